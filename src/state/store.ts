@@ -1,0 +1,179 @@
+// The one shared store: the engine and the samplers write facts, the UI subscribes.
+// Vanilla zustand so that headless runs and tests need no React.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  BatchRecord,
+  ClusterRecord,
+  ControllerFlags,
+  ControllerId,
+  Phase,
+  Topology,
+} from '../engine/types.js';
+
+export interface RunInfo {
+  runId: string;
+  context: string;
+  topology: Topology;
+  versions: Record<string, string>;
+  startedAt: number;
+}
+
+export interface BackingClusterStatus {
+  name: string;
+  endpoint: string;
+  healthy: boolean;
+  /** Why it is unhealthy, shown in the pane. */
+  message?: string;
+  tenants: number;
+  capacity: number;
+  apiserverPodsReady: number;
+  apiserverPods: number;
+  etcdDbBytes?: number;
+  nodeCpuMillicores?: number;
+  nodeMemoryBytes?: number;
+}
+
+export type RolloutState = 'idle' | 'rolling' | 'failed';
+
+export interface ControllerStatus {
+  id: ControllerId | string;
+  namespace: string;
+  deployment: string;
+  flags: ControllerFlags;
+  /** Concurrency flag names this controller's pinned version really has. */
+  supportedConcurrencyFlags: string[];
+  supportsRateFlags: boolean;
+  rollout: RolloutState;
+  /** Recent samples, oldest first, bounded by the sampler's ring size. */
+  cpuMillicores: number[];
+  memoryBytes: number[];
+  /** Workqueue depth if the metrics endpoint is reachable; undefined = unknown. */
+  workqueueDepth?: number;
+  metricsNote?: string;
+}
+
+export interface ThrottleLine {
+  t: number;
+  controller: string;
+  waitMs: number;
+  verb: string;
+  path: string;
+  raw: string;
+}
+
+export interface ThrottleStats {
+  perMinute: number;
+  total: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  topPaths: Array<{ path: string; count: number }>;
+}
+
+export interface LogLine {
+  t: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface TimingRow {
+  /** e.g. 100 for "0 -> 100". */
+  upTo: number;
+  minutes: number;
+}
+
+export interface ScaleState {
+  run?: RunInfo;
+  clusters: Record<string, ClusterRecord>;
+  batches: BatchRecord[];
+  backing: Record<string, BackingClusterStatus>;
+  controllers: Record<string, ControllerStatus>;
+  throttling: { recent: ThrottleLine[]; perController: Record<string, ThrottleStats> };
+  queue: { paused: boolean; concurrency: number; pending: number; inFlight: number };
+  timing: TimingRow[];
+  log: LogLine[];
+  /** Last engine error for the status line. */
+  status?: { level: LogLine['level']; message: string; t: number };
+}
+
+export type ScaleStore = StoreApi<ScaleState>;
+
+export const LOG_LIMIT = 500;
+export const THROTTLE_TAIL_LIMIT = 200;
+
+export function initialState(): ScaleState {
+  return {
+    clusters: {},
+    batches: [],
+    backing: {},
+    controllers: {},
+    throttling: { recent: [], perController: {} },
+    queue: { paused: false, concurrency: 10, pending: 0, inFlight: 0 },
+    timing: [],
+    log: [],
+  };
+}
+
+export function createScaleStore(initial: Partial<ScaleState> = {}): ScaleStore {
+  return createStore<ScaleState>()(() => ({ ...initialState(), ...initial }));
+}
+
+// Mutators: the only writers. Each replaces just the slice it touches so that
+// UI selectors on other slices do not re-render.
+
+export function upsertCluster(store: ScaleStore, record: ClusterRecord): void {
+  store.setState((s) => ({ clusters: { ...s.clusters, [record.name]: record } }));
+}
+
+export function setPhase(
+  store: ScaleStore,
+  name: string,
+  phase: Phase,
+  t: number,
+  failure?: { step: string; reason: string },
+): void {
+  store.setState((s) => {
+    const c = s.clusters[name];
+    if (!c) return {};
+    const transitions = c.transitions[phase] === undefined ? { ...c.transitions, [phase]: t } : c.transitions;
+    const next: ClusterRecord = {
+      ...c,
+      phase,
+      transitions,
+      failure: failure ? { ...failure, at: t } : phase === 'failed' ? c.failure : undefined,
+    };
+    return { clusters: { ...s.clusters, [name]: next } };
+  });
+}
+
+export function removeCluster(store: ScaleStore, name: string): void {
+  store.setState((s) => {
+    if (!(name in s.clusters)) return {};
+    const { [name]: _gone, ...rest } = s.clusters;
+    return { clusters: rest };
+  });
+}
+
+export function appendLog(store: ScaleStore, level: LogLine['level'], message: string, t = Date.now()): void {
+  store.setState((s) => {
+    const log = s.log.length >= LOG_LIMIT ? s.log.slice(s.log.length - LOG_LIMIT + 1) : s.log.slice();
+    log.push({ t, level, message });
+    return level === 'info' ? { log } : { log, status: { level, message, t } };
+  });
+}
+
+export function pushThrottleLines(store: ScaleStore, lines: ThrottleLine[]): void {
+  if (lines.length === 0) return;
+  store.setState((s) => {
+    const merged = s.throttling.recent.concat(lines);
+    const recent = merged.length > THROTTLE_TAIL_LIMIT ? merged.slice(merged.length - THROTTLE_TAIL_LIMIT) : merged;
+    return { throttling: { ...s.throttling, recent } };
+  });
+}
+
+/** Counts clusters per phase; the header and the funnel both use it. */
+export function countByPhase(clusters: Record<string, ClusterRecord>): Record<Phase, number> {
+  const counts = {} as Record<Phase, number>;
+  for (const c of Object.values(clusters)) counts[c.phase] = (counts[c.phase] ?? 0) + 1;
+  return counts;
+}
