@@ -1,0 +1,111 @@
+// The engine's one door to a Kubernetes API (management, backing or workload).
+// Everything above it deals in plain objects and UserErrors, never in client-node types.
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { UserError } from '../errors.js';
+import type { KubeObject } from '../../manifests/types.js';
+
+export interface KubeTarget {
+  /** Path to a kubeconfig file; default: $KUBECONFIG or ~/.kube/config. */
+  kubeconfigPath?: string;
+  /** Inline kubeconfig YAML (embedded servers, workload kubeconfig Secrets). */
+  kubeconfigYaml?: string;
+  context?: string;
+}
+
+export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
+  const kc = new KubeConfig();
+  if (target.kubeconfigYaml) {
+    kc.loadFromString(target.kubeconfigYaml);
+  } else if (target.kubeconfigPath) {
+    if (!existsSync(target.kubeconfigPath)) {
+      throw new UserError(`kubeconfig ${target.kubeconfigPath} does not exist`, 'Pass the path of an existing kubeconfig (e.g. from `kind get kubeconfig`).');
+    }
+    try {
+      kc.loadFromString(readFileSync(target.kubeconfigPath, 'utf8'));
+    } catch (err) {
+      throw new UserError(
+        `kubeconfig ${target.kubeconfigPath} cannot be read: ${(err as Error).message.split('\n')[0]}`,
+        'Check that the file is readable and is a kubeconfig (YAML with clusters, users and contexts).',
+      );
+    }
+  } else {
+    kc.loadFromDefault();
+  }
+  if (target.context) {
+    if (!kc.getContexts().some((c) => c.name === target.context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || '(none)';
+      throw new UserError(`context "${target.context}" is not in the kubeconfig`, `Use one of: ${known}.`);
+    }
+    kc.setCurrentContext(target.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new UserError('the kubeconfig has no current cluster', 'Pass --kubeconfig and --context naming a reachable cluster.');
+  }
+  return kc;
+}
+
+/** HTTP status of a client-node ApiException, if it is one. */
+export function statusCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export class KubeClient {
+  readonly objects: KubernetesObjectApi;
+
+  constructor(readonly config: KubeConfig) {
+    this.objects = KubernetesObjectApi.makeApiClient(config);
+  }
+
+  static from(target: KubeTarget): KubeClient {
+    return new KubeClient(loadKubeConfig(target));
+  }
+
+  get server(): string {
+    return this.config.getCurrentCluster()?.server ?? '';
+  }
+
+  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as unknown as T;
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Creates the object, or leaves an existing one alone. Returns true if it was created. */
+  async createOrSkip(obj: KubeObject): Promise<boolean> {
+    try {
+      await this.objects.create(obj as KubernetesObject);
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 409) return false;
+      throw err;
+    }
+  }
+
+  async mergePatch(obj: KubeObject): Promise<KubeObject> {
+    return (await this.objects.patch(obj as KubernetesObject, undefined, undefined, 'scale-tui', undefined, PatchStrategy.MergePatch)) as unknown as KubeObject;
+  }
+
+  /** Deletes; a missing object counts as deleted. */
+  async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<void> {
+    try {
+      await this.objects.delete({ apiVersion, kind, metadata: { name, namespace } });
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+    }
+  }
+
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
+    const res = await this.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+    return res.items as unknown as T[];
+  }
+}
