@@ -1,0 +1,67 @@
+// Builds a directory of fake executables that record their argv (see recorder.mjs) and
+// puts it first on PATH for the duration of a test.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface FakeRule {
+  /** Regex over the space-joined argv; omitted = matches everything. */
+  match?: string;
+  stdout?: string;
+  stderr?: string;
+  exit?: number;
+}
+
+export interface FakeCall {
+  tool: string;
+  argv: string[];
+  stdin: string;
+}
+
+export interface FakeBin {
+  dir: string;
+  setRules(rules: Record<string, FakeRule[]>): void;
+  calls(tool?: string): FakeCall[];
+  restore(): void;
+}
+
+const RECORDER = join(dirname(fileURLToPath(import.meta.url)), 'recorder.mjs');
+
+/** `tools` are the names to fake; `keepPath` keeps the real PATH behind the fakes (default: only /usr/bin:/bin for node). */
+export function installFakeBin(tools: string[], rules: Record<string, FakeRule[]> = {}, opts: { isolate?: boolean } = {}): FakeBin {
+  const dir = mkdtempSync(join(tmpdir(), 'scale-tui-fakebin-'));
+  chmodSync(RECORDER, 0o755);
+  for (const t of tools) symlinkSync(RECORDER, join(dir, t));
+  const log = join(dir, 'calls.jsonl');
+  const rulesFile = join(dir, 'rules.json');
+  writeFileSync(log, '');
+  writeFileSync(rulesFile, JSON.stringify(rules));
+  const saved = { PATH: process.env.PATH, FAKE_BIN_LOG: process.env.FAKE_BIN_LOG, FAKE_BIN_RULES: process.env.FAKE_BIN_RULES };
+  // node must stay reachable for the recorder's shebang; with isolate, nothing else is.
+  const nodeDir = dirname(process.execPath);
+  process.env.PATH = opts.isolate ? `${dir}:${nodeDir}` : `${dir}:${process.env.PATH ?? ''}`;
+  process.env.FAKE_BIN_LOG = log;
+  process.env.FAKE_BIN_RULES = rulesFile;
+  return {
+    dir,
+    setRules(r) {
+      writeFileSync(rulesFile, JSON.stringify(r));
+    },
+    calls(tool) {
+      if (!existsSync(log)) return [];
+      const all = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as FakeCall);
+      return tool ? all.filter((c) => c.tool === tool) : all;
+    },
+    restore() {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
