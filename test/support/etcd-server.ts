@@ -61,7 +61,7 @@ export function testCa(cn = 'etcd-ca'): TestCa {
   };
 }
 
-function keyPair(): { pub: forge.pki.PublicKey; priv: forge.pki.PrivateKey; pem: string } {
+function keyPair(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; pem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const priv = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
