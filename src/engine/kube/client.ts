@@ -2,7 +2,9 @@
 // Everything above it deals in plain objects and UserErrors, never in client-node types.
 import { existsSync, readFileSync } from 'node:fs';
 import {
+  CoreV1Api,
   KubeConfig,
+  setHeaderOptions,
   KubernetesObjectApi,
   PatchStrategy,
   type KubernetesObject,
@@ -108,4 +110,46 @@ export class KubeClient {
     const res = await this.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
     return res.items as unknown as T[];
   }
+}
+
+// ---- additions for the engine (watch paths, status patches, raw list with resourceVersion) ----
+
+export interface ResourceInfo {
+  plural: string;
+  namespaced: boolean;
+}
+
+interface DiscoveryAccess {
+  resource(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined>;
+}
+
+/** Collection URL path for a kind, e.g. /apis/cluster.x-k8s.io/v1beta2/namespaces/x/machines. */
+export function collectionPath(apiVersion: string, info: ResourceInfo, namespace?: string): string {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return info.namespaced && namespace ? `${base}/namespaces/${namespace}/${info.plural}` : `${base}/${info.plural}`;
+}
+
+export async function resourceInfo(client: KubeClient, apiVersion: string, kind: string): Promise<ResourceInfo> {
+  // client-node's discovery (cached per client) is protected; reuse it rather than
+  // re-implementing API discovery.
+  const r = await (client.objects as unknown as DiscoveryAccess).resource(apiVersion, kind);
+  if (!r) throw new UserError(`the API server does not serve ${kind} (${apiVersion})`, 'Install the provider CRDs (scale-tui setup) or check the kubeconfig points at the management cluster.');
+  return { plural: r.name, namespaced: r.namespaced };
+}
+
+/** List returning the collection resourceVersion too (informers start their watch from it). */
+export async function listWithVersion<T extends KubeObject = KubeObject>(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  opts: { namespace?: string; labelSelector?: string } = {},
+): Promise<{ items: T[]; resourceVersion: string }> {
+  const res = await client.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+  return { items: res.items as unknown as T[], resourceVersion: res.metadata?.resourceVersion ?? '' };
+}
+
+/** Merge-patches a Pod's status subresource (mirror pods' Running/Ready status, SEED §7.3). */
+export async function patchPodStatus(client: KubeClient, namespace: string, name: string, status: unknown): Promise<void> {
+  const core = client.config.makeApiClient(CoreV1Api);
+  await core.patchNamespacedPodStatus({ name, namespace, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }
