@@ -1,0 +1,91 @@
+// Small object helpers shared by the emulated controllers.
+import type { KubeObject } from '../../manifests/types.js';
+import type { RestClient } from './rest.js';
+import { objectPath, type Resource } from './resources.js';
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message?: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export type Obj = KubeObject & { metadata: KubeObject['metadata'] & { uid?: string; resourceVersion?: string; deletionTimestamp?: string; creationTimestamp?: string; generation?: number } };
+
+export const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export function field<T>(obj: unknown, ...path: string[]): T | undefined {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur as T | undefined;
+}
+
+/** Replaces the condition of the same type, keeping lastTransitionTime when the status is unchanged. */
+export function setCondition(list: Condition[] | undefined, c: Omit<Condition, 'lastTransitionTime'>): Condition[] {
+  const out = (list ?? []).filter((x) => x.type !== c.type);
+  const old = (list ?? []).find((x) => x.type === c.type);
+  out.push({ ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso() });
+  return out;
+}
+
+export function condition(obj: unknown, type: string, ...path: string[]): Condition | undefined {
+  const list = field<Condition[]>(obj, ...(path.length ? path : ['status', 'conditions']));
+  return list?.find((c) => c.type === type);
+}
+
+export function isDeleting(obj: Obj): boolean {
+  return Boolean(obj.metadata.deletionTimestamp);
+}
+
+export async function addFinalizer(client: RestClient, res: Resource, obj: Obj, finalizer: string): Promise<boolean> {
+  const list = obj.metadata.finalizers ?? [];
+  if (list.includes(finalizer)) return false;
+  await client.mergePatch(objectPath(res, obj.metadata.name, obj.metadata.namespace), {
+    metadata: { finalizers: [...list, finalizer], resourceVersion: obj.metadata.resourceVersion },
+  });
+  return true;
+}
+
+export async function removeFinalizer(client: RestClient, res: Resource, obj: Obj, finalizer: string): Promise<void> {
+  const list = obj.metadata.finalizers ?? [];
+  if (!list.includes(finalizer)) return;
+  await client.mergePatch(objectPath(res, obj.metadata.name, obj.metadata.namespace), {
+    metadata: { finalizers: list.filter((f) => f !== finalizer), resourceVersion: obj.metadata.resourceVersion },
+  });
+}
+
+export function patchStatus(client: RestClient, res: Resource, obj: Obj, status: Record<string, unknown>): Promise<KubeObject> {
+  return client.mergePatch(objectPath(res, obj.metadata.name, obj.metadata.namespace, 'status'), { status });
+}
+
+export function ownerRef(obj: Obj, controller = true): { apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean } {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller, blockOwnerDeletion: true };
+}
+
+export function ownedBy(obj: Obj, kind: string): string | undefined {
+  return (obj.metadata.ownerReferences ?? []).find((o) => o.kind === kind)?.name;
+}
+
+export function elapsedSince(iso: string | undefined): number {
+  if (!iso) return Infinity;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? Infinity : Date.now() - t;
+}
+
+const ALPHANUM = 'bcdfghjklmnpqrstvwxz2456789';
+/** Kubernetes' rand.String alphabet (no vowels, no confusable digits). */
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHANUM[Math.floor(Math.random() * ALPHANUM.length)];
+  return s;
+}

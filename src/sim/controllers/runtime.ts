@@ -1,0 +1,296 @@
+// The emulated controller-manager process: reads its own Deployment for flags, owns a
+// rate-limited REST client, shared informers and one workqueue per reconciler, and
+// "restarts" (fresh caches, new limits, new pod) when its Deployment's args change.
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../../manifests/types.js';
+import type { ControllerFlags, ControllerId } from '../../engine/types.js';
+import { Informer, keyOf } from './informer.js';
+import { RestClient, type ThrottleEvent } from './rest.js';
+import { R, collectionPath, objectPath, type Resource } from './resources.js';
+import { TokenBucket } from './token-bucket.js';
+import { WorkQueue, type ReconcileResult } from './workqueue.js';
+import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
+import { klogHeader, throttleLine } from './klog.js';
+import { reconcileBusyMs, type CostModel } from '../cost-model/model.js';
+import { WorkloadClients } from './workload.js';
+
+/** Where a controller's pod log lines and resource usage go. */
+export interface PodSink {
+  appendLog(namespace: string, pod: string, container: string, line: string): void;
+  setPodMetrics(namespace: string, pod: string, containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>): void;
+}
+
+/** A real cluster offers no way to inject pod logs or metrics: print the lines instead. */
+export const STDOUT_SINK: PodSink = {
+  appendLog: (ns, pod, _c, line) => process.stdout.write(`[${ns}/${pod}] ${line}\n`),
+  setPodMetrics: () => {},
+};
+
+export interface ControllerContext {
+  readonly id: ControllerId;
+  readonly client: RestClient;
+  readonly model: CostModel;
+  readonly workload: WorkloadClients;
+  cache(res: Resource): Informer;
+  log(message: string): void;
+  /** Enqueue a key on another reconciler of the same manager. */
+  enqueue(reconciler: string, key: string): void;
+}
+
+export interface Watch {
+  resource: Resource;
+  /** Primary keys to enqueue for a change of this object; default: its own key. */
+  map?: (obj: KubeObject) => string[];
+}
+
+export interface ReconcilerDef {
+  name: string;
+  concurrencyFlag: string;
+  primary: Resource;
+  watches?: Watch[];
+  reconcile(ctx: ControllerContext, key: string): Promise<ReconcileResult>;
+}
+
+export interface ManagerOptions {
+  id: ControllerId;
+  kubeconfig: KubeConfig;
+  reconcilers: ReconcilerDef[];
+  model: CostModel;
+  sink: PodSink;
+  identity?: ControllerIdentity;
+  /** Metrics sampling period (ms). */
+  sampleMs?: number;
+  /** Called after each (re)start with the flags in force. */
+  onStart?: (flags: EffectiveFlags, pod: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Generation {
+  client: RestClient;
+  informers: Map<string, Informer>;
+  queues: Map<string, WorkQueue>;
+  workload: WorkloadClients;
+  bucket: TokenBucket;
+  flags: EffectiveFlags;
+  pod: string;
+  busyMs: number;
+  requests: number;
+}
+
+export class ControllerManager {
+  readonly identity: ControllerIdentity;
+  private gen?: Generation;
+  private deploymentWatch?: Informer;
+  private metaClient: RestClient;
+  private sampler?: NodeJS.Timeout;
+  private lastArgsKey = '';
+  private restarting: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Throttle waits and restarts, for tests and the headless summary. */
+  readonly stats = { throttled: 0, restarts: 0, reconciles: 0, errors: 0 };
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.identity = opts.identity ?? IDENTITIES[opts.id];
+    this.metaClient = new RestClient(opts.kubeconfig);
+  }
+
+  get flags(): ControllerFlags | undefined {
+    return this.gen?.flags.flags;
+  }
+
+  get effective(): EffectiveFlags | undefined {
+    return this.gen?.flags;
+  }
+
+  get podName(): string | undefined {
+    return this.gen?.pod;
+  }
+
+  async start(): Promise<void> {
+    const { namespace, deployment } = this.identity;
+    this.deploymentWatch = new Informer(this.metaClient, R.deployment, (_t, obj) => {
+      if (obj.metadata.name !== deployment) return;
+      const key = JSON.stringify(this.argsOf(obj));
+      if (key !== this.lastArgsKey && this.gen) this.restarting = this.restarting.then(() => this.restart());
+    }, { namespace });
+    this.deploymentWatch.start();
+    await this.deploymentWatch.hasSynced();
+    await this.startGeneration();
+    const period = this.opts.sampleMs ?? 1000;
+    let last = performance.now();
+    this.sampler = setInterval(() => {
+      const now = performance.now();
+      this.sample(now - last);
+      last = now;
+    }, period);
+    this.sampler.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sampler) clearInterval(this.sampler);
+    this.deploymentWatch?.stop();
+    await this.restarting;
+    await this.stopGeneration();
+    this.metaClient.close();
+  }
+
+  private argsOf(dep: KubeObject | undefined): string[] {
+    const containers = ((dep?.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)?.template?.spec?.containers) ?? [];
+    const c = containers.find((x) => x.name === this.identity.container) ?? containers[0];
+    return c?.args ?? [];
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopped) return;
+    this.stats.restarts++;
+    await this.stopGeneration();
+    await this.startGeneration();
+  }
+
+  /** The pod standing for this process: the newest live pod matching the Deployment selector. */
+  private async findPod(dep: KubeObject | undefined, waitForNew: boolean): Promise<string> {
+    const sel = (dep?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+    if (!sel) return `${this.identity.deployment}-sim`;
+    const selector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+    const previous = this.gen?.pod;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        const pods = (await this.metaClient.list(collectionPath(R.pod, this.identity.namespace), selector)).items
+          .filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
+          .sort((a, b) => String((b.metadata as { creationTimestamp?: string }).creationTimestamp).localeCompare(String((a.metadata as { creationTimestamp?: string }).creationTimestamp)));
+        const newest = pods.find((p) => p.metadata.name !== previous) ?? pods[0];
+        if (newest && (!waitForNew || newest.metadata.name !== previous)) return newest.metadata.name;
+      } catch {
+        // the API may be briefly unavailable during a restart; retry
+      }
+      await sleep(100);
+    }
+    return previous ?? `${this.identity.deployment}-sim`;
+  }
+
+  private async startGeneration(): Promise<void> {
+    const { namespace, deployment } = this.identity;
+    const dep = await this.metaClient.get(objectPath(R.deployment, deployment, namespace));
+    const args = this.argsOf(dep);
+    this.lastArgsKey = JSON.stringify(args);
+    const flags = effectiveFlags(this.identity, args);
+    const pod = await this.findPod(dep, this.gen !== undefined || this.stats.restarts > 0);
+    const bucket = new TokenBucket(flags.qps, flags.burst);
+    const threadId = 1 + (hash(pod) % 30000);
+    const gen: Generation = {
+      bucket,
+      flags,
+      pod,
+      busyMs: 0,
+      requests: 0,
+      informers: new Map(),
+      queues: new Map(),
+      client: undefined as unknown as RestClient,
+      workload: undefined as unknown as WorkloadClients,
+    };
+    gen.client = new RestClient(this.opts.kubeconfig, {
+      bucket,
+      onRequest: () => gen.requests++,
+      onThrottle: (e: ThrottleEvent) => {
+        this.stats.throttled++;
+        this.opts.sink.appendLog(namespace, gen.pod, this.identity.container, throttleLine(new Date(), threadId, e.waitMs, e.verb, e.url));
+      },
+    });
+    gen.workload = new WorkloadClients(gen.client, () => gen.requests++);
+    this.gen = gen;
+    const log = (message: string) => this.opts.sink.appendLog(namespace, gen.pod, this.identity.container, `${klogHeader(new Date(), threadId, 'controller.go', 220)}${message}`);
+    log(`"Starting manager" controller="${this.opts.id}" qps=${flags.qps} burst=${flags.burst}`);
+
+    const cache = (res: Resource): Informer => {
+      const k = `${res.apiVersion}/${res.kind}`;
+      let inf = gen.informers.get(k);
+      if (!inf) {
+        inf = new Informer(gen.client, res, (type, obj) => this.dispatch(gen, res, type, obj));
+        gen.informers.set(k, inf);
+      }
+      return inf;
+    };
+    const ctx: ControllerContext = {
+      id: this.opts.id,
+      client: gen.client,
+      model: this.opts.model,
+      workload: gen.workload,
+      cache,
+      log,
+      enqueue: (name, key) => gen.queues.get(name)?.add(key),
+    };
+    for (const r of this.opts.reconcilers) {
+      const primary = cache(r.primary);
+      const q = new WorkQueue(
+        async (key) => {
+          // The modelled CPU work of one reconcile: grows with what the controller caches.
+          const busy = reconcileBusyMs(this.opts.model, this.opts.id, primary.store.size);
+          gen.busyMs += busy;
+          this.stats.reconciles++;
+          if (busy > 0) await sleep(busy);
+          return r.reconcile(ctx, key);
+        },
+        (key, err) => {
+          this.stats.errors++;
+          if (this.stats.errors % 50 === 1) log(`"Reconciler error" controller="${r.name}" key="${key}" err="${String((err as Error).message ?? err).replace(/"/g, "'")}"`);
+        },
+      );
+      gen.queues.set(r.name, q);
+      for (const w of r.watches ?? []) cache(w.resource);
+    }
+    for (const inf of gen.informers.values()) inf.start();
+    await Promise.all([...gen.informers.values()].map((i) => i.hasSynced()));
+    for (const r of this.opts.reconcilers) {
+      const workers = flags.concurrency[r.concurrencyFlag] ?? 10;
+      log(`"Starting workers" controller="${r.name}" worker count=${workers}`);
+      gen.queues.get(r.name)?.start(workers);
+    }
+    this.opts.onStart?.(flags, pod);
+  }
+
+  private dispatch(gen: Generation, res: Resource, _type: string, obj: KubeObject): void {
+    for (const r of this.opts.reconcilers) {
+      const q = gen.queues.get(r.name);
+      if (!q) continue;
+      if (r.primary === res) q.add(keyOf(obj));
+      for (const w of r.watches ?? []) {
+        if (w.resource !== res) continue;
+        for (const k of w.map ? w.map(obj) : [keyOf(obj)]) q.add(k);
+      }
+    }
+  }
+
+  private async stopGeneration(): Promise<void> {
+    const gen = this.gen;
+    if (!gen) return;
+    for (const inf of gen.informers.values()) inf.stop();
+    await Promise.all([...gen.queues.values()].map((q) => q.stop()));
+    gen.workload.close();
+    gen.client.close();
+  }
+
+  /** CPU from modelled busy time plus a per-request cost; memory from cache size. */
+  private sample(windowMs: number): void {
+    const gen = this.gen;
+    if (!gen || windowMs <= 0) return;
+    const cost = this.opts.model.costs[this.opts.id];
+    const cpuMs = gen.busyMs * (cost?.cpuPerBusyMs ?? 0.5) + gen.requests * 0.4;
+    gen.busyMs = 0;
+    gen.requests = 0;
+    let objects = 0;
+    for (const inf of gen.informers.values()) objects += inf.store.size;
+    const cpuMillicores = Math.max(1, Math.round((cpuMs / windowMs) * 1000));
+    const memoryBytes = this.opts.model.memory.baseBytes + objects * this.opts.model.memory.perObjectBytes;
+    this.opts.sink.setPodMetrics(this.identity.namespace, gen.pod, [{ name: this.identity.container, cpuMillicores, memoryBytes }]);
+  }
+}
+
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+export { KubeConfig };
