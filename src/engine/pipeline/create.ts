@@ -1,0 +1,258 @@
+// The per-cluster create pipeline (DESIGN.md §4, SEED §8 order). Every step is
+// idempotent (create-or-skip; waits resolve at once on what already exists), so a
+// resumed engine simply runs it again. Waits read the shared informers; nothing polls
+// the management cluster per cluster.
+import type { KubeObject } from '../../manifests/types.js';
+import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER, ownershipLabels } from '../../manifests/labels.js';
+import type { KubeClient } from '../kube/client.js';
+import { patchPodStatus, statusCode } from '../kube/client.js';
+import { tcpDialer } from '../forward/dialers.js';
+import type { Site } from '../topology/types.js';
+import type { ClusterRecord, CreatePhase } from '../types.js';
+import { CREATE_PHASES } from '../types.js';
+import { waitFor } from '../watch/waiter.js';
+import {
+  API,
+  EXPIRY_ANNOTATION,
+  associatedHost,
+  clusterReady,
+  deploymentAvailable,
+  hostAvailable,
+  isControlPlaneMachine,
+  kcpInitialized,
+  kcpReady,
+} from '../watch/capi-state.js';
+import type { PipelineContext } from './context.js';
+import type { ClusterSpec } from './objects.js';
+import { endpointFor } from './reach.js';
+
+export const APISERVER_SERVICE = 'test-kube-apiserver';
+
+/** A failure at a named step; the batch goes on. */
+export class StepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
+    super(`${step}: ${reason}`);
+  }
+}
+
+function reached(rec: ClusterRecord, phase: CreatePhase): boolean {
+  return rec.transitions[phase] !== undefined;
+}
+
+export function clusterSpec(ctx: PipelineContext, rec: ClusterRecord): ClusterSpec {
+  const site = ctx.topology.apiserverSite(rec);
+  const shared = site === undefined;
+  return {
+    runId: ctx.runId,
+    batchId: rec.batchId,
+    topology: ctx.topology.name,
+    cluster: rec.name,
+    number: rec.number,
+    namespace: rec.namespace,
+    // Shared topologies: every cluster dials the one shared API (number 0).
+    endpoint: endpointFor(ctx.reach, shared ? ctx.management : site, shared ? 0 : rec.number),
+    apiserverNamespace: shared ? undefined : rec.name,
+    serviceType: 'NodePort',
+    nodePort: ctx.reach.mode === 'nodeport' ? ctx.reach.nodePortBase + (shared ? 0 : rec.number) : undefined,
+  };
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StepError) throw err;
+    if ((err as Error).name === 'AbortError' || (err as Error).message === 'aborted') throw err;
+    const body = (err as { body?: unknown }).body;
+    const detail = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : '';
+    throw new StepError(name, `${(err as Error).message.split('\n')[0]}${detail ? ` (${detail.slice(0, 200)})` : ''}`);
+  }
+}
+
+/** Adds scale-tui's ownership labels (generators set them too; this guarantees it). */
+export function owned(obj: KubeObject, runId: string, rec: { name: string; batchId: string }): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, labels: { ...ownershipLabels({ runId, cluster: rec.name, batchId: rec.batchId }), ...obj.metadata.labels } } };
+}
+
+export async function createObjects(ctx: PipelineContext, client: KubeClient, objs: KubeObject[], rec: ClusterRecord): Promise<void> {
+  // Sequential on purpose: namespace before its content, Secrets before the objects
+  // that reference them (CAPI webhooks validate cross references).
+  for (const o of objs) {
+    if (ctx.signal.aborted) throw new Error('aborted');
+    await ctx.create(client, owned(o, ctx.runId, rec));
+  }
+}
+
+/** Runs the pipeline for one cluster; resolves 'ready' or 'failed' (never rejects for a cluster fault). */
+export async function createCluster(ctx: PipelineContext, rec: ClusterRecord): Promise<'ready' | 'failed'> {
+  try {
+    await runSteps(ctx, rec);
+    return 'ready';
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const f = err instanceof StepError ? err : new StepError('unknown', (err as Error).message);
+    ctx.record(rec.name, 'failed', { step: f.step, reason: f.reason });
+    ctx.log('error', `${rec.name}: failed at ${f.step}: ${f.reason}`);
+    return 'failed';
+  }
+}
+
+async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void> {
+  const spec = clusterSpec(ctx, rec);
+  const site = ctx.topology.apiserverSite(rec);
+  const mark = (phase: CreatePhase): void => {
+    if (!reached(rec, phase) || rec.phase !== phase) ctx.record(rec.name, phase);
+  };
+  const ns = rec.namespace;
+  const w = ctx.watches;
+  const opts = (what: string) => ({ what: `${rec.name}: ${what}`, timeoutMs: ctx.timeouts.controllerMs, signal: ctx.signal });
+
+  // 1. Management objects: namespace, BMH, PKI Secrets, cluster objects (SEED §8.9 1-3).
+  await step('objects', async () => {
+    await createObjects(ctx, ctx.management.client, await ctx.objects.management(spec), rec);
+    if (site) {
+      // The apiserver's namespace, Secrets and Service at its site; the Deployment waits
+      // for the association (SEED §17.2).
+      const objs = (await ctx.objects.apiserver(spec)).filter((o) => o.kind !== 'Deployment');
+      await createObjects(ctx, site.client, objs, rec);
+    }
+  });
+  mark('objects');
+
+  // 2. etcd tenant (SEED §8.9 7).
+  if (site?.etcd) {
+    await step('etcd-tenant', () => site.etcd!.ensureTenant(rec.name));
+  }
+
+  // 3. Waits on the shared informers.
+  await step('wait-host', () =>
+    waitFor([w.bmh], () => w.bmh.list((b) => b.metadata.namespace === ns && b.metadata.labels?.[LABEL_CLUSTER] === rec.name && hostAvailable(b)).at(0), opts('BareMetalHost available')),
+  );
+  mark('host-available');
+  const machine = await step('wait-machine', () => waitFor([w.machine], () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0), opts('control-plane Machine')));
+  mark('machine');
+  const host = await step('wait-associated', () =>
+    waitFor(
+      [w.m3m, w.bmh],
+      () => {
+        for (const m3m of w.m3m.list((m) => m.metadata.namespace === ns && m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name)) {
+          const h = associatedHost(m3m);
+          const bmh = h ? w.bmh.get(h.namespace, h.name) : undefined;
+          const uid = (bmh?.metadata as { uid?: string } | undefined)?.uid;
+          if (uid) return { uid, bmh: h!.name };
+        }
+        return undefined;
+      },
+      opts('Metal3Machine associated with a BareMetalHost'),
+    ),
+  );
+  mark('associated');
+
+  // 4. The workload API: per-cluster apiserver Deployment, or the shared one.
+  const workload = await step('apiserver', () => bringUpApi(ctx, rec, spec, site));
+  mark('api-up');
+
+  // 5. Node, kubeadm-config, mirror pods (SEED §7).
+  await step('workload-objects', async () => {
+    const content = ctx.objects.workload(spec, { name: machine.metadata.name, bmhUid: host.uid });
+    for (const o of content.objects) await ctx.create(workload, o);
+    for (const p of content.podStatuses) await patchPodStatus(workload, p.namespace, p.name, p.status);
+  });
+  mark('node');
+
+  const kcpOf = () => w.kcp.list((k) => k.metadata.namespace === ns && (k.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name || k.metadata.name === rec.name)).at(0);
+  await step('wait-initialized', () => waitFor([w.kcp], () => (kcpOf() && kcpInitialized(kcpOf()!) ? true : undefined), opts('control plane initialized')));
+  mark('initialized');
+
+  // 6. Certificate-expiry annotations, only where each cluster has its own API (SEED §15.3).
+  if (ctx.topology.dedicatedApi) {
+    await step('expiry-annotations', async () => {
+      const expiry = await ctx.objects.servingCertExpiry(spec);
+      const annotations = { [EXPIRY_ANNOTATION]: expiry };
+      await ctx.management.client.mergePatch({ apiVersion: API.machine.apiVersion, kind: API.machine.kind, metadata: { name: machine.metadata.name, namespace: ns, annotations } });
+      const configs = await ctx.management.client.list(API.kubeadmConfig.apiVersion, API.kubeadmConfig.kind, { namespace: ns, labelSelector: `${LABEL_CAPI_CLUSTER_NAME}=${rec.name}` });
+      for (const c of configs) {
+        await ctx.management.client.mergePatch({ apiVersion: API.kubeadmConfig.apiVersion, kind: API.kubeadmConfig.kind, metadata: { name: c.metadata.name, namespace: ns, annotations } });
+      }
+    });
+  }
+
+  await step('wait-ready', () =>
+    waitFor(
+      [w.kcp, w.cluster],
+      () => {
+        const k = kcpOf();
+        const c = w.cluster.get(ns, rec.name);
+        return (k && kcpReady(k)) || (c && clusterReady(c)) ? true : undefined;
+      },
+      opts('control plane ready'),
+    ),
+  );
+  mark('ready');
+}
+
+/** Ensures the workload API is serving and reachable at the endpoint; returns an engine-side client. */
+export async function bringUpApi(ctx: PipelineContext, rec: ClusterRecord, spec: ClusterSpec, site: Site | undefined): Promise<KubeClient> {
+  const apiSite = site ?? ctx.management;
+  const apiNs = site ? spec.apiserverNamespace! : sharedApiNamespace(ctx);
+  const apiName = site ? rec.name : sharedApiName(ctx);
+  if (site) {
+    const dep = (await ctx.objects.apiserver(spec)).filter((o) => o.kind === 'Deployment');
+    await createObjects(ctx, site.client, dep, rec);
+  }
+  const deps = ctx.deployments(apiSite);
+  await waitFor(
+    [deps],
+    () => (deps.list((d) => d.metadata.namespace === apiNs && deploymentAvailable(d)).length > 0 ? true : undefined),
+    { what: `${apiName}: apiserver Deployment available`, timeoutMs: ctx.timeouts.apiMs, signal: ctx.signal },
+  );
+  const server = await ensureReach(ctx, site ? rec.number : 0, apiSite, apiNs, spec);
+  const kubeconfig = await ctx.objects.adminKubeconfig(site ? spec : { ...spec, cluster: apiName }, server);
+  const client = ctx.workloadClient(kubeconfig);
+  await waitApiAnswers(ctx, client, apiName);
+  return client;
+}
+
+export function sharedApiName(ctx: PipelineContext): string {
+  return `${ctx.config.naming.prefix}-shared`;
+}
+
+export function sharedApiNamespace(ctx: PipelineContext): string {
+  return `${ctx.config.naming.prefix}-shared-api`;
+}
+
+/** Port-forward: start (or re-point) the supervised forwarder; NodePort: nothing to run. Returns the engine's server URL. */
+export async function ensureReach(ctx: PipelineContext, number: number, site: Site, namespace: string, spec: ClusterSpec): Promise<string> {
+  if (ctx.reach.mode === 'nodeport') return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
+  const svc = await site.client.get('v1', 'Service', APISERVER_SERVICE, namespace);
+  const ports = ((svc?.spec as { ports?: Array<{ nodePort?: number }> } | undefined)?.ports ?? []);
+  const nodePort = ports[0]?.nodePort;
+  const dial = ctx.reach.dialer ? ctx.reach.dialer(site, namespace, nodePort) : nodePort ? tcpDialer(site.nodeHost, nodePort) : undefined;
+  if (!dial) throw new StepError('reach', `Service ${namespace}/${APISERVER_SERVICE} has no NodePort yet and no port-forward dialer is configured`);
+  const key = number === 0 ? '__shared__' : spec.cluster;
+  await ctx.forwards.ensure(key, spec.endpoint.port, dial);
+  return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
+}
+
+/** The apiserver process may still be starting after the Deployment reports available. */
+async function waitApiAnswers(ctx: PipelineContext, client: KubeClient, name: string): Promise<void> {
+  const deadline = Date.now() + ctx.timeouts.apiMs;
+  let delay = 100;
+  for (;;) {
+    try {
+      await client.get('v1', 'Namespace', 'kube-system');
+      return;
+    } catch (err) {
+      if (statusCode(err) === 404 || statusCode(err) === 403) return; // it answers
+      if (ctx.signal.aborted) throw new Error('aborted');
+      if (Date.now() > deadline) throw new StepError('wait-api', `${name}: workload API not answering: ${(err as Error).message.split('\n')[0]}`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+}
+
+export { CREATE_PHASES };

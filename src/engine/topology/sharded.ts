@@ -1,0 +1,113 @@
+// Sharded KCP (SEED §8.5), without the seed's clobbering (§15.22): the main KCP
+// Deployment keeps all its args; only its `--namespace` flag is set (or added) so it
+// stops reconciling the shard namespaces, and the original args are kept in an
+// annotation so teardown restores them exactly. Each shard gets a copy of the live main
+// Deployment (same image, service account, volumes) with `--namespace=<shard>`.
+import type { KubeObject } from '../../manifests/types.js';
+import { MANAGED_SELECTOR, ownershipLabels } from '../../manifests/labels.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import { UserError } from '../errors.js';
+import type { KubeClient } from '../kube/client.js';
+
+export const KCP_NAMESPACE = 'capi-kubeadm-control-plane-system';
+export const KCP_DEPLOYMENT = 'capi-kubeadm-control-plane-controller-manager';
+export const ORIGINAL_ARGS_ANNOTATION = 'scale-tui.metal3.io/original-args';
+const SHARD_LABEL = 'scale-tui.metal3.io/shard';
+
+interface Container {
+  name: string;
+  args?: string[];
+  [k: string]: unknown;
+}
+interface DeploymentShape extends KubeObject {
+  spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Container[] } }; [k: string]: unknown };
+}
+
+/** Sets `--name=value`, replacing any existing occurrence, keeping every other arg. */
+export function setFlag(args: string[], name: string, value: string): string[] {
+  const out = args.filter((a) => a !== `--${name}` && !a.startsWith(`--${name}=`));
+  out.push(`--${name}=${value}`);
+  return out;
+}
+
+export class ShardSetup {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly config: ExperimentConfig,
+  ) {}
+
+  namespaces(): string[] {
+    return Array.from({ length: this.config.sharded.shards }, (_, i) => `${this.config.naming.prefix}-shard-${i + 1}`);
+  }
+
+  /** Namespace the main KCP is restricted to: one that never holds shard clusters. */
+  mainNamespace(): string {
+    return `${this.config.naming.prefix}-shard-main`;
+  }
+
+  async ensure(): Promise<void> {
+    const main = await this.client.get<DeploymentShape>('apps/v1', 'Deployment', KCP_DEPLOYMENT, KCP_NAMESPACE);
+    if (!main) throw new UserError(`KCP Deployment ${KCP_NAMESPACE}/${KCP_DEPLOYMENT} not found`, 'Run `scale-tui setup` first: the sharded topology clones the installed KCP controller.');
+    const containers = main.spec?.template?.spec?.containers ?? [];
+    const idx = containers.findIndex((c) => c.name === 'manager');
+    if (idx < 0) throw new UserError('the KCP Deployment has no "manager" container', 'Reinstall the providers with `scale-tui setup`.');
+    const original = main.metadata.annotations?.[ORIGINAL_ARGS_ANNOTATION];
+    const baseArgs: string[] = original ? (JSON.parse(original) as string[]) : (containers[idx]!.args ?? []);
+    const labels = ownershipLabels({ runId: 'shards' });
+    for (const ns of [this.mainNamespace(), ...this.namespaces()]) {
+      await this.client.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...labels, [SHARD_LABEL]: ns } } });
+    }
+    // The main controller: only --namespace changes.
+    const mainArgs = setFlag(baseArgs, 'namespace', this.mainNamespace());
+    if (JSON.stringify(mainArgs) !== JSON.stringify(containers[idx]!.args ?? [])) {
+      await this.client.mergePatch({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: KCP_DEPLOYMENT, namespace: KCP_NAMESPACE, annotations: { [ORIGINAL_ARGS_ANNOTATION]: JSON.stringify(baseArgs) } },
+        spec: { template: { spec: { containers: containers.map((c, i) => (i === idx ? { ...c, args: mainArgs } : c)) } } },
+      });
+    }
+    for (const ns of this.namespaces()) {
+      const name = `${KCP_DEPLOYMENT}-${ns}`;
+      const podLabels = { ...(main.spec?.template?.metadata?.labels ?? {}), [SHARD_LABEL]: ns };
+      const selector = { ...(main.spec?.selector?.matchLabels ?? {}), [SHARD_LABEL]: ns };
+      const { status: _s, ...spec0 } = { ...(main.spec ?? {}) } as Record<string, unknown>;
+      await this.client.createOrSkip({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: KCP_NAMESPACE, labels: { ...(main.metadata.labels ?? {}), ...labels, [SHARD_LABEL]: ns } },
+        spec: {
+          ...spec0,
+          replicas: 1,
+          selector: { matchLabels: selector },
+          template: {
+            ...(main.spec?.template ?? {}),
+            metadata: { ...(main.spec?.template?.metadata ?? {}), labels: podLabels },
+            spec: { ...(main.spec?.template?.spec ?? {}), containers: containers.map((c, i) => (i === idx ? { ...c, args: setFlag(baseArgs, 'namespace', ns) } : c)) },
+          },
+        },
+      });
+    }
+  }
+
+  async remove(): Promise<void> {
+    for (const d of await this.client.list('apps/v1', 'Deployment', { namespace: KCP_NAMESPACE, labelSelector: `${MANAGED_SELECTOR},${SHARD_LABEL}` })) {
+      await this.client.delete('apps/v1', 'Deployment', d.metadata.name, KCP_NAMESPACE);
+    }
+    const main = await this.client.get<DeploymentShape>('apps/v1', 'Deployment', KCP_DEPLOYMENT, KCP_NAMESPACE);
+    const original = main?.metadata.annotations?.[ORIGINAL_ARGS_ANNOTATION];
+    if (main && original) {
+      const containers = main.spec?.template?.spec?.containers ?? [];
+      await this.client.mergePatch({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: KCP_DEPLOYMENT, namespace: KCP_NAMESPACE, annotations: { [ORIGINAL_ARGS_ANNOTATION]: null as unknown as string } },
+        spec: { template: { spec: { containers: containers.map((c) => (c.name === 'manager' ? { ...c, args: JSON.parse(original) as string[] } : c)) } } },
+      });
+    }
+    for (const ns of [this.mainNamespace(), ...this.namespaces()]) {
+      const live = await this.client.get('v1', 'Namespace', ns);
+      if (live?.metadata.labels?.[SHARD_LABEL]) await this.client.delete('v1', 'Namespace', ns);
+    }
+  }
+}
