@@ -53,6 +53,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
   primary: R.metal3Machine,
   watches: [
     { resource: R.bmh, map: (o) => mapHostToMachine(o as Obj) },
+    { resource: R.metal3DataClaim, map: (o) => [`${o.metadata.namespace}/${o.metadata.name}`] },
     // A Machine change (bootstrap data ready) matters to its infrastructure machine.
     { resource: R.machine, map: (o) => { const ref = field<{ name?: string }>(o, 'spec', 'infrastructureRef'); return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : []; } },
   ],
@@ -129,6 +130,25 @@ export const metal3MachineReconciler: ReconcilerDef = {
       return;
     }
 
+    // With a dataTemplate, CAPM3 claims rendered metadata (Metal3DataClaim -> Metal3Data).
+    const dataTemplate = field<{ name?: string }>(m3m, 'spec', 'dataTemplate');
+    if (dataTemplate?.name && !field(m3m, 'status', 'renderedData')) {
+      const claim = ctx.cache(R.metal3DataClaim).get(namespace, name);
+      if (!claim) {
+        await ctx.client.create(collectionPath(R.metal3DataClaim, namespace), {
+          apiVersion: R.metal3DataClaim.apiVersion,
+          kind: 'Metal3DataClaim',
+          metadata: { name, namespace, labels: m3m.metadata.labels, ownerReferences: [ownerRef(m3m)] },
+          spec: { template: { name: dataTemplate.name, namespace } },
+        });
+        return;
+      }
+      const rendered = field<{ name?: string }>(claim, 'status', 'renderedData');
+      if (!rendered?.name) return;
+      await patchStatus(ctx.client, R.metal3Machine, m3m, { renderedData: { name: rendered.name, namespace } });
+      return;
+    }
+
     // Associated: wait for the host to be provisioned, then for the Node.
     const hostState = field<string>(host, 'status', 'provisioning', 'state');
     const nics = field<Array<{ ip?: string }>>(host, 'status', 'hardware', 'nics') ?? [];
@@ -167,6 +187,33 @@ export const metal3MachineReconciler: ReconcilerDef = {
       deprecated: { v1beta1: { ready: true, conditions: setCondition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' }) } },
       lastUpdated: nowIso(),
     });
+    return;
+  },
+};
+
+/** The Metal3DataTemplate side: renders a Metal3Data for each claim (no IPAM pools in this experiment). */
+export const metal3DataClaimReconciler: ReconcilerDef = {
+  name: 'metal3data',
+  concurrencyFlag: 'metal3data-concurrency',
+  primary: R.metal3DataClaim,
+  async reconcile(ctx, key) {
+    const { namespace, name } = splitKey(key);
+    const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
+    if (!claim || isDeleting(claim) || field(claim, 'status', 'renderedData')) return;
+    const template = field<string>(claim, 'spec', 'template', 'name') ?? '';
+    const taken = new Set(ctx.cache(R.metal3Data).list(namespace).map((d) => d.metadata.name));
+    let index = 0;
+    while (taken.has(`${template}-${index}`)) index++;
+    const dataName = `${template}-${index}`;
+    const created = await ctx.client.create(collectionPath(R.metal3Data, namespace), {
+      apiVersion: R.metal3Data.apiVersion,
+      kind: 'Metal3Data',
+      metadata: { name: dataName, namespace, labels: claim.metadata.labels, ownerReferences: [ownerRef(claim)] },
+      spec: { index, template: { name: template, namespace }, claim: { name, namespace } },
+    });
+    if (!created) return { requeueAfterMs: 10 };
+    await patchStatus(ctx.client, R.metal3Data, created as Obj, { ready: true });
+    await patchStatus(ctx.client, R.metal3DataClaim, claim, { renderedData: { name: dataName, namespace } });
     return;
   },
 };

@@ -4,7 +4,7 @@ import type { ControllerId } from '../../engine/types.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
 import { bmoReconciler } from './bmo.js';
 import { clusterReconciler, machineReconciler } from './capi.js';
-import { metal3ClusterReconciler, metal3MachineReconciler } from './capm3.js';
+import { metal3ClusterReconciler, metal3DataClaimReconciler, metal3MachineReconciler } from './capm3.js';
 import { kcpReconciler, kubeadmConfigReconciler } from './kcp.js';
 import { ControllerManager, STDOUT_SINK, type PodSink, type ReconcilerDef } from './runtime.js';
 
@@ -12,7 +12,7 @@ export const RECONCILERS: Record<ControllerId, ReconcilerDef[]> = {
   capi: [clusterReconciler, machineReconciler],
   'kubeadm-bootstrap': [kubeadmConfigReconciler],
   kcp: [kcpReconciler],
-  capm3: [metal3ClusterReconciler, metal3MachineReconciler],
+  capm3: [metal3ClusterReconciler, metal3MachineReconciler, metal3DataClaimReconciler],
   // IPAM has nothing to do in this experiment (no IPPools): it idles like the real one.
   ipam: [],
   bmo: [bmoReconciler],

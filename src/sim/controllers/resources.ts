@@ -26,6 +26,8 @@ export const R = {
   metal3Cluster: r(CAPM3, 'Metal3Cluster', 'metal3clusters'),
   metal3Machine: r(CAPM3, 'Metal3Machine', 'metal3machines'),
   metal3MachineTemplate: r(CAPM3, 'Metal3MachineTemplate', 'metal3machinetemplates'),
+  metal3DataClaim: r(CAPM3, 'Metal3DataClaim', 'metal3dataclaims'),
+  metal3Data: r(CAPM3, 'Metal3Data', 'metal3datas'),
   bmh: r(BMO_API, 'BareMetalHost', 'baremetalhosts'),
   secret: r('v1', 'Secret', 'secrets'),
   configMap: r('v1', 'ConfigMap', 'configmaps'),
