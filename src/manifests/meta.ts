@@ -9,8 +9,8 @@ export function meta(
   extraLabels: Record<string, string> = {},
   annotations?: Record<string, string>,
 ): ObjectMeta {
-  const m: ObjectMeta = { name, labels: { ...extraLabels, ...ownershipLabels(ownership) } };
-  if (namespace !== undefined) m.namespace = namespace;
+  const m: ObjectMeta = namespace === undefined ? { name } : { name, namespace };
+  m.labels = { ...extraLabels, ...ownershipLabels(ownership) };
   if (annotations && Object.keys(annotations).length > 0) m.annotations = annotations;
   return m;
 }
