@@ -1,0 +1,30 @@
+// A tiny in-memory stand-in for the KubeClient subset backing setup uses, with a
+// "kubelet" that marks StatefulSets ready after they are created. Used until tests can
+// run against the embedded API server for every case.
+import type { KubeObject } from '../../../src/manifests/types.js';
+import type { BackingKube } from '../../../src/engine/backing/setup.js';
+
+export class MemoryKube implements BackingKube {
+  readonly objects = new Map<string, KubeObject>();
+  creates = 0;
+  constructor(private readonly readyStatefulSets = true) {}
+  private key(apiVersion: string, kind: string, name: string, ns?: string) {
+    return `${apiVersion}/${kind}/${ns ?? ''}/${name}`;
+  }
+  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+    const o = this.objects.get(this.key(apiVersion, kind, name, namespace));
+    return o ? (structuredClone(o) as T) : undefined;
+  }
+  async createOrSkip(obj: KubeObject): Promise<boolean> {
+    const k = this.key(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
+    if (this.objects.has(k)) return false;
+    this.creates++;
+    const stored = structuredClone(obj);
+    if (obj.kind === 'StatefulSet' && this.readyStatefulSets) stored.status = { readyReplicas: 1, availableReplicas: 1 };
+    this.objects.set(k, stored);
+    return true;
+  }
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): Promise<T[]> {
+    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind) as T[];
+  }
+}
