@@ -48,11 +48,11 @@ describe('setupBackingEtcd', () => {
     expect(res.rootPassword).not.toMatch(/rootpw/);
     expect(passwordSeen).toBe(res.rootPassword);
     expect(await readRootPassword(kube)).toBe(res.rootPassword);
-    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as { spec: { volumeClaimTemplates: Array<{ metadata: { name: string } }>; template: { spec: { containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> } } } };
+    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as { spec: { volumeClaimTemplates: Array<{ metadata: { name: string } }>; template: { spec: { containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> } } } };
     expect(sts.spec.volumeClaimTemplates[0]!.metadata.name).toBe('data');
     expect(sts.spec.template.spec.containers[0]!.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/etcd' });
     // The CA private key never leaves the experiment's state dir.
-    const caSecret = (await kube.get('v1', 'Secret', ETCD.caSecret, ETCD.namespace)) as { data: Record<string, string> };
+    const caSecret = (await kube.get('v1', 'Secret', ETCD.caSecret, ETCD.namespace)) as unknown as { data: Record<string, string> };
     expect(Object.keys(caSecret.data)).toEqual(['ca.crt']);
     expect((await etcd.status()).tenants).toEqual([]);
   });
@@ -72,7 +72,10 @@ describe('setupBackingEtcd', () => {
 
   it('times out with a clear message when etcd never becomes ready', async () => {
     const kube = new MemoryKube(false);
-    const err = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), readyTimeoutMs: 20, pollMs: 5 }).catch((e: unknown) => e as Error);
+    const err = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), readyTimeoutMs: 20, pollMs: 5 }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/timed out after 0 s waiting for etcd StatefulSet etcd-system\/etcd ready: 0\/1 etcd replicas ready/);
   });
 
