@@ -1,0 +1,145 @@
+// startApiServer: one embedded Kubernetes-compatible API server on loopback HTTPS.
+// Instances are cheap: the built-in type tables, parsed CRD files and the default serving
+// certificate are shared by all instances in the process; an idle instance has no timers.
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Registry } from './registry.js';
+import { ObjectStore } from './objects.js';
+import { Handler } from './handler.js';
+import { LogStore } from './logs.js';
+import { MetricsStore, type ContainerUsage } from './metrics.js';
+import { Faults, type FaultSpec } from './faults.js';
+import { defaultServingIdentity } from './tls.js';
+import { loadCrdDocs } from './crd-files.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import type { JsonObject } from './patch.js';
+
+export interface ApiServerOptions {
+  name?: string;
+  /** 0 = ephemeral (default). Always bound on 127.0.0.1. */
+  port?: number;
+  /** Directories of full CRD YAML, loaded recursively (e.g. ../shared/crds). */
+  crdDirs?: string[];
+  /** Serve the compact CAPI/CAPM3/BMO/IPAM registry (default true). */
+  builtinCrds?: boolean;
+  tls?: { certPem: string; keyPem: string; caPem?: string; clientCaPem?: string };
+  /** Where to write the kubeconfig (mode 0600). */
+  dataDir?: string;
+  /** Events kept per resource for watches from a resourceVersion (default 4096). */
+  watchHistory?: number;
+  watchBookmarkIntervalMs?: number;
+  watchMaxBufferBytes?: number;
+}
+
+export interface ApiServerHandle {
+  name: string;
+  url: string;
+  port: number;
+  caPem: string;
+  adminToken: string;
+  kubeconfigYaml: string;
+  kubeconfigPath?: string;
+  metrics: {
+    setPodMetrics(namespace: string, pod: string, containers: ContainerUsage[]): void;
+    setNodeMetrics(node: string, cpuMillicores: number, memoryBytes: number): void;
+  };
+  logs: { append(namespace: string, pod: string, container: string, line: string): void };
+  faults: { set(f: FaultSpec): void; clear(): void };
+  /** Number of stored objects. */
+  objectCount(): number;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
+  const name = opts.name ?? 'scale-tui-embedded';
+  const registry = new Registry(opts.builtinCrds ?? true);
+  const store = new ObjectStore(registry, opts.watchHistory ?? 4096);
+  const logs = new LogStore();
+  const metrics = new MetricsStore();
+  const faults = new Faults();
+  const adminToken = randomBytes(24).toString('hex');
+  const streams = new Set<() => void>();
+
+  const nsType = registry.lookup('', 'v1', 'namespaces')!;
+  for (const ns of DEFAULT_NAMESPACES) store.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  if (opts.crdDirs?.length) {
+    const crdType = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+    for (const doc of loadCrdDocs(opts.crdDirs)) store.create(crdType, '', structuredClone(doc) as JsonObject);
+  }
+
+  const identity = opts.tls ? undefined : defaultServingIdentity();
+  const certPem = opts.tls?.certPem ?? identity!.certPem;
+  const keyPem = opts.tls?.keyPem ?? identity!.keyPem;
+  const caPem = opts.tls?.caPem ?? identity?.caPem ?? opts.tls?.clientCaPem ?? '';
+  let port = 0;
+  const handler = new Handler({
+    registry,
+    store,
+    logs,
+    metrics,
+    faults,
+    adminToken,
+    acceptClientCerts: !!opts.tls?.clientCaPem,
+    serverAddress: () => `127.0.0.1:${port}`,
+    watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 15_000,
+    watchMaxBufferBytes: opts.watchMaxBufferBytes ?? 16 * 1024 * 1024,
+    streams,
+  });
+  const server = https.createServer(
+    {
+      cert: certPem,
+      key: keyPem,
+      ...(opts.tls?.clientCaPem ? { ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+      keepAliveTimeout: 65_000,
+    },
+    handler.handle,
+  );
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+  const kubeconfigYaml = renderKubeconfig({ clusterName: name, server: url, caPem, userName: `${name}-admin`, token: adminToken });
+  let kubeconfigPath: string | undefined;
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    kubeconfigPath = join(opts.dataDir, `${name}.kubeconfig`);
+    writeFileSync(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
+  }
+
+  return {
+    name,
+    url,
+    port,
+    caPem,
+    adminToken,
+    kubeconfigYaml,
+    kubeconfigPath,
+    metrics: {
+      setPodMetrics: (ns, pod, containers) => metrics.setPodMetrics(ns, pod, containers),
+      setNodeMetrics: (node, cpu, mem) => metrics.setNodeMetrics(node, cpu, mem),
+    },
+    logs: { append: (ns, pod, container, line) => logs.append(ns, pod, container, line) },
+    faults: { set: (f) => faults.set(f), clear: () => faults.clear() },
+    objectCount: () => store.count(),
+    stop: async () => {
+      for (const close of [...streams]) close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export type { FaultSpec } from './faults.js';
+export type { ContainerUsage } from './metrics.js';
