@@ -11,6 +11,8 @@ export interface FakeRule {
   stdout?: string;
   stderr?: string;
   exit?: number;
+  /** Stay alive this long after answering (for port-forward). */
+  sleepMs?: number;
 }
 
 export interface FakeCall {

@@ -22,3 +22,5 @@ const rule = rules.find((r) => new RegExp(r.match ?? '').test(joined));
 if (rule?.stdout) process.stdout.write(rule.stdout);
 if (rule?.stderr) process.stderr.write(rule.stderr);
 process.exitCode = rule ? (rule.exit ?? 0) : 0;
+// Long-running tools (port-forward) stay up until killed or until sleepMs passes.
+if (rule?.sleepMs) setTimeout(() => {}, rule.sleepMs);
