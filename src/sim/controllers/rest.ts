@@ -96,11 +96,14 @@ export class RestClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-              parsed = undefined;
+            // pods/log and other text endpoints answer text/plain: hand back the text.
+            let parsed: unknown = text;
+            if (String(res.headers['content-type'] ?? '').includes('json')) {
+              try {
+                parsed = text ? JSON.parse(text) : undefined;
+              } catch {
+                parsed = undefined;
+              }
             }
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolve(parsed as T);
