@@ -118,7 +118,7 @@ describe('emulated controllers', () => {
       const h = await get(R.bmh, 'worker-1', NS);
       return (h?.status as { provisioning?: { state?: string } } | undefined)?.provisioning?.state === 'provisioned' ? h : undefined;
     });
-    bmhUid = (bmh.metadata as { uid: string }).uid;
+    bmhUid = (bmh.metadata as unknown as { uid: string }).uid;
     expect((bmh.spec as { consumerRef?: { name?: string } }).consumerRef?.name).toBe(machineName);
     // Secrets KCP generates or finds, and the kubeconfig for the endpoint.
     for (const s of ['ca', 'etcd', 'sa', 'proxy', 'kubeconfig']) expect(await get(R.secret, `${CLUSTER}-${s}`, NS), s).toBeDefined();
