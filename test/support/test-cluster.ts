@@ -1,0 +1,44 @@
+// The Kubernetes API the integration suites run against. With SCALE_TUI_TEST_KUBECONFIG set it
+// is that cluster (the CRDs from ../shared/crds must be installed there); otherwise an embedded
+// API server started with the real CRDs. Suites must not assume which one they got.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServer, type ApiServerHandle, type ApiServerOptions } from '../../src/sim/apiserver/index.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED_CRDS = resolve(REPO_ROOT, '../shared/crds');
+
+export interface TestCluster {
+  kubeconfigYaml: string;
+  kubeconfigPath: string;
+  /** Set when the suite runs against the embedded server (faults, logs, metrics providers). */
+  embedded?: ApiServerHandle;
+  cleanup(): Promise<void>;
+}
+
+export async function testCluster(opts: Omit<ApiServerOptions, 'dataDir'> = {}): Promise<TestCluster> {
+  const external = process.env.SCALE_TUI_TEST_KUBECONFIG;
+  if (external) {
+    return { kubeconfigYaml: readFileSync(external, 'utf8'), kubeconfigPath: external, cleanup: async () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'scale-tui-test-'));
+  const embedded = await startApiServer({ crdDirs: [SHARED_CRDS], ...opts, dataDir: dir });
+  const kubeconfigPath = embedded.kubeconfigPath ?? join(dir, 'kubeconfig');
+  if (!embedded.kubeconfigPath) writeFileSync(kubeconfigPath, embedded.kubeconfigYaml, { mode: 0o600 });
+  return {
+    kubeconfigYaml: embedded.kubeconfigYaml,
+    kubeconfigPath,
+    embedded,
+    cleanup: async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A namespace name unique to this test run, so suites can share a real cluster. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
