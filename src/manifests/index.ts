@@ -6,3 +6,5 @@ export * from './hosts.js';
 export * from './pki-secrets.js';
 export * from './workload.js';
 export * from './namespace.js';
+export * from './etcd.js';
+export * from './apiserver.js';

@@ -22,3 +22,8 @@ export function ownershipLabels(o: Ownership): Record<string, string> {
   if (o.batchId) labels[LABEL_BATCH] = o.batchId;
   return labels;
 }
+
+/** What an infrastructure object is for; the demo's simulated kubelet finds workload API servers by it. */
+export const LABEL_COMPONENT = 'scale-tui.metal3.io/component';
+export const COMPONENT_WORKLOAD_APISERVER = 'workload-apiserver';
+export const COMPONENT_ETCD = 'etcd';
