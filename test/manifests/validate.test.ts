@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults, prune, validate, type JSONSchemaProps } from '../../src/sim/apiserver/schema/validate.js';
-import { crdFor } from '../support/crds.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CRD_DIR, crdFor, loadCrds } from '../support/crds.js';
+
+const SEED_CLUSTER = resolve(CRD_DIR, '..', 'reference', 'seed-manifests', 'cluster.yaml');
 
 const schema: JSONSchemaProps = {
   type: 'object',
@@ -157,5 +162,26 @@ describe('validate against a real CRD', () => {
     const errs = validate(s, bmh, { unknownFields: 'reject' });
     expect(errs).toHaveLength(1);
     expect(errs[0]).toMatchObject({ field: 'spec.bootMode', reason: 'FieldValueNotSupported' });
+  });
+});
+
+describe('validator on every real CRD', () => {
+  it('compiles every schema in ../shared/crds and reports missing required top-level fields', () => {
+    const crds = loadCrds();
+    expect(crds.size).toBeGreaterThan(40);
+    for (const c of crds.values()) {
+      const errs = validate(c.schema, { apiVersion: `${c.group}/${c.version}`, kind: c.kind, metadata: { name: 'x' } }, { unknownFields: 'reject' });
+      for (const e of errs) expect(e.reason).toBe('FieldValueRequired');
+    }
+  });
+
+  it.skipIf(!existsSync(SEED_CLUSTER))('accepts the seed\'s rendered v1beta1 cluster.yaml against v1beta1 (no false positives on upstream output)', () => {
+    const docs = parseAllDocuments(readFileSync(SEED_CLUSTER, 'utf8')).map((d) => d.toJSON() as { apiVersion: string; kind: string } | null).filter((d) => d !== null);
+    expect(docs).toHaveLength(9);
+    for (const d of docs) expect([d.kind, validate(crdFor(d.apiVersion, d.kind).schema, d, { unknownFields: 'reject' })]).toEqual([d.kind, []]);
+    // ...and the same KCP is rejected by the v1beta2 schema (kubeletExtraArgs became a list).
+    const kcp = docs.find((d) => d.kind === 'KubeadmControlPlane')!;
+    const errs = validate(crdFor('controlplane.cluster.x-k8s.io/v1beta2', 'KubeadmControlPlane').schema, kcp, { unknownFields: 'reject' });
+    expect(errs.map((e) => e.field)).toContain('spec.kubeadmConfigSpec.initConfiguration.nodeRegistration.kubeletExtraArgs');
   });
 });

@@ -316,7 +316,7 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   const apChecker = typeof ap === 'object' ? (flags.junctor ? compileSub(ap) : compileChild(ap)) : undefined;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   // Unknown fields exist only where the schema lists properties (or nothing) and allows no others.
-  const closed = !flags.junctor && !preserve && ap === undefined && (type === 'object' || props !== undefined);
+  const closed = !flags.junctor && !preserve && (ap === undefined || ap === false) && (type === 'object' || props !== undefined);
   const implicit = flags.resourceRoot ? new Set(['apiVersion', 'kind', 'metadata']) : undefined;
   if (propCheckers.size > 0 || apChecker || closed) {
     checks.push((v, p, ctx) => {
