@@ -1,0 +1,119 @@
+// Shared plumbing for the conformance suites: a cluster (embedded or SCALE_TUI_TEST_KUBECONFIG),
+// client-node clients, raw HTTPS requests with the kubeconfig's credentials, and kubectl.
+import https from 'node:https';
+import { execFile } from 'node:child_process';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { testCluster, uniqueName, type TestCluster } from '../../../support/test-cluster.js';
+
+export interface Conn {
+  tc: TestCluster;
+  kc: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+  objects: KubernetesObjectApi;
+  raw(method: string, path: string, body?: string, contentType?: string, accept?: string): Promise<RawResponse>;
+  kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Creates a namespace for this suite; removed by close(). */
+  namespace(prefix: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json(): Record<string, unknown>;
+}
+
+export async function connect(): Promise<Conn> {
+  const tc = await testCluster();
+  const kc = new KubeConfig();
+  kc.loadFromString(tc.kubeconfigYaml);
+  const server = new URL(kc.getCurrentCluster()!.server);
+  const namespaces: string[] = [];
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  const conn: Conn = {
+    tc,
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    objects: KubernetesObjectApi.makeApiClient(kc),
+    async raw(method, path, body, contentType = 'application/json', accept = 'application/json') {
+      const opts: https.RequestOptions = { method, hostname: server.hostname, port: server.port, path, headers: { Accept: accept }, agent };
+      await kc.applyToHTTPSOptions(opts);
+      if (body !== undefined) (opts.headers as Record<string, string>)['Content-Type'] = contentType;
+      return new Promise<RawResponse>((resolve, reject) => {
+        const req = https.request(opts, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+          });
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        if (body !== undefined) req.write(body);
+        req.end();
+      });
+    },
+    kubectl(args, stdin) {
+      return new Promise((resolve) => {
+        const child = execFile('kubectl', ['--kubeconfig', tc.kubeconfigPath, ...args], { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+          resolve({ code, stdout, stderr });
+        });
+        if (stdin !== undefined) child.stdin?.end(stdin);
+      });
+    },
+    async namespace(prefix) {
+      const name = uniqueName(prefix);
+      await conn.core.createNamespace({ body: { metadata: { name, labels: { 'scale-tui.metal3.io/test': 'conformance' } } } });
+      namespaces.push(name);
+      return name;
+    },
+    async close() {
+      for (const ns of namespaces) {
+        try {
+          await conn.core.deleteNamespace({ name: ns });
+        } catch {
+          // already gone
+        }
+      }
+      agent.destroy();
+      await tc.cleanup();
+    },
+  };
+  return conn;
+}
+
+/** Polls until fn returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function code(err: unknown): number | undefined {
+  const c = (err as { code?: unknown }).code;
+  return typeof c === 'number' ? c : undefined;
+}
+
+/** The Status body client-node attaches to an ApiException. */
+export function statusBody(err: unknown): Record<string, unknown> {
+  const b = (err as { body?: unknown }).body;
+  if (typeof b === 'string') return JSON.parse(b) as Record<string, unknown>;
+  return (b ?? {}) as Record<string, unknown>;
+}
