@@ -22,7 +22,7 @@ export interface BackingSetupOptions {
   pki: EtcdPki;
   ownership: Ownership;
   /** Builds the admin once the root password is known (etcdctl via exec or port-forward; MemoryEtcd in the demo). */
-  adminFor(rootPassword: string): EtcdAdmin;
+  adminFor(rootPassword: string): EtcdAdmin | Promise<EtcdAdmin>;
   readyTimeoutMs?: number;
   pollMs?: number;
   storageClassName?: string;
@@ -70,7 +70,7 @@ export async function setupBackingEtcd(o: BackingSetupOptions): Promise<BackingS
       hint: `kubectl -n ${ETCD.namespace} describe pod ${ETCD.pod}; a Pending pod usually means no default StorageClass for the data volume (kind ships local-path).`,
     },
   );
-  const admin = o.adminFor(rootPassword);
+  const admin = await o.adminFor(rootPassword);
   await admin.ensureRoot();
   log('etcd root user ready, auth enabled');
   return { created, existing, rootPassword };

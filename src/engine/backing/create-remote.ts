@@ -1,0 +1,91 @@
+// `scale-tui backing create NAME --ssh USER@HOST`: the seed's ansible role done by the
+// tool, over plain ssh. On a host that already has docker and kind it checks the
+// prerequisites, creates a single-node kind cluster bound to the host address with the
+// NodePort slots exposed, fetches its kubeconfig (server rewritten to the host address)
+// and hands it to `backing add`. Installing docker/kind is left to the user: it needs
+// root and a package source, and the error says exactly what to run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { UserError } from '../errors.js';
+import { ssh, type SshTarget } from '../tools/ssh.js';
+import { backingKindConfig } from '../setup/kind-config.js';
+import { INOTIFY_MIN, INOTIFY_RECOMMENDED } from '../setup/doctor.js';
+
+export interface RemoteCreateOptions {
+  name: string;
+  target: SshTarget;
+  capacity: number;
+  stateDir: string;
+  nodePortBase?: number;
+  log?: (line: string) => void;
+}
+
+export interface RemoteCreateResult {
+  kubeconfigPath: string;
+  apiServerAddress: string;
+  created: boolean;
+  warnings: string[];
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function rewriteServer(kubeconfig: string, address: string, port: number): string {
+  const doc = parseDocument(kubeconfig);
+  const clusters = doc.get('clusters') as { items?: Array<{ get(k: string): unknown }> } | undefined;
+  if (!clusters?.items?.length) throw new UserError('kind returned a kubeconfig without clusters', 'Run `kind get kubeconfig` on the host to see what is wrong.');
+  doc.setIn(['clusters', 0, 'cluster', 'server'], `https://${address}:${port}`);
+  return doc.toString();
+}
+
+export async function createRemoteBacking(o: RemoteCreateOptions): Promise<RemoteCreateResult> {
+  const log = o.log ?? (() => {});
+  const t = o.target;
+  const where = `${t.user}@${t.host}`;
+  const warnings: string[] = [];
+
+  const docker = await ssh(t, "docker version --format '{{.Server.Version}}'", { allowFailure: true });
+  if (docker.exitCode === 255) throw new UserError(`cannot ssh to ${where}: ${docker.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, `Check that \`ssh ${where} true\` works without a password prompt (key in ssh-agent or ~/.ssh/config).`);
+  if (docker.exitCode !== 0) {
+    throw new UserError(`docker is not usable on ${where}: ${docker.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, `On ${t.host}: install docker-ce, add ${t.user} to the docker group and log in again.`);
+  }
+  log(`${where}: docker ${docker.stdout.trim()}`);
+  const kind = await ssh(t, 'kind version', { allowFailure: true });
+  if (kind.exitCode !== 0) throw new UserError(`kind is not installed on ${where}`, `On ${t.host}: install the kind release binary to /usr/local/bin/kind.`);
+
+  const limits = await ssh(t, 'cat /proc/sys/fs/inotify/max_user_watches /proc/sys/fs/inotify/max_user_instances', { allowFailure: true });
+  const [watches, instances] = limits.stdout.trim().split(/\s+/).map(Number);
+  if ((watches ?? 0) < INOTIFY_MIN.maxUserWatches || (instances ?? 0) < INOTIFY_MIN.maxUserInstances) {
+    const raise = await ssh(t, `sudo -n sysctl -w fs.inotify.max_user_watches=${INOTIFY_RECOMMENDED.maxUserWatches} fs.inotify.max_user_instances=${INOTIFY_RECOMMENDED.maxUserInstances}`, { allowFailure: true });
+    if (raise.exitCode !== 0) warnings.push(`inotify limits on ${t.host} are low (${watches}/${instances}) and could not be raised without a password; run: sudo sysctl -w fs.inotify.max_user_watches=${INOTIFY_RECOMMENDED.maxUserWatches} fs.inotify.max_user_instances=${INOTIFY_RECOMMENDED.maxUserInstances}`);
+    else log(`${where}: raised inotify limits`);
+  }
+
+  let address = t.host;
+  if (!IPV4.test(address)) {
+    const ip = await ssh(t, "hostname -I | awk '{print $1}'");
+    address = ip.stdout.trim();
+    if (!IPV4.test(address)) throw new UserError(`cannot tell the IPv4 address of ${t.host} (got "${address}")`, 'Pass --ssh USER@IPV4 with the address the management machine reaches it on.');
+  }
+
+  const clusters = await ssh(t, 'kind get clusters');
+  const exists = clusters.stdout.split('\n').map((l) => l.trim()).includes(o.name);
+  if (exists) {
+    log(`${where}: kind cluster ${o.name} already exists, reusing it`);
+  } else {
+    const config = backingKindConfig({ name: o.name, apiServerAddress: address, capacity: o.capacity, nodePortBase: o.nodePortBase });
+    log(`${where}: creating kind cluster ${o.name} (API ${address}:6443, ${o.capacity} NodePort slots)`);
+    await ssh(t, `kind create cluster --name ${shellQuote(o.name)} --config - --wait 300s`, { input: config, timeoutMs: 900_000 });
+  }
+  const kc = await ssh(t, `kind get kubeconfig --name ${shellQuote(o.name)}`);
+  const text = rewriteServer(kc.stdout, address, 6443);
+  const dir = join(o.stateDir, 'backing');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const kubeconfigPath = join(dir, `${o.name}.kubeconfig`);
+  writeFileSync(kubeconfigPath, text, { mode: 0o600 });
+  return { kubeconfigPath, apiServerAddress: address, created: !exists, warnings };
+}

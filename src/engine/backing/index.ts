@@ -1,0 +1,99 @@
+// Backing-cluster operations shared by the CLI and the TUI: add (set up etcd + register),
+// list with health, remove.
+import { KubeClient } from '../kube/client.js';
+import type { BackingClusterStatus } from '../../state/store.js';
+import { UserError } from '../errors.js';
+import { addEntry, readRegistry, removeEntry, type BackingEntry } from './registry.js';
+import { loadOrCreateEtcdPki } from './etcd-pki.js';
+import { readRootPassword, setupBackingEtcd, type BackingSetupResult } from './setup.js';
+import { openAdmin, type AdminSession, type EtcdAccess } from './admin.js';
+import { backingHealth } from './health.js';
+import { ETCD } from './etcd-objects.js';
+
+export { readRegistry, type BackingEntry } from './registry.js';
+export { backingHealth } from './health.js';
+export { ETCD } from './etcd-objects.js';
+
+export interface AddBackingOptions {
+  stateDir: string;
+  name: string;
+  kubeconfig: string;
+  context?: string;
+  capacity: number;
+  runId: string;
+  access?: EtcdAccess;
+  source?: string;
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export async function addBacking(o: AddBackingOptions): Promise<{ entry: BackingEntry; setup: BackingSetupResult }> {
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 40) {
+    throw new UserError(`backing cluster name "${o.name}" is not a DNS label`, 'Use lower-case letters, digits and "-", starting with a letter (max 40).');
+  }
+  const kube = KubeClient.from({ kubeconfigPath: o.kubeconfig, context: o.context });
+  const pki = loadOrCreateEtcdPki(o.stateDir);
+  const target = { kubeconfig: o.kubeconfig, context: o.context };
+  let session: AdminSession | undefined;
+  try {
+    const setup = await setupBackingEtcd({
+      kube,
+      pki,
+      ownership: { runId: o.runId },
+      readyTimeoutMs: o.readyTimeoutMs,
+      log: o.log,
+      adminFor: async (pw) => {
+        session = await openAdmin(o.access ?? { mode: 'port-forward' }, target, o.stateDir, pki, pw);
+        return session.admin;
+      },
+    });
+    const entry = addEntry(o.stateDir, { name: o.name, kubeconfig: o.kubeconfig, context: o.context, capacity: o.capacity, endpoint: kube.server, source: o.source });
+    return { entry, setup };
+  } finally {
+    await session?.close();
+  }
+}
+
+/** Health of every registered backing cluster; an unreachable one is reported, not thrown. */
+export async function listBacking(stateDir: string, access: EtcdAccess = { mode: 'port-forward' }): Promise<BackingClusterStatus[]> {
+  const out: BackingClusterStatus[] = [];
+  for (const entry of readRegistry(stateDir)) {
+    let kube: KubeClient | undefined;
+    try {
+      kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
+    } catch (err) {
+      out.push({ ...(await backingHealth(entry, undefined, undefined)), message: (err as Error).message });
+      continue;
+    }
+    let session: AdminSession | undefined;
+    try {
+      const pw = await readRootPassword(kube).catch(() => undefined);
+      if (pw) session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw).catch(() => undefined);
+      out.push(await backingHealth(entry, kube, session?.admin));
+    } finally {
+      await session?.close();
+    }
+  }
+  return out;
+}
+
+export interface RemoveBackingOptions {
+  stateDir: string;
+  name: string;
+  /** Also delete the etcd-system namespace (and with it etcd and its data) in that cluster. */
+  purge?: boolean;
+}
+
+export async function removeBacking(o: RemoveBackingOptions): Promise<BackingEntry> {
+  const entry = readRegistry(o.stateDir).find((e) => e.name === o.name);
+  if (!entry) return removeEntry(o.stateDir, o.name); // throws the "no backing cluster" UserError
+  if (o.purge) {
+    const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
+    const ns = await kube.get('v1', 'Namespace', ETCD.namespace);
+    if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'scale-tui') {
+      throw new UserError(`${ETCD.namespace} in ${o.name} was not created by scale-tui; not deleting it`, 'Remove without --purge, or delete it yourself.');
+    }
+    await kube.delete('v1', 'Namespace', ETCD.namespace);
+  }
+  return removeEntry(o.stateDir, o.name);
+}
