@@ -148,8 +148,13 @@ export async function listWithVersion<T extends KubeObject = KubeObject>(
   return { items: res.items as unknown as T[], resourceVersion: res.metadata?.resourceVersion ?? '' };
 }
 
-/** Merge-patches a Pod's status subresource (mirror pods' Running/Ready status, SEED §7.3). */
-export async function patchPodStatus(client: KubeClient, namespace: string, name: string, status: unknown): Promise<void> {
+/**
+ * Merge-patches the status subresource of a Pod (mirror pods' Running/Ready, SEED §7.3) or
+ * a Node (Ready=True: a real server keeps status given on create, others drop it).
+ */
+export async function patchStatus(client: KubeClient, kind: 'Pod' | 'Node', name: string, namespace: string | undefined, status: unknown): Promise<void> {
   const core = client.config.makeApiClient(CoreV1Api);
-  await core.patchNamespacedPodStatus({ name, namespace, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  const opt = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  if (kind === 'Pod') await core.patchNamespacedPodStatus({ name, namespace: namespace ?? 'default', body: { status } }, opt);
+  else await core.patchNodeStatus({ name, body: { status } }, opt);
 }

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER, ownershipLabels } from '../../manifests/labels.js';
 import type { KubeClient } from '../kube/client.js';
-import { patchPodStatus, statusCode } from '../kube/client.js';
+import { patchStatus, statusCode } from '../kube/client.js';
 import { tcpDialer } from '../forward/dialers.js';
 import type { Site } from '../topology/types.js';
 import type { ClusterRecord, CreatePhase } from '../types.js';
@@ -36,10 +36,6 @@ export class StepError extends Error {
   ) {
     super(`${step}: ${reason}`);
   }
-}
-
-function reached(rec: ClusterRecord, phase: CreatePhase): boolean {
-  return rec.transitions[phase] !== undefined;
 }
 
 export function clusterSpec(ctx: PipelineContext, rec: ClusterRecord): ClusterSpec {
@@ -103,8 +99,12 @@ export async function createCluster(ctx: PipelineContext, rec: ClusterRecord): P
 async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void> {
   const spec = clusterSpec(ctx, rec);
   const site = ctx.topology.apiserverSite(rec);
+  // Phases already reached (resume) are not recorded again, so a phase never goes backwards.
+  const seen = { ...rec.transitions };
   const mark = (phase: CreatePhase): void => {
-    if (!reached(rec, phase) || rec.phase !== phase) ctx.record(rec.name, phase);
+    if (seen[phase] !== undefined) return;
+    seen[phase] = Date.now();
+    ctx.record(rec.name, phase);
   };
   const ns = rec.namespace;
   const w = ctx.watches;
@@ -159,7 +159,7 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
   await step('workload-objects', async () => {
     const content = ctx.objects.workload(spec, { name: machine.metadata.name, bmhUid: host.uid });
     for (const o of content.objects) await ctx.create(workload, o);
-    for (const p of content.podStatuses) await patchPodStatus(workload, p.namespace, p.name, p.status);
+    for (const p of content.statuses) await patchStatus(workload, p.kind, p.name, p.namespace, p.status);
   });
   mark('node');
 

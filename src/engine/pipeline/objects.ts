@@ -30,8 +30,8 @@ export interface ClusterSpec {
 export interface WorkloadContent {
   /** Node, kubeadm-config ConfigMap, mirror Pods: created in this order. */
   objects: KubeObject[];
-  /** Status written through the pods/status subresource after creation. */
-  podStatuses: Array<{ namespace: string; name: string; status: unknown }>;
+  /** Status written through the status subresource after creation (Node, mirror Pods). */
+  statuses: Array<{ kind: 'Pod' | 'Node'; namespace?: string; name: string; status: unknown }>;
 }
 
 export interface ObjectSource {

@@ -1,0 +1,52 @@
+// Real-run wiring of sites: each backing cluster from the config and the registry, with an
+// etcd admin that runs etcdctl inside its etcd pod (kubectl exec) using the generated root
+// password kept in that cluster's Secret. The demo passes in-memory admins instead.
+import { readRegistry } from '../backing/registry.js';
+import { readRootPassword } from '../backing/setup.js';
+import { ETCD } from '../backing/etcd-objects.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import { EtcdctlAdmin, podEtcdctl } from '../etcd/etcdctl.js';
+import { UserError } from '../errors.js';
+import { KubeClient, type KubeTarget } from '../kube/client.js';
+import type { EtcdTenantAdmin } from './types.js';
+
+export interface SiteSpec {
+  name: string;
+  target: KubeTarget;
+  capacity: number;
+  etcd: EtcdTenantAdmin;
+}
+
+/** An etcd admin that resolves the root password lazily (first tenant operation). */
+export function podEtcdAdmin(target: KubeTarget, siteName: string): EtcdTenantAdmin {
+  let admin: Promise<EtcdctlAdmin> | undefined;
+  const get = (): Promise<EtcdctlAdmin> =>
+    (admin ??= (async () => {
+      const pw = await readRootPassword(KubeClient.from(target));
+      if (!pw) {
+        throw new UserError(`${siteName}: no etcd root password Secret ${ETCD.namespace}/${ETCD.rootSecret}`, `Set up its etcd first: \`scale-tui backing add ${siteName} --kubeconfig FILE\` (or \`scale-tui setup\` for the management cluster).`);
+      }
+      return new EtcdctlAdmin(
+        podEtcdctl({ target: { kubeconfig: target.kubeconfigPath, context: target.context }, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container, caFile: ETCD.mount.ca, certFile: ETCD.mount.cert, keyFile: ETCD.mount.key, rootPassword: pw }),
+        pw,
+      );
+    })());
+  return {
+    ensureTenant: async (c) => (await get()).ensureTenant(c),
+    deleteTenant: async (c) => (await get()).deleteTenant(c),
+  };
+}
+
+export function backingSitesFromConfig(config: ExperimentConfig, stateDir: string): SiteSpec[] {
+  const byName = new Map<string, SiteSpec>();
+  for (const b of config.backingClusters) {
+    const target = { kubeconfigPath: b.kubeconfig, context: b.context };
+    byName.set(b.name, { name: b.name, target, capacity: b.capacity, etcd: podEtcdAdmin(target, b.name) });
+  }
+  for (const e of readRegistry(stateDir)) {
+    if (byName.has(e.name)) continue;
+    const target = { kubeconfigPath: e.kubeconfig, context: e.context };
+    byName.set(e.name, { name: e.name, target, capacity: e.capacity, etcd: podEtcdAdmin(target, e.name) });
+  }
+  return [...byName.values()];
+}

@@ -1,0 +1,89 @@
+// A management cluster for engine tests, with the controllers' part played: the API named
+// by SCALE_TUI_TEST_KUBECONFIG (a real kube-apiserver) or an embedded one; the emulated
+// BMO/CAPI/KCP/CABPK/CAPM3 controllers from src/sim (ordinary API clients, so they run
+// against either); a simulated kubelet per site that brings Deployments up and serves each
+// workload-apiserver Deployment as a real embedded API server on its NodePort; backing
+// clusters as further embedded API servers; one multi-tenant etcd admin per site.
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startApiServer } from '../../src/sim/apiserver/index.js';
+import { startControllers, type RunningControllers } from '../../src/sim/controllers/index.js';
+import { Kubelet, type StartWorkloadServer } from '../../src/sim/kubelet/kubelet.js';
+import { MemoryEtcd } from '../../src/sim/etcd-memory/memory-etcd.js';
+import { backingObjects, managementObjects } from '../../src/sim/demo/manifests.js';
+import { KubeClient } from '../../src/engine/kube/client.js';
+import type { KubeObject } from '../../src/manifests/types.js';
+
+export interface TestSite {
+  name: string;
+  kubeconfigYaml: string;
+  etcd: MemoryEtcd;
+  kubelet: Kubelet;
+}
+
+export interface World {
+  management: TestSite;
+  backing: TestSite[];
+  controllers: RunningControllers;
+  /** True when running against SCALE_TUI_TEST_KUBECONFIG. */
+  external: boolean;
+  stop(): Promise<void>;
+}
+
+const quietSink = { appendLog: () => {}, setPodMetrics: () => {} };
+
+function kc(yaml: string): KubeConfig {
+  const k = new KubeConfig();
+  k.loadFromString(yaml);
+  return k;
+}
+
+async function applyAll(yaml: string, objs: KubeObject[]): Promise<void> {
+  const c = KubeClient.from({ kubeconfigYaml: yaml });
+  for (const o of objs) await c.createOrSkip(o);
+}
+
+const startWorkload: StartWorkloadServer = async (o) => {
+  const h = await startApiServer({ name: o.name, port: o.port, builtinCrds: false, tls: o.tls });
+  return { port: h.port, stop: () => h.stop() };
+};
+
+export async function startWorld(opts: { backing?: number; controllers?: boolean } = {}): Promise<World> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+  };
+  try {
+    const ext = process.env.SCALE_TUI_TEST_KUBECONFIG;
+    let mgmtYaml: string;
+    if (ext) mgmtYaml = readFileSync(ext, 'utf8');
+    else {
+      const api = await startApiServer({ name: 'management' });
+      stops.push(() => api.stop());
+      mgmtYaml = api.kubeconfigYaml;
+    }
+    await applyAll(mgmtYaml, managementObjects());
+    const mk = async (name: string, yaml: string): Promise<TestSite> => {
+      const kubelet = new Kubelet({ kubeconfig: kc(yaml), nodeName: `${name}-control-plane`, startWorkloadServer: startWorkload });
+      await kubelet.start();
+      stops.push(() => kubelet.stop());
+      const etcd = new MemoryEtcd();
+      await etcd.ensureRoot();
+      return { name, kubeconfigYaml: yaml, etcd, kubelet };
+    };
+    const management = await mk('management', mgmtYaml);
+    const backing: TestSite[] = [];
+    for (let i = 0; i < (opts.backing ?? 0); i++) {
+      const api = await startApiServer({ name: `backing-${i + 1}`, builtinCrds: false });
+      stops.push(() => api.stop());
+      await applyAll(api.kubeconfigYaml, backingObjects());
+      backing.push(await mk(`backing-${i + 1}`, api.kubeconfigYaml));
+    }
+    const controllers = await startControllers({ kubeconfig: kc(mgmtYaml), sink: quietSink, sampleMs: 60_000 });
+    stops.push(() => controllers.stop());
+    return { management, backing, controllers, external: Boolean(ext), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
