@@ -3,8 +3,8 @@
 // kept it in the container filesystem and lost every tenant and the auth config on a
 // pod restart, §15 item 13), and the image is current.
 import { COMPONENT_ETCD, LABEL_COMPONENT, type Ownership } from './labels.js';
-import { meta } from './meta.js';
-import { tlsSecret, type PemPair } from './pki-secrets.js';
+import { b64, meta } from './meta.js';
+import type { PemPair } from './pki-secrets.js';
 import type { KubeObject } from './types.js';
 
 export const ETCD_NAMESPACE = 'etcd-system';
@@ -15,16 +15,37 @@ export const ETCD_PEER_PORT = 2380;
 /** Plain-HTTP metrics/health listener (no client certs needed), used by the probes. */
 export const ETCD_METRICS_PORT = 2381;
 
-export const ETCD_SECRET_NAMES = { ca: 'etcd-ca', server: 'etcd-server', peer: 'etcd-peer' } as const;
+export const ETCD_SECRET_NAMES = { ca: 'etcd-ca', server: 'etcd-server', peer: 'etcd-peer', root: 'etcd-root' } as const;
 
-/** Paths inside the etcd pod; the etcd tenancy admin runs etcdctl with these over kubectl exec. */
+/**
+ * Paths inside the etcd pod. The tenancy admin runs etcdctl with these over kubectl exec
+ * (the server cert doubles as a client cert there, so it needs the clientAuth usage).
+ */
 export const ETCD_POD_PATHS = {
-  ca: '/etc/kubernetes/pki/ca/tls.crt',
-  serverCert: '/etc/kubernetes/pki/etcd/tls.crt',
-  serverKey: '/etc/kubernetes/pki/etcd/tls.key',
-  peerCert: '/etc/kubernetes/pki/etcd-peer/tls.crt',
-  peerKey: '/etc/kubernetes/pki/etcd-peer/tls.key',
-  dataDir: '/var/lib/etcd',
+  ca: '/etc/etcd/pki/ca/ca.crt',
+  serverCert: '/etc/etcd/pki/server/tls.crt',
+  serverKey: '/etc/etcd/pki/server/tls.key',
+  peerCert: '/etc/etcd/pki/peer/tls.crt',
+  peerKey: '/etc/etcd/pki/peer/tls.key',
+  /** A subdirectory of the volume: a fresh volume's root may hold lost+found, which etcd rejects. */
+  dataDir: '/var/lib/etcd/data',
+  volume: '/var/lib/etcd',
+} as const;
+
+/** Names the engine needs to reach the etcd (kept identical to engine/backing's first cut). */
+export const ETCD = {
+  namespace: ETCD_NAMESPACE,
+  statefulSet: 'etcd',
+  pod: 'etcd-0',
+  container: 'etcd',
+  clientService: 'etcd-server',
+  headlessService: 'etcd',
+  caSecret: ETCD_SECRET_NAMES.ca,
+  serverSecret: ETCD_SECRET_NAMES.server,
+  peerSecret: ETCD_SECRET_NAMES.peer,
+  rootSecret: ETCD_SECRET_NAMES.root,
+  image: ETCD_IMAGE,
+  mount: { ca: ETCD_POD_PATHS.ca, cert: ETCD_POD_PATHS.serverCert, key: ETCD_POD_PATHS.serverKey },
 } as const;
 
 export interface EtcdParams {
@@ -110,7 +131,7 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
           terminationGracePeriodSeconds: 30,
           containers: [
             {
-              name: 'etcd',
+              name: ETCD.container,
               image: p.image ?? ETCD_IMAGE,
               imagePullPolicy: 'IfNotPresent',
               command,
@@ -124,20 +145,20 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
                 { name: 'metrics', containerPort: ETCD_METRICS_PORT, protocol: 'TCP' },
               ],
               // Readiness only: a liveness restart of the only member would be an outage.
-              readinessProbe: { httpGet: { path: '/health', port: ETCD_METRICS_PORT, scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 3 },
+              // etcd >= 3.5.11 serves /readyz on the metrics listener (no client cert needed).
+              readinessProbe: { httpGet: { path: '/readyz', port: ETCD_METRICS_PORT, scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 3 },
               volumeMounts: [
-                { name: 'data', mountPath: ETCD_POD_PATHS.dataDir },
-                { name: 'etcd-server', mountPath: '/etc/kubernetes/pki/etcd', readOnly: true },
-                { name: 'etcd-ca', mountPath: '/etc/kubernetes/pki/ca', readOnly: true },
-                { name: 'etcd-peer', mountPath: '/etc/kubernetes/pki/etcd-peer', readOnly: true },
+                { name: 'data', mountPath: ETCD_POD_PATHS.volume },
+                { name: 'ca', mountPath: '/etc/etcd/pki/ca', readOnly: true },
+                { name: 'server', mountPath: '/etc/etcd/pki/server', readOnly: true },
+                { name: 'peer', mountPath: '/etc/etcd/pki/peer', readOnly: true },
               ],
             },
           ],
           volumes: [
-            { name: 'etcd-server', secret: { secretName: ETCD_SECRET_NAMES.server } },
-            // Only the CA certificate: the CA key never needs to reach the pod.
-            { name: 'etcd-ca', secret: { secretName: ETCD_SECRET_NAMES.ca, items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
-            { name: 'etcd-peer', secret: { secretName: ETCD_SECRET_NAMES.peer } },
+            { name: 'ca', secret: { secretName: ETCD_SECRET_NAMES.ca } },
+            { name: 'server', secret: { secretName: ETCD_SECRET_NAMES.server } },
+            { name: 'peer', secret: { secretName: ETCD_SECRET_NAMES.peer } },
           ],
         },
       },
@@ -158,19 +179,39 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
 
 export interface EtcdSecretsParams {
   namespace?: string;
-  /** The etcd CA; its key is optional here (only the engine's signer needs it). */
-  ca: { cert: string; key?: string };
+  /** Only the etcd CA certificate goes into the cluster; its key stays with the engine (§15.28). */
+  caCert: string;
   /** Serving cert (also used by etcdctl inside the pod as a client cert: needs clientAuth usage). */
   server: PemPair;
   peer: PemPair;
+  /** Generated etcd root password (the seed used `rootpw`), stored for the in-pod admin path. */
+  rootPassword?: string;
   ownership: Ownership;
 }
 
 export function etcdSecrets(p: EtcdSecretsParams): KubeObject[] {
   const ns = p.namespace ?? ETCD_NAMESPACE;
-  return [
-    tlsSecret(ETCD_SECRET_NAMES.ca, ns, p.ownership, p.ca.cert, p.ca.key),
-    tlsSecret(ETCD_SECRET_NAMES.server, ns, p.ownership, p.server.cert, p.server.key),
-    tlsSecret(ETCD_SECRET_NAMES.peer, ns, p.ownership, p.peer.cert, p.peer.key),
+  const tls = (name: string, pair: PemPair): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(name, ns, p.ownership, { ...APP }),
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64(pair.cert), 'tls.key': b64(pair.key), 'ca.crt': b64(p.caCert) },
+  });
+  const out: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Secret', metadata: meta(ETCD_SECRET_NAMES.ca, ns, p.ownership, { ...APP }), type: 'Opaque', data: { 'ca.crt': b64(p.caCert) } },
+    tls(ETCD_SECRET_NAMES.server, p.server),
+    tls(ETCD_SECRET_NAMES.peer, p.peer),
   ];
+  if (p.rootPassword !== undefined) {
+    if (p.rootPassword === '') throw new Error('etcd root password must not be empty');
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(ETCD_SECRET_NAMES.root, ns, p.ownership, { ...APP }),
+      type: 'kubernetes.io/basic-auth',
+      data: { username: b64('root'), password: b64(p.rootPassword) },
+    });
+  }
+  return out;
 }

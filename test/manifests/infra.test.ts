@@ -1,7 +1,7 @@
 // The fake-API-server side: etcd, per-cluster and shared kube-apiserver, namespaces.
 import { describe, expect, it } from 'vitest';
 import { apiserverObjects, etcdPrefix, sharedApiserverObjects } from '../../src/manifests/apiserver.js';
-import { ETCD_IMAGE, ETCD_SECRET_NAMES, etcdClientUrl, etcdObjects, etcdSecrets } from '../../src/manifests/etcd.js';
+import { ETCD, ETCD_IMAGE, etcdClientUrl, etcdObjects, etcdSecrets } from '../../src/manifests/etcd.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_CLUSTER, LABEL_COMPONENT } from '../../src/manifests/labels.js';
 import { namespaceObject } from '../../src/manifests/namespace.js';
 import type { KubeObject } from '../../src/manifests/types.js';
@@ -31,7 +31,7 @@ describe('etcd', () => {
     const spec = sts.spec as Spec;
     expect(spec.volumeClaimTemplates[0]).toMatchObject({ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } });
     expect(podSpec(sts).containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/etcd' });
-    expect(flag(sts, 'data-dir')).toBe('/var/lib/etcd');
+    expect(flag(sts, 'data-dir')).toBe('/var/lib/etcd/data');
     const custom = etcdObjects({ ownership: own, storage: { size: '50Gi', storageClassName: 'fast' } })[2]!;
     expect((custom.spec as Spec).volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '50Gi' } } });
   });
@@ -44,15 +44,29 @@ describe('etcd', () => {
     expect(flag(sts, 'quota-backend-bytes')).toBe(String(8 * 1024 ** 3));
     expect(podSpec(sts).containers[0].image).toBe(ETCD_IMAGE);
     expect(ETCD_IMAGE).toMatch(/^registry\.k8s\.io\/etcd:3\.6\.\d+-0$/);
-    expect(podSpec(sts).volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName).sort()).toEqual(Object.values(ETCD_SECRET_NAMES).sort());
+    expect(podSpec(sts).volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName).sort()).toEqual(['etcd-ca', 'etcd-peer', 'etcd-server']);
+    // etcdctl in the pod (tenancy admin) uses exactly the paths the flags use.
+    expect(flag(sts, 'trusted-ca-file')).toBe(ETCD.mount.ca);
+    expect(flag(sts, 'cert-file')).toBe(ETCD.mount.cert);
+    expect(flag(sts, 'key-file')).toBe(ETCD.mount.key);
+    for (const path of [ETCD.mount.ca, ETCD.mount.cert]) {
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      expect(podSpec(sts).containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain(dir);
+    }
     expect(flag(sts, 'advertise-client-urls')).toContain(etcdClientUrl());
   });
 
   it('CA/server/peer Secrets from caller PEMs', () => {
-    const s = etcdSecrets({ ca: { cert: pem('CA') }, server: { cert: pem('S'), key: pem('SK') }, peer: { cert: pem('P'), key: pem('PK') }, ownership: own });
+    const s = etcdSecrets({ caCert: pem('CA'), server: { cert: pem('S'), key: pem('SK') }, peer: { cert: pem('P'), key: pem('PK') }, rootPassword: 'generated', ownership: own });
     expectValid(s);
-    expect(s.map((o) => o.metadata.name)).toEqual(['etcd-ca', 'etcd-server', 'etcd-peer']);
-    expect(Buffer.from((s[1]!.data as Record<string, string>)['tls.key']!, 'base64').toString()).toBe(pem('SK'));
+    expect(s.map((o) => o.metadata.name)).toEqual(['etcd-ca', 'etcd-server', 'etcd-peer', 'etcd-root']);
+    const data = (o: KubeObject, k: string) => Buffer.from((o.data as Record<string, string>)[k]!, 'base64').toString();
+    expect(data(s[1]!, 'tls.key')).toBe(pem('SK'));
+    expect(data(s[2]!, 'ca.crt')).toBe(pem('CA'));
+    // Only the CA certificate reaches the cluster, never its key.
+    expect(Object.keys(s[0]!.data as object)).toEqual(['ca.crt']);
+    expect(data(s[3]!, 'password')).toBe('generated');
+    expect(etcdSecrets({ caCert: pem('CA'), server: { cert: 'a', key: 'b' }, peer: { cert: 'c', key: 'd' }, ownership: own })).toHaveLength(3);
   });
 });
 
