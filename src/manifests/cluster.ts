@@ -22,8 +22,10 @@ export const EXTERNAL_ETCD_FILES = {
   keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
 } as const;
 
-/** CAPI v1beta2 caps a kubeadmConfigSpec.files[].content at this many bytes. */
+/** CAPI v1beta2 caps a kubeadmConfigSpec.files[].content at this many bytes... */
 export const MAX_FILE_CONTENT = 10240;
+/** ...and kubeadmConfigSpec.files at this many entries. */
+export const MAX_FILES = 200;
 
 export type EtcdMode =
   | { mode: 'external'; endpoints: string[] }
@@ -65,6 +67,9 @@ function nodeRegistration(): Record<string, unknown> {
  */
 export function extraFiles(bytes: number): Array<Record<string, unknown>> {
   if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`extraFileBytes must be a non-negative integer, got ${bytes}`);
+  if (bytes > MAX_FILES * MAX_FILE_CONTENT) {
+    throw new RangeError(`extraFileBytes ${bytes} needs more than the ${MAX_FILES} files CAPI allows (max ${MAX_FILES * MAX_FILE_CONTENT} bytes)`);
+  }
   const files: Array<Record<string, unknown>> = [];
   for (let offset = 0, i = 0; offset < bytes; offset += MAX_FILE_CONTENT, i++) {
     const size = Math.min(MAX_FILE_CONTENT, bytes - offset);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { clusterObjects, MAX_FILE_CONTENT } from '../../src/manifests/cluster.js';
+import { clusterObjects, extraFiles, MAX_FILE_CONTENT } from '../../src/manifests/cluster.js';
 import { image, TOPOLOGY_PARAMS } from './fixtures.js';
 import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER } from '../../src/manifests/labels.js';
 import type { KubeObject } from '../../src/manifests/types.js';
@@ -63,6 +63,9 @@ describe('clusterObjects', () => {
     expect(at(kcp, 'spec.kubeadmConfigSpec.initConfiguration.nodeRegistration')).toEqual(reg);
     expect(at(kcp, 'spec.kubeadmConfigSpec.joinConfiguration.nodeRegistration')).toEqual(reg);
     expect(at(byKind(objs, 'KubeadmConfigTemplate'), 'spec.template.spec.joinConfiguration.nodeRegistration')).toEqual(reg);
+    // The CRD's CEL rule (skipped by our validator): kubeletExtraArgs names are unique.
+    const names = reg.kubeletExtraArgs.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
     expect(at(kcp, 'spec.machineTemplate.spec.infrastructureRef.name')).toBe('test-101-controlplane');
     expect(at(byKind(objs, 'Metal3MachineTemplate', 'test-101-controlplane'), 'spec.template.spec.dataTemplate.name')).toBe('test-101-controlplane-template');
     expect(at(byKind(objs, 'Metal3MachineTemplate', 'test-101-workers'), 'spec.template.spec.image')).toEqual({ url: image.url, checksum: image.checksum, checksumType: 'md5', diskFormat: 'raw' });
@@ -87,6 +90,9 @@ describe('clusterObjects', () => {
     expect(Math.max(...files.map((f) => f.content.length))).toBeLessThanOrEqual(MAX_FILE_CONTENT);
     expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
     expect(at(byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'KubeadmControlPlane'), 'spec.kubeadmConfigSpec.files')).toBeUndefined();
+    expect(extraFiles(MAX_FILE_CONTENT * 2)).toHaveLength(2);
+    expect(() => extraFiles(-1)).toThrow(RangeError);
+    expect(() => extraFiles(201 * MAX_FILE_CONTENT)).toThrow(/200 files/);
   });
 
   it('round-trips through YAML unchanged (plain data)', () => {
