@@ -147,6 +147,26 @@ describe('applyDefaults and prune', () => {
     expect(v.spec.nested).toEqual({ inner: 7 });
   });
 
+  it('fills defaults inside list items and map values, not over present values or nullable nulls', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        list: { type: 'array', items: { type: 'object', properties: { p: { type: 'string', default: 'TCP' } } } },
+        map: { type: 'object', additionalProperties: { type: 'object', properties: { n: { type: 'integer', default: 1 } } } },
+        keep: { type: 'string', default: 'd' },
+        nul: { type: 'string', nullable: true, default: 'd' },
+        nonNul: { type: 'string', default: 'd' },
+      },
+    };
+    expect(applyDefaults(s, { list: [{}, { p: 'UDP' }], map: { a: {}, b: { n: 5 } }, keep: 'x', nul: null, nonNul: null })).toEqual({
+      list: [{ p: 'TCP' }, { p: 'UDP' }],
+      map: { a: { n: 1 }, b: { n: 5 } },
+      keep: 'x',
+      nul: null,
+      nonNul: 'd',
+    });
+  });
+
   it('prunes unknown fields but keeps metadata, preserved and additionalProperties', () => {
     const v = { ...ok(), extra: 1, spec: { replicas: 1, mode: 'a', bogus: 1, labels: { k: 'v' }, free: { x: 1 } } };
     const pruned = prune(schema, v);

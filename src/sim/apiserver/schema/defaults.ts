@@ -16,27 +16,44 @@ export function applyDefaults<T>(schema: JSONSchemaProps, value: T): T {
   return value;
 }
 
+// Per schema node: does anything below carry a default, and which properties have one.
+// Cached so that defaulting skips default-free subtrees (most of a CRD) without walking them.
+const hasDefaultBelow = new WeakMap<JSONSchemaProps, boolean>();
+const defaultedProps = new WeakMap<JSONSchemaProps, Array<[string, JSONSchemaProps]>>();
+
+function subtreeHasDefault(s: JSONSchemaProps): boolean {
+  const cached = hasDefaultBelow.get(s);
+  if (cached !== undefined) return cached;
+  hasDefaultBelow.set(s, false); // cycle guard
+  let found = false;
+  const own: Array<[string, JSONSchemaProps]> = [];
+  for (const [k, sub] of Object.entries(s.properties ?? {})) {
+    if (sub.default !== undefined) own.push([k, sub]);
+    if (sub.default !== undefined || subtreeHasDefault(sub)) found = true;
+  }
+  if (s.items && subtreeHasDefault(s.items)) found = true;
+  if (typeof s.additionalProperties === 'object' && subtreeHasDefault(s.additionalProperties)) found = true;
+  defaultedProps.set(s, own);
+  hasDefaultBelow.set(s, found);
+  return found;
+}
+
 function defaultNode(s: JSONSchemaProps, v: unknown): void {
+  if (!subtreeHasDefault(s)) return;
   if (Array.isArray(v)) {
     if (s.items) for (const item of v) defaultNode(s.items, item);
     return;
   }
   if (!isPlainObject(v)) return;
-  if (s.properties) {
-    for (const [k, sub] of Object.entries(s.properties)) {
-      const cur = v[k];
-      if (sub.default !== undefined && (cur === undefined || (cur === null && sub.nullable !== true))) {
-        v[k] = structuredClone(sub.default);
-      }
-      if (v[k] !== undefined) defaultNode(sub, v[k]);
-    }
+  for (const [k, sub] of defaultedProps.get(s) ?? []) {
+    const cur = v[k];
+    if (cur === undefined || (cur === null && sub.nullable !== true)) v[k] = structuredClone(sub.default);
   }
-  if (typeof s.additionalProperties === 'object') {
-    const sub = s.additionalProperties;
-    for (const k of Object.keys(v)) {
-      if (s.properties && k in s.properties) continue;
-      defaultNode(sub, v[k]);
-    }
+  const props = s.properties;
+  const ap = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  for (const k of Object.keys(v)) {
+    const sub = props?.[k] ?? ap;
+    if (sub && v[k] !== undefined) defaultNode(sub, v[k]);
   }
 }
 
