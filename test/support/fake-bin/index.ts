@@ -11,6 +11,8 @@ export interface FakeRule {
   stdout?: string;
   stderr?: string;
   exit?: number;
+  /** Answer only the first `times` matching calls, then fall through to later rules. */
+  times?: number;
   /** Stay alive this long after answering (for port-forward). */
   sleepMs?: number;
 }

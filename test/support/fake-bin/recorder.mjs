@@ -18,7 +18,20 @@ if (!process.stdin.isTTY) {
 appendFileSync(process.env.FAKE_BIN_LOG, JSON.stringify({ tool, argv, stdin }) + '\n');
 const rules = JSON.parse(readFileSync(process.env.FAKE_BIN_RULES, 'utf8'))[tool] ?? [];
 const joined = argv.join(' ');
-const rule = rules.find((r) => new RegExp(r.match ?? '').test(joined));
+// A rule with `times` answers only the first `times` matching calls (e.g. a webhook that
+// is not ready for the first two attempts); earlier calls are counted from the log.
+const earlier = readFileSync(process.env.FAKE_BIN_LOG, 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0)
+  .map((l) => JSON.parse(l))
+  .filter((c) => c.tool === tool)
+  .slice(0, -1);
+const rule = rules.find((r) => {
+  const re = new RegExp(r.match ?? '');
+  if (!re.test(joined)) return false;
+  if (r.times === undefined) return true;
+  return earlier.filter((c) => re.test(c.argv.join(' '))).length < r.times;
+});
 if (rule?.stdout) process.stdout.write(rule.stdout);
 if (rule?.stderr) process.stderr.write(rule.stderr);
 process.exitCode = rule ? (rule.exit ?? 0) : 0;

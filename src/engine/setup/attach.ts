@@ -1,0 +1,33 @@
+// `setup --attach`: use an existing management cluster. Verifies that every piece setup
+// would install is there and healthy, and reports what is missing and how to get it.
+import { CONTROLLERS } from '../tune/flags.js';
+import { CONTROLLER_IDS } from '../types.js';
+import type { CheckResult } from './doctor.js';
+import { CERT_MANAGER, METRICS_SERVER, PROVIDER_CRDS, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
+
+export async function verifyAttach(kube: SetupKube): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const crd of PROVIDER_CRDS) {
+    const p = await crdPending(kube, crd);
+    out.push(p ? { name: `crd ${crd}`, status: 'fail', detail: p, fix: crd.endsWith('metal3.io') && crd.startsWith('bare') ? 'Install the BMO CRDs (scale-tui setup does it).' : 'Run clusterctl init --infrastructure=metal3 --ipam=metal3 (or scale-tui setup).' } : { name: `crd ${crd}`, status: 'ok', detail: 'established' });
+  }
+  for (const dep of CERT_MANAGER.deployments) {
+    const p = await deploymentPending(kube, CERT_MANAGER.namespace, dep);
+    out.push(p ? { name: dep, status: 'fail', detail: p, fix: 'clusterctl init installs cert-manager; check its pods: kubectl -n cert-manager get pods.' } : { name: dep, status: 'ok', detail: 'available' });
+  }
+  for (const id of CONTROLLER_IDS) {
+    const c = CONTROLLERS[id];
+    const p = await deploymentPending(kube, c.namespace, c.deployment);
+    const fix = id === 'bmo' ? 'Deploy BMO in test mode (scale-tui setup does it).' : `Install the provider: clusterctl init ${id === 'ipam' ? '--ipam=metal3' : '--infrastructure=metal3'} (or scale-tui setup).`;
+    out.push(p ? { name: id, status: 'fail', detail: p, fix } : { name: id, status: 'ok', detail: `${c.namespace}/${c.deployment} available` });
+  }
+  const bmoArgs = await containerArgs(kube, CONTROLLERS.bmo.namespace, CONTROLLERS.bmo.deployment, CONTROLLERS.bmo.container);
+  if (bmoArgs && !bmoArgs.includes('--test-mode')) {
+    out.push({ name: 'bmo test mode', status: 'fail', detail: 'BMO runs without --test-mode: it would try to reach Ironic', fix: 'Re-deploy BMO with scale-tui setup, or add --test-mode to its args.' });
+  } else if (bmoArgs) {
+    out.push({ name: 'bmo test mode', status: 'ok', detail: '--test-mode set' });
+  }
+  const ms = await deploymentPending(kube, METRICS_SERVER.namespace, METRICS_SERVER.deployment);
+  out.push(ms ? { name: 'metrics-server', status: 'warn', detail: ms, fix: 'Without it there are no CPU/memory figures; scale-tui setup installs it.' } : { name: 'metrics-server', status: 'ok', detail: 'available' });
+  return out;
+}

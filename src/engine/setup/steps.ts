@@ -1,0 +1,228 @@
+// `scale-tui setup`: the management-cluster bootstrap (SEED-SCRIPTS §8 "mgmt bootstrap"),
+// as idempotent steps. Each step says whether it is already done (a re-run skips it),
+// does its work, then waits on a real condition with a deadline.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../config/schema.js';
+import { kindClusters, kindCreateCluster, kindKubeconfig } from '../tools/kind.js';
+import { applyKustomization, kubectl, type KubectlTarget } from '../tools/kubectl.js';
+import { clusterctlInit } from '../tools/clusterctl.js';
+import { CONTROLLERS } from '../tune/flags.js';
+import type { KubeObject } from '../../manifests/types.js';
+import { mgmtKindConfig } from './kind-config.js';
+import { bmoCrdKustomization, bmoTestModeKustomization, metricsServerManifestUrl } from './bmo.js';
+import { CERT_MANAGER, METRICS_SERVER, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
+import { retryWithBackoff, waitFor } from './wait.js';
+
+export interface SetupContext {
+  config: ExperimentConfig;
+  /** Where the management kubeconfig lives (written by the kind step). */
+  kubeconfigPath: string;
+  context?: string;
+  /** Client for the management cluster; created lazily because the cluster may not exist yet. */
+  kube(): SetupKube;
+  log(line: string): void;
+  /** Scales every wait (tests use small values). */
+  timeouts: { shortMs: number; longMs: number };
+  pollMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SetupStep {
+  id: string;
+  title: string;
+  isDone(ctx: SetupContext): Promise<boolean>;
+  run(ctx: SetupContext): Promise<void>;
+}
+
+export interface StepReport {
+  id: string;
+  title: string;
+  result: 'done' | 'skipped';
+  ms: number;
+}
+
+const CP_TAINT = 'node-role.kubernetes.io/control-plane';
+const PROVIDERS = ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const;
+
+function target(ctx: SetupContext): KubectlTarget {
+  return { kubeconfig: ctx.kubeconfigPath, context: ctx.context };
+}
+
+async function waitDeployments(ctx: SetupContext, list: Array<{ namespace: string; name: string }>, timeoutMs: number, hint: string): Promise<void> {
+  for (const d of list) {
+    await waitFor(() => deploymentPending(ctx.kube(), d.namespace, d.name), { what: `Deployment ${d.namespace}/${d.name} Available`, timeoutMs, pollMs: ctx.pollMs, hint, sleep: ctx.sleep });
+  }
+}
+
+async function allReady(checks: Array<Promise<string | undefined>>): Promise<boolean> {
+  return (await Promise.all(checks.map((c) => c.catch((e: Error) => e.message)))).every((r) => r === undefined);
+}
+
+interface NodeLike extends KubeObject {
+  spec?: { taints?: Array<{ key: string; effect: string; value?: string }> };
+}
+
+export const kindStep: SetupStep = {
+  id: 'kind',
+  title: 'kind management cluster',
+  async isDone(ctx) {
+    return (await kindClusters()).includes(ctx.config.management.kindName) && existsSync(ctx.kubeconfigPath);
+  },
+  async run(ctx) {
+    const name = ctx.config.management.kindName;
+    if (!(await kindClusters()).includes(name)) {
+      ctx.log(`creating kind cluster "${name}" with ${ctx.config.management.nodes} control-plane nodes`);
+      await kindCreateCluster(name, mgmtKindConfig({ name, nodes: ctx.config.management.nodes }), Math.round(ctx.timeouts.longMs / 1000));
+    }
+    mkdirSync(join(ctx.kubeconfigPath, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(ctx.kubeconfigPath, await kindKubeconfig(name), { mode: 0o600 });
+    await waitFor(
+      async () => {
+        const nodes = await ctx.kube().list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('v1', 'Node');
+        const notReady = nodes.filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+        if (nodes.length < ctx.config.management.nodes) return `${nodes.length}/${ctx.config.management.nodes} nodes registered`;
+        return notReady.length ? `nodes not Ready: ${notReady.map((n) => n.metadata.name).join(', ')}` : undefined;
+      },
+      { what: 'kind nodes Ready', timeoutMs: ctx.timeouts.longMs, pollMs: ctx.pollMs, sleep: ctx.sleep, hint: `docker ps; kind export logs --name ${name}` },
+    );
+  },
+};
+
+export const untaintStep: SetupStep = {
+  id: 'untaint',
+  title: 'control-plane nodes schedulable',
+  async isDone(ctx) {
+    const nodes = await ctx.kube().list<NodeLike>('v1', 'Node');
+    return nodes.length > 0 && nodes.every((n) => !(n.spec?.taints ?? []).some((t) => t.key === CP_TAINT && t.effect === 'NoSchedule'));
+  },
+  async run(ctx) {
+    for (const n of await ctx.kube().list<NodeLike>('v1', 'Node')) {
+      const taints = n.spec?.taints ?? [];
+      const kept = taints.filter((t) => !(t.key === CP_TAINT && t.effect === 'NoSchedule'));
+      if (kept.length === taints.length) continue;
+      // A merge patch replaces the taints list: send the list without the control-plane taint.
+      await ctx.kube().mergePatch({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.metadata.name }, spec: { taints: kept } });
+      ctx.log(`removed the ${CP_TAINT} NoSchedule taint from ${n.metadata.name}`);
+    }
+  },
+};
+
+export const bmoCrdsStep: SetupStep = {
+  id: 'bmo-crds',
+  title: 'BareMetalHost CRDs',
+  async isDone(ctx) {
+    return (await crdPending(ctx.kube(), 'baremetalhosts.metal3.io')) === undefined;
+  },
+  async run(ctx) {
+    await applyKustomization(target(ctx), bmoCrdKustomization(ctx.config.providers.bmo));
+    await waitFor(() => crdPending(ctx.kube(), 'baremetalhosts.metal3.io'), { what: 'CRD baremetalhosts.metal3.io Established', timeoutMs: ctx.timeouts.shortMs, pollMs: ctx.pollMs, sleep: ctx.sleep });
+  },
+};
+
+export const providersStep: SetupStep = {
+  id: 'providers',
+  title: 'clusterctl init (CAPI, CABPK, KCP, CAPM3, IPAM; pinned)',
+  async isDone(ctx) {
+    return allReady(PROVIDERS.map((id) => deploymentPending(ctx.kube(), CONTROLLERS[id].namespace, CONTROLLERS[id].deployment)));
+  },
+  async run(ctx) {
+    const p = ctx.config.providers;
+    ctx.log(`clusterctl init: cluster-api ${p.capi}, metal3 ${p.capm3}, ipam ${p.ipam}`);
+    await retryWithBackoff(() => clusterctlInit({ capi: p.capi, capm3: p.capm3, ipam: p.ipam }, target(ctx)).then(() => undefined), {
+      what: 'clusterctl init',
+      timeoutMs: ctx.timeouts.longMs,
+      sleep: ctx.sleep,
+      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+    });
+    await waitDeployments(
+      ctx,
+      PROVIDERS.map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),
+      ctx.timeouts.longMs,
+      'kubectl get pods -A | grep -v Running; image pulls are the usual delay.',
+    );
+  },
+};
+
+export const certManagerStep: SetupStep = {
+  id: 'cert-manager',
+  title: 'cert-manager ready',
+  async isDone(ctx) {
+    return allReady(CERT_MANAGER.deployments.map((d) => deploymentPending(ctx.kube(), CERT_MANAGER.namespace, d)));
+  },
+  async run(ctx) {
+    await waitDeployments(ctx, CERT_MANAGER.deployments.map((name) => ({ namespace: CERT_MANAGER.namespace, name })), ctx.timeouts.longMs, 'kubectl -n cert-manager get pods');
+  },
+};
+
+export const bmoStep: SetupStep = {
+  id: 'bmo',
+  title: 'Bare Metal Operator in test mode',
+  async isDone(ctx) {
+    const c = CONTROLLERS.bmo;
+    const args = await containerArgs(ctx.kube(), c.namespace, c.deployment, c.container);
+    return !!args?.includes('--test-mode') && (await deploymentPending(ctx.kube(), c.namespace, c.deployment)) === undefined;
+  },
+  async run(ctx) {
+    const dir = mkdtempSync(join(tmpdir(), 'scale-tui-bmo-'));
+    try {
+      for (const [file, text] of Object.entries(bmoTestModeKustomization(ctx.config.providers.bmo))) writeFileSync(join(dir, file), text);
+      // BMO's Certificate needs cert-manager's webhook, which may still be starting.
+      await retryWithBackoff(() => applyKustomization(target(ctx), dir), {
+        what: 'applying BMO',
+        timeoutMs: ctx.timeouts.shortMs,
+        sleep: ctx.sleep,
+        onRetry: (n, ms) => ctx.log(`BMO apply: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const c = CONTROLLERS.bmo;
+    await waitDeployments(ctx, [{ namespace: c.namespace, name: c.deployment }], ctx.timeouts.shortMs, `kubectl -n ${c.namespace} describe pods`);
+  },
+};
+
+export const metricsServerStep: SetupStep = {
+  id: 'metrics-server',
+  title: 'metrics-server (kind: --kubelet-insecure-tls)',
+  async isDone(ctx) {
+    const args = await containerArgs(ctx.kube(), METRICS_SERVER.namespace, METRICS_SERVER.deployment, METRICS_SERVER.container);
+    return !!args?.includes('--kubelet-insecure-tls') && (await deploymentPending(ctx.kube(), METRICS_SERVER.namespace, METRICS_SERVER.deployment)) === undefined;
+  },
+  async run(ctx) {
+    const url = metricsServerManifestUrl(ctx.config.providers.metricsServer);
+    await retryWithBackoff(() => kubectl(target(ctx), ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', url]), { what: 'applying metrics-server', timeoutMs: ctx.timeouts.shortMs, sleep: ctx.sleep });
+    const kube = ctx.kube();
+    const d = await kube.get<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } }>('apps/v1', 'Deployment', METRICS_SERVER.deployment, METRICS_SERVER.namespace);
+    const containers = d?.spec?.template?.spec?.containers ?? [];
+    // kind's kubelets serve self-signed certs; metrics-server must not verify them.
+    const patched = containers.map((c) => (c.name === METRICS_SERVER.container && !(c.args ?? []).includes('--kubelet-insecure-tls') ? { ...c, args: [...(c.args ?? []), '--kubelet-insecure-tls'] } : c));
+    await kube.mergePatch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: METRICS_SERVER.deployment, namespace: METRICS_SERVER.namespace }, spec: { template: { spec: { containers: patched } } } });
+    await waitDeployments(ctx, [{ namespace: METRICS_SERVER.namespace, name: METRICS_SERVER.deployment }], ctx.timeouts.shortMs, 'kubectl -n kube-system logs deploy/metrics-server');
+  },
+};
+
+export const SETUP_STEPS: SetupStep[] = [kindStep, untaintStep, bmoCrdsStep, providersStep, certManagerStep, bmoStep, metricsServerStep];
+
+export async function runSetupSteps(ctx: SetupContext, steps: SetupStep[] = SETUP_STEPS): Promise<StepReport[]> {
+  const reports: StepReport[] = [];
+  for (const s of steps) {
+    const start = Date.now();
+    let done = false;
+    try {
+      done = await s.isDone(ctx);
+    } catch {
+      done = false; // cannot tell (e.g. cluster not there yet): run the step
+    }
+    if (done) {
+      ctx.log(`skip  ${s.title} (already done)`);
+      reports.push({ id: s.id, title: s.title, result: 'skipped', ms: Date.now() - start });
+      continue;
+    }
+    ctx.log(`run   ${s.title}`);
+    await s.run(ctx);
+    reports.push({ id: s.id, title: s.title, result: 'done', ms: Date.now() - start });
+  }
+  return reports;
+}
