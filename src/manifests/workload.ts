@@ -156,7 +156,10 @@ export function kubeadmConfigMap(p: KubeadmConfigParams): KubeObject {
 }
 
 export const MIRROR_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
-export type MirrorComponent = (typeof MIRROR_COMPONENTS)[number];
+/** etcd's mirror pod exists only with stacked (local) etcd; external etcd has none. */
+export type MirrorComponent = (typeof MIRROR_COMPONENTS)[number] | 'etcd';
+/** The etcd image kubeadm pins for the Kubernetes versions we target. */
+const LOCAL_ETCD_IMAGE = 'registry.k8s.io/etcd:3.6.4-0';
 
 export interface MirrorPodParams {
   nodeName: string;
@@ -198,6 +201,18 @@ function componentCommand(c: MirrorComponent, ip: string): string[] {
       ];
     case 'kube-scheduler':
       return ['kube-scheduler', '--bind-address=127.0.0.1', '--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true'];
+    case 'etcd':
+      return [
+        'etcd',
+        `--advertise-client-urls=https://${ip}:2379`,
+        '--data-dir=/var/lib/etcd',
+        `--listen-client-urls=https://127.0.0.1:2379,https://${ip}:2379`,
+        '--listen-metrics-urls=http://127.0.0.1:2381',
+        '--client-cert-auth=true',
+        '--cert-file=/etc/kubernetes/pki/etcd/server.crt',
+        '--key-file=/etc/kubernetes/pki/etcd/server.key',
+        '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
+      ];
   }
 }
 
@@ -205,12 +220,13 @@ const HEALTH: Record<MirrorComponent, { path: string; port: number; host: string
   'kube-apiserver': { path: '/livez', port: 6443, host: undefined },
   'kube-controller-manager': { path: '/healthz', port: 10257, host: '127.0.0.1' },
   'kube-scheduler': { path: '/healthz', port: 10259, host: '127.0.0.1' },
+  etcd: { path: '/livez', port: 2381, host: '127.0.0.1' },
 };
 
 export function mirrorPod(component: MirrorComponent, p: MirrorPodParams): MirrorPod {
   const ip = p.nodeIP ?? DEFAULT_NODE_IP;
   const name = `${component}-${p.nodeName}`;
-  const image = `registry.k8s.io/${component}:${p.kubernetesVersion}`;
+  const image = component === 'etcd' ? LOCAL_ETCD_IMAGE : `registry.k8s.io/${component}:${p.kubernetesVersion}`;
   // The kubelet's config hash of the static manifest; deterministic so re-creates match.
   const hash = createHash('md5').update(`${component}/${p.nodeName}/${p.kubernetesVersion}`).digest('hex');
   const health = HEALTH[component];
@@ -245,9 +261,9 @@ export function mirrorPod(component: MirrorComponent, p: MirrorPodParams): Mirro
           image,
           imagePullPolicy: 'IfNotPresent',
           command: componentCommand(component, ip),
-          resources: { requests: { cpu: component === 'kube-apiserver' ? '250m' : '100m' } },
+          resources: { requests: { cpu: component === 'kube-apiserver' ? '250m' : '100m', ...(component === 'etcd' ? { memory: '100Mi' } : {}) } },
           livenessProbe: {
-            httpGet: { ...(health.host ? { host: health.host } : { host: ip }), path: health.path, port: health.port, scheme: 'HTTPS' },
+            httpGet: { host: health.host ?? ip, path: health.path, port: health.port, scheme: component === 'etcd' ? 'HTTP' : 'HTTPS' },
             initialDelaySeconds: 10,
             periodSeconds: 10,
             timeoutSeconds: 15,
@@ -286,8 +302,10 @@ export function mirrorPod(component: MirrorComponent, p: MirrorPodParams): Mirro
   return { pod, status };
 }
 
-export function mirrorPods(p: MirrorPodParams): MirrorPod[] {
-  return MIRROR_COMPONENTS.map((c) => mirrorPod(c, p));
+/** The control-plane mirror pods KCP checks; with `localEtcd` also etcd's (stacked etcd mode). */
+export function mirrorPods(p: MirrorPodParams & { localEtcd?: boolean }): MirrorPod[] {
+  const components: MirrorComponent[] = [...MIRROR_COMPONENTS, ...(p.localEtcd ? (['etcd'] as const) : [])];
+  return components.map((c) => mirrorPod(c, p));
 }
 
 /** Created by a real kube-apiserver's bootstrap; written only if the workload API lacks it. */

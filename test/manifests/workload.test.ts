@@ -56,6 +56,15 @@ describe('workload objects', () => {
     }
   });
 
+  it('stacked-etcd mode adds a Running etcd mirror pod', () => {
+    const pods = mirrorPods({ nodeName: 'n1', kubernetesVersion: 'v1.34.1', now, ownership: own, localEtcd: true });
+    expect(pods.map((p) => p.pod.metadata.name)).toEqual(['kube-apiserver-n1', 'kube-controller-manager-n1', 'kube-scheduler-n1', 'etcd-n1']);
+    expectValid(pods.map((p) => p.pod));
+    const etcd = pods[3]!;
+    expect((etcd.pod.spec as Record<string, any>).containers[0].image).toMatch(/^registry\.k8s\.io\/etcd:3\.6\./);
+    expect(validate(CORE_SHAPES['v1/PodStatusPatch']!, etcd.status, { unknownFields: 'reject' })).toEqual([]);
+  });
+
   it('system-node-critical PriorityClass', () => {
     const pc = systemNodeCriticalPriorityClass(own);
     expectValid([pc]);
