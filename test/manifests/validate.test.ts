@@ -90,7 +90,12 @@ describe('validate', () => {
     expect(bad({ port: 'http' })).toEqual([]);
     expect(bad({ port: true })[0]?.reason).toBe('FieldValueTypeInvalid');
     expect(bad({ maybe: null })).toEqual([]);
-    expect(bad({ name: null })[0]?.reason).toBe('FieldValueTypeInvalid');
+    // kube-apiserver drops nulls of non-nullable fields before validating: absent, not a type error...
+    expect(bad({ name: null })).toEqual([]);
+    // ...so a null required field is missing.
+    expect(validate(schema, { ...ok(), spec: { replicas: null, mode: 'a' } })).toEqual([{ field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' }]);
+    // A null list item is still a type error.
+    expect(bad({ tags: [null] })[0]).toMatchObject({ field: 'spec.tags[0]', reason: 'FieldValueTypeInvalid' });
   });
 
   it('reports duplicates in set and map lists', () => {
@@ -171,6 +176,9 @@ describe('applyDefaults and prune', () => {
     const v = { ...ok(), extra: 1, spec: { replicas: 1, mode: 'a', bogus: 1, labels: { k: 'v' }, free: { x: 1 } } };
     const pruned = prune(schema, v);
     expect(pruned.sort()).toEqual(['extra', 'spec.bogus']);
+    const withNulls: Record<string, unknown> = { ...ok(), spec: { replicas: 1, mode: 'a', name: null, maybe: null } };
+    prune(schema, withNulls);
+    expect(withNulls.spec).toEqual({ replicas: 1, mode: 'a', maybe: null });
     expect(v).toEqual({ ...ok(), spec: { replicas: 1, mode: 'a', labels: { k: 'v' }, free: { x: 1 } } });
   });
 });

@@ -82,6 +82,12 @@ function pruneNode(s: JSONSchemaProps, v: unknown, p: FieldPath | undefined, res
   const ap = s.additionalProperties;
   for (const k of Object.keys(v)) {
     const sub = props?.[k];
+    const valueSchema = sub ?? (typeof ap === 'object' ? ap : undefined);
+    // Nulls of non-nullable fields are dropped, as kube-apiserver does before defaulting.
+    if (v[k] === null && valueSchema && valueSchema.nullable !== true) {
+      delete v[k];
+      continue;
+    }
     if (sub) {
       // ObjectMeta is pruned by the metadata codec, not by the CRD schema.
       if (embedded && k === 'metadata') continue;

@@ -294,12 +294,16 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
       }
     });
   }
+  // kube-apiserver prunes null values of non-nullable fields before defaulting and
+  // validation (since 1.20), so such a null counts as absent here.
+  const nullableProp = (k: string): boolean => s.properties?.[k]?.nullable === true;
   if (s.required && s.required.length > 0) {
     const req = s.required;
     checks.push((v, p, ctx) => {
       if (!isPlainObject(v)) return;
       for (const k of req) {
-        if (v[k] === undefined) violation(ctx, child(p, k), 'FieldValueRequired', 'Required value');
+        const val = v[k];
+        if (val === undefined || (val === null && !nullableProp(k))) violation(ctx, child(p, k), 'FieldValueRequired', 'Required value');
       }
     });
   }
@@ -314,6 +318,7 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   }
   const ap = s.additionalProperties;
   const apChecker = typeof ap === 'object' ? (flags.junctor ? compileSub(ap) : compileChild(ap)) : undefined;
+  const apNullable = typeof ap === 'object' && ap.nullable === true;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   // Unknown fields exist only where the schema lists properties (or nothing) and allows no others.
   const closed = !flags.junctor && !preserve && (ap === undefined || ap === false) && (type === 'object' || props !== undefined);
@@ -325,9 +330,9 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
         const val = v[k];
         const pc = propCheckers.get(k);
         if (pc) {
-          if (val !== undefined) pc(val, child(p, k), ctx);
+          if (val !== undefined && (val !== null || nullableProp(k))) pc(val, child(p, k), ctx);
         } else if (apChecker) {
-          apChecker(val, mapKey(p, k), ctx);
+          if (val !== null || apNullable) apChecker(val, mapKey(p, k), ctx);
         } else if (closed && ctx.reject && !(props && k in props) && !implicit?.has(k)) {
           const full = pathString(child(p, k));
           violation(ctx, child(p, k), 'FieldValueUnknown', `unknown field ${JSON.stringify(full)}`);
