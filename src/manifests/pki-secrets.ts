@@ -21,10 +21,16 @@ export interface PkiSecretsParams {
   etcdCa: { cert: string; key?: string };
   /** Client cert with CN = the etcd tenant user (the cluster name). */
   apiserverEtcdClient: PemPair;
-  /** The fake API server's serving cert, signed by `ca`. */
-  apiserver: PemPair;
-  /** Service-account key pair: public key PEM in tls.crt, private key in tls.key (as CAPI writes <cluster>-sa). */
-  serviceAccount: { publicKey: string; privateKey: string };
+  /**
+   * The fake API server's serving cert, signed by `ca`. Omitted: no `apiserver` Secret
+   * (shared topology: the one shared API server's Secret lives in its own namespace).
+   */
+  apiserver?: PemPair;
+  /**
+   * Service-account key pair: public key PEM in tls.crt, private key in tls.key (as CAPI
+   * writes <cluster>-sa). Omitted: KCP generates <cluster>-sa itself.
+   */
+  serviceAccount?: { publicKey: string; privateKey: string };
 }
 
 export const secretNames = (cluster: string) =>
@@ -59,11 +65,12 @@ export function pkiSecrets(p: PkiSecretsParams): KubeObject[] {
   const own: Ownership = { ...p.ownership, cluster: p.ownership.cluster ?? p.cluster };
   const capi = { [LABEL_CAPI_CLUSTER_NAME]: p.cluster };
   const s = (name: string, cert: string, key: string | undefined) => tlsSecret(name, p.namespace, own, cert, key, capi);
-  return [
+  const out = [
     s(names.ca, p.ca.cert, p.ca.key),
     s(names.etcdCa, p.etcdCa.cert, p.etcdCa.key),
     s(names.apiserverEtcdClient, p.apiserverEtcdClient.cert, p.apiserverEtcdClient.key),
-    s(names.apiserver, p.apiserver.cert, p.apiserver.key),
-    s(names.serviceAccount, p.serviceAccount.publicKey, p.serviceAccount.privateKey),
   ];
+  if (p.apiserver) out.push(s(names.apiserver, p.apiserver.cert, p.apiserver.key));
+  if (p.serviceAccount) out.push(s(names.serviceAccount, p.serviceAccount.publicKey, p.serviceAccount.privateKey));
+  return out;
 }

@@ -37,4 +37,12 @@ describe('pkiSecrets', () => {
     expect(data(objs[4]!, 'tls.crt')).toBe(pem('PUBLIC KEY'));
     expect(data(objs[4]!, 'tls.key')).toBe(pem('PRIVATE KEY sa'));
   });
+
+  it('shared topology: only the three Secrets KCP needs when apiserver/SA are not given', () => {
+    const three = pkiSecrets({ cluster: 'test-9', namespace: 'test-9', ownership: { runId: RUN }, ca: pair('ca'), etcdCa: { cert: pem('CERTIFICATE etcd') }, apiserverEtcdClient: pair('client') });
+    expect(three.map((o) => o.metadata.name)).toEqual(['test-9-ca', 'test-9-etcd', 'test-9-apiserver-etcd-client']);
+    expectValid(three);
+    // kubernetes.io/tls needs both keys; a CA given without its key is stored with an empty key.
+    expect(data(three[1]!, 'tls.key')).toBe('');
+  });
 });
