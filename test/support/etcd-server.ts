@@ -19,6 +19,13 @@ export interface TestCa extends CertPair {
 }
 
 /** A minimal CA for tests until src/engine/pki is wired in; node:crypto keys, forge certificates. */
+/** A CA from existing PEMs (e.g. the experiment's etcd CA from src/engine/backing/etcd-pki). */
+export function caFromPem(certPem: string, keyPem: string): TestCa {
+  const caCert = forge.pki.certificateFromPem(certPem);
+  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  return issuerOf(caCert, priv, certPem, keyPem);
+}
+
 export function testCa(cn = 'etcd-ca'): TestCa {
   const ca = keyPair();
   const caCert = forge.pki.createCertificate();
@@ -33,10 +40,13 @@ export function testCa(cn = 'etcd-ca'): TestCa {
     { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
   ]);
   caCert.sign(ca.priv, forge.md.sha256.create());
-  const caCertPem = forge.pki.certificateToPem(caCert);
+  return issuerOf(caCert, ca.priv, forge.pki.certificateToPem(caCert), ca.pem);
+}
+
+function issuerOf(caCert: forge.pki.Certificate, caPriv: forge.pki.rsa.PrivateKey, certPem: string, keyPem: string): TestCa {
   return {
-    certPem: caCertPem,
-    keyPem: ca.pem,
+    certPem,
+    keyPem,
     issue(leafCn, opts = {}) {
       const k = keyPair();
       const c = forge.pki.createCertificate();
@@ -55,7 +65,7 @@ export function testCa(cn = 'etcd-ca'): TestCa {
       ];
       if (opts.server) ext.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] });
       c.setExtensions(ext);
-      c.sign(ca.priv, forge.md.sha256.create());
+      c.sign(caPriv, forge.md.sha256.create());
       return { certPem: forge.pki.certificateToPem(c), keyPem: k.pem };
     },
   };
@@ -112,11 +122,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** With `pki`, etcd serves the given server cert and trusts the given CA (the experiment's own). */
+export async function startEtcd(pki?: { ca: CertPair; server: CertPair }): Promise<TestEtcd> {
   const dir = mkdtempSync(join(tmpdir(), 'scale-tui-etcd-'));
   chmodSync(dir, 0o700);
-  const ca = testCa();
-  const server = ca.issue('etcd-server', { server: true });
+  const ca = pki ? caFromPem(pki.ca.certPem, pki.ca.keyPem) : testCa();
+  const server = pki ? pki.server : ca.issue('etcd-server', { server: true });
   const write = (name: string, text: string) => {
     const p = join(dir, name);
     writeFileSync(p, text, { mode: 0o600 });

@@ -3,7 +3,7 @@
 import type { BackingClusterStatus } from '../../state/store.js';
 import type { EtcdAdmin } from '../etcd/admin.js';
 import type { KubeObject } from '../../manifests/types.js';
-import { MANAGED_SELECTOR } from '../../manifests/labels.js';
+import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../../manifests/labels.js';
 import { ETCD } from './etcd-objects.js';
 import type { BackingKube } from './setup.js';
 import type { BackingEntry } from './registry.js';
@@ -13,7 +13,7 @@ interface PodLike extends KubeObject {
 }
 
 export interface HealthOptions {
-  /** Label selector of the workload API server pods; default: everything scale-tui manages outside etcd-system. */
+  /** Label selector of the workload API server pods (default: the component label manifests/apiserver.ts sets). */
   apiserverSelector?: string;
 }
 
@@ -33,7 +33,7 @@ export async function backingHealth(entry: BackingEntry, kube: BackingKube | und
     return status;
   }
   try {
-    const pods = await kube.list<PodLike>('v1', 'Pod', { labelSelector: o.apiserverSelector ?? MANAGED_SELECTOR });
+    const pods = await kube.list<PodLike>('v1', 'Pod', { labelSelector: o.apiserverSelector ?? `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}` });
     const apiservers = pods.filter((p) => p.metadata.namespace !== ETCD.namespace);
     status.apiserverPods = apiservers.length;
     status.apiserverPodsReady = apiservers.filter((p) => p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;

@@ -24,7 +24,9 @@ export class MemoryKube implements BackingKube {
     this.objects.set(k, stored);
     return true;
   }
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): Promise<T[]> {
-    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind) as T[];
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { labelSelector?: string } = {}): Promise<T[]> {
+    // Equality selectors only (k=v,k2=v2), which is all the callers use.
+    const want = (opts.labelSelector ?? '').split(',').filter(Boolean).map((kv) => kv.split('='));
+    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind && want.every(([k, v]) => o.metadata.labels?.[k!] === v)) as T[];
   }
 }

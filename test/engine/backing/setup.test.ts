@@ -85,8 +85,8 @@ describe('setupBackingEtcd', () => {
     await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => etcd, pollMs: 1 });
     await etcd.ensureTenant('test-1');
     await etcd.ensureTenant('test-2');
-    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-x', namespace: 'test-1', labels: { 'app.kubernetes.io/managed-by': 'scale-tui' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
-    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-y', namespace: 'test-2', labels: { 'app.kubernetes.io/managed-by': 'scale-tui' } }, status: { phase: 'Pending' } });
+    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-x', namespace: 'test-1', labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-y', namespace: 'test-2', labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' } }, status: { phase: 'Pending' } });
     const h = await backingHealth({ name: 'b1', kubeconfig: '/k', capacity: 100, endpoint: 'https://10.0.0.5:6443', addedAt: '', source: 'kubeconfig' }, kube, etcd);
     expect(h.tenants).toBe(2);
     expect(h.apiserverPods).toBe(2);
