@@ -4,6 +4,7 @@
 // lone API server does not need (watch cache, GC, APF, admission) to save memory.
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_CLUSTER, LABEL_COMPONENT, type Ownership } from './labels.js';
 import { meta } from './meta.js';
+import { etcdObjects } from './etcd.js';
 import { secretNames } from './pki-secrets.js';
 import type { KubeObject } from './types.js';
 
@@ -215,4 +216,15 @@ export function sharedApiserverObjects(p: SharedApiserverParams): KubeObject[] {
     secrets: { etcdCa: n.etcdCa, etcdClient: 'apiserver-etcd-client', ca: n.ca, serviceAccount: n.serviceAccount, serving: n.apiserver },
     ownership: p.ownership,
   });
+}
+
+/**
+ * The whole shared (v1) fake API: its etcd (same namespace, one keyspace, no tenants) and
+ * the one API server. Secrets come separately (etcdSecrets + pkiSecrets for `cluster`).
+ */
+export function sharedApiStack(p: SharedApiserverParams & { etcdStorage?: { size?: string; storageClassName?: string } }): KubeObject[] {
+  return [
+    ...etcdObjects({ namespace: p.namespace, ownership: p.ownership, ...(p.etcdStorage ? { storage: p.etcdStorage } : {}) }),
+    ...sharedApiserverObjects(p),
+  ];
 }

@@ -1,6 +1,6 @@
 // The fake-API-server side: etcd, per-cluster and shared kube-apiserver, namespaces.
 import { describe, expect, it } from 'vitest';
-import { apiserverObjects, etcdPrefix, sharedApiserverObjects } from '../../src/manifests/apiserver.js';
+import { apiserverObjects, etcdPrefix, sharedApiStack, sharedApiserverObjects } from '../../src/manifests/apiserver.js';
 import { ETCD, ETCD_IMAGE, etcdClientUrl, etcdObjects, etcdSecrets } from '../../src/manifests/etcd.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_CLUSTER, LABEL_COMPONENT } from '../../src/manifests/labels.js';
 import { namespaceObject } from '../../src/manifests/namespace.js';
@@ -137,6 +137,14 @@ describe('kube-apiserver', () => {
     );
     const old = apiserverObjects({ cluster: 'c', namespace: 'c', kubernetesVersion: 'v1.25.3', etcdServers: ['https://e:2379'], serviceType: 'ClusterIP', ownership: own });
     expect(flag(old[1]!, 'disable-admission-plugins')).not.toContain('ValidatingAdmissionPolicy');
+  });
+
+  it('shared stack: etcd and the one API server in one namespace, the server pointing at that etcd', () => {
+    const objs = sharedApiStack({ namespace: 'metal3', cluster: 'test', kubernetesVersion: 'v1.34.1', serviceType: 'ClusterIP', ownership: own });
+    expectValid(objs);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/etcd-server', 'Service/etcd', 'StatefulSet/etcd', 'Service/test-kube-apiserver', 'Deployment/test-kube-apiserver']);
+    for (const o of objs) expect(o.metadata.namespace).toBe('metal3');
+    expect(flag(objs[4]!, 'etcd-servers')).toBe(etcdClientUrl('metal3'));
   });
 
   it('rejects a nodePort outside the NodePort range', () => {
