@@ -1,0 +1,93 @@
+// `scale-tui tune` as a user runs it: the real binary against the embedded API server,
+// whose simulated kubelet rolls Deployments out like the deployment controller would.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { testCluster, type TestCluster } from '../support/test-cluster.js';
+import { KubeClient } from '../../src/engine/kube/client.js';
+import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
+import { CONTROLLERS } from '../../src/engine/tune/flags.js';
+import { CONTROLLER_IDS } from '../../src/engine/types.js';
+import type { KubeObject } from '../../src/manifests/types.js';
+
+function managerDeployment(namespace: string, name: string, args: string[]): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { 'control-plane': 'controller-manager' } },
+      template: {
+        metadata: { labels: { 'control-plane': 'controller-manager' } },
+        spec: { containers: [{ name: 'manager', image: 'registry.k8s.io/x:v1', command: ['/manager'], args }] },
+      },
+    },
+  };
+}
+
+describe('scale-tui tune (real binary, embedded API server)', () => {
+  let dir: string;
+  let cluster: TestCluster;
+  let kubelet: Kubelet;
+  let configPath: string;
+  const cli = (args: string[]) => execa('node', ['bin/scale-tui.js', '-c', configPath, ...args, '--kubeconfig', cluster.kubeconfigPath], { reject: false });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scale-tui-cli-tune-'));
+    configPath = join(dir, 'experiment.yaml');
+    writeFileSync(configPath, `stateDir: ${join(dir, 'state')}\n`);
+    cluster = await testCluster();
+    const kc = new KubeConfig();
+    kc.loadFromString(cluster.kubeconfigYaml);
+    kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
+    await kubelet.start();
+    const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    for (const id of CONTROLLER_IDS.filter((i) => i !== 'bmo')) {
+      const c = CONTROLLERS[id];
+      await kube.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });
+      await kube.createOrSkip(managerDeployment(c.namespace, c.deployment, ['--leader-elect', '--diagnostics-address=:8443', '--kube-api-qps=20']));
+    }
+  });
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    await cluster?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('patches only the changed flags, waits for the rollout and journals before/after', async () => {
+    const r = await cli(['tune', 'kcp', '--flag', 'kubeadmcontrolplane-concurrency=100', '--qps', '200', '--burst', '300', '--timeout', '60']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/before: --kube-api-qps=20\nafter:  --kubeadmcontrolplane-concurrency=100 --kube-api-qps=200 --kube-api-burst=300\nrolled out/);
+    const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    const d = (await kube.get('apps/v1', 'Deployment', CONTROLLERS.kcp.deployment, CONTROLLERS.kcp.namespace)) as unknown as {
+      metadata: { generation: number };
+      spec: { template: { spec: { containers: Array<{ args: string[]; command: string[] }> } } };
+      status: { observedGeneration: number; updatedReplicas: number };
+    };
+    expect(d.spec.template.spec.containers[0]!.args).toEqual(['--leader-elect', '--diagnostics-address=:8443', '--kube-api-qps=200', '--kubeadmcontrolplane-concurrency=100', '--kube-api-burst=300']);
+    expect(d.spec.template.spec.containers[0]!.command).toEqual(['/manager']);
+    expect(d.status.observedGeneration).toBe(d.metadata.generation);
+    const journal = readFileSync(join(dir, 'state', 'tuning.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; controller: string; after: { qps: number } });
+    expect(journal.at(-1)).toMatchObject({ type: 'tune', controller: 'kcp', after: { qps: 200 } });
+  });
+
+  it('--show lists every controller with defaults marked; unsupported flags and missing controllers are refused', async () => {
+    const show = await cli(['tune', '--show']);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toMatch(/^kcp\s+qps=200 burst=300 kubeadmcontrolplane-concurrency=100 clustercache-concurrency=100\*$/m);
+    expect(show.stdout).toMatch(/^capm3\s+qps=20 burst=30\* metal3machine-concurrency=10\*/m);
+    expect(show.stdout).toMatch(/^bmo\s+not installed \(baremetal-operator-system\/baremetal-operator-controller-manager\)$/m);
+    const bad = await cli(['tune', 'capm3', '--flag', 'machine-concurrency=5']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^error: CAPM3 \(capm3\) has no --machine-concurrency flag\nfix: Its concurrency flags are: --metal3machine-concurrency/);
+    const missing = await cli(['tune', 'bmo', '--qps', '50']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/baremetal-operator-system\/baremetal-operator-controller-manager not found/);
+  });
+});
