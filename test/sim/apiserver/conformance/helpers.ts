@@ -10,6 +10,7 @@ import {
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import { testCluster, uniqueName, type TestCluster } from '../../../support/test-cluster.js';
+import type { ApiServerOptions } from '../../../../src/sim/apiserver/index.js';
 
 export interface Conn {
   tc: TestCluster;
@@ -19,6 +20,10 @@ export interface Conn {
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
   raw(method: string, path: string, body?: string, contentType?: string, accept?: string): Promise<RawResponse>;
+  /** Opens a streaming GET (watch, log follow); lines are handed to onLine. */
+  stream(path: string, onLine: (line: string) => void): Promise<{ res: import('node:http').IncomingMessage; close(): void }>;
+  /** A raw request with a wrong bearer token and no client certificate. */
+  unauthenticated(path: string): Promise<number>;
   kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Creates a namespace for this suite; removed by close(). */
   namespace(prefix: string): Promise<string>;
@@ -32,8 +37,9 @@ export interface RawResponse {
   json(): Record<string, unknown>;
 }
 
-export async function connect(): Promise<Conn> {
-  const tc = await testCluster();
+/** Options only the embedded server honours (small watch history, fast bookmarks...). */
+export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = {}): Promise<Conn> {
+  const tc = await testCluster(embeddedOpts);
   const kc = new KubeConfig();
   kc.loadFromString(tc.kubeconfigYaml);
   const server = new URL(kc.getCurrentCluster()!.server);
@@ -62,6 +68,44 @@ export async function connect(): Promise<Conn> {
         });
         req.on('error', reject);
         if (body !== undefined) req.write(body);
+        req.end();
+      });
+    },
+    async stream(path, onLine) {
+      // Own connection, no idle timeout: the global agent would drop a paused stream after 5 s.
+      const opts: https.RequestOptions = { method: 'GET', hostname: server.hostname, port: server.port, path, headers: { Accept: 'application/json' }, agent: false };
+      await kc.applyToHTTPSOptions(opts);
+      return new Promise((resolve, reject) => {
+        const req = https.request(opts, (res) => {
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            buf += d;
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              onLine(buf.slice(0, i));
+              buf = buf.slice(i + 1);
+            }
+          });
+          res.on('error', () => {});
+          resolve({ res, close: () => req.destroy() });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    },
+    async unauthenticated(path) {
+      const opts: https.RequestOptions = { method: 'GET', hostname: server.hostname, port: server.port, path, agent: false };
+      await kc.applyToHTTPSOptions(opts);
+      delete opts.cert;
+      delete opts.key;
+      opts.headers = { Authorization: 'Bearer not-a-valid-token' };
+      return new Promise((resolve, reject) => {
+        const req = https.request(opts, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
         req.end();
       });
     },
