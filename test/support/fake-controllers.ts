@@ -51,7 +51,14 @@ const startWorkload: StartWorkloadServer = async (o) => {
 export async function startWorld(opts: { backing?: number; controllers?: boolean } = {}): Promise<World> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
-    for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+    // Bounded: a component that does not stop in time is reported, not waited on forever.
+    for (const [i, s] of [...stops.splice(0).entries()].reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), 10_000)));
+      const r = await Promise.race([s().catch(() => undefined), slow]);
+      clearTimeout(timer);
+      if (r === 'slow') console.warn(`test world: stop step ${i} did not finish within 10 s`);
+    }
   };
   try {
     const ext = process.env.SCALE_TUI_TEST_KUBECONFIG;

@@ -8,7 +8,7 @@ export interface PoolStats {
 }
 
 export class Pool {
-  private queue: Array<() => void> = [];
+  private queue: Array<{ start: () => void; cancel: (err: Error) => void }> = [];
   private running = 0;
   private paused = false;
 
@@ -21,15 +21,18 @@ export class Pool {
 
   run<T>(task: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push(() => {
-        this.running++;
-        this.emit();
-        task()
-          .then(resolve, reject)
-          .finally(() => {
-            this.running--;
-            this.pump();
-          });
+      this.queue.push({
+        start: () => {
+          this.running++;
+          this.emit();
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              this.running--;
+              this.pump();
+            });
+        },
+        cancel: reject,
       });
       this.pump();
     });
@@ -51,9 +54,11 @@ export class Pool {
     this.pump();
   }
 
-  /** Drops queued (not started) tasks; they never settle. Used on shutdown. */
-  clear(): void {
+  /** Drops queued (not started) tasks, rejecting them with `reason`. Used on shutdown. */
+  clear(reason = new Error('aborted')): void {
+    const dropped = this.queue;
     this.queue = [];
+    for (const q of dropped) q.cancel(reason);
     this.emit();
   }
 
@@ -62,7 +67,7 @@ export class Pool {
   }
 
   private pump(): void {
-    while (!this.paused && this.running < this.concurrency && this.queue.length > 0) this.queue.shift()!();
+    while (!this.paused && this.running < this.concurrency && this.queue.length > 0) this.queue.shift()!.start();
     this.emit();
   }
 

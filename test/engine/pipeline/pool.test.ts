@@ -38,3 +38,16 @@ describe('Pool', () => {
     await expect(b).resolves.toBe(2);
   });
 });
+
+describe('Pool.clear', () => {
+  it('rejects queued tasks so callers do not hang on shutdown', async () => {
+    const pool = new Pool(1);
+    let release!: () => void;
+    const first = pool.run(() => new Promise<void>((r) => (release = r)));
+    const queued = pool.run(() => Promise.resolve('never'));
+    pool.clear();
+    await expect(queued).rejects.toThrow('aborted');
+    release();
+    await first;
+  });
+});
