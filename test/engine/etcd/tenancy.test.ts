@@ -61,6 +61,21 @@ describe.skipIf(skip !== undefined)('etcd tenancy against a real etcd', () => {
     expect((await as('test-1', ['get', '/test-1', '--prefix'])).exitCode).not.toBe(0);
   });
 
+  it('the in-pod admin path (server cert for TLS + root password, as podEtcdctl runs it) administers tenants', async () => {
+    // The server cert's CN is not a user; the password is what authenticates root here.
+    const serverAsClient = etcd.clientFiles('etcd-server');
+    const podLike = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient }, { user: 'root', password: rootPassword }), rootPassword);
+    await podLike.ensureRoot();
+    await podLike.ensureTenant('test-3');
+    expect((await as('test-3', ['put', '/test-3/k', 'v'])).exitCode).toBe(0);
+    await podLike.deleteTenant('test-3');
+    const wrong = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient }, { user: 'root', password: 'not-the-password-at-all' }), rootPassword);
+    const err = await wrong.ensureTenant('test-4').catch((e: unknown) => e as Error);
+    expect((err as Error).message).toMatch(/authentication failed/);
+    expect((err as { hint?: string }).hint).toMatch(/root credentials do not match/);
+    expect((err as Error).message).not.toContain('not-the-password-at-all');
+  });
+
   it('status reports the DB size and the tenants', async () => {
     const s = await admin.status();
     expect(s.dbSizeBytes).toBeGreaterThan(0);
