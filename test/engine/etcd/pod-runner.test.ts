@@ -43,7 +43,10 @@ describe('etcdctl inside the etcd pod via kubectl exec', () => {
     const pw = 's'.repeat(32);
     fake = installFakeBin(['kubectl'], { kubectl: [{ stderr: 'Error from server (NotFound): pods "etcd-0" not found\n', exit: 1 }] });
     const admin = new EtcdctlAdmin(podEtcdctl({ target: {}, namespace: 'etcd-system', pod: 'etcd-0', caFile: 'a', certFile: 'b', keyFile: 'c', rootPassword: pw }), pw);
-    const err = await admin.status().catch((e: unknown) => e as Error);
+    const err = (await admin.status().then(
+      () => new Error('resolved'),
+      (e: unknown) => e,
+    )) as Error;
     expect(err.message).toMatch(/pods "etcd-0" not found/);
     expect(err.message).not.toContain(pw);
     expect(() => parseDbSize('nope')).toThrow(/unreadable/);
