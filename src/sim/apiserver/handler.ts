@@ -59,6 +59,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 function parseObjectBody(raw: string, contentType: string | undefined): JsonObject {
   let v: unknown;
   const ct = (contentType ?? '').toLowerCase();
+  if (ct && !ct.includes('json') && !ct.includes('yaml')) {
+    // Protobuf and CBOR are not spoken here; client-go falls back to JSON on a 415.
+    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   try {
     v = ct.includes('yaml') ? parseYaml(raw) : JSON.parse(raw);
   } catch (err) {
