@@ -88,7 +88,15 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     const list = await cli(['backing', 'list', '--etcd-endpoint', etcd.endpoint]);
     expect(list.exitCode).toBe(0);
     expect(list.stdout).toMatch(/^b1\s+healthy\s+tenants 0\/50\s+apiservers 0\/0\s+etcd db [\d.]+ MiB/m);
-    const rm = await cli(['backing', 'remove', 'b1', '--purge']);
+    // A tenant still placed there blocks the removal.
+    const pki = loadOrCreateEtcdPki(join(dir, 'state'));
+    const root = await runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, '--cert', join(dir, 'state/pki/etcd/root-client.crt'), '--key', join(dir, 'state/pki/etcd/root-client.key'), 'role', 'add', 'test-1'], { allowFailure: true });
+    expect(root.exitCode, root.stderr).toBe(0);
+    expect(pki.rootClient.cert).toContain('BEGIN CERTIFICATE');
+    const blocked = await cli(['backing', 'remove', 'b1', '--etcd-endpoint', etcd.endpoint]);
+    expect(blocked.exitCode).toBe(2);
+    expect(blocked.stderr).toMatch(/b1 still holds 1 workload cluster\(s\): test-1/);
+    const rm = await cli(['backing', 'remove', 'b1', '--purge', '--force']);
     expect(rm.exitCode).toBe(0);
     const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
     const ns = await kube.get('v1', 'Namespace', 'etcd-system');

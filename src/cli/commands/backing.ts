@@ -71,14 +71,16 @@ export function register(program: Command): void {
     }),
   );
 
-  backing
-    .command('remove')
-    .description('unregister a backing cluster')
-    .argument('<name>')
-    .option('--purge', 'also delete its etcd-system namespace (etcd and all tenant data)')
-    .action(
-      action(async (name: string, o: { purge?: boolean }) => {
-        const e = await removeBacking({ stateDir: await stateDir(), name, purge: o.purge });
+  accessOptions(
+    backing
+      .command('remove')
+      .description('unregister a backing cluster (refused while workload clusters are placed there)')
+      .argument('<name>')
+      .option('--purge', 'also delete its etcd-system namespace (etcd and all tenant data)')
+      .option('--force', 'remove even if etcd still holds workload clusters or cannot be reached'),
+  ).action(
+      action(async (name: string, o: AccessOpts & { purge?: boolean; force?: boolean }) => {
+        const e = await removeBacking({ stateDir: await stateDir(), name, purge: o.purge, force: o.force, access: accessOf(o) });
         say(`removed backing cluster ${e.name}${o.purge ? ' and its etcd-system namespace' : ' (its etcd is left running; use --purge to delete it)'}`);
       }),
     );

@@ -82,11 +82,42 @@ export interface RemoveBackingOptions {
   name: string;
   /** Also delete the etcd-system namespace (and with it etcd and its data) in that cluster. */
   purge?: boolean;
+  /** Remove even if etcd still holds tenants (workload clusters placed there). */
+  force?: boolean;
+  access?: EtcdAccess;
+}
+
+/** Tenants still in the cluster's etcd, or undefined when etcd cannot be asked. */
+async function tenantsOf(entry: BackingEntry, stateDir: string, access: EtcdAccess): Promise<string[] | undefined> {
+  let session: AdminSession | undefined;
+  try {
+    const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
+    const pw = await readRootPassword(kube);
+    if (!pw) return [];
+    session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw);
+    return (await session.admin.status()).tenants;
+  } catch {
+    return undefined;
+  } finally {
+    await session?.close();
+  }
 }
 
 export async function removeBacking(o: RemoveBackingOptions): Promise<BackingEntry> {
   const entry = readRegistry(o.stateDir).find((e) => e.name === o.name);
   if (!entry) return removeEntry(o.stateDir, o.name); // throws the "no backing cluster" UserError
+  if (!o.force) {
+    const tenants = await tenantsOf(entry, o.stateDir, o.access ?? { mode: 'port-forward' });
+    if (tenants === undefined) {
+      throw new UserError(`cannot reach the etcd of ${o.name} to check for workload clusters still placed there`, 'Bring it back, or pass --force to remove it anyway (its clusters then become orphans).');
+    }
+    if (tenants.length > 0) {
+      throw new UserError(
+        `${o.name} still holds ${tenants.length} workload cluster(s): ${tenants.slice(0, 5).join(', ')}${tenants.length > 5 ? ', ...' : ''}`,
+        'Delete them first (scale-tui delete ...), or pass --force.',
+      );
+    }
+  }
   if (o.purge) {
     const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
     const ns = await kube.get('v1', 'Namespace', ETCD.namespace);
