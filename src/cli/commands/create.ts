@@ -1,7 +1,124 @@
+// `scale-tui create --count N [--backing NAME|auto] [--batch-size K] [--resume]`:
+// the headless face of the same engine the TUI drives.
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { notYet } from './not-yet.js';
+import { intInRange } from '../args.js';
+import { loadConfig } from '../../engine/config/load.js';
+import type { ExperimentConfig } from '../../engine/config/schema.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { UserError } from '../../engine/errors.js';
+import { backingSitesFromConfig, managementEtcdAdmin } from '../../engine/topology/sites.js';
+import { createScaleStore, type ScaleStore } from '../../state/store.js';
+import type { BatchSummary } from '../../engine/types.js';
+
+export interface SessionOpts {
+  kubeconfig?: string;
+  context?: string;
+  stateDir?: string;
+  concurrency?: number;
+}
+
+export interface Session {
+  engine: Engine;
+  store: ScaleStore;
+  config: ExperimentConfig;
+}
+
+/** Builds the engine from the config file, the flags and the backing registry. */
+export async function openSession(program: Command, opts: SessionOpts): Promise<Session> {
+  const config = await loadConfig(program.opts<{ config?: string }>().config);
+  if (opts.concurrency) config.batch.concurrency = opts.concurrency;
+  const stateDir = opts.stateDir ?? config.stateDir;
+  const management = { kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig, context: opts.context ?? config.management.context };
+  const store = createScaleStore();
+  const backing = config.topology === 'backing' ? backingSitesFromConfig(config, stateDir) : [];
+  const engine = await createEngine({
+    config,
+    store,
+    management,
+    backing,
+    managementEtcd: config.topology === 'backing' ? undefined : managementEtcdAdmin(management),
+    stateDir,
+  });
+  return { engine, store, config };
+}
+
+export function sessionOptions(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <file>', 'management cluster kubeconfig (default: config, $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--state-dir <dir>', 'per-run state (journal, keys); default: config stateDir');
+}
+
+/** Prints phase transitions as they happen: one line per cluster and phase. */
+export function followPhases(store: ScaleStore, out: (line: string) => void): () => void {
+  const last = new Map<string, string>();
+  return store.subscribe((s) => {
+    for (const c of Object.values(s.clusters)) {
+      if (last.get(c.name) === c.phase) continue;
+      last.set(c.name, c.phase);
+      out(`${c.name} ${c.phase}${c.failure ? ` (${c.failure.step}: ${c.failure.reason})` : ''}`);
+    }
+  });
+}
+
+function printSummary(s: BatchSummary): void {
+  process.stdout.write(`batch ${s.batchId}: ${s.ready} of ${s.requested} ready, ${s.failed} failed\n`);
+  for (const f of s.failures) process.stdout.write(`  ${f.cluster}: failed at ${f.step}: ${f.reason}\n`);
+}
+
+interface CreateOpts extends SessionOpts {
+  count?: number;
+  backing?: string;
+  batchSize?: number;
+  resume?: boolean;
+  quiet?: boolean;
+}
 
 export function register(program: Command): void {
-  program.command('create').description('create workload clusters in batches').action(action(notYet('create')));
+  sessionOptions(
+    program
+      .command('create')
+      .description('create workload clusters in batches (numbers and names are allocated; --resume finishes an interrupted run)')
+      .option('--count <n>', 'how many clusters to add', intInRange('--count', 1, 10000))
+      .option('--backing <name|auto>', 'backing cluster to place them on (backing topology); auto = by free capacity', 'auto')
+      .option('--batch-size <k>', 'split --count into batches of K, one after the other (default: config batch.size)', intInRange('--batch-size', 1, 10000))
+      .option('--concurrency <n>', 'clusters in flight at once (default: config batch.concurrency)', intInRange('--concurrency', 1, 500))
+      .option('--resume', 'finish the clusters a killed run left half-done, then add --count (if given)')
+      .option('--quiet', 'print only the summary'),
+  ).action(
+    action(async (opts: CreateOpts) => {
+      if (!opts.count && !opts.resume) throw new UserError('create needs --count N (or --resume)', 'Example: scale-tui create --count 100');
+      const { engine, store, config } = await openSession(program, opts);
+      const stop = opts.quiet ? () => {} : followPhases(store, (l) => process.stdout.write(`${l}\n`));
+      const onSignal = (): void => {
+        void engine.shutdown().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let failed = 0;
+      try {
+        if (opts.resume) {
+          const s = await engine.resumeRun();
+          printSummary(s);
+          failed += s.failed;
+        }
+        let left = opts.count ?? 0;
+        const size = opts.batchSize ?? config.batch.size;
+        while (left > 0) {
+          const n = Math.min(size, left);
+          const s = await engine.addBatch({ count: n, backing: opts.backing });
+          printSummary(s);
+          failed += s.failed;
+          left -= n;
+        }
+      } finally {
+        stop();
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        await engine.shutdown();
+      }
+      if (failed > 0) throw new UserError(`${failed} cluster(s) failed`, 'See the reasons above; `scale-tui status` lists them, `scale-tui delete --clusters NAME` removes them.', 1);
+    }),
+  );
 }

@@ -1,7 +1,32 @@
+// `scale-tui status`: clusters by phase from the journal, and what scale-tui-labelled
+// namespaces remain on each API server (after `delete --all` it shows nothing left).
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { notYet } from './not-yet.js';
+import { openSession, sessionOptions, type SessionOpts } from './create.js';
 
 export function register(program: Command): void {
-  program.command('status').description('show clusters, batches and what is left').action(action(notYet('status')));
+  sessionOptions(program.command('status').description('show clusters, batches and what is left'))
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (opts: SessionOpts & { json?: boolean }) => {
+        const { engine } = await openSession(program, opts);
+        try {
+          const st = await engine.status();
+          if (opts.json) {
+            process.stdout.write(JSON.stringify(st, null, 2) + '\n');
+            return;
+          }
+          const byPhase = new Map<string, string[]>();
+          for (const c of st.clusters) byPhase.set(c.phase, [...(byPhase.get(c.phase) ?? []), c.name]);
+          process.stdout.write(`clusters: ${st.clusters.length}\n`);
+          for (const [phase, names] of byPhase) process.stdout.write(`  ${phase}: ${names.length} (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})\n`);
+          for (const c of st.clusters.filter((x) => x.failure)) process.stdout.write(`  ${c.name} failed at ${c.failure!.step}: ${c.failure!.reason}\n`);
+          const left = Object.entries(st.namespaces).filter(([, ns]) => ns.length > 0);
+          if (left.length === 0) process.stdout.write('left on API servers: nothing\n');
+          for (const [site, ns] of left) process.stdout.write(`left on ${site}: ${ns.length} namespace(s): ${ns.join(', ')}\n`);
+        } finally {
+          await engine.shutdown();
+        }
+      }),
+    );
 }

@@ -1,11 +1,12 @@
 // Real-run wiring of sites: each backing cluster from the config and the registry, with an
 // etcd admin that runs etcdctl inside its etcd pod (kubectl exec) using the generated root
 // password kept in that cluster's Secret. The demo passes in-memory admins instead.
+import { readFileSync } from 'node:fs';
 import { readRegistry } from '../backing/registry.js';
 import { readRootPassword } from '../backing/setup.js';
 import { ETCD } from '../backing/etcd-objects.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import { EtcdctlAdmin, podEtcdctl } from '../etcd/etcdctl.js';
+import { EtcdctlAdmin, localEtcdctl, podEtcdctl } from '../etcd/etcdctl.js';
 import { UserError } from '../errors.js';
 import { KubeClient, type KubeTarget } from '../kube/client.js';
 import type { EtcdTenantAdmin } from './types.js';
@@ -49,4 +50,25 @@ export function backingSitesFromConfig(config: ExperimentConfig, stateDir: strin
     byName.set(e.name, { name: e.name, target, capacity: e.capacity, etcd: podEtcdAdmin(target, e.name) });
   }
   return [...byName.values()];
+}
+
+/**
+ * The management cluster's multi-tenant etcd admin. Default: etcdctl inside its etcd pod.
+ * With SCALE_TUI_MANAGEMENT_ETCD naming a JSON file {endpoints, caFile, certFile, keyFile,
+ * rootPassword} (a root client certificate), etcdctl runs locally against that etcd: for
+ * an etcd outside the cluster, and for tests with a real local etcd.
+ */
+export function managementEtcdAdmin(target: KubeTarget): EtcdTenantAdmin {
+  const file = process.env.SCALE_TUI_MANAGEMENT_ETCD;
+  if (!file) return podEtcdAdmin(target, 'management');
+  let conn: { endpoints: string[]; caFile: string; certFile: string; keyFile: string; rootPassword: string };
+  try {
+    conn = JSON.parse(readFileSync(file, 'utf8')) as typeof conn;
+  } catch (err) {
+    throw new UserError(`SCALE_TUI_MANAGEMENT_ETCD=${file} cannot be read: ${(err as Error).message}`, 'Point it at a JSON file with endpoints, caFile, certFile, keyFile and rootPassword, or unset it.');
+  }
+  if (!Array.isArray(conn.endpoints) || !conn.caFile || !conn.certFile || !conn.keyFile || !conn.rootPassword) {
+    throw new UserError(`SCALE_TUI_MANAGEMENT_ETCD=${file} lacks endpoints/caFile/certFile/keyFile/rootPassword`, 'Add the missing fields (certFile/keyFile: a client certificate with CN=root).');
+  }
+  return new EtcdctlAdmin(localEtcdctl({ endpoints: conn.endpoints, caFile: conn.caFile, certFile: conn.certFile, keyFile: conn.keyFile }), conn.rootPassword);
 }
