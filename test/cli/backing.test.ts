@@ -44,7 +44,7 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     await cluster?.cleanup();
     await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('add creates the etcd-system objects, enables etcd auth with a generated root password, and registers the cluster', async () => {
     const r = await cli(['backing', 'add', 'b1', '--kubeconfig', cluster.kubeconfigPath, '--capacity', '50', '--etcd-endpoint', etcd.endpoint, '--timeout', '60']);
@@ -79,7 +79,7 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     expect(asRoot.stdout.trim()).toBe('root');
     const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; capacity: number }> };
     expect(registry.clusters.map((c) => [c.name, c.capacity])).toEqual([['b1', 50]]);
-  });
+  }, 180_000);
 
   it('add again is idempotent; list shows health; remove --purge deletes etcd-system and unregisters', async () => {
     const again = await cli(['backing', 'add', 'b1', '--kubeconfig', cluster.kubeconfigPath, '--capacity', '50', '--etcd-endpoint', etcd.endpoint, '--timeout', '60']);
@@ -105,5 +105,5 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     const bad = await cli(['backing', 'remove', 'b1']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^error: no backing cluster named "b1"\nfix: /);
-  });
+  }, 180_000);
 });

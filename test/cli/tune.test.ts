@@ -57,7 +57,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     await kubelet?.stop();
     await cluster?.cleanup();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('patches only the changed flags, waits for the rollout and journals before/after', async () => {
     const r = await cli(['tune', 'kcp', '--flag', 'kubeadmcontrolplane-concurrency=100', '--qps', '200', '--burst', '300', '--timeout', '60']);
@@ -75,7 +75,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     expect(d.status.observedGeneration).toBe(d.metadata.generation);
     const journal = readFileSync(join(dir, 'state', 'tuning.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; controller: string; after: { qps: number } });
     expect(journal.at(-1)).toMatchObject({ type: 'tune', controller: 'kcp', after: { qps: 200 } });
-  });
+  }, 180_000);
 
   it('--show lists every controller with defaults marked; unsupported flags and missing controllers are refused', async () => {
     const show = await cli(['tune', '--show']);
@@ -89,5 +89,5 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     const missing = await cli(['tune', 'bmo', '--qps', '50']);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/baremetal-operator-system\/baremetal-operator-controller-manager not found/);
-  });
+  }, 180_000);
 });

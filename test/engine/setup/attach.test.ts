@@ -41,7 +41,7 @@ describe('setup --attach (embedded API server)', () => {
   afterAll(async () => {
     await kubelet?.stop();
     await cluster?.cleanup();
-  });
+  }, 180_000);
 
   it('reports every missing provider with a fix and exits non-zero', async () => {
     const r = await attach();
@@ -52,7 +52,7 @@ describe('setup --attach (embedded API server)', () => {
     expect(r.stdout).toMatch(/\[ok  \] crd kubeadmcontrolplanes\.controlplane\.cluster\.x-k8s\.io/);
     expect(r.stdout).toMatch(/\[ok  \] crd baremetalhosts\.metal3\.io/);
     expect(r.stderr).toMatch(/^error: the management cluster is missing pieces/);
-  });
+  }, 180_000);
 
   it('passes once the providers, cert-manager, BMO in test mode and metrics-server run', async () => {
     const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
@@ -76,5 +76,5 @@ describe('setup --attach (embedded API server)', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/\[ok  \] bmo test mode\s+--test-mode set/);
     expect(r.stdout).toMatch(/ready for a real run\./);
-  });
+  }, 180_000);
 });
