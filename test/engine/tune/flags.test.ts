@@ -65,3 +65,17 @@ describe('readFlags / applyTune', () => {
     expect(() => readFlags(['--kube-api-qps=fast'], 'kcp')).toThrow(/not a number/);
   });
 });
+
+describe('controllerStatusBase', () => {
+  it('derives the store row from the table and the args', async () => {
+    const { controllerStatusBase } = await import('../../../src/engine/tune/status.js');
+    expect(controllerStatusBase('ipam', ['--ippool-concurrency=4'])).toEqual({
+      id: 'ipam',
+      namespace: 'metal3-ipam-system',
+      deployment: 'ipam-controller-manager',
+      flags: { concurrency: { 'ippool-concurrency': 4 } },
+      supportedConcurrencyFlags: ['ippool-concurrency'],
+      supportsRateFlags: true,
+    });
+  });
+});
