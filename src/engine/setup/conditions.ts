@@ -6,6 +6,7 @@ export interface SetupKube {
   get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined>;
   list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts?: { namespace?: string; labelSelector?: string }): Promise<T[]>;
   mergePatch(obj: KubeObject): Promise<KubeObject>;
+  createOrSkip(obj: KubeObject): Promise<boolean>;
 }
 
 export async function deploymentPending(kube: SetupKube, namespace: string, name: string): Promise<string | undefined> {

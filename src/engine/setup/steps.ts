@@ -14,6 +14,11 @@ import { mgmtKindConfig } from './kind-config.js';
 import { bmoCrdKustomization, bmoTestModeKustomization, metricsServerManifestUrl } from './bmo.js';
 import { CERT_MANAGER, METRICS_SERVER, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
 import { retryWithBackoff, waitFor } from './wait.js';
+import { setupBackingEtcd } from '../backing/setup.js';
+import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
+import { ETCD } from '../backing/etcd-objects.js';
+import { EtcdctlAdmin, podEtcdctl } from '../etcd/etcdctl.js';
+import type { EtcdAdmin } from '../etcd/admin.js';
 
 export interface SetupContext {
   config: ExperimentConfig;
@@ -203,9 +208,47 @@ export const metricsServerStep: SetupStep = {
   },
 };
 
+/**
+ * The dedicated topology (seed v2, §8.8) keeps the multi-tenant etcd in the management
+ * cluster: the same etcd-system setup as a backing cluster, administered in the pod.
+ */
+export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string) => EtcdAdmin): SetupStep {
+  const podAdmin = (ctx: SetupContext, pw: string): EtcdAdmin =>
+    new EtcdctlAdmin(
+      podEtcdctl({ target: target(ctx), namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container, caFile: ETCD.mount.ca, certFile: ETCD.mount.cert, keyFile: ETCD.mount.key, rootPassword: pw }),
+      pw,
+    );
+  return {
+    id: 'mgmt-etcd',
+    title: 'multi-tenant etcd in the management cluster (dedicated topology)',
+    // Always run: every part is create-or-skip and ensureRoot is idempotent, and this is
+    // the only way to know auth is really on.
+    async isDone() {
+      return false;
+    },
+    async run(ctx) {
+      const res = await setupBackingEtcd({
+        kube: ctx.kube(),
+        pki: loadOrCreateEtcdPki(ctx.config.stateDir),
+        ownership: { runId: 'setup' },
+        adminFor: (pw) => (adminFor ?? podAdmin)(ctx, pw),
+        readyTimeoutMs: ctx.timeouts.shortMs,
+        pollMs: ctx.pollMs,
+        log: ctx.log,
+      });
+      ctx.log(`etcd-system: ${res.created.length} object(s) created, ${res.existing.length} already there; root user and auth on`);
+    },
+  };
+}
+
 export const SETUP_STEPS: SetupStep[] = [kindStep, untaintStep, bmoCrdsStep, providersStep, certManagerStep, bmoStep, metricsServerStep];
 
-export async function runSetupSteps(ctx: SetupContext, steps: SetupStep[] = SETUP_STEPS): Promise<StepReport[]> {
+/** The steps for a config: the common bootstrap, plus the management etcd for `dedicated`. */
+export function setupStepsFor(config: ExperimentConfig): SetupStep[] {
+  return config.topology === 'dedicated' ? [...SETUP_STEPS, mgmtEtcdStep()] : SETUP_STEPS;
+}
+
+export async function runSetupSteps(ctx: SetupContext, steps: SetupStep[] = setupStepsFor(ctx.config)): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const s of steps) {
     const start = Date.now();

@@ -62,6 +62,12 @@ class ToolDrivenKube implements SetupKube {
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): Promise<T[]> {
     return this.objects().filter((o) => o.apiVersion === apiVersion && o.kind === kind) as T[];
   }
+  created: KubeObject[] = [];
+  async createOrSkip(obj: KubeObject): Promise<boolean> {
+    if (this.created.some((o) => o.kind === obj.kind && o.metadata.name === obj.metadata.name && o.metadata.namespace === obj.metadata.namespace)) return false;
+    this.created.push(obj);
+    return true;
+  }
   async mergePatch(obj: KubeObject): Promise<KubeObject> {
     this.patches.push(obj);
     if (obj.kind === 'Node') this.nodeTaints.set(obj.metadata.name, (obj.spec as { taints: Array<{ key: string; effect: string }> }).taints);
@@ -143,7 +149,7 @@ describe('setup steps', () => {
 
   it('a step whose condition never holds fails with the condition and a hint', async () => {
     fake.setRules({ ...RULES, kind: [{ match: '^get clusters', stdout: '' }, { match: '^get kubeconfig', stdout: KUBECONFIG }] });
-    const empty: SetupKube = { get: async () => undefined, list: async () => [], mergePatch: async (o) => o };
+    const empty: SetupKube = { get: async () => undefined, list: async () => [], mergePatch: async (o) => o, createOrSkip: async () => true };
     await expect(runSetupSteps(ctx(empty, []))).rejects.toThrow(/timed out after 2 s waiting for kind nodes Ready: 0\/3 nodes registered/);
   });
 });
@@ -156,5 +162,28 @@ describe('BMO test mode for the pinned version', () => {
     expect(k['kustomization.yaml']).toContain('config/default?ref=v0.13.2');
     expect(k['test-mode.yaml']).toContain('path: /spec/template/spec/containers/0/args');
     expect(k['test-mode.yaml']).toContain('- "--test-mode"');
+  });
+});
+
+describe('management etcd for the dedicated topology', () => {
+  it('is part of setup only for dedicated, creates etcd-system and enables auth, idempotently', async () => {
+    const { setupStepsFor, mgmtEtcdStep } = await import('../../../src/engine/setup/steps.js');
+    const { MemoryEtcd } = await import('../../../src/sim/etcd-memory/memory-etcd.js');
+    const { MemoryKube } = await import('../backing/memory-kube.js');
+    const config = defaultConfig();
+    expect(setupStepsFor(config).map((s) => s.id)).not.toContain('mgmt-etcd');
+    expect(setupStepsFor({ ...config, topology: 'dedicated' }).map((s) => s.id)).toContain('mgmt-etcd');
+    const mem = new MemoryKube();
+    const kube: SetupKube = { get: (...a) => mem.get(...a), list: (...a) => mem.list(...a), createOrSkip: (o) => mem.createOrSkip(o), mergePatch: async (o) => o };
+    const etcd = new MemoryEtcd();
+    const passwords: string[] = [];
+    const step = mgmtEtcdStep((_ctx, pw) => (passwords.push(pw), etcd));
+    const c = { ...ctx(kube, []), config: { ...config, topology: 'dedicated' as const, stateDir: join(dir, 'state') } };
+    await runSetupSteps(c, [step]);
+    const creates = mem.creates;
+    await runSetupSteps(c, [step]);
+    expect(mem.creates).toBe(creates);
+    expect(passwords[0]).toBe(passwords[1]);
+    expect(await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')).toBeDefined();
   });
 });
