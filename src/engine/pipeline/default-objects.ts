@@ -9,7 +9,7 @@ import { namespaceObject } from '../../manifests/namespace.js';
 import { fakeNode, kubeadmConfigMap, mirrorPods } from '../../manifests/workload.js';
 import type { Ownership } from '../../manifests/labels.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import { apiserverObjects } from './apiserver-objects.js';
+import { apiserverObjects } from '../../manifests/apiserver.js';
 import { ClusterPkiStore, renderKubeconfig } from './cluster-pki.js';
 import type { ClusterSpec, ObjectSource, WorkloadContent } from './objects.js';
 
@@ -61,7 +61,7 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
 
     async apiserver(s) {
       const ns = s.apiserverNamespace ?? s.namespace;
-      return [namespaceObject(ns, own(s)), ...(await secrets(s, ns)), ...apiserverObjects({ cluster: s.cluster, namespace: ns, ownership: own(s), serviceType: s.serviceType, nodePort: s.nodePort, kubernetesVersion: config.cluster.kubernetesVersion, etcdEndpoint: ETCD_ENDPOINT, serviceCidr: config.cluster.serviceCidr })];
+      return [namespaceObject(ns, own(s)), ...(await secrets(s, ns)), ...apiserverObjects({ cluster: s.cluster, namespace: ns, ownership: own(s), serviceType: s.serviceType, nodePort: s.nodePort, kubernetesVersion: config.cluster.kubernetesVersion, etcdServers: [ETCD_ENDPOINT], serviceCidr: config.cluster.serviceCidr })];
     },
 
     async adminKubeconfig(s, server) {

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { createScaleStore } from '../../../src/state/store.js';
+import { KubeClient } from '../../../src/engine/kube/client.js';
+import type { KubeObject } from '../../../src/manifests/types.js';
+import { X509Certificate } from 'node:crypto';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 
 let world: World;
@@ -18,9 +21,9 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-describe('engine, dedicated topology', () => {
+describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology, %s reach', (mode) => {
   it('creates clusters to ready and deletes them', async () => {
-    const config = configSchema.parse({ topology: 'dedicated', batch: { concurrency: 5 } });
+    const config = configSchema.parse({ topology: 'dedicated', batch: { concurrency: 5 }, naming: { prefix: mode === 'nodeport' ? 'np' : 'pf' } });
     const store = createScaleStore();
     const basePort = 20000 + Math.floor(Math.random() * 20000);
     const engine = await createEngine({
@@ -29,7 +32,7 @@ describe('engine, dedicated topology', () => {
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       managementEtcd: world.management.etcd,
       stateDir,
-      reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
+      reach: mode === 'port-forward' ? { mode, host: '127.0.0.1', basePort } : { mode, nodePortBase: 30000 + Math.floor(Math.random() * 2500) },
       timeouts: { controllerMs: 60_000, apiMs: 30_000, deleteMs: 60_000 },
     });
     try {
@@ -37,6 +40,23 @@ describe('engine, dedicated topology', () => {
       const fails = summary.failures;
       expect(fails).toEqual([]);
       expect(summary.ready).toBe(3);
+      // CAPI dials the endpoint that went into the Cluster, and the serving cert carries its host.
+      const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+      const first = Object.values(store.getState().clusters)[0]!;
+      const c1 = first.name;
+      const num = first.number;
+      const m3c = await mgmt.get<KubeObject & { spec?: { controlPlaneEndpoint?: { host: string; port: number } } }>('infrastructure.cluster.x-k8s.io/v1beta2', 'Metal3Cluster', c1, c1);
+      const ep = m3c?.spec?.controlPlaneEndpoint;
+      expect(ep?.host).toBe('127.0.0.1');
+      if (mode === 'port-forward') expect(ep?.port).toBe(basePort + num);
+      else expect(ep?.port).toBeGreaterThanOrEqual(30000);
+      const serving = await mgmt.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', 'apiserver', c1);
+      const cert = new X509Certificate(Buffer.from(serving!.data!['tls.crt']!, 'base64'));
+      expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
+      // A real TLS handshake through the endpoint, verified against the cluster CA.
+      const kc = await mgmt.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', `${c1}-kubeconfig`, c1);
+      const wl = KubeClient.from({ kubeconfigYaml: Buffer.from(kc!.data!.value!, 'base64').toString('utf8') });
+      expect((await wl.list('v1', 'Node')).map((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'])).toEqual(['']);
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(del.failed).toEqual([]);
       const st = await engine.status();
