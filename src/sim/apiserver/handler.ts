@@ -19,6 +19,7 @@ import type { FieldValidation } from './validation.js';
 import { objectKey } from './store.js';
 import { openApiV2, openApiV3Group, openApiV3Index } from './openapi.js';
 import { wantsTable, tableFor } from './table.js';
+import { checkFieldSelector } from './fields.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -260,6 +261,7 @@ export class Handler {
         name = undefined;
       }
       if (r.watch || q.get('watch') === 'true' || q.get('watch') === '1') {
+        if (fields) checkFieldSelector(r.type, fields);
         const slot = store.slot(r.type);
         const sendInitial = q.get('sendInitialEvents');
         serveWatch(req, res, {

@@ -9,7 +9,7 @@ import { apiVersionOf, type ResourceType } from './resource.js';
 import { ApiStatusError, alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
 import { isObject, jsonPatch, mergePatch, strategicMerge, type Json, type JsonObject, type PatchKind } from './patch.js';
 import { checkName, checkSchema, type FieldValidation } from './validation.js';
-import { fieldsMatch, type FieldRequirement, type LabelPredicate } from './selectors.js';
+import { fieldsMatch, onlyMetadataFields, type FieldRequirement, type LabelPredicate } from './selectors.js';
 import { checkFieldSelector } from './fields.js';
 
 export interface WriteOptions {
@@ -134,7 +134,7 @@ export class ObjectStore {
     let remaining = 0;
     const consider = (item: Stored): boolean => {
       if (opts.label && !opts.label(item.labels)) return false;
-      if (opts.fields && !fieldsMatch(opts.fields, fieldView(item))) return false;
+      if (opts.fields && !fieldsMatch(opts.fields, fieldView(item, opts.fields))) return false;
       return true;
     };
     if (keys) {
@@ -356,7 +356,7 @@ export class ObjectStore {
     for (const [key, item] of [...slot.bucket.items]) {
       if (ns !== undefined && item.namespace !== ns) continue;
       if (opts.label && !opts.label(item.labels)) continue;
-      if (opts.fields && !fieldsMatch(opts.fields, fieldView(item))) continue;
+      if (opts.fields && !fieldsMatch(opts.fields, fieldView(item, opts.fields))) continue;
       if (opts.dryRun) {
         parts.push(item.json);
         continue;
@@ -437,7 +437,7 @@ export class ObjectStore {
     if (prev) this.unindex(prev);
     else if (stored.namespace) this.nsCounts.set(stored.namespace, (this.nsCounts.get(stored.namespace) ?? 0) + 1);
     this.index(stored, slot.type.storageKey, key);
-    slot.bucket.record({ type, item: stored });
+    slot.bucket.record(prev ? { type, item: stored, prev } : { type, item: stored });
     return stored;
   }
 
@@ -670,6 +670,7 @@ function toStored(obj: JsonObject, rv: number): Stored {
 }
 
 /** Parsed view for field selectors; metadata-only selectors skip the parse. */
-export function fieldView(item: Stored): unknown {
+export function fieldView(item: Stored, reqs?: FieldRequirement[]): unknown {
+  if (reqs && onlyMetadataFields(reqs)) return { metadata: { name: item.name, namespace: item.namespace } };
   return JSON.parse(item.json);
 }

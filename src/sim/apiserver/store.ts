@@ -23,6 +23,8 @@ export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface StoreEvent {
   type: EventType;
   item: Stored;
+  /** The previous state for MODIFIED events: lets filtered watches see selector transitions. */
+  prev?: Stored;
   /** Serialised watch lines per apiVersion, filled lazily. */
   lines?: Map<string, string>;
   parsed?: unknown;

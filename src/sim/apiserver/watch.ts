@@ -32,7 +32,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
   const matches = (item: Stored): boolean => {
     if (p.namespace !== undefined && item.namespace !== p.namespace) return false;
     if (p.label && !p.label(item.labels)) return false;
-    if (p.fields && !fieldsMatch(p.fields, fieldView(item))) return false;
+    if (p.fields && !fieldsMatch(p.fields, fieldView(item, p.fields))) return false;
     return true;
   };
 
@@ -71,10 +71,19 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
   const timers: NodeJS.Timeout[] = [];
   const sink: WatchSink = {
     namespace: p.namespace,
-    accepts: (ev: StoreEvent) => matches(ev.item),
+    accepts: (ev: StoreEvent) => matches(ev.item) || (ev.prev !== undefined && matches(ev.prev)),
     push: (ev: StoreEvent) => {
       if (closed) return;
-      res.write(eventLine(ev, p.apiVersion));
+      // As kube-apiserver's watch cache: an object that starts matching a filtered watch arrives
+      // as ADDED, one that stops matching as DELETED.
+      let out = ev;
+      if (ev.prev && (p.label || p.fields)) {
+        const now = matches(ev.item);
+        const before = matches(ev.prev);
+        if (now && !before) out = { type: 'ADDED', item: ev.item };
+        else if (!now && before) out = { type: 'DELETED', item: ev.item };
+      }
+      res.write(eventLine(out, p.apiVersion));
       // A client that does not read must not make the server hold its events forever.
       if (res.writableLength > p.maxBufferBytes) close();
     },

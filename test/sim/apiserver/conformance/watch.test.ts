@@ -40,6 +40,23 @@ describe('watch', () => {
     expect(events[1]!.rv).toBeLessThan(events[2]!.rv);
   });
 
+  it('turns label changes into ADDED/DELETED for a filtered watch', async () => {
+    const events: string[] = [];
+    const ctl = await new Watch(c.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 'phase=on' }, (type, obj: V1ConfigMap) => {
+      events.push(`${type}:${obj.metadata!.name}:${obj.metadata!.labels?.phase ?? ''}`);
+    }, () => {});
+    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'flip', labels: { phase: 'off' } } } });
+    const patch = async (phase: string): Promise<void> => {
+      const cur = await c.core.readNamespacedConfigMap({ name: 'flip', namespace: ns });
+      await c.core.replaceNamespacedConfigMap({ name: 'flip', namespace: ns, body: { ...cur, metadata: { ...cur.metadata, labels: { phase } } } });
+    };
+    await patch('on');
+    await patch('off');
+    await eventually(() => (events.length >= 2 ? true : undefined), 20_000, 'two events');
+    ctl.abort();
+    expect(events).toEqual(['ADDED:flip:on', 'DELETED:flip:off']);
+  });
+
   it('starts from a resourceVersion: only later changes, no synthetic ADDED for existing objects', async () => {
     await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before', labels: { r: 'v' } } } });
     const list = await c.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'r=v' });
