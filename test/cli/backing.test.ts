@@ -13,6 +13,7 @@ import { loadOrCreateEtcdPki } from '../../src/engine/backing/etcd-pki.js';
 import { KubeClient } from '../../src/engine/kube/client.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { runTool } from '../../src/engine/tools/run.js';
+import { installFakeBin } from '../support/fake-bin/index.js';
 
 const skip = requireEtcd();
 
@@ -105,5 +106,45 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     const bad = await cli(['backing', 'remove', 'b1']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^error: no backing cluster named "b1"\nfix: /);
+  }, 180_000);
+  it('create over ssh: runs the kind sequence on the host, then sets up etcd and registers the cluster', async () => {
+    // The previous test purged etcd-system; let its deletion finish first.
+    const k = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    for (let i = 0; i < 300 && (await k.get('v1', 'Namespace', 'etcd-system')); i++) await new Promise((r) => setTimeout(r, 100));
+    // The "remote host" is this machine: the fake ssh hands back the embedded server's kubeconfig as kind's.
+    const fake = installFakeBin(['ssh'], {
+      ssh: [
+        { match: 'docker version', stdout: '27.3.1\n' },
+        { match: 'kind version', stdout: 'kind v0.30.0\n' },
+        { match: 'max_user_watches /proc', stdout: '1048576\n8192\n' },
+        { match: 'kind get clusters', stdout: '' },
+        { match: 'kind create cluster', stdout: '' },
+        { match: 'kind get kubeconfig', stdout: cluster.kubeconfigYaml },
+      ],
+    });
+    try {
+      const r = await execa('node', ['bin/scale-tui.js', '-c', configPath, 'backing', 'create', 'b2', '--ssh', 'ubuntu@127.0.0.1', '--capacity', '5', '--etcd-endpoint', etcd.endpoint, '--timeout', '60'], {
+        reject: false,
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/ubuntu@127\.0\.0\.1: creating kind cluster b2 \(API 127\.0\.0\.1:6443, 5 NodePort slots\)/);
+      expect(r.stdout).toMatch(/registered backing cluster b2 \(https:\/\/127\.0\.0\.1:\d+\); kubeconfig .*backing\/b2\.kubeconfig/);
+      expect(fake.calls('ssh').map((c) => c.argv.at(-1))).toEqual([
+        "docker version --format '{{.Server.Version}}'",
+        'kind version',
+        'cat /proc/sys/fs/inotify/max_user_watches /proc/sys/fs/inotify/max_user_instances',
+        'kind get clusters',
+        "kind create cluster --name 'b2' --config - --wait 300s",
+        "kind get kubeconfig --name 'b2'",
+      ]);
+      const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; source: string }> };
+      expect(registry.clusters.find((c) => c.name === 'b2')?.source).toBe('ssh:ubuntu@127.0.0.1');
+      const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+      expect(await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')).toBeDefined();
+    } finally {
+      fake.restore();
+    }
   }, 180_000);
 });

@@ -34,11 +34,22 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function rewriteServer(kubeconfig: string, address: string, port: number): string {
+/**
+ * Points the kubeconfig at the host address other machines use, keeping the port kind
+ * chose (6443 with our config). kind writes 127.0.0.1 unless apiServerAddress is set, and
+ * the seed's parser accepted only `https://<ipv4>:6443` (§15.17).
+ */
+export function rewriteServer(kubeconfig: string, address: string): string {
   const doc = parseDocument(kubeconfig);
-  const clusters = doc.get('clusters') as { items?: Array<{ get(k: string): unknown }> } | undefined;
-  if (!clusters?.items?.length) throw new UserError('kind returned a kubeconfig without clusters', 'Run `kind get kubeconfig` on the host to see what is wrong.');
-  doc.setIn(['clusters', 0, 'cluster', 'server'], `https://${address}:${port}`);
+  const server = doc.getIn(['clusters', 0, 'cluster', 'server']);
+  if (typeof server !== 'string') throw new UserError('kind returned a kubeconfig without a cluster server', 'Run `kind get kubeconfig` on the host to see what is wrong.');
+  let port = '6443';
+  try {
+    port = new URL(server).port || '443';
+  } catch {
+    throw new UserError(`kind returned an unreadable server address "${server}"`, 'Run `kind get kubeconfig` on the host to see what is wrong.');
+  }
+  doc.setIn(['clusters', 0, 'cluster', 'server'], `https://${address.includes(':') ? `[${address}]` : address}:${port}`);
   return doc.toString();
 }
 
@@ -82,7 +93,7 @@ export async function createRemoteBacking(o: RemoteCreateOptions): Promise<Remot
     await ssh(t, `kind create cluster --name ${shellQuote(o.name)} --config - --wait 300s`, { input: config, timeoutMs: 900_000 });
   }
   const kc = await ssh(t, `kind get kubeconfig --name ${shellQuote(o.name)}`);
-  const text = rewriteServer(kc.stdout, address, 6443);
+  const text = rewriteServer(kc.stdout, address);
   const dir = join(o.stateDir, 'backing');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = join(dir, `${o.name}.kubeconfig`);

@@ -13,7 +13,7 @@ kind: Config
 clusters:
 - cluster:
     certificate-authority-data: Zm9v
-    server: https://127.0.0.1:41234
+    server: https://127.0.0.1:6443
   name: kind-b1
 contexts:
 - context: {cluster: kind-b1, user: kind-b1}
