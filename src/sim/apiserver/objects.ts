@@ -64,6 +64,9 @@ function specOf(obj: JsonObject): string {
   return JSON.stringify(rest);
 }
 
+/** kube-apiserver's NamespaceLifecycle admission refuses to delete these. */
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class ObjectStore {
@@ -338,6 +341,9 @@ export class ObjectStore {
 
   delete(t: ResourceType, ns: string, name: string, opts: DeleteOptions = {}): WriteResult {
     const item = this.get(t, ns, name);
+    if (t.kind === 'Namespace' && t.group === '' && PROTECTED_NAMESPACES.has(name)) {
+      throw new ApiStatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== item.uid) {
       throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${t.plural} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${item.uid}`);

@@ -98,6 +98,12 @@ describe('bad requests', () => {
     expect(r.status).toBe(405);
   });
 
+  it('deleting the default namespace: 403 Forbidden', async () => {
+    const r = await c.raw('DELETE', '/api/v1/namespaces/default');
+    expect(r.status).toBe(403);
+    expect(r.json()).toMatchObject({ reason: 'Forbidden' });
+  });
+
   it('a wrong bearer token: 401', async () => {
     expect(await c.unauthenticated('/api/v1/namespaces')).toBe(401);
   });
