@@ -28,6 +28,10 @@ import { endpointFor } from './reach.js';
 
 export const APISERVER_SERVICE = 'test-kube-apiserver';
 
+function keyOf(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
 /** A failure at a named step; the batch goes on. */
 export class StepError extends Error {
   constructor(
@@ -112,11 +116,14 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
 
   // 1. Management objects: namespace, BMH, PKI Secrets, cluster objects (SEED §8.9 1-3).
   await step('objects', async () => {
-    await createObjects(ctx, ctx.management.client, await ctx.objects.management(spec), rec);
+    const mgmtObjs = await ctx.objects.management(spec);
+    await createObjects(ctx, ctx.management.client, mgmtObjs, rec);
     if (site) {
       // The apiserver's namespace, Secrets and Service at its site; the Deployment waits
-      // for the association (SEED §17.2).
-      const objs = (await ctx.objects.apiserver(spec)).filter((o) => o.kind !== 'Deployment');
+      // for the association (SEED §17.2). On the management site the namespace and
+      // Secrets were just written: skip them rather than pay a 409 each.
+      const done = new Set(site === ctx.management ? mgmtObjs.map(keyOf) : []);
+      const objs = (await ctx.objects.apiserver(spec)).filter((o) => o.kind !== 'Deployment' && !done.has(keyOf(o)));
       await createObjects(ctx, site.client, objs, rec);
     }
   });
