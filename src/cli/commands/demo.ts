@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
+import { UserError } from '../../engine/errors.js';
 import { runDemo } from '../../sim/demo/run.js';
 import { SEED_PATCH_ARGS } from '../../sim/demo/manifests.js';
 
@@ -24,9 +25,15 @@ export function register(program: Command): void {
     .option('--headless', 'no TUI: create --clusters clusters, print the timing table, exit 0 when all are ready')
     .option('--concurrency <n>', 'per-cluster pipelines in flight (the seed used 10)', intInRange('--concurrency', 1, 500), 10)
     .option('--seed-patch', "start the controllers with the seed's rate-limit/concurrency patch (§10: concurrency 100, QPS 200, burst 300)")
-    .option('--node-port-base <port>', 'cluster N listens on 127.0.0.1:<base+N>', intInRange('--node-port-base', 1024, 60000), 30000)
+    .option('--node-port-base <port>', 'cluster N listens on 127.0.0.1:<base+N>', intInRange('--node-port-base', 1024, 32000), 30000)
     .action(
       action(async (opts: DemoOpts) => {
+        if (opts.nodePortBase + opts.clusters > 32767) {
+          throw new UserError(
+            `--node-port-base ${opts.nodePortBase} leaves no NodePort for cluster ${opts.clusters} (NodePorts end at 32767)`,
+            `Use --node-port-base ${32767 - opts.clusters} or lower.`,
+          );
+        }
         const { exitCode } = await runDemo({
           clusters: opts.clusters,
           backing: opts.backing,
