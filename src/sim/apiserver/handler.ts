@@ -10,7 +10,7 @@ import { apiVersionOf, type ResourceType } from './resource.js';
 import { ApiStatusError, badRequest, successStatus, type StatusBody } from './status.js';
 import { Discovery, SERVER_VERSION } from './discovery.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { patchKindOf, isObject, type JsonObject } from './patch.js';
+import { patchKindOf, isObject, jsonPatch, mergePatch, type JsonObject } from './patch.js';
 import { serveWatch } from './watch.js';
 import type { LogStore } from './logs.js';
 import type { MetricsStore } from './metrics.js';
@@ -48,10 +48,23 @@ function sendStatus(res: ServerResponse, s: StatusBody, extra?: Record<string, s
   send(res, s.code, JSON.stringify(s), extra);
 }
 
+/** kube-apiserver's request body limit (3 MiB). */
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new ApiStatusError(413, 'RequestEntityTooLarge', 'the request is too large: limit is 3MB'));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -330,7 +343,6 @@ export class Handler {
     }
     if (r.sub === 'scale') {
       const scale = this.scaleOf(r.type, this.ns(r), r.name) as JsonObject;
-      const { mergePatch, jsonPatch } = await import('./patch.js');
       let patched: unknown;
       try {
         patched = kind === 'json' ? jsonPatch(scale, JSON.parse(raw)) : mergePatch(scale, JSON.parse(raw));

@@ -290,9 +290,11 @@ export class ObjectStore {
     const old = JSON.parse(cur.json) as JsonObject;
     const oldMd = meta(old);
     let next: JsonObject;
+    let warnings: string[] = [];
     if (sub === 'status') {
       next = { ...old, status: body.status as Json };
       if (body.status === undefined) delete next.status;
+      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn');
     } else {
       next = body;
       next.apiVersion = apiVersionOf(t);
@@ -316,27 +318,25 @@ export class ObjectStore {
       }
       delete md.managedFields;
       if (oldMd.generation !== undefined) md.generation = oldMd.generation;
-      const warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn');
-      if (warnings.length && opts.dryRun) return { json: canonical(next), code: 200, warnings };
+      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn');
       if (oldMd.generation !== undefined && specOf(old) !== specOf(next)) md.generation = Number(oldMd.generation) + 1;
       this.prepareBuiltin(t, next, old);
     }
     meta(next).resourceVersion = String(cur.rv);
     // A write that changes nothing is a no-op, as in kube-apiserver: same resourceVersion, no event.
     const candidate = canonical(next);
-    if (candidate === jsonAs(cur, apiVersionOf(t)) || opts.dryRun) return { json: candidate, code: 200, warnings: [] };
+    if (candidate === jsonAs(cur, apiVersionOf(t)) || opts.dryRun) return { json: candidate, code: 200, warnings };
     const storageKey = t.storageKey;
     const key = objectKey(cur.namespace, cur.name);
     const md = meta(next);
     const fins = Array.isArray(md.finalizers) ? md.finalizers : [];
     if (md.deletionTimestamp !== undefined && fins.length === 0) {
       const json = this.remove(this.slots.get(storageKey)!, key, next);
-      return { json, code: 200, warnings: [] };
+      return { json, code: 200, warnings };
     }
     const stored = this.commit(t, key, next, 'MODIFIED', cur);
     if (t.kind === 'CustomResourceDefinition' && t.group === 'apiextensions.k8s.io') this.afterCrdWrite(t, key);
-    // Dropping the last dependent of a foreground-deleting owner may now let it go.
-    return { json: this.slot(t).bucket.items.get(key)?.json ?? stored.json, code: 200, warnings: [] };
+    return { json: this.slot(t).bucket.items.get(key)?.json ?? stored.json, code: 200, warnings };
   }
 
   delete(t: ResourceType, ns: string, name: string, opts: DeleteOptions = {}): WriteResult {
