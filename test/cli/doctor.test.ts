@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 describe('scale-tui doctor (real binary)', () => {
   it('prints a checklist of what is missing with fixes and exits non-zero', async () => {
@@ -11,12 +11,14 @@ describe('scale-tui doctor (real binary)', () => {
     try {
       // Only node and the real kubectl are on PATH.
       symlinkSync('/usr/bin/kubectl', join(bin, 'kubectl'));
-      const r = await execa('node', ['bin/scale-tui.js', 'doctor'], { reject: false, env: { PATH: `${bin}:${dirname(process.execPath)}` }, extendEnv: true });
+      symlinkSync(process.execPath, join(bin, 'node'));
+      const r = await execa(process.execPath, ['bin/scale-tui.js', 'doctor'], { reject: false, env: { PATH: bin }, extendEnv: true });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toMatch(/\[FAIL\] docker\s+docker is not installed/);
       expect(r.stdout).toMatch(/\[FAIL\] kind\s+kind is not installed\n\s+fix: Install kind/);
       expect(r.stdout).toMatch(/\[FAIL\] clusterctl\s+clusterctl is not installed\n\s+fix: Install clusterctl v1\.14\.0/);
       expect(r.stdout).toMatch(/\[ok  \] kubectl\s+v\d+\.\d+/);
+      expect(r.stdout).toMatch(/\[warn\] etcdctl\s+not installed/);
       expect(r.stdout).toMatch(/problem\(s\) must be fixed before a real run/);
       expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     } finally {

@@ -15,6 +15,8 @@ interface PodLike extends KubeObject {
 export interface HealthOptions {
   /** Label selector of the workload API server pods (default: the component label manifests/apiserver.ts sets). */
   apiserverSelector?: string;
+  /** Why no etcd admin could be opened (shown instead of silently skipping the etcd checks). */
+  adminError?: string;
 }
 
 export async function backingHealth(entry: BackingEntry, kube: BackingKube | undefined, admin: EtcdAdmin | undefined, o: HealthOptions = {}): Promise<BackingClusterStatus> {
@@ -49,6 +51,7 @@ export async function backingHealth(entry: BackingEntry, kube: BackingKube | und
       problems.push(`cannot read etcd StatefulSet: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  if (!admin && o.adminError && problems.length === 0) problems.push(`etcd admin unavailable: ${o.adminError}`);
   if (admin && problems.length === 0) {
     try {
       const s = await admin.status();

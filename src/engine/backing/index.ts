@@ -66,10 +66,16 @@ export async function listBacking(stateDir: string, access: EtcdAccess = { mode:
       continue;
     }
     let session: AdminSession | undefined;
+    let adminError: string | undefined;
     try {
       const pw = await readRootPassword(kube).catch(() => undefined);
-      if (pw) session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw).catch(() => undefined);
-      out.push(await backingHealth(entry, kube, session?.admin));
+      if (pw) {
+        session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw).catch((err: Error) => {
+          adminError = err.message.split('\n')[0];
+          return undefined;
+        });
+      }
+      out.push(await backingHealth(entry, kube, session?.admin, { adminError }));
     } finally {
       await session?.close();
     }

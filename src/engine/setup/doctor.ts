@@ -39,6 +39,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     checkKind(),
     checkKubectl(),
     checkClusterctl(opts.capiVersion),
+    checkEtcdctl(),
     checkInotify(proc),
     checkMemory(proc, opts.kindNodes ?? 3),
     checkKubeconfig(opts.kube),
@@ -85,6 +86,14 @@ async function checkClusterctl(capi: string): Promise<CheckResult> {
     return { name: 'clusterctl', status: 'warn', detail: `${have}, but the pinned CAPI is ${capi}`, fix: `Install clusterctl ${capi} so that init installs the contract the manifests target.` };
   }
   return { name: 'clusterctl', status: 'ok', detail: have };
+}
+
+async function checkEtcdctl(): Promise<CheckResult> {
+  const p = await probeTool('etcdctl', ['version']);
+  if (!p.found) {
+    return { name: 'etcdctl', status: 'warn', detail: 'not installed: backing etcd admin via port-forward needs it', fix: 'apt-get install etcd-client, or pass --etcd-via exec to the backing commands (etcdctl inside the etcd pod).' };
+  }
+  return { name: 'etcdctl', status: 'ok', detail: (p.version ?? '').replace(/^etcdctl version:\s*/, '') };
 }
 
 function minor(v: string): string {

@@ -42,9 +42,10 @@ export function installFakeBin(tools: string[], rules: Record<string, FakeRule[]
   writeFileSync(log, '');
   writeFileSync(rulesFile, JSON.stringify(rules));
   const saved = { PATH: process.env.PATH, FAKE_BIN_LOG: process.env.FAKE_BIN_LOG, FAKE_BIN_RULES: process.env.FAKE_BIN_RULES };
-  // node must stay reachable for the recorder's shebang; with isolate, nothing else is.
-  const nodeDir = dirname(process.execPath);
-  process.env.PATH = opts.isolate ? `${dir}:${nodeDir}` : `${dir}:${process.env.PATH ?? ''}`;
+  // node must stay reachable for the recorder's shebang; with isolate, nothing else is
+  // (node's own directory may be /usr/bin, which holds real tools, so link node alone).
+  if (opts.isolate) symlinkSync(process.execPath, join(dir, 'node'));
+  process.env.PATH = opts.isolate ? dir : `${dir}:${process.env.PATH ?? ''}`;
   process.env.FAKE_BIN_LOG = log;
   process.env.FAKE_BIN_RULES = rulesFile;
   return {
