@@ -70,6 +70,13 @@ spec:
     expect(got.metadata.generation).toBe(2);
   });
 
+  it('applies server-side (--server-side), creating then updating', async () => {
+    const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {key: "${v}"}\n`;
+    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('one'))).toContain('configmap/ssa serverside-applied');
+    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('two'))).toContain('configmap/ssa serverside-applied');
+    expect((await getJson('cm/ssa')).data).toEqual({ key: 'two' });
+  });
+
   it('reports a schema violation from apply', async () => {
     const r = await c.kubectl(['-n', ns, 'apply', '-f', '-'], 'apiVersion: metal3.io/v1alpha1\nkind: BareMetalHost\nmetadata: {name: bad}\nspec: {online: "sometimes"}\n');
     expect(r.code).not.toBe(0);
