@@ -1,0 +1,30 @@
+// Runs every benchmark in bench/, one at a time (they measure the machine, so they must
+// not share it), and prints each one's output followed by a summary of exit codes.
+// A file that another bench file names (a server it spawns, shared helpers) is support,
+// not a benchmark, so adding a benchmark needs no list to keep up to date.
+// Run: npm run bench [-- name-filter]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2] ?? '';
+const files = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts');
+const sources = new Map(files.map((f) => [f, readFileSync(join(here, f), 'utf8')]));
+const isSupport = (f: string): boolean => {
+  const stem = basename(f, '.ts');
+  return [...sources].some(([other, text]) => other !== f && text.includes(stem));
+};
+const benches = files.filter((f) => !isSupport(f) && f.includes(filter)).sort();
+
+const results: Array<{ name: string; code: number | null; seconds: number }> = [];
+for (const name of benches) {
+  console.log(`\n=== ${name}`);
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), join(here, name)], { stdio: 'inherit', timeout: 20 * 60_000 });
+  results.push({ name, code: r.status, seconds: (performance.now() - started) / 1000 });
+}
+console.log('\n=== summary');
+for (const r of results) console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s${r.code === 0 ? '' : ` (exit ${String(r.code)})`}`);
+process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;
