@@ -10,6 +10,7 @@ import { KubeClient } from '../../src/engine/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
+import { freePortBlock } from '../support/ports.js';
 
 const skip = requireEtcd();
 let world: World;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), { mode: 0o600 });
   const kubeconfig = join(dir, 'mgmt.kubeconfig');
   writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
-  const basePort = 20000 + Math.floor(Math.random() * 25000);
+  const basePort = await freePortBlock(100);
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `topology: dedicated\nnaming:\n  prefix: cli\nbatch:\n  size: 20\n  concurrency: 8\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`);
   env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };

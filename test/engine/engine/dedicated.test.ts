@@ -9,6 +9,7 @@ import { KubeClient } from '../../../src/engine/kube/client.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { X509Certificate } from 'node:crypto';
 import { startWorld, type World } from '../../support/fake-controllers.js';
+import { freePortBlock } from '../../support/ports.js';
 
 let world: World;
 let stateDir: string;
@@ -25,7 +26,7 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
   it('creates clusters to ready and deletes them', async () => {
     const config = configSchema.parse({ topology: 'dedicated', batch: { concurrency: 5 }, naming: { prefix: mode === 'nodeport' ? 'np' : 'pf' } });
     const store = createScaleStore();
-    const basePort = 20000 + Math.floor(Math.random() * 20000);
+    const basePort = await freePortBlock(100);
     const engine = await createEngine({
       config,
       store,

@@ -12,6 +12,7 @@ import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
 import type { Topology } from '../../../src/engine/types.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
+import { freePortBlock } from '../../support/ports.js';
 
 let world: World;
 beforeAll(async () => {
@@ -77,7 +78,7 @@ function waitUntil(store: ScaleStore, pred: () => boolean): Promise<void> {
 describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology %s', (topology) => {
   it(`creates ${COUNT}, survives a kill mid-batch, resumes, deletes all, leaves nothing`, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), `engine-${topology}-`));
-    const basePort = 20000 + Math.floor(Math.random() * 25000);
+    const basePort = await freePortBlock(COUNT);
     let engine: Engine | undefined;
     try {
       // 1. First engine: killed once some clusters are mid-way and others not started.

@@ -10,6 +10,7 @@ import { hostObjects } from '../../../src/manifests/hosts.js';
 import { createScaleStore } from '../../../src/state/store.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
+import { freePortBlock } from '../../support/ports.js';
 
 let world: World;
 let engine: Engine;
@@ -44,7 +45,7 @@ describe('FakeController', () => {
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       managementEtcd: world.management.etcd,
       stateDir,
-      reach: { mode: 'port-forward', host: '127.0.0.1', basePort: 20000 + Math.floor(Math.random() * 25000) },
+      reach: { mode: 'port-forward', host: '127.0.0.1', basePort: await freePortBlock(100) },
       timeouts: { controllerMs: 60_000, apiMs: 30_000, deleteMs: 60_000 },
     });
     const s = await engine.addBatch({ count: 1 });
