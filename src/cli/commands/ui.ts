@@ -1,7 +1,39 @@
+// `scale-tui` (the default command): the full-screen control center on a real management
+// cluster. The same engine as the headless subcommands; the run in the state dir is picked
+// up where it was left, so quitting (or a dropped SSH session) loses nothing.
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { notYet } from './not-yet.js';
+import { UserError } from '../../engine/errors.js';
+import { appendLog } from '../../state/store.js';
+import { openSession, sessionOptions, type SessionOpts } from './create.js';
+import { loadTui } from '../tui-loader.js';
+import { startSessionMetrics } from '../session-metrics.js';
 
 export function register(program: Command): void {
-  program.command('ui', { isDefault: true }).description('open the full-screen control center (default)').action(action(notYet('ui')));
+  sessionOptions(program.command('ui', { isDefault: true }).description('open the full-screen control center (default)')).action(
+    action(async (opts: SessionOpts) => {
+      // Checked before connecting anywhere: a non-TTY start is a usage error, not a failed run.
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new UserError(
+          'the TUI needs an interactive terminal (stdin and stdout are not a TTY)',
+          'Run it in a terminal (over ssh use `ssh -t`), or use the headless subcommands: scale-tui create/status/delete/report.',
+        );
+      }
+      const tui = await loadTui();
+      const session = await openSession(program, opts);
+      const { engine, store } = session;
+      const metrics = await startSessionMetrics(session);
+      // Half-done work from an earlier session continues in the background while the UI runs.
+      void engine.resumeRun().then(
+        (s) => s.requested > 0 && appendLog(store, 'info', `resumed run: ${s.ready} ready, ${s.failed} failed of ${s.requested}`),
+        (err: Error) => appendLog(store, 'error', `resume failed: ${err.message}`),
+      );
+      try {
+        await tui.runTui({ store, intents: engine, title: 'scale-tui' });
+      } finally {
+        await metrics.stop();
+        await engine.shutdown();
+      }
+    }),
+  );
 }

@@ -1,0 +1,18 @@
+// The TUI module (Ink + React) is loaded only by the commands that show it, so headless
+// subcommands start without React.
+import type { EngineIntents } from '../engine/types.js';
+import type { ScaleStore } from '../state/store.js';
+import { UserError } from '../engine/errors.js';
+
+export interface TuiModule {
+  runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string }): Promise<void>;
+}
+
+export async function loadTui(): Promise<TuiModule> {
+  const path = '../ui/index.js';
+  try {
+    return (await import(path)) as TuiModule;
+  } catch (err) {
+    throw new UserError(`the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`, 'Use the headless subcommands (scale-tui create/status/delete) or `scale-tui demo --headless`.');
+  }
+}
