@@ -122,3 +122,13 @@ export type JournalEvent =
   | { t: number; type: 'tune'; controller: ControllerId; before: ControllerFlags; after: ControllerFlags }
   | { t: number; type: 'metrics'; pod: string; namespace: string; controller?: string; cpuMillicores: number; memoryBytes: number }
   | { t: number; type: 'throttle'; controller: string; waitMs: number; verb: string; path: string };
+
+/** Accepted ranges for tuning values: the CLI flags, the TUI dialogs and the engine agree. */
+export const TUNE_LIMITS = {
+  concurrency: { min: 1, max: 10000 },
+  qps: { min: 1, max: 100000 },
+  burst: { min: 1, max: 100000 },
+} as const;
+
+/** Largest batch one request may add (CLI --count and the TUI's add dialog). */
+export const MAX_BATCH = 10000;

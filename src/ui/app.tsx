@@ -1,0 +1,137 @@
+import React, { useEffect, useRef, useState } from 'react';
+import { Box, useApp, useInput, useStdout } from 'ink';
+import type { EngineIntents } from '../engine/types.js';
+import type { ScaleState, ScaleStore } from '../state/store.js';
+import type { UiIntent } from './model/command.js';
+import { initialView, reduceKey, type ViewState } from './model/view.js';
+import { Lines } from './components/lines.js';
+import { renderScreen } from './screen.js';
+
+export interface AppProps {
+  store: ScaleStore;
+  intents: EngineIntents;
+  title: string;
+  defaultCount: number;
+  /** Redraw period: store updates in between are coalesced (1000 clusters change often). */
+  frameMs?: number;
+  onExit: () => void;
+}
+
+/** A snapshot of the store at most every `ms`, plus a clock tick for ages and ETA. */
+function useCoalescedStore(store: ScaleStore, ms: number): { state: ScaleState; now: number } {
+  const [snap, setSnap] = useState(() => ({ state: store.getState(), now: Date.now() }));
+  const dirty = useRef(false);
+  useEffect(() => {
+    const off = store.subscribe(() => {
+      dirty.current = true;
+    });
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks++;
+      // Redraw on change, and once a second anyway for the clock.
+      if (dirty.current || ticks * ms >= 1000) {
+        dirty.current = false;
+        ticks = 0;
+        setSnap({ state: store.getState(), now: Date.now() });
+      }
+    }, ms);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [store, ms]);
+  return snap;
+}
+
+function useTerminalSize(): { cols: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = (): { cols: number; rows: number } => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const on = (): void => setSize(read());
+    stdout.on('resize', on);
+    return () => {
+      stdout.off('resize', on);
+    };
+  }, [stdout]);
+  return size;
+}
+
+function describe(intent: UiIntent): string {
+  switch (intent.type) {
+    case 'add':
+      return `adding ${intent.count} clusters (${intent.backing ?? 'auto'})`;
+    case 'delete':
+      return 'deleting';
+    case 'tune':
+      return `tuning ${intent.controller}: ${JSON.stringify(intent.request)} (waiting for the rollout)`;
+    case 'concurrency':
+      return `concurrency ${intent.n}`;
+    default:
+      return intent.type;
+  }
+}
+
+export function App({ store, intents, title, defaultCount, frameMs = 250, onExit }: AppProps): React.ReactElement {
+  const { exit } = useApp();
+  const { state, now } = useCoalescedStore(store, frameMs);
+  const { cols, rows } = useTerminalSize();
+  const [view, setView] = useState<ViewState>(initialView);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+
+  const note = (level: 'info' | 'error', text: string): void => setView((v) => ({ ...v, message: { level, text } }));
+
+  const run = (intent: UiIntent): void => {
+    note('info', describe(intent));
+    const done = (text: string): void => note('info', text);
+    const fail = (err: unknown): void => note('error', `${describe(intent)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    switch (intent.type) {
+      case 'add':
+        intents.addBatch({ count: intent.count, backing: intent.backing }).then((s) => done(`batch ${s.batchId}: ${s.ready} of ${s.requested} ready, ${s.failed} failed`), fail);
+        break;
+      case 'delete':
+        intents.deleteClusters(intent.selection).then((s) => done(`deleted ${s.deleted.length}${s.failed.length ? `, ${s.failed.length} failed: ${s.failed[0]!.reason}` : ''}`), fail);
+        break;
+      case 'tune':
+        intents.tune(intent.controller, intent.request).then(() => done(`${intent.controller}: new flags rolled out`), fail);
+        break;
+      case 'concurrency':
+        intents.setConcurrency(intent.n);
+        break;
+      case 'pause':
+        intents.pause();
+        break;
+      case 'resume':
+        intents.resume();
+        break;
+      default:
+        break;
+    }
+  };
+
+  useInput((input, key) => {
+    const { view: next, effects } = reduceKey(viewRef.current, input, key, { state: store.getState(), defaultCount });
+    viewRef.current = next;
+    setView(next);
+    for (const e of effects) {
+      if (e.type === 'exit') {
+        onExit();
+        exit();
+      } else run(e.intent);
+    }
+  });
+
+  const screen = renderScreen(state, view, cols, rows, now, title);
+  return (
+    <Box flexDirection="column" width={cols}>
+      <Lines lines={screen.header} width={cols} />
+      <Box flexDirection="row" gap={1}>
+        {screen.columns.map((c, i) => (
+          <Lines key={i} lines={c.lines} width={c.width} />
+        ))}
+      </Box>
+      <Lines lines={[screen.footer]} width={cols} />
+    </Box>
+  );
+}

@@ -1,0 +1,53 @@
+// runTui: the full-screen control center over a store and the engine's intents. It renders
+// and sends intents; the caller owns the engine and stops it after the UI returns.
+import React from 'react';
+import { render } from 'ink';
+import { UserError } from '../engine/errors.js';
+import type { EngineIntents } from '../engine/types.js';
+import type { ScaleStore } from '../state/store.js';
+import { App } from './app.js';
+
+export interface RunTuiOptions {
+  store: ScaleStore;
+  intents: EngineIntents;
+  title?: string;
+  /** The add dialog's starting count (the config's batch size). */
+  defaultCount?: number;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
+const ALT_SCREEN_OFF = '\u001b[?1049l';
+
+export async function runTui(opts: RunTuiOptions): Promise<void> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    throw new UserError(
+      'the TUI needs an interactive terminal (stdin and stdout are not a TTY)',
+      'Run it in a terminal (over ssh use `ssh -t`), or use the headless subcommands / `scale-tui demo --headless`.',
+    );
+  }
+  // The alternate screen keeps the user's scrollback intact and gives a clean full screen.
+  stdout.write(ALT_SCREEN_ON);
+  const instance = render(
+    React.createElement(App, {
+      store: opts.store,
+      intents: opts.intents,
+      title: opts.title ?? 'scale-tui',
+      defaultCount: opts.defaultCount ?? 10,
+      onExit: () => undefined,
+    }),
+    { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
+  );
+  // A dropped SSH session (SIGHUP) ends the UI like a quit; the engine state is on disk.
+  const onHup = (): void => instance.unmount();
+  process.once('SIGHUP', onHup);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.removeListener('SIGHUP', onHup);
+    stdout.write(ALT_SCREEN_OFF);
+  }
+}

@@ -1,0 +1,121 @@
+// The `:` command line and the delete dialog's selection syntax, parsed into UI intents.
+// Pure: the app decides what to confirm and then calls the engine.
+import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId, type TuneRequest } from '../../engine/types.js';
+
+export type UiIntent =
+  | { type: 'add'; count: number; backing?: string }
+  | { type: 'delete'; selection: ClusterSelection }
+  | { type: 'tune'; controller: ControllerId; request: TuneRequest }
+  | { type: 'concurrency'; n: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'help' }
+  | { type: 'quit' };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const err = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+export const COMMAND_HELP = [
+  ':create N [BACKING]      add a batch of N clusters (BACKING: auto or a backing cluster name)',
+  ':delete SELECTION        all | last | batch ID | test-1..test-50 | test-3,test-7',
+  ':tune CTRL k=v ...       concurrency=, qps=, burst= or a named flag, e.g. kcp concurrency=100 qps=200 burst=300',
+  ':concurrency N           clusters in flight at once',
+  ':pause  :resume  :help  :quit',
+];
+
+export function parseInteger(text: string, what: string, min: number, max: number): Parsed<number> {
+  const t = text.trim();
+  if (!/^-?\d+$/.test(t)) return err(`${what} must be a whole number from ${min} to ${max}, got "${t}"`);
+  const n = Number(t);
+  if (n < min || n > max) return err(`${what} must be from ${min} to ${max}, got ${n}`);
+  return ok(n);
+}
+
+function clusterNumber(token: string): number | undefined {
+  const m = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?-)?(\d+)$/.exec(token);
+  return m ? Number(m[2]) : undefined;
+}
+
+/** all | last | batch ID | A..B (names or numbers) | name[,name...] */
+export function parseSelection(text: string): Parsed<ClusterSelection> {
+  const t = text.trim();
+  if (!t) return err('say what to delete: all, last, batch ID, a range like test-1..test-50, or names');
+  if (t === 'all') return ok({ kind: 'all' });
+  if (t === 'last' || t === 'last-batch') return ok({ kind: 'last-batch' });
+  const batch = /^batch\s+(\S+)$/.exec(t);
+  if (batch) return ok({ kind: 'batch', batchId: batch[1]! });
+  const range = /^(\S+)\s*\.\.\s*(\S+)$/.exec(t);
+  if (range) {
+    const from = clusterNumber(range[1]!);
+    const to = clusterNumber(range[2]!);
+    if (from === undefined || to === undefined) return err(`"${t}" is not a range: write test-1..test-50 or 1..50`);
+    if (to < from) return err(`the range ${t} ends before it starts: write the smaller number first`);
+    return ok({ kind: 'range', from, to });
+  }
+  const names = t.split(/[\s,]+/).filter(Boolean);
+  const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n));
+  if (bad) return err(`"${bad}" is not a cluster name: use lowercase names like test-7, or a range test-1..test-50`);
+  return ok({ kind: 'names', names });
+}
+
+function parseTune(args: string[]): Parsed<UiIntent> {
+  const [id, ...pairs] = args;
+  if (!id || !(CONTROLLER_IDS as readonly string[]).includes(id)) return err(`tune needs a controller: one of ${CONTROLLER_IDS.join(', ')}`);
+  if (pairs.length === 0) return err(`say what to set, e.g. :tune ${id} concurrency=100 qps=200 burst=300`);
+  const request: TuneRequest = {};
+  for (const p of pairs) {
+    const m = /^([a-z-]+)=(.*)$/.exec(p);
+    if (!m) return err(`"${p}" is not key=value (e.g. qps=200)`);
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'concurrency' || key === 'qps' || key === 'burst') {
+      const lim = TUNE_LIMITS[key];
+      const n = parseInteger(value, key, lim.min, lim.max);
+      if (!n.ok) return n;
+      request[key] = n.value;
+    } else if (key.endsWith('-concurrency')) {
+      const n = parseInteger(value, key, TUNE_LIMITS.concurrency.min, TUNE_LIMITS.concurrency.max);
+      if (!n.ok) return n;
+      request.concurrencyFlags = { ...request.concurrencyFlags, [key]: n.value };
+    } else {
+      return err(`unknown setting "${key}": use concurrency, qps, burst or a flag name ending in -concurrency`);
+    }
+  }
+  return ok({ type: 'tune', controller: id as ControllerId, request });
+}
+
+export function parseCommand(text: string): Parsed<UiIntent> {
+  const words = text.trim().replace(/^:/, '').trim().split(/\s+/).filter(Boolean);
+  const [verb, ...args] = words;
+  switch (verb) {
+    case undefined:
+      return err('type a command, e.g. create 100 (:help lists them)');
+    case 'create':
+    case 'add': {
+      if (args.length === 0 || args.length > 2) return err('usage: :create N [BACKING]');
+      const n = parseInteger(args[0]!, 'the count', 1, MAX_BATCH);
+      if (!n.ok) return n;
+      return ok({ type: 'add', count: n.value, backing: args[1] });
+    }
+    case 'delete': {
+      const sel = parseSelection(args.join(' '));
+      return sel.ok ? ok({ type: 'delete', selection: sel.value }) : sel;
+    }
+    case 'tune':
+      return parseTune(args);
+    case 'concurrency': {
+      const n = parseInteger(args[0] ?? '', 'concurrency', 1, 500);
+      return n.ok ? ok({ type: 'concurrency', n: n.value }) : n;
+    }
+    case 'pause':
+    case 'resume':
+    case 'help':
+      return ok({ type: verb });
+    case 'q':
+    case 'quit':
+      return ok({ type: 'quit' });
+    default:
+      return err(`unknown command "${verb}": try create, delete, tune, concurrency, pause, resume, help, quit`);
+  }
+}
