@@ -4,7 +4,8 @@ import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type Con
 
 export type UiIntent =
   | { type: 'add'; count: number; backing?: string }
-  | { type: 'delete'; selection: ClusterSelection }
+  /** `prefix`: the name prefix a range was written with (test-1..test-9), checked before deleting. */
+  | { type: 'delete'; selection: ClusterSelection; prefix?: string }
   | { type: 'tune'; controller: ControllerId; request: TuneRequest }
   | { type: 'concurrency'; n: number }
   | { type: 'pause' }
@@ -33,9 +34,15 @@ export function parseInteger(text: string, what: string, min: number, max: numbe
   return ok(n);
 }
 
-function clusterNumber(token: string): number | undefined {
-  const m = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?-)?(\d+)$/.exec(token);
-  return m ? Number(m[2]) : undefined;
+function clusterNumber(token: string): { n: number; prefix?: string } | undefined {
+  const m = /^(?:([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-)?(\d+)$/.exec(token);
+  return m ? { n: Number(m[2]), prefix: m[1] } : undefined;
+}
+
+/** The prefix a range was written with, if any (both ends must agree). */
+export function rangePrefix(text: string): string | undefined {
+  const range = /^(\S+)\s*\.\.\s*(\S+)$/.exec(text.trim());
+  return range ? (clusterNumber(range[1]!)?.prefix ?? clusterNumber(range[2]!)?.prefix) : undefined;
 }
 
 /** all | last | batch ID | A..B (names or numbers) | name[,name...] */
@@ -51,8 +58,9 @@ export function parseSelection(text: string): Parsed<ClusterSelection> {
     const from = clusterNumber(range[1]!);
     const to = clusterNumber(range[2]!);
     if (from === undefined || to === undefined) return err(`"${t}" is not a range: write test-1..test-50 or 1..50`);
-    if (to < from) return err(`the range ${t} ends before it starts: write the smaller number first`);
-    return ok({ kind: 'range', from, to });
+    if (from.prefix && to.prefix && from.prefix !== to.prefix) return err(`the range ${t} mixes prefixes ${from.prefix} and ${to.prefix}: use one`);
+    if (to.n < from.n) return err(`the range ${t} ends before it starts: write the smaller number first`);
+    return ok({ kind: 'range', from: from.n, to: to.n });
   }
   const names = t.split(/[\s,]+/).filter(Boolean);
   const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n));
@@ -99,8 +107,9 @@ export function parseCommand(text: string): Parsed<UiIntent> {
       return ok({ type: 'add', count: n.value, backing: args[1] });
     }
     case 'delete': {
-      const sel = parseSelection(args.join(' '));
-      return sel.ok ? ok({ type: 'delete', selection: sel.value }) : sel;
+      const text = args.join(' ');
+      const sel = parseSelection(text);
+      return sel.ok ? ok({ type: 'delete', selection: sel.value, ...(rangePrefix(text) ? { prefix: rangePrefix(text) } : {}) }) : sel;
     }
     case 'tune':
       return parseTune(args);

@@ -3,7 +3,7 @@
 // store stays the engine's; nothing here talks to Kubernetes.
 import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId } from '../../engine/types.js';
 import type { ControllerStatus, ScaleState } from '../../state/store.js';
-import { parseCommand, parseInteger, parseSelection, type UiIntent } from './command.js';
+import { parseCommand, parseInteger, parseSelection, rangePrefix, type UiIntent } from './command.js';
 import { batchRunning, describeClusters, resolveSelection, sortedClusters } from './derive.js';
 import { PANES, type PaneId } from './layout.js';
 
@@ -89,8 +89,12 @@ function edit(text: string, input: string, key: KeyPress, allowed: RegExp): stri
   return (text + add).slice(0, 200);
 }
 
-function confirmDelete(view: ViewState, state: ScaleState, selection: ClusterSelection): Reduced {
+function confirmDelete(view: ViewState, state: ScaleState, selection: ClusterSelection, prefix?: string): Reduced {
   const chosen = resolveSelection(state, selection);
+  // Ranges go to the engine as numbers; a range written with another run's prefix must not
+  // quietly select this run's clusters of the same numbers.
+  const foreign = prefix ? chosen.find((c) => !c.name.startsWith(`${prefix}-`)) : undefined;
+  if (foreign) return { view: { ...view, dialog: { kind: 'delete', text: '', error: `no cluster here is named ${prefix}-N (this run's are named like ${foreign.name})` } }, effects: [] };
   if (chosen.length === 0) return { view: { ...view, dialog: { kind: 'delete', text: '', error: 'that selects no cluster scale-tui created in this run' } }, effects: [] };
   return same({ ...view, dialog: { kind: 'confirm-delete', selection, summary: describeClusters(chosen) } });
 }
@@ -99,7 +103,7 @@ function confirmDelete(view: ViewState, state: ScaleState, selection: ClusterSel
 export function applyIntent(view: ViewState, state: ScaleState, intent: UiIntent): Reduced {
   switch (intent.type) {
     case 'delete':
-      return confirmDelete({ ...view, input: undefined }, state, intent.selection);
+      return confirmDelete({ ...view, input: undefined }, state, intent.selection, intent.prefix);
     case 'help':
       return same({ ...view, input: undefined, overlay: 'help' });
     case 'quit':
@@ -137,7 +141,7 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
       if (key.return) {
         const sel = parseSelection(d.text);
         if (!sel.ok) return same({ ...view, dialog: { ...d, error: sel.error } });
-        return confirmDelete(view, ctx.state, sel.value);
+        return confirmDelete(view, ctx.state, sel.value, rangePrefix(d.text));
       }
       return same({ ...view, dialog: { ...d, text: edit(d.text, input, key, /[-a-z0-9., ]/), error: undefined } });
     }

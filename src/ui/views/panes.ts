@@ -86,7 +86,8 @@ export function controllersPane({ state, view, width, height }: PaneArgs, focuse
   const out: Line[] = [title('controllers', focused, ' c: concurrency  r: QPS/burst')];
   const list = controllerList(state);
   if (list.length === 0) out.push(line(seg('no controller Deployments read yet', { dim: true })));
-  const spark = Math.max(0, Math.min(20, width - 70));
+  // Sparklines get what is left after the flags' room, so the flags stay readable.
+  const spark = Math.max(0, Math.min(16, Math.floor((width - 75) / 2)));
   out.push(line(seg(`${padEnd('controller', 18)}${padStart('cpu', 6)} ${padEnd('', spark)} ${padStart('mem', 7)} ${padEnd('', spark)}  flags`, { dim: true })));
   for (const [i, c] of list.entries()) {
     const selected = focused && i === Math.min(view.controllerCursor, list.length - 1);

@@ -1,0 +1,189 @@
+// The Ink app driven by keys: every key in the footer and help does what it says, and
+// the engine hears exactly the intents the user confirmed.
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/ui/app.js';
+import { fullState, recordingIntents, storeWith } from './fixtures.js';
+import type { ScaleState } from '../../src/state/store.js';
+
+const KEY = { enter: '\r', esc: '\u001b', tab: '\t', up: '\u001b[A', down: '\u001b[B', right: '\u001b[C', backspace: '\u007f' };
+const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
+
+function start(state: ScaleState = fullState(200)) {
+  const intents = recordingIntents();
+  const store = storeWith(state);
+  let exited = 0;
+  const r = render(<App store={store} intents={intents} title="scale-tui test" defaultCount={10} frameMs={20} onExit={() => exited++} />);
+  cleanup = r.unmount;
+  const press = async (...keys: string[]): Promise<void> => {
+    for (const k of keys) {
+      r.stdin.write(k);
+      await tick();
+    }
+  };
+  return { r, intents, store, press, frame: () => r.lastFrame() ?? '', exited: () => exited };
+}
+
+describe('TUI keys', () => {
+  it('a adds a batch with the default count on auto placement', async () => {
+    const t = start();
+    await t.press('a');
+    expect(t.frame()).toContain('Add a batch');
+    await t.press(KEY.enter);
+    await tick();
+    expect(t.intents.calls).toEqual([{ m: 'addBatch', count: 10, backing: 'auto' }]);
+  });
+
+  it('a with a typed count and a chosen backing cluster', async () => {
+    const t = start();
+    await t.press('a', KEY.backspace, KEY.backspace, '2', '5', KEY.tab, KEY.right, KEY.enter);
+    expect(t.intents.calls).toEqual([{ m: 'addBatch', count: 25, backing: 'backing-1' }]);
+  });
+
+  it('a refuses an out-of-range count inline and sends nothing', async () => {
+    const t = start();
+    await t.press('a', KEY.backspace, KEY.backspace, '0', KEY.enter);
+    expect(t.frame()).toMatch(/the count must be from 1 to 10000, got 0/);
+    expect(t.intents.calls).toEqual([]);
+    await t.press(KEY.esc);
+    expect(t.frame()).not.toContain('Add a batch');
+  });
+
+  it('d names what will go and deletes only after y', async () => {
+    const t = start();
+    await t.press('d');
+    expect(t.frame()).toMatch(/selection +test-1/);
+    await t.press(KEY.enter);
+    expect(t.frame()).toMatch(/This deletes test-1 \(1 cluster\)/);
+    await t.press('n');
+    expect(t.intents.calls).toEqual([]);
+    await t.press('d', KEY.enter, 'y');
+    expect(t.intents.calls).toEqual([{ m: 'deleteClusters', selection: { kind: 'names', names: ['test-1'] } }]);
+  });
+
+  it(':delete with a range asks first, naming the range', async () => {
+    const t = start();
+    await t.press(':', ...'delete test-1..test-50', KEY.enter);
+    expect(t.frame()).toMatch(/This deletes test-1, test-2 … test-50 \(50 clusters\)/);
+    await t.press('y');
+    expect(t.intents.calls).toEqual([{ m: 'deleteClusters', selection: { kind: 'range', from: 1, to: 50 } }]);
+  });
+
+  it('a delete that selects nothing says so instead of asking', async () => {
+    const t = start();
+    await t.press(':', ...'delete test-900..test-950', KEY.enter);
+    expect(t.frame()).toMatch(/selects no cluster scale-tui created/);
+    await t.press(KEY.esc, ':', ...'delete other-1..other-3', KEY.enter);
+    expect(t.frame()).toMatch(/no cluster here is named other-N/);
+    expect(t.intents.calls).toEqual([]);
+  });
+
+  it('c shows the current flags of the focused controller and patches through the engine', async () => {
+    const t = start();
+    await t.press('2', KEY.down, KEY.down, 'c');
+    expect(t.frame()).toContain('Concurrency of kcp');
+    expect(t.frame()).toContain('--kubeadmcontrolplane-concurrency=10');
+    await t.press(KEY.backspace, KEY.backspace, '1', '0', '0', KEY.enter);
+    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request: { concurrency: 100 } }]);
+  });
+
+  it('c on a controller without concurrency flags says so', async () => {
+    const t = start();
+    await t.press('2', KEY.down, KEY.down, KEY.down, KEY.down, 'c'); // ipam
+    expect(t.frame()).toMatch(/ipam has no --\*-concurrency flag/);
+    expect(t.intents.calls).toEqual([]);
+  });
+
+  it('r edits QPS and burst, refuses burst below QPS, then patches', async () => {
+    const t = start();
+    await t.press('2', KEY.down, KEY.down, 'r');
+    expect(t.frame()).toContain('--kube-api-qps=20 --kube-api-burst=30');
+    await t.press(KEY.backspace, KEY.backspace, '2', '0', '0', KEY.enter);
+    expect(t.frame()).toMatch(/burst \(30\) below QPS \(200\)/);
+    await t.press(KEY.tab, KEY.backspace, KEY.backspace, '3', '0', '0', KEY.enter);
+    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request: { qps: 200, burst: 300 } }]);
+  });
+
+  it('r on a controller without rate flags says so', async () => {
+    const t = start();
+    await t.press('2', KEY.down, KEY.down, KEY.down, KEY.down, KEY.down, 'r'); // bmo
+    expect(t.frame()).toMatch(/bmo has no --kube-api-qps\/--kube-api-burst flags/);
+  });
+
+  it(':tune sends the parsed request', async () => {
+    const t = start();
+    await t.press(':', ...'tune kcp concurrency=100 qps=200 burst=300', KEY.enter);
+    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request: { concurrency: 100, qps: 200, burst: 300 } }]);
+  });
+
+  it('a bad : command shows the error in the footer', async () => {
+    const t = start();
+    await t.press(':', ...'create lots', KEY.enter);
+    expect(t.frame()).toMatch(/the count must be a whole number/);
+    expect(t.intents.calls).toEqual([]);
+  });
+
+  it('p pauses, and resumes when the queue is paused', async () => {
+    const t = start();
+    await t.press('p');
+    t.store.setState({ queue: { ...t.store.getState().queue, paused: true } });
+    await t.press('p');
+    expect(t.intents.calls).toEqual([{ m: 'pause' }, { m: 'resume' }]);
+  });
+
+  it('? opens the help and esc closes it; l opens the engine log', async () => {
+    const s = fullState(50);
+    s.log = [{ t: Date.now(), level: 'warn', message: 'backing-3: etcd not answering' }];
+    const t = start(s);
+    await t.press('?');
+    expect(t.frame()).toContain('Keys');
+    expect(t.frame()).toMatch(/pause or resume the batch queue/);
+    await t.press(KEY.esc);
+    expect(t.frame()).not.toMatch(/pause or resume the batch queue/);
+    await t.press('l');
+    expect(t.frame()).toContain('backing-3: etcd not answering');
+    await t.press(KEY.esc, '/', ...'failed', KEY.enter);
+    expect(t.frame()).toMatch(/filter: failed/);
+  });
+
+  it('tab and enter focus and zoom; esc leaves the zoom', async () => {
+    const t = start();
+    await t.press(KEY.tab, KEY.enter);
+    expect(t.frame()).toContain('Controllers');
+    expect(t.frame()).not.toContain('Creation progress');
+    await t.press(KEY.esc);
+    expect(t.frame()).toContain('Creation progress');
+  });
+
+  it('q asks while a batch runs and quits on y; quits at once when idle', async () => {
+    const t = start();
+    await t.press('q');
+    expect(t.frame()).toMatch(/A batch is still running/);
+    expect(t.exited()).toBe(0);
+    await t.press('y');
+    expect(t.exited()).toBe(1);
+
+    const idle = fullState(10);
+    idle.batches = idle.batches.map((b) => ({ ...b, endedAt: b.startedAt + 1 }));
+    idle.queue = { paused: false, concurrency: 10, pending: 0, inFlight: 0 };
+    cleanup?.();
+    const u = start(idle);
+    await u.press('q');
+    expect(u.exited()).toBe(1);
+  });
+
+  it('shows store updates (coalesced) without a key press', async () => {
+    const s = fullState(10);
+    const t = start(s);
+    t.store.setState({ clusters: {}, batches: [] });
+    await tick(120);
+    expect(t.frame()).toMatch(/no batch yet: press a to add one/);
+  });
+});
