@@ -1,9 +1,9 @@
 import React, { useEffect, useRef, useState } from 'react';
-import { Box, useApp, useInput, useStdout } from 'ink';
+import { Box, useApp, useInput, useStdout, type Key } from 'ink';
 import type { EngineIntents } from '../engine/types.js';
 import type { ScaleState, ScaleStore } from '../state/store.js';
 import type { UiIntent } from './model/command.js';
-import { initialView, reduceKey, type ViewState } from './model/view.js';
+import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
 import { Lines } from './components/lines.js';
 import { renderScreen } from './screen.js';
 
@@ -55,6 +55,17 @@ function useTerminalSize(): { cols: number; rows: number } {
     };
   }, [stdout]);
   return size;
+}
+
+/**
+ * A paste, or keys sent faster than a frame (tmux send-keys, a slow SSH link), arrive as
+ * one chunk; each character is a key of its own, with Enter, Tab and Backspace recognised.
+ */
+export function splitKeys(input: string, key: Key): Array<[string, KeyPress]> {
+  if (input.length <= 1 || key.ctrl || key.meta || input.startsWith('\u001b')) return [[input, key]];
+  return [...input].map((ch): [string, KeyPress] =>
+    ch === '\r' || ch === '\n' ? ['', { return: true }] : ch === '\t' ? ['', { tab: true }] : ch === '\u007f' || ch === '\b' ? ['', { backspace: true }] : [ch, {}],
+  );
 }
 
 function describe(intent: UiIntent): string {
@@ -111,15 +122,19 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
   };
 
   useInput((input, key) => {
-    const { view: next, effects } = reduceKey(viewRef.current, input, key, { state: store.getState(), defaultCount });
-    viewRef.current = next;
-    setView(next);
-    for (const e of effects) {
-      if (e.type === 'exit') {
-        onExit();
-        exit();
-      } else run(e.intent);
+    let current = viewRef.current;
+    for (const [i, k] of splitKeys(input, key)) {
+      const { view: next, effects } = reduceKey(current, i, k, { state: store.getState(), defaultCount });
+      current = next;
+      for (const e of effects) {
+        if (e.type === 'exit') {
+          onExit();
+          exit();
+        } else run(e.intent);
+      }
     }
+    viewRef.current = current;
+    setView(current);
   });
 
   const screen = renderScreen(state, view, cols, rows, now, title);

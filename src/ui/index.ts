@@ -41,13 +41,30 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
     }),
     { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
   );
-  // A dropped SSH session (SIGHUP) ends the UI like a quit; the engine state is on disk.
-  const onHup = (): void => instance.unmount();
-  process.once('SIGHUP', onHup);
+  // A dropped SSH session (SIGHUP, then EIO/EPIPE on every write) ends the UI like a quit:
+  // the caller then shuts the engine down cleanly and the run resumes on the next start.
+  let terminalGone = false;
+  const end = (): void => {
+    try {
+      instance.unmount();
+    } catch {
+      // already unmounted
+    }
+  };
+  const onOutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EIO' || err.code === 'EPIPE' || err.code === 'ENOTCONN') {
+      terminalGone = true;
+      end();
+    }
+  };
+  stdout.on('error', onOutError);
+  process.once('SIGHUP', end);
   try {
     await instance.waitUntilExit();
   } finally {
-    process.removeListener('SIGHUP', onHup);
-    stdout.write(ALT_SCREEN_OFF);
+    process.removeListener('SIGHUP', end);
+    if (!terminalGone) stdout.write(ALT_SCREEN_OFF);
+    // Late writes to a dead terminal must not crash the engine's shutdown.
+    if (!terminalGone) stdout.removeListener('error', onOutError);
   }
 }

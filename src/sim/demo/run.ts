@@ -15,6 +15,9 @@ import { startSimulation, type Simulation } from './simulation.js';
 import { reuseKeys } from '../controllers/pki.js';
 import type { InitialArgs } from './manifests.js';
 import { renderTimingTable, timingTable, type TimingSummary } from './timing.js';
+import { KubeClient } from '../../engine/kube/client.js';
+import { Journal, runJournalPath } from '../../engine/journal/journal.js';
+import { startMetrics } from '../../metrics/index.js';
 
 export interface DemoOptions {
   clusters: number;
@@ -72,6 +75,20 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     await sim.stop();
     throw err;
   }
+  // The same samplers a real run uses, over HTTP against the embedded servers.
+  const journal = new Journal(runJournalPath(stateDir, engine.runId));
+  const metrics = startMetrics({
+    client: KubeClient.from({ kubeconfigYaml: sim.management.kubeconfigYaml }),
+    store,
+    journal: (e) => journal.append(e),
+    backing: sim.backing.map((b) => ({
+      name: b.name,
+      client: KubeClient.from({ kubeconfigYaml: b.api.kubeconfigYaml }),
+      endpoint: b.api.url,
+      capacity: perBacking,
+      etcdDbBytes: async () => (await b.etcd.status()).dbSizeBytes,
+    })),
+  });
   const startupMs = performance.now() - t0;
   return {
     sim,
@@ -79,6 +96,8 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     store,
     startupMs,
     stop: async () => {
+      await metrics.stop();
+      journal.close();
       await engine.shutdown().catch(() => {});
       await sim.stop();
       if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ export function headerLines(state: ScaleState, now: number, title: string, width
   const rate = readyRatePerMinute(state.clusters, now);
   const first = line(
     seg(title, { bold: true, color: 'cyan' }),
-    `  ${run ? run.context : 'connecting…'}`,
+    `  ${run ? run.context : 'no run yet: a adds a batch'}`,
     run ? `  topology ${run.topology}` : '',
     run ? `  run ${run.runId}` : '',
     run ? `  up ${duration(now - run.startedAt)}` : '',
@@ -111,6 +111,8 @@ export function controllersPane({ state, view, width, height }: PaneArgs, focuse
       ),
     );
   }
+  const queueNote = list.find((c) => c.workqueueNote)?.workqueueNote;
+  if (queueNote && list.every((c) => c.workqueueDepth === undefined)) out.push(line(seg(`workqueue depth: ${queueNote}`, { dim: true })));
   return box(out, width, height);
 }
 

@@ -1,0 +1,65 @@
+// Plain HTTPS requests to an API server with the kubeconfig's credentials, for the paths
+// client-node has no typed call for: aggregated metrics, pod log streams, the pod proxy.
+import { request } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export class HttpStatusError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function open(kc: KubeConfig, path: string): Promise<import('node:http').IncomingMessage> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const opts: import('node:https').RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    const req = request(opts, resolve);
+    req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.end();
+  });
+}
+
+export async function getJson<T>(kc: KubeConfig, path: string): Promise<T> {
+  const text = await getText(kc, path);
+  return JSON.parse(text) as T;
+}
+
+export async function getText(kc: KubeConfig, path: string): Promise<string> {
+  const res = await open(kc, path);
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  if ((res.statusCode ?? 0) >= 300) throw new HttpStatusError(res.statusCode ?? 0, `GET ${path}: ${res.statusCode} ${body.slice(0, 200)}`);
+  return body;
+}
+
+/** Streams a followed pod log line by line until `signal` aborts or the server ends it. */
+export async function followLog(kc: KubeConfig, path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+  const res = await open(kc, path);
+  if ((res.statusCode ?? 0) >= 300) {
+    res.resume();
+    throw new HttpStatusError(res.statusCode ?? 0, `GET ${path}: ${res.statusCode}`);
+  }
+  const stop = (): void => void res.destroy();
+  signal.addEventListener('abort', stop, { once: true });
+  let rest = '';
+  try {
+    for await (const chunk of res) {
+      rest += (chunk as Buffer).toString('utf8');
+      let i: number;
+      while ((i = rest.indexOf('\n')) >= 0) {
+        onLine(rest.slice(0, i));
+        rest = rest.slice(i + 1);
+      }
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+  if (rest) onLine(rest);
+}
