@@ -1,0 +1,65 @@
+// The report as Markdown (the seed README's tables), CSV (one section per table) or JSON.
+import type { ControllerFlags } from '../../engine/types.js';
+import type { Report } from './build.js';
+
+export const REPORT_FORMATS = ['md', 'csv', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const mc = (v: number | undefined): string => (v === undefined ? '-' : `${Math.round(v)}m`);
+const mib = (v: number | undefined): string => (v === undefined ? '-' : `${(v / 2 ** 20).toFixed(0)}Mi`);
+const min = (v: number): string => v.toFixed(1);
+
+export function flagsText(f: ControllerFlags): string {
+  const parts = Object.entries(f.concurrency).map(([k, v]) => `${k}=${v}`);
+  if (f.qps !== undefined) parts.push(`qps=${f.qps}`);
+  if (f.burst !== undefined) parts.push(`burst=${f.burst}`);
+  return parts.join(' ') || 'defaults';
+}
+
+export function renderMarkdown(r: Report, chartPath?: string): string {
+  const out: string[] = [];
+  out.push(`# scale-tui run ${r.runId}`, '');
+  out.push(`Topology ${r.topology}, started ${new Date(r.startedAt).toISOString()}. Clusters: ${r.clusters.allocated} allocated, ${r.clusters.ready} reached ready, ${r.clusters.failed} failed, ${r.clusters.deleted} deleted.`, '');
+  out.push(`## Time per ${r.step} clusters`, '', '| clusters | minutes from the first create |', '| --- | ---: |');
+  for (const row of r.timing) out.push(`| 0 -> ${row.upTo} | ${min(row.minutes)} |`);
+  if (r.timing.length === 0) out.push(`| fewer than ${r.step} ready | - |`);
+  const d = r.timeToReadySeconds;
+  out.push('', `Time to ready over ${d.count} clusters: p50 ${d.p50.toFixed(0)} s, p90 ${d.p90.toFixed(0)} s, p95 ${d.p95.toFixed(0)} s, max ${d.max.toFixed(0)} s.`);
+  if (r.readyPerMinute.length) out.push(`Ready per minute: ${r.readyPerMinute.join(' ')}.`);
+  out.push('', '## Resource usage per controller', '', '| controller | CPU idle | CPU peak | memory idle | memory peak | samples |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const x of r.resources) out.push(`| ${x.controller} | ${mc(x.idleCpuMillicores)} | ${mc(x.peakCpuMillicores)} | ${mib(x.idleMemoryBytes)} | ${mib(x.peakMemoryBytes)} | ${x.samples} |`);
+  if (r.resources.length === 0) out.push('| (no samples: was metrics-server running?) | | | | | |');
+  out.push('', '## Tuning changes', '');
+  if (r.tuning.length === 0) out.push('None.');
+  for (const t of r.tuning) out.push(`- minute ${min(t.minute)}: ${t.controller}: ${flagsText(t.before)} -> ${flagsText(t.after)}`);
+  out.push('', '## Client-side throttling', '', '| controller | waits | p50 | p95 | max | most throttled request |', '| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const x of r.throttling) out.push(`| ${x.controller} | ${x.count} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`);
+  if (r.throttling.length === 0) out.push('| none | 0 | | | | |');
+  if (chartPath) out.push('', `Chart: ${chartPath}`);
+  return out.join('\n') + '\n';
+}
+
+function csvCell(v: string | number | undefined): string {
+  const s = v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function renderCsv(r: Report): string {
+  const rows: Array<Array<string | number | undefined>> = [];
+  rows.push(['table', 'key', 'a', 'b', 'c', 'd', 'e']);
+  for (const t of r.timing) rows.push(['timing', t.upTo, Number(t.minutes.toFixed(3))]);
+  for (const x of r.resources) rows.push(['resources', x.controller, x.idleCpuMillicores?.toFixed(1), x.peakCpuMillicores.toFixed(1), x.idleMemoryBytes?.toFixed(0), x.peakMemoryBytes.toFixed(0), x.samples]);
+  for (const t of r.tuning) rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
+  for (const x of r.throttling) rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath]);
+  const d = r.timeToReadySeconds;
+  rows.push(['time-to-ready', 'seconds', d.p50, d.p90, d.p95, d.max, d.count]);
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+export function renderReport(r: Report, format: ReportFormat, chartPath?: string): string {
+  if (format === 'json') {
+    const { cpuSeries: _c, readySeries: _r, ...tables } = r;
+    return JSON.stringify({ ...tables, ...(chartPath ? { chart: chartPath } : {}) }, null, 2) + '\n';
+  }
+  return format === 'csv' ? renderCsv(r) : renderMarkdown(r, chartPath);
+}
