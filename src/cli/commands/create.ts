@@ -7,7 +7,8 @@ import { loadConfig } from '../../engine/config/load.js';
 import type { ExperimentConfig } from '../../engine/config/schema.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { UserError } from '../../engine/errors.js';
-import { backingSitesFromConfig, managementEtcdAdmin } from '../../engine/topology/sites.js';
+import { backingSitesFromConfig, managementEtcdAdmin, type SiteSpec } from '../../engine/topology/sites.js';
+import type { KubeTarget } from '../../engine/kube/client.js';
 import { createScaleStore, type ScaleStore } from '../../state/store.js';
 import type { BatchSummary } from '../../engine/types.js';
 
@@ -22,6 +23,9 @@ export interface Session {
   engine: Engine;
   store: ScaleStore;
   config: ExperimentConfig;
+  stateDir: string;
+  management: KubeTarget;
+  backing: SiteSpec[];
 }
 
 /** Builds the engine from the config file, the flags and the backing registry. */
@@ -40,7 +44,7 @@ export async function openSession(program: Command, opts: SessionOpts): Promise<
     managementEtcd: config.topology === 'backing' ? undefined : managementEtcdAdmin(management),
     stateDir,
   });
-  return { engine, store, config };
+  return { engine, store, config, stateDir, management, backing };
 }
 
 export function sessionOptions(cmd: Command): Command {

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const tui = await loadTui();
       const session = await openSession(program, opts);
       const { engine, store } = session;
-      const metrics = await startSessionMetrics(session);
+      const metrics = startSessionMetrics(session);
       // Half-done work from an earlier session continues in the background while the UI runs.
       void engine.resumeRun().then(
         (s) => s.requested > 0 && appendLog(store, 'info', `resumed run: ${s.ready} ready, ${s.failed} failed of ${s.requested}`),
