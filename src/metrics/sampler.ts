@@ -17,7 +17,7 @@ import { nodeUsage, podUsage, type Usage } from './sources/pod-metrics.js';
 import { klogTime } from './throttle/klog-time.js';
 import { parseThrottleLine } from './throttle/parse.js';
 import { ThrottleWindow } from './throttle/stats.js';
-import { perStep } from './timing.js';
+import { perStep, readyPerMinute } from './timing.js';
 import { workqueueDepth } from './sources/workqueue.js';
 
 /** A pod group sampled like a controller: the tunable ones plus what the seed also watched. */
@@ -282,7 +282,8 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       for (const [id, w] of windows) perController[id] = w.stats(t);
       const backingMap = { ...s.backing };
       for (const b of backing) backingMap[b.name] = b;
-      return { controllers, throttling: { ...s.throttling, perController }, backing: backingMap, timing: perStep(Object.values(s.clusters)) };
+      const clusters = Object.values(s.clusters);
+      return { controllers, throttling: { ...s.throttling, perController }, backing: backingMap, timing: perStep(clusters), readyPerMinute: readyPerMinute(clusters) };
     });
   }
 

@@ -93,6 +93,8 @@ export interface ScaleState {
   throttling: { recent: ThrottleLine[]; perController: Record<string, ThrottleStats> };
   queue: { paused: boolean; concurrency: number; pending: number; inFlight: number };
   timing: TimingRow[];
+  /** Clusters that became ready in each minute since the first create (the TUI's chart). */
+  readyPerMinute?: number[];
   log: LogLine[];
   /** Last engine error for the status line. */
   status?: { level: LogLine['level']; message: string; t: number };

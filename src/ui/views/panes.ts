@@ -2,6 +2,7 @@
 // components only draw these, so tests can check any terminal size without a terminal.
 import type { ScaleState } from '../../state/store.js';
 import { bar, bytes, duration, last, millicores, sparkline } from '../model/format.js';
+import { barChart } from '../model/chart.js';
 import { counts, currentBatch, etaMs, failures, funnel, readyRatePerMinute, sortedClusters } from '../model/derive.js';
 import { PANE_TITLES, type PaneId } from '../model/layout.js';
 import { box, line, padEnd, padStart, seg, type Line } from '../model/text.js';
@@ -60,6 +61,13 @@ export function progressPane({ state, view, width, height, now }: PaneArgs, focu
   out.push(line(`rate ${rate.toFixed(1)} ready/min   ready ${c.ready}   failed ${c.failed}`));
   if (state.timing.length) {
     out.push(line(seg('per 100: ', { dim: true }), state.timing.map((t) => `0→${t.upTo} ${t.minutes.toFixed(1)}m`).join('  ')));
+  }
+  // Tall panes (zoomed, or a big terminal) get the throughput chart.
+  const perMinute = state.readyPerMinute ?? [];
+  if (height >= 30 && perMinute.length > 0) {
+    const chartWidth = Math.max(10, Math.min(width - 12, 120));
+    out.push(line(seg(`ready per minute (max ${Math.max(...perMinute)}, last ${perMinute.length} min)`, { dim: true })));
+    for (const row of barChart(perMinute, chartWidth, 5)) out.push(line('          ', seg(row, { color: 'green' })));
   }
   const failed = failures(state.clusters);
   for (const f of failed.slice(0, 3)) out.push(line(seg(`✗ ${f.name} `, { color: 'red' }), `${f.failure?.step ?? ''}: ${f.failure?.reason ?? ''}`));
