@@ -5,7 +5,7 @@ import type { ScaleStore } from '../state/store.js';
 import { UserError } from '../engine/errors.js';
 
 export interface TuiModule {
-  runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string }): Promise<void>;
+  runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string; defaultCount?: number }): Promise<void>;
 }
 
 export async function loadTui(): Promise<TuiModule> {

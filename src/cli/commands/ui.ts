@@ -29,7 +29,7 @@ export function register(program: Command): void {
         (err: Error) => appendLog(store, 'error', `resume failed: ${err.message}`),
       );
       try {
-        await tui.runTui({ store, intents: engine, title: 'scale-tui' });
+        await tui.runTui({ store, intents: engine, title: 'scale-tui', defaultCount: session.config.batch.size });
       } finally {
         await metrics.stop();
         await engine.shutdown();

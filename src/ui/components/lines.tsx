@@ -2,6 +2,10 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { Line } from '../model/text.js';
 
+// https://no-color.org: any non-empty NO_COLOR turns colours off (bold and inverse stay:
+// they are not colours, and the focus and selection marks depend on them).
+const noColor = (process.env.NO_COLOR ?? '') !== '';
+
 /** Draws pre-cut lines; one Text per line so Ink never re-wraps them. */
 export function Lines({ lines, width }: { lines: Line[]; width: number }): React.ReactElement {
   return (
@@ -11,7 +15,7 @@ export function Lines({ lines, width }: { lines: Line[]; width: number }): React
           {l.length === 0
             ? ' '
             : l.map((s, j) => (
-                <Text key={j} color={s.color} bold={s.bold} inverse={s.inverse} dimColor={s.dim}>
+                <Text key={j} color={noColor ? undefined : s.color} bold={s.bold} inverse={s.inverse} dimColor={noColor ? false : s.dim}>
                   {s.text}
                 </Text>
               ))}
