@@ -5,7 +5,7 @@ import type { ScaleState, ScaleStore } from '../state/store.js';
 import type { UiIntent } from './model/command.js';
 import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
 import { Lines } from './components/lines.js';
-import { renderScreen } from './screen.js';
+import { renderScreen, type Screen } from './screen.js';
 
 export interface AppProps {
   store: ScaleStore;
@@ -137,7 +137,11 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
     setView(current);
   });
 
-  const screen = renderScreen(state, view, cols, rows, now, title);
+  return <ScreenView screen={renderScreen(state, view, cols, rows, now, title)} cols={cols} />;
+}
+
+/** One frame: header, the pane columns side by side, footer. */
+export function ScreenView({ screen, cols }: { screen: Screen; cols: number }): React.ReactElement {
   return (
     <Box flexDirection="column" width={cols}>
       <Lines lines={screen.header} width={cols} />

@@ -28,7 +28,9 @@ function start(state: ScaleState = fullState(200)) {
       await tick();
     }
   };
-  return { r, intents, store, press, frame: () => r.lastFrame() ?? '', exited: () => exited };
+  // Assertions read the text a person sees; colours are checked by the screen tests.
+  const frame = (): string => (r.lastFrame() ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  return { r, intents, store, press, frame, exited: () => exited };
 }
 
 describe('TUI keys', () => {
