@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
+import { loadConfig } from '../../engine/config/load.js';
 import { UserError } from '../../engine/errors.js';
 import type { ClusterSelection } from '../../engine/types.js';
 import { followPhases, openSession, sessionOptions, type SessionOpts } from './create.js';
@@ -46,9 +47,11 @@ export function register(program: Command): void {
     action(async (opts: DeleteOpts) => {
       const chosen = [opts.all, opts.clusters, opts.batch].filter((x) => x !== undefined).length;
       if (chosen !== 1) throw new UserError('delete needs exactly one of --all, --clusters, --batch', 'Example: scale-tui delete --clusters test-3..test-40 --yes');
-      const { engine, store, config } = await openSession(program, opts);
+      // Parsed before connecting: a typo is reported without touching any cluster.
+      const { prefix } = (await loadConfig(program.opts<{ config?: string }>().config)).naming;
+      const selection: ClusterSelection = opts.all ? { kind: 'all' } : opts.batch ? { kind: 'batch', batchId: opts.batch } : parseClusters(opts.clusters!, prefix);
+      const { engine, store } = await openSession(program, opts);
       try {
-        const selection: ClusterSelection = opts.all ? { kind: 'all' } : opts.batch ? { kind: 'batch', batchId: opts.batch } : parseClusters(opts.clusters!, config.naming.prefix);
         if (!opts.yes) {
           if (!process.stdin.isTTY) throw new UserError('delete needs confirmation but stdin is not a terminal', 'Pass --yes to confirm in scripts.');
           const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -62,6 +65,11 @@ export function register(program: Command): void {
         const stop = followPhases(store, (l) => process.stdout.write(`${l}\n`));
         const r = await engine.deleteClusters(selection);
         stop();
+        if (r.deleted.length + r.failed.length === 0 && selection.kind !== 'all') {
+          // Not an error: re-running a finished delete is how scripts make sure it is done.
+          process.stdout.write(`no cluster matches ${opts.clusters ?? `batch ${opts.batch}`}; nothing to delete (scale-tui status lists the clusters)\n`);
+          return;
+        }
         process.stdout.write(`deleted ${r.deleted.length}, failed ${r.failed.length}\n`);
         for (const f of r.failed) process.stdout.write(`  ${f.cluster}: ${f.reason}\n`);
         if (r.failed.length) throw new UserError(`${r.failed.length} cluster(s) could not be deleted`, 'Run the same delete again; `scale-tui status` shows what is left.', 1);

@@ -151,5 +151,7 @@ export class Informer {
       },
       () => end(),
     );
+    // stop() may have run while the watch request was being opened: it saw no abort handle.
+    if (this.stopped) this.abort.abort();
   }
 }

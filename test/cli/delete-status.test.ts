@@ -1,0 +1,103 @@
+// `scale-tui delete` selections and `scale-tui status` output, through the real binary
+// against the embedded management cluster (create/resume/delete --all end to end is in
+// create.test.ts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseClusters } from '../../src/cli/commands/delete.js';
+import { UserError } from '../../src/engine/errors.js';
+import { KubeClient } from '../../src/engine/kube/client.js';
+import { ownershipLabels } from '../../src/manifests/labels.js';
+import { startWorld, type World } from '../support/fake-controllers.js';
+
+describe('parseClusters', () => {
+  it('reads ranges with and without the prefix, and name lists', () => {
+    expect(parseClusters('test-3..test-40', 'test')).toEqual({ kind: 'range', from: 3, to: 40 });
+    expect(parseClusters(' 3..40 ', 'test')).toEqual({ kind: 'range', from: 3, to: 40 });
+    expect(parseClusters('test-3..40', 'test')).toEqual({ kind: 'range', from: 3, to: 40 });
+    expect(parseClusters('test-1, test-7', 'test')).toEqual({ kind: 'names', names: ['test-1', 'test-7'] });
+  });
+
+  it('refuses a reversed range, a range with another prefix, and junk, naming the fix', () => {
+    const fail = (spec: string): UserError => {
+      try {
+        parseClusters(spec, 'test');
+      } catch (err) {
+        if (err instanceof UserError) return err;
+        throw err;
+      }
+      throw new Error(`${spec} was accepted`);
+    };
+    expect(fail('test-40..test-3').hint).toMatch(/test-3\.\.test-40/);
+    expect(fail('other-3..other-5').message).toMatch(/not a range or a list/);
+    expect(fail('Test_1').hint).toMatch(/--clusters test-3\.\.test-40/);
+    expect(fail(',').message).toMatch(/not a range/);
+  });
+});
+
+let world: World;
+let dir: string;
+let base: string[];
+
+beforeAll(async () => {
+  world = await startWorld();
+  dir = mkdtempSync(join(tmpdir(), 'cli-delete-'));
+  const kubeconfig = join(dir, 'mgmt.kubeconfig');
+  writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, 'topology: dedicated\nnaming:\n  prefix: del\n');
+  base = ['bin/scale-tui.js', '-c', config];
+  sessionFlags = ['--kubeconfig', kubeconfig, '--state-dir', join(dir, 'state')];
+}, 60_000);
+afterAll(async () => {
+  await world?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+let sessionFlags: string[] = [];
+const run = (args: string[], session = true) => execa(process.execPath, [...base, ...args, ...(session ? sessionFlags : [])], { reject: false });
+
+describe('scale-tui delete / status (real binary)', () => {
+  it('needs exactly one selection', async () => {
+    for (const args of [['delete', '--yes'], ['delete', '--all', '--batch', 'b1', '--yes']]) {
+      const r = await run(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: delete needs exactly one of --all, --clusters, --batch\nfix: /);
+    }
+  });
+
+  it('reports a bad range before connecting to any cluster', async () => {
+    // The kubeconfig does not exist: the range error must come first.
+    const r = await run(['delete', '--clusters', 'del-9..del-2', '--yes', '--kubeconfig', join(dir, 'missing')], false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe('error: --clusters del-9..del-2: the range is reversed\nfix: Write the lower number first, e.g. del-2..del-9.');
+  });
+
+  it('says so when a selection matches no cluster, and exits 0', async () => {
+    const r = await run(['delete', '--clusters', 'del-3..del-40', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/no cluster matches del-3\.\.del-40; nothing to delete/);
+    const b = await run(['delete', '--batch', 'nope', '--yes']);
+    expect(b.stdout).toMatch(/no cluster matches batch nope/);
+  });
+
+  it('status lists what is left on each API server, and nothing when nothing is', async () => {
+    const empty = await run(['status']);
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe('clusters: 0\nleft on API servers: nothing');
+    const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-77', labels: ownershipLabels({ runId: 'r1', cluster: 'del-77', batchId: 'b1' }) } });
+    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-78' } });
+    try {
+      const left = await run(['status']);
+      expect(left.stdout).toMatch(/^left on management: 1 namespace\(s\): del-77$/m);
+      const json = JSON.parse((await run(['status', '--json'])).stdout) as { namespaces: Record<string, string[]> };
+      expect(json.namespaces.management).toEqual(['del-77']);
+    } finally {
+      await mgmt.delete('v1', 'Namespace', 'del-77');
+      await mgmt.delete('v1', 'Namespace', 'del-78');
+    }
+  });
+});
