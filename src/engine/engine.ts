@@ -2,6 +2,7 @@
 // it with createEngine(). It allocates clusters, runs the per-cluster pipeline in a
 // bounded pool, journals every transition, resumes after a crash, deletes, and tunes.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { KubeObject } from '../manifests/types.js';
 import { LABEL_BATCH, LABEL_CLUSTER, MANAGED_SELECTOR } from '../manifests/labels.js';
 import { appendLog, setPhase, upsertCluster, removeCluster, type ScaleStore } from '../state/store.js';
@@ -19,6 +20,8 @@ import type { ClusterSpec, ObjectSource } from './pipeline/objects.js';
 import { Pool } from './pipeline/pool.js';
 import { endpointFor, maxNumberFor, type WorkloadReach } from './pipeline/reach.js';
 import { makeTopology } from './topology/strategies.js';
+import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
+import { writePrivateFile } from './pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
 import type {
   BatchOptions,
@@ -63,6 +66,8 @@ export interface EngineOptions {
   timeouts?: Partial<Timeouts>;
   /** Node host of the management cluster's NodePorts; default: host of its API URL. */
   managementNodeHost?: string;
+  /** capd topology: renders one cluster's YAML; default runs `clusterctl generate cluster`. */
+  capdRender?: (cluster: string, namespace: string) => Promise<string>;
 }
 
 export interface StatusReport {
@@ -311,11 +316,13 @@ class EngineImpl implements Engine {
   }
 
   private async runCreates(batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
-    if (this.topology.apiserverSite(records[0] ?? { name: '', number: 0, namespace: '' }) === undefined && records.length > 0) await this.ensureSharedApi();
+    const capd = this.topology.name === 'capd';
+    if (!capd && this.topology.apiserverSite(records[0] ?? { name: '', number: 0, namespace: '' }) === undefined && records.length > 0) await this.ensureSharedApi();
     const ctx = this.context();
+    const render = capd ? this.capdRender() : undefined;
     const results = await Promise.all(
       records.map((r) =>
-        this.pool.run(() => createCluster(ctx, this.localRecords.get(r.name) ?? r)).catch((err: Error) => {
+        this.pool.run(() => (render ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render) : createCluster(ctx, this.localRecords.get(r.name) ?? r))).catch((err: Error) => {
           if (this.abortCtl.signal.aborted) return 'aborted' as const;
           throw err;
         }),
@@ -332,6 +339,18 @@ class EngineImpl implements Engine {
     this.store.setState((s) => ({ batches: s.batches.map((b) => (b.id === batchId ? { ...b, endedAt: t } : b)) }));
     this.log(failures.length ? 'warn' : 'info', `batch ${batchId}: ${ready} ready, ${failures.length} failed`);
     return { batchId, requested: records.length, ready, failed: failures.length, failures };
+  }
+
+  private capdRender(): (cluster: string, namespace: string) => Promise<string> {
+    if (this.opts.capdRender) return this.opts.capdRender;
+    const m = this.opts.management;
+    let kubeconfig = m.kubeconfigPath;
+    if (!kubeconfig && m.kubeconfigYaml) {
+      // clusterctl reads a file: an inline kubeconfig (embedded clusters) is written 0600.
+      kubeconfig = join(this.opts.stateDir, 'management.kubeconfig');
+      writePrivateFile(kubeconfig, m.kubeconfigYaml);
+    }
+    return clusterctlRenderer({ kubernetesVersion: this.config.cluster.kubernetesVersion, capiVersion: this.config.providers.capi, target: { kubeconfig, context: m.context } });
   }
 
   async deleteClusters(selection: ClusterSelection): Promise<DeleteSummary> {
@@ -359,7 +378,7 @@ class EngineImpl implements Engine {
       }
     }
     const ctx = this.context();
-    const sharedWorkload = this.topology.dedicatedApi ? undefined : () => this.ensureSharedApi().catch(() => undefined);
+    const sharedWorkload = this.topology.dedicatedApi || this.topology.name === 'capd' ? undefined : () => this.ensureSharedApi().catch(() => undefined);
     const results = await Promise.all(chosen.map((c) => this.pool.run(() => deleteCluster(ctx, c, sharedWorkload)).then((r) => [c.name, r] as const)));
     if (this.abortCtl.signal.aborted) throw new UserError('the engine was stopped during delete', 'Run `scale-tui delete` again (or `create --resume`) to finish it.');
     const deleted = results.filter(([, r]) => r === 'deleted').map(([n]) => n);
@@ -448,7 +467,7 @@ class EngineImpl implements Engine {
     this.log('info', `resume: ${toCreate.length} to finish, ${deleting.length} to delete, ${ready.length} ready`);
     if (deleting.length) await this.deleteClusters({ kind: 'names', names: deleting.map((c) => c.name) });
     // Ready clusters in port-forward mode need their forwarder back: CAPI dials it.
-    if (this.reach.mode === 'port-forward' && ready.length) {
+    if (this.reach.mode === 'port-forward' && ready.length && this.topology.name !== 'capd') {
       const ctx = this.context();
       await Promise.all(ready.map((c) => this.pool.run(() => bringUpApi(ctx, c, clusterSpec(ctx, c), this.topology.apiserverSite(c)).then(() => undefined, (err: Error) => this.log('warn', `${c.name}: forwarder not restored: ${err.message}`)))));
     }

@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '../config/schema.js';
 import type { Topology } from '../types.js';
 import { MANAGEMENT_SITE, type ClusterPlace, type Site, type TopologyStrategy } from './types.js';
 import { ShardSetup } from './sharded.js';
+import { ensureCapdProvider } from './capd.js';
 
 export interface StrategyDeps {
   config: ExperimentConfig;
@@ -92,18 +93,15 @@ class Sharded extends Base {
   }
 }
 
-/** CAPD comparison (SEED §16.4): real Docker runs only; not driven by this pipeline. */
+/** CAPD comparison (SEED §16.4): real Docker runs; clusters follow topology/capd.ts, not the Metal3 pipeline. */
 class Capd extends Base {
   readonly name = 'capd' as const;
   readonly dedicatedApi = false;
   apiserverSite(): Site | undefined {
     return undefined;
   }
-  override async setup(): Promise<void> {
-    throw new UserError(
-      'the capd comparison topology is not driven by the scale-tui create pipeline',
-      'Run it by hand: `clusterctl init --infrastructure=docker` and a quick-start ClusterClass cluster per namespace; use topology shared/dedicated/backing/sharded here.',
-    );
+  override setup(): Promise<void> {
+    return ensureCapdProvider(this.deps.management.client, this.deps.config.providers.capi);
   }
 }
 
