@@ -5,15 +5,19 @@ export interface MgmtKindParams {
   name: string;
   /** Control-plane nodes (the seed's experiments used 3). */
   nodes: number;
+  /** capd comparison: CAPD runs workload machines as containers through the host's docker socket. */
+  dockerSocket?: boolean;
 }
 
 /** The management cluster: N control-plane nodes, no workers (the taint is removed after creation). */
 export function mgmtKindConfig(p: MgmtKindParams): string {
+  // A fresh object per node: a shared one would be written as a YAML anchor and aliases.
+  const mounts = () => (p.dockerSocket ? { extraMounts: [{ hostPath: '/var/run/docker.sock', containerPath: '/var/run/docker.sock' }] } : {});
   return stringify({
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
     name: p.name,
-    nodes: Array.from({ length: p.nodes }, () => ({ role: 'control-plane' })),
+    nodes: Array.from({ length: p.nodes }, () => ({ role: 'control-plane', ...mounts() })),
   });
 }
 

@@ -8,6 +8,8 @@ import type { ExperimentConfig } from '../config/schema.js';
 import { kindClusters, kindCreateCluster, kindKubeconfig } from '../tools/kind.js';
 import { applyKustomization, kubectl, type KubectlTarget } from '../tools/kubectl.js';
 import { clusterctlInit } from '../tools/clusterctl.js';
+import { runTool } from '../tools/run.js';
+import { CAPD_DEPLOYMENT, CAPD_NAMESPACE, clusterctlInitDockerArgs } from '../topology/capd.js';
 import { CONTROLLERS } from '../tune/flags.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { mgmtKindConfig } from './kind-config.js';
@@ -69,31 +71,35 @@ interface NodeLike extends KubeObject {
   spec?: { taints?: Array<{ key: string; effect: string; value?: string }> };
 }
 
-export const kindStep: SetupStep = {
-  id: 'kind',
-  title: 'kind management cluster',
-  async isDone(ctx) {
-    return (await kindClusters()).includes(ctx.config.management.kindName) && existsSync(ctx.kubeconfigPath);
-  },
-  async run(ctx) {
-    const name = ctx.config.management.kindName;
-    if (!(await kindClusters()).includes(name)) {
-      ctx.log(`creating kind cluster "${name}" with ${ctx.config.management.nodes} control-plane nodes`);
-      await kindCreateCluster(name, mgmtKindConfig({ name, nodes: ctx.config.management.nodes }), Math.round(ctx.timeouts.longMs / 1000));
-    }
-    mkdirSync(join(ctx.kubeconfigPath, '..'), { recursive: true, mode: 0o700 });
-    writeFileSync(ctx.kubeconfigPath, await kindKubeconfig(name), { mode: 0o600 });
-    await waitFor(
-      async () => {
-        const nodes = await ctx.kube().list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('v1', 'Node');
-        const notReady = nodes.filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-        if (nodes.length < ctx.config.management.nodes) return `${nodes.length}/${ctx.config.management.nodes} nodes registered`;
-        return notReady.length ? `nodes not Ready: ${notReady.map((n) => n.metadata.name).join(', ')}` : undefined;
-      },
-      { what: 'kind nodes Ready', timeoutMs: ctx.timeouts.longMs, pollMs: ctx.pollMs, sleep: ctx.sleep, hint: `docker ps; kind export logs --name ${name}` },
-    );
-  },
-};
+export const kindStep: SetupStep = kindStepWith(false);
+
+function kindStepWith(dockerSocket: boolean): SetupStep {
+  return {
+    id: 'kind',
+    title: dockerSocket ? 'kind management cluster (docker socket mounted for CAPD)' : 'kind management cluster',
+    async isDone(ctx) {
+      return (await kindClusters()).includes(ctx.config.management.kindName) && existsSync(ctx.kubeconfigPath);
+    },
+    async run(ctx) {
+      const name = ctx.config.management.kindName;
+      if (!(await kindClusters()).includes(name)) {
+        ctx.log(`creating kind cluster "${name}" with ${ctx.config.management.nodes} control-plane nodes`);
+        await kindCreateCluster(name, mgmtKindConfig({ name, nodes: ctx.config.management.nodes, dockerSocket }), Math.round(ctx.timeouts.longMs / 1000));
+      }
+      mkdirSync(join(ctx.kubeconfigPath, '..'), { recursive: true, mode: 0o700 });
+      writeFileSync(ctx.kubeconfigPath, await kindKubeconfig(name), { mode: 0o600 });
+      await waitFor(
+        async () => {
+          const nodes = await ctx.kube().list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('v1', 'Node');
+          const notReady = nodes.filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+          if (nodes.length < ctx.config.management.nodes) return `${nodes.length}/${ctx.config.management.nodes} nodes registered`;
+          return notReady.length ? `nodes not Ready: ${notReady.map((n) => n.metadata.name).join(', ')}` : undefined;
+        },
+        { what: 'kind nodes Ready', timeoutMs: ctx.timeouts.longMs, pollMs: ctx.pollMs, sleep: ctx.sleep, hint: `docker ps; kind export logs --name ${name}` },
+      );
+    },
+  };
+}
 
 export const untaintStep: SetupStep = {
   id: 'untaint',
@@ -243,8 +249,37 @@ export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string
 
 export const SETUP_STEPS: SetupStep[] = [kindStep, untaintStep, bmoCrdsStep, providersStep, certManagerStep, bmoStep, metricsServerStep];
 
-/** The steps for a config: the common bootstrap, plus the management etcd for `dedicated`. */
+const CAPD_PROVIDERS = [
+  ...(['capi', 'kubeadm-bootstrap', 'kcp'] as const).map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),
+  { namespace: CAPD_NAMESPACE, name: CAPD_DEPLOYMENT },
+];
+
+/** capd comparison: CAPI with the Docker provider instead of Metal3 (no BMO, no IPAM). */
+export const capdProvidersStep: SetupStep = {
+  id: 'providers',
+  title: 'clusterctl init (CAPI, CABPK, KCP, CAPD; pinned; ClusterTopology on)',
+  async isDone(ctx) {
+    return allReady(CAPD_PROVIDERS.map((d) => deploymentPending(ctx.kube(), d.namespace, d.name)));
+  },
+  async run(ctx) {
+    const capi = ctx.config.providers.capi;
+    ctx.log(`clusterctl init: cluster-api ${capi}, docker ${capi}`);
+    // CLUSTER_TOPOLOGY=true: the quick-start clusters are ClusterClass clusters.
+    await retryWithBackoff(() => runTool('clusterctl', clusterctlInitDockerArgs(capi, target(ctx)), { timeoutMs: 900_000, env: { CLUSTER_TOPOLOGY: 'true' } }).then(() => undefined), {
+      what: 'clusterctl init',
+      timeoutMs: ctx.timeouts.longMs,
+      sleep: ctx.sleep,
+      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+    });
+    await waitDeployments(ctx, CAPD_PROVIDERS, ctx.timeouts.longMs, 'kubectl get pods -A | grep -v Running; image pulls are the usual delay.');
+  },
+};
+
+export const CAPD_SETUP_STEPS: SetupStep[] = [kindStepWith(true), untaintStep, capdProvidersStep, certManagerStep, metricsServerStep];
+
+/** The steps for a config: the common bootstrap, plus the management etcd for `dedicated`; capd has its own. */
 export function setupStepsFor(config: ExperimentConfig): SetupStep[] {
+  if (config.topology === 'capd') return CAPD_SETUP_STEPS;
   return config.topology === 'dedicated' ? [...SETUP_STEPS, mgmtEtcdStep()] : SETUP_STEPS;
 }
 

@@ -49,6 +49,9 @@ class ToolDrivenKube implements SetupKube {
       for (const id of ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const) out.push(deployment(CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', ['--leader-elect']));
       for (const d of ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook']) out.push(deployment('cert-manager', d, d, []));
     }
+    if (this.fake.calls('clusterctl').some((c) => c.argv[0] === 'init' && c.argv.some((a) => a.startsWith('--infrastructure=docker:')))) {
+      out.push(deployment('capd-system', 'capd-controller-manager', 'manager', ['--leader-elect']));
+    }
     const bmoApplied = this.fake.calls('kubectl').some((c) => c.argv.includes('-k') && /scale-tui-bmo-/.test(c.argv.join(' ')));
     if (bmoApplied && this.fake.calls('kubectl').filter((c) => /scale-tui-bmo-/.test(c.argv.join(' '))).length >= 3) {
       out.push(deployment('baremetal-operator-system', 'baremetal-operator-controller-manager', 'manager', bmoTestModeArgs('v0.13.2')));
@@ -145,6 +148,28 @@ describe('setup steps', () => {
       // The fake world installs only the BMH CRD, not the CAPI/CAPM3 CRDs.
       ['crd clusters.cluster.x-k8s.io', 'crd machines.cluster.x-k8s.io', 'crd kubeadmconfigs.bootstrap.cluster.x-k8s.io', 'crd kubeadmcontrolplanes.controlplane.cluster.x-k8s.io', 'crd metal3clusters.infrastructure.cluster.x-k8s.io', 'crd metal3machines.infrastructure.cluster.x-k8s.io', 'crd ippools.ipam.metal3.io'],
     );
+  });
+
+  it('capd: mounts the docker socket, installs CAPD instead of Metal3 (no BMO), and a re-run skips everything', async () => {
+    const { setupStepsFor } = await import('../../../src/engine/setup/steps.js');
+    const kube = new ToolDrivenKube(fake);
+    const c = { ...ctx(kube, [], 60_000), config: { ...defaultConfig(), topology: 'capd' as const } };
+    const first = await runSetupSteps(c, setupStepsFor(c.config));
+    expect(first.map((r) => [r.id, r.result])).toEqual([
+      ['kind', 'done'],
+      ['untaint', 'done'],
+      ['providers', 'done'],
+      ['cert-manager', 'skipped'],
+      ['metrics-server', 'done'],
+    ]);
+    const kindCreate = fake.calls('kind').find((x) => x.argv[0] === 'create')!;
+    expect(kindCreate.stdin!.match(/containerPath: \/var\/run\/docker.sock/g)).toHaveLength(3);
+    const init = fake.calls('clusterctl')[0]!.argv;
+    expect(init).toEqual(expect.arrayContaining(['init', '--core=cluster-api:v1.14.0', '--infrastructure=docker:v1.14.0']));
+    expect(init.join(' ')).not.toMatch(/metal3/);
+    expect(fake.calls('kubectl').filter((x) => /baremetal-operator|scale-tui-bmo-/.test(x.argv.join(' ')))).toEqual([]);
+    const second = await runSetupSteps(c, setupStepsFor(c.config));
+    expect(second.every((r) => r.result === 'skipped')).toBe(true);
   });
 
   it('a step whose condition never holds fails with the condition and a hint', async () => {
