@@ -31,7 +31,7 @@ export function register(program: Command): void {
           const kubeconfigPath = opts.kubeconfig ?? config.management.kubeconfig;
           const kube = KubeClient.from({ kubeconfigPath, context: opts.context ?? config.management.context });
           say(`attaching to ${kube.config.getCurrentContext()} (${kube.server})\n`);
-          const results = await verifyAttach(kube);
+          const results = await verifyAttach(kube, config.topology);
           process.stdout.write(formatChecklist(results));
           if (results.some((r) => r.status === 'fail')) {
             throw new UserError('the management cluster is missing pieces (listed above)', 'Install them (scale-tui setup on a fresh kind cluster does all of it), then run setup --attach again.');

@@ -1,11 +1,31 @@
 // `setup --attach`: use an existing management cluster. Verifies that every piece setup
 // would install is there and healthy, and reports what is missing and how to get it.
 import { CONTROLLERS } from '../tune/flags.js';
-import { CONTROLLER_IDS } from '../types.js';
+import { CONTROLLER_IDS, type Topology } from '../types.js';
+import { CAPD_DEPLOYMENT, CAPD_NAMESPACE } from '../topology/capd.js';
 import type { CheckResult } from './doctor.js';
 import { CERT_MANAGER, METRICS_SERVER, PROVIDER_CRDS, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
 
-export async function verifyAttach(kube: SetupKube): Promise<CheckResult[]> {
+const CAPD_CRDS = ['clusters.cluster.x-k8s.io', 'clusterclasses.cluster.x-k8s.io', 'machines.cluster.x-k8s.io', 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io', 'dockerclustertemplates.infrastructure.cluster.x-k8s.io', 'dockermachinetemplates.infrastructure.cluster.x-k8s.io'];
+
+/** capd comparison: CAPI core, kubeadm providers and CAPD; no Metal3 pieces. */
+async function verifyCapd(kube: SetupKube): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const fix = 'Run CLUSTER_TOPOLOGY=true clusterctl init --infrastructure=docker (or scale-tui setup with topology capd).';
+  for (const crd of CAPD_CRDS) {
+    const p = await crdPending(kube, crd);
+    out.push(p ? { name: `crd ${crd}`, status: 'fail', detail: p, fix } : { name: `crd ${crd}`, status: 'ok', detail: 'established' });
+  }
+  const deps = [...(['capi', 'kubeadm-bootstrap', 'kcp'] as const).map((id) => ({ name: id as string, namespace: CONTROLLERS[id].namespace, deployment: CONTROLLERS[id].deployment })), { name: 'capd', namespace: CAPD_NAMESPACE, deployment: CAPD_DEPLOYMENT }];
+  for (const d of deps) {
+    const p = await deploymentPending(kube, d.namespace, d.deployment);
+    out.push(p ? { name: d.name, status: 'fail', detail: p, fix } : { name: d.name, status: 'ok', detail: `${d.namespace}/${d.deployment} available` });
+  }
+  return out;
+}
+
+export async function verifyAttach(kube: SetupKube, topology: Topology = 'backing'): Promise<CheckResult[]> {
+  if (topology === 'capd') return verifyCapd(kube);
   const out: CheckResult[] = [];
   for (const crd of PROVIDER_CRDS) {
     const p = await crdPending(kube, crd);

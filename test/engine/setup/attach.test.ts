@@ -77,4 +77,13 @@ describe('setup --attach (embedded API server)', () => {
     expect(r.stdout).toMatch(/\[ok  \] bmo test mode\s+--test-mode set/);
     expect(r.stdout).toMatch(/ready for a real run\./);
   }, 180_000);
+
+  it('for capd checks CAPI core, kubeadm and CAPD instead of the Metal3 pieces', async () => {
+    const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    const results = await verifyAttach(kube, 'capd');
+    expect(results.map((c) => c.name).join(' ')).not.toMatch(/bmo|metal3|ipam/);
+    // CAPI core/kubeadm run from the previous test; the Docker provider is missing.
+    expect(results.filter((c) => c.status !== 'ok').map((c) => c.name)).toEqual(['crd dockerclustertemplates.infrastructure.cluster.x-k8s.io', 'crd dockermachinetemplates.infrastructure.cluster.x-k8s.io', 'capd']);
+    expect(results.find((c) => c.name === 'capd')!.fix).toMatch(/clusterctl init --infrastructure=docker/);
+  });
 });
