@@ -288,12 +288,16 @@ class EngineImpl implements Engine {
     const used = usedNumbers(this.config.naming.prefix, names);
     const perPlacement = new Map<string, number>();
     for (const c of Object.values(this.store.getState().clusters)) if (c.placement) perPlacement.set(c.placement, (perPlacement.get(c.placement) ?? 0) + 1);
+    const targets = this.topology.placementTargets(perPlacement);
+    if (targets === undefined && opts.backing !== undefined && opts.backing !== 'auto') {
+      throw new UserError(`--backing ${opts.backing}: the ${this.topology.name} topology places no cluster on a backing cluster`, 'Drop --backing, or set topology: backing in the config.');
+    }
     const allocations = allocate({
       prefix: this.config.naming.prefix,
       count: opts.count,
       used,
       floor: prior.maxNumber,
-      targets: this.topology.placementTargets(perPlacement),
+      targets,
       only: opts.backing,
       maxNumber: maxNumberFor(this.reach),
     });

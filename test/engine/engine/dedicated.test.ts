@@ -68,3 +68,24 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
     }
   }, 120_000);
 });
+
+describe('engine, placement flags', () => {
+  it('refuses --backing NAME when the topology has no backing clusters, before creating anything', async () => {
+    const store = createScaleStore();
+    const engine = await createEngine({
+      config: configSchema.parse({ topology: 'dedicated', naming: { prefix: 'nob' } }),
+      store,
+      management: { kubeconfigYaml: world.management.kubeconfigYaml },
+      managementEtcd: world.management.etcd,
+      stateDir,
+    });
+    try {
+      await expect(engine.addBatch({ count: 2, backing: 'backing-1' })).rejects.toThrow(/--backing backing-1: the dedicated topology places no cluster on a backing cluster/);
+      expect(store.getState().clusters).toEqual({});
+      const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+      expect((await mgmt.list('v1', 'Namespace')).map((n) => n.metadata.name).filter((n) => n.startsWith('nob-'))).toEqual([]);
+    } finally {
+      await engine.shutdown();
+    }
+  });
+});
