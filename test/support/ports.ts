@@ -1,10 +1,13 @@
-// A block of consecutive local ports for tests whose engine listens on basePort+N.
-// Blocks come from below the kernel's ephemeral range (32768+), where every port-0 server
-// of a parallel test file may sit, and are probed free before use.
+// Blocks of consecutive local ports for tests whose servers listen on base+N. Parallel test
+// files must not meet on a port: a listener that finds its port taken leaves a cluster
+// unreachable (or reachable at someone else's server) and the test hangs at a later step.
+// So blocks are probed free, and the two kinds never overlap:
+//   plain    20000-29999: port-forward base ports (below NodePorts and the kernel's
+//                         ephemeral range 32768+, where every port-0 server may sit);
+//   nodeport 30000-32767: the NodePort range the API server accepts.
 import { createServer } from 'node:net';
 
-const LOW = 20000;
-const HIGH = 32000; // exclusive upper bound of a block's end; 32768 starts the ephemeral range
+const RANGES = { plain: [20000, 30000], nodeport: [30000, 32768] } as const;
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -15,12 +18,13 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /** The first port of `count + 1` free consecutive ports (cluster numbers start at 1). */
-export async function freePortBlock(count: number): Promise<number> {
+export async function freePortBlock(count: number, kind: keyof typeof RANGES = 'plain'): Promise<number> {
+  const [low, high] = RANGES[kind];
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = LOW + Math.floor(Math.random() * (HIGH - LOW - count - 1));
+    const base = low + Math.floor(Math.random() * (high - low - count - 1));
     let ok = true;
     for (let p = base; p <= base + count && ok; p++) ok = await isFree(p);
     if (ok) return base;
   }
-  throw new Error(`no block of ${count + 1} free ports between ${LOW} and ${HIGH}`);
+  throw new Error(`no block of ${count + 1} free ports in ${low}-${high - 1}`);
 }

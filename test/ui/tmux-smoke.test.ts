@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePortBlock } from '../support/ports.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const session = `scale-tui-smoke-${process.pid}`;
@@ -40,7 +41,7 @@ describe.skipIf(!hasTmux)('scale-tui demo under tmux', () => {
   });
 
   it('adds a batch that becomes ready, and tunes kcp through the c dialog', async () => {
-    const port = 30000 + Math.floor(Math.random() * 20) * 100;
+    const port = await freePortBlock(20, 'nodeport');
     tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '45', '-c', root, `node bin/scale-tui.js demo --node-port-base ${port}`);
     await waitFor((s) => s.includes('no batch yet') && /kcp +\S+/.test(s), 'the demo to start and the controllers to be read', 90_000);
 

@@ -33,7 +33,7 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       managementEtcd: world.management.etcd,
       stateDir,
-      reach: mode === 'port-forward' ? { mode, host: '127.0.0.1', basePort } : { mode, nodePortBase: 30000 + Math.floor(Math.random() * 2500) },
+      reach: mode === 'port-forward' ? { mode, host: '127.0.0.1', basePort } : { mode, nodePortBase: await freePortBlock(100, 'nodeport') },
       timeouts: { controllerMs: 60_000, apiMs: 30_000, deleteMs: 60_000 },
     });
     try {

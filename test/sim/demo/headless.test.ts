@@ -2,6 +2,7 @@
 // management cluster, emulated controllers, two backing clusters and 50 real workload
 // API servers. Exit 0 only when every cluster is ready.
 import { describe, expect, it } from 'vitest';
+import { freePortBlock } from '../../support/ports.js';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
@@ -9,8 +10,7 @@ const BIN = fileURLToPath(new URL('../../../bin/scale-tui.js', import.meta.url))
 
 describe('scale-tui demo --headless', () => {
   it('creates 50 clusters, prints the timing table and exits 0', async () => {
-    // A NodePort range unlikely to collide with another run on the same machine.
-    const base = 30000 + Math.floor(Math.random() * 20) * 100;
+    const base = await freePortBlock(50, 'nodeport');
     const res = await execa('node', [BIN, 'demo', '--headless', '--clusters', '50', '--backing', '2', '--node-port-base', String(base)], { reject: false, timeout: 540_000, env: { FORCE_COLOR: '0' } });
     const context = `stderr:\n${res.stderr}\nstdout (tail):\n${res.stdout.slice(-3000)}`;
     expect(res.exitCode, context).toBe(0);
