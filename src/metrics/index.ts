@@ -4,3 +4,4 @@ export { parseThrottleLine, type ThrottleEvent } from './throttle/parse.js';
 export { parseGoDuration } from './throttle/duration.js';
 export { normalizePath, ThrottleWindow, percentile } from './throttle/stats.js';
 export { perStep, readyPerMinute, timeToReady, type Distribution } from './timing.js';
+export { termChart, columnValues, type ChartPoint, type TermChartOptions } from './report/term-chart.js';
