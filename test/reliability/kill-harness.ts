@@ -1,0 +1,143 @@
+// Seeded kill/resume rounds: the engine is stopped (engine.abort(), the in-process stand-in
+// for SIGKILL: nothing after it is written) at a random point of create and of delete; a
+// fresh engine on the same state dir must finish, and nothing may be left behind.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type Engine, type EngineOptions } from '../../src/engine/engine.js';
+import { configSchema } from '../../src/engine/config/schema.js';
+import type { EtcdAdmin } from '../../src/engine/etcd/admin.js';
+import { KubeClient } from '../../src/engine/kube/client.js';
+import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
+import { createScaleStore, type ScaleStore } from '../../src/state/store.js';
+import type { World } from '../support/fake-controllers.js';
+
+/** mulberry32: small, seedable, good enough to pick kill points reproducibly. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RoundResult {
+  seed: number;
+  createKillAfter: number;
+  deleteKillAfter: number;
+  ready: number;
+  failed: number;
+  leftovers: string[];
+}
+
+function options(world: World, etcd: EtcdAdmin, stateDir: string, store: ScaleStore, basePort: number, prefix: string): EngineOptions {
+  return {
+    config: configSchema.parse({ topology: 'dedicated', batch: { concurrency: 10 }, naming: { prefix } }),
+    store,
+    management: { kubeconfigYaml: world.management.kubeconfigYaml },
+    managementEtcd: etcd,
+    stateDir,
+    reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
+    timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
+  };
+}
+
+/** Resolves after `n` store updates: a kill point counted in engine steps, not in time. */
+function afterUpdates(store: ScaleStore, n: number): Promise<void> {
+  let seen = 0;
+  return new Promise((resolve) => {
+    const off = store.subscribe(() => {
+      if (++seen >= n) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+/** Everything scale-tui may have left: labelled objects, namespaces named like ours, etcd tenants. */
+export async function leftovers(world: World, etcd: EtcdAdmin, prefix: string): Promise<string[]> {
+  const c = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+  const out: string[] = [];
+  for (const [v, k] of [
+    ['v1', 'Namespace'],
+    ['v1', 'Secret'],
+    ['v1', 'Service'],
+    ['apps/v1', 'Deployment'],
+    ['cluster.x-k8s.io/v1beta2', 'Cluster'],
+    ['metal3.io/v1alpha1', 'BareMetalHost'],
+  ] as const) {
+    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR })) out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  }
+  // An unlabelled namespace with our name would be an orphan the label query cannot see.
+  for (const ns of await c.list('v1', 'Namespace')) if (ns.metadata.name.startsWith(`${prefix}-`)) out.push(`Namespace(by name)/${ns.metadata.name}`);
+  for (const t of (await etcd.status()).tenants) out.push(`etcd-tenant/${t}`);
+  return [...new Set(out)];
+}
+
+async function settle(p: Promise<unknown>): Promise<void> {
+  await p.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/**
+ * One seed: create `count`, kill at a random step, resume; check every cluster is ready or
+ * failed with a reason and names are unique; delete all, kill at a random step, delete again;
+ * return what is left (must be nothing).
+ */
+export async function killRound(world: World, etcd: EtcdAdmin, seed: number, count: number, basePort: number): Promise<RoundResult> {
+  const rand = prng(seed);
+  const prefix = `k${seed}`;
+  const stateDir = mkdtempSync(join(tmpdir(), `kill-${seed}-`));
+  // Each cluster makes ~8 store updates on create and ~4 on delete: kill anywhere inside.
+  const createKillAfter = 1 + Math.floor(rand() * count * 8);
+  const deleteKillAfter = 1 + Math.floor(rand() * count * 4);
+  let engine: Engine | undefined;
+  try {
+    const s1 = createScaleStore();
+    engine = await createEngine(options(world, etcd, stateDir, s1, basePort, prefix));
+    const e1 = engine;
+    const created = e1.addBatch({ count });
+    await Promise.race([afterUpdates(s1, createKillAfter), settle(created)]);
+    await e1.abort();
+    await settle(created);
+
+    const s2 = createScaleStore();
+    engine = await createEngine(options(world, etcd, stateDir, s2, basePort, prefix));
+    await engine.resumeRun();
+    const clusters = Object.values(s2.getState().clusters);
+    const problems: string[] = [];
+    if (clusters.length !== count) problems.push(`expected ${count} clusters after resume, found ${clusters.length}`);
+    if (new Set(clusters.map((c) => c.name)).size !== clusters.length) problems.push('duplicate cluster names');
+    if (new Set(clusters.map((c) => c.number)).size !== clusters.length) problems.push('duplicate cluster numbers');
+    for (const c of clusters) {
+      if (c.phase === 'failed' && !c.failure?.reason) problems.push(`${c.name} failed without a reason`);
+      else if (c.phase !== 'ready' && c.phase !== 'failed') problems.push(`${c.name} stuck in ${c.phase}`);
+    }
+    const ready = clusters.filter((c) => c.phase === 'ready').length;
+    const failed = clusters.filter((c) => c.phase === 'failed').length;
+
+    const e2 = engine;
+    const deleted = e2.deleteClusters({ kind: 'all' });
+    await Promise.race([afterUpdates(s2, deleteKillAfter), settle(deleted)]);
+    await e2.abort();
+    await settle(deleted);
+
+    const s3 = createScaleStore();
+    engine = await createEngine(options(world, etcd, stateDir, s3, basePort, prefix));
+    await engine.resumeRun();
+    const del = await engine.deleteClusters({ kind: 'all' });
+    for (const f of del.failed) problems.push(`delete of ${f.cluster} failed: ${f.reason}`);
+    const st = await engine.status();
+    if (st.clusters.length) problems.push(`status still lists ${st.clusters.map((c) => c.name).join(',')}`);
+    return { seed, createKillAfter, deleteKillAfter, ready, failed, leftovers: [...problems, ...(await leftovers(world, etcd, prefix))] };
+  } finally {
+    await engine?.shutdown();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}

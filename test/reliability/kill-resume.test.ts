@@ -1,0 +1,44 @@
+// Seeded kills during create and delete, short CI variant (the full 20 seeds x 50 clusters is
+// test/soak/kill-resume.soak.test.ts). Tenants live in a real etcd when one is installed.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EtcdAdmin } from '../../src/engine/etcd/admin.js';
+import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
+import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
+import { startWorld, type World } from '../support/fake-controllers.js';
+import { freePortBlock } from '../support/ports.js';
+import { killRound } from './kill-harness.js';
+
+const noEtcd = requireEtcd();
+let world: World;
+let etcd: TestEtcd | undefined;
+let admin: EtcdAdmin;
+
+beforeAll(async () => {
+  world = await startWorld();
+  if (noEtcd) {
+    admin = world.management.etcd;
+    return;
+  }
+  etcd = await startEtcd();
+  const real = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }), randomBytes(24).toString('base64url'));
+  await real.ensureRoot();
+  admin = real;
+}, 90_000);
+afterAll(async () => {
+  await world?.stop();
+  await etcd?.stop();
+}, 120_000);
+
+const SEEDS = [11, 29, 47];
+const COUNT = 12;
+
+describe('kill at random points of create and delete, resume, nothing lost or left', () => {
+  it.each(SEEDS)('seed %i', async (seed) => {
+    const r = await killRound(world, admin, seed, COUNT, await freePortBlock(COUNT));
+    expect(r.leftovers).toEqual([]);
+    expect(r.ready + r.failed).toBe(COUNT);
+    // The fake controllers never fail a cluster: a failure here would be the kill's doing.
+    expect(r.failed).toBe(0);
+  }, 180_000);
+});
