@@ -10,7 +10,7 @@ import { rolloutPending, type DeploymentLike } from '../engine/tune/rollout.js';
 import { CONTROLLER_IDS, type ControllerId, type JournalEvent } from '../engine/types.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../manifests/labels.js';
 import type { KubeObject } from '../manifests/types.js';
-import { appendLog, pushThrottleLines, type BackingClusterStatus, type ControllerStatus, type ScaleStore, type ThrottleLine } from '../state/store.js';
+import { appendLog, pushThrottleLines, type BackingClusterStatus, type ControllerStatus, THROTTLE_TAIL_LIMIT, type ScaleStore, type ThrottleLine } from '../state/store.js';
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
 import { nodeUsage, podUsage, type Usage } from './sources/pod-metrics.js';
@@ -19,6 +19,9 @@ import { parseThrottleLine } from './throttle/parse.js';
 import { ThrottleWindow } from './throttle/stats.js';
 import { perStep, readyPerMinute } from './timing.js';
 import { workqueueDepth } from './sources/workqueue.js';
+
+/** How long throttling lines gather before one store update (the tail pane's latency). */
+const LINE_FLUSH_MS = 100;
 
 /** A pod group sampled like a controller: the tunable ones plus what the seed also watched. */
 export interface Target {
@@ -106,6 +109,16 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   let stopped = false;
   let running: Promise<void> | undefined;
   let lastQueueProbe = 0;
+  // Throttling lines reach the store in batches: ten controllers at 1000 lines/s each
+  // would otherwise mean 10k store updates (and UI notifications) a second.
+  let pendingLines: ThrottleLine[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushLines = (): void => {
+    flushTimer = undefined;
+    const lines = pendingLines;
+    pendingLines = [];
+    pushThrottleLines(store, lines);
+  };
 
   const noteOnce = (key: string, message: string): void => {
     if (notes.has(key)) return;
@@ -127,7 +140,12 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     if (!w) windows.set(target.id, (w = new ThrottleWindow()));
     w.add(t, e.waitMs, e.path);
     const line: ThrottleLine = { t, controller: target.id, waitMs: e.waitMs, verb: e.verb, path: e.path, raw };
-    pushThrottleLines(store, [line]);
+    pendingLines.push(line);
+    if (pendingLines.length > 2 * THROTTLE_TAIL_LIMIT) pendingLines = pendingLines.slice(-THROTTLE_TAIL_LIMIT);
+    if (!flushTimer) {
+      flushTimer = setTimeout(flushLines, LINE_FLUSH_MS);
+      flushTimer.unref();
+    }
     opts.journal?.({ t, type: 'throttle', controller: target.id, waitMs: e.waitMs, verb: e.verb, path: e.path });
   }
 
@@ -297,6 +315,8 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      if (flushTimer) clearTimeout(flushTimer);
+      flushLines();
       for (const f of followers.values()) f.abort.abort();
       await running?.catch(() => undefined);
     },
