@@ -3,5 +3,5 @@ export { startMetrics, defaultTargets, type MetricsOptions, type RunningMetrics,
 export { parseThrottleLine, type ThrottleEvent } from './throttle/parse.js';
 export { parseGoDuration } from './throttle/duration.js';
 export { normalizePath, ThrottleWindow, percentile } from './throttle/stats.js';
-export { perStep, readyPerMinute, timeToReady, type Distribution } from './timing.js';
+export { perStep, perStepSlices, readyPerMinute, timeToReady, type Distribution, type SliceRow } from './timing.js';
 export { termChart, columnValues, type ChartPoint, type TermChartOptions } from './report/term-chart.js';

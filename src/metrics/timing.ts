@@ -62,3 +62,31 @@ export function timeToReady(clusters: Iterable<ClusterRecord>): Distribution {
   s.sort((a, b) => a - b);
   return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p95: percentile(s, 95), max: s[s.length - 1] ?? 0 };
 }
+
+export interface SliceRow {
+  from: number;
+  to: number;
+  /** From the create of cluster from+1 (allocation order) to the to-th ready. */
+  minutes: number;
+}
+
+/**
+ * The seed's "from | to | minutes" table: each step of clusters timed on its own, from
+ * when the first cluster of the step was created until `to` clusters are ready. The first
+ * row equals perStep's; later rows isolate how much slower each hundred got as the
+ * management cluster filled. Steps created before the previous one finished overlap, so
+ * the rows need not add up to the total.
+ */
+export function perStepSlices(clusters: Iterable<ClusterRecord>, step = 100): SliceRow[] {
+  const list = [...clusters];
+  const created = list
+    .filter((c) => c.transitions.queued !== undefined)
+    .sort((a, b) => a.number - b.number || a.transitions.queued! - b.transitions.queued!)
+    .map((c) => c.transitions.queued!);
+  const ready = readyTimes(list);
+  const rows: SliceRow[] = [];
+  for (let to = step; to <= ready.length && to - step < created.length; to += step) {
+    rows.push({ from: to - step, to, minutes: Math.max(0, ready[to - 1]! - created[to - step]!) / 60_000 });
+  }
+  return rows;
+}

@@ -49,6 +49,7 @@ describe('report tables', () => {
     // the 199th and last is cluster 200 (T0 + 660 s); first create T0 + 1 s.
     expect(r.step).toBe(100);
     expect(r.timing).toEqual([{ upTo: 100, minutes: 362 / 60 }]);
+    expect(r.slices).toEqual([{ from: 0, to: 100, minutes: 362 / 60 }]);
     expect(r.clusters).toEqual({ allocated: 200, ready: 199, failed: 1, deleted: 0 });
     // time to ready for n = 60 s + 2n s.
     expect(r.timeToReadySeconds.max).toBe(60 + 400);
@@ -66,12 +67,13 @@ describe('report tables', () => {
 
   it('renders Markdown, CSV and SVG', () => {
     const md = renderMarkdown(r, '/x/report.svg');
-    expect(md).toContain('| 0 -> 100 | 6.0 |');
+    expect(md).toContain('| 0 | 100 | 6.0 | 6.0 |');
     expect(md).toContain('| kcp | 50m | 900m | 100Mi | 300Mi |');
     expect(md).toContain('minute 5.0: kcp: kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100 qps=200 burst=300');
     expect(md).toContain('| kcp | 10 | 500 ms | 1000 ms | 1000 ms |');
     const csv = renderCsv(r).split('\n');
     expect(csv).toContain('timing,100,6.033');
+    expect(csv).toContain('slice,0-100,6.033');
     expect(csv.some((l) => l.startsWith('resources,kcp,50.0,900.0,'))).toBe(true);
     const svg = renderSvg(r);
     expect(svg.startsWith('<svg')).toBe(true);
@@ -106,7 +108,7 @@ describe('scale-tui report (real binary)', () => {
   it('reports the latest run and writes the chart next to its journal', async () => {
     const r = await cli();
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('| 0 -> 100 | 6.0 |');
+    expect(r.stdout).toContain('| 0 | 100 | 6.0 | 6.0 |');
     expect(r.stdout).toContain(`Chart: ${join(dir, 'runs', '20261125T020000-bbbb', 'report.svg')}`);
     expect(readFileSync(join(dir, 'runs', '20261125T020000-bbbb', 'report.svg'), 'utf8')).toContain('<svg');
   }, 60_000);

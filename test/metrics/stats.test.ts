@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePath, percentile, perStep, readyPerMinute, ThrottleWindow, timeToReady } from '../../src/metrics/index.js';
+import { normalizePath, percentile, perStep, perStepSlices, readyPerMinute, ThrottleWindow, timeToReady } from '../../src/metrics/index.js';
 import type { ClusterRecord } from '../../src/engine/types.js';
 
 describe('request path folding', () => {
@@ -76,5 +76,33 @@ describe('throughput', () => {
     expect(d.p50).toBe(30 + 125);
     expect(d.p95).toBe(30 + 238);
     expect(d.max).toBe(30 + 250);
+  });
+});
+
+describe('the seed table: each 100 timed from its own first create', () => {
+  // Three batches of 100, batch k created from t0 + 20k min, one cluster a second; every
+  // cluster of batch k ready (5 + k) min after its create: each hundred got slower.
+  const t0 = Date.UTC(2026, 10, 25, 1, 0, 0);
+  const cs = Array.from({ length: 300 }, (_, i) => {
+    const k = Math.floor(i / 100);
+    const created = t0 + k * 20 * 60_000 + (i % 100) * 1000;
+    return cluster(i + 1, created, created + (5 + k) * 60_000);
+  });
+
+  it('rows run from the create of cluster from+1 to the to-th ready', () => {
+    // The 100th ready is cluster 100 (created t0 + 99 s); the 101st create is t0 + 20 min.
+    expect(perStepSlices(cs, 100)).toEqual([
+      { from: 0, to: 100, minutes: 5 + 99 / 60 },
+      { from: 100, to: 200, minutes: 6 + 99 / 60 },
+      { from: 200, to: 300, minutes: 7 + 99 / 60 },
+    ]);
+    // The first row is the cumulative one; the last cumulative one spans the whole run.
+    expect(perStep(cs, 100)[0]!.minutes).toBe(5 + 99 / 60);
+    expect(perStep(cs, 100)[2]!.minutes).toBe(40 + 7 + 99 / 60);
+  });
+
+  it('leaves out a hundred that is not all ready', () => {
+    const partial = cs.map((c) => (c.number === 250 ? { ...c, transitions: { queued: c.transitions.queued } } : c));
+    expect(perStepSlices(partial, 100).map((r) => r.to)).toEqual([100, 200]);
   });
 });

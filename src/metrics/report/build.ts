@@ -4,7 +4,7 @@
 import { replay } from '../../engine/journal/replay.js';
 import type { ControllerFlags, JournalEvent } from '../../engine/types.js';
 import { normalizePath, percentile } from '../throttle/stats.js';
-import { perStep, readyPerMinute, timeToReady, type Distribution } from '../timing.js';
+import { perStep, perStepSlices, readyPerMinute, timeToReady, type Distribution, type SliceRow } from '../timing.js';
 
 export interface ResourceRow {
   controller: string;
@@ -41,6 +41,8 @@ export interface Report {
   /** Step used for the timing table: 100, or 10 for runs under 100 ready clusters. */
   step: number;
   timing: Array<{ upTo: number; minutes: number }>;
+  /** The seed's "from | to | minutes" rows: each step timed from its own first create. */
+  slices: SliceRow[];
   timeToReadySeconds: Distribution;
   readyPerMinute: number[];
   resources: ResourceRow[];
@@ -142,6 +144,7 @@ export function buildReport(events: JournalEvent[]): Report {
     clusters: { allocated: queuedAt.size, ready: readyAt.size, failed: clusters.filter((c) => c.phase === 'failed').length, deleted },
     step,
     timing: perStep(history, step),
+    slices: perStepSlices(history, step),
     timeToReadySeconds: timeToReady(history),
     readyPerMinute: readyPerMinute(history),
     resources,

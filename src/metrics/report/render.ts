@@ -20,9 +20,12 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
   const out: string[] = [];
   out.push(`# scale-tui run ${r.runId}`, '');
   out.push(`Topology ${r.topology}, started ${new Date(r.startedAt).toISOString()}. Clusters: ${r.clusters.allocated} allocated, ${r.clusters.ready} reached ready, ${r.clusters.failed} failed, ${r.clusters.deleted} deleted.`, '');
-  out.push(`## Time per ${r.step} clusters`, '', '| clusters | minutes from the first create |', '| --- | ---: |');
-  for (const row of r.timing) out.push(`| 0 -> ${row.upTo} | ${min(row.minutes)} |`);
-  if (r.timing.length === 0) out.push(`| fewer than ${r.step} ready | - |`);
+  out.push(`## Time per ${r.step} clusters`, '', '| from | to | minutes | minutes from the first create |', '| ---: | ---: | ---: | ---: |');
+  r.timing.forEach((row, i) => {
+    const slice = r.slices[i];
+    out.push(`| ${row.upTo - r.step} | ${row.upTo} | ${slice ? min(slice.minutes) : '-'} | ${min(row.minutes)} |`);
+  });
+  if (r.timing.length === 0) out.push(`| 0 | ${r.step} | fewer than ${r.step} ready | - |`);
   const d = r.timeToReadySeconds;
   out.push('', `Time to ready over ${d.count} clusters: p50 ${d.p50.toFixed(0)} s, p90 ${d.p90.toFixed(0)} s, p95 ${d.p95.toFixed(0)} s, max ${d.max.toFixed(0)} s.`);
   if (r.readyPerMinute.length) out.push(`Ready per minute: ${r.readyPerMinute.join(' ')}.`);
@@ -48,6 +51,7 @@ export function renderCsv(r: Report): string {
   const rows: Array<Array<string | number | undefined>> = [];
   rows.push(['table', 'key', 'a', 'b', 'c', 'd', 'e']);
   for (const t of r.timing) rows.push(['timing', t.upTo, Number(t.minutes.toFixed(3))]);
+  for (const t of r.slices) rows.push(['slice', `${t.from}-${t.to}`, Number(t.minutes.toFixed(3))]);
   for (const x of r.resources) rows.push(['resources', x.controller, x.idleCpuMillicores?.toFixed(1), x.peakCpuMillicores.toFixed(1), x.idleMemoryBytes?.toFixed(0), x.peakMemoryBytes.toFixed(0), x.samples]);
   for (const t of r.tuning) rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
   for (const x of r.throttling) rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath]);
