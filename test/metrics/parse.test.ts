@@ -32,6 +32,11 @@ describe('client-go throttling lines', () => {
     for (const l of readFileSync(join(here, 'other-lines.txt'), 'utf8').split('\n').filter(Boolean)) expect(parseThrottleLine(l)).toBeUndefined();
   });
 
+  it('takes the timestamp from the zap console header', () => {
+    const dev = cases.find((c) => c.raw.includes('\tWaited before sending request\t'))!;
+    expect(parseThrottleLine(dev.raw)!.t).toBe(Date.UTC(2026, 10, 25, 2, 3, 4, 123));
+  });
+
   it('takes the timestamp from JSON lines', () => {
     const json = cases.find((c) => c.raw.includes('"ts":"2026'))!;
     expect(parseThrottleLine(json.raw)!.t).toBe(Date.UTC(2026, 10, 25, 2, 3, 4, 123));
