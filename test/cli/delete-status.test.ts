@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusters } from '../../src/cli/commands/delete.js';
 import { UserError } from '../../src/engine/errors.js';
+import { Journal, runJournalPath } from '../../src/engine/journal/journal.js';
 import { KubeClient } from '../../src/engine/kube/client.js';
 import { ownershipLabels } from '../../src/manifests/labels.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
@@ -81,6 +82,30 @@ describe('scale-tui delete / status (real binary)', () => {
     expect(r.stdout).toMatch(/no cluster matches del-3\.\.del-40; nothing to delete/);
     const b = await run(['delete', '--batch', 'nope', '--yes']);
     expect(b.stdout).toMatch(/no cluster matches batch nope/);
+  });
+
+  it('status lists clusters by phase, failures with their step, and each batch, from the journal', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'cli-status-'));
+    try {
+      const j = new Journal(runJournalPath(state, '20260101T000000-abcd'));
+      j.append({ t: 1, type: 'batch-start', batchId: 'b7', requested: 2, backing: 'auto' });
+      for (const [n, c] of [[5, 'del-5'], [6, 'del-6']] as const) j.append({ t: 2, type: 'allocated', cluster: c, number: n, namespace: c, batchId: 'b7' });
+      j.append({ t: 3, type: 'phase', cluster: 'del-5', phase: 'ready' });
+      j.append({ t: 4, type: 'phase', cluster: 'del-6', phase: 'failed', step: 'wait-host', reason: 'BareMetalHost never became available' });
+      j.close();
+      const r = await execa(process.execPath, [...base, 'status', '--kubeconfig', sessionFlags[1]!, '--state-dir', state], { reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')).toEqual([
+        'clusters: 2',
+        '  ready: 1 (del-5)',
+        '  failed: 1 (del-6)',
+        '  del-6 failed at wait-host: BareMetalHost never became available',
+        'batch b7: 2 cluster(s) (ready 1, failed 1)',
+        'left on API servers: nothing',
+      ]);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   it('status lists what is left on each API server, and nothing when nothing is', async () => {
