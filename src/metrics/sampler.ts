@@ -109,6 +109,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   let stopped = false;
   let running: Promise<void> | undefined;
   let lastQueueProbe = 0;
+  const reconcileReadings = new Map<string, { pod: string; total: number; t: number }>();
   // Throttling lines reach the store in batches: ten controllers at 1000 lines/s each
   // would otherwise mean 10k store updates (and UI notifications) a second.
   let pendingLines: ThrottleLine[] = [];
@@ -233,10 +234,17 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const previous = store.getState().controllers[target.id];
     let depth = previous?.workqueueDepth;
     let depthNote: string | undefined = previous?.workqueueNote;
+    let rate = previous?.reconcilesPerSecond;
     if (queueProbe && pods[0]) {
       const q = await workqueueDepth(kc, target.namespace, pods[0].name);
       depth = q.depth;
       depthNote = q.note;
+      const before = reconcileReadings.get(target.id);
+      const reading = q.reconcileTotal !== undefined ? { pod: pods[0].name, total: q.reconcileTotal, t: now() } : undefined;
+      // A counter restarts with its pod: only two readings from the same pod make a rate.
+      rate = reading && before && before.pod === reading.pod && reading.t > before.t ? Math.max(0, reading.total - before.total) / ((reading.t - before.t) / 1000) : undefined;
+      if (reading) reconcileReadings.set(target.id, reading);
+      else reconcileReadings.delete(target.id);
     }
     const base = target.tunable
       ? controllerStatusBase(target.tunable, argsOf(deployment!, target.container))
@@ -250,6 +258,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       memoryBytes: mem.get(target.id)?.toArray() ?? [],
       ...(depth !== undefined ? { workqueueDepth: depth } : {}),
       ...(depthNote ? { workqueueNote: depthNote } : {}),
+      ...(rate !== undefined ? { reconcilesPerSecond: rate } : {}),
       ...(!metricsServed ? { metricsNote: 'no metrics-server' } : {}),
     };
   }

@@ -49,6 +49,8 @@ export interface ControllerStatus {
   memoryBytes: number[];
   /** Workqueue depth if the metrics endpoint is reachable; undefined = unknown. */
   workqueueDepth?: number;
+  /** Reconciles per second between the last two metrics-endpoint reads, when reachable. */
+  reconcilesPerSecond?: number;
   /** Why the workqueue depth is unknown (metrics endpoint not reachable through the proxy). */
   workqueueNote?: string;
   metricsNote?: string;

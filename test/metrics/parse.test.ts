@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGoDuration, parseThrottleLine } from '../../src/metrics/index.js';
 import { klogTime } from '../../src/metrics/throttle/klog-time.js';
 import { cpuMillicores, quantityBytes } from '../../src/metrics/quantity.js';
-import { parseWorkqueueDepth } from '../../src/metrics/sources/workqueue.js';
+import { parseReconcileTotal, parseWorkqueueDepth } from '../../src/metrics/sources/workqueue.js';
 
 const here = join(import.meta.dirname, 'fixtures');
 const cases = readFileSync(join(here, 'throttle-lines.txt'), 'utf8')
@@ -87,5 +87,18 @@ describe('quantities and Prometheus text', () => {
     const text = ['# HELP workqueue_depth Current depth of workqueue', '# TYPE workqueue_depth gauge', 'workqueue_depth{controller="kubeadmcontrolplane",name="kubeadmcontrolplane"} 42', 'workqueue_depth{controller="cluster",name="cluster"} 8', 'workqueue_adds_total{name="x"} 1000'].join('\n');
     expect(parseWorkqueueDepth(text)).toBe(50);
     expect(parseWorkqueueDepth('go_goroutines 12')).toBeUndefined();
+  });
+
+  it('sums controller_runtime_reconcile_total over controllers and results, not its look-alikes', () => {
+    const text = [
+      '# TYPE controller_runtime_reconcile_total counter',
+      'controller_runtime_reconcile_total{controller="machine",result="success"} 1200',
+      'controller_runtime_reconcile_total{controller="machine",result="requeue_after"} 30',
+      'controller_runtime_reconcile_total{controller="cluster",result="error"} 5',
+      'controller_runtime_reconcile_total_seconds 99',
+      'controller_runtime_reconcile_errors_total{controller="cluster"} 5',
+    ].join('\n');
+    expect(parseReconcileTotal(text)).toBe(1235);
+    expect(parseReconcileTotal('workqueue_depth 1')).toBeUndefined();
   });
 });
