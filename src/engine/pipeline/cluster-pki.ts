@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
+import { UserError } from '../errors.js';
 import { createCA, createServiceAccountKeyPair, expiryOf, issueCert, renderKubeconfig as renderPkiKubeconfig, writePrivateFile, type CertKeyPair } from '../pki/index.js';
 
 export interface PemPair {
@@ -65,7 +66,13 @@ export class ClusterPkiStore {
 
   private loadOrCreate<T>(file: string, make: () => T): T {
     const path = join(this.dir, file);
-    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as T;
+    if (existsSync(path)) {
+      try {
+        return JSON.parse(readFileSync(path, 'utf8')) as T;
+      } catch (err) {
+        throw new UserError(`${path} is not readable certificate material (${(err as Error).message})`, `Restore it from a backup; if its cluster is gone, delete the file and it is minted again.`);
+      }
+    }
     const value = make();
     writePrivateFile(path, JSON.stringify(value));
     return value;

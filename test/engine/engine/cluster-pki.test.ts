@@ -3,7 +3,7 @@
 // mutual-TLS handshake), persistence across engines, and 0600 files.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { connect, createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadOrCreateEtcdPki } from '../../../src/engine/backing/etcd-pki.js';
+import { UserError } from '../../../src/engine/errors.js';
 import { ClusterPkiStore, renderKubeconfig, servingNames, type ClusterMaterial } from '../../../src/engine/pipeline/cluster-pki.js';
 
 let dir: string;
@@ -90,5 +91,11 @@ describe('cluster PKI', () => {
     for (const f of readdirSync(join(dir, 'pki')).filter((n) => n.endsWith('.json'))) {
       expect(statSync(join(dir, 'pki', f)).mode & 0o777, f).toBe(0o600);
     }
+  });
+
+  it('names a damaged material file and the fix instead of failing with a parse trace', async () => {
+    writeFileSync(join(dir, 'pki', 'cluster-test-10.json'), '{"ca":');
+    await expect(new ClusterPkiStore(dir).cluster('test-10', 'test-10', '192.0.2.10')).rejects.toThrow(UserError);
+    await expect(new ClusterPkiStore(dir).cluster('test-10', 'test-10', '192.0.2.10')).rejects.toThrow(/cluster-test-10\.json is not readable certificate material/);
   });
 });
