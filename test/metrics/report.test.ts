@@ -38,6 +38,8 @@ function journal(): JournalEvent[] {
     ev.push({ t, type: 'metrics', pod: 'kcp-abc', namespace: 'capi-kubeadm-control-plane-system', controller: 'kcp', cpuMillicores: busy ? 900 : 50, memoryBytes: busy ? 300 * 2 ** 20 : 100 * 2 ** 20 });
   }
   for (let i = 1; i <= 10; i++) ev.push({ t: T0 + i * 1000, type: 'throttle', controller: 'kcp', waitMs: i * 100, verb: 'GET', path: `/api/v1/namespaces/test-${i}/secrets/test-${i}-ca` });
+  // capi waits at minutes 2.0, 2.5 and 4.0 of the run: two in minute 2, one in minute 4.
+  [2, 2.5, 4].forEach((m, i) => ev.push({ t: T0 + m * MIN, type: 'throttle', controller: 'capi', waitMs: (i + 1) * 100, verb: 'PATCH', path: `/apis/cluster.x-k8s.io/v1beta2/namespaces/test-${i}/machines/test-${i}-x/status` }));
   return ev.sort((a, b) => a.t - b.t);
 }
 
@@ -62,7 +64,10 @@ describe('report tables', () => {
   it('puts tuning on the timeline and totals throttling', () => {
     expect(r.tuning).toHaveLength(1);
     expect(r.tuning[0]!.minute).toBe(5);
-    expect(r.throttling).toEqual([{ controller: 'kcp', count: 10, p50Ms: 500, p95Ms: 1000, maxMs: 1000, topPath: '/api/v1/namespaces/{ns}/secrets/{name}' }]);
+    expect(r.throttling).toEqual([
+      { controller: 'capi', count: 3, peakPerMinute: 2, p50Ms: 200, p95Ms: 300, maxMs: 300, topPath: '/apis/cluster.x-k8s.io/v1beta2/namespaces/{ns}/machines/{name}/status' },
+      { controller: 'kcp', count: 10, peakPerMinute: 10, p50Ms: 500, p95Ms: 1000, maxMs: 1000, topPath: '/api/v1/namespaces/{ns}/secrets/{name}' },
+    ]);
   });
 
   it('renders Markdown, CSV and SVG', () => {
@@ -70,7 +75,8 @@ describe('report tables', () => {
     expect(md).toContain('| 0 | 100 | 6.0 | 6.0 |');
     expect(md).toContain('| kcp | 50m | 900m | 100Mi | 300Mi |');
     expect(md).toContain('minute 5.0: kcp: kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100 qps=200 burst=300');
-    expect(md).toContain('| kcp | 10 | 500 ms | 1000 ms | 1000 ms |');
+    expect(md).toContain('| kcp | 10 | 10 | 500 ms | 1000 ms | 1000 ms |');
+    expect(md).toContain('| capi | 3 | 2 | 200 ms | 300 ms | 300 ms |');
     const csv = renderCsv(r).split('\n');
     expect(csv).toContain('timing,100,6.033');
     expect(csv).toContain('slice,0-100,6.033');
@@ -118,7 +124,7 @@ describe('scale-tui report (real binary)', () => {
     expect(j.code).toBe(0);
     expect(JSON.parse(j.stdout)).toMatchObject({ runId: 'r1', clusters: { ready: 199 } });
     const c = await cli('--format', 'csv', '--no-chart');
-    expect(c.stdout.split('\n')[0]).toBe('table,key,a,b,c,d,e');
+    expect(c.stdout.split('\n')[0]).toBe('table,key,a,b,c,d,e,f');
   }, 60_000);
 
   it('names the runs there are when RUN is wrong, and the formats when --format is', async () => {

@@ -18,6 +18,8 @@ export interface ResourceRow {
 export interface ThrottleRow {
   controller: string;
   count: number;
+  /** Most waits in any one minute of the run (minutes counted from the run start). */
+  peakPerMinute: number;
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
@@ -117,12 +119,14 @@ export function buildReport(events: JournalEvent[]): Report {
     cpuSeries[id] = all.map(([sec, v]) => ({ t: sec * 1000, cpuMillicores: v.cpu }));
   }
 
-  const waits = new Map<string, { ms: number[]; paths: Map<string, number> }>();
+  const waits = new Map<string, { ms: number[]; paths: Map<string, number>; minutes: Map<number, number> }>();
   for (const e of events) {
     if (e.type !== 'throttle') continue;
     let w = waits.get(e.controller);
-    if (!w) waits.set(e.controller, (w = { ms: [], paths: new Map() }));
+    if (!w) waits.set(e.controller, (w = { ms: [], paths: new Map(), minutes: new Map() }));
     w.ms.push(e.waitMs);
+    const minute = Math.floor((e.t - startedAt) / 60_000);
+    w.minutes.set(minute, (w.minutes.get(minute) ?? 0) + 1);
     const p = normalizePath(e.path);
     w.paths.set(p, (w.paths.get(p) ?? 0) + 1);
   }
@@ -131,7 +135,7 @@ export function buildReport(events: JournalEvent[]): Report {
     .map(([controller, w]) => {
       const sorted = w.ms.slice().sort((a, b) => a - b);
       const top = [...w.paths].sort((a, b) => b[1] - a[1])[0];
-      return { controller, count: sorted.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), maxMs: sorted[sorted.length - 1] ?? 0, ...(top ? { topPath: top[0] } : {}) };
+      return { controller, count: sorted.length, peakPerMinute: Math.max(...w.minutes.values()), p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), maxMs: sorted[sorted.length - 1] ?? 0, ...(top ? { topPath: top[0] } : {}) };
     });
 
   const tuning: TuneRow[] = events.filter((e): e is Extract<JournalEvent, { type: 'tune' }> => e.type === 'tune').map((e) => ({ t: e.t, minute: (e.t - startedAt) / 60_000, controller: e.controller, before: e.before, after: e.after }));

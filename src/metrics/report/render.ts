@@ -35,9 +35,9 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
   out.push('', '## Tuning changes', '');
   if (r.tuning.length === 0) out.push('None.');
   for (const t of r.tuning) out.push(`- minute ${min(t.minute)}: ${t.controller}: ${flagsText(t.before)} -> ${flagsText(t.after)}`);
-  out.push('', '## Client-side throttling', '', '| controller | waits | p50 | p95 | max | most throttled request |', '| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const x of r.throttling) out.push(`| ${x.controller} | ${x.count} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`);
-  if (r.throttling.length === 0) out.push('| none | 0 | | | | |');
+  out.push('', '## Client-side throttling', '', '| controller | waits | peak per minute | p50 | p95 | max | most throttled request |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const x of r.throttling) out.push(`| ${x.controller} | ${x.count} | ${x.peakPerMinute} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`);
+  if (r.throttling.length === 0) out.push('| none | 0 | | | | | |');
   if (chartPath) out.push('', `Chart: ${chartPath}`);
   return out.join('\n') + '\n';
 }
@@ -49,12 +49,12 @@ function csvCell(v: string | number | undefined): string {
 
 export function renderCsv(r: Report): string {
   const rows: Array<Array<string | number | undefined>> = [];
-  rows.push(['table', 'key', 'a', 'b', 'c', 'd', 'e']);
+  rows.push(['table', 'key', 'a', 'b', 'c', 'd', 'e', 'f']);
   for (const t of r.timing) rows.push(['timing', t.upTo, Number(t.minutes.toFixed(3))]);
   for (const t of r.slices) rows.push(['slice', `${t.from}-${t.to}`, Number(t.minutes.toFixed(3))]);
   for (const x of r.resources) rows.push(['resources', x.controller, x.idleCpuMillicores?.toFixed(1), x.peakCpuMillicores.toFixed(1), x.idleMemoryBytes?.toFixed(0), x.peakMemoryBytes.toFixed(0), x.samples]);
   for (const t of r.tuning) rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
-  for (const x of r.throttling) rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath]);
+  for (const x of r.throttling) rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath, x.peakPerMinute]);
   const d = r.timeToReadySeconds;
   rows.push(['time-to-ready', 'seconds', d.p50, d.p90, d.p95, d.max, d.count]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
