@@ -77,6 +77,12 @@ describe('report tables', () => {
     expect(md).toContain('minute 5.0: kcp: kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100 qps=200 burst=300');
     expect(md).toContain('| kcp | 10 | 10 | 500 ms | 1000 ms | 1000 ms |');
     expect(md).toContain('| capi | 3 | 2 | 200 ms | 300 ms | 300 ms |');
+    // Text chart: 8 rows scaled to the 199 ready, then the tuning mark at minute 5 of the
+    // 11-minute span (run start .. last ready at 660 s): column floor(300/660 * 60) = 27.
+    const chart = md.split('```text\n')[1]!.split('\n```')[0]!.split('\n');
+    expect(chart[0]!.startsWith('199 ┤')).toBe(true);
+    expect(chart[7]!.startsWith('  0 ┤')).toBe(true);
+    expect(chart[8]!.indexOf('^') - '199 ┤'.length).toBe(27);
     const csv = renderCsv(r).split('\n');
     expect(csv).toContain('timing,100,6.033');
     expect(csv).toContain('slice,0-100,6.033');

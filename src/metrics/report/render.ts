@@ -1,6 +1,7 @@
 // The report as Markdown (the seed README's tables), CSV (one section per table) or JSON.
 import type { ControllerFlags } from '../../engine/types.js';
 import type { Report } from './build.js';
+import { termChart } from './term-chart.js';
 
 export const REPORT_FORMATS = ['md', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -38,6 +39,14 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
   out.push('', '## Client-side throttling', '', '| controller | waits | peak per minute | p50 | p95 | max | most throttled request |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const x of r.throttling) out.push(`| ${x.controller} | ${x.count} | ${x.peakPerMinute} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`);
   if (r.throttling.length === 0) out.push('| none | 0 | | | | | |');
+  if (r.readySeries.length) {
+    // For readers in a terminal or a plain-text viewer; the SVG has the detailed version.
+    const rows = termChart(
+      r.readySeries.map((p) => ({ t: p.t, v: p.ready })),
+      { width: 60, height: 8, from: r.startedAt, to: Math.max(r.startedAt + 60_000, r.readySeries[r.readySeries.length - 1]!.t), marks: r.tuning.map((t) => t.t) },
+    );
+    out.push('', '## Clusters ready over time', '', '```text', ...rows, `${r.tuning.length ? '^ = tuning change; ' : ''}x: run start .. last ready`, '```');
+  }
   if (chartPath) out.push('', `Chart: ${chartPath}`);
   return out.join('\n') + '\n';
 }
