@@ -10,6 +10,8 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
+import { statusCode } from './client-errors.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { KubeObject } from '../../manifests/types.js';
 
 export interface KubeTarget {
@@ -52,16 +54,15 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
   return kc;
 }
 
-/** HTTP status of a client-node ApiException, if it is one. */
-export function statusCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
+export { statusCode } from './client-errors.js';
 
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
 
-  constructor(readonly config: KubeConfig) {
+  constructor(
+    readonly config: KubeConfig,
+    readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
     this.objects = KubernetesObjectApi.makeApiClient(config);
   }
 
@@ -75,7 +76,7 @@ export class KubeClient {
 
   async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return (await this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as unknown as T;
+      return (await withRetry(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } }), this.retry)) as unknown as T;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;
@@ -85,7 +86,7 @@ export class KubeClient {
   /** Creates the object, or leaves an existing one alone. Returns true if it was created. */
   async createOrSkip(obj: KubeObject): Promise<boolean> {
     try {
-      await this.objects.create(obj as KubernetesObject);
+      await withRetry(() => this.objects.create(obj as KubernetesObject), this.retry);
       return true;
     } catch (err) {
       if (statusCode(err) === 409) return false;
@@ -94,20 +95,20 @@ export class KubeClient {
   }
 
   async mergePatch(obj: KubeObject): Promise<KubeObject> {
-    return (await this.objects.patch(obj as KubernetesObject, undefined, undefined, 'scale-tui', undefined, PatchStrategy.MergePatch)) as unknown as KubeObject;
+    return (await withRetry(() => this.objects.patch(obj as KubernetesObject, undefined, undefined, 'scale-tui', undefined, PatchStrategy.MergePatch), this.retry)) as unknown as KubeObject;
   }
 
   /** Deletes; a missing object counts as deleted. */
   async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<void> {
     try {
-      await this.objects.delete({ apiVersion, kind, metadata: { name, namespace } });
+      await withRetry(() => this.objects.delete({ apiVersion, kind, metadata: { name, namespace } }), this.retry);
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }
   }
 
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
-    const res = await this.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+    const res = await withRetry(() => this.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector), this.retry);
     return res.items as unknown as T[];
   }
 }
@@ -144,7 +145,7 @@ export async function listWithVersion<T extends KubeObject = KubeObject>(
   kind: string,
   opts: { namespace?: string; labelSelector?: string } = {},
 ): Promise<{ items: T[]; resourceVersion: string }> {
-  const res = await client.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+  const res = await withRetry(() => client.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector), client.retry);
   return { items: res.items as unknown as T[], resourceVersion: res.metadata?.resourceVersion ?? '' };
 }
 

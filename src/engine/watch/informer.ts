@@ -25,8 +25,10 @@ export class Informer {
   private markSynced!: () => void;
   private retryTimer?: NodeJS.Timeout;
   private lastRv = '';
-  /** Counts lists and watch (re)starts, for the request benchmark. */
-  readonly counters = { lists: 0, watches: 0 };
+  /** Consecutive failed lists or short-lived watches: drives the backoff. */
+  private failures = 0;
+  /** Counts lists and watch (re)starts, for the request benchmark and the no-hot-loop tests. */
+  readonly counters = { lists: 0, watches: 0, gone: 0 };
 
   constructor(
     private readonly client: KubeClient,
@@ -77,9 +79,30 @@ export class Informer {
     }
   }
 
-  private retry(): void {
+  /**
+   * Next list or watch after `failures` failures in a row: exponential, capped at 30 s, with
+   * equal jitter so informers of many kinds (and many engines) do not reconnect in step, and
+   * never zero, so a server that drops every watch at once cannot make us spin.
+   */
+  private delayMs(): number {
+    const d = Math.min(30_000, (this.opts.retryMs ?? 500) * 2 ** Math.min(this.failures, 10));
+    return d / 2 + Math.random() * (d / 2);
+  }
+
+  private schedule(next: 'relist' | 'rewatch'): void {
     if (this.stopped) return;
-    this.retryTimer = setTimeout(() => void this.relist(), this.opts.retryMs ?? 500);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void (next === 'relist' ? this.relist() : this.rewatch()), this.delayMs());
+  }
+
+  private async rewatch(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.watch();
+    } catch {
+      this.failures++;
+      this.schedule('relist');
+    }
   }
 
   private async relist(): Promise<void> {
@@ -109,7 +132,8 @@ export class Informer {
       this.markSynced();
       await this.watch();
     } catch {
-      this.retry();
+      this.failures++;
+      this.schedule('relist');
     }
   }
 
@@ -117,27 +141,33 @@ export class Informer {
     const info = await resourceInfo(this.client, this.apiVersion, this.kind);
     const path = collectionPath(this.apiVersion, info);
     this.counters.watches++;
+    const opened = Date.now();
     let ended = false;
-    const end = (): void => {
+    const end = (gone: boolean): void => {
       if (ended) return;
       ended = true;
-      // A watch that ends (timeout, 410 Gone, connection loss) is resumed by re-listing.
-      this.retry();
+      // A watch that lived a while ended normally (server timeout): carry on from the last
+      // resourceVersion without a list. One that died young counts as a failure (backoff).
+      // 410 Gone (or any ERROR event) means our resourceVersion is too old: only a re-list
+      // can bring the cache back in line.
+      this.failures = Date.now() - opened >= 5_000 ? 0 : this.failures + 1;
+      if (gone) this.counters.gone++;
+      this.schedule(gone ? 'relist' : 'rewatch');
     };
     this.abort = await new Watch(this.client.config).watch(
       path,
       { resourceVersion: this.lastRv, allowWatchBookmarks: true, labelSelector: this.opts.labelSelector },
       (phase: string, raw: unknown) => {
+        if (phase === 'ERROR') {
+          this.abort?.abort();
+          end(true);
+          return;
+        }
         const obj = raw as KubeObject;
         if (!obj?.metadata) return;
         const v = rv(obj);
         if (v) this.lastRv = v;
         if (phase === 'BOOKMARK') return;
-        if (phase === 'ERROR') {
-          this.abort?.abort();
-          end();
-          return;
-        }
         const full = { ...obj, apiVersion: this.apiVersion, kind: this.kind };
         const k = objectKey(full.metadata.namespace, full.metadata.name);
         if (phase === 'DELETED') {
@@ -149,7 +179,7 @@ export class Informer {
           this.emit(existed ? 'update' : 'add', full);
         }
       },
-      () => end(),
+      (err: unknown) => end((err as { statusCode?: number } | null)?.statusCode === 410),
     );
     // stop() may have run while the watch request was being opened: it saw no abort handle.
     if (this.stopped) this.abort.abort();

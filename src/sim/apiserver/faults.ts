@@ -6,6 +6,8 @@ export interface FaultSpec {
   statuses?: number[];
   dropWatchesAfterMs?: number;
   paths?: RegExp;
+  /** Called for every request the spec covers, faulted or not: tests count load with it. */
+  onRequest?: (path: string) => void;
 }
 
 const REASONS: Record<number, string> = { 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
@@ -28,9 +30,13 @@ export class Faults {
   /** A status to fail this request with, or undefined. */
   pick(path: string): { code: number; reason: string } | undefined {
     if (!this.applies(path)) return undefined;
-    const rate = this.spec!.errorRate ?? 0;
+    // This request is judged by the spec in force when it arrived, even if the callback
+    // installs another one (tests lift a fault after N requests this way).
+    const spec = this.spec!;
+    spec.onRequest?.(path);
+    const rate = spec.errorRate ?? 0;
     if (rate <= 0 || Math.random() >= rate) return undefined;
-    const statuses = this.spec!.statuses?.length ? this.spec!.statuses : [500];
+    const statuses = spec.statuses?.length ? spec.statuses : [500];
     const code = statuses[Math.floor(Math.random() * statuses.length)]!;
     return { code, reason: REASONS[code] ?? 'InternalError' };
   }
