@@ -23,6 +23,8 @@ import { workqueueDepth } from './sources/workqueue.js';
 /** How long throttling lines gather before one store update (the tail pane's latency). */
 const LINE_FLUSH_MS = 100;
 
+const METRICS_RETRY_MS = 60_000;
+
 /** A pod group sampled like a controller: the tunable ones plus what the seed also watched. */
 export interface Target {
   id: string;
@@ -106,6 +108,9 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   const followers = new Map<string, Follower>();
   const notes = new Set<string>();
   let metricsServed = true;
+  // metrics-server may be installed (or come back) mid-run: ask again once a minute.
+  let metricsRetryAt = 0;
+  let askMetrics = true;
   let stopped = false;
   let running: Promise<void> | undefined;
   let lastQueueProbe = 0;
@@ -202,13 +207,20 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     if (!deployment && pods.length === 0) return undefined;
     let usage = usageByNs.get(target.namespace);
     if (!usage) {
-      usage = metricsServed ? podUsage(kc, target.namespace).catch(() => undefined) : Promise.resolve(undefined);
+      usage = askMetrics ? podUsage(kc, target.namespace).catch(() => undefined) : Promise.resolve(undefined);
       usageByNs.set(target.namespace, usage);
     }
     const perPod = await usage;
-    if (perPod === undefined && metricsServed) {
-      metricsServed = false;
-      noteOnce('metrics-server', 'metrics.k8s.io is not served (metrics-server missing?): CPU and memory stay empty; `scale-tui setup` installs metrics-server');
+    if (askMetrics && perPod === undefined) {
+      metricsRetryAt = now() + METRICS_RETRY_MS;
+      if (metricsServed) {
+        metricsServed = false;
+        noteOnce('metrics-server', 'metrics.k8s.io is not served (metrics-server missing?): CPU and memory stay empty; `scale-tui setup` installs metrics-server');
+      }
+    } else if (perPod && !metricsServed) {
+      metricsServed = true;
+      notes.delete('metrics-server'); // a later loss is worth saying again
+      appendLog(store, 'info', 'metrics.k8s.io is served now: CPU and memory sampling resumed');
     }
     if (perPod) {
       let c = 0;
@@ -289,6 +301,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
 
   async function pass(): Promise<void> {
     const usageByNs = new Map<string, Promise<Map<string, Usage> | undefined>>();
+    askMetrics = metricsServed || now() >= metricsRetryAt;
     const queueProbe = now() - lastQueueProbe >= 60_000;
     if (queueProbe) lastQueueProbe = now();
     const statuses = await Promise.all(

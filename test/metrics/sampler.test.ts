@@ -94,12 +94,13 @@ describe('metrics sampler', () => {
     }
   });
 
-  it('says once that metrics.k8s.io is missing and keeps following logs', async () => {
+  it('says once that metrics.k8s.io is missing, keeps following logs, and resumes when it comes back', async () => {
     if (!tc.embedded) return;
     const api = tc.embedded;
     api.faults.set({ paths: /metrics\.k8s\.io/, errorRate: 1, statuses: [503] });
     const store = createScaleStore();
-    const m = startMetrics({ client, store, intervalMs: 3_600_000, targets: [target] });
+    let clock = Date.now();
+    const m = startMetrics({ client, store, intervalMs: 3_600_000, targets: [target], now: () => clock });
     try {
       await m.tick();
       await m.tick();
@@ -109,6 +110,18 @@ describe('metrics sampler', () => {
       expect(store.getState().controllers.kcp?.cpuMillicores).toEqual([]);
       api.logs.append(ns, 'kcp-b', 'manager', line('3s', '/api/v1/nodes'));
       await until(() => store.getState().throttling.recent.some((t) => t.waitMs === 3000), 'a line without metrics-server');
+
+      // Installed mid-run: not asked again within the minute, then sampled again after it.
+      api.faults.clear();
+      api.metrics.setPodMetrics(ns, 'kcp-b', [{ name: 'manager', cpuMillicores: 40, memoryBytes: 2 ** 20 }]);
+      clock += 30_000;
+      await m.tick();
+      expect(store.getState().controllers.kcp?.cpuMillicores).toEqual([]);
+      clock += 31_000;
+      await m.tick();
+      expect(store.getState().controllers.kcp?.cpuMillicores).toEqual([40]);
+      expect(store.getState().controllers.kcp?.metricsNote).toBeUndefined();
+      expect(store.getState().log.filter((l) => /metrics\.k8s\.io is served now/.test(l.message))).toHaveLength(1);
     } finally {
       api.faults.clear();
       await m.stop();
