@@ -13,6 +13,7 @@ import type { KubeObject } from '../manifests/types.js';
 import { appendLog, pushThrottleLines, type BackingClusterStatus, type ControllerStatus, THROTTLE_TAIL_LIMIT, type ScaleStore, type ThrottleLine } from '../state/store.js';
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
+import { ResumeFilter } from './sources/resume-filter.js';
 import { nodeUsage, podUsage, type Usage } from './sources/pod-metrics.js';
 import { klogTime } from './throttle/klog-time.js';
 import { parseThrottleLine } from './throttle/parse.js';
@@ -77,6 +78,8 @@ interface Follower {
   abort: AbortController;
   alive: boolean;
   lastLineAt?: number;
+  /** Shared by the reconnects of one pod's follow. */
+  lines: ResumeFilter;
 }
 
 interface PodInfo {
@@ -159,7 +162,8 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const key = `${target.id}/${target.namespace}/${pod.name}`;
     const existing = followers.get(key);
     if (existing?.alive) return;
-    const f: Follower = { abort: new AbortController(), alive: true, lastLineAt: existing?.lastLineAt };
+    const f: Follower = { abort: new AbortController(), alive: true, lastLineAt: existing?.lastLineAt, lines: existing?.lines ?? new ResumeFilter() };
+    f.lines.reconnect();
     followers.set(key, f);
     // Pods that were there before we started: from our start; pods that came later (a
     // restart after tuning): from their own start, so no throttling line is missed.
@@ -169,7 +173,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(pod.name)}/log?${q}`;
     void followLog(kc, path, (l) => {
       f.lastLineAt = now();
-      onLogLine(target, l);
+      if (f.lines.accept(l)) onLogLine(target, l);
     }, f.abort.signal)
       .catch(() => undefined)
       .finally(() => {
