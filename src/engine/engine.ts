@@ -37,6 +37,7 @@ import type {
   TuneRequest,
 } from './types.js';
 import { Informer } from './watch/informer.js';
+import { redact } from './log/redact.js';
 import { API } from './watch/capi-state.js';
 import { tune as tuneController } from './tune/tune.js';
 import { LABEL_COMPONENT_WORKLOAD_APISERVER } from './pipeline/labels.js';
@@ -166,11 +167,14 @@ class EngineImpl implements Engine {
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {
-    appendLog(this.store, level, message, this.now());
+    // Error texts can carry a kubeconfig or a Secret echoed back by an API server.
+    appendLog(this.store, level, redact(message), this.now());
   }
 
-  private record = (cluster: string, phase: Phase, failure?: { step: string; reason: string }): void => {
+  private record = (cluster: string, phase: Phase, given?: { step: string; reason: string }): void => {
     const t = this.now();
+    // Failure reasons go to the journal, the store and the report: never a key or token.
+    const failure = given && { step: given.step, reason: redact(given.reason) };
     this.write({ t, type: 'phase', cluster, phase, ...(failure ? { step: failure.step, reason: failure.reason } : {}) });
     setPhase(this.store, cluster, phase, t, failure);
     const rec = this.store.getState().clusters[cluster];

@@ -1,0 +1,134 @@
+// Safety through the real binary: foreign namespaces named like ours (test-N, unlabelled)
+// survive every delete command; the engine allocates around them; keys and kubeconfigs in
+// the state dir are 0600; no certificate, key or token reaches the output or the journal.
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../src/engine/kube/client.js';
+import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
+import { randomBytes } from 'node:crypto';
+import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
+import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
+import { startWorld, type World } from '../support/fake-controllers.js';
+import { freePortBlock } from '../support/ports.js';
+
+const skip = requireEtcd();
+let world: World;
+let etcd: TestEtcd;
+let env: NodeJS.ProcessEnv;
+let admin: EtcdctlAdmin;
+let dir: string;
+let stateDir: string;
+let base: string[];
+let session: string[];
+let mgmt: KubeClient;
+const FOREIGN = ['test-1', 'test-2', 'test-3', 'test-5', 'test-8', 'test-20'];
+let output = '';
+
+beforeAll(async () => {
+  if (skip) return;
+  world = await startWorld();
+  etcd = await startEtcd();
+  dir = mkdtempSync(join(tmpdir(), 'safety-'));
+  const root = etcd.clientFiles('root');
+  const rootPassword = randomBytes(24).toString('base64url');
+  admin = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }), rootPassword);
+  await admin.ensureRoot();
+  const etcdFile = join(dir, 'etcd.json');
+  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), { mode: 0o600 });
+  env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };
+  stateDir = join(dir, 'state');
+  const kubeconfig = join(dir, 'mgmt.kubeconfig');
+  writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
+  const config = join(dir, 'config.yaml');
+  const basePort = await freePortBlock(40);
+  // The seed's own prefix: the one a careless delete would take foreign test-N for ours.
+  writeFileSync(config, `topology: dedicated\nnaming:\n  prefix: test\nbatch:\n  size: 3\n  concurrency: 4\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`);
+  base = ['bin/scale-tui.js', '-c', config];
+  session = ['--kubeconfig', kubeconfig, '--state-dir', stateDir];
+  mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+  for (const n of FOREIGN) {
+    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: 'someone-else' } } });
+    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'theirs', namespace: n }, data: { v: Buffer.from('keep').toString('base64') } } as never);
+  }
+}, 90_000);
+afterAll(async () => {
+  await world?.stop();
+  await etcd?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa(process.execPath, [...base, ...args, ...session], { reject: false, env });
+  output += r.stdout + r.stderr;
+  return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function foreignIntact(): Promise<void> {
+  for (const n of FOREIGN) {
+    const ns = await mgmt.get('v1', 'Namespace', n);
+    expect(ns?.metadata.name, `foreign namespace ${n}`).toBe(n);
+    expect((await mgmt.get('v1', 'Secret', 'theirs', n))?.metadata.name, `secret in ${n}`).toBe('theirs');
+  }
+}
+
+function files(d: string): string[] {
+  return readdirSync(d, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+async function ours(): Promise<string[]> {
+  return (await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).map((n) => n.metadata.name).sort();
+}
+
+describe.skipIf(skip)('safety (real binary)', () => {
+  it('creates around foreign test-N namespaces, and no delete command touches them', async () => {
+    const created = await run(['create', '--count', '9', '--quiet']);
+    expect(created.exitCode, created.stderr + created.stdout).toBe(0);
+    const mine = await ours();
+    expect(mine).toHaveLength(9);
+    expect((await admin.status()).tenants).toEqual(mine);
+    for (const n of FOREIGN) expect(mine).not.toContain(n);
+    await foreignIntact();
+
+    // Key files and kubeconfigs: 0600, in the per-run state dir.
+    const all = files(stateDir);
+    const secretFiles = all.filter((f) => /\.(key|kubeconfig)$|kubeconfig/.test(f) || /PRIVATE KEY|client-key-data|token:/.test(readFileSync(f, 'utf8')));
+    expect(secretFiles.length).toBeGreaterThan(0);
+    for (const f of secretFiles) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
+
+    const status = JSON.parse((await run(['status', '--json'])).stdout) as { clusters: Array<{ name: string; batchId: string; number: number }> };
+    const byNumber = status.clusters.sort((a, b) => a.number - b.number);
+    const [a, b, c] = byNumber.map((x) => x.name);
+    // A range spanning foreign and our numbers; a name list mixing both; a batch; then --all.
+    const steps: string[][] = [
+      ['delete', '--clusters', `test-1..${a}`, '--yes'],
+      ['delete', '--clusters', `test-2,${b},test-20`, '--yes'],
+      ['delete', '--batch', byNumber.find((x) => x.name === c)!.batchId, '--yes'],
+      ['delete', '--all', '--yes'],
+    ];
+    for (const s of steps) {
+      const r = await run(s);
+      expect(r.exitCode, `${s.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
+      await foreignIntact();
+    }
+    expect(await ours()).toEqual([]);
+    expect((await admin.status()).tenants).toEqual([]);
+    // Foreign ones were never adopted as ours either.
+    expect(JSON.parse((await run(['status', '--json'])).stdout).clusters).toEqual([]);
+  }, 240_000);
+
+  it('never printed or journalled a certificate, key or token', () => {
+    const token = /token: (\S+)/.exec(world.management.kubeconfigYaml)?.[1];
+    const journals = files(stateDir).filter((f) => f.endsWith('.jsonl'));
+    expect(journals.length).toBeGreaterThan(0);
+    const text = output + journals.map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/-----BEGIN/);
+    expect(text).not.toMatch(/client-key-data|client-certificate-data/);
+    if (token) expect(text).not.toContain(token);
+  });
+});
