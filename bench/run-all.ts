@@ -22,7 +22,8 @@ const results: Array<{ name: string; code: number | null; seconds: number }> = [
 for (const name of benches) {
   console.log(`\n=== ${name}`);
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(here, '..', 'bin', 'run-ts.js'), join(here, name)], { stdio: 'inherit', timeout: 20 * 60_000 });
+  // Production React, as bin/scale-tui.js runs it; --expose-gc for the heap-trend figures.
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, '..', 'bin', 'run-ts.js'), join(here, name)], { stdio: 'inherit', timeout: 20 * 60_000, env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' } });
   results.push({ name, code: r.status, seconds: (performance.now() - started) / 1000 });
 }
 console.log('\n=== summary');

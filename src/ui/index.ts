@@ -1,11 +1,9 @@
 // runTui: the full-screen control center over a store and the engine's intents. It renders
 // and sends intents; the caller owns the engine and stops it after the UI returns.
 import React from 'react';
-import { render } from 'ink';
 import { UserError } from '../engine/errors.js';
 import type { EngineIntents } from '../engine/types.js';
 import type { ScaleStore } from '../state/store.js';
-import { App } from './app.js';
 
 export interface RunTuiOptions {
   store: ScaleStore;
@@ -29,6 +27,11 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       'Run it in a terminal (over ssh use `ssh -t`), or use the headless subcommands / `scale-tui demo --headless`.',
     );
   }
+  // Ink draws only a final frame when it believes it runs in CI (CI=true, which CI
+  // machines and some test VMs export). We have a real terminal here, so the live UI is
+  // wanted: Ink reads the flag once when it loads, which is why it is loaded only now.
+  for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
+  const [{ render }, { App }] = await Promise.all([import('ink'), import('./app.js')]);
   // The alternate screen keeps the user's scrollback intact and gives a clean full screen.
   stdout.write(ALT_SCREEN_ON);
   const instance = render(
