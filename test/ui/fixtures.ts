@@ -44,6 +44,7 @@ export function fullState(n = 1000): ScaleState {
       rollout: 'idle',
       cpuMillicores: [10, 50, 200, 400, 350],
       memoryBytes: [50e6, 60e6, 80e6, 90e6, 100e6],
+      ...(id === 'kcp' ? { workqueueDepth: 42, reconcilesPerSecond: 3.5 } : {}),
     };
   }
   for (const i of [1, 2, 3]) {

@@ -40,6 +40,7 @@ describe('screen sizes', () => {
     for (const t of ['Creation progress', 'Controllers', 'Client-side throttling', 'Backing clusters']) expect(text).toContain(t);
     expect(text).toMatch(/backing-3 +DOWN/);
     expect(text).toMatch(/kubeadmcontrolplane=10 qps=20 burst=30/);
+    expect(text).toMatch(/queue 42 3\.5 rec\/s/);
     expect(text).toMatch(/bmo .*no qps\/burst flags/);
     expect(text).toMatch(/0→100 9\.5m/);
     expect(text).toMatch(/✗ test-\d+ wait-machine: no Machine after 600 s/);

@@ -102,7 +102,7 @@ export function controllersPane({ state, view, width, height }: PaneArgs, focuse
     const conc = Object.entries(c.flags.concurrency).map(([k, v]) => `${k.replace(/-concurrency$/, '')}=${v}`).join(',') || 'defaults';
     const rateFlags = c.supportsRateFlags ? `qps=${c.flags.qps ?? 'default'} burst=${c.flags.burst ?? 'default'}` : 'no qps/burst flags';
     const rollout = c.rollout === 'rolling' ? seg(' rolling out…', { color: 'yellow' }) : c.rollout === 'failed' ? seg(' rollout failed', { color: 'red' }) : '';
-    const queue = c.workqueueDepth !== undefined ? ` queue ${c.workqueueDepth}` : '';
+    const queue = (c.workqueueDepth !== undefined ? ` queue ${c.workqueueDepth}` : '') + (c.reconcilesPerSecond !== undefined ? ` ${c.reconcilesPerSecond.toFixed(1)} rec/s` : '');
     out.push(
       line(
         seg(padEnd(String(c.id), 18), { inverse: selected, bold: true }),
