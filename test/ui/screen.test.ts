@@ -40,12 +40,16 @@ describe('screen sizes', () => {
     for (const t of ['Creation progress', 'Controllers', 'Client-side throttling', 'Backing clusters']) expect(text).toContain(t);
     expect(text).toMatch(/backing-3 +DOWN/);
     expect(text).toMatch(/kubeadmcontrolplane=10 qps=20 burst=30/);
-    expect(text).toMatch(/queue 42 3\.5 rec\/s/);
+
     expect(text).toMatch(/bmo .*no qps\/burst flags/);
     expect(text).toMatch(/0→100 9\.5m/);
     expect(text).toMatch(/✗ test-\d+ wait-machine: no Machine after 600 s/);
     const layout = computeLayout(200, 60, 'progress', false);
     expect(layout.columns).toHaveLength(2);
+  });
+
+  it('a zoomed controllers pane shows workqueue depth and reconcile rate', () => {
+    expect(screen(200, 40, { focus: 'controllers', zoomed: true }).join('\n')).toMatch(/queue 42 3\.5 rec\/s/);
   });
 
   it('zoom gives the focused pane the whole body', () => {
