@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/engine/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
@@ -91,6 +91,16 @@ describe.skipIf(skip)('safety (real binary)', () => {
     const mine = await ours();
     expect(mine).toHaveLength(9);
     expect((await admin.status()).tenants).toEqual(mine);
+    // Tenant credentials: a generated client key per cluster (CN = tenant), kept in a Secret.
+    const keys: string[] = [];
+    for (const c of mine) {
+      const sec = (await mgmt.get('v1', 'Secret', `${c}-apiserver-etcd-client`, c)) as unknown as { data: Record<string, string> };
+      const cert = new X509Certificate(Buffer.from(sec.data['tls.crt']!, 'base64'));
+      expect(cert.subject).toContain(`CN=${c}`);
+      keys.push(Buffer.from(sec.data['tls.key']!, 'base64').toString());
+    }
+    expect(keys.every((k) => /PRIVATE KEY/.test(k))).toBe(true);
+    expect(new Set(keys).size).toBe(mine.length);
     for (const n of FOREIGN) expect(mine).not.toContain(n);
     await foreignIntact();
 
