@@ -30,6 +30,8 @@ export interface RoundResult {
   deleteKillAfter: number;
   ready: number;
   failed: number;
+  /** `name at step: reason` of each cluster that ended failed (allowed, but reported). */
+  failures: string[];
   leftovers: string[];
 }
 
@@ -120,7 +122,9 @@ export async function killRound(world: World, etcd: EtcdAdmin, seed: number, cou
       else if (c.phase !== 'ready' && c.phase !== 'failed') problems.push(`${c.name} stuck in ${c.phase}`);
     }
     const ready = clusters.filter((c) => c.phase === 'ready').length;
-    const failed = clusters.filter((c) => c.phase === 'failed').length;
+    const failedOnes = clusters.filter((c) => c.phase === 'failed');
+    const failed = failedOnes.length;
+    const failures = failedOnes.map((c) => `${c.name} at ${c.failure?.step}: ${c.failure?.reason}`);
 
     const e2 = engine;
     const deleted = e2.deleteClusters({ kind: 'all' });
@@ -135,7 +139,7 @@ export async function killRound(world: World, etcd: EtcdAdmin, seed: number, cou
     for (const f of del.failed) problems.push(`delete of ${f.cluster} failed: ${f.reason}`);
     const st = await engine.status();
     if (st.clusters.length) problems.push(`status still lists ${st.clusters.map((c) => c.name).join(',')}`);
-    return { seed, createKillAfter, deleteKillAfter, ready, failed, leftovers: [...problems, ...(await leftovers(world, etcd, prefix))] };
+    return { seed, createKillAfter, deleteKillAfter, ready, failed, failures, leftovers: [...problems, ...(await leftovers(world, etcd, prefix))] };
   } finally {
     await engine?.shutdown();
     rmSync(stateDir, { recursive: true, force: true });
