@@ -7,7 +7,8 @@
 //   nodeport 30000-32767: the NodePort range the API server accepts.
 import { createServer } from 'node:net';
 
-const RANGES = { plain: [20000, 30000], nodeport: [30000, 32768] } as const;
+// NodePort blocks end by 32000: `scale-tui demo --node-port-base` accepts bases up to there.
+const RANGES = { plain: [20000, 30000], nodeport: [30000, 32000] } as const;
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { UserError } from '../../../src/engine/errors.js';
-import { KubeClient } from '../../../src/engine/kube/client.js';
+import { KubeClient, statusCode } from '../../../src/engine/kube/client.js';
 import { capdObjects, clusterctlGenerateCapdArgs, clusterctlInitDockerArgs } from '../../../src/engine/topology/capd.js';
 import { namespaceObject } from '../../../src/manifests/namespace.js';
 import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
@@ -109,8 +109,12 @@ async function playDelete(mgmt: KubeClient, ns: string, cluster: string): Promis
       const live = await mgmt.get(apiVersion, kind, name, ns);
       if (!live) continue;
       left++;
-      if (live.metadata.finalizers?.length) await mgmt.mergePatch({ apiVersion, kind, metadata: { name, namespace: ns, finalizers: null } } as unknown as KubeObject);
-      if (kind !== 'Cluster') await mgmt.delete(apiVersion, kind, name, ns);
+      // The object can go between the get and these calls (the engine deletes too): a 404 is done.
+      const gone = (err: unknown): void => {
+        if (statusCode(err) !== 404) throw err;
+      };
+      if (live.metadata.finalizers?.length) await mgmt.mergePatch({ apiVersion, kind, metadata: { name, namespace: ns, finalizers: null } } as unknown as KubeObject).catch(gone);
+      if (kind !== 'Cluster') await mgmt.delete(apiVersion, kind, name, ns).catch(gone);
     }
     if (left === 0) return;
     await new Promise((r) => setTimeout(r, 200));
