@@ -2,6 +2,7 @@
 // it with createEngine(). It allocates clusters, runs the per-cluster pipeline in a
 // bounded pool, journals every transition, resumes after a crash, deletes, and tunes.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { KubeObject } from '../manifests/types.js';
 import { LABEL_BATCH, LABEL_CLUSTER, MANAGED_SELECTOR } from '../manifests/labels.js';
@@ -89,6 +90,11 @@ export interface Engine extends EngineIntents {
   readonly counters: { creates: number; skipped: number };
 }
 
+function unlimitedListeners(c: AbortController): AbortController {
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 function newRunId(now: number): string {
   const d = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return `${d}-${randomBytes(2).toString('hex')}`;
@@ -120,7 +126,9 @@ class EngineImpl implements Engine {
   private readonly pool: Pool;
   private readonly forwards: ForwardSupervisor;
   private journal?: Journal;
-  private abortCtl = new AbortController();
+  // Every in-flight wait listens on this signal; with hundreds of clusters in flight Node's
+  // default of 10 listeners would print a leak warning over the TUI.
+  private abortCtl = unlimitedListeners(new AbortController());
   private started?: Promise<void>;
   private watches?: ManagementWatches;
   private readonly siteDeployments = new Map<string, Informer>();
