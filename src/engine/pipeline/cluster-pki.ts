@@ -5,7 +5,7 @@
 // etcd client cert (CN = tenant), a serving cert whose SANs include the host CAPI really
 // dials, a service-account key pair and an admin client cert. Everything minted is
 // persisted (0600), so a resumed run re-creates identical Secrets.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
@@ -86,6 +86,12 @@ export class ClusterPkiStore {
       this.experiment = { ca, etcdCa: loadOrCreateEtcdPki(this.stateDir).ca };
     }
     return this.experiment;
+  }
+
+  /** Removes a deleted cluster's key material: keys of clusters that are gone must not linger. */
+  forget(cluster: string): void {
+    this.clusters.delete(cluster);
+    rmSync(join(this.dir, `cluster-${cluster}.json`), { force: true });
   }
 
   /** Material for one cluster; `endpointHost` is what CAPI dials, so it is a SAN. */

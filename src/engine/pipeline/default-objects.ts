@@ -1,6 +1,7 @@
 // The default ObjectSource: binds the pure generators in src/manifests and the PKI to the
 // pipeline's ClusterSpec. Deterministic per cluster (material is persisted), so resume
 // re-renders identical objects.
+import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../../manifests/types.js';
 import { clusterObjects } from '../../manifests/cluster.js';
 import { hostObjects } from '../../manifests/hosts.js';
@@ -12,6 +13,14 @@ import type { ExperimentConfig } from '../config/schema.js';
 import { apiserverObjects } from '../../manifests/apiserver.js';
 import { ClusterPkiStore, renderKubeconfig } from './cluster-pki.js';
 import type { ClusterSpec, ObjectSource, WorkloadContent } from './objects.js';
+
+/**
+ * Test-mode BMO never logs in to the BMC, but the Secret is a credential all the same: each
+ * host gets a random one rather than a guessable pattern (resume keeps the Secret it finds).
+ */
+function bmcCredentials(): { username: string; password: string } {
+  return { username: 'admin', password: randomBytes(18).toString('base64url') };
+}
 
 /** etcd endpoint the per-cluster apiservers use (the multi-tenant etcd of their site). */
 export const ETCD_ENDPOINT = 'https://etcd-server.etcd-system.svc.cluster.local:2379';
@@ -33,12 +42,12 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
         index: s.number,
         name: 'worker-1',
         namespace: s.namespace,
-        credentials: { username: 'admin', password: `pw-${s.cluster}` },
+        credentials: bmcCredentials(),
         variant: 'available',
         ownership: own(s),
       });
       const ns = s.topology === 'sharded' ? [] : [namespaceObject(s.namespace, own(s))];
-      const shardedHostName = s.topology === 'sharded' ? hostObjects({ index: s.number, name: `${s.cluster}-host`, namespace: s.namespace, credentials: { username: 'admin', password: `pw-${s.cluster}` }, variant: 'available', ownership: own(s) }) : hosts;
+      const shardedHostName = s.topology === 'sharded' ? hostObjects({ index: s.number, name: `${s.cluster}-host`, namespace: s.namespace, credentials: bmcCredentials(), variant: 'available', ownership: own(s) }) : hosts;
       return [
         ...ns,
         ...shardedHostName,
@@ -92,6 +101,9 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
 
     async servingCertExpiry(s) {
       return (await material(s)).servingNotAfter;
+    },
+    forget(cluster) {
+      pki.forget(cluster);
     },
   };
 }

@@ -26,6 +26,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export async function deleteCluster(ctx: PipelineContext, rec: ClusterRecord, sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>): Promise<'deleted' | 'failed'> {
   try {
     await runDelete(ctx, rec, sharedWorkload);
+    ctx.objects.forget?.(rec.name);
     ctx.record(rec.name, 'deleted');
     return 'deleted';
   } catch (err) {

@@ -45,4 +45,6 @@ export interface ObjectSource {
   workload(spec: ClusterSpec, machine: { name: string; bmhUid: string }): WorkloadContent;
   /** RFC 3339 notAfter of the serving certificate actually minted for this cluster (SEED §15.16). */
   servingCertExpiry(spec: ClusterSpec): Promise<string>;
+  /** Drops what the source kept for a deleted cluster (its key material in the state dir). */
+  forget?(cluster: string): void;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,8 +58,17 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
       const kc = await mgmt.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', `${c1}-kubeconfig`, c1);
       const wl = KubeClient.from({ kubeconfigYaml: Buffer.from(kc!.data!.value!, 'base64').toString('utf8') });
       expect((await wl.list('v1', 'Node')).map((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'])).toEqual(['']);
+      // BMC credentials are random per host, not derived from the cluster name.
+      const bmc = (await mgmt.list<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', { namespace: c1 })).find((x) => x.data?.password && x.data?.username);
+      const bmcPassword = Buffer.from(bmc!.data!.password!, 'base64').toString('utf8');
+      expect(bmcPassword).not.toContain(c1);
+      expect(bmcPassword.length).toBeGreaterThanOrEqual(24);
+      const keyFiles = (): string[] => readdirSync(join(stateDir, 'pki')).filter((f) => f.startsWith('cluster-'));
+      expect(keyFiles()).toHaveLength(3);
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(del.failed).toEqual([]);
+      // The deleted clusters' key material does not linger in the state dir.
+      expect(keyFiles()).toEqual([]);
       const st = await engine.status();
       expect(st.namespaces.management).toEqual([]);
       expect((await world.management.etcd.status()).tenants).toEqual([]);
