@@ -478,9 +478,12 @@ class EngineImpl implements Engine {
     await this.adoptFromApi();
     const all = Object.values(this.store.getState().clusters);
     const deleting = all.filter((c) => state.deleting.has(c.name) || c.phase === 'deleting');
-    const toCreate = all.filter((c) => !deleting.includes(c) && c.phase !== 'ready' && c.phase !== 'failed');
+    // Failed clusters get another try: a failure is often a backing cluster or API that was
+    // unreachable, and every step is idempotent, so resuming after it returns finishes them.
+    const toCreate = all.filter((c) => !deleting.includes(c) && c.phase !== 'ready');
+    const retried = toCreate.filter((c) => c.phase === 'failed').length;
     const ready = all.filter((c) => c.phase === 'ready');
-    this.log('info', `resume: ${toCreate.length} to finish, ${deleting.length} to delete, ${ready.length} ready`);
+    this.log('info', `resume: ${toCreate.length - retried} to finish, ${retried} failed to retry, ${deleting.length} to delete, ${ready.length} ready`);
     if (deleting.length) await this.deleteClusters({ kind: 'names', names: deleting.map((c) => c.name) });
     // Ready clusters in port-forward mode need their forwarder back: CAPI dials it.
     if (this.reach.mode === 'port-forward' && ready.length && this.topology.name !== 'capd') {

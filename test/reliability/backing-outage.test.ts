@@ -1,6 +1,7 @@
 // A backing cluster becomes unreachable mid-batch (its API behind a proxy we cut): the
 // clusters placed on it end failed with a reason, the other backing cluster's clusters go
-// on to ready, and once it answers again the engine works with it (clean delete, new batch).
+// on to ready, and once it answers again resuming the run finishes its failed clusters and
+// the engine works with it (clean delete, new batch).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,8 +95,13 @@ describe('backing cluster outage', () => {
       for (const c of failed) expect(c.failure?.reason, c.name).toBeTruthy();
       expect(sum.ready + sum.failed).toBe(12);
 
-      // b1 answers again: its half-done clusters are removed cleanly, and it takes new ones.
+      // b1 answers again: resuming the run finishes its failed clusters...
       await proxy.open();
+      const again = await engine.resumeRun();
+      expect(again.failures).toEqual([]);
+      const after = Object.values(store.getState().clusters).filter((c) => c.placement === b1.name);
+      expect(after.map((c) => c.phase)).toEqual(after.map(() => 'ready'));
+      // ...they are removed cleanly, and it takes new ones.
       const del = await engine.deleteClusters({ kind: 'names', names: on(b1.name).map((c) => c.name) });
       expect(del.failed).toEqual([]);
       expect((await engine.addBatch({ count: 2, backing: b1.name })).ready).toBe(2);
