@@ -60,7 +60,8 @@ export function clusterSpec(ctx: PipelineContext, rec: ClusterRecord): ClusterSp
   };
 }
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+/** Runs one named pipeline step; any error becomes a StepError naming it (aborts pass through). */
+export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -100,16 +101,20 @@ export async function createCluster(ctx: PipelineContext, rec: ClusterRecord): P
   }
 }
 
-async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void> {
-  const spec = clusterSpec(ctx, rec);
-  const site = ctx.topology.apiserverSite(rec);
-  // Phases already reached (resume) are not recorded again, so a phase never goes backwards.
+/** Records each phase once: phases already reached (resume) are not recorded again, so a phase never goes backwards. */
+export function phaseMarker(ctx: PipelineContext, rec: ClusterRecord): (phase: CreatePhase) => void {
   const seen = { ...rec.transitions };
-  const mark = (phase: CreatePhase): void => {
+  return (phase) => {
     if (seen[phase] !== undefined) return;
     seen[phase] = Date.now();
     ctx.record(rec.name, phase);
   };
+}
+
+async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void> {
+  const spec = clusterSpec(ctx, rec);
+  const site = ctx.topology.apiserverSite(rec);
+  const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
   const w = ctx.watches;
   const opts = (what: string) => ({ what: `${rec.name}: ${what}`, timeoutMs: ctx.timeouts.controllerMs, signal: ctx.signal });

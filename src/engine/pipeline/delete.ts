@@ -8,20 +8,12 @@ import type { ClusterRecord } from '../types.js';
 import { waitFor } from '../watch/waiter.js';
 import { API } from '../watch/capi-state.js';
 import type { PipelineContext } from './context.js';
-import { APISERVER_SERVICE, StepError, clusterSpec, sharedApiNamespace } from './create.js';
+import { APISERVER_SERVICE, StepError, clusterSpec, sharedApiNamespace, step } from './create.js';
 
 function ours(o: KubeObject | undefined): boolean {
   return o?.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_VALUE;
 }
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StepError) throw err;
-    throw new StepError(name, (err as Error).message.split('\n')[0] ?? 'error');
-  }
-}
 
 export async function deleteCluster(ctx: PipelineContext, rec: ClusterRecord, sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>): Promise<'deleted' | 'failed'> {
   try {

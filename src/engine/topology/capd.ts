@@ -10,11 +10,11 @@ import type { KubeObject } from '../../manifests/types.js';
 import { namespaceObject } from '../../manifests/namespace.js';
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { createObjects, StepError } from '../pipeline/create.js';
+import { createObjects, phaseMarker, step, StepError } from '../pipeline/create.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { runTool } from '../tools/run.js';
 import type { KubectlTarget } from '../tools/kubectl.js';
-import type { ClusterRecord, CreatePhase } from '../types.js';
+import type { ClusterRecord } from '../types.js';
 import { clusterReady, isControlPlaneMachine, kcpInitialized } from '../watch/capi-state.js';
 import { waitFor } from '../watch/waiter.js';
 
@@ -99,23 +99,10 @@ export function clusterctlRenderer(config: { kubernetesVersion: string; capiVers
   };
 }
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StepError) throw err;
-    throw new StepError(name, (err as Error).message.split('\n')[0] ?? 'error');
-  }
-}
 
 /** The per-cluster pipeline for capd; resolves 'ready' or 'failed' like createCluster. */
 export async function createCapdCluster(ctx: PipelineContext, rec: ClusterRecord, render: (cluster: string, namespace: string) => Promise<string>): Promise<'ready' | 'failed'> {
-  const seen = { ...rec.transitions };
-  const mark = (phase: CreatePhase): void => {
-    if (seen[phase] !== undefined) return;
-    seen[phase] = Date.now();
-    ctx.record(rec.name, phase);
-  };
+  const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
   const w = ctx.watches;
   const opts = (what: string) => ({ what: `${rec.name}: ${what}`, timeoutMs: ctx.timeouts.controllerMs, signal: ctx.signal });
