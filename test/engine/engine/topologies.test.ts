@@ -120,6 +120,9 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
       expect(st.clusters).toEqual([]);
       expect(st.forwarders).toBe(0);
     } finally {
+      // After a failure, clean up what this attempt made, so a retry or the next topology
+      // (they share one world) does not count its leftovers.
+      if (engine && Object.keys((await engine.status().catch(() => ({ clusters: [] }))).clusters).length) await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
       await engine?.shutdown();
       rmSync(stateDir, { recursive: true, force: true });
     }
