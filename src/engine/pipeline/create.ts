@@ -87,17 +87,22 @@ export async function createObjects(ctx: PipelineContext, client: KubeClient, ob
   }
 }
 
+/** Marks a cluster failed with its step and reason; an abort (engine stopping) propagates instead. */
+export function failCreate(ctx: PipelineContext, rec: ClusterRecord, err: unknown): 'failed' {
+  if (ctx.signal.aborted) throw err;
+  const f = err instanceof StepError ? err : new StepError('unknown', (err as Error).message);
+  ctx.record(rec.name, 'failed', { step: f.step, reason: f.reason });
+  ctx.log('error', `${rec.name}: failed at ${f.step}: ${f.reason}`);
+  return 'failed';
+}
+
 /** Runs the pipeline for one cluster; resolves 'ready' or 'failed' (never rejects for a cluster fault). */
 export async function createCluster(ctx: PipelineContext, rec: ClusterRecord): Promise<'ready' | 'failed'> {
   try {
     await runSteps(ctx, rec);
     return 'ready';
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    const f = err instanceof StepError ? err : new StepError('unknown', (err as Error).message);
-    ctx.record(rec.name, 'failed', { step: f.step, reason: f.reason });
-    ctx.log('error', `${rec.name}: failed at ${f.step}: ${f.reason}`);
-    return 'failed';
+    return failCreate(ctx, rec, err);
   }
 }
 

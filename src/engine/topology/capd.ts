@@ -10,7 +10,7 @@ import type { KubeObject } from '../../manifests/types.js';
 import { namespaceObject } from '../../manifests/namespace.js';
 import { UserError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { createObjects, phaseMarker, step, StepError } from '../pipeline/create.js';
+import { createObjects, failCreate, phaseMarker, step } from '../pipeline/create.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { runTool } from '../tools/run.js';
 import type { KubectlTarget } from '../tools/kubectl.js';
@@ -124,10 +124,6 @@ export async function createCapdCluster(ctx: PipelineContext, rec: ClusterRecord
     mark('ready');
     return 'ready';
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    const f = err instanceof StepError ? err : new StepError('unknown', (err as Error).message);
-    ctx.record(rec.name, 'failed', { step: f.step, reason: f.reason });
-    ctx.log('error', `${rec.name}: failed at ${f.step}: ${f.reason}`);
-    return 'failed';
+    return failCreate(ctx, rec, err);
   }
 }
