@@ -4,13 +4,9 @@ export default defineConfig({
   test: {
     // e2e/ runs with the suite and skips itself unless its environment (docker, kind, clusterctl) is there.
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'e2e/**/*.test.ts'],
-    // Integration suites start real servers (etcd, our API server) and emulated controllers
-    // with their own deadlines; two of them at once on 2 cores starved a cluster's control
-    // plane past its 90 s wait now and then. One file at a time: slower, but no such flakes.
-    // A rare stall (a cluster's control plane never reported initialized, seen about once
-    // in several hundred clusters under load) is not yet understood; a failing test gets up to
-    // two more runs so it must fail three times to fail CI. The stall is tracked in the notes.
-    retry: 2,
+    // Integration suites start real servers (etcd, our API server, a workload API per
+    // cluster) and emulated controllers with their own deadlines. One file at a time keeps
+    // them from competing for the machine's 2 cores; no retries: a failure is a failure.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

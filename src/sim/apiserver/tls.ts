@@ -2,8 +2,9 @@
 // shared by every instance that is not given its own (the demo may run 1000 instances; each
 // minting an RSA key would cost seconds). Instances differ by port and admin token.
 // (The engine's PKI module mints the per-cluster certificates the demo passes in via `tls`.)
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
+import { randomSerialHex } from '../../engine/pki/x509.js';
 
 export interface ServingIdentity {
   caPem: string;
@@ -27,7 +28,7 @@ function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
 function certificate(subject: forge.pki.CertificateField[], pub: forge.pki.rsa.PublicKey, years: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = pub;
-  cert.serialNumber = '01' + randomBytes(15).toString('hex');
+  cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600_000);
   cert.setSubject(subject);

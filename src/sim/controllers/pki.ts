@@ -4,6 +4,7 @@
 // Keys come from node:crypto (native, off the main thread); node-forge signs.
 import { constants, generateKeyPair, privateEncrypt } from 'node:crypto';
 import forge from 'node-forge';
+import { randomSerialHex } from '../../engine/pki/x509.js';
 
 export interface KeyPairPem {
   privateKeyPem: string;
@@ -51,15 +52,11 @@ function freshRsaKey(): Promise<KeyPairPem> {
   );
 }
 
-function serial(): string {
-  return `0${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
-}
-
 export async function newCa(commonName = 'kubernetes'): Promise<{ certPem: string; keyPem: string }> {
   const key = await newRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicKeyPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   const attrs = [{ name: 'commonName', value: commonName }];
@@ -80,7 +77,7 @@ export async function newClientCert(caCertPem: string, caKeyPem: string, commonN
   const ca = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicKeyPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
   cert.setSubject([
