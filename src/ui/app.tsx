@@ -1,10 +1,10 @@
 import React, { useEffect, useRef, useState } from 'react';
-import { Box, useApp, useInput, useStdout, type Key } from 'ink';
+import { useApp, useInput, useStdout, type Key } from 'ink';
 import type { EngineIntents } from '../engine/types.js';
 import type { ScaleState, ScaleStore } from '../state/store.js';
 import type { UiIntent } from './model/command.js';
 import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
-import { Lines } from './components/lines.js';
+import { ScreenRows } from './components/lines.js';
 import { renderScreen, type Screen } from './screen.js';
 
 export interface AppProps {
@@ -137,20 +137,10 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
     setView(current);
   });
 
-  return <ScreenView screen={renderScreen(state, view, cols, rows, now, title)} cols={cols} />;
+  // One row short of the terminal: a frame as tall as the terminal makes Ink clear and
+  // repaint the whole screen every frame; a shorter one lets it rewrite only changed rows.
+  return <ScreenView screen={renderScreen(state, view, cols, Math.max(1, rows - 1), now, title)} cols={cols} />;
 }
 
 /** One frame: header, the pane columns side by side, footer. */
-export function ScreenView({ screen, cols }: { screen: Screen; cols: number }): React.ReactElement {
-  return (
-    <Box flexDirection="column" width={cols}>
-      <Lines lines={screen.header} width={cols} />
-      <Box flexDirection="row" gap={1}>
-        {screen.columns.map((c, i) => (
-          <Lines key={i} lines={c.lines} width={c.width} />
-        ))}
-      </Box>
-      <Lines lines={[screen.footer]} width={cols} />
-    </Box>
-  );
-}
+export const ScreenView = ScreenRows;

@@ -15,6 +15,13 @@ export interface RunTuiOptions {
   stdout?: NodeJS.WriteStream;
 }
 
+/**
+ * How the TUI drives Ink, shared with bench/ui-render.ts so the bench measures the same
+ * thing: incremental rendering rewrites only the rows that changed since the last frame,
+ * which over SSH is a few hundred bytes per redraw instead of the whole screen.
+ */
+export const INK_RENDER_OPTIONS = { exitOnCtrlC: false, incrementalRendering: true } as const;
+
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
 const ALT_SCREEN_OFF = '\u001b[?1049l';
 
@@ -42,7 +49,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       defaultCount: opts.defaultCount ?? 10,
       onExit: () => undefined,
     }),
-    { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
+    { ...INK_RENDER_OPTIONS, stdin, stdout, patchConsole: true },
   );
   // A dropped SSH session (SIGHUP, then EIO/EPIPE on every write) ends the UI like a quit:
   // the caller then shuts the engine down cleanly and the run resumes on the next start.
