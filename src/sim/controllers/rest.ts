@@ -32,6 +32,8 @@ export interface RestClientOptions {
   /** Called after every request (the CPU model counts them). */
   onRequest?: (verb: string) => void;
   timeoutMs?: number;
+  /** A connection pool owned by someone else: used, never destroyed by close(). */
+  agent?: http.Agent;
 }
 
 export interface ListResult<T> {
@@ -52,7 +54,7 @@ export class RestClient {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
     const isHttps = this.server.startsWith('https:');
-    this.agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    this.agent = opts.agent ?? (isHttps ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }));
     this.base = (async () => {
       const o: https.RequestOptions = {};
       await config.applyToHTTPSOptions(o);
@@ -61,7 +63,7 @@ export class RestClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    if (!this.opts.agent) this.agent.destroy();
   }
 
   async request<T = unknown>(verb: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {

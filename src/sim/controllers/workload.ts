@@ -1,9 +1,20 @@
 // Clients for workload clusters, built from the `<cluster>-kubeconfig` Secret the way
 // CAPI's ClusterCache does: one connection per cluster, kept until it fails or the
 // cluster goes. The controllers really dial the workload API through it.
+import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { RestClient } from './rest.js';
 import { R, objectPath } from './resources.js';
+
+/**
+ * One connection pool for every workload cluster and every emulated controller in this
+ * process. Node's agent keys its sockets by endpoint and TLS identity, so each cluster
+ * still gets its own connections; what is shared is the idle one. The three controllers
+ * that read a workload API (CAPI, KCP, CAPM3) would otherwise each hold a keep-alive TLS
+ * connection per cluster, both ends of which live in this process in the demo: about
+ * 140 KiB each, over 400 MiB at 1000 clusters. One idle socket per cluster is kept.
+ */
+const WORKLOAD_AGENT = new https.Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 1 });
 
 interface Entry {
   client: RestClient;
@@ -28,7 +39,7 @@ export class WorkloadClients {
     if (!secret || !value) return undefined;
     const kc = new KubeConfig();
     kc.loadFromString(Buffer.from(value, 'base64').toString('utf8'));
-    const client = new RestClient(kc, { onRequest: this.onRequest, timeoutMs: 5_000 });
+    const client = new RestClient(kc, { onRequest: this.onRequest, timeoutMs: 5_000, agent: WORKLOAD_AGENT });
     this.clients.set(key, { client, secretVersion: String((secret.metadata as { resourceVersion?: string }).resourceVersion ?? '') });
     return client;
   }
