@@ -28,7 +28,11 @@ export interface ApiServerOptions {
   tls?: { certPem: string; keyPem: string; caPem?: string; clientCaPem?: string };
   /** Where to write the kubeconfig (mode 0600). */
   dataDir?: string;
-  /** Events kept per resource for watches from a resourceVersion (default 4096). */
+  /**
+   * Events kept per resource for watches from a resourceVersion (default 1024; up to twice
+   * that before a trim). kube-apiserver's own watch cache keeps far less; a watch from
+   * an older version gets 410 Gone and relists, as clients do against the real one.
+   */
   watchHistory?: number;
   watchBookmarkIntervalMs?: number;
   watchMaxBufferBytes?: number;
@@ -58,7 +62,7 @@ const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
   const name = opts.name ?? 'scale-tui-embedded';
   const registry = new Registry(opts.builtinCrds ?? true);
-  const store = new ObjectStore(registry, opts.watchHistory ?? 4096);
+  const store = new ObjectStore(registry, opts.watchHistory ?? 1024);
   const logs = new LogStore();
   const metrics = new MetricsStore();
   const faults = new Faults();
