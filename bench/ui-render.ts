@@ -12,7 +12,8 @@ import { Writable } from 'node:stream';
 import { render } from 'ink-testing-library';
 import { CREATE_PHASES } from '../src/engine/types.js';
 import { appendLog, pushThrottleLines, setPhase, upsertCluster, removeCluster } from '../src/state/store.js';
-import { App, ScreenView } from '../src/ui/app.js';
+import { App, frameRows } from '../src/ui/app.js';
+import { ScreenRows } from '../src/ui/components/lines.js';
 import { initialView } from '../src/ui/model/view.js';
 import { renderScreen } from '../src/ui/screen.js';
 import { INK_RENDER_OPTIONS } from '../src/ui/index.js';
@@ -32,7 +33,7 @@ const state = fullState(1000);
 for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
   let bytes = 0;
   const sink = Object.assign(new Writable({ write: (c: Buffer | string, _e, cb) => { bytes += c.length; cb(); } }), { columns: cols, rows, isTTY: true });
-  const el = (i: number) => React.createElement(ScreenView, { screen: renderScreen(state, { ...initialView(), clusterCursor: i * 7 }, cols, rows - 1, NOW + i * 250, 'scale-tui'), cols });
+  const el = (i: number) => React.createElement(ScreenRows, { screen: renderScreen(state, { ...initialView(), clusterCursor: i * 7 }, cols, frameRows(rows), NOW + i * 250, 'scale-tui'), cols });
   const ink = inkRender(el(0), { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false });
   await new Promise((r) => setTimeout(r, 50));
   const fullDraw = bytes;
@@ -80,7 +81,7 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
   // measure Ink's setup instead), writing to a terminal stand-in that keeps nothing
   // (ink-testing-library keeps every frame, which is a growth of its own).
   const sink = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { columns: 200, rows: 60, isTTY: true });
-  const ink = inkRender(React.createElement(ScreenView, { screen: renderScreen(store.getState(), initialView(), 200, 59, NOW, 'scale-tui'), cols: 200 }), { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false });
+  const ink = inkRender(React.createElement(ScreenRows, { screen: renderScreen(store.getState(), initialView(), 200, frameRows(60), NOW, 'scale-tui'), cols: 200 }), { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false });
   for (let f = 0; f < FRAMES; f++) {
     const now = NOW + f * 250;
     const names = Object.keys(store.getState().clusters);
@@ -92,8 +93,8 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
     }
     pushThrottleLines(store, [{ t: now, controller: 'kcp', waitMs: 100 + (f % 900), verb: 'GET', path: `/api/v1/namespaces/test-${f % 1000}/secrets/x`, raw: '' }]);
     if (f % 4 === 0) appendLog(store, 'info', `cluster test-${f % 1000} moved on`, now);
-    const screen = renderScreen(store.getState(), initialView(), 200, 59, now, 'scale-tui');
-    if (f % 10 === 0) ink.rerender(React.createElement(ScreenView, { screen, cols: 200 }));
+    const screen = renderScreen(store.getState(), initialView(), 200, frameRows(60), now, 'scale-tui');
+    if (f % 10 === 0) ink.rerender(React.createElement(ScreenRows, { screen, cols: 200 }));
     if (f % 240 === 0) {
       gc?.();
       samples.push([f / 14_400, process.memoryUsage().heapUsed / 2 ** 20]);

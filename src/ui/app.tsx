@@ -5,7 +5,7 @@ import type { ScaleState, ScaleStore } from '../state/store.js';
 import type { UiIntent } from './model/command.js';
 import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
 import { ScreenRows } from './components/lines.js';
-import { renderScreen, type Screen } from './screen.js';
+import { renderScreen } from './screen.js';
 
 export interface AppProps {
   store: ScaleStore;
@@ -137,10 +137,12 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
     setView(current);
   });
 
-  // One row short of the terminal: a frame as tall as the terminal makes Ink clear and
-  // repaint the whole screen every frame; a shorter one lets it rewrite only changed rows.
-  return <ScreenView screen={renderScreen(state, view, cols, Math.max(1, rows - 1), now, title)} cols={cols} />;
+  return <ScreenRows screen={renderScreen(state, view, cols, frameRows(rows), now, title)} cols={cols} />;
 }
 
-/** One frame: header, the pane columns side by side, footer. */
-export const ScreenView = ScreenRows;
+/**
+ * Rows a frame may use: one short of the terminal. A frame as tall as the terminal makes
+ * Ink clear and repaint the whole screen every time; a shorter one lets it rewrite only
+ * the rows that changed.
+ */
+export const frameRows = (terminalRows: number): number => Math.max(1, terminalRows - 1);

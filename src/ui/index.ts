@@ -17,8 +17,8 @@ export interface RunTuiOptions {
 
 /**
  * How the TUI drives Ink, shared with bench/ui-render.ts so the bench measures the same
- * thing: incremental rendering rewrites only the rows that changed since the last frame,
- * which over SSH is a few hundred bytes per redraw instead of the whole screen.
+ * thing: incremental rendering rewrites only the rows that changed since the last frame
+ * instead of the whole screen.
  */
 export const INK_RENDER_OPTIONS = { exitOnCtrlC: false, incrementalRendering: true } as const;
 

@@ -30,8 +30,8 @@ export interface ApiServerOptions {
   dataDir?: string;
   /**
    * Events kept per resource for watches from a resourceVersion (default 1024; up to twice
-   * that before a trim). kube-apiserver's own watch cache keeps far less; a watch from
-   * an older version gets 410 Gone and relists, as clients do against the real one.
+   * that before a trim). Like kube-apiserver's watch cache it keeps only a recent window:
+   * a watch from an older version gets 410 Gone and relists, as clients do against the real one.
    */
   watchHistory?: number;
   watchBookmarkIntervalMs?: number;

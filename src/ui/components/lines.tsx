@@ -28,14 +28,14 @@ export function ansiLine(l: Line, width = 0): string {
 
 /**
  * The whole screen as one ANSI string per terminal row, the pane columns joined side by
- * side here rather than by Ink's flexbox: one Text node per row keeps Ink's layout and
- * diffing cost flat however many segments the panes draw (a 200x60 screen has thousands).
+ * side here rather than by Ink's flexbox: one node per row keeps Ink's layout cost flat
+ * however many segments the panes draw (a 200x60 screen has thousands).
  */
 export function screenRows(s: Screen): string[] {
   const height = Math.max(0, ...s.columns.map((c) => c.lines.length));
+  const last = s.columns.length - 1;
   const body: string[] = [];
   for (let i = 0; i < height; i++) {
-    const last = s.columns.length - 1;
     body.push(s.columns.map((c, j) => ansiLine(c.lines[i] ?? [], j === last ? 0 : c.width)).join(' '));
   }
   return [...s.header.map((l) => ansiLine(l)), ...body, ansiLine(s.footer)];
@@ -59,7 +59,7 @@ function Row({ text, width }: { text: string; width: number }): React.ReactEleme
   return <Transform transform={() => text}>{blank(width)}</Transform>;
 }
 
-/** Draws a composed screen, one row per terminal line. */
+/** One frame: header, the pane columns side by side, footer; one row per terminal line. */
 export function ScreenRows({ screen, cols }: { screen: Screen; cols: number }): React.ReactElement {
   return (
     <Box flexDirection="column" width={cols}>
