@@ -6,6 +6,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startDemoWorld } from '../src/sim/demo/run.js';
+import { SEED_PATCH_ARGS } from '../src/sim/demo/manifests.js';
+import { DEFAULT_COST_MODEL, type CostModel } from '../src/sim/cost-model/model.js';
+
+// The soak measures memory through churn, not the demo's curve: the seed's tuning, and
+// enough KCP cores that its re-checks never fill them, keep 1000 clusters to minutes.
+const SOAK_MODEL: CostModel = { ...DEFAULT_COST_MODEL, cores: { ...DEFAULT_COST_MODEL.cores, kcp: 32 } };
 
 // A forced GC before each sample, without needing --expose-gc on the command line (vitest
 // workers, npm scripts): turn the flag on and fetch gc from a fresh context.
@@ -68,7 +74,7 @@ interface FaultSwitch {
 export async function runChurn(o: ChurnOptions): Promise<ChurnResult> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
-  const world = await startDemoWorld({ clusters: o.clusters, backing: o.backing, headless: true, concurrency: 50, nodePortBase: o.nodePortBase });
+  const world = await startDemoWorld({ clusters: o.clusters, backing: o.backing, headless: true, concurrency: 50, nodePortBase: o.nodePortBase, args: SEED_PATCH_ARGS, model: SOAK_MODEL });
   // The embedded server behind the simulation has the fault switch; watches are cut every
   // few seconds so the informers' reconnect path runs all through the soak.
   const faults = (world.sim.management as unknown as { faults?: FaultSwitch }).faults;

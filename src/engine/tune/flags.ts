@@ -123,18 +123,22 @@ interface ParsedArg {
   value: string;
 }
 
-/** Finds `--name=value`, `-name=value` or `--name value` in an args list (Go's pflag/flag accept all). */
+/**
+ * Finds `--name=value`, `-name=value` or `--name value` in an args list (Go's pflag/flag
+ * accept all). A flag given twice takes its last value, as in Go, so that is the one found.
+ */
 function findFlag(args: string[], name: string): ParsedArg | undefined {
+  let found: ParsedArg | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
     if (!m || m[1] !== name) continue;
-    if (m[2] !== undefined) return { index: i, value: m[2] };
     const next = args[i + 1];
-    if (next !== undefined && !next.startsWith('-')) return { index: i, valueIndex: i + 1, value: next };
-    return { index: i, value: '' };
+    if (m[2] !== undefined) found = { index: i, value: m[2] };
+    else if (next !== undefined && !next.startsWith('-')) found = { index: i, valueIndex: i + 1, value: next };
+    else found = { index: i, value: '' };
   }
-  return undefined;
+  return found;
 }
 
 function numeric(name: string, value: string): number {

@@ -135,6 +135,21 @@ async function createMachine(ctx: ControllerContext, kcp: Obj, cluster: Obj): Pr
   });
 }
 
+/**
+ * Clusters whose certificates and kubeconfig this KCP generation has seen, so a healthy
+ * control plane's reconcile reads no Secrets from the API server. The real KCP reads them
+ * through its Secret cache; this set is that cache's answer without holding the keys in
+ * memory. A restart (new context) starts empty, like a fresh cache. Unlike that cache, a
+ * Secret deleted by hand is noticed only once the workload client has to be rebuilt.
+ */
+const secretsSeen = new WeakMap<ControllerContext, Set<string>>();
+
+function seenSet(ctx: ControllerContext): Set<string> {
+  let s = secretsSeen.get(ctx);
+  if (!s) secretsSeen.set(ctx, (s = new Set()));
+  return s;
+}
+
 export const kcpReconciler: ReconcilerDef = {
   name: 'kubeadmcontrolplane',
   concurrencyFlag: 'kubeadmcontrolplane-concurrency',
@@ -152,6 +167,7 @@ export const kcpReconciler: ReconcilerDef = {
     if (isDeleting(kcp)) {
       for (const m of machines) if (!m.metadata.deletionTimestamp) await ctx.client.delete(objectPath(R.machine, m.metadata.name, namespace));
       if (machines.length > 0) return { requeueAfterMs: ctx.model.waitRequeueMs };
+      seenSet(ctx).delete(key);
       await removeFinalizer(ctx.client, R.kcp, kcp, KCP_FINALIZER);
       return;
     }
@@ -159,11 +175,18 @@ export const kcpReconciler: ReconcilerDef = {
     const cluster = clusterName ? (ctx.cache(R.cluster).get(namespace, clusterName) as Obj | undefined) : undefined;
     if (!cluster) return; // waits for the Cluster controller to adopt it
     if (await addFinalizer(ctx.client, R.kcp, kcp, KCP_FINALIZER)) return;
-    if (field<boolean>(cluster, 'status', 'initialization', 'infrastructureProvisioned') !== true) return { requeueAfterMs: ctx.model.waitRequeueMs };
+    // Waits here are long: the Cluster and Machine watches bring KCP back when what it
+    // waits for changes; the requeue only catches changes in the workload API, which
+    // KCP reads but does not watch.
+    const slowWait = { requeueAfterMs: ctx.model.waitRequeueMs * 5 };
+    if (field<boolean>(cluster, 'status', 'initialization', 'infrastructureProvisioned') !== true) return slowWait;
 
-    const ca = await ensureCertificates(ctx, kcp, cluster.metadata.name);
-    if (!ca) throw new Error(`secret ${namespace}/${cluster.metadata.name}-ca has no tls.crt/tls.key`);
-    if (!(await ensureKubeconfig(ctx, kcp, cluster, ca))) return { requeueAfterMs: ctx.model.waitRequeueMs };
+    if (!seenSet(ctx).has(key)) {
+      const ca = await ensureCertificates(ctx, kcp, cluster.metadata.name);
+      if (!ca) throw new Error(`secret ${namespace}/${cluster.metadata.name}-ca has no tls.crt/tls.key`);
+      if (!(await ensureKubeconfig(ctx, kcp, cluster, ca))) return slowWait;
+      seenSet(ctx).add(key);
+    }
 
     const desired = field<number>(kcp, 'spec', 'replicas') ?? 1;
     if (machines.length < desired && machines.length === 0) {
@@ -176,6 +199,8 @@ export const kcpReconciler: ReconcilerDef = {
     let readyReplicas = 0;
     let componentsHealthy = false;
     const workload = await ctx.workload.get(namespace, cluster.metadata.name);
+    // No kubeconfig to dial with: check the Secrets again on the next pass.
+    if (!workload) seenSet(ctx).delete(key);
     if (workload) {
       try {
         if (!initialized) initialized = Boolean(await workload.get(objectPath(R.configMap, 'kubeadm-config', 'kube-system')));
@@ -224,7 +249,7 @@ export const kcpReconciler: ReconcilerDef = {
     const changed = !old || old.readyReplicas !== readyReplicas || old.replicas !== machines.length || field(old, 'initialization', 'controlPlaneInitialized') !== initialized;
     if (changed) await patchStatus(ctx.client, R.kcp, kcp, status);
     // KCP keeps re-checking healthy control planes; this steady load is what grows with scale.
-    return { requeueAfterMs: readyReplicas > 0 ? ctx.model.resyncMs.kcp : ctx.model.waitRequeueMs };
+    return readyReplicas > 0 ? { requeueAfterMs: ctx.model.resyncMs.kcp } : slowWait;
   },
 };
 

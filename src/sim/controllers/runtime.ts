@@ -11,7 +11,8 @@ import { TokenBucket } from './token-bucket.js';
 import { WorkQueue, type ReconcileResult } from './workqueue.js';
 import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
 import { klogHeader, throttleLine } from './klog.js';
-import { reconcileBusyMs, type CostModel } from '../cost-model/model.js';
+import { coresOf, cpuShareMs, reconcileBusyMs, type CostModel } from '../cost-model/model.js';
+import { CpuPool } from './cpu-pool.js';
 import { WorkloadClients } from './workload.js';
 
 /** Where a controller's pod log lines and resource usage go. */
@@ -74,7 +75,7 @@ interface Generation {
   bucket: TokenBucket;
   flags: EffectiveFlags;
   pod: string;
-  busyMs: number;
+  cpu: CpuPool;
   requests: number;
 }
 
@@ -101,6 +102,18 @@ export class ControllerManager {
 
   get effective(): EffectiveFlags | undefined {
     return this.gen?.flags;
+  }
+
+  /** Keys waiting in this manager's workqueues right now. */
+  get queueDepth(): number {
+    let n = 0;
+    for (const q of this.gen?.queues.values() ?? []) n += q.depth;
+    return n;
+  }
+
+  /** Reconciles waiting for a core right now. */
+  get cpuQueued(): number {
+    return this.gen?.cpu.queued ?? 0;
   }
 
   get podName(): string | undefined {
@@ -183,7 +196,7 @@ export class ControllerManager {
       bucket,
       flags,
       pod,
-      busyMs: 0,
+      cpu: new CpuPool(coresOf(this.opts.model, this.opts.id)),
       requests: 0,
       informers: new Map(),
       queues: new Map(),
@@ -225,11 +238,13 @@ export class ControllerManager {
       const primary = cache(r.primary);
       const q = new WorkQueue(
         async (key) => {
-          // The modelled CPU work of one reconcile: grows with what the controller caches.
+          // The modelled work of one reconcile grows with what the controller caches. Its
+          // CPU part needs one of the process's cores; the rest holds only the worker.
           const busy = reconcileBusyMs(this.opts.model, this.opts.id, primary.store.size);
-          gen.busyMs += busy;
+          const cpu = cpuShareMs(this.opts.model, this.opts.id, busy);
           this.stats.reconciles++;
-          if (busy > 0) await sleep(busy);
+          await gen.cpu.run(cpu);
+          if (busy > cpu) await sleep(busy - cpu);
           return r.reconcile(ctx, key);
         },
         (key, err) => {
@@ -271,13 +286,11 @@ export class ControllerManager {
     gen.client.close();
   }
 
-  /** CPU from modelled busy time plus a per-request cost; memory from cache size. */
+  /** CPU from the cores' busy time plus a per-request cost; memory from cache size. */
   private sample(windowMs: number): void {
     const gen = this.gen;
     if (!gen || windowMs <= 0) return;
-    const cost = this.opts.model.costs[this.opts.id];
-    const cpuMs = gen.busyMs * (cost?.cpuPerBusyMs ?? 0.5) + gen.requests * 0.4;
-    gen.busyMs = 0;
+    const cpuMs = gen.cpu.drainSpentMs() + gen.requests * 0.4;
     gen.requests = 0;
     let objects = 0;
     for (const inf of gen.informers.values()) objects += inf.store.size;

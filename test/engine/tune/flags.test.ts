@@ -30,6 +30,14 @@ describe('readFlags / applyTune', () => {
     expect(effectiveFlags(KCP_ARGS, 'kcp').qps).toBe(100);
   });
 
+  it('takes the last of a repeated flag, as Go does, and tunes that one', () => {
+    const args = ['--kube-api-qps=200', '--kubeadmcontrolplane-concurrency=100', '--kube-api-qps', '20'];
+    expect(readFlags(args, 'kcp').qps).toBe(20);
+    const out = applyTune(args, 'kcp', { qps: 50 });
+    expect(readFlags(out, 'kcp').qps).toBe(50);
+    expect(out).toEqual(['--kube-api-qps=200', '--kubeadmcontrolplane-concurrency=100', '--kube-api-qps', '50']);
+  });
+
   it('appends absent flags and keeps every other argument in order', () => {
     const out = applyTune(KCP_ARGS, 'kcp', { concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 100 }, qps: 200, burst: 300 });
     expect(out.slice(0, KCP_ARGS.length)).toEqual(KCP_ARGS);

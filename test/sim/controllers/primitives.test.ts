@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenBucket } from '../../../src/sim/controllers/token-bucket.js';
 import { goDuration, throttleLine } from '../../../src/sim/controllers/klog.js';
 import { WorkQueue } from '../../../src/sim/controllers/workqueue.js';
+import { CpuPool } from '../../../src/sim/controllers/cpu-pool.js';
 import { effectiveFlags, identityOf } from '../../../src/sim/controllers/identity.js';
 import { MemoryEtcd, PermissionDenied } from '../../../src/sim/etcd-memory/memory-etcd.js';
 import { reconcileBusyMs, DEFAULT_COST_MODEL } from '../../../src/sim/cost-model/model.js';
@@ -96,6 +97,87 @@ describe('in-memory etcd', () => {
     expect(await etcd.deleteTenant('test-1')).toEqual({ deletedKeys: 1 });
     expect(etcd.keys('root', '/')).toEqual(['/test-10/registry/nodes/b']);
     expect((await etcd.status()).tenants).toEqual(['test-10']);
+  });
+});
+
+describe('cpu pool', () => {
+  it('runs at most `cores` at once and serves waiters in order', async () => {
+    vi.useFakeTimers();
+    const pool = new CpuPool(2);
+    const finished: number[] = [];
+    const runs = Array.from({ length: 5 }, (_, i) => pool.run(100).then(() => finished.push(i)));
+    expect(pool.queued).toBe(3);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(finished).toEqual([0, 1]);
+    expect(pool.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(finished).toEqual([0, 1, 2, 3]);
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(runs);
+    expect(finished).toEqual([0, 1, 2, 3, 4]);
+    // Five 100 ms jobs on two cores: three rounds, 500 core-ms.
+    expect(pool.drainSpentMs()).toBe(500);
+    expect(pool.drainSpentMs()).toBe(0);
+  });
+
+  it('does not let a newcomer take a core that a waiter was promised', async () => {
+    vi.useFakeTimers();
+    const pool = new CpuPool(1);
+    const done: string[] = [];
+    const a = pool.run(50).then(() => done.push('a'));
+    const b = pool.run(50).then(() => done.push('b'));
+    await vi.advanceTimersByTimeAsync(50);
+    // a finished and handed its core to b; c must queue behind b.
+    const c = pool.run(50).then(() => done.push('c'));
+    expect(pool.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all([a, b, c]);
+    expect(done).toEqual(['a', 'b', 'c']);
+  });
+
+  // The mechanism behind the demo's curve: healthy keys keep coming back (resync), and
+  // once their CPU fills the cores, a new key waits behind all of them, so its wait grows
+  // in proportion to how many clusters already exist.
+  async function newKeyWait(healthy: number): Promise<number> {
+    vi.useFakeTimers();
+    const pool = new CpuPool(1);
+    let doneAt = -1;
+    const q = new WorkQueue(async (key) => {
+      await pool.run(10);
+      if (key === 'new') {
+        doneAt = Date.now();
+        return;
+      }
+      return { requeueAfterMs: 50 };
+    });
+    q.start(8);
+    for (let i = 0; i < healthy; i++) q.add(`c${i}`);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const addedAt = Date.now();
+    q.add('new');
+    while (doneAt < 0) await vi.advanceTimersByTimeAsync(10);
+    // Workers still hold cores on fake timers: let those finish while the queue stops.
+    const stopped = q.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
+    return doneAt - addedAt;
+  }
+
+  it('makes a new key wait longer the more healthy keys share the cores', async () => {
+    const light = await newKeyWait(2);
+    const ten = await newKeyWait(10);
+    const forty = await newKeyWait(40);
+    // 2 keys need a third of the core: no queue. 10 and 40 saturate it; then a new key
+    // waits for every key not resting in its 50 ms requeue (about 5 of them), 10 ms each.
+    expect(light).toBeLessThanOrEqual(20);
+    expect(ten).toBeGreaterThanOrEqual(40);
+    expect(ten).toBeLessThanOrEqual(80);
+    expect(forty).toBeGreaterThanOrEqual(330);
+    expect(forty).toBeLessThanOrEqual(390);
+  });
+
+  it('refuses a pool without cores', () => {
+    expect(() => new CpuPool(0)).toThrow(/at least one core/);
   });
 });
 
