@@ -19,7 +19,10 @@ const seedPatch = !process.argv.includes('--defaults');
 const extra: Record<string, string[]> = {};
 for (const a of process.argv.filter((x) => x.startsWith('--with='))) {
   const [id, list] = a.slice('--with='.length).split(/:(.*)/s);
-  if (!id || !list) throw new Error(`${a}: expected --with=CONTROLLER:ARG[,ARG...], e.g. --with=kcp:--kube-api-qps=20`);
+  if (!id || !list) {
+    console.error(`${a}: expected --with=CONTROLLER:ARG[,ARG...], e.g. --with=kcp:--kube-api-qps=20`);
+    process.exit(2);
+  }
   extra[id] = [...(extra[id] ?? []), ...list.split(',')];
 }
 const base: Record<string, string[]> = seedPatch ? { ...SEED_PATCH_ARGS } : {};

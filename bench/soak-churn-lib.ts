@@ -9,8 +9,8 @@ import { startDemoWorld } from '../src/sim/demo/run.js';
 import { SEED_PATCH_ARGS } from '../src/sim/demo/manifests.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../src/sim/cost-model/model.js';
 
-// The soak measures memory through churn, not the demo's curve: the seed's tuning, and
-// enough KCP cores that its re-checks never fill them, keep 1000 clusters to minutes.
+// The soak measures memory through churn, not the demo's curve: it runs with the seed's
+// tuning, and with KCP cores enough that its steady re-checks do not fill them.
 const SOAK_MODEL: CostModel = { ...DEFAULT_COST_MODEL, cores: { ...DEFAULT_COST_MODEL.cores, kcp: 32 } };
 
 // A forced GC before each sample, without needing --expose-gc on the command line (vitest
