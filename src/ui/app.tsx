@@ -142,7 +142,7 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
 
 /**
  * Rows a frame may use: one short of the terminal. A frame as tall as the terminal makes
- * Ink clear and repaint the whole screen every time; a shorter one lets it rewrite only
- * the rows that changed.
+ * Ink clear the whole terminal before every frame, which scrolls and flickers over SSH;
+ * a shorter one is erased and redrawn in place.
  */
 export const frameRows = (terminalRows: number): number => Math.max(1, terminalRows - 1);

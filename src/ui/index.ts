@@ -17,10 +17,11 @@ export interface RunTuiOptions {
 
 /**
  * How the TUI drives Ink, shared with bench/ui-render.ts so the bench measures the same
- * thing: incremental rendering rewrites only the rows that changed since the last frame
- * instead of the whole screen.
+ * thing. Not `incrementalRendering`: in Ink 6.8 it moves the cursor one row too few when
+ * the frame is shorter than the terminal, so every frame lands one row low and row 1
+ * keeps a stale header (test/ui/tmux-smoke.test.ts checks the frame's position).
  */
-export const INK_RENDER_OPTIONS = { exitOnCtrlC: false, incrementalRendering: true } as const;
+export const INK_RENDER_OPTIONS = { exitOnCtrlC: false } as const;
 
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
 const ALT_SCREEN_OFF = '\u001b[?1049l';

@@ -48,7 +48,13 @@ describe.skipIf(!hasTmux)('scale-tui demo under tmux', () => {
     await type('a');
     await waitFor((s) => s.includes('Add a batch'), 'the add dialog', 10_000);
     await type('BSpace', 'BSpace', '6', 'Enter');
-    await waitFor((s) => /6\/6 ready/.test(s), 'six clusters ready', 150_000);
+    const ready = await waitFor((s) => /6\/6 ready/.test(s), 'six clusters ready', 150_000);
+    // The frame sits at the top, once: no stale row above it, and the last row is empty
+    // (a frame drawn one row low leaves an old header on row 1).
+    const rows = ready.split('\n');
+    expect(rows[0]).toMatch(/^scale-tui demo \(simulated\) .* up /);
+    expect(ready.match(/scale-tui demo \(simulated\)/g)).toHaveLength(1);
+    expect(rows[44] ?? '').toBe('');
 
     await type('2', 'Down', 'Down', 'c');
     const dialog = await waitFor((s) => s.includes('Concurrency of kcp'), 'the concurrency dialog', 10_000);
