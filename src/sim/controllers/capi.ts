@@ -5,6 +5,7 @@
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath, type Resource } from './resources.js';
 import { addFinalizer, condition, field, isDeleting, ownerRef, patchStatus, removeFinalizer, setCondition, splitKey, type Condition, type Obj } from './helpers.js';
+import { watchedWaitMs } from '../cost-model/model.js';
 
 export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 export const MACHINE_FINALIZER = 'machine.cluster.x-k8s.io';
@@ -110,7 +111,7 @@ export const clusterReconciler: ReconcilerDef = {
     const old = cluster.status as Record<string, unknown> | undefined;
     const same = old && old.phase === status.phase && JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) === JSON.stringify((conditions ?? []).map((c) => [c.type, c.status])) && JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane);
     if (!same) await patchStatus(ctx.client, R.cluster, cluster, status);
-    return { requeueAfterMs: cpAvailable ? ctx.model.resyncMs.capi : ctx.model.waitRequeueMs * 5 };
+    return { requeueAfterMs: cpAvailable ? ctx.model.resyncMs.capi : watchedWaitMs(ctx.model) };
   },
 };
 

@@ -9,6 +9,7 @@ import type { ReconcilerDef, ControllerContext } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
 import { addFinalizer, condition, field, isDeleting, nowIso, ownedBy, ownerRef, patchStatus, randomSuffix, removeFinalizer, setCondition, splitKey, type Condition, type Obj } from './helpers.js';
 import { newCa, newClientCert, newRsaKey } from './pki.js';
+import { watchedWaitMs } from '../cost-model/model.js';
 
 export const KCP_FINALIZER = 'kubeadm.controlplane.cluster.x-k8s.io';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
@@ -175,10 +176,9 @@ export const kcpReconciler: ReconcilerDef = {
     const cluster = clusterName ? (ctx.cache(R.cluster).get(namespace, clusterName) as Obj | undefined) : undefined;
     if (!cluster) return; // waits for the Cluster controller to adopt it
     if (await addFinalizer(ctx.client, R.kcp, kcp, KCP_FINALIZER)) return;
-    // Waits here are long: the Cluster and Machine watches bring KCP back when what it
-    // waits for changes; the requeue only catches changes in the workload API, which
-    // KCP reads but does not watch.
-    const slowWait = { requeueAfterMs: ctx.model.waitRequeueMs * 5 };
+    // The Cluster and Machine watches bring KCP back when what it waits for changes; the
+    // requeue only catches changes in the workload API, which KCP reads but does not watch.
+    const slowWait = { requeueAfterMs: watchedWaitMs(ctx.model) };
     if (field<boolean>(cluster, 'status', 'initialization', 'infrastructureProvisioned') !== true) return slowWait;
 
     if (!seenSet(ctx).has(key)) {

@@ -74,6 +74,14 @@ export function withTimeScale(model: CostModel, timeScale: number): CostModel {
   return { ...model, timeScale };
 }
 
+/**
+ * How soon a controller retries while it waits on something it also watches: the watch
+ * usually brings it back first, so the requeue is only a backstop and can be slow.
+ */
+export function watchedWaitMs(model: CostModel): number {
+  return model.waitRequeueMs * 5;
+}
+
 /** Cores of a controller's process; a controller without an entry gets one. */
 export function coresOf(model: CostModel, controller: string): number {
   return model.cores[controller] ?? 1;
