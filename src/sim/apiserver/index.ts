@@ -106,6 +106,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0;
+  // Every TCP socket, including ones still in the TLS handshake: closeAllConnections()
+  // knows only sockets that reached HTTP, and one caught mid-handshake would hold stop()
+  // open until its handshake timed out.
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (sock: import('node:net').Socket) => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -140,6 +148,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const sock of sockets) sock.destroy();
       });
     },
   };
