@@ -21,6 +21,7 @@ import type { ClusterSpec, ObjectSource } from './pipeline/objects.js';
 import { Pool } from './pipeline/pool.js';
 import { endpointFor, maxNumberFor, type WorkloadReach } from './pipeline/reach.js';
 import { makeTopology } from './topology/strategies.js';
+import { AUTO_HOST, endpointHostFor, nodePortHost } from './topology/addresses.js';
 import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
 import { writePrivateFile } from './pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
@@ -122,7 +123,7 @@ class EngineImpl implements Engine {
   private readonly management: Site;
   private readonly sites = new Map<string, Site>();
   private readonly topology: TopologyStrategy;
-  private readonly reach: WorkloadReach;
+  private reach: WorkloadReach;
   private readonly pool: Pool;
   private readonly forwards: ForwardSupervisor;
   private journal?: Journal;
@@ -159,7 +160,8 @@ class EngineImpl implements Engine {
       backing: [...this.sites.values()].filter((s) => s !== this.management),
     });
     this.reach = opts.reach ?? (opts.config.endpoint.mode === 'nodeport' ? { mode: 'nodeport', nodePortBase: 30000 } : { mode: 'port-forward', host: opts.config.endpoint.host, basePort: opts.config.endpoint.basePort });
-    this.forwards = new ForwardSupervisor(this.reach.mode === 'port-forward' ? this.reach.host : '127.0.0.1', (m) => this.log('warn', m));
+    // The listen host is known once start() has resolved `auto` against the cluster.
+    this.forwards = new ForwardSupervisor(() => (this.reach.mode === 'port-forward' ? this.reach.host : '127.0.0.1'), (m) => this.log('warn', m));
     const latest = listRuns(opts.stateDir).at(-1);
     this.runId = opts.runId ?? latest ?? newRunId(this.now());
     this.pool = new Pool(opts.config.batch.concurrency, (s) =>
@@ -248,6 +250,7 @@ class EngineImpl implements Engine {
       };
       this.siteNamespaces.set(MANAGEMENT_SITE, this.watches.namespace);
       await Promise.all(Object.values(this.watches).map((i) => i.start()));
+      await this.resolveAddresses();
       await this.topology.setup();
       if (!this.store.getState().run) {
         this.store.setState({ run: { runId: this.runId, context: this.management.client.server, topology: this.topology.name, versions: { ...this.config.providers }, startedAt: this.now() } });
@@ -255,6 +258,24 @@ class EngineImpl implements Engine {
       }
     })();
     return this.started;
+  }
+
+  /** NodePort hosts of loopback sites and an `auto` endpoint host, from what the clusters say (addresses.ts). */
+  private async resolveAddresses(): Promise<void> {
+    for (const site of this.sites.values()) {
+      const given = site === this.management ? this.opts.managementNodeHost : this.opts.backing?.find((b) => b.name === site.name)?.nodeHost;
+      if (given) continue;
+      try {
+        site.nodeHost = await nodePortHost(site.client, site.nodeHost);
+      } catch (err) {
+        // Listing Nodes may be forbidden to a narrow identity: keep the API host and say so.
+        this.log('warn', `${site.name}: cannot list Nodes (${(err as Error).message.split('\n')[0]}); NodePorts are dialled at ${site.nodeHost}`);
+      }
+    }
+    if (this.reach.mode === 'port-forward' && this.reach.host === AUTO_HOST) {
+      this.reach = { ...this.reach, host: endpointHostFor(AUTO_HOST, this.management.nodeHost) };
+      this.log('info', `workload API endpoints: ${this.reach.host}:${this.reach.basePort}+N (this machine, as the management cluster's nodes reach it)`);
+    }
   }
 
   /** Shared/sharded: the one workload API all clusters use (created once, idempotent). */

@@ -59,8 +59,12 @@ export const configSchema = z.strictObject({
   endpoint: z
     .strictObject({
       mode: z.enum(['port-forward', 'nodeport']).default('port-forward'),
-      /** The address CAPI dials for port-forwarded workload APIs; it goes into the serving cert SANs. */
-      host: z.string().min(1).default('127.0.0.1'),
+      /**
+       * The address CAPI dials for port-forwarded workload APIs; it goes into the serving
+       * cert SANs. `auto`: this machine's address on the management nodes' network (kind's
+       * gateway), since 127.0.0.1 inside a controller pod is the pod itself.
+       */
+      host: z.string().min(1).default('auto'),
       basePort: z.int().min(1024).max(55000).default(10000),
     })
     .prefault({}),

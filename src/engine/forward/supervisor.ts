@@ -6,7 +6,8 @@ export class ForwardSupervisor {
   private forwarders = new Map<string, TcpForwarder>();
 
   constructor(
-    readonly listenHost: string,
+    /** Read at each new forwarder: the engine resolves it after construction. */
+    private readonly listenHost: () => string,
     private readonly onEvent: (msg: string) => void = () => {},
   ) {}
 
@@ -16,7 +17,7 @@ export class ForwardSupervisor {
       existing.setDialer(dial);
       return existing.listeningPort || port;
     }
-    const f = new TcpForwarder(this.listenHost, port, dial, (m) => this.onEvent(`${cluster}: ${m}`));
+    const f = new TcpForwarder(this.listenHost(), port, dial, (m) => this.onEvent(`${cluster}: ${m}`));
     this.forwarders.set(cluster, f);
     return f.start();
   }

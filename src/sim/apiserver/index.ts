@@ -19,8 +19,13 @@ import type { JsonObject } from './patch.js';
 
 export interface ApiServerOptions {
   name?: string;
-  /** 0 = ephemeral (default). Always bound on 127.0.0.1. */
+  /** 0 = ephemeral (default). */
   port?: number;
+  /**
+   * Bind address (default 127.0.0.1). The lab binds a node address inside a network
+   * namespace, as kube-apiserver binds the kind node's address.
+   */
+  host?: string;
   /** Directories of full CRD YAML, loaded recursively (e.g. ../shared/crds). */
   crdDirs?: string[];
   /** Serve the compact CAPI/CAPM3/BMO/IPAM registry (default true). */
@@ -80,6 +85,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const certPem = opts.tls?.certPem ?? identity!.certPem;
   const keyPem = opts.tls?.keyPem ?? identity!.keyPem;
   const caPem = opts.tls?.caPem ?? identity?.caPem ?? opts.tls?.clientCaPem ?? '';
+  const host = opts.host ?? '127.0.0.1';
   let port = 0;
   const handler = new Handler({
     registry,
@@ -89,7 +95,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     faults,
     adminToken,
     acceptClientCerts: !!opts.tls?.clientCaPem,
-    serverAddress: () => `127.0.0.1:${port}`,
+    serverAddress: () => `${urlHost(host)}:${port}`,
     watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 15_000,
     watchMaxBufferBytes: opts.watchMaxBufferBytes ?? 16 * 1024 * 1024,
     streams,
@@ -116,10 +122,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  const url = `https://127.0.0.1:${port}`;
+  const url = `https://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host)}:${port}`;
   const kubeconfigYaml = renderKubeconfig({ clusterName: name, server: url, caPem, userName: `${name}-admin`, token: adminToken });
   let kubeconfigPath: string | undefined;
   if (opts.dataDir) {
@@ -152,6 +158,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       });
     },
   };
+}
+
+/** IPv6 literals go in brackets inside a URL. */
+function urlHost(h: string): string {
+  return h.includes(':') ? `[${h}]` : h;
 }
 
 export type { FaultSpec } from './faults.js';

@@ -3,6 +3,7 @@
 // minting an RSA key would cost seconds). Instances differ by port and admin token.
 // (The engine's PKI module mints the per-cluster certificates the demo passes in via `tls`.)
 import { generateKeyPairSync } from 'node:crypto';
+import { isIP } from 'node:net';
 import forge from 'node-forge';
 import { randomSerialHex } from '../../engine/pki/x509.js';
 
@@ -48,8 +49,16 @@ export function createLocalCa(commonName: string): LocalCa {
   return { certPem: forge.pki.certificateToPem(cert), cert, key: ca.privateKey };
 }
 
-/** A leaf certificate: 'server' for 127.0.0.1/localhost, 'client' with CN and O (user and groups). */
-export function issueLocalCert(ca: LocalCa, p: { commonName: string; organizations?: string[]; usage: 'server' | 'client' }): { certPem: string; keyPem: string } {
+export interface LocalCertParams {
+  commonName: string;
+  organizations?: string[];
+  usage: 'server' | 'client';
+  /** Extra server SANs: IP literals and DNS names (a lab node's address, say). */
+  altNames?: string[];
+}
+
+/** A leaf certificate: 'server' for 127.0.0.1/localhost (+ altNames), 'client' with CN and O (user and groups). */
+export function issueLocalCert(ca: LocalCa, p: LocalCertParams): { certPem: string; keyPem: string } {
   const kp = keyPair();
   const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: p.commonName }];
   for (const o of p.organizations ?? []) subject.push({ name: 'organizationName', value: o });
@@ -68,6 +77,7 @@ export function issueLocalCert(ca: LocalCa, p: { commonName: string; organizatio
         { type: 2, value: 'kubernetes' },
         { type: 2, value: 'kubernetes.default.svc' },
         { type: 7, ip: '127.0.0.1' },
+        ...(p.altNames ?? []).map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })),
       ],
     });
   }
