@@ -8,6 +8,7 @@ import { CONTROLLER_IDS, type ControllerId } from '../../engine/types.js';
 import { startControllers } from '../../sim/controllers/index.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../sim/cost-model/model.js';
 import { registerSimApiserver } from './sim-apiserver.js';
+import { registerSimKubelet } from './sim-kubelet.js';
 
 interface SimOpts {
   kubeconfig?: string;
@@ -30,6 +31,7 @@ function parseOnly(v: string | undefined): ControllerId[] | undefined {
 export function register(program: Command): void {
   const sim = program.command('sim').description('run parts of the simulation against a cluster');
   registerSimApiserver(sim);
+  registerSimKubelet(sim);
   sim
     .command('controllers')
     .description('run the emulated CAPI/KCP/CABPK/CAPM3/BMO controllers against a cluster with the CRDs installed')

@@ -23,6 +23,8 @@ export const APISERVER_SERVICE = 'test-kube-apiserver';
 export interface WorkloadServerOptions {
   name: string;
   port: number;
+  /** The node's address: a NodePort is served there, as kube-proxy does on the node. */
+  host: string;
   builtinCrds: false;
   tls: { certPem: string; keyPem: string; clientCaPem?: string };
 }
@@ -41,6 +43,11 @@ export interface KubeletOptions {
   kubeconfig: KubeConfig;
   /** Node name of this cluster, e.g. "backing-1-control-plane". */
   nodeName: string;
+  /**
+   * The node's address (Node InternalIP, pods' hostIP, where NodePorts listen). Default
+   * 127.0.0.1 for the in-process demo; the lab gives the node namespace's address.
+   */
+  address?: string;
   startWorkloadServer?: StartWorkloadServer;
   metrics?: PodMetricsSink;
   /** Called when a workload API server starts or stops (the demo counts them). */
@@ -80,6 +87,10 @@ export class Kubelet {
 
   constructor(private readonly opts: KubeletOptions) {
     this.client = new RestClient(opts.kubeconfig);
+  }
+
+  private get address(): string {
+    return this.opts.address ?? '127.0.0.1';
   }
 
   get workloadServers(): number {
@@ -127,7 +138,7 @@ export class Kubelet {
       metadata: { name: this.opts.nodeName, labels: { 'kubernetes.io/hostname': this.opts.nodeName, 'node-role.kubernetes.io/control-plane': '' } },
       spec: {},
       status: {
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: this.opts.nodeName }],
+        addresses: [{ type: 'InternalIP', address: this.address }, { type: 'Hostname', address: this.opts.nodeName }],
         conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: nowIso(), lastTransitionTime: nowIso() }],
         capacity: { cpu: '2', memory: '8Gi', pods: '1100' },
         allocatable: { cpu: '2', memory: '8Gi', pods: '1100' },
@@ -229,8 +240,8 @@ export class Kubelet {
     await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), {
       status: {
         phase: 'Running',
-        hostIP: '127.0.0.1',
-        podIP: '127.0.0.1',
+        hostIP: this.address,
+        podIP: this.address,
         startTime: t,
         qosClass: 'Burstable',
         conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: t })),
@@ -267,7 +278,7 @@ export class Kubelet {
     const start = this.opts.startWorkloadServer;
     const p = (async () => {
       try {
-        const handle = await start({ name: `${cluster}-apiserver`, port: port ?? 0, builtinCrds: false, tls: { certPem: tls['tls.crt']!, keyPem: tls['tls.key']!, clientCaPem: ca['tls.crt'] } });
+        const handle = await start({ name: `${cluster}-apiserver`, port: port ?? 0, host: this.address, builtinCrds: false, tls: { certPem: tls['tls.crt']!, keyPem: tls['tls.key']!, clientCaPem: ca['tls.crt'] } });
         this.opts.onWorkloadServer?.('started', ns, handle.port);
         return handle;
       } catch (err) {

@@ -1,0 +1,107 @@
+// Every topology, run the way a user runs it on a test VM, in the lab's network (lab.ts):
+// the real scale-tui on the host with kind's kubeconfig and default endpoint settings,
+// the controllers in the management node where 127.0.0.1 is their own, backing clusters
+// on other machines. 20 clusters to ready, then delete with nothing left behind.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labLogs, labSkipReason, startLab, type Lab } from './lab.js';
+import { spawnSync } from 'node:child_process';
+
+const skip = labSkipReason();
+const COUNT = 20;
+
+function listening(ns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-ltnH'], { encoding: 'utf8', timeout: 10_000 });
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((l) => Number(/:(\d+)\s/.exec(l.split(/\s+/)[3] + ' ')?.[1]))
+    .filter((n) => n > 0);
+}
+
+function pidsIn(ns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 10_000 });
+  return (r.stdout ?? '').split('\n').map(Number).filter((n) => n > 0);
+}
+
+describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as const)('lab: topology %s', (topology) => {
+  let lab: Lab;
+  let common: string[];
+  const basePort = 20000;
+
+  beforeAll(async () => {
+    lab = await startLab({ backingVms: topology === 'backing' ? 2 : 0 });
+    const config = join(lab.dir, 'experiment.yaml');
+    // No endpoint settings: the defaults must work on a kind host as they are.
+    writeFileSync(
+      config,
+      [`topology: ${topology}`, `naming:\n  prefix: lab${topology.slice(0, 3)}`, `batch:\n  size: ${COUNT}\n  concurrency: 10`, 'sharded:\n  shards: 2', `endpoint:\n  basePort: ${basePort}`, `stateDir: ${join(lab.dir, 'state')}`].join('\n') + '\n',
+    );
+    common = ['-c', config];
+  }, 120_000);
+
+  afterAll(async () => {
+    await lab?.stop();
+  }, 60_000);
+
+  const ok = (r: { code: number | null; stdout: string; stderr: string }, what: string) => {
+    if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
+  };
+
+  it(`setup --attach, ${COUNT} clusters to ready, status, report, delete with nothing left`, async () => {
+    const mgmt = ['--kubeconfig', lab.mgmtKubeconfig];
+    ok(await lab.scaleTui([...common, 'setup', '--attach', ...mgmt], { timeoutMs: 180_000 }), 'setup --attach');
+    for (const b of lab.backing) {
+      ok(await lab.scaleTui([...common, 'backing', 'add', b.name, '--kubeconfig', b.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'], { timeoutMs: 180_000 }), `backing add ${b.name}`);
+    }
+
+    const created = await lab.scaleTui([...common, 'create', '--count', String(COUNT), '--quiet', ...mgmt], { timeoutMs: 420_000 });
+    ok(created, 'create');
+    expect(created.stdout).toMatch(new RegExp(`${COUNT} of ${COUNT} ready, 0 failed`));
+
+    // CAPI dials the host's address on the kind network, never its own loopback.
+    const endpoints = lab.kubectl(['get', 'clusters.cluster.x-k8s.io', '-A', '-o', 'jsonpath={range .items[*]}{.spec.controlPlaneEndpoint.host}{"\\n"}{end}']);
+    ok(endpoints, 'kubectl get clusters');
+    const hosts = new Set(endpoints.stdout.split('\n').filter(Boolean));
+    expect([...hosts]).toEqual([lab.net.kindGateway]);
+
+    const status = await lab.scaleTui([...common, 'status', '--json', ...mgmt]);
+    ok(status, 'status');
+    const st = JSON.parse(status.stdout) as { clusters: Array<{ phase: string }> };
+    expect(st.clusters.filter((c) => c.phase === 'ready')).toHaveLength(COUNT);
+    ok(await lab.scaleTui([...common, 'report']), 'report');
+
+    if (topology === 'backing') {
+      const list = await lab.scaleTui([...common, 'backing', 'list']);
+      ok(list, 'backing list');
+      const tenants = [...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]));
+      expect(tenants.reduce((a, b) => a + b, 0)).toBe(COUNT);
+    }
+
+    ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mgmt], { timeoutMs: 300_000 }), 'delete');
+
+    // Nothing left: objects, namespaces, etcd tenants, forwarders, processes.
+    const left = lab.kubectl(['get', 'namespaces,clusters.cluster.x-k8s.io,baremetalhosts.metal3.io', '-A', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name']);
+    ok(left, 'kubectl get leftovers');
+    expect(left.stdout.trim()).toBe('');
+    for (const b of lab.backing) {
+      const bl = lab.kubectl(['get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name'], b.kubeconfig);
+      ok(bl, `kubectl get namespaces on ${b.name}`);
+      // etcd-system is the backing cluster's own, labelled by `backing add`; workload namespaces are gone.
+      expect(bl.stdout.split('\n').filter((l) => l && l !== 'namespace/etcd-system')).toEqual([]);
+    }
+    const after = await lab.scaleTui([...common, 'status', ...mgmt]);
+    ok(after, 'status after delete');
+    expect(after.stdout).toMatch(/left on API servers: nothing/);
+    if (topology === 'backing') {
+      const list = await lab.scaleTui([...common, 'backing', 'list']);
+      expect([...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]))).toEqual([0, 0]);
+    }
+    // The host runs nothing of ours but kind's proxy: create's forwarders ended with it.
+    expect(listening(lab.net.host).filter((p) => p >= basePort && p <= basePort + COUNT + 1)).toEqual([]);
+    const proxy = lab.processes.find((p) => p.name === 'docker-proxy')!;
+    expect(pidsIn(lab.net.host)).toEqual([proxy.child.pid]);
+    // Every lab process is still up: nothing crashed along the way.
+    for (const p of lab.processes) expect({ name: p.name, exit: p.child.exitCode }).toEqual({ name: p.name, exit: null });
+  }, 900_000);
+});
