@@ -17,6 +17,7 @@ export function register(program: Command): void {
         const results = await runDoctor({
           capiVersion: config.providers.capi,
           kindNodes: config.management.nodes,
+          endpoint: config.endpoint,
           kube: kubeconfig || context ? { kubeconfigPath: kubeconfig, context, required: true } : undefined,
         });
         process.stdout.write('scale-tui doctor: preflight for a real kind + CAPI run\n\n' + formatChecklist(results));

@@ -8,6 +8,8 @@ import { parseKindVersion } from '../tools/kind.js';
 import { kubectlClientVersion } from '../tools/kubectl.js';
 import { KubeClient, type KubeTarget } from '../kube/client.js';
 import { UserError } from '../errors.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import { checkEndpointReach } from './endpoint-check.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -26,6 +28,8 @@ export interface DoctorOptions {
   /** Root of procfs; tests point it at a fixture directory. */
   procRoot?: string;
   kindNodes?: number;
+  /** The config's endpoint settings, checked against the cluster's nodes (needs `kube`). */
+  endpoint?: ExperimentConfig['endpoint'];
 }
 
 /** Limits kind + CAPI need (kind "known issues"; the seed's playbook raised them further). */
@@ -44,6 +48,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     checkMemory(proc, opts.kindNodes ?? 3),
     checkKubeconfig(opts.kube),
   ]);
+  // Only with a reachable management cluster: its nodes say where the controllers run.
+  if (opts.kube && opts.endpoint && checks.at(-1)?.status === 'ok') {
+    checks.push(await checkEndpointReach(KubeClient.from(opts.kube), opts.endpoint));
+  }
   return checks;
 }
 
