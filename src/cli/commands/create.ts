@@ -33,7 +33,11 @@ export async function openSession(program: Command, opts: SessionOpts): Promise<
   const config = await loadConfig(program.opts<{ config?: string }>().config);
   if (opts.concurrency) config.batch.concurrency = opts.concurrency;
   const stateDir = opts.stateDir ?? config.stateDir;
-  const management = { kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig, context: opts.context ?? config.management.context };
+  const management: KubeTarget = {
+    kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig,
+    context: opts.context ?? config.management.context,
+    role: 'management cluster',
+  };
   const store = createScaleStore();
   const backing = config.topology === 'backing' ? backingSitesFromConfig(config, stateDir) : [];
   const engine = await createEngine({
@@ -77,6 +81,15 @@ interface CreateOpts extends SessionOpts {
   batchSize?: number;
   resume?: boolean;
   quiet?: boolean;
+  serve?: boolean;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 export function register(program: Command): void {
@@ -89,7 +102,8 @@ export function register(program: Command): void {
       .option('--batch-size <k>', 'split --count into batches of K, one after the other (default: config batch.size)', intInRange('--batch-size', 1, 10000))
       .option('--concurrency <n>', 'clusters in flight at once (default: config batch.concurrency)', intInRange('--concurrency', 1, 500))
       .option('--resume', 'finish the clusters a killed run left half-done, then add --count (if given)')
-      .option('--quiet', 'print only the summary'),
+      .option('--quiet', 'print only the summary')
+      .option('--serve', 'then stay up serving the endpoints CAPI dials (port-forward mode) until Ctrl-C'),
   ).action(
     action(async (opts: CreateOpts) => {
       if (!opts.count && !opts.resume) throw new UserError('create needs --count N (or --resume)', 'Example: scale-tui create --count 100');
@@ -101,11 +115,13 @@ export function register(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       let failed = 0;
+      let ready = 0;
       try {
         if (opts.resume) {
           const s = await engine.resumeRun();
           printSummary(s);
           failed += s.failed;
+          ready += s.ready;
         }
         let left = opts.count ?? 0;
         const size = opts.batchSize ?? config.batch.size;
@@ -114,7 +130,22 @@ export function register(program: Command): void {
           const s = await engine.addBatch({ count: n, backing: opts.backing });
           printSummary(s);
           failed += s.failed;
+          ready += s.ready;
           left -= n;
+        }
+        // In port-forward mode CAPI's path to each workload API is a forwarder in this
+        // process (the seed's never-stopped kubectl port-forward): say so when it ends.
+        const forwarded = config.endpoint.mode === 'port-forward' && config.topology !== 'capd' && (ready > 0 || opts.resume);
+        if (forwarded && opts.serve) {
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+          process.stdout.write('serving the workload API endpoints CAPI dials; Ctrl-C to stop\n');
+          await untilSignal();
+        } else if (forwarded) {
+          process.stderr.write(
+            'note: CAPI reaches these clusters through forwarders in this process (endpoint.mode: port-forward), which stop now; ' +
+              'keep them up with `scale-tui create --resume --serve` or the TUI, or use endpoint.mode: nodeport\n',
+          );
         }
       } finally {
         stop();
