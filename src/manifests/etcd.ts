@@ -15,11 +15,18 @@ export const ETCD_PEER_PORT = 2380;
 /** Plain-HTTP metrics/health listener (no client certs needed), used by the probes. */
 export const ETCD_METRICS_PORT = 2381;
 
-export const ETCD_SECRET_NAMES = { ca: 'etcd-ca', server: 'etcd-server', peer: 'etcd-peer', root: 'etcd-root' } as const;
+export const ETCD_SECRET_NAMES = {
+  ca: 'etcd-ca',
+  server: 'etcd-server',
+  peer: 'etcd-peer',
+  root: 'etcd-root',
+  rootClient: 'etcd-root-client',
+} as const;
 
 /**
- * Paths inside the etcd pod. The tenancy admin runs etcdctl with these over kubectl exec
- * (the server cert doubles as a client cert there, so it needs the clientAuth usage).
+ * Paths inside the etcd pod. The tenancy admin runs etcdctl with these over kubectl exec,
+ * authenticating as root with the root client certificate (CN=root), so no password is
+ * ever on a command line in the pod or on the machine running kubectl.
  */
 export const ETCD_POD_PATHS = {
   ca: '/etc/etcd/pki/ca/ca.crt',
@@ -27,6 +34,8 @@ export const ETCD_POD_PATHS = {
   serverKey: '/etc/etcd/pki/server/tls.key',
   peerCert: '/etc/etcd/pki/peer/tls.crt',
   peerKey: '/etc/etcd/pki/peer/tls.key',
+  rootClientCert: '/etc/etcd/pki/root-client/tls.crt',
+  rootClientKey: '/etc/etcd/pki/root-client/tls.key',
   /** A subdirectory of the volume: a fresh volume's root may hold lost+found, which etcd rejects. */
   dataDir: '/var/lib/etcd/data',
   volume: '/var/lib/etcd',
@@ -44,8 +53,17 @@ export const ETCD = {
   serverSecret: ETCD_SECRET_NAMES.server,
   peerSecret: ETCD_SECRET_NAMES.peer,
   rootSecret: ETCD_SECRET_NAMES.root,
+  rootClientSecret: ETCD_SECRET_NAMES.rootClient,
   image: ETCD_IMAGE,
-  mount: { ca: ETCD_POD_PATHS.ca, cert: ETCD_POD_PATHS.serverCert, key: ETCD_POD_PATHS.serverKey },
+  mount: {
+    ca: ETCD_POD_PATHS.ca,
+    cert: ETCD_POD_PATHS.serverCert,
+    key: ETCD_POD_PATHS.serverKey,
+    rootCert: ETCD_POD_PATHS.rootClientCert,
+    rootKey: ETCD_POD_PATHS.rootClientKey,
+  },
+  /** The pod volume holding the root client certificate; setup adds it to an older StatefulSet. */
+  rootClientVolume: 'root-client',
 } as const;
 
 export interface EtcdParams {
@@ -152,6 +170,7 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
                 { name: 'ca', mountPath: '/etc/etcd/pki/ca', readOnly: true },
                 { name: 'server', mountPath: '/etc/etcd/pki/server', readOnly: true },
                 { name: 'peer', mountPath: '/etc/etcd/pki/peer', readOnly: true },
+                { name: 'root-client', mountPath: '/etc/etcd/pki/root-client', readOnly: true },
               ],
             },
           ],
@@ -159,6 +178,8 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
             { name: 'ca', secret: { secretName: ETCD_SECRET_NAMES.ca } },
             { name: 'server', secret: { secretName: ETCD_SECRET_NAMES.server } },
             { name: 'peer', secret: { secretName: ETCD_SECRET_NAMES.peer } },
+            // 0400: only etcd's own user reads the key that is root on this etcd.
+            { name: 'root-client', secret: { secretName: ETCD_SECRET_NAMES.rootClient, defaultMode: 0o400 } },
           ],
         },
       },
@@ -184,7 +205,9 @@ export interface EtcdSecretsParams {
   /** Serving cert (also used by etcdctl inside the pod as a client cert: needs clientAuth usage). */
   server: PemPair;
   peer: PemPair;
-  /** Generated etcd root password (the seed used `rootpw`), stored for the in-pod admin path. */
+  /** Root client certificate (CN=root) for etcdctl in the pod: root without a password. */
+  rootClient?: PemPair;
+  /** Generated etcd root password (the seed used `rootpw`), kept so a re-run of setup sets the same one. */
   rootPassword?: string;
   ownership: Ownership;
 }
@@ -203,6 +226,7 @@ export function etcdSecrets(p: EtcdSecretsParams): KubeObject[] {
     tls(ETCD_SECRET_NAMES.server, p.server),
     tls(ETCD_SECRET_NAMES.peer, p.peer),
   ];
+  if (p.rootClient) out.push(tls(ETCD_SECRET_NAMES.rootClient, p.rootClient));
   if (p.rootPassword !== undefined) {
     if (p.rootPassword === '') throw new Error('etcd root password must not be empty');
     out.push({

@@ -59,6 +59,7 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
       ['v1', 'Secret', 'etcd-server'],
       ['v1', 'Secret', 'etcd-peer'],
       ['v1', 'Secret', 'etcd-root'],
+      ['v1', 'Secret', 'etcd-root-client'],
       ['v1', 'Service', 'etcd'],
       ['v1', 'Service', 'etcd-server'],
       ['apps/v1', 'StatefulSet', 'etcd'],
@@ -76,7 +77,13 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     const nobody = etcd.clientFiles('nobody');
     const denied = await runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, `--cert=${nobody.certFile}`, `--key=${nobody.keyFile}`, 'get', '/x'], { allowFailure: true });
     expect(denied.exitCode).not.toBe(0);
-    const asRoot = await runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, `--cert=${nobody.certFile}`, `--key=${nobody.keyFile}`, `--user=root:${password}`, 'role', 'list'], { allowFailure: true });
+    const tls = [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`];
+    const nobodyArgs = [...tls, `--cert=${nobody.certFile}`, `--key=${nobody.keyFile}`];
+    const asRoot = await runTool('etcdctl', [...nobodyArgs, 'role', 'list'], {
+      allowFailure: true,
+      // The environment, not argv: a password is never on a command line, tests included.
+      env: { ETCDCTL_API: '3', ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: password },
+    });
     expect(asRoot.stdout.trim()).toBe('root');
     const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; capacity: number }> };
     expect(registry.clusters.map((c) => [c.name, c.capacity])).toEqual([['b1', 50]]);

@@ -44,12 +44,14 @@ describe('etcd', () => {
     expect(flag(sts, 'quota-backend-bytes')).toBe(String(8 * 1024 ** 3));
     expect(podSpec(sts).containers[0].image).toBe(ETCD_IMAGE);
     expect(ETCD_IMAGE).toMatch(/^registry\.k8s\.io\/etcd:3\.6\.\d+-0$/);
-    expect(podSpec(sts).volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName).sort()).toEqual(['etcd-ca', 'etcd-peer', 'etcd-server']);
+    const secretNames = podSpec(sts).volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName);
+    expect(secretNames.sort()).toEqual(['etcd-ca', 'etcd-peer', 'etcd-root-client', 'etcd-server']);
     // etcdctl in the pod (tenancy admin) uses exactly the paths the flags use.
     expect(flag(sts, 'trusted-ca-file')).toBe(ETCD.mount.ca);
     expect(flag(sts, 'cert-file')).toBe(ETCD.mount.cert);
     expect(flag(sts, 'key-file')).toBe(ETCD.mount.key);
-    for (const path of [ETCD.mount.ca, ETCD.mount.cert]) {
+    // ... and root's client certificate, so no password is needed on its command line.
+    for (const path of [ETCD.mount.ca, ETCD.mount.cert, ETCD.mount.rootCert, ETCD.mount.rootKey]) {
       const dir = path.slice(0, path.lastIndexOf('/'));
       expect(podSpec(sts).containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain(dir);
     }
@@ -67,6 +69,18 @@ describe('etcd', () => {
     expect(Object.keys(s[0]!.data as object)).toEqual(['ca.crt']);
     expect(data(s[3]!, 'password')).toBe('generated');
     expect(etcdSecrets({ caCert: pem('CA'), server: { cert: 'a', key: 'b' }, peer: { cert: 'c', key: 'd' }, ownership: own })).toHaveLength(3);
+    const withRoot = etcdSecrets({
+      caCert: pem('CA'),
+      server: { cert: 'a', key: 'b' },
+      peer: { cert: 'c', key: 'd' },
+      rootClient: { cert: pem('R'), key: pem('RK') },
+      ownership: own,
+    });
+    expectValid(withRoot);
+    const rootClient = withRoot.find((o) => o.metadata.name === 'etcd-root-client')!;
+    expect(rootClient.type).toBe('kubernetes.io/tls');
+    expect(data(rootClient, 'tls.crt')).toBe(pem('R'));
+    expect(data(rootClient, 'tls.key')).toBe(pem('RK'));
   });
 });
 

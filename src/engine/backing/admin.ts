@@ -2,7 +2,8 @@
 // `kubectl port-forward` to pod etcd-0 and local etcdctl authenticating with the
 // experiment's root client certificate (CN=root; no password on any command line).
 // Fallback (`exec`): etcdctl inside the etcd pod, as the seed did, authenticating with the
-// generated root password; needs no local etcdctl and no route.
+// root client certificate mounted in the pod (the seed passed the password as --user);
+// needs no local etcdctl and no route. The root password only goes to `user add root`, on stdin.
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { EtcdAdmin } from '../etcd/admin.js';
@@ -34,7 +35,7 @@ function rootFiles(stateDir: string, pki: EtcdPki): { caFile: string; certFile: 
 
 export async function openAdmin(access: EtcdAccess, target: KubectlTarget, stateDir: string, pki: EtcdPki, rootPassword: string): Promise<AdminSession> {
   if (access.mode === 'exec') {
-    const run = podEtcdctl({ target, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container, caFile: ETCD.mount.ca, certFile: ETCD.mount.cert, keyFile: ETCD.mount.key, rootPassword });
+    const run = podEtcdctl({ target, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container });
     return { admin: new EtcdctlAdmin(run, rootPassword), close: async () => {} };
   }
   const files = rootFiles(stateDir, pki);

@@ -12,7 +12,7 @@ export { ETCD };
 
 export interface EtcdObjectsParams {
   ownership: Ownership;
-  pki: Pick<EtcdPki, 'ca' | 'server' | 'peer'>;
+  pki: Pick<EtcdPki, 'ca' | 'server' | 'peer' | 'rootClient'>;
   rootPassword: string;
   storageClassName?: string;
 }
@@ -20,7 +20,14 @@ export interface EtcdObjectsParams {
 export function etcdObjects(p: EtcdObjectsParams): KubeObject[] {
   return [
     namespaceObject(ETCD_NAMESPACE, p.ownership),
-    ...etcdSecrets({ caCert: p.pki.ca.cert, server: p.pki.server, peer: p.pki.peer, rootPassword: p.rootPassword, ownership: p.ownership }),
+    ...etcdSecrets({
+      caCert: p.pki.ca.cert,
+      server: p.pki.server,
+      peer: p.pki.peer,
+      rootClient: p.pki.rootClient,
+      rootPassword: p.rootPassword,
+      ownership: p.ownership,
+    }),
     ...etcdWorkload({ ownership: p.ownership, storage: p.storageClassName ? { storageClassName: p.storageClassName } : undefined }),
   ];
 }

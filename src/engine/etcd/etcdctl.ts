@@ -10,10 +10,14 @@
 import { UserError } from '../errors.js';
 import { runTool, toolFailure, type ToolResult } from '../tools/run.js';
 import { kubectlArgs, type KubectlTarget } from '../tools/kubectl.js';
+import { ETCD_POD_PATHS } from '../../manifests/etcd.js';
 import { ROOT, assertTenantName, tenantPrefix, type EtcdAdmin, type EtcdStatus } from './admin.js';
 
-/** Runs one etcdctl command (args after `etcdctl`) and returns its result without throwing. */
-export type EtcdctlRunner = (args: string[]) => Promise<ToolResult>;
+/**
+ * Runs one etcdctl command (args after `etcdctl`) and returns its result without throwing.
+ * `input` goes to etcdctl's stdin: the only way a secret reaches etcdctl (see ensureRoot).
+ */
+export type EtcdctlRunner = (args: string[], opts?: { input?: string }) => Promise<ToolResult>;
 
 export interface EtcdTlsFiles {
   endpoints: string[];
@@ -22,13 +26,29 @@ export interface EtcdTlsFiles {
   keyFile: string;
 }
 
+// Why no secret is ever an argument: any local user sees every process's argv (`ps`,
+// /proc/PID/cmdline), and a kubectl exec's argv also lands in the API server's audit log.
+
 /**
  * Local etcdctl with a client certificate. With client-cert-auth on, a cert whose CN is
- * `root` authenticates as root, so no password is passed on the command line.
+ * `root` authenticates as root, so normally no password is involved at all. `auth` is for
+ * a client that only has the password (e.g. a certificate whose CN is no etcd user): it
+ * goes in ETCDCTL_USER/ETCDCTL_PASSWORD, which etcdctl reads like its flags, and a
+ * process's environment (/proc/PID/environ) is readable only by its owner and root,
+ * unlike its command line.
  */
 export function localEtcdctl(conn: EtcdTlsFiles, auth?: { user: string; password: string }): EtcdctlRunner {
-  const base = [`--endpoints=${conn.endpoints.join(',')}`, `--cacert=${conn.caFile}`, `--cert=${conn.certFile}`, `--key=${conn.keyFile}`, '--command-timeout=20s'];
-  return (args) => runTool('etcdctl', [...base, ...(auth ? [`--user=${auth.user}:${auth.password}`] : []), ...args], { allowFailure: true, timeoutMs: 60_000, env: { ETCDCTL_API: '3' } });
+  const base = [
+    `--endpoints=${conn.endpoints.join(',')}`,
+    `--cacert=${conn.caFile}`,
+    `--cert=${conn.certFile}`,
+    `--key=${conn.keyFile}`,
+    '--command-timeout=20s',
+  ];
+  const env: Record<string, string> = { ETCDCTL_API: '3' };
+  if (auth) Object.assign(env, { ETCDCTL_USER: auth.user, ETCDCTL_PASSWORD: auth.password });
+  return (args, opts) =>
+    runTool('etcdctl', [...base, ...args], { allowFailure: true, timeoutMs: 60_000, env, input: opts?.input });
 }
 
 export interface PodEtcdctlOptions {
@@ -36,20 +56,27 @@ export interface PodEtcdctlOptions {
   namespace: string;
   pod: string;
   container?: string;
-  /** Paths inside the pod (as mounted by manifests/etcd.ts). */
-  caFile: string;
-  certFile: string;
-  keyFile: string;
-  rootPassword: string;
+  /** Paths inside the pod (as mounted by manifests/etcd.ts); default: the root client certificate. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
-/** etcdctl inside the etcd pod via `kubectl exec`; root authenticates with the generated password from the Secret. */
+/**
+ * etcdctl inside the etcd pod via `kubectl exec`, authenticated as root by the root client
+ * certificate (CN=root) mounted from the etcd-root-client Secret. Not the password: the
+ * etcd image is distroless (no shell), so nothing in the pod could move a password from
+ * stdin into ETCDCTL_PASSWORD, and `--user=root:PW` would sit in the argv of kubectl here
+ * and of etcdctl in the pod. Stdin (`input`) is forwarded with `kubectl exec -i`.
+ */
 export function podEtcdctl(o: PodEtcdctlOptions): EtcdctlRunner {
-  return (args) =>
+  return (args, opts) =>
     runTool(
       'kubectl',
       kubectlArgs(o.target, [
         'exec',
+        // -i only when there is something to send: without it kubectl does not wait for stdin.
+        ...(opts?.input !== undefined ? ['-i'] : []),
         '-n',
         o.namespace,
         o.pod,
@@ -57,13 +84,12 @@ export function podEtcdctl(o: PodEtcdctlOptions): EtcdctlRunner {
         '--',
         'etcdctl',
         '--endpoints=https://127.0.0.1:2379',
-        `--cacert=${o.caFile}`,
-        `--cert=${o.certFile}`,
-        `--key=${o.keyFile}`,
-        `--user=${ROOT}:${o.rootPassword}`,
+        `--cacert=${o.caFile ?? ETCD_POD_PATHS.ca}`,
+        `--cert=${o.certFile ?? ETCD_POD_PATHS.rootClientCert}`,
+        `--key=${o.keyFile ?? ETCD_POD_PATHS.rootClientKey}`,
         ...args,
       ]),
-      { allowFailure: true, timeoutMs: 60_000 },
+      { allowFailure: true, timeoutMs: 60_000, input: opts?.input },
     );
 }
 
@@ -78,12 +104,19 @@ export class EtcdctlAdmin implements EtcdAdmin {
     private readonly rootPassword: string,
   ) {
     if (rootPassword.length < 16) throw new UserError('the etcd root password is too short', 'Let scale-tui generate it (backing add) instead of setting it by hand.');
+    // etcdctl reads a stdin password up to the first blank (Go's Scanf %s): a blank would
+    // silently set a shorter password than the one kept in the Secret.
+    if (/\s/.test(rootPassword)) {
+      const hint = 'Let scale-tui generate it (backing add) instead of setting it by hand.';
+      throw new UserError('the etcd root password contains a blank', hint);
+    }
   }
 
   async ensureRoot(): Promise<void> {
     await this.idempotent(['role', 'add', ROOT], ALREADY);
-    // The `user:password` form works on etcdctl 3.4 and 3.5 alike.
-    await this.idempotent(['user', 'add', `${ROOT}:${this.rootPassword}`, '--interactive=false'], ALREADY);
+    // With --interactive=false etcdctl (3.4 to 3.6) reads the password from stdin, so it is
+    // on no command line (`root:PW` or --new-user-password would be).
+    await this.idempotent(['user', 'add', ROOT, '--interactive=false'], ALREADY, `${this.rootPassword}\n`);
     await this.idempotent(['user', 'grant-role', ROOT, ROOT], ALREADY);
     // etcd ignores `auth enable` when auth is already on, so this is safe to repeat.
     await this.idempotent(['auth', 'enable'], ALREADY);
@@ -124,8 +157,8 @@ export class EtcdctlAdmin implements EtcdAdmin {
     return r;
   }
 
-  private async idempotent(args: string[], okWhen: RegExp): Promise<ToolResult> {
-    const r = await this.run(args);
+  private async idempotent(args: string[], okWhen: RegExp, input?: string): Promise<ToolResult> {
+    const r = await this.run(args, input === undefined ? undefined : { input });
     if (r.exitCode !== 0 && !okWhen.test(r.stderr + r.stdout)) throw toolFailure(r, etcdHint(r.stderr));
     return r;
   }
@@ -144,6 +177,12 @@ export function parseDbSize(json: string): number {
 function etcdHint(stderr: string): string {
   if (/permission denied|authentication failed|invalid auth token|user name not found/i.test(stderr)) {
     return 'The etcd root credentials do not match: the root password Secret (etcd-system/etcd-root) or the root client certificate differ from what this etcd was set up with.';
+  }
+  if (/root-client\/tls\.(crt|key).*no such file/i.test(stderr)) {
+    return (
+      'This etcd pod predates the root client certificate mount: re-run `scale-tui backing add NAME ' +
+      '--kubeconfig FILE` (or `scale-tui setup`), which updates the etcd StatefulSet.'
+    );
   }
   if (/context deadline exceeded|connection refused|transport: Error/i.test(stderr)) {
     return 'etcd is not reachable: check that the etcd pod is running (kubectl -n etcd-system get pods) and that the port-forward/endpoint is up.';

@@ -221,7 +221,7 @@ export const metricsServerStep: SetupStep = {
 export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string) => EtcdAdmin): SetupStep {
   const podAdmin = (ctx: SetupContext, pw: string): EtcdAdmin =>
     new EtcdctlAdmin(
-      podEtcdctl({ target: target(ctx), namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container, caFile: ETCD.mount.ca, certFile: ETCD.mount.cert, keyFile: ETCD.mount.key, rootPassword: pw }),
+      podEtcdctl({ target: target(ctx), namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container }),
       pw,
     );
   return {

@@ -1,6 +1,7 @@
 // Real-run wiring of sites: each backing cluster from the config and the registry, with an
-// etcd admin that runs etcdctl inside its etcd pod (kubectl exec) using the generated root
-// password kept in that cluster's Secret. The demo passes in-memory admins instead.
+// etcd admin that runs etcdctl inside its etcd pod (kubectl exec) as root by the root client
+// certificate mounted there; the generated root password in that cluster's Secret only
+// proves setup ran (and is what ensureRoot would set). The demo passes in-memory admins instead.
 import { readFileSync } from 'node:fs';
 import { readRegistry } from '../backing/registry.js';
 import { readRootPassword } from '../backing/setup.js';
@@ -28,7 +29,12 @@ export function podEtcdAdmin(target: KubeTarget, siteName: string): EtcdTenantAd
         throw new UserError(`${siteName}: no etcd root password Secret ${ETCD.namespace}/${ETCD.rootSecret}`, `Set up its etcd first: \`scale-tui backing add ${siteName} --kubeconfig FILE\` (or \`scale-tui setup\` for the management cluster).`);
       }
       return new EtcdctlAdmin(
-        podEtcdctl({ target: { kubeconfig: target.kubeconfigPath, context: target.context }, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container, caFile: ETCD.mount.ca, certFile: ETCD.mount.cert, keyFile: ETCD.mount.key, rootPassword: pw }),
+        podEtcdctl({
+          target: { kubeconfig: target.kubeconfigPath, context: target.context },
+          namespace: ETCD.namespace,
+          pod: ETCD.pod,
+          container: ETCD.container,
+        }),
         pw,
       );
     })());

@@ -7,6 +7,7 @@ import type { BackingKube } from '../../../src/engine/backing/setup.js';
 export class MemoryKube implements BackingKube {
   readonly objects = new Map<string, KubeObject>();
   creates = 0;
+  patches: KubeObject[] = [];
   constructor(private readonly readyStatefulSets = true) {}
   private key(apiVersion: string, kind: string, name: string, ns?: string) {
     return `${apiVersion}/${kind}/${ns ?? ''}/${name}`;
@@ -24,9 +25,30 @@ export class MemoryKube implements BackingKube {
     this.objects.set(k, stored);
     return true;
   }
+  async mergePatch(obj: KubeObject): Promise<KubeObject> {
+    const k = this.key(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
+    const cur = this.objects.get(k);
+    if (!cur) throw Object.assign(new Error(`${obj.kind} ${obj.metadata.name} not found`), { statusCode: 404 });
+    this.patches.push(structuredClone(obj));
+    const next = mergePatch(cur, obj) as KubeObject;
+    this.objects.set(k, next);
+    return structuredClone(next);
+  }
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { labelSelector?: string } = {}): Promise<T[]> {
     // Equality selectors only (k=v,k2=v2), which is all the callers use.
     const want = (opts.labelSelector ?? '').split(',').filter(Boolean).map((kv) => kv.split('='));
     return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind && want.every(([k, v]) => o.metadata.labels?.[k!] === v)) as T[];
   }
+}
+
+/** RFC 7386: objects merge key by key, null deletes, anything else (lists too) replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
+  const isObject = target !== null && typeof target === 'object' && !Array.isArray(target);
+  const out: Record<string, unknown> = isObject ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }

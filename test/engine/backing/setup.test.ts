@@ -10,6 +10,18 @@ import { backingHealth } from '../../../src/engine/backing/health.js';
 import type { EtcdAdmin } from '../../../src/engine/etcd/admin.js';
 import { MemoryEtcd } from '../../../src/sim/etcd-memory/memory-etcd.js';
 import { MemoryKube } from './memory-kube.js';
+import type { KubeObject } from '../../../src/manifests/types.js';
+
+interface StsShape {
+  spec: { template: { spec: { volumes: Array<{ name: string }>; containers: ContainerShape[] } } };
+}
+interface ContainerShape {
+  image: string;
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+}
+const stsSpec = async (kube: MemoryKube) =>
+  ((await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as StsShape).spec.template.spec;
+const b64text = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 let pki: EtcdPki;
 let stateDir: string;
@@ -43,7 +55,19 @@ describe('setupBackingEtcd', () => {
     const etcd = new MemoryEtcd();
     let passwordSeen = '';
     const res = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: (pw) => ((passwordSeen = pw), etcd), pollMs: 1 });
-    expect(res.created).toEqual(expect.arrayContaining(['Namespace/etcd-system', 'Secret/etcd-root', 'Secret/etcd-server', 'Secret/etcd-peer', 'Secret/etcd-ca', 'Service/etcd', 'Service/etcd-server', 'StatefulSet/etcd']));
+    expect(res.created).toEqual(
+      expect.arrayContaining([
+        'Namespace/etcd-system',
+        'Secret/etcd-root',
+        'Secret/etcd-server',
+        'Secret/etcd-peer',
+        'Secret/etcd-ca',
+        'Secret/etcd-root-client',
+        'Service/etcd',
+        'Service/etcd-server',
+        'StatefulSet/etcd',
+      ]),
+    );
     expect(res.rootPassword).toHaveLength(32);
     expect(res.rootPassword).not.toMatch(/rootpw/);
     expect(passwordSeen).toBe(res.rootPassword);
@@ -68,6 +92,75 @@ describe('setupBackingEtcd', () => {
     expect(second.created).toEqual([]);
     expect(second.rootPassword).toBe(first.rootPassword);
     expect(passwords).toEqual([first.rootPassword, first.rootPassword]);
+  });
+
+  it('mounts the root client certificate (CN=root, 0400) in the etcd pod for the in-pod admin path', async () => {
+    const kube = new MemoryKube();
+    await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), pollMs: 1 });
+    const secret = (await kube.get('v1', 'Secret', ETCD.rootClientSecret, ETCD.namespace)) as unknown as {
+      data: Record<string, string>;
+    };
+    const cert = new X509Certificate(b64text(secret.data['tls.crt']));
+    expect(cert.subject).toBe('CN=root');
+    expect(cert.checkPrivateKey(createPrivateKey(b64text(secret.data['tls.key'])))).toBe(true);
+    const spec = await stsSpec(kube);
+    const volume = { name: 'root-client', secret: { secretName: 'etcd-root-client', defaultMode: 0o400 } };
+    expect(spec.volumes).toContainEqual(volume);
+    const mounts = spec.containers[0]!.volumeMounts.map((m) => m.mountPath);
+    expect(ETCD.mount.rootCert.startsWith(mounts.find((m) => m.endsWith('root-client'))! + '/')).toBe(true);
+    expect(kube.patches).toEqual([]);
+  });
+
+  it('adds the root client mount to an etcd StatefulSet made before it existed, changing nothing else', async () => {
+    const kube = new MemoryKube();
+    await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), pollMs: 1 });
+    // Turn the stored StatefulSet into the older shape: no root-client volume or mount, older image.
+    const key = 'apps/v1/StatefulSet/etcd-system/etcd';
+    const old = structuredClone(kube.objects.get(key)!) as unknown as StsShape;
+    old.spec.template.spec.volumes = old.spec.template.spec.volumes.filter((v) => v.name !== 'root-client');
+    const c = old.spec.template.spec.containers[0]!;
+    c.volumeMounts = c.volumeMounts.filter((m) => m.name !== 'root-client');
+    c.image = 'registry.k8s.io/etcd:3.5.0-0';
+    kube.objects.set(key, old as unknown as KubeObject);
+    const logs: string[] = [];
+    const log = (l: string) => void logs.push(l);
+    await setupBackingEtcd({ kube, pki, ownership: { runId: 'r2' }, adminFor: () => new MemoryEtcd(), pollMs: 1, log });
+    expect(kube.patches).toHaveLength(1);
+    const spec = await stsSpec(kube);
+    expect(spec.volumes.map((v) => v.name)).toEqual(['ca', 'server', 'peer', 'root-client']);
+    const mounts = spec.containers[0]!.volumeMounts.map((m) => m.name);
+    expect(mounts).toEqual(['data', 'ca', 'server', 'peer', 'root-client']);
+    expect(spec.containers[0]!.image).toBe('registry.k8s.io/etcd:3.5.0-0');
+    expect(logs.join('\n')).toMatch(/root client certificate mounted/);
+    // Once there, a re-run leaves the StatefulSet alone.
+    await setupBackingEtcd({ kube, pki, ownership: { runId: 'r3' }, adminFor: () => new MemoryEtcd(), pollMs: 1 });
+    expect(kube.patches).toHaveLength(1);
+  });
+
+  it('waits for the updated etcd pod, not the old ready one, after a template change', async () => {
+    const kube = new MemoryKube();
+    await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), pollMs: 1 });
+    const key = 'apps/v1/StatefulSet/etcd-system/etcd';
+    const sts = kube.objects.get(key)!;
+    // The old pod still counts as ready while the controller rolls to the new revision.
+    const ready = { readyReplicas: 1, availableReplicas: 1, observedGeneration: 2 };
+    sts.status = { ...ready, currentRevision: 'etcd-a', updateRevision: 'etcd-b' };
+    (sts.metadata as { generation?: number }).generation = 2;
+    const opts = { kube, pki, ownership: { runId: 'r2' }, adminFor: () => new MemoryEtcd(), pollMs: 5 };
+    const err = await setupBackingEtcd({ ...opts, readyTimeoutMs: 20 }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(/etcd-0 is being replaced/);
+    // A change the controller has not seen yet counts as not ready either.
+    sts.status = { ...ready, observedGeneration: 1, currentRevision: 'etcd-b', updateRevision: 'etcd-b' };
+    const unseen = await setupBackingEtcd({ ...opts, readyTimeoutMs: 20 }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(unseen.message).toMatch(/change not yet observed/);
+    sts.status = { ...ready, currentRevision: 'etcd-b', updateRevision: 'etcd-b' };
+    await setupBackingEtcd({ ...opts, readyTimeoutMs: 2000 });
   });
 
   it('times out with a clear message when etcd never becomes ready', async () => {
