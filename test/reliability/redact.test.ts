@@ -4,6 +4,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, redact, redacting } from '../../src/engine/log/redact.js';
+import { runTool, summarizeArgs, toolFailure } from '../../src/engine/tools/run.js';
+import { UserError } from '../../src/engine/errors.js';
 import { renderKubeconfig as renderClientCertKubeconfig } from '../../src/engine/pipeline/cluster-pki.js';
 import { renderKubeconfig as renderTokenKubeconfig } from '../../src/sim/apiserver/kubeconfig.js';
 import { createLocalCa, issueLocalCert } from '../../src/sim/apiserver/tls.js';
@@ -146,10 +148,40 @@ describe('redact: passwords', () => {
     [`GET https://admin:${pw}@10.0.0.5:6385/v1/nodes`],
     [`redfish://admin:${pw}@192.168.111.1:8000/redfish/v1/Systems/1`],
     [`?user=admin&password=${pw}&x=1`],
+    // Every form the etcd root password could take (issue 14).
+    [`etcdctl --user=root:${pw} role list`],
+    [`etcdctl --user root:${pw} role list`],
+    [`etcdctl --user 'root:${pw}' role list`],
+    [`etcdctl --password=${pw} role list`],
+    [`etcdctl --password ${pw} role list`],
+    [`etcdctl user add root --new-user-password=${pw}`],
+    [`etcdctl user add root --new-user-password ${pw}`],
+    [`ETCDCTL_PASSWORD=${pw} etcdctl role list`],
+    [`env ETCDCTL_USER=root:${pw} etcdctl role list`],
+    [`etcdctl user add root:${pw} --interactive=false`],
+    [`kubectl exec -n etcd-system etcd-0 -- etcdctl user add root:${pw}`],
+    [`args: ["user","add","root:${pw}","--interactive=false"]`],
+    [`args: ["--user","root:${pw}","role","list"]`],
+    [`{"name":"b1","rootPassword":"${pw}"}`],
+    [`{ "rootPassword": "${pw}", "endpoints": ["https://127.0.0.1:2379"] }`],
+    [`rootPassword: ${pw}`],
+    [`root_password=${pw} next=1`],
   ])('%s', (line) => {
     const out = redact(line);
     expect(out).not.toContain(pw);
     expect(out).toContain(REDACTED);
+  });
+
+  it('keeps the rest of an etcdctl line and of a JSON object readable', () => {
+    // Each line with the password in place of X, and as it must come out.
+    const line = (x: string) => [
+      `etcdctl user add root:${x} --interactive=false`,
+      `{"name":"b1","rootPassword":"${x}","capacity":50}`,
+      `ETCDCTL_USER=root:${x} ETCDCTL_PASSWORD=${x}`,
+    ];
+    expect(line(pw).map(redact)).toEqual(line(REDACTED));
+    // No password, nothing to remove.
+    expect(redact('etcdctl user add test-3 --no-password')).toBe('etcdctl user add test-3 --no-password');
   });
 
   it('keeps the user name, the host and the command', () => {
@@ -187,5 +219,53 @@ describe('redact: leaves ordinary log lines alone', () => {
     const log = redacting((message: string, level: string) => lines.push([message, level]));
     log(`got Authorization: Bearer ${token}`, 'warn');
     expect(lines).toEqual([[`got Authorization: Bearer ${REDACTED}`, 'warn']]);
+  });
+});
+
+describe('redact: tool failures never quote a password', () => {
+  const pw = randomBytes(18).toString('base64url');
+  const fail = (args: string[], stderr: string) =>
+    toolFailure({ command: 'etcdctl', args, exitCode: 1, stdout: '', stderr });
+
+  it.each([
+    [['--user', `root:${pw}`, 'role', 'list']],
+    [[`--user=root:${pw}`, 'role', 'list']],
+    [['--password', pw, 'role', 'list']],
+    [[`--password=${pw}`, 'role', 'list']],
+    [['user', 'add', `root:${pw}`, '--interactive=false']],
+    [['user', 'add', 'root', `--new-user-password=${pw}`]],
+  ])('argv %j', (args) => {
+    const err = fail(args, 'Error: etcdserver: permission denied\n');
+    expect(err.message).not.toContain(pw);
+    expect(err.message).toContain(REDACTED);
+    expect(err.message).toMatch(/permission denied/);
+    expect(summarizeArgs(args)).not.toContain(pw);
+  });
+
+  it('output that echoes the command line or a config', () => {
+    const echoes = [
+      `invalid flag in "--user root:${pw}"`,
+      `config: {"rootPassword":"${pw}"}`,
+      `ETCDCTL_PASSWORD=${pw}: bad`,
+    ];
+    for (const stderr of echoes) {
+      const err = fail(['role', 'list'], stderr);
+      expect(err.message).not.toContain(pw);
+      expect(err.message).toContain(REDACTED);
+    }
+  });
+
+  it('a real failing process: the UserError runTool throws shows neither argv nor stderr secrets', async () => {
+    // The program prints its own arguments to stderr, as some tools do in their usage errors.
+    const script = 'echo "bad arguments: $*" >&2; exit 3';
+    const err = await runTool('sh', ['-c', script, 'sh', '--user', `root:${pw}`, `--password=${pw}`]).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(/failed \(exit 3\)/);
+    expect(err.message).toMatch(/bad arguments: --user root:\[REDACTED\]/);
+    expect(err.message).not.toContain(pw);
+    expect((err as UserError).hint ?? '').not.toContain(pw);
   });
 });

@@ -30,6 +30,14 @@ const SECRET_FIELDS = [
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const FIELD_ALT = SECRET_FIELDS.map(esc).join('|');
+/** Between two command-line arguments: blanks, or `","` when argv is logged as JSON. */
+const ARG_SEP = `["']?(?:\\s*,\\s*|\\s+)["']?`;
+/** What precedes NAME:PASSWORD: `--user`, `ETCDCTL_USER=`, `user add`. */
+const USER_FLAG = [
+  `--user(?:=["']?|${ARG_SEP})`,
+  `\\bETCDCTL_USER\\s*=\\s*["']?`,
+  `\\buser${ARG_SEP}add${ARG_SEP}`,
+].join('|');
 
 const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // 1. Complete PEM blocks (certificates, any kind of private key, CSRs), possibly with
@@ -55,7 +63,19 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
     /(--(?:[a-z0-9-]*password|token|client-secret|client-key-data|client-certificate-data)(?:=|\s+))("(?:[^"\\]|\\.)*"|'[^']*'|\S+)/gi,
     (_m, flag, value) => `${flag}${quoteLike(value)}`,
   ],
-  [/(--user(?:=|\s+)["']?[^:\s"']+:)([^\s"']+)/gi, (_m, pre) => `${pre}${REDACTED}`],
+  //    etcdctl's --user NAME:PW, its environment twin ETCDCTL_USER=NAME:PW, and
+  //    `user add NAME:PW` (the user's password as the positional argument).
+  //    Arguments may be space-separated or items of a JSON array ("--user","root:PW").
+  [
+    new RegExp(`((?:${USER_FLAG})[^:\\s"']+:)([^\\s"']+)`, 'gi'),
+    (_m, pre) => `${pre}${REDACTED}`,
+  ],
+  // 6b. Any field whose name ends in password, in any spelling: "rootPassword": "x",
+  //     root_password=x, etcdRootPassword: x (rule 5 needs the bare name `password`).
+  [
+    /(\b[A-Za-z0-9_-]*(?:password|passwd)["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}&"']+)/gi,
+    (_m, key, value) => `${key}${quoteLike(value)}`,
+  ],
   // 7. Environment-style assignments: ETCD_ROOT_PASSWORD=x, DB_PASSWORD="x", ROOT_TOKEN=x.
   [/(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET)\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&]+)/g, (_m, pre, value) => `${pre}${quoteLike(value)}`],
   // 8. Credentials in URLs: https://user:pass@host.

@@ -3,6 +3,7 @@
 // failing command becomes a UserError naming the command and quoting its stderr.
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
+import { redact } from '../log/redact.js';
 
 export interface ToolResult {
   command: string;
@@ -68,7 +69,8 @@ export async function runTool(command: string, args: string[], opts: RunOptions 
   }
   if (res.timedOut) {
     throw new UserError(
-      `${command} ${args.slice(0, 3).join(' ')} did not finish within ${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s`,
+      `${command} ${summarizeArgs(args.slice(0, 3))} did not finish within ` +
+        `${Math.round((opts.timeoutMs ?? 600_000) / 1000)} s`,
       'Check that the cluster/host it talks to is reachable, then run the command again.',
     );
   }
@@ -78,17 +80,21 @@ export async function runTool(command: string, args: string[], opts: RunOptions 
 }
 
 export function toolFailure(r: ToolResult, hint?: string): UserError {
-  const tail = stderrTail(r.stderr) || stderrTail(r.stdout) || '(no output)';
+  // A tool may echo its own command line (or a config) in its output: redact that too.
+  const tail = redact(stderrTail(r.stderr) || stderrTail(r.stdout) || '(no output)');
   return new UserError(
     `${r.command} ${summarizeArgs(r.args)} failed (exit ${r.exitCode}):\n${indent(tail)}`,
     hint ?? `Read the ${r.command} output above; fix the cause and re-run (scale-tui skips steps that are already done).`,
   );
 }
 
-/** Keeps secrets (user:password) out of messages and trims long argument lists. */
+/**
+ * Trims long argument lists and keeps secrets out of messages. Redacted as one line, not
+ * argument by argument, so that a secret in the argument after its flag (`--user root:PW`,
+ * `--password PW`, `user add root:PW`) is caught as well as `--user=root:PW`.
+ */
 export function summarizeArgs(args: string[]): string {
-  const shown = args.slice(0, 6).map((a) => (/^--(user|password|new-user-password)=/.test(a) ? a.replace(/=.*/, '=***') : a));
-  return shown.join(' ') + (args.length > 6 ? ' ...' : '');
+  return redact(args.slice(0, 6).join(' ')) + (args.length > 6 ? ' ...' : '');
 }
 
 function indent(s: string): string {
