@@ -177,7 +177,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     },
     kubectl(args, kubeconfig = lab.mgmtKubeconfig) {
       const t0 = Date.now();
-      const r = spawnSync('ip', netnsArgv(net.host, ['kubectl', `--kubeconfig=${kubeconfig}`, '--request-timeout=20s', ...args]), { encoding: 'utf8', timeout: 60_000 });
+      // The process limit sits past every --timeout given to kubectl here (wait: 60 s).
+      const r = spawnSync('ip', netnsArgv(net.host, ['kubectl', `--kubeconfig=${kubeconfig}`, ...(args[0] === 'wait' ? [] : ['--request-timeout=20s']), ...args]), { encoding: 'utf8', timeout: 90_000 });
       return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0 };
     },
     async stop() {
@@ -208,6 +209,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
     const kubelet = start('mgmt-kubelet', mgmt.ns, node(['sim', 'kubelet', '--kubeconfig', inCluster, '--node-name', 'lab-control-plane', '--address', mgmt.ip, '--run-etcd']));
     await waitForLine(kubelet, /kubelet .* running/, 30_000);
+    // What `kind create cluster` + `clusterctl init` leave: every provider available.
+    const avail = lab.kubectl(['wait', '--for=condition=Available', 'deployments', '--all', '-A', '--timeout=60s']);
+    if (avail.code !== 0) throw new Error(`the provider Deployments did not become available: ${avail.stderr}`);
     const controllers = start('mgmt-controllers', mgmt.ns, node(['sim', 'controllers', '--kubeconfig', inCluster, '--time-scale', String(opts.timeScale ?? 0.2)]));
     await waitForLine(controllers, /emulated controllers running/, 30_000);
 

@@ -48,6 +48,18 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
   };
 
+  it('doctor on the host finds the endpoint the controllers reach, and refuses loopback', async () => {
+    const line = (out: string) => out.split('\n').find((l) => l.includes('workload endpoint')) ?? out;
+    const auto = await lab.scaleTui([...common, 'doctor', '--kubeconfig', lab.mgmtKubeconfig]);
+    // docker, kind and clusterctl are absent here, so doctor as a whole fails; this line must not.
+    expect(line(auto.stdout)).toMatch(new RegExp(`\\[ok\\s*\\] workload endpoint .*node ${lab.net.nodes[0]!.ip.replace(/\./g, '\\.')} dial ${lab.net.kindGateway.replace(/\./g, '\\.')}:`));
+    const loop = join(lab.dir, 'loopback.yaml');
+    writeFileSync(loop, `topology: ${topology}\nendpoint:\n  host: 127.0.0.1\n`);
+    const old = await lab.scaleTui(['-c', loop, 'doctor', '--kubeconfig', lab.mgmtKubeconfig]);
+    expect(line(old.stdout)).toMatch(/\[fail\] workload endpoint .*inside their pods 127\.0\.0\.1 is the pod itself/i);
+    expect(old.code).not.toBe(0);
+  }, 60_000);
+
   it(`setup --attach, ${COUNT} clusters to ready, status, report, delete with nothing left`, async () => {
     const mgmt = ['--kubeconfig', lab.mgmtKubeconfig];
     ok(await lab.scaleTui([...common, 'setup', '--attach', ...mgmt], { timeoutMs: 180_000 }), 'setup --attach');
