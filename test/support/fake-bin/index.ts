@@ -1,9 +1,11 @@
 // Builds a directory of fake executables that record their argv (see recorder.mjs) and
-// puts it first on PATH for the duration of a test.
+// puts it first on PATH for the duration of a test. Each fake checks its argv against the
+// real tool's commands and flags (specs/, cli-parse.mjs) before any rule answers it.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TOOL_SPECS } from './specs/index.js';
 
 export interface FakeRule {
   /** Regex over the space-joined argv; omitted = matches everything. */
@@ -21,6 +23,8 @@ export interface FakeCall {
   tool: string;
   argv: string[];
   stdin: string;
+  /** False when the real tool would have refused the argv (the fake answered as it would, no rule ran). */
+  valid: boolean;
 }
 
 export interface FakeBin {
@@ -39,15 +43,23 @@ export function installFakeBin(tools: string[], rules: Record<string, FakeRule[]
   for (const t of tools) symlinkSync(RECORDER, join(dir, t));
   const log = join(dir, 'calls.jsonl');
   const rulesFile = join(dir, 'rules.json');
+  const specsFile = join(dir, 'specs.json');
   writeFileSync(log, '');
   writeFileSync(rulesFile, JSON.stringify(rules));
-  const saved = { PATH: process.env.PATH, FAKE_BIN_LOG: process.env.FAKE_BIN_LOG, FAKE_BIN_RULES: process.env.FAKE_BIN_RULES };
+  writeFileSync(specsFile, JSON.stringify(TOOL_SPECS));
+  const saved = {
+    PATH: process.env.PATH,
+    FAKE_BIN_LOG: process.env.FAKE_BIN_LOG,
+    FAKE_BIN_RULES: process.env.FAKE_BIN_RULES,
+    FAKE_BIN_SPECS: process.env.FAKE_BIN_SPECS,
+  };
   // node must stay reachable for the recorder's shebang; with isolate, nothing else is
   // (node's own directory may be /usr/bin, which holds real tools, so link node alone).
   if (opts.isolate) symlinkSync(process.execPath, join(dir, 'node'));
   process.env.PATH = opts.isolate ? dir : `${dir}:${process.env.PATH ?? ''}`;
   process.env.FAKE_BIN_LOG = log;
   process.env.FAKE_BIN_RULES = rulesFile;
+  process.env.FAKE_BIN_SPECS = specsFile;
   return {
     dir,
     setRules(r) {
