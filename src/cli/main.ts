@@ -3,6 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportFailure } from './run-command.js';
 import { registerCommands } from './commands/index.js';
+import { commandMode, installCliCrashHandlers, type CrashMode } from './crash.js';
+
+// First thing once the modules are loaded: errors nothing caught become one redacted line
+// (crash.ts) instead of Node's dump of the whole error object.
+// Until commander has picked a command, a failure is a one-shot's.
+let mode: CrashMode = 'one-shot';
+installCliCrashHandlers(() => mode);
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -16,7 +23,17 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
+  program.hook('preAction', (_program, actionCommand) => {
+    mode = commandMode(commandPath(actionCommand), actionCommand.opts());
+  });
   return program;
+}
+
+/** ['sim', 'controllers'] for `scale-tui sim controllers`: the names below the program. */
+function commandPath(cmd: Command): string[] {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names;
 }
 
 async function main(argv: string[]): Promise<void> {

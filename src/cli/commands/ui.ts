@@ -8,6 +8,7 @@ import { appendLog } from '../../state/store.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 import { loadTui } from '../tui-loader.js';
 import { startSessionMetrics } from '../session-metrics.js';
+import { routeCrashLog } from '../crash.js';
 
 export function register(program: Command): void {
   sessionOptions(program.command('ui', { isDefault: true }).description('open the full-screen control center (default)')).action(
@@ -28,9 +29,13 @@ export function register(program: Command): void {
         (s) => s.requested > 0 && appendLog(store, 'info', `resumed run: ${s.ready} ready, ${s.failed} failed of ${s.requested}`),
         (err: Error) => appendLog(store, 'error', `resume failed: ${err.message}`),
       );
+      // A stray rejection while the UI runs goes to its log pane (already redacted), not
+      // under the frame where the next redraw would erase it.
+      routeCrashLog((line) => appendLog(store, 'error', line));
       try {
         await tui.runTui({ store, intents: engine, title: 'scale-tui', defaultCount: session.config.batch.size });
       } finally {
+        routeCrashLog(undefined);
         await metrics.stop();
         await engine.shutdown();
       }
