@@ -12,7 +12,7 @@ import type { ExperimentConfig } from './config/schema.js';
 import { UserError } from './errors.js';
 import { ForwardSupervisor } from './forward/supervisor.js';
 import { Journal, listRuns, readJournal, runJournalPath } from './journal/journal.js';
-import { replay } from './journal/replay.js';
+import { replay, type ReplayState } from './journal/replay.js';
 import { KubeClient, type KubeTarget } from './kube/client.js';
 import { DEFAULT_TIMEOUTS, type ManagementWatches, type PipelineContext, type Timeouts } from './pipeline/context.js';
 import { bringUpApi, clusterSpec, createCluster, createObjects, sharedApiName, sharedApiNamespace } from './pipeline/create.js';
@@ -85,7 +85,7 @@ export interface Engine extends EngineIntents {
   /** Finishes half-done work recorded in the journal and found on the API servers. */
   resumeRun(): Promise<BatchSummary>;
   status(): Promise<StatusReport>;
-  /** Kills in-flight work at once (tests: a crash at an arbitrary point); journal kept. */
+  /** Stops in-flight work at once, journal kept (tests: a graceful stop at any point; not a SIGKILL). */
   abort(): Promise<void>;
   /** Requests counted by this engine's writes (for the request benchmark). */
   readonly counters: { creates: number; skipped: number };
@@ -392,6 +392,10 @@ class EngineImpl implements Engine {
 
   async deleteClusters(selection: ClusterSelection): Promise<DeleteSummary> {
     await this.start();
+    // The journal first, not only what the API shows: a delete killed after a cluster's
+    // namespace went but before its 'deleted' line leaves nothing on the API to adopt, and
+    // without the journal it would stay 'deleting' (and keep its key material) forever.
+    this.loadJournal();
     await this.adoptFromApi();
     const all = Object.values(this.store.getState().clusters);
     let chosen: ClusterRecord[];
@@ -440,9 +444,15 @@ class EngineImpl implements Engine {
       await this.forwards.stop('__shared__');
       const live = await this.management.client.get('v1', 'Namespace', ns);
       if (live?.metadata.labels?.['app.kubernetes.io/managed-by'] === 'scale-tui') {
-        await this.management.client.delete('v1', 'Namespace', ns);
+        // The tenant before the namespace: a kill between the two leaves the labelled
+        // namespace, which the next `delete --all` finds and finishes; the other order left
+        // a tenant that nothing led back to.
         await this.opts.managementEtcd?.deleteTenant(sharedApiName(ctx));
+        await this.management.client.delete('v1', 'Namespace', ns);
       }
+      // The shared API's keys, as deleteCluster forgets each cluster's; unconditionally, since
+      // they are minted before its namespace is written (a kill in between leaves only them).
+      this.objects.forget?.(sharedApiName(ctx));
       this.sharedApi = undefined;
     }
     await this.topology.teardown();
@@ -484,8 +494,8 @@ class EngineImpl implements Engine {
     return listRuns(this.opts.stateDir).flatMap((r) => readJournal(runJournalPath(this.opts.stateDir, r)));
   }
 
-  async resumeRun(): Promise<BatchSummary> {
-    await this.start();
+  /** Puts the journal's batches and clusters that this session does not hold yet into the store. */
+  private loadJournal(): ReplayState {
     const state = replay(this.allJournalEvents());
     for (const b of state.batches.values()) {
       if (!this.store.getState().batches.some((x) => x.id === b.id)) this.store.setState((s) => ({ batches: [...s.batches, b] }));
@@ -496,6 +506,12 @@ class EngineImpl implements Engine {
         this.localRecords.set(c.name, c);
       }
     }
+    return state;
+  }
+
+  async resumeRun(): Promise<BatchSummary> {
+    await this.start();
+    const state = this.loadJournal();
     await this.adoptFromApi();
     const all = Object.values(this.store.getState().clusters);
     const deleting = all.filter((c) => state.deleting.has(c.name) || c.phase === 'deleting');
