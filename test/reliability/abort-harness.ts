@@ -1,6 +1,8 @@
-// Seeded kill/resume rounds: the engine is stopped (engine.abort(), the in-process stand-in
-// for SIGKILL: nothing after it is written) at a random point of create and of delete; a
-// fresh engine on the same state dir must finish, and nothing may be left behind.
+// Seeded graceful-abort/resume rounds: the engine is stopped with engine.abort() at a random
+// point of create and of delete; a fresh engine on the same state dir must finish, and nothing
+// may be left behind. This is NOT a kill: abort() runs in-process, unwinds every await and
+// finally block, stops the forwarders and closes the journal. What a SIGKILL leaves (no
+// cleanup at all, a torn journal line) is tested on the real binary by kill-matrix.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,23 +13,12 @@ import { KubeClient } from '../../src/engine/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
 import { createScaleStore, type ScaleStore } from '../../src/state/store.js';
 import type { World } from '../support/fake-controllers.js';
-
-/** mulberry32: small, seedable, good enough to pick kill points reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng.js';
 
 export interface RoundResult {
   seed: number;
-  createKillAfter: number;
-  deleteKillAfter: number;
+  createAbortAfter: number;
+  deleteAbortAfter: number;
   ready: number;
   failed: number;
   /** `name at step: reason` of each cluster that ended failed (allowed, but reported). */
@@ -47,7 +38,7 @@ function options(world: World, etcd: EtcdAdmin, stateDir: string, store: ScaleSt
   };
 }
 
-/** Resolves after `n` store updates: a kill point counted in engine steps, not in time. */
+/** Resolves after `n` store updates: an abort point counted in engine steps, not in time. */
 function afterUpdates(store: ScaleStore, n: number): Promise<void> {
   let seen = 0;
   return new Promise((resolve) => {
@@ -88,24 +79,30 @@ async function settle(p: Promise<unknown>): Promise<void> {
 }
 
 /**
- * One seed: create `count`, kill at a random step, resume; check every cluster is ready or
- * failed with a reason and names are unique; delete all, kill at a random step, delete again;
- * return what is left (must be nothing).
+ * One seed: create `count`, abort at a random step, resume; check every cluster is ready or
+ * failed with a reason and names are unique; delete all, abort at a random step, delete
+ * again; return what is left (must be nothing).
  */
-export async function killRound(world: World, etcd: EtcdAdmin, seed: number, count: number, basePort: number): Promise<RoundResult> {
+export async function abortRound(
+  world: World,
+  etcd: EtcdAdmin,
+  seed: number,
+  count: number,
+  basePort: number,
+): Promise<RoundResult> {
   const rand = prng(seed);
   const prefix = `k${seed}`;
-  const stateDir = mkdtempSync(join(tmpdir(), `kill-${seed}-`));
-  // Each cluster makes ~8 store updates on create and ~4 on delete: kill anywhere inside.
-  const createKillAfter = 1 + Math.floor(rand() * count * 8);
-  const deleteKillAfter = 1 + Math.floor(rand() * count * 4);
+  const stateDir = mkdtempSync(join(tmpdir(), `abort-${seed}-`));
+  // Each cluster makes ~8 store updates on create and ~4 on delete: abort anywhere inside.
+  const createAbortAfter = 1 + Math.floor(rand() * count * 8);
+  const deleteAbortAfter = 1 + Math.floor(rand() * count * 4);
   let engine: Engine | undefined;
   try {
     const s1 = createScaleStore();
     engine = await createEngine(options(world, etcd, stateDir, s1, basePort, prefix));
     const e1 = engine;
     const created = e1.addBatch({ count });
-    await Promise.race([afterUpdates(s1, createKillAfter), settle(created)]);
+    await Promise.race([afterUpdates(s1, createAbortAfter), settle(created)]);
     await e1.abort();
     await settle(created);
 
@@ -128,7 +125,7 @@ export async function killRound(world: World, etcd: EtcdAdmin, seed: number, cou
 
     const e2 = engine;
     const deleted = e2.deleteClusters({ kind: 'all' });
-    await Promise.race([afterUpdates(s2, deleteKillAfter), settle(deleted)]);
+    await Promise.race([afterUpdates(s2, deleteAbortAfter), settle(deleted)]);
     await e2.abort();
     await settle(deleted);
 
@@ -139,7 +136,8 @@ export async function killRound(world: World, etcd: EtcdAdmin, seed: number, cou
     for (const f of del.failed) problems.push(`delete of ${f.cluster} failed: ${f.reason}`);
     const st = await engine.status();
     if (st.clusters.length) problems.push(`status still lists ${st.clusters.map((c) => c.name).join(',')}`);
-    return { seed, createKillAfter, deleteKillAfter, ready, failed, failures, leftovers: [...problems, ...(await leftovers(world, etcd, prefix))] };
+    const left = [...problems, ...(await leftovers(world, etcd, prefix))];
+    return { seed, createAbortAfter, deleteAbortAfter, ready, failed, failures, leftovers: left };
   } finally {
     await engine?.shutdown();
     rmSync(stateDir, { recursive: true, force: true });

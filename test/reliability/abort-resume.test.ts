@@ -1,5 +1,7 @@
-// Seeded kills during create and delete, short CI variant (the full 20 seeds x 50 clusters is
-// test/soak/kill-resume.soak.test.ts). Tenants live in a real etcd when one is installed.
+// Seeded graceful aborts (engine.abort(), in-process: not a SIGKILL) during create and delete,
+// then resume; short CI variant (20 seeds x 50 clusters is test/soak/abort-resume.soak.test.ts).
+// Tenants live in a real etcd when one is installed. SIGKILLs of the real binary are
+// kill-matrix.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdAdmin } from '../../src/engine/etcd/admin.js';
@@ -7,7 +9,7 @@ import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
-import { killRound } from './kill-harness.js';
+import { abortRound } from './abort-harness.js';
 
 const noEtcd = requireEtcd();
 let world: World;
@@ -33,12 +35,12 @@ afterAll(async () => {
 const SEEDS = [11, 29, 47];
 const COUNT = 12;
 
-describe('kill at random points of create and delete, resume, nothing lost or left', () => {
+describe('graceful abort (engine.abort) at random points of create and delete, resume, nothing lost or left', () => {
   it.each(SEEDS)('seed %i', async (seed) => {
-    const r = await killRound(world, admin, seed, COUNT, await freePortBlock(COUNT));
+    const r = await abortRound(world, admin, seed, COUNT, await freePortBlock(COUNT));
     expect(r.leftovers).toEqual([]);
     expect(r.ready + r.failed).toBe(COUNT);
-    // The fake controllers never fail a cluster: a failure here would be the kill's doing.
+    // The fake controllers never fail a cluster: a failure here would be the abort's doing.
     expect(r.failures).toEqual([]);
   }, 180_000);
 });

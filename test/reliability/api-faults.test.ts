@@ -9,7 +9,7 @@ import { backoffMs, DEFAULT_RETRY } from '../../src/engine/kube/retry.js';
 import { Informer } from '../../src/engine/watch/informer.js';
 import { loadKubeConfig } from '../../src/engine/kube/client.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
-import { prng } from './kill-harness.js';
+import { prng } from './prng.js';
 
 let api: ApiServerHandle;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
-// Full issue-9 kill matrix: 20 seeds x 50 clusters, each killed once during create and once
-// during delete, on real etcd. Runs only with SCALE_TUI_SOAK=1 (`npm run test:soak`); the CI
-// variant is test/reliability/kill-resume.test.ts.
+// Issue 9's graceful-abort matrix: 20 seeds x 50 clusters, each engine stopped with
+// engine.abort() (in-process, not a SIGKILL) once during create and once during delete, on
+// real etcd. Runs only with SCALE_TUI_SOAK=1 (`npm run test:soak`); the CI variant is
+// test/reliability/abort-resume.test.ts; SIGKILLs of the real binary: kill-matrix.soak.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdAdmin } from '../../src/engine/etcd/admin.js';
@@ -8,7 +9,7 @@ import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
-import { killRound, type RoundResult } from '../reliability/kill-harness.js';
+import { abortRound, type RoundResult } from '../reliability/abort-harness.js';
 
 const soak = process.env.SCALE_TUI_SOAK === '1';
 const noEtcd = soak ? requireEtcd() : 'soak off';
@@ -17,7 +18,7 @@ let etcd: TestEtcd | undefined;
 let admin: EtcdAdmin;
 const results: RoundResult[] = [];
 
-describe.skipIf(!soak)('soak: 20 seeded kills x 50 clusters (create and delete)', () => {
+describe.skipIf(!soak)('soak: 20 seeded graceful aborts x 50 clusters (create and delete)', () => {
   beforeAll(async () => {
     world = await startWorld();
     if (noEtcd) admin = world.management.etcd;
@@ -30,14 +31,18 @@ describe.skipIf(!soak)('soak: 20 seeded kills x 50 clusters (create and delete)'
   }, 90_000);
   afterAll(async () => {
     const lost = results.reduce((n, r) => n + r.leftovers.length, 0);
-    console.log(`kill-resume soak: ${results.length} seeds, ${results.length * 2} kills survived, ${results.reduce((n, r) => n + r.ready, 0)} clusters ready, ${results.reduce((n, r) => n + r.failed, 0)} cleanly failed, ${lost} objects left or lost`);
+    const ready = results.reduce((n, r) => n + r.ready, 0);
+    const failed = results.reduce((n, r) => n + r.failed, 0);
+    const aborts = results.length * 2;
+    const outcome = `${ready} clusters ready, ${failed} cleanly failed, ${lost} objects left or lost`;
+    console.log(`abort-resume soak: ${results.length} seeds, ${aborts} aborts survived, ${outcome}`);
     await world?.stop();
     await etcd?.stop();
   }, 120_000);
 
   const seeds = Array.from({ length: 20 }, (_, i) => 1000 + i * 7919);
   it.each(seeds)('seed %i', async (seed) => {
-    const r = await killRound(world, admin, seed, 50, await freePortBlock(50));
+    const r = await abortRound(world, admin, seed, 50, await freePortBlock(50));
     results.push(r);
     if (r.failures.length) console.log(`seed ${seed}: cleanly failed: ${r.failures.join('; ')}`);
     expect(r.leftovers).toEqual([]);
