@@ -28,7 +28,17 @@ function resourceEntries(t: ResourceType): object[] {
   const out: object[] = [base];
   if (t.status) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
   if (t.scale) out.push({ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-  for (const s of t.extraSubresources ?? []) out.push({ name: `${t.plural}/${s}`, singularName: '', namespaced: t.namespaced, kind: s === 'log' ? t.kind : t.kind, verbs: ['get'] });
+  for (const s of t.extraSubresources ?? []) {
+    // pods/exec is a connect subresource: kubectl POSTs or GETs it (PodExecOptions).
+    const exec = s === 'exec';
+    out.push({
+      name: `${t.plural}/${s}`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: exec ? 'PodExecOptions' : t.kind,
+      verbs: exec ? ['create', 'get'] : ['get'],
+    });
+  }
   return out;
 }
 

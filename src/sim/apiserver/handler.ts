@@ -1,6 +1,7 @@
 // The HTTP front: authentication, fault injection, routing of Kubernetes REST paths to the
 // object store, and the special endpoints (discovery, openapi, metrics, logs, scale).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
@@ -20,6 +21,7 @@ import { objectKey } from './store.js';
 import { openApiV2, openApiV3Group, openApiV3Index } from './openapi.js';
 import { wantsTable, tableFor } from './table.js';
 import { checkFieldSelector } from './fields.js';
+import { proxyExec, writeRawStatus, type KubeletClientIdentity } from './exec-proxy.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -35,7 +37,11 @@ export interface HandlerDeps {
   watchMaxBufferBytes: number;
   /** Open long-running streams, closed on stop(). */
   streams: Set<() => void>;
+  /** Presented to kubelets when proxying pods/exec. */
+  kubeletClient?: KubeletClientIdentity;
 }
+
+const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' };
 
@@ -138,6 +144,31 @@ export class Handler {
     });
   };
 
+  /** The server's 'upgrade' listener: pods/exec streams; every other upgrade gets a Status. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const url = req.url ?? '/';
+    const qi = url.indexOf('?');
+    const path = qi >= 0 ? url.slice(0, qi) : url;
+    const q = new URLSearchParams(qi >= 0 ? url.slice(qi + 1) : '');
+    const refuse = (e: ApiStatusError): void => writeRawStatus(socket, e.toStatus());
+    if (!this.authenticated(req)) return refuse(new ApiStatusError(401, 'Unauthorized', 'Unauthorized'));
+    const fault = this.d.faults.pick(path);
+    if (fault) return refuse(new ApiStatusError(fault.code, fault.reason, `injected fault: ${fault.reason}`));
+    const m = EXEC_PATH.exec(path);
+    if (!m) return refuse(badRequest(`upgrade requests are served on pods/exec only, not ${path}`));
+    let ns: string;
+    let pod: string;
+    try {
+      ns = decodeURIComponent(m[1]!);
+      pod = decodeURIComponent(m[2]!);
+    } catch {
+      return refuse(badRequest(`malformed path ${path}`));
+    }
+    const { registry, store, streams, kubeletClient } = this.d;
+    proxyExec({ registry, store, streams, kubeletClient }, req, socket, head, ns, pod, q);
+  };
+
   private authenticated(req: IncomingMessage): boolean {
     const h = req.headers.authorization;
     if (h && h.startsWith('Bearer ')) {
@@ -205,6 +236,8 @@ export class Handler {
     }
     const route = this.route(group, version!, rest);
     if (route.type.virtual) return this.serveMetrics(req, res, route, q, method);
+    // Upgrades reach handleUpgrade; a plain request to exec is what kube-apiserver refuses so.
+    if (route.sub === 'exec') throw badRequest('Upgrade request required');
     switch (method) {
       case 'GET':
         return this.get(req, res, route, q);

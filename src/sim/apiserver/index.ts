@@ -16,6 +16,7 @@ import { defaultServingIdentity } from './tls.js';
 import { loadCrdDocs } from './crd-files.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { JsonObject } from './patch.js';
+import type { KubeletClientIdentity } from './exec-proxy.js';
 
 export interface ApiServerOptions {
   name?: string;
@@ -41,6 +42,11 @@ export interface ApiServerOptions {
   watchHistory?: number;
   watchBookmarkIntervalMs?: number;
   watchMaxBufferBytes?: number;
+  /**
+   * The client certificate presented to kubelets when proxying pods/exec (kube-apiserver's
+   * --kubelet-client-certificate/--kubelet-client-key); kubelets check it against their client CA.
+   */
+  kubeletClient?: KubeletClientIdentity;
 }
 
 export interface ApiServerHandle {
@@ -99,6 +105,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 15_000,
     watchMaxBufferBytes: opts.watchMaxBufferBytes ?? 16 * 1024 * 1024,
     streams,
+    kubeletClient: opts.kubeletClient,
   });
   const server = https.createServer(
     {
@@ -112,6 +119,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0;
+  // pods/exec: upgrade requests are proxied to the pod's kubelet (exec-proxy.ts).
+  server.on('upgrade', handler.handleUpgrade);
   // Every TCP socket, including ones still in the TLS handshake: closeAllConnections()
   // knows only sockets that reached HTTP, and one caught mid-handshake would hold stop()
   // open until its handshake timed out.
@@ -167,3 +176,4 @@ function urlHost(h: string): string {
 
 export type { FaultSpec } from './faults.js';
 export type { ContainerUsage } from './metrics.js';
+export type { KubeletClientIdentity } from './exec-proxy.js';
