@@ -67,6 +67,9 @@ export interface ManagerOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Backoff between attempts of a failed restart: 200 ms doubling up to 5 s, as a crash-looping pod would. */
+export const RESTART_BACKOFF = { baseMs: 200, capMs: 5000 } as const;
+
 interface Generation {
   client: RestClient;
   informers: Map<string, Informer>;
@@ -77,6 +80,8 @@ interface Generation {
   pod: string;
   cpu: CpuPool;
   requests: number;
+  /** stopGeneration ran: a retried restart stops a half-started generation only once. */
+  stopped?: boolean;
 }
 
 export class ControllerManager {
@@ -88,8 +93,12 @@ export class ControllerManager {
   private lastArgsKey = '';
   private restarting: Promise<void> = Promise.resolve();
   private stopped = false;
-  /** Throttle waits and restarts, for tests and the headless summary. */
-  readonly stats = { throttled: 0, restarts: 0, reconciles: 0, errors: 0 };
+  /** The generation in this.gen started completely (false while a restart is under way or failed). */
+  private running = false;
+  /** Ends a restart's backoff wait early when the manager stops. */
+  private wake?: () => void;
+  /** Throttle waits, restarts (attempts) and failed restart attempts, for tests and the headless summary. */
+  readonly stats = { throttled: 0, restarts: 0, restartFailures: 0, reconciles: 0, errors: 0 };
 
   constructor(private readonly opts: ManagerOptions) {
     this.identity = opts.identity ?? IDENTITIES[opts.id];
@@ -125,7 +134,12 @@ export class ControllerManager {
     this.deploymentWatch = new Informer(this.metaClient, R.deployment, (_t, obj) => {
       if (obj.metadata.name !== deployment) return;
       const key = JSON.stringify(this.argsOf(obj));
-      if (key !== this.lastArgsKey && this.gen) this.restarting = this.restarting.then(() => this.restart());
+      // One chain of restarts, in order. restartUntilDone never rejects: a rejected link
+      // would skip every later restart (a .then chain passes the rejection on) and the
+      // controller would keep its old flags for good after one API hiccup.
+      if (key !== this.lastArgsKey && this.gen) {
+        this.restarting = this.restarting.then(() => this.restartUntilDone(key));
+      }
     }, { namespace });
     this.deploymentWatch.start();
     await this.deploymentWatch.hasSynced();
@@ -142,6 +156,7 @@ export class ControllerManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     if (this.sampler) clearInterval(this.sampler);
     this.deploymentWatch?.stop();
     await this.restarting;
@@ -155,9 +170,50 @@ export class ControllerManager {
     return c?.args ?? [];
   }
 
+  /**
+   * Restarts until a generation runs with the Deployment's current args, retrying a failed
+   * attempt (API briefly unreachable, a watch that cannot sync) with backoff, like the
+   * kubelet restarting a crashed controller pod. Gives up only when the manager stops.
+   */
+  private async restartUntilDone(argsKey: string): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      // A retry before this queued restart already started the newest args.
+      if (this.running && argsKey === this.lastArgsKey) return;
+      try {
+        await this.restart();
+        return;
+      } catch (err) {
+        this.stats.restartFailures++;
+        const waitMs = Math.min(RESTART_BACKOFF.capMs, RESTART_BACKOFF.baseMs * 2 ** Math.min(attempt, 10));
+        this.logRestartFailure(err, waitMs);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, waitMs);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  private logRestartFailure(err: unknown, waitMs: number): void {
+    const message = String((err as Error)?.message ?? err).replace(/"/g, "'");
+    const pod = this.gen?.pod ?? `${this.identity.deployment}-sim`;
+    const fields = `controller="${this.opts.id}" err="${message}" backoff="${waitMs}ms"`;
+    const line = `${klogHeader(new Date(), 1, 'manager.go', 318, 'E')}"Restart failed, retrying" ${fields}`;
+    try {
+      this.opts.sink.appendLog(this.identity.namespace, pod, this.identity.container, line);
+    } catch {
+      // A sink that cannot take the line must not end the restart loop either.
+    }
+  }
+
   private async restart(): Promise<void> {
     if (this.stopped) return;
     this.stats.restarts++;
+    this.running = false;
     await this.stopGeneration();
     await this.startGeneration();
   }
@@ -262,6 +318,7 @@ export class ControllerManager {
       log(`"Starting workers" controller="${r.name}" worker count=${workers}`);
       gen.queues.get(r.name)?.start(workers);
     }
+    this.running = true;
     this.opts.onStart?.(flags, pod);
   }
 
@@ -279,7 +336,8 @@ export class ControllerManager {
 
   private async stopGeneration(): Promise<void> {
     const gen = this.gen;
-    if (!gen) return;
+    if (!gen || gen.stopped) return;
+    gen.stopped = true;
     for (const inf of gen.informers.values()) inf.stop();
     await Promise.all([...gen.queues.values()].map((q) => q.stop()));
     gen.workload.close();
