@@ -3,7 +3,7 @@
 // real etcd serving the experiment's own etcd PKI, reached with --etcd-endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -87,6 +87,10 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     expect(asRoot.stdout.trim()).toBe('root');
     const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; capacity: number }> };
     expect(registry.clusters.map((c) => [c.name, c.capacity])).toEqual([['b1', 50]]);
+    // The etcd PKI the admin path wrote (root client key and certificates) is private.
+    const pkiDir = join(dir, 'state', 'pki', 'etcd');
+    for (const f of readdirSync(pkiDir)) expect(statSync(join(pkiDir, f)).mode & 0o777, f).toBe(0o600);
+    expect(statSync(pkiDir).mode & 0o777).toBe(0o700);
   }, 180_000);
 
   it('add again is idempotent; list shows health; remove --purge deletes etcd-system and unregisters', async () => {

@@ -5,7 +5,7 @@
 // root client certificate mounted in the pod (the seed passed the password as --user);
 // needs no local etcdctl and no route. The root password only goes to `user add root`, on stdin.
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../pki/index.js';
 import type { EtcdAdmin } from '../etcd/admin.js';
 import { EtcdctlAdmin, localEtcdctl, podEtcdctl } from '../etcd/etcdctl.js';
 import { startPortForward } from '../kube/port-forward.js';
@@ -20,16 +20,19 @@ export interface AdminSession {
   close(): Promise<void>;
 }
 
-/** Writes the root client material for local etcdctl (0600) and returns the paths. */
+/**
+ * Writes the root client material for local etcdctl and returns the paths. All 0600 in a
+ * 0700 directory, certificates too: everything under the state dir's pki is private, and
+ * the same files loadOrCreateEtcdPki keeps there (also 0600) are rewritten here.
+ */
 function rootFiles(stateDir: string, pki: EtcdPki): { caFile: string; certFile: string; keyFile: string } {
   const dir = join(stateDir, 'pki', 'etcd');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const caFile = join(dir, 'ca.crt');
   const certFile = join(dir, 'root-client.crt');
   const keyFile = join(dir, 'root-client.key');
-  writeFileSync(caFile, pki.ca.cert, { mode: 0o644 });
-  writeFileSync(certFile, pki.rootClient.cert, { mode: 0o644 });
-  writeFileSync(keyFile, pki.rootClient.key, { mode: 0o600 });
+  writePrivateFile(caFile, pki.ca.cert);
+  writePrivateFile(certFile, pki.rootClient.cert);
+  writePrivateFile(keyFile, pki.rootClient.key);
   return { caFile, certFile, keyFile };
 }
 
