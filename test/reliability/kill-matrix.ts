@@ -5,9 +5,10 @@
 // journal, the API servers, etcd and the state dir hold at that instant is what the next run
 // must work from. Per seed a PRNG picks the topology (dedicated: a tenant per cluster in a
 // real etcd; shared: one shared API and its tenant), the cluster count and batch size, and
-// the kill points (after K phase lines on stdout, or after a delay). The checks after the
-// resume and after the final delete are made from outside the tool (the management API,
-// etcdctl, the ports, the state dir), so a bug in the tool's own bookkeeping cannot hide them.
+// the kill points (after K phase lines on stdout, or after a delay). A seed replays its plan
+// exactly; where a delay kill lands in the work depends on the machine's load, a line kill
+// much less. The records are read with `status --json`; everything else is checked from
+// outside the tool (the management API, etcdctl, the ports, the state dir's key material).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
