@@ -5,15 +5,26 @@
 // serving with the namespace's `apiserver` Secret, trusting `<cluster>-ca` for clients,
 // reachable on 127.0.0.1:<nodePort> of its NodePort Service. It is an ordinary API
 // client, like the controllers.
+//
+// It also serves the kubelet port (exec-server.ts: `kubectl exec` through the API server) and,
+// with runEtcd, runs etcd containers as real etcd processes (pod-runtime.ts). In the demo it
+// runs in-process on 127.0.0.1; the lab runs it as a process of its own (startKubelet) inside
+// a node's network namespace, with that node's address.
 import { createHash } from 'node:crypto';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CLUSTER } from '../../manifests/labels.js';
 import { Informer } from '../controllers/informer.js';
 import { RestClient, ApiError } from '../controllers/rest.js';
-import { R, collectionPath, objectPath } from '../controllers/resources.js';
+import { R, collectionPath, objectPath, type Resource } from '../controllers/resources.js';
 import { field, nowIso, randomSuffix, type Obj } from '../controllers/helpers.js';
+import { createCA, issueCert } from '../../engine/pki/index.js';
+import { startExecServer, type ExecContainer, type ExecRefusal, type ExecServerHandle } from './exec-server.js';
+import { RealPod, type ContainerSpec, type PodLike } from './pod-runtime.js';
 
 export const LABEL_COMPONENT = 'scale-tui.metal3.io/component';
 export const WORKLOAD_APISERVER = 'workload-apiserver';
@@ -52,13 +63,28 @@ export interface KubeletOptions {
   metrics?: PodMetricsSink;
   /** Called when a workload API server starts or stops (the demo counts them). */
   onWorkloadServer?: (event: 'started' | 'stopped', namespace: string, port: number) => void;
+  /** The kubelet port for exec, on the node's address (10250 on a real node; default 0 = ephemeral). */
+  kubeletPort?: number;
+  /**
+   * CA of the client certificates the kubelet port accepts (kubelet --client-ca-file): the API
+   * server's kubelet-client certificate. Default: the CA in the kubeconfig.
+   */
+  clientCaPem?: string;
+  /** Run the containers whose command is etcd (the etcd-system StatefulSet) as real etcd processes. */
+  runEtcd?: boolean;
+  /**
+   * The kubelet's directory (pod volumes, persistent volumes, container logs). Default with
+   * runEtcd: a fresh temporary directory, removed on stop(); a given one is kept, so persistent
+   * volumes (etcd's data) survive a kubelet restart as they survive a node reboot.
+   */
+  rootDir?: string;
 }
 
-export function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, host, () => {
       const addr = s.address();
       s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
@@ -67,6 +93,39 @@ export function freePort(): Promise<number> {
 
 function templateHash(dep: KubeObject): string {
   return createHash('sha256').update(JSON.stringify(field(dep, 'spec', 'template') ?? {})).digest('hex').slice(0, 10).replace(/[aeiou]/g, 'x');
+}
+
+/** Whether a container is etcd: its command (or, without one, its first arg) runs an etcd binary. */
+export function isEtcdContainer(c: ContainerSpec): boolean {
+  const argv0 = c.command?.[0] ?? c.args?.[0];
+  return argv0 !== undefined && basename(argv0) === 'etcd';
+}
+
+function kubeconfigCa(kc: KubeConfig): string | undefined {
+  const c = kc.getCurrentCluster();
+  if (c?.caData) return Buffer.from(c.caData, 'base64').toString('utf8');
+  return c?.caFile ? readFileSync(c.caFile, 'utf8') : undefined;
+}
+
+function isReady(p: Obj): boolean {
+  const conds = field<Array<{ type?: string; status?: string }>>(p, 'status', 'conditions') ?? [];
+  return conds.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * The pod spec with a volume per volumeClaimTemplate (claim `<template>-<sts>-<ordinal>`),
+ * as the StatefulSet controller adds them.
+ */
+function withClaims(sts: Obj, spec: Record<string, unknown>, ordinal: number): Record<string, unknown> {
+  const templates = field<Array<{ metadata?: { name?: string } }>>(sts, 'spec', 'volumeClaimTemplates') ?? [];
+  const volumes = [...((spec.volumes as Array<{ name: string }> | undefined) ?? [])];
+  for (const t of templates) {
+    const vol = t.metadata?.name;
+    if (!vol || volumes.some((v) => v.name === vol)) continue;
+    const claimName = `${vol}-${sts.metadata.name}-${ordinal}`;
+    volumes.push({ name: vol, persistentVolumeClaim: { claimName } } as { name: string });
+  }
+  return volumes.length ? { ...spec, volumes } : spec;
 }
 
 function podTemplate(obj: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
@@ -84,6 +143,11 @@ export class Kubelet {
   private nodeTimer?: NodeJS.Timeout;
   private lastCpu = process.cpuUsage();
   private lastT = performance.now();
+  private readonly realPods = new Map<string, RealPod>();
+  private readonly stoppingPods = new Map<string, Promise<void>>();
+  private execServer?: ExecServerHandle;
+  private rootDir = '';
+  private ownRootDir = false;
 
   constructor(private readonly opts: KubeletOptions) {
     this.client = new RestClient(opts.kubeconfig);
@@ -97,7 +161,27 @@ export class Kubelet {
     return this.servers.size;
   }
 
+  /** The kubelet port actually bound (after start()). */
+  get kubeletPort(): number {
+    return this.execServer?.port ?? 0;
+  }
+
+  /** The directory holding pod volumes, persistent volumes and logs (after start()). */
+  get directory(): string {
+    return this.rootDir;
+  }
+
+  /** Pids of the real container processes of a pod (empty when none runs). */
+  podPids(namespace: string, name: string): number[] {
+    return this.realPods.get(`${namespace}/${name}`)?.pids() ?? [];
+  }
+
   async start(): Promise<void> {
+    // Only real pods need a directory; a kubelet that simulates every pod leaves nothing on disk.
+    this.ownRootDir = !this.opts.rootDir && this.opts.runEtcd === true;
+    if (this.opts.rootDir) this.rootDir = this.opts.rootDir;
+    else if (this.ownRootDir) this.rootDir = mkdtempSync(join(tmpdir(), `scale-tui-kubelet-${this.opts.nodeName}-`));
+    await this.startExecServer();
     await this.ensureNode();
     const deps = new Informer(this.client, R.deployment, (t, o) => this.schedule(t === 'delete' ? 'gone-deploy' : 'deploy', o));
     const sts = new Informer(this.client, R.statefulSet, (t, o) => this.schedule(t === 'delete' ? 'gone-sts' : 'sts', o));
@@ -105,6 +189,12 @@ export class Kubelet {
       if (t !== 'delete' && o.metadata.name === APISERVER_SERVICE) this.kickNamespace(o.metadata.namespace ?? '');
     });
     this.informers.push(deps, sts, svcs);
+    if (this.opts.runEtcd) {
+      // Pods bound to this node, to stop their processes when they are deleted (directly, or by
+      // garbage collection after their StatefulSet) and to start them again after a kubelet restart.
+      // (Pushed last: the code above finds informers by index.)
+      this.informers.push(new Informer(this.client, R.pod, (t, o) => this.podEvent(t, o as PodLike)));
+    }
     for (const i of this.informers) i.start();
     await Promise.all(this.informers.map((i) => i.hasSynced()));
     this.nodeTimer = setInterval(() => this.reportNode(), 2000);
@@ -119,7 +209,122 @@ export class Kubelet {
     const handles = await Promise.all(this.servers.values());
     await Promise.all(handles.map((h) => h?.stop().catch(() => {})));
     this.servers.clear();
+    await this.execServer?.stop();
+    // Real containers end with the kubelet; their pods stay in the API, as a real node's do.
+    await Promise.all([...this.realPods.keys()].map((k) => this.stopRealPod(k)));
+    await Promise.all(this.stoppingPods.values());
     this.client.close();
+    if (this.ownRootDir && this.rootDir) rmSync(this.rootDir, { recursive: true, force: true });
+  }
+
+  private async startExecServer(): Promise<void> {
+    const clientCaPem = this.opts.clientCaPem ?? kubeconfigCa(this.opts.kubeconfig);
+    if (!clientCaPem) throw new Error('kubelet: no client CA (the kubeconfig has no CA; pass clientCaPem)');
+    // Like a kubelet without serving certificates configured: a self-signed CA and a serving
+    // certificate for the node's name and address, made at start.
+    const stamp = Math.floor(Date.now() / 1000);
+    const ca = createCA(`${this.opts.nodeName}-ca@${stamp}`);
+    const serving = issueCert(ca, {
+      commonName: `${this.opts.nodeName}@${stamp}`,
+      dnsNames: [this.opts.nodeName],
+      ipAddresses: [this.address],
+      usage: 'server',
+    });
+    this.execServer = await startExecServer({
+      host: this.address,
+      port: this.opts.kubeletPort ?? 0,
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
+      clientCaPem,
+      resolve: (ns, pod, container) => this.execTarget(ns, pod, container),
+    });
+  }
+
+  private execTarget(ns: string, pod: string, container: string): ExecContainer | ExecRefusal {
+    const real = this.realPods.get(`${ns}/${pod}`);
+    if (real) return real.execContainer(container);
+    const message = `pod ${ns}/${pod} has no process on node ${this.opts.nodeName}: its containers are simulated`;
+    return { code: 404, reason: 'NotFound', message };
+  }
+
+  private readonly runsContainer = (c: ContainerSpec): boolean => this.opts.runEtcd === true && isEtcdContainer(c);
+
+  private isRealPod(p: { spec?: { containers?: ContainerSpec[] } }): boolean {
+    return (p.spec?.containers ?? []).some((c) => this.runsContainer(c));
+  }
+
+  private podEvent(type: 'add' | 'update' | 'delete', p: PodLike): void {
+    if (this.stopped || p.spec?.nodeName !== this.opts.nodeName || !this.isRealPod(p)) return;
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const uid = p.metadata.uid;
+    const current = this.realPods.get(key);
+    if (type === 'delete' || p.metadata.deletionTimestamp) {
+      if (current?.uid === uid) void this.stopRealPod(key);
+      return;
+    }
+    // A new pod of this name, or one that nothing runs after a kubelet restart: start it.
+    if (!current || current.uid !== uid) void this.startRealPod(p);
+  }
+
+  private async startRealPod(p: PodLike): Promise<void> {
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const uid = p.metadata.uid;
+    const old = this.realPods.get(key);
+    if (old && old.uid === uid) return;
+    if (old) void this.stopRealPod(key);
+    const pod = new RealPod(p, {
+      rootDir: this.rootDir,
+      address: this.address,
+      runs: this.runsContainer,
+      secret: (ns, name) => this.objectData(R.secret, ns, name, 'base64'),
+      configMap: (ns, name) => this.objectData(R.configMap, ns, name, 'utf8'),
+      patchStatus: async (ns, name, status) => {
+        await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), { status });
+      },
+      onReadyChange: (pd) => this.ownerChanged(pd),
+    });
+    this.realPods.set(key, pod);
+    // The previous pod of this name (same ports, same persistent volume) must be gone first.
+    await this.stoppingPods.get(key);
+    if (this.stopped || this.realPods.get(key) !== pod) return;
+    pod.start();
+  }
+
+  private stopRealPod(key: string): Promise<void> {
+    const pod = this.realPods.get(key);
+    if (!pod) return this.stoppingPods.get(key) ?? Promise.resolve();
+    this.realPods.delete(key);
+    const prev = this.stoppingPods.get(key) ?? Promise.resolve();
+    const done = prev.then(() => pod.stop()).catch(() => {});
+    this.stoppingPods.set(key, done);
+    void done.then(() => {
+      if (this.stoppingPods.get(key) === done) this.stoppingPods.delete(key);
+    });
+    return done;
+  }
+
+  /** A Secret's (base64) or ConfigMap's (text) data, decoded; undefined when the object is missing. */
+  private async objectData(
+    res: Resource,
+    ns: string,
+    name: string,
+    enc: 'base64' | 'utf8',
+  ): Promise<Record<string, Buffer> | undefined> {
+    const o = await this.client.get(objectPath(res, name, ns));
+    if (!o) return undefined;
+    const data = (o as { data?: Record<string, string> }).data ?? {};
+    const bin = (o as { binaryData?: Record<string, string> }).binaryData ?? {};
+    return {
+      ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, enc)])),
+      ...Object.fromEntries(Object.entries(bin).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+    };
+  }
+
+  /** A real pod's readiness changed: its StatefulSet's status follows. */
+  private ownerChanged(p: PodLike): void {
+    const owner = (p.metadata.ownerReferences ?? []).find((r) => r.controller);
+    if (owner?.kind !== 'StatefulSet') return;
+    const sts = this.informers[1]?.get(p.metadata.namespace, owner.name);
+    if (sts) this.schedule('sts', sts);
   }
 
   private reportNode(): void {
@@ -139,6 +344,8 @@ export class Kubelet {
       spec: {},
       status: {
         addresses: [{ type: 'InternalIP', address: this.address }, { type: 'Hostname', address: this.opts.nodeName }],
+        // Where the API server finds this kubelet for exec.
+        daemonEndpoints: { kubeletEndpoint: { Port: this.kubeletPort } },
         conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: nowIso(), lastTransitionTime: nowIso() }],
         capacity: { cpu: '2', memory: '8Gi', pods: '1100' },
         allocatable: { cpu: '2', memory: '8Gi', pods: '1100' },
@@ -191,6 +398,7 @@ export class Kubelet {
   }
 
   private async ensurePods(kind: 'deploy' | 'sts', obj: Obj): Promise<void> {
+    if (kind === 'sts') return this.ensureStatefulSetPods(obj);
     const ns = obj.metadata.namespace ?? '';
     const replicas = field<number>(obj, 'spec', 'replicas') ?? 1;
     const { labels, spec } = podTemplate(obj);
@@ -227,6 +435,65 @@ export class Kubelet {
     }
   }
 
+  /**
+   * A StatefulSet's pods `<name>-<ordinal>`, each with the template's revision
+   * (controller-revision-hash) and its claims' volumes; a pod of an older revision is replaced
+   * (RollingUpdate, one name at a time). Ready counts come from the pods' Ready conditions,
+   * which real (etcd) pods reach only when their probe passes.
+   */
+  private async ensureStatefulSetPods(sts: Obj): Promise<void> {
+    const ns = sts.metadata.namespace ?? '';
+    const name = sts.metadata.name;
+    const replicas = field<number>(sts, 'spec', 'replicas') ?? 1;
+    const { labels, spec } = podTemplate(sts);
+    const revision = `${name}-${templateHash(sts)}`;
+    const matchLabels = field<Record<string, string>>(sts, 'spec', 'selector', 'matchLabels') ?? labels;
+    const selector = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
+    const listPods = async (): Promise<Obj[]> => {
+      if (!selector) return [];
+      const items = (await this.client.list(collectionPath(R.pod, ns), selector)).items as Obj[];
+      return items.filter((p) => !p.metadata.deletionTimestamp);
+    };
+    const REV = 'controller-revision-hash';
+    const byName = new Map((await listPods()).map((p) => [p.metadata.name, p]));
+    for (let i = 0; i < replicas; i++) {
+      const podName = `${name}-${i}`;
+      const existing = byName.get(podName);
+      if (existing?.metadata.labels?.[REV] === revision) continue;
+      if (existing) await this.client.delete(objectPath(R.pod, podName, ns));
+      const podLabels = {
+        ...labels,
+        [REV]: revision,
+        'statefulset.kubernetes.io/pod-name': podName,
+        'apps.kubernetes.io/pod-index': String(i),
+      };
+      await this.createPod(ns, podName, podLabels, withClaims(sts, spec, i), sts);
+    }
+    for (const p of byName.values()) {
+      const ordinal = Number(p.metadata.name.slice(name.length + 1));
+      if (!p.metadata.name.startsWith(`${name}-`) || !Number.isInteger(ordinal) || ordinal >= replicas) {
+        await this.client.delete(objectPath(R.pod, p.metadata.name, ns));
+      }
+    }
+    const pods = await listPods();
+    const updated = pods.filter((p) => p.metadata.labels?.[REV] === revision).length;
+    const ready = pods.filter(isReady).length;
+    const old = (sts.status ?? {}) as Record<string, unknown>;
+    const done = updated === replicas && ready === replicas;
+    const status = {
+      observedGeneration: sts.metadata.generation,
+      replicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      currentReplicas: updated,
+      updatedReplicas: updated,
+      currentRevision: done ? revision : ((old.currentRevision as string | undefined) ?? revision),
+      updateRevision: revision,
+    };
+    const changed = (Object.keys(status) as Array<keyof typeof status>).some((k) => old[k] !== status[k]);
+    if (changed) await this.client.mergePatch(objectPath(R.statefulSet, name, ns, 'status'), { status });
+  }
+
   private async createPod(ns: string, name: string, labels: Record<string, string>, spec: Record<string, unknown>, owner: Obj): Promise<void> {
     const containers = (spec.containers as Array<{ name: string; image?: string }> | undefined) ?? [];
     const pod = {
@@ -237,6 +504,23 @@ export class Kubelet {
     };
     await this.client.create(collectionPath(R.pod, ns), pod);
     const t = nowIso();
+    if (this.isRealPod(pod as { spec: { containers?: ContainerSpec[] } })) {
+      // Its processes start from the pod watch (podEvent), which reports the status from here on.
+      const waiting = { waiting: { reason: 'ContainerCreating' } };
+      const statuses = containers.map((c) => ({
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: waiting,
+      }));
+      const addresses = { hostIP: this.address, podIP: this.address };
+      const status = { phase: 'Pending', ...addresses, startTime: t, containerStatuses: statuses };
+      await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), { status });
+      return;
+    }
     await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), {
       status: {
         phase: 'Running',
@@ -303,6 +587,31 @@ export class Kubelet {
       this.opts.onWorkloadServer?.('stopped', ns, h.port);
     }
   }
+}
+
+export interface KubeletHandle {
+  kubelet: Kubelet;
+  /** The kubelet port bound on the node address (the Node reports it as its kubeletEndpoint). */
+  kubeletPort: number;
+  /** Pod volumes, persistent volumes and container logs. */
+  directory: string;
+  /** Stops the informers, the kubelet port, the workload API servers and every real container. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a kubelet (for `scale-tui sim kubelet` and tests). A failed start stops what it had
+ * started, so no etcd or listener is left behind.
+ */
+export async function startKubelet(opts: KubeletOptions): Promise<KubeletHandle> {
+  const kubelet = new Kubelet(opts);
+  try {
+    await kubelet.start();
+  } catch (err) {
+    await kubelet.stop().catch(() => {});
+    throw err;
+  }
+  return { kubelet, kubeletPort: kubelet.kubeletPort, directory: kubelet.directory, stop: () => kubelet.stop() };
 }
 
 export { ApiError };
