@@ -5,7 +5,7 @@ import { loadConfig } from '../../engine/config/load.js';
 import { KubeClient } from '../../engine/kube/client.js';
 import { formatChecklist, runDoctor } from '../../engine/setup/doctor.js';
 import { verifyAttach } from '../../engine/setup/attach.js';
-import { runSetupSteps } from '../../engine/setup/steps.js';
+import { runSetupSteps, topologyStepsFor } from '../../engine/setup/steps.js';
 import { UserError } from '../../engine/errors.js';
 
 interface SetupOpts {
@@ -35,6 +35,12 @@ export function register(program: Command): void {
           process.stdout.write(formatChecklist(results));
           if (results.some((r) => r.status === 'fail')) {
             throw new UserError('the management cluster is missing pieces (listed above)', 'Install them (scale-tui setup on a fresh kind cluster does all of it), then run setup --attach again.');
+          }
+          // The providers are the user's; what scale-tui itself needs for the topology
+          // (the management etcd for dedicated, shared and sharded) it prepares here too.
+          const steps = topologyStepsFor(config);
+          if (steps.length) {
+            await runSetupSteps({ config, kubeconfigPath: kubeconfigPath ?? '', context: opts.context ?? config.management.context, kube: () => kube, log: say, timeouts: { shortMs: 300_000, longMs: 900_000 }, pollMs: 2000 }, steps);
           }
           return;
         }

@@ -216,7 +216,8 @@ export const metricsServerStep: SetupStep = {
 
 /**
  * The dedicated topology (seed v2, §8.8) keeps the multi-tenant etcd in the management
- * cluster: the same etcd-system setup as a backing cluster, administered in the pod.
+ * cluster, and so does the shared API of shared and sharded: the same etcd-system setup
+ * as a backing cluster, administered in the pod.
  */
 export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string) => EtcdAdmin): SetupStep {
   const podAdmin = (ctx: SetupContext, pw: string): EtcdAdmin =>
@@ -226,7 +227,7 @@ export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string
     );
   return {
     id: 'mgmt-etcd',
-    title: 'multi-tenant etcd in the management cluster (dedicated topology)',
+    title: 'multi-tenant etcd in the management cluster (dedicated, shared, sharded)',
     // Always run: every part is create-or-skip and ensureRoot is idempotent, and this is
     // the only way to know auth is really on.
     async isDone() {
@@ -277,10 +278,23 @@ export const capdProvidersStep: SetupStep = {
 
 export const CAPD_SETUP_STEPS: SetupStep[] = [kindStepWith(true), untaintStep, capdProvidersStep, certManagerStep, metricsServerStep];
 
-/** The steps for a config: the common bootstrap, plus the management etcd for `dedicated`; capd has its own. */
+/**
+ * Topologies whose workload APIs keep their data in the management cluster's etcd:
+ * dedicated (one apiserver per cluster) and the one shared API of shared and sharded.
+ */
+export function needsManagementEtcd(config: ExperimentConfig): boolean {
+  return config.topology === 'dedicated' || config.topology === 'shared' || config.topology === 'sharded';
+}
+
+/** What scale-tui itself prepares for the topology; `setup --attach` runs these too. */
+export function topologyStepsFor(config: ExperimentConfig): SetupStep[] {
+  return needsManagementEtcd(config) ? [mgmtEtcdStep()] : [];
+}
+
+/** The steps for a config: the common bootstrap, plus what the topology needs; capd has its own. */
 export function setupStepsFor(config: ExperimentConfig): SetupStep[] {
   if (config.topology === 'capd') return CAPD_SETUP_STEPS;
-  return config.topology === 'dedicated' ? [...SETUP_STEPS, mgmtEtcdStep()] : SETUP_STEPS;
+  return [...SETUP_STEPS, ...topologyStepsFor(config)];
 }
 
 export async function runSetupSteps(ctx: SetupContext, steps: SetupStep[] = setupStepsFor(ctx.config)): Promise<StepReport[]> {

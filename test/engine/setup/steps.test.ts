@@ -190,14 +190,18 @@ describe('BMO test mode for the pinned version', () => {
   });
 });
 
-describe('management etcd for the dedicated topology', () => {
-  it('is part of setup only for dedicated, creates etcd-system and enables auth, idempotently', async () => {
+describe('management etcd for the topologies that keep workload data there', () => {
+  it('is part of setup for dedicated, shared and sharded (not backing or capd), creates etcd-system and enables auth, idempotently', async () => {
     const { setupStepsFor, mgmtEtcdStep } = await import('../../../src/engine/setup/steps.js');
     const { MemoryEtcd } = await import('../../../src/sim/etcd-memory/memory-etcd.js');
     const { MemoryKube } = await import('../backing/memory-kube.js');
     const config = defaultConfig();
     expect(setupStepsFor(config).map((s) => s.id)).not.toContain('mgmt-etcd');
-    expect(setupStepsFor({ ...config, topology: 'dedicated' }).map((s) => s.id)).toContain('mgmt-etcd');
+    // shared and sharded were left out before, so after setup their shared API had no etcd.
+    for (const topology of ['dedicated', 'shared', 'sharded'] as const) {
+      expect(setupStepsFor({ ...config, topology }).map((s) => s.id)).toContain('mgmt-etcd');
+    }
+    expect(setupStepsFor({ ...config, topology: 'capd' }).map((s) => s.id)).not.toContain('mgmt-etcd');
     const mem = new MemoryKube();
     const kube: SetupKube = { get: (...a) => mem.get(...a), list: (...a) => mem.list(...a), createOrSkip: (o) => mem.createOrSkip(o), mergePatch: async (o) => o };
     const etcd = new MemoryEtcd();
