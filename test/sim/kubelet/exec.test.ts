@@ -305,6 +305,23 @@ describe.skipIf(!!skip)('kubectl exec through the embedded API server to the sim
     expect(roles.stdout.split('\n')).toContain('root');
   });
 
+  it('deleting the StatefulSet stops its etcd (the pod goes by garbage collection)', async () => {
+    await readyEtcdPod();
+    const [pid] = kubelet.kubelet.podPids(ETCD.namespace, ETCD.pod);
+    expect(alive(pid!)).toBe(true);
+    await client.delete(objectPath(R.statefulSet, ETCD.statefulSet, ETCD.namespace));
+    await until('etcd gone with its StatefulSet', async () => !alive(pid!));
+    await until('etcd-0 deleted', async () => !(await client.get(objectPath(R.pod, ETCD.pod, ETCD.namespace))));
+    // Back for the next test: the same objects again bring etcd-0 up on its kept volume.
+    const kube = KubeClient.from({ kubeconfigPath: kubeconfig });
+    for (const obj of etcdObjects({ ownership: { runId: 'exec-test' }, pki, rootPassword: 'r'.repeat(32) })) {
+      await kube.createOrSkip(obj);
+    }
+    const pod = await readyEtcdPod();
+    const roles = await kubectl(execArgs(...etcdctlArgs(pod), `--user=root:${'r'.repeat(32)}`, 'role', 'list'));
+    expect(roles.stdout.split('\n')).toContain('root');
+  });
+
   it('stopping the kubelet leaves no etcd process', async () => {
     await readyEtcdPod();
     const pids = kubelet.kubelet.podPids(ETCD.namespace, ETCD.pod);
