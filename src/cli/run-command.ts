@@ -1,11 +1,14 @@
 // Turns any failure in a command into one readable message and a non-zero exit.
-import { UserError } from '../engine/errors.js';
+import { explainKubeError } from '../engine/kube/explain.js';
 
 export function reportFailure(err: unknown): number {
-  if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`fix: ${err.hint}\n`);
-    return err.exitCode;
+  // A Kubernetes request that failed (unreachable, deadline, 401, 403, missing CRD) is the
+  // user's to fix, not a bug: explainKubeError names the cluster, identity and fix.
+  const known = explainKubeError(err);
+  if (known) {
+    process.stderr.write(`error: ${known.message}\n`);
+    if (known.hint) process.stderr.write(`fix: ${known.hint}\n`);
+    return known.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${message}\n`);

@@ -191,6 +191,11 @@ class EngineImpl implements Engine {
     if (rec) this.localRecords.set(cluster, rec);
   };
 
+  /** Informer failures after start-up go to the engine log (they retry with backoff). */
+  private watchError(site: string): (message: string) => void {
+    return (m) => this.log('warn', `${site}: ${m}`);
+  }
+
   /** The pipeline reads its own record (transitions) from here; kept in step with the store. */
   private localRecords = new Map<string, ClusterRecord>();
 
@@ -198,10 +203,14 @@ class EngineImpl implements Engine {
     const map = kind === 'deploy' ? this.siteDeployments : this.siteNamespaces;
     let inf = map.get(site.name);
     if (!inf) {
+      const onError = this.watchError(site.name);
       inf =
         kind === 'deploy'
-          ? new Informer(site.client, 'apps/v1', 'Deployment', { labelSelector: LABEL_COMPONENT_WORKLOAD_APISERVER })
-          : new Informer(site.client, 'v1', 'Namespace', { labelSelector: MANAGED_SELECTOR });
+          ? new Informer(site.client, 'apps/v1', 'Deployment', {
+              labelSelector: LABEL_COMPONENT_WORKLOAD_APISERVER,
+              onError,
+            })
+          : new Informer(site.client, 'v1', 'Namespace', { labelSelector: MANAGED_SELECTOR, onError });
       map.set(site.name, inf);
       void inf.start();
     }
@@ -239,7 +248,9 @@ class EngineImpl implements Engine {
     if (this.closed) return Promise.reject(new UserError('the engine has been shut down', 'Start a new session.'));
     this.started ??= (async () => {
       const c = this.management.client;
-      const mk = (a: { apiVersion: string; kind: string }, sel?: string) => new Informer(c, a.apiVersion, a.kind, { labelSelector: sel });
+      const onError = this.watchError(MANAGEMENT_SITE);
+      const mk = (a: { apiVersion: string; kind: string }, sel?: string) =>
+        new Informer(c, a.apiVersion, a.kind, { labelSelector: sel, onError });
       this.watches = {
         cluster: mk(API.cluster),
         kcp: mk(API.kcp),

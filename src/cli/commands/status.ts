@@ -2,6 +2,8 @@
 // namespaces remain on each API server (after `delete --all` it shows nothing left).
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
+import { KubeClient, resourceInfo } from '../../engine/kube/client.js';
+import { API } from '../../engine/watch/capi-state.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 
 export function register(program: Command): void {
@@ -9,8 +11,11 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (opts: SessionOpts & { json?: boolean }) => {
-        const { engine } = await openSession(program, opts);
+        const { engine, management } = await openSession(program, opts);
         try {
+          // The clusters status lists live on a CAPI management cluster: one that does not
+          // serve Cluster is the wrong cluster or has not been set up, not an empty run.
+          await resourceInfo(KubeClient.from(management), API.cluster.apiVersion, API.cluster.kind);
           const st = await engine.status();
           if (opts.json) {
             process.stdout.write(JSON.stringify(st, null, 2) + '\n');

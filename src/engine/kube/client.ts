@@ -3,14 +3,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
   CoreV1Api,
+  createConfiguration,
+  HttpMethod,
   KubeConfig,
+  RequestContext,
+  ServerConfiguration,
   setHeaderOptions,
   KubernetesObjectApi,
   PatchStrategy,
+  type Configuration,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
 import { statusCode } from './client-errors.js';
+import { noteCall, notServed, type ClientIdentity } from './explain.js';
+import { DEFAULT_DEADLINES, deadlineHttpLibrary, requestStream, type Deadlines, type StreamResponse } from './http.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { KubeObject } from '../../manifests/types.js';
 
@@ -20,6 +27,15 @@ export interface KubeTarget {
   /** Inline kubeconfig YAML (embedded servers, workload kubeconfig Secrets). */
   kubeconfigYaml?: string;
   context?: string;
+  /** What this cluster is to the user, for error messages; default "cluster". */
+  role?: string;
+}
+
+export interface KubeClientOptions {
+  /** Per-request deadlines; default DEFAULT_DEADLINES (src/engine/kube/http.ts). */
+  deadlines?: Partial<Deadlines>;
+  /** Where the config came from and what the cluster is, for error messages. */
+  target?: KubeTarget;
 }
 
 export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
@@ -56,27 +72,92 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
 
 export { statusCode } from './client-errors.js';
 
+/** KubernetesObjectApi.makeApiClient without makeApiClient's transport (setDefaultNamespace is protected). */
+class ObjectApi extends KubernetesObjectApi {
+  constructor(apiConfig: Configuration, kc: KubeConfig) {
+    super(apiConfig);
+    this.setDefaultNamespace(kc);
+  }
+}
+
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
+  readonly deadlines: Deadlines;
+  /** client-node configuration with the deadline transport: build other typed APIs on it. */
+  readonly apiConfig: Configuration;
+  readonly identity: ClientIdentity;
 
   constructor(
     readonly config: KubeConfig,
     readonly retry: RetryPolicy = DEFAULT_RETRY,
+    opts: KubeClientOptions = {},
   ) {
-    this.objects = KubernetesObjectApi.makeApiClient(config);
+    this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
+    // As KubeConfig.makeApiClient does, but with our transport: client-node's own has no deadline.
+    this.apiConfig = createConfiguration({
+      baseServer: new ServerConfiguration(this.server, {}),
+      authMethods: { default: config },
+      httpApi: deadlineHttpLibrary(this.deadlines),
+    });
+    this.objects = new ObjectApi(this.apiConfig, config);
+    const t = opts.target ?? {};
+    this.identity = {
+      server: this.server,
+      role: t.role ?? 'cluster',
+      user: config.getCurrentUser()?.name,
+      context: config.getCurrentContext() || undefined,
+      kubeconfig:
+        t.kubeconfigPath ?? (t.kubeconfigYaml ? 'an inline kubeconfig' : process.env.KUBECONFIG || '~/.kube/config'),
+    };
   }
 
-  static from(target: KubeTarget): KubeClient {
-    return new KubeClient(loadKubeConfig(target));
+  static from(target: KubeTarget, opts: Omit<KubeClientOptions, 'target'> = {}): KubeClient {
+    return new KubeClient(loadKubeConfig(target), DEFAULT_RETRY, { ...opts, target });
   }
 
   get server(): string {
     return this.config.getCurrentCluster()?.server ?? '';
   }
 
+  /** A typed client-node API (CoreV1Api, ...) on this client's transport and deadlines. */
+  makeApiClient<T>(api: new (config: Configuration) => T): T {
+    return new api(this.apiConfig);
+  }
+
+  /** Runs one call; a failure is recorded with its verb and resource for explainKubeError. */
+  async call<T>(verb: string, apiVersion: string, kind: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      noteCall(err, { verb, apiVersion, kind, identity: this.identity });
+      throw err;
+    }
+  }
+
+  /**
+   * A streamed GET (watches) with this client's credentials: the connect and request deadlines
+   * hold until the response headers; the body's liveness is the caller's to judge.
+   */
+  async stream(
+    path: string,
+    query: Record<string, string | undefined>,
+    signal?: AbortSignal,
+  ): Promise<StreamResponse> {
+    const url = new URL(this.server.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+    ctx.setHeaderParam('Accept', 'application/json');
+    // The same credentials and TLS agent client-node gives its own requests.
+    await this.config.applySecurityAuthentication(ctx);
+    const headers = ctx.getHeaders();
+    const agent = ctx.getAgent();
+    return requestStream({ method: 'GET', url: ctx.getUrl(), headers, agent, deadlines: this.deadlines, signal });
+  }
+
   async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return (await withRetry(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } }), this.retry)) as unknown as T;
+      const read = () => this.objects.read({ apiVersion, kind, metadata: { name, namespace } });
+      return (await this.call('get', apiVersion, kind, () => withRetry(read, this.retry))) as unknown as T;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;
@@ -86,7 +167,8 @@ export class KubeClient {
   /** Creates the object, or leaves an existing one alone. Returns true if it was created. */
   async createOrSkip(obj: KubeObject): Promise<boolean> {
     try {
-      await withRetry(() => this.objects.create(obj as KubernetesObject), this.retry);
+      const create = () => this.objects.create(obj as KubernetesObject);
+      await this.call('create', obj.apiVersion, obj.kind, () => withRetry(create, this.retry));
       return true;
     } catch (err) {
       if (statusCode(err) === 409) return false;
@@ -95,21 +177,24 @@ export class KubeClient {
   }
 
   async mergePatch(obj: KubeObject): Promise<KubeObject> {
-    return (await withRetry(() => this.objects.patch(obj as KubernetesObject, undefined, undefined, 'scale-tui', undefined, PatchStrategy.MergePatch), this.retry)) as unknown as KubeObject;
+    const o = obj as KubernetesObject;
+    const patch = () => this.objects.patch(o, undefined, undefined, 'scale-tui', undefined, PatchStrategy.MergePatch);
+    const patched = await this.call('patch', obj.apiVersion, obj.kind, () => withRetry(patch, this.retry));
+    return patched as unknown as KubeObject;
   }
 
   /** Deletes; a missing object counts as deleted. */
   async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<void> {
     try {
-      await withRetry(() => this.objects.delete({ apiVersion, kind, metadata: { name, namespace } }), this.retry);
+      const del = () => this.objects.delete({ apiVersion, kind, metadata: { name, namespace } });
+      await this.call('delete', apiVersion, kind, () => withRetry(del, this.retry));
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }
   }
 
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
-    const res = await withRetry(() => this.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector), this.retry);
-    return res.items as unknown as T[];
+    return (await listWithVersion<T>(this, apiVersion, kind, opts)).items;
   }
 }
 
@@ -132,9 +217,16 @@ export function collectionPath(apiVersion: string, info: ResourceInfo, namespace
 
 export async function resourceInfo(client: KubeClient, apiVersion: string, kind: string): Promise<ResourceInfo> {
   // client-node's discovery (cached per client) is protected; reuse it rather than
-  // re-implementing API discovery.
-  const r = await (client.objects as unknown as DiscoveryAccess).resource(apiVersion, kind);
-  if (!r) throw new UserError(`the API server does not serve ${kind} (${apiVersion})`, 'Install the provider CRDs (scale-tui setup) or check the kubeconfig points at the management cluster.');
+  // re-implementing API discovery. A group the server does not know answers 404.
+  let r: { name: string; namespaced: boolean } | undefined;
+  try {
+    const discovery = client.objects as unknown as DiscoveryAccess;
+    r = await client.call('discover', apiVersion, kind, () => discovery.resource(apiVersion, kind));
+  } catch (err) {
+    if (statusCode(err) === 404) throw notServed(client.identity, apiVersion, kind);
+    throw err;
+  }
+  if (!r) throw notServed(client.identity, apiVersion, kind);
   return { plural: r.name, namespaced: r.namespaced };
 }
 
@@ -145,7 +237,13 @@ export async function listWithVersion<T extends KubeObject = KubeObject>(
   kind: string,
   opts: { namespace?: string; labelSelector?: string } = {},
 ): Promise<{ items: T[]; resourceVersion: string }> {
-  const res = await withRetry(() => client.objects.list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector), client.retry);
+  // Discovery first (cached): a kind the server does not serve is a UserError naming it, not
+  // client-node's bare "Unrecognized API version and kind".
+  await resourceInfo(client, apiVersion, kind);
+  const { namespace, labelSelector } = opts;
+  const none = undefined;
+  const list = () => client.objects.list(apiVersion, kind, namespace, none, none, none, none, labelSelector);
+  const res = await client.call('list', apiVersion, kind, () => withRetry(list, client.retry));
   return { items: res.items as unknown as T[], resourceVersion: res.metadata?.resourceVersion ?? '' };
 }
 
@@ -154,7 +252,7 @@ export async function listWithVersion<T extends KubeObject = KubeObject>(
  * a Node (Ready=True: a real server keeps status given on create, others drop it).
  */
 export async function patchStatus(client: KubeClient, kind: 'Pod' | 'Node', name: string, namespace: string | undefined, status: unknown): Promise<void> {
-  const core = client.config.makeApiClient(CoreV1Api);
+  const core = client.makeApiClient(CoreV1Api);
   const opt = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   if (kind === 'Pod') await core.patchNamespacedPodStatus({ name, namespace: namespace ?? 'default', body: { status } }, opt);
   else await core.patchNodeStatus({ name, body: { status } }, opt);
