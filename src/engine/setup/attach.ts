@@ -5,6 +5,7 @@ import { CONTROLLER_IDS, type Topology } from '../types.js';
 import { CAPD_DEPLOYMENT, CAPD_NAMESPACE } from '../topology/capd.js';
 import type { CheckResult } from './doctor.js';
 import { CERT_MANAGER, METRICS_SERVER, PROVIDER_CRDS, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
+import { bmoTestModeIn } from './bmo.js';
 
 const CAPD_CRDS = ['clusters.cluster.x-k8s.io', 'clusterclasses.cluster.x-k8s.io', 'machines.cluster.x-k8s.io', 'kubeadmcontrolplanes.controlplane.cluster.x-k8s.io', 'dockerclustertemplates.infrastructure.cluster.x-k8s.io', 'dockermachinetemplates.infrastructure.cluster.x-k8s.io'];
 
@@ -42,10 +43,18 @@ export async function verifyAttach(kube: SetupKube, topology: Topology = 'backin
     out.push(p ? { name: id, status: 'fail', detail: p, fix } : { name: id, status: 'ok', detail: `${c.namespace}/${c.deployment} available` });
   }
   const bmoArgs = await containerArgs(kube, CONTROLLERS.bmo.namespace, CONTROLLERS.bmo.deployment, CONTROLLERS.bmo.container);
-  if (bmoArgs && !bmoArgs.includes('--test-mode')) {
-    out.push({ name: 'bmo test mode', status: 'fail', detail: 'BMO runs without --test-mode: it would try to reach Ironic', fix: 'Re-deploy BMO with scale-tui setup, or add --test-mode to its args.' });
-  } else if (bmoArgs) {
-    out.push({ name: 'bmo test mode', status: 'ok', detail: '--test-mode set' });
+  // Either version's form counts (v0.13: --test-mode, v0.14+: -provisioner=fixture); a form
+  // the running version rejects leaves its Deployment unavailable, which the check above reports.
+  const testMode = bmoArgs ? bmoTestModeIn(bmoArgs) : undefined;
+  if (bmoArgs && !testMode) {
+    out.push({
+      name: 'bmo test mode',
+      status: 'fail',
+      detail: 'BMO runs without --test-mode (v0.13) or -provisioner=fixture (v0.14+): it would try to reach Ironic',
+      fix: 'Re-deploy BMO with scale-tui setup, or add the test-mode argument of its version to its args.',
+    });
+  } else if (testMode) {
+    out.push({ name: 'bmo test mode', status: 'ok', detail: `${testMode} set` });
   }
   const ms = await deploymentPending(kube, METRICS_SERVER.namespace, METRICS_SERVER.deployment);
   out.push(ms ? { name: 'metrics-server', status: 'warn', detail: ms, fix: 'Without it there are no CPU/memory figures; scale-tui setup installs it.' } : { name: 'metrics-server', status: 'ok', detail: 'available' });

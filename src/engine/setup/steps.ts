@@ -13,7 +13,7 @@ import { CAPD_DEPLOYMENT, CAPD_NAMESPACE, clusterctlInitDockerArgs } from '../to
 import { CONTROLLERS } from '../tune/flags.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { mgmtKindConfig } from './kind-config.js';
-import { bmoCrdKustomization, bmoTestModeKustomization, metricsServerManifestUrl } from './bmo.js';
+import { bmoCrdKustomization, bmoTestModeArg, bmoTestModeIn, bmoTestModeKustomization, metricsServerManifestUrl } from './bmo.js';
 import { CERT_MANAGER, METRICS_SERVER, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
 import { retryWithBackoff, waitFor } from './wait.js';
 import { setupBackingEtcd } from '../backing/setup.js';
@@ -173,7 +173,9 @@ export const bmoStep: SetupStep = {
   async isDone(ctx) {
     const c = CONTROLLERS.bmo;
     const args = await containerArgs(ctx.kube(), c.namespace, c.deployment, c.container);
-    return !!args?.includes('--test-mode') && (await deploymentPending(ctx.kube(), c.namespace, c.deployment)) === undefined;
+    // Done only in the form the configured version accepts: v0.14 exits on --test-mode.
+    const inTestMode = !!args && bmoTestModeIn(args) === bmoTestModeArg(ctx.config.providers.bmo);
+    return inTestMode && (await deploymentPending(ctx.kube(), c.namespace, c.deployment)) === undefined;
   },
   async run(ctx) {
     const dir = mkdtempSync(join(tmpdir(), 'scale-tui-bmo-'));
