@@ -54,7 +54,11 @@ export function registerSimApiserver(sim: Command): void {
         const serving = issueLocalCert(ca, { commonName: 'kube-apiserver', usage: 'server', altNames });
         // kind's admin identity: a client certificate in the cluster-admins group.
         const admin = issueLocalCert(ca, { commonName: 'kubernetes-admin', organizations: ['kubeadm:cluster-admins', 'system:masters'], usage: 'client' });
+        // kubeadm's apiserver-kubelet-client: signed by the cluster CA, which kubelets
+        // trust for clients (their kubeconfig's CA), so pods/exec reaches them.
+        const kubeletClient = issueLocalCert(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['kubeadm:cluster-admins'], usage: 'client' });
         const api = await startApiServer({
+          kubeletClient,
           name: opts.name,
           host,
           port,

@@ -64,7 +64,7 @@ export const bmoReconciler: ReconcilerDef = {
     const wait = (ms: number) => ({ requeueAfterMs: Math.max(1, scaled(ctx.model, ms) - since) });
     switch (state) {
       case '':
-        await set('registering', { operationalStatus: 'OK', errorType: '', errorMessage: '', errorCount: 0, poweredOn: false }, { name: 'register' });
+        await set('registering', { operationalStatus: 'OK', errorMessage: '', errorCount: 0, poweredOn: false }, { name: 'register' });
         return { requeueAfterMs: scaled(ctx.model, d.registering) };
       case 'registering':
         if (since < scaled(ctx.model, d.registering)) return wait(d.registering);

@@ -6,7 +6,7 @@
 // (CAPM3's behaviour with the cloud provider off). Deletion releases the host.
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
-import { addFinalizer, field, isDeleting, nowIso, ownedBy, ownerRef, patchStatus, removeFinalizer, setCondition, splitKey, type Condition, type Obj } from './helpers.js';
+import { addFinalizer, field, isDeleting, nowIso, ownedBy, ownerRef, patchStatus, removeFinalizer, setCondition, setV1beta1Condition, splitKey, type Condition, type Obj } from './helpers.js';
 import { ApiError } from './rest.js';
 
 export const M3C_FINALIZER = 'metal3cluster.infrastructure.cluster.x-k8s.io';
@@ -120,7 +120,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
         metadata: { annotations: { [HOST_ANNOTATION]: `${namespace}/${free.metadata.name}` } },
       });
       conditions = setCondition(conditions, { type: 'AssociateBareMetalHost', status: 'True', reason: 'AssociateBareMetalHostSuccess' });
-      const v1beta1 = setCondition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' });
+      const v1beta1 = setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' });
       await patchStatus(ctx.client, R.metal3Machine, m3m, {
         conditions,
         deprecated: { v1beta1: { conditions: v1beta1 } },
@@ -184,7 +184,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
       initialization: { provisioned: true },
       addresses,
       conditions,
-      deprecated: { v1beta1: { ready: true, conditions: setCondition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' }) } },
+      deprecated: { v1beta1: { ready: true, conditions: setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' }) } },
       lastUpdated: nowIso(),
     });
     return;

@@ -34,8 +34,21 @@ export function field<T>(obj: unknown, ...path: string[]): T | undefined {
 export function setCondition(list: Condition[] | undefined, c: Omit<Condition, 'lastTransitionTime'>): Condition[] {
   const out = (list ?? []).filter((x) => x.type !== c.type);
   const old = (list ?? []).find((x) => x.type === c.type);
-  out.push({ ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso() });
+  // metav1.Condition requires message (empty is fine): the real CRDs reject a condition without it.
+  out.push({ message: '', ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso() });
   return out;
+}
+
+/**
+ * The same for CAPI's v1beta1 conditions (kept under status.deprecated.v1beta1): there
+ * reason and message are optional but, when present, at least one character long.
+ */
+export function setV1beta1Condition(list: Condition[] | undefined, c: Omit<Condition, 'lastTransitionTime'>): Condition[] {
+  return setCondition(list, c).map((x) => {
+    if (x.type !== c.type) return x;
+    const { reason, message, ...rest } = x;
+    return { ...rest, ...(reason ? { reason } : {}), ...(message ? { message } : {}) } as Condition;
+  });
 }
 
 export function condition(obj: unknown, type: string, ...path: string[]): Condition | undefined {
