@@ -63,8 +63,13 @@ export interface ControllerFlags {
 }
 
 export interface TuneRequest {
-  /** Sets every `--*-concurrency` flag the controller supports, unless `concurrencyFlags` narrows it. */
+  /**
+   * Sets the controller's main reconciler flag only (kcp: --kubeadmcontrolplane-concurrency;
+   * CONTROLLERS[id].mainConcurrencyFlag). Other flags, e.g. --clustercache-concurrency, keep
+   * their values unless named in `concurrencyFlags`.
+   */
   concurrency?: number;
+  /** Named concurrency flags (without dashes) -> value, e.g. { 'clustercache-concurrency': 50 }. */
   concurrencyFlags?: Record<string, number>;
   qps?: number;
   burst?: number;

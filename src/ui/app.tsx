@@ -1,7 +1,8 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { useApp, useInput, useStdout, type Key } from 'ink';
 import type { EngineIntents } from '../engine/types.js';
-import type { ScaleState, ScaleStore } from '../state/store.js';
+import { appendLog, type ScaleState, type ScaleStore } from '../state/store.js';
+import { tuneWarnings } from '../engine/tune/warnings.js';
 import type { UiIntent } from './model/command.js';
 import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
 import { ScreenRows } from './components/lines.js';
@@ -104,9 +105,16 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
       case 'delete':
         intents.deleteClusters(intent.selection).then((s) => done(`deleted ${s.deleted.length}${s.failed.length ? `, ${s.failed.length} failed: ${s.failed[0]!.reason}` : ''}`), fail);
         break;
-      case 'tune':
-        intents.tune(intent.controller, intent.request).then(() => done(`${intent.controller}: new flags rolled out`), fail);
+      case 'tune': {
+        // Warnings go to the log (and its status line) now, and stay in the note afterwards.
+        const warnings = tuneWarnings(intent.controller, intent.request, store.getState().run?.versions);
+        for (const w of warnings) appendLog(store, 'warn', `${intent.controller}: ${w}`);
+        const after = warnings.length ? `; warning: ${warnings.join('; ')}` : '';
+        if (warnings.length) note('info', `${describe(intent)}; warning: ${warnings.join('; ')}`);
+        const rolledOut = (): void => done(`${intent.controller}: new flags rolled out${after}`);
+        intents.tune(intent.controller, intent.request).then(rolledOut, fail);
         break;
+      }
       case 'concurrency':
         intents.setConcurrency(intent.n);
         break;

@@ -90,4 +90,56 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/baremetal-operator-system\/baremetal-operator-controller-manager not found/);
   }, 180_000);
+
+  const managerArgs = async (id: (typeof CONTROLLER_IDS)[number]): Promise<string[]> => {
+    const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    const d = (await kube.get('apps/v1', 'Deployment', CONTROLLERS[id].deployment, CONTROLLERS[id].namespace)) as unknown as {
+      spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+    };
+    return d.spec.template.spec.containers[0]!.args;
+  };
+
+  // Issue 14: `tune kcp --concurrency 10` rewrote --clustercache-concurrency too (100 -> 10).
+  it('--concurrency sets only the main reconciler flag and warns when it lowers the default; --flag names others', async () => {
+    const named = await cli(['tune', 'kcp', '--flag', 'clustercache-concurrency=100', '--flag', 'kubeadmcontrolplane-concurrency=200']);
+    expect(named.stderr).toBe('');
+    expect(named.exitCode).toBe(0);
+    const r = await cli(['tune', 'kcp', '--concurrency', '10', '--timeout', '60']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^after: {2}--kubeadmcontrolplane-concurrency=10 --clustercache-concurrency=100 /m);
+    expect(r.stderr).toMatch(
+      /^warning: this LOWERS CAPI kubeadm control plane \(KCP\) v1\.14\.0 below its defaults: --kubeadmcontrolplane-concurrency=10 \(default 100\); CAPI v1\.13\+ defaults/m,
+    );
+    expect(await managerArgs('kcp')).toEqual([
+      '--leader-elect',
+      '--diagnostics-address=:8443',
+      '--kube-api-qps=200',
+      '--kubeadmcontrolplane-concurrency=10',
+      '--kube-api-burst=300',
+      '--clustercache-concurrency=100',
+    ]);
+    const twice = await cli(['tune', 'kcp', '--concurrency', '10', '--flag', 'kubeadmcontrolplane-concurrency=20']);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toMatch(/^error: --kubeadmcontrolplane-concurrency is given twice, as 10 \(--concurrency\) and 20\nfix: /);
+  }, 180_000);
+
+  it("--seed-patch applies every flag of the seed's §10 patch; CAPM3 above 1 carries upstream's warning", async () => {
+    const r = await cli(['tune', '--seed-patch', '--timeout', '60']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.match(/^tuning [^:]+/gm)).toEqual(['tuning capi', 'tuning kubeadm-bootstrap', 'tuning kcp']);
+    const capi = await managerArgs('capi');
+    for (const f of ['cluster', 'machine', 'machineset', 'machinedeployment']) expect(capi).toContain(`--${f}-concurrency=100`);
+    expect(capi).toContain('--kube-api-burst=300');
+    expect(await managerArgs('kubeadm-bootstrap')).toContain('--kubeadmconfig-concurrency=100');
+    expect(await managerArgs('kcp')).toContain('--kubeadmcontrolplane-concurrency=100');
+    expect(await managerArgs('capm3')).toEqual(['--leader-elect', '--diagnostics-address=:8443', '--kube-api-qps=20']);
+    const notInPatch = await cli(['tune', 'capm3', '--seed-patch']);
+    expect(notInPatch.exitCode).toBe(2);
+    expect(notInPatch.stderr).toMatch(/^error: the seed's §10 patch does not tune capm3\nfix: It tunes capi, kubeadm-bootstrap, kcp/);
+    const m3m = await cli(['tune', 'capm3', '--concurrency', '4', '--timeout', '60']);
+    expect(m3m.exitCode).toBe(0);
+    expect(m3m.stderr).toMatch(/^warning: --metal3machine-concurrency=4: CAPM3's own help calls values above 1 unsafe/m);
+    expect(await managerArgs('capm3')).toContain('--metal3machine-concurrency=4');
+  }, 180_000);
 });

@@ -119,6 +119,30 @@ describe('TUI keys', () => {
     expect(t.frame()).toMatch(/bmo has no --kube-api-qps\/--kube-api-burst flags/);
   });
 
+  it('c sets only the main reconciler flag and says how to name the others', async () => {
+    const state = fullState(200);
+    state.controllers.kcp!.supportedConcurrencyFlags = ['kubeadmcontrolplane-concurrency', 'clustercache-concurrency'];
+    state.controllers.kcp!.flags = { concurrency: { 'clustercache-concurrency': 100, 'kubeadmcontrolplane-concurrency': 10 } };
+    const t = start(state);
+    await t.press('2', KEY.down, KEY.down, 'c');
+    expect(t.frame()).toContain('sets --kubeadmcontrolplane-concurrency only');
+    expect(t.frame()).toContain('others by name: :tune kcp clustercache-concurrency=N');
+    // The field starts at the main flag's value, not the first flag the Deployment lists.
+    await t.press(KEY.backspace, KEY.backspace, '5', '0', KEY.enter);
+    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request: { concurrency: 50 } }]);
+  });
+
+  it(':tune below CAPI v1.13+ defaults logs a warning and keeps it in the note', async () => {
+    const t = start();
+    await t.press(':', ...'tune kcp concurrency=10 clustercache-concurrency=100', KEY.enter);
+    const request = { concurrency: 10, concurrencyFlags: { 'clustercache-concurrency': 100 } };
+    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request }]);
+    const warn = t.store.getState().log.filter((l) => l.level === 'warn').map((l) => l.message);
+    const lowers = /^kcp: this LOWERS .* v1\.14\.0 below its defaults: --kubeadmcontrolplane-concurrency=10 \(default 100\);/;
+    expect(warn).toEqual([expect.stringMatching(lowers)]);
+    expect(t.frame()).toMatch(/kcp: new flags rolled out; warning: this LOWERS/);
+  });
+
   it(':tune sends the parsed request', async () => {
     const t = start();
     await t.press(':', ...'tune kcp concurrency=100 qps=200 burst=300', KEY.enter);

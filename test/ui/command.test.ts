@@ -12,6 +12,11 @@ describe(': command parser', () => {
       value: { type: 'tune', controller: 'kcp', request: { concurrency: 100, qps: 200, burst: 300 } },
     });
     expect(parseCommand(':tune capi machine-concurrency=20')).toEqual({ ok: true, value: { type: 'tune', controller: 'capi', request: { concurrencyFlags: { 'machine-concurrency': 20 } } } });
+    // concurrency= is the main reconciler flag; any other flag is named, as with the CLI's --flag.
+    expect(parseCommand(':tune kcp concurrency=100 clustercache-concurrency=50')).toEqual({
+      ok: true,
+      value: { type: 'tune', controller: 'kcp', request: { concurrency: 100, concurrencyFlags: { 'clustercache-concurrency': 50 } } },
+    });
     expect(parseCommand(':concurrency 25')).toEqual({ ok: true, value: { type: 'concurrency', n: 25 } });
     for (const v of ['pause', 'resume', 'help', 'quit'] as const) expect(parseCommand(`:${v}`)).toEqual({ ok: true, value: { type: v } });
   });

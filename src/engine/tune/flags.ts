@@ -17,6 +17,14 @@ export interface ControllerSpec {
   container: string;
   /** `--<name>` (without dashes) -> the binary's default. */
   concurrencyFlags: Record<string, number>;
+  /**
+   * The flag of the controller's own reconciler, the one `tune --concurrency N` sets. The
+   * others (e.g. --clustercache-concurrency, a cache shared by every reconciler) change only
+   * when named: one number for all of them would cut 100s to 10 without a word.
+   */
+  mainConcurrencyFlag: string;
+  /** The `providers` entry of the config whose version this binary is. */
+  provider: 'capi' | 'capm3' | 'ipam' | 'bmo';
   /** Client-side rate-limit flags; null when the binary has none. */
   rateFlags: { qps: string; burst: string } | null;
   /** The REST client QPS/burst the binary uses when the flags are absent. */
@@ -46,6 +54,10 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
       'extensionconfig-concurrency': 10,
       'clustercache-concurrency': 100,
     },
+    // The core's own Cluster reconciler (core/main.go setupReconcilers: cluster.Reconciler);
+    // Machine, MachineSet, MachineDeployment etc. are reconcilers of their own kinds.
+    mainConcurrencyFlag: 'cluster-concurrency',
+    provider: 'capi',
     rateFlags: RATE,
     defaults: { qps: 100, burst: 200 },
   },
@@ -55,6 +67,8 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
     deployment: 'capi-kubeadm-bootstrap-controller-manager',
     container: 'manager',
     concurrencyFlags: { 'kubeadmconfig-concurrency': 100, 'clustercache-concurrency': 100 },
+    mainConcurrencyFlag: 'kubeadmconfig-concurrency',
+    provider: 'capi',
     rateFlags: RATE,
     defaults: { qps: 100, burst: 200 },
   },
@@ -64,6 +78,8 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
     deployment: 'capi-kubeadm-control-plane-controller-manager',
     container: 'manager',
     concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 100, 'clustercache-concurrency': 100 },
+    mainConcurrencyFlag: 'kubeadmcontrolplane-concurrency',
+    provider: 'capi',
     rateFlags: RATE,
     defaults: { qps: 100, burst: 200 },
   },
@@ -81,6 +97,8 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
       'metal3machinetemplate-concurrency': 10,
       'metal3remediation-concurrency': 10,
     },
+    mainConcurrencyFlag: 'metal3machine-concurrency',
+    provider: 'capm3',
     rateFlags: RATE,
     defaults: { qps: 20, burst: 30 },
   },
@@ -92,6 +110,8 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
     deployment: 'ipam-controller-manager',
     container: 'manager',
     concurrencyFlags: { 'ippool-concurrency': 10 },
+    mainConcurrencyFlag: 'ippool-concurrency',
+    provider: 'ipam',
     rateFlags: RATE,
     defaults: { qps: 20, burst: 30 },
   },
@@ -102,6 +122,9 @@ export const CONTROLLERS: Record<ControllerId, ControllerSpec> = {
     container: 'manager',
     // 0 = not set: BMO then uses $BMO_CONCURRENCY, else min(CPUs, 8) but at least 2.
     concurrencyFlags: { 'controller-concurrency': 0 },
+    // BMO has one flag for all of its reconcilers (BareMetalHost, HostFirmwareSettings, ...).
+    mainConcurrencyFlag: 'controller-concurrency',
+    provider: 'bmo',
     rateFlags: RATE,
     defaults: { qps: 20, burst: 30 },
     note: 'controller-concurrency 0 means automatic: $BMO_CONCURRENCY, else min(CPUs, 8), at least 2',
@@ -184,21 +207,28 @@ function checkValue(name: string, v: number, min: number, max: number): void {
 }
 
 /**
- * Returns `args` with only the requested flags changed (in place, keeping their form)
- * or appended; every other argument is kept as it was. Pure.
+ * The flags a request changes, validated: `concurrency` sets the main reconciler's flag only,
+ * `concurrencyFlags` names any others. Throws a UserError on an unknown flag, a value out of
+ * range, or a flag given two different values.
  */
-export function applyTune(args: string[], id: ControllerId, request: TuneRequest): string[] {
+export function requestedChanges(id: ControllerId, request: TuneRequest): Map<string, number> {
   const spec = controllerSpec(id);
   const changes = new Map<string, number>();
-  if (request.concurrency !== undefined) {
-    for (const name of Object.keys(spec.concurrencyFlags)) changes.set(name, request.concurrency);
-  }
+  if (request.concurrency !== undefined) changes.set(spec.mainConcurrencyFlag, request.concurrency);
   for (const [name, v] of Object.entries(request.concurrencyFlags ?? {})) {
     const bare = name.replace(/^--?/, '');
     if (!(bare in spec.concurrencyFlags)) {
       throw new UserError(
         `${spec.title} (${id}) has no --${bare} flag`,
         `Its concurrency flags are: ${Object.keys(spec.concurrencyFlags).map((f) => `--${f}`).join(', ')}.`,
+      );
+    }
+    const earlier = changes.get(bare);
+    if (earlier !== undefined && earlier !== v) {
+      // --concurrency means this very flag; two values for it leave no right answer.
+      throw new UserError(
+        `--${bare} is given twice, as ${earlier} (--concurrency) and ${v}`,
+        `--concurrency sets --${bare} for ${id}; pass only one value.`,
       );
     }
     changes.set(bare, v);
@@ -218,8 +248,17 @@ export function applyTune(args: string[], id: ControllerId, request: TuneRequest
     }
   }
   if (changes.size === 0) {
-    throw new UserError(`nothing to change for ${id}`, 'Pass --concurrency, --qps and/or --burst.');
+    throw new UserError(`nothing to change for ${id}`, 'Pass --concurrency, --flag NAME=N, --qps and/or --burst.');
   }
+  return changes;
+}
+
+/**
+ * Returns `args` with only the requested flags changed (in place, keeping their form)
+ * or appended; every other argument is kept as it was. Pure.
+ */
+export function applyTune(args: string[], id: ControllerId, request: TuneRequest): string[] {
+  const changes = requestedChanges(id, request);
   const out = args.slice();
   const appended: string[] = [];
   for (const [name, v] of changes) {

@@ -1,4 +1,21 @@
-export { CONTROLLERS, controllerSpec, readFlags, effectiveFlags, applyTune, type ControllerSpec } from './flags.js';
-export { tune, showControllers, readControllerArgs, type TuneResult, type ControllerView, type DeploymentApi } from './tune.js';
+export {
+  CONTROLLERS,
+  controllerSpec,
+  readFlags,
+  effectiveFlags,
+  applyTune,
+  requestedChanges,
+  type ControllerSpec,
+} from './flags.js';
+export { tuneWarnings, versionDefaults, type ProviderVersions, type BinaryDefaults } from './warnings.js';
+export { SEED_PATCH, seedPatchArgs } from './seed-patch.js';
+export {
+  tune,
+  showControllers,
+  readControllerArgs,
+  type TuneResult,
+  type ControllerView,
+  type DeploymentApi,
+} from './tune.js';
 export { waitForRollout, rolloutPending, type RolloutOptions } from './rollout.js';
 export { controllerStatusBase, type ControllerStatusBase } from './status.js';

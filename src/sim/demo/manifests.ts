@@ -4,6 +4,7 @@
 import type { KubeObject } from '../../manifests/types.js';
 import type { ControllerId } from '../../engine/types.js';
 import { CONTROLLERS } from '../../engine/tune/flags.js';
+import { seedPatchArgs } from '../../engine/tune/seed-patch.js';
 
 const IMAGES: Record<ControllerId, string> = {
   capi: 'registry.k8s.io/cluster-api/cluster-api-controller:v1.14.0',
@@ -75,9 +76,9 @@ export function backingObjects(): KubeObject[] {
   ];
 }
 
-/** The seed's §10 patch expressed as flags: concurrency 100, QPS 200, burst 300. */
-export const SEED_PATCH_ARGS: InitialArgs = {
-  capi: ['--cluster-concurrency=100', '--machine-concurrency=100', '--kube-api-qps=200', '--kube-api-burst=300'],
-  'kubeadm-bootstrap': ['--kubeadmconfig-concurrency=100', '--kube-api-qps=200', '--kube-api-burst=300'],
-  kcp: ['--kubeadmcontrolplane-concurrency=100', '--kube-api-qps=200', '--kube-api-burst=300'],
-};
+/**
+ * The seed's §10 patch as flags (concurrency 100 on CAPI's Cluster, Machine, MachineSet and
+ * MachineDeployment reconcilers, CABPK and KCP; QPS 200, burst 300), from the same table
+ * `scale-tui tune --seed-patch` applies.
+ */
+export const SEED_PATCH_ARGS: InitialArgs = seedPatchArgs();

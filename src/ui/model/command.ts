@@ -21,7 +21,7 @@ const err = <T>(error: string): Parsed<T> => ({ ok: false, error });
 export const COMMAND_HELP = [
   ':create N [BACKING]      add a batch of N clusters (BACKING: auto or a backing cluster name)',
   ':delete SELECTION        all | last | batch ID | test-1..test-50 | test-3,test-7',
-  ':tune CTRL k=v ...       concurrency=, qps=, burst= or a named flag, e.g. kcp concurrency=100 qps=200 burst=300',
+  ':tune CTRL k=v ...       concurrency= (main flag), qps=, burst=, NAME-concurrency=, e.g. kcp concurrency=100 qps=200',
   ':concurrency N           clusters in flight at once',
   ':pause  :resume  :help  :quit',
 ];

@@ -3,6 +3,7 @@
 // store stays the engine's; nothing here talks to Kubernetes.
 import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId } from '../../engine/types.js';
 import type { ControllerStatus, ScaleState } from '../../state/store.js';
+import { CONTROLLERS } from '../../engine/tune/flags.js';
 import { parseCommand, parseInteger, parseSelection, rangePrefix, type UiIntent } from './command.js';
 import { batchRunning, describeClusters, resolveSelection, sortedClusters } from './derive.js';
 import { PANES, type PaneId } from './layout.js';
@@ -71,6 +72,16 @@ export function controllerList(state: ScaleState): ControllerStatus[] {
   const known = CONTROLLER_IDS.map((id) => state.controllers[id]).filter((c): c is ControllerStatus => c !== undefined);
   const rest = Object.values(state.controllers).filter((c) => !(CONTROLLER_IDS as readonly string[]).includes(c.id));
   return [...known, ...rest];
+}
+
+/**
+ * The flag the `c` dialog sets: the controller's own reconciler (what `tune --concurrency`
+ * sets), not every flag; a status row for an id outside the table falls back to its first.
+ */
+export function mainConcurrencyFlag(c: Pick<ControllerStatus, 'id' | 'supportedConcurrencyFlags'>): string {
+  const main = (CONTROLLERS as Record<string, { mainConcurrencyFlag: string } | undefined>)[c.id]?.mainConcurrencyFlag;
+  if (main !== undefined && c.supportedConcurrencyFlags.includes(main)) return main;
+  return c.supportedConcurrencyFlags[0] ?? '';
 }
 
 function selectedController(view: ViewState, state: ScaleState): ControllerStatus | undefined {
@@ -263,7 +274,7 @@ export function reduceKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
       const id = c.id as ControllerId;
       if (input === 'c') {
         if (c.supportedConcurrencyFlags.length === 0) return withMessage(v, 'error', `${c.id} has no --*-concurrency flag in its pinned version`);
-        const current = Object.values(c.flags.concurrency)[0];
+        const current = c.flags.concurrency[mainConcurrencyFlag(c)];
         return same({ ...v, focus: 'controllers', dialog: { kind: 'concurrency', controller: id, value: current === undefined ? '' : String(current) } });
       }
       if (!c.supportsRateFlags) return withMessage(v, 'error', `${c.id} has no --kube-api-qps/--kube-api-burst flags in its pinned version`);

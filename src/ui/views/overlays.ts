@@ -3,7 +3,7 @@ import type { ScaleState } from '../../state/store.js';
 import { COMMAND_HELP } from '../model/command.js';
 import { footerText, KEYS } from '../model/keys.js';
 import { box, line, padEnd, seg, type Line } from '../model/text.js';
-import { backingChoices, type Dialog, type ViewState } from '../model/view.js';
+import { backingChoices, mainConcurrencyFlag, type Dialog, type ViewState } from '../model/view.js';
 
 export function helpLines(width: number, height: number): Line[] {
   const out: Line[] = [line(seg(' Keys ', { inverse: true, bold: true }), seg('  esc, ? or q closes', { dim: true }))];
@@ -55,7 +55,10 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
       const flags = c?.supportedConcurrencyFlags ?? [];
       out.push(line(seg('now: ', { dim: true }), flags.map((f) => `--${f}=${c?.flags.concurrency[f] ?? 'default'}`).join(' ') || 'unknown'));
       out.push(field('new value', d.value, true));
-      out.push(line(seg('sets every --*-concurrency flag above; the Deployment rolls out. enter applies, esc cancels', { dim: true })));
+      const main = c ? mainConcurrencyFlag(c) : 'its main flag';
+      const others = flags.filter((f) => f !== main);
+      out.push(line(seg(`sets --${main} only; the Deployment rolls out. enter applies, esc cancels`, { dim: true })));
+      if (others[0]) out.push(line(seg(`others by name: :tune ${d.controller} ${others[0]}=N`, { dim: true })));
       break;
     }
     case 'rate': {

@@ -51,9 +51,39 @@ describe('readFlags / applyTune', () => {
     expect(out).toEqual(['--kube-api-qps', '150', '--leader-elect', '--machine-concurrency=42']);
   });
 
-  it('--concurrency sets every concurrency flag the controller has', () => {
-    const out = applyTune([], 'kubeadm-bootstrap', { concurrency: 64 });
-    expect(readFlags(out, 'kubeadm-bootstrap').concurrency).toEqual({ 'kubeadmconfig-concurrency': 64, 'clustercache-concurrency': 64 });
+  // Issue 14: --concurrency used to rewrite every flag, so `tune kcp --concurrency 10` cut
+  // --clustercache-concurrency from 100 to 10 unannounced. It means the main reconciler only.
+  it('--concurrency sets only the main reconciler flag; --clustercache-concurrency keeps its value', () => {
+    const args = [...KCP_ARGS, '--clustercache-concurrency=100'];
+    const out = applyTune(args, 'kcp', { concurrency: 10 });
+    expect(readFlags(out, 'kcp').concurrency).toEqual({
+      'kubeadmcontrolplane-concurrency': 10,
+      'clustercache-concurrency': 100,
+    });
+    expect(out).toEqual([...args, '--kubeadmcontrolplane-concurrency=10']);
+    const main = {
+      capi: 'cluster-concurrency',
+      'kubeadm-bootstrap': 'kubeadmconfig-concurrency',
+      kcp: 'kubeadmcontrolplane-concurrency',
+      capm3: 'metal3machine-concurrency',
+      ipam: 'ippool-concurrency',
+      bmo: 'controller-concurrency',
+    };
+    for (const id of CONTROLLER_IDS) {
+      expect(CONTROLLERS[id].mainConcurrencyFlag).toBe(main[id]);
+      expect(readFlags(applyTune([], id, { concurrency: 7 }), id).concurrency).toEqual({ [main[id]]: 7 });
+    }
+  });
+
+  it('changes other concurrency flags only when named, and refuses two values for the main one', () => {
+    const out = applyTune([], 'kcp', { concurrency: 100, concurrencyFlags: { 'clustercache-concurrency': 50 } });
+    expect(out).toEqual(['--kubeadmcontrolplane-concurrency=100', '--clustercache-concurrency=50']);
+    const same = { concurrency: 100, concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 100 } };
+    expect(applyTune([], 'kcp', same)).toEqual(['--kubeadmcontrolplane-concurrency=100']);
+    const twice = { concurrency: 100, concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 20 } };
+    expect(() => applyTune([], 'kcp', twice)).toThrow(
+      /--kubeadmcontrolplane-concurrency is given twice, as 100 \(--concurrency\) and 20/,
+    );
   });
 
   it('refuses a flag the controller does not support, naming the ones it has', () => {

@@ -48,13 +48,26 @@ function kcpDeployment(args: string[]): DeploymentLike {
 
 describe('tune()', () => {
   it('patches only the manager args, waits for the rollout and reports before/after', async () => {
-    const cluster = fakeCluster([kcpDeployment(['--leader-elect', '--kube-api-qps=20'])]);
-    const res = await tune(cluster, 'kcp', { concurrency: 100, qps: 200, burst: 300 }, { pollMs: 1, sleep: async () => {} });
-    expect(res.before).toEqual({ concurrency: {}, qps: 20 });
-    expect(res.after).toEqual({ concurrency: { 'kubeadmcontrolplane-concurrency': 100, 'clustercache-concurrency': 100 }, qps: 200, burst: 300 });
+    // --concurrency is KCP's own reconciler: --clustercache-concurrency stays as the Deployment has it.
+    const args = ['--leader-elect', '--kube-api-qps=20', '--clustercache-concurrency=100'];
+    const cluster = fakeCluster([kcpDeployment(args)]);
+    const request = { concurrency: 10, qps: 200, burst: 300 };
+    const res = await tune(cluster, 'kcp', request, { pollMs: 1, sleep: async () => {} });
+    expect(res.before).toEqual({ concurrency: { 'clustercache-concurrency': 100 }, qps: 20 });
+    expect(res.after).toEqual({
+      concurrency: { 'kubeadmcontrolplane-concurrency': 10, 'clustercache-concurrency': 100 },
+      qps: 200,
+      burst: 300,
+    });
     const stored = cluster.objects.get('capi-kubeadm-control-plane-system/capi-kubeadm-control-plane-controller-manager')!;
     const [manager, sidecar] = stored.spec!.template!.spec!.containers!;
-    expect(manager!.args).toEqual(['--leader-elect', '--kube-api-qps=200', '--kubeadmcontrolplane-concurrency=100', '--clustercache-concurrency=100', '--kube-api-burst=300']);
+    expect(manager!.args).toEqual([
+      '--leader-elect',
+      '--kube-api-qps=200',
+      '--clustercache-concurrency=100',
+      '--kubeadmcontrolplane-concurrency=10',
+      '--kube-api-burst=300',
+    ]);
     expect(manager!.command).toEqual(['/manager']);
     expect(sidecar!.args).toEqual(['--x']);
     expect(stored.status!.observedGeneration).toBe(2);
