@@ -5,6 +5,10 @@ import type { KubeObject } from '../../manifests/types.js';
 import type { ControllerId } from '../../engine/types.js';
 import { CONTROLLERS } from '../../engine/tune/flags.js';
 import { seedPatchArgs } from '../../engine/tune/seed-patch.js';
+import { bmoTestModeArg } from '../../engine/setup/bmo.js';
+
+/** The BMO release the demo's Deployment names; its test-mode argument follows it. */
+const BMO_VERSION = 'v0.13.2';
 
 const IMAGES: Record<ControllerId, string> = {
   capi: 'registry.k8s.io/cluster-api/cluster-api-controller:v1.14.0',
@@ -12,7 +16,7 @@ const IMAGES: Record<ControllerId, string> = {
   kcp: 'registry.k8s.io/cluster-api/kubeadm-control-plane-controller:v1.14.0',
   capm3: 'quay.io/metal3-io/cluster-api-provider-metal3:v1.13.2',
   ipam: 'quay.io/metal3-io/ip-address-manager:v1.13.2',
-  bmo: 'quay.io/metal3-io/baremetal-operator:v0.13.2',
+  bmo: `quay.io/metal3-io/baremetal-operator:${BMO_VERSION}`,
 };
 
 function namespace(name: string): KubeObject {
@@ -43,7 +47,8 @@ export function managementObjects(extraArgs: InitialArgs = {}): KubeObject[] {
       out.push(namespace(spec.namespace));
       seen.add(spec.namespace);
     }
-    const base = id === 'bmo' ? ['--test-mode', '--health-addr=:9440'] : ['--leader-elect', '--diagnostics-address=:8443'];
+    const base =
+      id === 'bmo' ? [bmoTestModeArg(BMO_VERSION), '--health-addr=:9440'] : ['--leader-elect', '--diagnostics-address=:8443'];
     out.push(deployment(spec.namespace, spec.deployment, spec.container, IMAGES[id], [...base, ...(extraArgs[id] ?? [])], { 'control-plane': 'controller-manager', 'app.kubernetes.io/name': spec.deployment }));
   }
   out.push(namespace('kube-system'));

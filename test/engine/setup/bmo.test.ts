@@ -8,6 +8,7 @@ import { bmoTestModeArgs, bmoTestModeIn, bmoTestModeKustomization } from '../../
 import { defaultConfig } from '../../../src/engine/config/load.js';
 import { CONTROLLERS } from '../../../src/engine/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
+import { managementObjects } from '../../../src/sim/demo/manifests.js';
 
 /** A cluster holding only BMO's Deployment, rolled out and Available, with these manager args. */
 function bmoCluster(args: string[]): SetupKube {
@@ -86,5 +87,15 @@ describe('BMO test mode per version', () => {
       status: 'fail',
       detail: expect.stringMatching(/without --test-mode \(v0\.13\) or -provisioner=fixture \(v0\.14\+\)/),
     });
+  });
+
+  it("the demo's BMO Deployment carries the test-mode argument of its image's version", () => {
+    const c = CONTROLLERS.bmo;
+    const d = managementObjects().find((o) => o.kind === 'Deployment' && o.metadata.name === c.deployment) as unknown as {
+      spec: { template: { spec: { containers: Array<{ image: string; args: string[] }> } } };
+    };
+    const [manager] = d.spec.template.spec.containers;
+    const version = /:(v[\d.]+)$/.exec(manager!.image)![1]!;
+    expect(bmoTestModeIn(manager!.args)).toBe(bmoTestModeArgs(version).at(-1));
   });
 });
