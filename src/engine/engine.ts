@@ -38,7 +38,7 @@ import type {
   Phase,
   TuneRequest,
 } from './types.js';
-import { Informer } from './watch/informer.js';
+import { Informer, syncAll } from './watch/informer.js';
 import { redact } from './log/redact.js';
 import { API } from './watch/capi-state.js';
 import { tune as tuneController } from './tune/tune.js';
@@ -260,7 +260,7 @@ class EngineImpl implements Engine {
         namespace: mk(API.namespace, MANAGED_SELECTOR),
       };
       this.siteNamespaces.set(MANAGEMENT_SITE, this.watches.namespace);
-      await Promise.all(Object.values(this.watches).map((i) => i.start()));
+      await syncAll(Object.values(this.watches));
       await this.resolveAddresses();
       await this.topology.setup();
       if (!this.store.getState().run) {

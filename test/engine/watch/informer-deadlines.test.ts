@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/engine/errors.js';
 import { KubeClient, loadKubeConfig } from '../../../src/engine/kube/client.js';
-import { Informer } from '../../../src/engine/watch/informer.js';
+import { Informer, syncAll } from '../../../src/engine/watch/informer.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import { startBlackhole, type Blackhole } from '../../support/blackhole.js';
 
@@ -111,7 +111,10 @@ describe('against a scripted server', () => {
       const u = new URL(req.url ?? '/', 'http://x');
       res.setHeader('Content-Type', 'application/json');
       if (u.pathname === '/api/v1') {
-        const resources = [{ name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] }];
+        const resources = [
+          { name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] },
+          { name: 'secrets', namespaced: true, kind: 'Secret', verbs: ['list', 'watch'] },
+        ];
         res.end(JSON.stringify({ kind: 'APIResourceList', groupVersion: 'v1', resources }));
         return;
       }
@@ -233,13 +236,31 @@ describe('against a scripted server', () => {
     };
     const inf = track(new Informer(client(), 'v1', 'ConfigMap', { syncTimeoutMs: 20_000 }));
     const t0 = Date.now();
-    const err = await inf.start().then(() => undefined, (e: unknown) => e);
+    const never = new Promise((r) => setTimeout(() => r('no answer after 15 s'), 15_000).unref());
+    const err = await Promise.race([inf.start().then(() => 'synced', (e: unknown) => e), never]);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(message);
     expect((err as UserError).hint).toMatch(hint);
     expect(lists).toBe(1);
     // "At once": well before the 20 s start-up deadline (no retries first).
     expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('syncAll reports the first informer in its order that failed, not the first failure to arrive', async () => {
+    handler = (u, res) => {
+      const answer = (code: number) => {
+        res.statusCode = code;
+        res.end(JSON.stringify(status(code, 'Failure', `status ${code}`)));
+      };
+      // The first informer's failure arrives last, as the Cluster list's may.
+      if (u.pathname.endsWith('/configmaps')) setTimeout(() => answer(404), 150);
+      else answer(403);
+    };
+    const c = client();
+    const infs = [track(new Informer(c, 'v1', 'ConfigMap')), track(new Informer(c, 'v1', 'Secret'))];
+    const err = await syncAll(infs).then(() => 'synced', (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/does not serve configmaps/);
   });
 
   it('start-up gives up by its deadline when the server keeps failing, naming the last error', async () => {
