@@ -23,7 +23,7 @@ interface TuneOpts {
   concurrency?: number;
   qps?: number;
   burst?: number;
-  flag: string[];
+  flag?: string[];
   seedPatch?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -58,8 +58,8 @@ function parseFlagPairs(pairs: string[]): Record<string, number> {
 }
 
 /** Commander collector: every `--flag` occurrence, in order. */
-function collect(value: string, previous: string[]): string[] {
-  return previous.concat(value);
+function collect(value: string, previous: string[] | undefined): string[] {
+  return (previous ?? []).concat(value);
 }
 
 function mainFlagList(): string {
@@ -79,7 +79,7 @@ export function register(program: Command): void {
       `the controller's main reconciler flag only (${mainFlagList()}); name others with --flag`,
       intInRange('--concurrency', 1, 10000),
     )
-    .option('--flag <name=n>', 'a named concurrency flag, repeatable: --flag clustercache-concurrency=50', collect, [])
+    .option('--flag <name=n>', 'a named concurrency flag, repeatable: --flag clustercache-concurrency=50', collect)
     .option('--seed-patch', "apply the seed's §10 patch: concurrency 100 (CAPI cluster, machine, machineset, " +
       'machinedeployment; CABPK; KCP), QPS 200, burst 300; with a CONTROLLER only its part')
     .option('--qps <n>', 'client QPS (--kube-api-qps)', intInRange('--qps', 1, 100000))
@@ -116,7 +116,7 @@ export function register(program: Command): void {
           : join(config.stateDir, 'tuning.jsonl');
         const plan: Array<{ controller: ControllerId; request: TuneRequest }> = [];
         if (opts.seedPatch) {
-          const own = [opts.concurrency, opts.qps, opts.burst].some((v) => v !== undefined) || opts.flag.length > 0;
+          const own = [opts.concurrency, opts.qps, opts.burst].some((v) => v !== undefined) || (opts.flag ?? []).length > 0;
           if (own) {
             throw new UserError(
               '--seed-patch sets its own values',
@@ -141,7 +141,7 @@ export function register(program: Command): void {
           controllerSpec(id);
           const request: TuneRequest = {};
           if (opts.concurrency !== undefined) request.concurrency = opts.concurrency;
-          const named = parseFlagPairs(opts.flag);
+          const named = parseFlagPairs(opts.flag ?? []);
           if (Object.keys(named).length) request.concurrencyFlags = named;
           if (opts.qps !== undefined) request.qps = opts.qps;
           if (opts.burst !== undefined) request.burst = opts.burst;
