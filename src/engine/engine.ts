@@ -545,7 +545,10 @@ class EngineImpl implements Engine {
   async status(): Promise<StatusReport> {
     const namespaces: Record<string, string[]> = {};
     for (const site of this.sites.values()) {
-      namespaces[site.name] = (await site.client.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).map((n) => n.metadata.name).sort();
+      // A run's namespaces carry their cluster's name; setup's own (etcd-system) does not
+      // and is not a leftover of any run.
+      const selector = `${MANAGED_SELECTOR},${LABEL_CLUSTER}`;
+      namespaces[site.name] = (await site.client.list('v1', 'Namespace', { labelSelector: selector })).map((n) => n.metadata.name).sort();
     }
     const state = replay(this.allJournalEvents());
     const clusters = [...state.clusters.values()];

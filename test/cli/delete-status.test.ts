@@ -115,6 +115,8 @@ describe('scale-tui delete / status (real binary)', () => {
     const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
     await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-77', labels: ownershipLabels({ runId: 'r1', cluster: 'del-77', batchId: 'b1' }) } });
     await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-78' } });
+    // Labelled as setup labels etcd-system: scale-tui's, but no run's leftover.
+    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-setup', labels: ownershipLabels({ runId: 'setup' }) } });
     try {
       const left = await run(['status']);
       expect(left.stdout).toMatch(/^left on management: 1 namespace\(s\): del-77$/m);
@@ -123,6 +125,7 @@ describe('scale-tui delete / status (real binary)', () => {
     } finally {
       await mgmt.delete('v1', 'Namespace', 'del-77');
       await mgmt.delete('v1', 'Namespace', 'del-78');
+      await mgmt.delete('v1', 'Namespace', 'del-setup');
     }
   });
 });
