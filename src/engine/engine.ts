@@ -22,6 +22,7 @@ import { Pool } from './pipeline/pool.js';
 import { endpointFor, maxNumberFor, type WorkloadReach } from './pipeline/reach.js';
 import { makeTopology } from './topology/strategies.js';
 import { AUTO_HOST, endpointHostFor, nodePortHost } from './topology/addresses.js';
+import { SiteHealth } from './topology/site-health.js';
 import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
 import { writePrivateFile } from './pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
@@ -136,6 +137,7 @@ class EngineImpl implements Engine {
   private readonly siteNamespaces = new Map<string, Informer>();
   private readonly timeouts: Timeouts;
   private sharedApi?: Promise<KubeClient>;
+  private siteHealth?: SiteHealth;
   private closed = false;
 
   constructor(
@@ -262,6 +264,7 @@ class EngineImpl implements Engine {
       this.siteNamespaces.set(MANAGEMENT_SITE, this.watches.namespace);
       await syncAll(Object.values(this.watches));
       await this.resolveAddresses();
+      this.startSiteHealth();
       await this.topology.setup();
       if (!this.store.getState().run) {
         this.store.setState({ run: { runId: this.runId, context: this.management.client.server, topology: this.topology.name, versions: { ...this.config.providers }, startedAt: this.now() } });
@@ -269,6 +272,17 @@ class EngineImpl implements Engine {
       }
     })();
     return this.started;
+  }
+
+  /** Backing clusters are probed on their own, so one that goes silent fails only its clusters (site-health.ts). */
+  private startSiteHealth(): void {
+    const backing = [...this.sites.values()].filter((s) => s !== this.management);
+    if (backing.length === 0 || this.topology.name !== 'backing') return;
+    this.siteHealth = new SiteHealth(
+      backing.map((site) => ({ name: site.name, probe: async () => void (await site.client.get('v1', 'Namespace', 'kube-system')) })),
+      { onChange: (site, up, reason) => this.log(up ? 'info' : 'error', `backing cluster ${site} ${up ? 'answers again' : `is down: ${reason}; its clusters in flight fail`}`) },
+    );
+    this.siteHealth.start();
   }
 
   /** NodePort hosts of loopback sites and an `auto` endpoint host, from what the clusters say (addresses.ts). */
@@ -370,7 +384,7 @@ class EngineImpl implements Engine {
     const render = capd ? this.capdRender() : undefined;
     const results = await Promise.all(
       records.map((r) =>
-        this.pool.run(() => (render ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render) : createCluster(ctx, this.localRecords.get(r.name) ?? r))).catch((err: Error) => {
+        this.pool.run(() => (render ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render) : createCluster(ctx, this.localRecords.get(r.name) ?? r, r.placement ? this.siteHealth?.signal(r.placement) : undefined))).catch((err: Error) => {
           if (this.abortCtl.signal.aborted) return 'aborted' as const;
           throw err;
         }),
@@ -588,6 +602,7 @@ class EngineImpl implements Engine {
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.siteHealth?.stop();
     for (const i of Object.values(this.watches ?? {})) i.stop();
     for (const i of this.siteDeployments.values()) i.stop();
     for (const i of this.siteNamespaces.values()) i.stop();

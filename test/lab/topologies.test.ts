@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labLogs, labSkipReason, startLab, type Lab } from './lab.js';
 import { spawnSync } from 'node:child_process';
+import { ETCD, ETCD_POD_PATHS } from '../../src/manifests/etcd.js';
 
 const skip = labSkipReason();
 const COUNT = 20;
@@ -84,10 +85,11 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(await lab.scaleTui([...common, 'report']), 'report');
 
     if (topology === 'backing') {
-      const list = await lab.scaleTui([...common, 'backing', 'list']);
+      // exec: the lab's kubelet serves pods/exec; port-forward is not simulated yet.
+      const list = await lab.scaleTui([...common, 'backing', 'list', '--etcd-via', 'exec']);
       ok(list, 'backing list');
       const tenants = [...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]));
-      expect(tenants.reduce((a, b) => a + b, 0)).toBe(COUNT);
+      expect({ tenants: tenants.reduce((a, b) => a + b, 0), out: list.stdout }).toMatchObject({ tenants: COUNT });
     }
 
     ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mgmt], { timeoutMs: 300_000 }), 'delete');
@@ -95,7 +97,21 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     // Nothing left: objects, namespaces, etcd tenants, forwarders, processes.
     const left = lab.kubectl(['get', 'namespaces,clusters.cluster.x-k8s.io,baremetalhosts.metal3.io', '-A', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name']);
     ok(left, 'kubectl get leftovers');
-    expect(left.stdout.trim()).toBe('');
+    // etcd-system is setup's (the management etcd for dedicated, shared, sharded), not a run's.
+    expect(left.stdout.split('\n').filter((l) => l && l !== 'namespace/etcd-system')).toEqual([]);
+    if (topology !== 'backing') {
+      // The management etcd keeps no tenant (user, role) and no key under a tenant prefix.
+      const etcdctl = (args: string[]) =>
+        lab.kubectl(['exec', '-n', ETCD.namespace, ETCD.pod, '-c', ETCD.container, '--', 'etcdctl', '--endpoints=https://127.0.0.1:2379', `--cacert=${ETCD_POD_PATHS.ca}`, `--cert=${ETCD_POD_PATHS.rootClientCert}`, `--key=${ETCD_POD_PATHS.rootClientKey}`, ...args]);
+      const roles = etcdctl(['role', 'list']);
+      ok(roles, 'etcdctl role list');
+      expect(roles.stdout.split('\n').filter(Boolean)).toEqual(['root']);
+      const users = etcdctl(['user', 'list']);
+      expect(users.stdout.split('\n').filter(Boolean)).toEqual(['root']);
+      const keys = etcdctl(['get', '/', '--prefix', '--keys-only']);
+      ok(keys, 'etcdctl get');
+      expect(keys.stdout.split('\n').filter(Boolean)).toEqual([]);
+    }
     for (const b of lab.backing) {
       const bl = lab.kubectl(['get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name'], b.kubeconfig);
       ok(bl, `kubectl get namespaces on ${b.name}`);
@@ -106,7 +122,7 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(after, 'status after delete');
     expect(after.stdout).toMatch(/left on API servers: nothing/);
     if (topology === 'backing') {
-      const list = await lab.scaleTui([...common, 'backing', 'list']);
+      const list = await lab.scaleTui([...common, 'backing', 'list', '--etcd-via', 'exec']);
       expect([...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]))).toEqual([0, 0]);
     }
     // The host runs nothing of ours but kind's proxy: create's forwarders ended with it.

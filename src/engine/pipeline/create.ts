@@ -96,13 +96,56 @@ export function failCreate(ctx: PipelineContext, rec: ClusterRecord, err: unknow
   return 'failed';
 }
 
-/** Runs the pipeline for one cluster; resolves 'ready' or 'failed' (never rejects for a cluster fault). */
-export async function createCluster(ctx: PipelineContext, rec: ClusterRecord): Promise<'ready' | 'failed'> {
+/**
+ * Runs the pipeline for one cluster; resolves 'ready' or 'failed' (never rejects for a cluster fault).
+ * `siteDown` (site-health.ts) fails the cluster as soon as its backing cluster is declared
+ * unreachable, whatever step it is in: the steps still running then end by their own
+ * deadlines in the background and may no longer record anything.
+ */
+export async function createCluster(ctx: PipelineContext, rec: ClusterRecord, siteDown?: AbortSignal): Promise<'ready' | 'failed'> {
+  if (!siteDown) {
+    try {
+      await runSteps(ctx, rec);
+      return 'ready';
+    } catch (err) {
+      return failCreate(ctx, rec, err);
+    }
+  }
+  let cut = false;
+  let reached = 'start';
+  const local = new AbortController();
+  const onEngine = () => local.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onEngine, { once: true });
+  const scoped: PipelineContext = {
+    ...ctx,
+    signal: local.signal,
+    record: (cluster, phase, failure) => {
+      if (cut) return;
+      reached = phase;
+      ctx.record(cluster, phase, failure);
+    },
+  };
+  let onDown: (() => void) | undefined;
+  const down = new Promise<never>((_, reject) => {
+    onDown = () => reject(new StepError(`after-${reached}`, (siteDown.reason as Error | undefined)?.message ?? 'backing cluster unreachable'));
+    if (siteDown.aborted) onDown();
+    else siteDown.addEventListener('abort', onDown, { once: true });
+  });
+  const steps = runSteps(scoped, rec);
   try {
-    await runSteps(ctx, rec);
+    await Promise.race([steps, down]);
     return 'ready';
   } catch (err) {
+    if (!ctx.signal.aborted && siteDown.aborted) {
+      cut = true;
+      local.abort(siteDown.reason);
+      steps.catch(() => undefined);
+    }
     return failCreate(ctx, rec, err);
+  } finally {
+    down.catch(() => undefined);
+    if (onDown) siteDown.removeEventListener('abort', onDown);
+    ctx.signal.removeEventListener('abort', onEngine);
   }
 }
 
