@@ -78,6 +78,8 @@ export interface StatusReport {
   clusters: ClusterRecord[];
   /** Labelled namespaces still present, per site. */
   namespaces: Record<string, string[]>;
+  /** Backing clusters that did not answer, with why: status still reports the rest. */
+  unreachable: Record<string, string>;
   forwarders: number;
 }
 
@@ -558,15 +560,29 @@ class EngineImpl implements Engine {
 
   async status(): Promise<StatusReport> {
     const namespaces: Record<string, string[]> = {};
+    const unreachable: Record<string, string> = {};
     for (const site of this.sites.values()) {
-      // A run's namespaces carry their cluster's name; setup's own (etcd-system) does not
-      // and is not a leftover of any run.
-      const selector = `${MANAGED_SELECTOR},${LABEL_CLUSTER}`;
-      namespaces[site.name] = (await site.client.list('v1', 'Namespace', { labelSelector: selector })).map((n) => n.metadata.name).sort();
+      // The management cluster must answer (its failure is the command's error); a backing
+      // cluster that does not is reported, and the rest of the status still is.
+      if (site === this.management) {
+        namespaces[site.name] = await this.runNamespaces(site);
+        continue;
+      }
+      try {
+        namespaces[site.name] = await this.runNamespaces(site);
+      } catch (err) {
+        unreachable[site.name] = (err as Error).message.split('\n')[0] ?? 'no answer';
+      }
     }
     const state = replay(this.allJournalEvents());
     const clusters = [...state.clusters.values()];
-    return { clusters, namespaces, forwarders: this.forwards.size };
+    return { clusters, namespaces, unreachable, forwarders: this.forwards.size };
+  }
+
+  /** A run's namespaces carry their cluster's name; setup's own (etcd-system) does not and is no run's leftover. */
+  private async runNamespaces(site: Site): Promise<string[]> {
+    const selector = `${MANAGED_SELECTOR},${LABEL_CLUSTER}`;
+    return (await site.client.list('v1', 'Namespace', { labelSelector: selector })).map((n) => n.metadata.name).sort();
   }
 
   async tune(controller: ControllerId, request: TuneRequest): Promise<void> {

@@ -38,7 +38,8 @@ export function register(program: Command): void {
             process.stdout.write(`batch ${id}: ${total} cluster(s) (${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')})\n`);
           }
           const left = Object.entries(st.namespaces).filter(([, ns]) => ns.length > 0);
-          if (left.length === 0) process.stdout.write('left on API servers: nothing\n');
+          for (const [site, why] of Object.entries(st.unreachable)) process.stdout.write(`backing cluster ${site}: not reachable (${why})\n`);
+          if (left.length === 0 && Object.keys(st.unreachable).length === 0) process.stdout.write('left on API servers: nothing\n');
           for (const [site, ns] of left) process.stdout.write(`left on ${site}: ${ns.length} namespace(s): ${ns.join(', ')}\n`);
         } finally {
           await engine.shutdown();
