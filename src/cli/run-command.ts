@@ -1,19 +1,24 @@
 // Turns any failure in a command into one readable message and a non-zero exit.
 import { explainKubeError } from '../engine/kube/explain.js';
+import { redact } from '../engine/log/redact.js';
+
+// An error can quote what a server or tool echoed back (a kubeconfig, a token, a key):
+// every line goes out through redaction.
+const say = (line: string): void => void process.stderr.write(`${redact(line)}\n`);
 
 export function reportFailure(err: unknown): number {
   // A Kubernetes request that failed (unreachable, deadline, 401, 403, missing CRD) is the
   // user's to fix, not a bug: explainKubeError names the cluster, identity and fix.
   const known = explainKubeError(err);
   if (known) {
-    process.stderr.write(`error: ${known.message}\n`);
-    if (known.hint) process.stderr.write(`fix: ${known.hint}\n`);
+    say(`error: ${known.message}`);
+    if (known.hint) say(`fix: ${known.hint}`);
     return known.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${message}\n`);
-  if (process.env.SCALE_TUI_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  else process.stderr.write('(this is unexpected; rerun with SCALE_TUI_DEBUG=1 for details and report it)\n');
+  say(`error: ${message}`);
+  if (process.env.SCALE_TUI_DEBUG && err instanceof Error && err.stack) say(err.stack);
+  else say('(this is unexpected; rerun with SCALE_TUI_DEBUG=1 for details and report it)');
   return 1;
 }
 
