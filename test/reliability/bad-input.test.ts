@@ -139,7 +139,7 @@ const CASES: Case[] = [
   { name: 'tune: flag the controller does not have', args: () => ['tune', 'ipam', '--flag', 'kubeadmcontrolplane-concurrency=10'], error: /ipam\) has no --kubeadmcontrolplane-concurrency flag/, fix: 'fix' },
   { name: 'tune: malformed --flag', args: () => ['tune', 'capi', '--flag', 'cluster-concurrency=many'], error: /--flag "cluster-concurrency=many" is not NAME-concurrency=N/, fix: 'fix' },
   { name: 'tune: nothing to change', args: () => ['tune', 'capi'], error: /nothing to change for capi/, fix: 'fix' },
-  { name: 'tune: neither controller nor --show', args: () => ['tune'], error: /tune needs a CONTROLLER or --show/, fix: 'fix' },
+  { name: 'tune: neither controller, --show nor --seed-patch', args: () => ['tune'], error: /tune needs a CONTROLLER, --show or --seed-patch/, fix: 'fix' },
 
   // --- backing add ---
   { name: 'backing add: missing kubeconfig file', args: () => ['backing', 'add', 'b1', '--kubeconfig', f('missing.kubeconfig')], error: /kubeconfig .*missing\.kubeconfig does not exist/, fix: 'fix' },
