@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labLogs, labSkipReason, startLab, type Lab } from './lab.js';
+import { expectOk, labSkipReason, startLab, type Lab, type RunResult } from './lab.js';
 
 const skip = labSkipReason();
 const COUNT = 8;
@@ -27,9 +27,7 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
     await lab?.stop();
   }, 60_000);
 
-  const ok = (r: { code: number | null; stdout: string; stderr: string }, what: string) => {
-    if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
-  };
+  const ok = (r: RunResult, what: string) => expectOk(lab, r, what);
 
   it('fails only the cut VM\'s clusters, with reasons, within the bound; resume and delete finish the job', async () => {
     const mg = ['--kubeconfig', lab.mgmtKubeconfig];

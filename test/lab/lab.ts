@@ -66,6 +66,12 @@ export interface Lab {
   scaleTui(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
   /** Starts the real scale-tui on the host without waiting (kill tests). */
   spawnScaleTui(args: string[]): LabProcess;
+  /**
+   * SIGKILLs a lab process (e.g. `mgmt-controllers`, `b1-kubelet`) and starts it again with
+   * the same command, as a crashed pod or a rebooted node comes back; resolves once it says
+   * it runs again.
+   */
+  killAndRestart(name: string): Promise<LabProcess>;
   /** kubectl on the host against the management cluster (or `kubeconfig`). */
   kubectl(args: string[], kubeconfig?: string): RunResult;
   stop(): Promise<void>;
@@ -147,8 +153,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     child.once('exit', () => log.end());
     const p = { name, child, output: () => out };
     processes.push(p);
+    commands.set(name, { ns, argv, stdinPipe });
     return p;
   };
+  const commands = new Map<string, { ns: string; argv: string[]; stdinPipe: boolean }>();
   const node = (argv: string[]) => [process.execPath, BIN, ...argv];
 
   const lab: Lab = {
@@ -174,6 +182,19 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     },
     spawnScaleTui(args) {
       return start(`scale-tui-${processes.length}`, net.host, node(args));
+    },
+    async killAndRestart(name) {
+      const i = processes.findIndex((p) => p.name === name && p.child.exitCode === null);
+      const cmd = commands.get(name);
+      if (i < 0 || !cmd) throw new Error(`no running lab process ${name}`);
+      const old = processes[i]!;
+      const gone = new Promise((r) => old.child.once('exit', r));
+      old.child.kill('SIGKILL');
+      await gone;
+      processes.splice(i, 1);
+      const p = start(name, cmd.ns, cmd.argv, cmd.stdinPipe);
+      await waitForLine(p, /running|listening/, 30_000);
+      return p;
     },
     kubectl(args, kubeconfig = lab.mgmtKubeconfig) {
       const t0 = Date.now();
@@ -207,7 +228,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const applied = lab.kubectl(['apply', '-f', manifests]);
     if (applied.code !== 0) throw new Error(`kubectl apply of the providers failed: ${applied.stderr}`);
 
-    const kubelet = start('mgmt-kubelet', mgmt.ns, node(['sim', 'kubelet', '--kubeconfig', inCluster, '--node-name', 'lab-control-plane', '--address', mgmt.ip, '--run-etcd']));
+    const kubelet = start('mgmt-kubelet', mgmt.ns, node(['sim', 'kubelet', '--kubeconfig', inCluster, '--node-name', 'lab-control-plane', '--address', mgmt.ip, '--run-etcd', '--root-dir', join(dir, 'node1-disk')]));
     await waitForLine(kubelet, /kubelet .* running/, 30_000);
     // What `kind create cluster` + `clusterctl init` leave: every provider available.
     const avail = lab.kubectl(['wait', '--for=condition=Available', 'deployments', '--all', '-A', '--timeout=60s']);
@@ -221,7 +242,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const kubeconfig = join(dir, `${name}.kubeconfig`);
       const bApi = start(`${name}-apiserver`, vm.ns, node(['sim', 'apiserver', '--listen', `${vm.ip}:6443`, '--name', name, '--kubeconfig-out', kubeconfig]));
       await waitForLine(bApi, /listening on/, 30_000);
-      const bKubelet = start(`${name}-kubelet`, vm.ns, node(['sim', 'kubelet', '--kubeconfig', kubeconfig, '--node-name', `${name}-control-plane`, '--address', vm.ip, '--run-etcd']));
+      const bKubelet = start(`${name}-kubelet`, vm.ns, node(['sim', 'kubelet', '--kubeconfig', kubeconfig, '--node-name', `${name}-control-plane`, '--address', vm.ip, '--run-etcd', '--root-dir', join(dir, `${name}-disk`)]));
       await waitForLine(bKubelet, /kubelet .* running/, 30_000);
       lab.backing.push({ name, vm, kubeconfig });
     }
@@ -236,4 +257,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 /** Drops a lab's processes' recent output into an error for a failed assertion. */
 export function labLogs(lab: Lab, chars = 1500): string {
   return lab.processes.map((p) => `--- ${p.name}\n${p.output().slice(-chars)}`).join('\n');
+}
+
+/** Fails with the command's output and the lab's recent logs unless it exited 0. */
+export function expectOk(lab: Lab, r: RunResult, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
 }

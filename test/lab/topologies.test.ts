@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labLogs, labSkipReason, startLab, type Lab } from './lab.js';
+import { expectOk, labSkipReason, startLab, type Lab, type RunResult } from './lab.js';
 import { spawnSync } from 'node:child_process';
 import { ETCD, ETCD_POD_PATHS } from '../../src/manifests/etcd.js';
 
@@ -45,9 +45,7 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     await lab?.stop();
   }, 60_000);
 
-  const ok = (r: { code: number | null; stdout: string; stderr: string }, what: string) => {
-    if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
-  };
+  const ok = (r: RunResult, what: string) => expectOk(lab, r, what);
 
   it('doctor on the host finds the endpoint the controllers reach, and refuses loopback', async () => {
     const line = (out: string) => out.split('\n').find((l) => l.includes('workload endpoint')) ?? out;

@@ -16,6 +16,7 @@ interface KubeletOpts {
   nodeName: string;
   address: string;
   runEtcd?: boolean;
+  rootDir?: string;
 }
 
 const startWorkload: StartWorkloadServer = async (o) => {
@@ -32,10 +33,11 @@ export function registerSimKubelet(sim: Command): void {
     .option('--node-name <name>', 'the Node to register', 'kind-control-plane')
     .option('--address <ip>', "the node's address: Node InternalIP, pod IPs, NodePorts", '127.0.0.1')
     .option('--run-etcd', 'run etcd-system pods as real etcd processes (needs etcd on PATH)')
+    .option('--root-dir <dir>', "the node's disk: pod volumes and persistent volumes (etcd data) survive a restart here")
     .action(
       action(async (opts: KubeletOpts) => {
         const kc = loadKubeConfig({ kubeconfigPath: opts.kubeconfig, context: opts.context });
-        const kubelet = new Kubelet({ kubeconfig: kc, nodeName: opts.nodeName, address: opts.address, startWorkloadServer: startWorkload, ...(opts.runEtcd ? { runEtcd: true } : {}) });
+        const kubelet = new Kubelet({ kubeconfig: kc, nodeName: opts.nodeName, address: opts.address, startWorkloadServer: startWorkload, ...(opts.runEtcd ? { runEtcd: true } : {}), ...(opts.rootDir ? { rootDir: opts.rootDir } : {}) });
         try {
           await kubelet.start();
         } catch (err) {
