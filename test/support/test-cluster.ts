@@ -42,3 +42,15 @@ export async function testCluster(opts: Omit<ApiServerOptions, 'dataDir'> = {}):
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/** A kubeconfig for a bare URL with no credentials and no TLS check (deadline tests behind a proxy). */
+export function insecureKubeconfig(url: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    `clusters: [{name: c, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]`,
+    'users: [{name: u, user: {}}]',
+    'contexts: [{name: x, context: {cluster: c, user: u}}]',
+    'current-context: x',
+  ].join('\n');
+}

@@ -11,21 +11,11 @@ import { DEFAULT_DEADLINES, KubeRequestError } from '../../../src/engine/kube/ht
 import { DEFAULT_RETRY } from '../../../src/engine/kube/retry.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import { startBlackhole, type Blackhole } from '../../support/blackhole.js';
+import { insecureKubeconfig } from '../../support/test-cluster.js';
 
 // Short deadlines so the test takes seconds; the bounds asserted below are generous.
 const deadlines = { requestMs: 1_500, connectMs: 800 };
 const SLOW_BOUND_MS = 8_000;
-
-function insecureKubeconfig(url: string): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    `clusters: [{name: c, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]`,
-    'users: [{name: u, user: {}}]',
-    'contexts: [{name: x, context: {cluster: c, user: u}}]',
-    'current-context: x',
-  ].join('\n');
-}
 
 async function failure(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
   const t0 = Date.now();

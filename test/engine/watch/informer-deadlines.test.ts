@@ -11,6 +11,7 @@ import { KubeClient, loadKubeConfig } from '../../../src/engine/kube/client.js';
 import { Informer, syncAll } from '../../../src/engine/watch/informer.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import { startBlackhole, type Blackhole } from '../../support/blackhole.js';
+import { insecureKubeconfig } from '../../support/test-cluster.js';
 
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
 
@@ -22,17 +23,6 @@ async function eventually(f: () => boolean, ms = 10_000): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
-}
-
-function insecureKubeconfig(url: string): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    `clusters: [{name: c, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]`,
-    'users: [{name: u, user: {}}]',
-    'contexts: [{name: x, context: {cluster: c, user: u}}]',
-    'current-context: x',
-  ].join('\n');
 }
 
 const informers: Informer[] = [];
