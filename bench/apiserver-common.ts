@@ -15,7 +15,9 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(nodeArgs: string[] = []): Promise<BenchServer> {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/run-ts.js', 'bench/apiserver-serve.ts', '--bench'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/run-ts.js', 'bench/apiserver-serve.ts', '--bench'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const waiters: Array<(l: string) => void> = [];
   lines.on('line', (l) => waiters.shift()?.(l));
@@ -38,14 +40,26 @@ export async function startBenchServer(nodeArgs: string[] = []): Promise<BenchSe
   };
 }
 
-export function client(s: BenchServer, maxSockets: number): (method: string, path: string, body?: string) => Promise<{ status: number; body: string }> {
+export function client(
+  s: BenchServer,
+  maxSockets: number,
+): (method: string, path: string, body?: string) => Promise<{ status: number; body: string }> {
   const agent = new https.Agent({ keepAlive: true, maxSockets, ca: s.caPem });
   return (method, path, body) =>
     new Promise((resolve, reject) => {
       const req = https.request(
         {
-          method, hostname: s.url.hostname, port: s.url.port, path, agent,
-          headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', Accept: 'application/json', ...(body ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
+          method,
+          hostname: s.url.hostname,
+          port: s.url.port,
+          path,
+          agent,
+          headers: {
+            Authorization: `Bearer ${s.token}`,
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            ...(body ? { 'Content-Length': Buffer.byteLength(body) } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -19,8 +19,12 @@ const perRss = (after.rss - before.rss) / COUNT;
 const perHeap = (after.heapUsed - before.heapUsed) / COUNT;
 const active = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
 const timers = active.filter((r) => r === 'Timeout' || r === 'Immediate').length;
-console.log(`apiserver-instances: ${COUNT} idle instances (workload-cluster style, no CAPI registry) started in ${secs.toFixed(1)} s (${((secs * 1000) / COUNT).toFixed(1)} ms each)`);
-console.log(`  per instance: RSS ${(perRss / 1024).toFixed(0)} kB, JS heap ${(perHeap / 1024).toFixed(0)} kB   target: < 1024 kB ${perRss < 1024 * 1024 ? '(met)' : '(NOT met)'}   active timers: ${timers}`);
+console.log(
+  `apiserver-instances: ${COUNT} idle instances (workload-cluster style, no CAPI registry) started in ${secs.toFixed(1)} s (${((secs * 1000) / COUNT).toFixed(1)} ms each)`,
+);
+console.log(
+  `  per instance: RSS ${(perRss / 1024).toFixed(0)} kB, JS heap ${(perHeap / 1024).toFixed(0)} kB   target: < 1024 kB ${perRss < 1024 * 1024 ? '(met)' : '(NOT met)'}   active timers: ${timers}`,
+);
 await Promise.all(handles.map((h) => h.stop()));
 await first.stop();
 process.exit(0);

@@ -12,7 +12,15 @@ const server = await startBenchServer(['--expose-gc']);
 const req = client(server, CLIENTS);
 const base = await server.rss();
 for (let i = 0; i < NAMESPACES; i += CLIENTS) {
-  await Promise.all(Array.from({ length: Math.min(CLIENTS, NAMESPACES - i) }, (_, k) => req('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `test-${i + k}` } }))));
+  await Promise.all(
+    Array.from({ length: Math.min(CLIENTS, NAMESPACES - i) }, (_, k) =>
+      req(
+        'POST',
+        '/api/v1/namespaces',
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `test-${i + k}` } }),
+      ),
+    ),
+  );
 }
 const filler = 'x'.repeat(600);
 let next = 0;
@@ -28,9 +36,20 @@ await Promise.all(
         kind: 'ConfigMap',
         metadata: {
           name: `obj-${i}`,
-          labels: { 'app.kubernetes.io/managed-by': 'scale-tui', 'scale-tui.metal3.io/cluster': ns, 'cluster.x-k8s.io/cluster-name': ns },
+          labels: {
+            'app.kubernetes.io/managed-by': 'scale-tui',
+            'scale-tui.metal3.io/cluster': ns,
+            'cluster.x-k8s.io/cluster-name': ns,
+          },
           annotations: { 'scale-tui.metal3.io/index': String(i) },
-          ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', name: ns, uid: `00000000-0000-0000-0000-${String(i % NAMESPACES).padStart(12, '0')}` }],
+          ownerReferences: [
+            {
+              apiVersion: 'cluster.x-k8s.io/v1beta2',
+              kind: 'Cluster',
+              name: ns,
+              uid: `00000000-0000-0000-0000-${String(i % NAMESPACES).padStart(12, '0')}`,
+            },
+          ],
         },
         data: { filler },
       });
@@ -42,7 +61,11 @@ await Promise.all(
 const secs = (performance.now() - t0) / 1000;
 const after = await server.rss();
 const mb = after.rss / 1024 / 1024;
-console.log(`apiserver-memory: ${after.objects} stored objects (${TOTAL} ~1 kB ConfigMaps in ${NAMESPACES} namespaces), loaded in ${secs.toFixed(1)} s (${(TOTAL / secs).toFixed(0)} writes/s)`);
-console.log(`  RSS: ${mb.toFixed(0)} MB (empty server: ${(base.rss / 1024 / 1024).toFixed(0)} MB; ${((after.rss - base.rss) / after.objects).toFixed(0)} bytes/object)   target: < ${TARGET_MB} MB ${mb < TARGET_MB ? '(met)' : '(NOT met)'}`);
+console.log(
+  `apiserver-memory: ${after.objects} stored objects (${TOTAL} ~1 kB ConfigMaps in ${NAMESPACES} namespaces), loaded in ${secs.toFixed(1)} s (${(TOTAL / secs).toFixed(0)} writes/s)`,
+);
+console.log(
+  `  RSS: ${mb.toFixed(0)} MB (empty server: ${(base.rss / 1024 / 1024).toFixed(0)} MB; ${((after.rss - base.rss) / after.objects).toFixed(0)} bytes/object)   target: < ${TARGET_MB} MB ${mb < TARGET_MB ? '(met)' : '(NOT met)'}`,
+);
 await server.stop();
 process.exit(0);

@@ -17,7 +17,13 @@ let errors = 0;
 const run = async (worker: number, until: number): Promise<void> => {
   let i = 0;
   while (Date.now() < until) {
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${worker}-${i++}`, labels: { bench: 'writes' } }, type: 'Opaque', data: { payload } });
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `s-${worker}-${i++}`, labels: { bench: 'writes' } },
+      type: 'Opaque',
+      data: { payload },
+    });
     const r = await req('POST', '/api/v1/namespaces/default/secrets', body);
     if (r.status === 201) n++;
     else errors++;
@@ -31,7 +37,11 @@ const t0 = performance.now();
 await Promise.all(Array.from({ length: CLIENTS }, (_, w) => run(w, Date.now() + SECONDS * 1000)));
 const secs = (performance.now() - t0) / 1000;
 const rate = n / secs;
-console.log(`apiserver-writes: ${n} Secret creates (3 kB) by ${CLIENTS} keep-alive clients in ${secs.toFixed(1)} s, ${errors} errors`);
-console.log(`  writes/s: ${rate.toFixed(0)}   ratio to kube-apiserver+etcd (${REFERENCE}/s): ${(rate / REFERENCE).toFixed(2)}x   target: >= 3.00x ${rate / REFERENCE >= 3 ? '(met)' : '(NOT met)'}`);
+console.log(
+  `apiserver-writes: ${n} Secret creates (3 kB) by ${CLIENTS} keep-alive clients in ${secs.toFixed(1)} s, ${errors} errors`,
+);
+console.log(
+  `  writes/s: ${rate.toFixed(0)}   ratio to kube-apiserver+etcd (${REFERENCE}/s): ${(rate / REFERENCE).toFixed(2)}x   target: >= 3.00x ${rate / REFERENCE >= 3 ? '(met)' : '(NOT met)'}`,
+);
 await server.stop();
 process.exit(0);

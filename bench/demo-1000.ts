@@ -27,22 +27,46 @@ for (const a of process.argv.filter((x) => x.startsWith('--with='))) {
 }
 const base: Record<string, string[]> = seedPatch ? { ...SEED_PATCH_ARGS } : {};
 // Later flags win when the controller parses its args, so --with overrides the patch.
-const initialArgs = Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(extra)])].map((id) => [id, [...(base[id] ?? []), ...(extra[id] ?? [])]]));
+const initialArgs = Object.fromEntries(
+  [...new Set([...Object.keys(base), ...Object.keys(extra)])].map((id) => [
+    id,
+    [...(base[id] ?? []), ...(extra[id] ?? [])],
+  ]),
+);
 
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
-const world = await startDemoWorld({ clusters, backing, headless: true, concurrency, args: initialArgs, nodePortBase: 30000 });
-console.log(`startup ${(world.startupMs / 1000).toFixed(2)} s; ${clusters} clusters, ${backing} backing, engine concurrency ${concurrency}, controllers ${seedPatch ? 'with the seed §10 patch' : 'at v1.14 defaults'}${Object.keys(extra).length ? `, plus ${JSON.stringify(extra)}` : ''}`);
+const world = await startDemoWorld({
+  clusters,
+  backing,
+  headless: true,
+  concurrency,
+  args: initialArgs,
+  nodePortBase: 30000,
+});
+console.log(
+  `startup ${(world.startupMs / 1000).toFixed(2)} s; ${clusters} clusters, ${backing} backing, engine concurrency ${concurrency}, controllers ${seedPatch ? 'with the seed §10 patch' : 'at v1.14 defaults'}${Object.keys(extra).length ? `, plus ${JSON.stringify(extra)}` : ''}`,
+);
 const started = Date.now();
 const progress = setInterval(() => {
   const cs = Object.values(world.store.getState().clusters);
   const ready = cs.filter((c) => c.phase === 'ready').length;
   const managers = [...world.sim.controllers.managers.values()];
   const throttled = managers.map((m) => `${m.identity.id}:${m.stats.throttled}`).join(' ');
-  const cpuQueue = managers.filter((m) => m.cpuQueued > 0).map((m) => `${m.identity.id}:${m.cpuQueued}`).join(' ') || 'none';
-  const queued = managers.filter((m) => m.queueDepth > 0).map((m) => `${m.identity.id}:${m.queueDepth}`).join(' ') || 'none';
+  const cpuQueue =
+    managers
+      .filter((m) => m.cpuQueued > 0)
+      .map((m) => `${m.identity.id}:${m.cpuQueued}`)
+      .join(' ') || 'none';
+  const queued =
+    managers
+      .filter((m) => m.queueDepth > 0)
+      .map((m) => `${m.identity.id}:${m.queueDepth}`)
+      .join(' ') || 'none';
   const reconciles = managers.map((m) => `${m.identity.id}:${m.stats.reconciles}`).join(' ');
-  console.log(`  ${((Date.now() - started) / 1000).toFixed(0)} s ready ${ready} rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB throttled ${throttled}; queued ${queued}; waiting for a core ${cpuQueue}; reconciles ${reconciles}`);
+  console.log(
+    `  ${((Date.now() - started) / 1000).toFixed(0)} s ready ${ready} rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB throttled ${throttled}; queued ${queued}; waiting for a core ${cpuQueue}; reconciles ${reconciles}`,
+  );
 }, 30_000);
 const batch = await world.engine.addBatch({ count: clusters });
 clearInterval(progress);
@@ -50,7 +74,9 @@ const summary = timingTable(Object.values(world.store.getState().clusters), star
 console.log(renderTimingTable(summary));
 const first = summary.rows[0]?.seconds ?? 0;
 const last = summary.rows[summary.rows.length - 1]?.seconds ?? 0;
-console.log(`ready ${batch.ready}/${clusters}, failed ${batch.failed}; last/first 100 ratio ${(first ? last / first : 0).toFixed(2)}; peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`);
+console.log(
+  `ready ${batch.ready}/${clusters}, failed ${batch.failed}; last/first 100 ratio ${(first ? last / first : 0).toFixed(2)}; peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`,
+);
 clearInterval(rssTimer);
 await world.stop();
 process.exit(batch.ready === clusters ? 0 : 1);

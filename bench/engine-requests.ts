@@ -27,7 +27,13 @@ function count(method: string, path: string): void {
   const kind: Kind = method === 'GET' ? (watch ? 'watch' : 'read') : 'write';
   const key = `${phase}:${kind}`;
   counts.set(key, (counts.get(key) ?? 0) + 1);
-  const byPath = `${phase}:${kind}:${method} ${path.replace(/\?.*$/, '').replace(/\/namespaces\/[^/]+/, '/namespaces/*').replace(/\/(nodes|pods|secrets|configmaps|namespaces|machines|kubeadmconfigs|services|deployments)\/[^/]+/, '/$1/*')}`;
+  const byPath = `${phase}:${kind}:${method} ${path
+    .replace(/\?.*$/, '')
+    .replace(/\/namespaces\/[^/]+/, '/namespaces/*')
+    .replace(
+      /\/(nodes|pods|secrets|configmaps|namespaces|machines|kubeadmconfigs|services|deployments)\/[^/]+/,
+      '/$1/*',
+    )}`;
   counts.set(byPath, (counts.get(byPath) ?? 0) + 1);
 }
 for (const mod of [http, https] as const) {
@@ -39,7 +45,9 @@ for (const mod of [http, https] as const) {
   };
 }
 
-const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/engine-world.ts', topology === 'backing' ? '2' : '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/engine-world.ts', topology === 'backing' ? '2' : '0'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
 const world = JSON.parse(line) as { kubeconfigYaml: string; backing: Array<{ name: string; kubeconfigYaml: string }> };
 const stateDir = mkdtempSync(join(tmpdir(), 'bench-req-'));
@@ -48,7 +56,12 @@ const engine = await createEngine({
   store: createScaleStore(),
   management: { kubeconfigYaml: world.kubeconfigYaml },
   managementEtcd: new MemoryEtcd(),
-  backing: world.backing.map((b) => ({ name: b.name, target: { kubeconfigYaml: b.kubeconfigYaml }, capacity: 1000, etcd: new MemoryEtcd() })),
+  backing: world.backing.map((b) => ({
+    name: b.name,
+    target: { kubeconfigYaml: b.kubeconfigYaml },
+    capacity: 1000,
+    etcd: new MemoryEtcd(),
+  })),
   stateDir,
   reach: { mode: 'port-forward', host: '127.0.0.1', basePort: 20000 + Math.floor(Math.random() * 20000) },
 });
@@ -69,11 +82,22 @@ const get = (k: string) => counts.get(k) ?? 0;
 const writes = get('batch:write');
 const reads = get('batch:read');
 const watches = get('batch:watch');
-console.log(`engine-requests: topology=${topology} clusters=${N} ready=${s.ready} failed=${s.failed} in ${secs.toFixed(1)} s`);
-console.log(`  warm-up (informers, discovery, 1 cluster): writes=${get('warmup:write')} reads=${get('warmup:read')} watches=${get('warmup:watch')}`);
-console.log(`  batch: writes=${writes} (${(writes / N).toFixed(1)}/cluster, target <= 40)  reads=${reads} (${(reads / N).toFixed(1)}/cluster)  watch (re)starts=${watches}`);
-console.log(`  reads per cluster per minute of batch time: ${(reads / N / (secs / 60)).toFixed(2)} (polling would scale with wait time)`);
-const top = [...counts.entries()].filter(([k]) => k.startsWith('batch:') && k.split(':').length > 2).sort((a, b) => b[1] - a[1]).slice(0, 14);
+console.log(
+  `engine-requests: topology=${topology} clusters=${N} ready=${s.ready} failed=${s.failed} in ${secs.toFixed(1)} s`,
+);
+console.log(
+  `  warm-up (informers, discovery, 1 cluster): writes=${get('warmup:write')} reads=${get('warmup:read')} watches=${get('warmup:watch')}`,
+);
+console.log(
+  `  batch: writes=${writes} (${(writes / N).toFixed(1)}/cluster, target <= 40)  reads=${reads} (${(reads / N).toFixed(1)}/cluster)  watch (re)starts=${watches}`,
+);
+console.log(
+  `  reads per cluster per minute of batch time: ${(reads / N / (secs / 60)).toFixed(2)} (polling would scale with wait time)`,
+);
+const top = [...counts.entries()]
+  .filter(([k]) => k.startsWith('batch:') && k.split(':').length > 2)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 14);
 for (const [k, v] of top) console.log(`    ${(v / N).toFixed(2)}/cluster  ${k.slice(6)}`);
 console.log(writes / N <= 40 ? 'PASS writes/cluster <= 40' : 'FAIL writes/cluster > 40');
 process.exit(0);

@@ -29,7 +29,9 @@ const N = Number(process.argv[2] ?? 200);
 const CONC = Number(process.argv[3] ?? 32);
 const KC = Number(process.argv[4] ?? 6);
 
-const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/engine-world.ts', 'bare'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/engine-world.ts', 'bare'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
 const { kubeconfigYaml } = JSON.parse(line) as { kubeconfigYaml: string };
 const dir = mkdtempSync(join(tmpdir(), 'bench-tp-'));
@@ -56,7 +58,9 @@ let t = performance.now();
 const rendered: KubeObject[][] = [];
 for (let i = 1; i <= N; i++) rendered.push(await objects.management(spec('eng', i)));
 const perCluster = rendered[0]!.length;
-console.log(`engine-throughput: ${N} clusters x ${perCluster} objects = ${N * perCluster} objects; certificates minted in ${((performance.now() - t) / 1000).toFixed(1)} s (untimed)`);
+console.log(
+  `engine-throughput: ${N} clusters x ${perCluster} objects = ${N * perCluster} objects; certificates minted in ${((performance.now() - t) / 1000).toFixed(1)} s (untimed)`,
+);
 
 function retarget(objs: KubeObject[], ns: string): KubeObject[] {
   return objs.map((o) => {
@@ -113,21 +117,26 @@ const kcSets = rendered.slice(0, KC).map((objs, i) => retarget(objs, `kc-${i + 1
 t = performance.now();
 await Promise.all(
   kcSets.map(async (objs) => {
-    for (const o of objs) await execa('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', '-'], { input: JSON.stringify(o) });
+    for (const o of objs)
+      await execa('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', '-'], { input: JSON.stringify(o) });
   }),
 );
 const kubectlRate = (KC * perCluster) / ((performance.now() - t) / 1000);
 
 console.log(`  engine : ${engineRate.toFixed(0)} objects/s (pool ${CONC}, ordered per cluster)`);
 console.log(`  raw    : ${rawRate.toFixed(0)} objects/s (${CONC} concurrent creates)`);
-console.log(`  kubectl: ${kubectlRate.toFixed(1)} objects/s (${KC} clusters, ${KC} parallel jobs, one process per object)`);
+console.log(
+  `  kubectl: ${kubectlRate.toFixed(1)} objects/s (${KC} clusters, ${KC} parallel jobs, one process per object)`,
+);
 const r1 = engineRate / rawRate;
 const r2 = engineRate / kubectlRate;
 console.log(`  engine/raw     = ${(r1 * 100).toFixed(0)}%  (target >= 50%) ${r1 >= 0.5 ? 'PASS' : 'FAIL'}`);
 console.log(`  engine/kubectl = ${r2.toFixed(1)}x (target >= 30x) ${r2 >= 30 ? 'PASS' : 'FAIL'}`);
 // The engine cannot beat the server it writes to: when raw/kubectl is itself under 30x, the
 // API server (sharing the CPUs with the kubectl processes) is the limit, not the engine.
-console.log(`  raw/kubectl    = ${(rawRate / kubectlRate).toFixed(1)}x (the most any client could reach on this server)`);
+console.log(
+  `  raw/kubectl    = ${(rawRate / kubectlRate).toFixed(1)}x (the most any client could reach on this server)`,
+);
 child.stdin!.end();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

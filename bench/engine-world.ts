@@ -15,8 +15,13 @@ if (process.argv[2] === 'bare') {
 }
 
 async function runWorld(): Promise<void> {
-const world = await startWorld({ backing: Number(process.argv[2] ?? 0) });
-process.stdout.write(JSON.stringify({ kubeconfigYaml: world.management.kubeconfigYaml, backing: world.backing.map((b) => ({ name: b.name, kubeconfigYaml: b.kubeconfigYaml })) }) + '\n');
-process.stdin.resume();
-process.stdin.on('end', () => void world.stop().then(() => process.exit(0)));
+  const world = await startWorld({ backing: Number(process.argv[2] ?? 0) });
+  process.stdout.write(
+    JSON.stringify({
+      kubeconfigYaml: world.management.kubeconfigYaml,
+      backing: world.backing.map((b) => ({ name: b.name, kubeconfigYaml: b.kubeconfigYaml })),
+    }) + '\n',
+  );
+  process.stdin.resume();
+  process.stdin.on('end', () => void world.stop().then(() => process.exit(0)));
 }

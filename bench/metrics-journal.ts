@@ -17,15 +17,26 @@ try {
   const start = performance.now();
   for (let i = 0; i < N; i++) {
     const n = i % 1000;
-    j.append({ t: t0 + i, type: 'throttle', controller: `c${i % 10}`, waitMs: (i % 900) + 50, verb: 'GET', path: `/api/v1/namespaces/test-${n}/secrets/test-${n}-ca` });
+    j.append({
+      t: t0 + i,
+      type: 'throttle',
+      controller: `c${i % 10}`,
+      waitMs: (i % 900) + 50,
+      verb: 'GET',
+      path: `/api/v1/namespaces/test-${n}/secrets/test-${n}-ca`,
+    });
   }
   j.close();
   const s = (performance.now() - start) / 1000;
   const r0 = performance.now();
   const report = buildReport(readJournal(join(dir, 'journal.jsonl')));
   const rs = (performance.now() - r0) / 1000;
-  console.log(`metrics-journal: ${N} throttle events appended in ${s.toFixed(2)} s = ${Math.round(N / s)} appends/s; ratio to ${LOAD_PER_S}/s load ${(N / s / LOAD_PER_S).toFixed(1)}x`);
-  console.log(`metrics-journal: report over them in ${rs.toFixed(2)} s = ${Math.round(N / rs)} events/s (${report.throttling.length} controllers)`);
+  console.log(
+    `metrics-journal: ${N} throttle events appended in ${s.toFixed(2)} s = ${Math.round(N / s)} appends/s; ratio to ${LOAD_PER_S}/s load ${(N / s / LOAD_PER_S).toFixed(1)}x`,
+  );
+  console.log(
+    `metrics-journal: report over them in ${rs.toFixed(2)} s = ${Math.round(N / rs)} events/s (${report.throttling.length} controllers)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -28,5 +28,7 @@ for (let i = 0; i < N; i++) {
 }
 const s = (performance.now() - start) / 1000;
 const stats = w.stats(N);
-console.log(`metrics-parse: ${N} lines (2/3 throttling) parsed and folded in ${s.toFixed(2)} s = ${Math.round(N / s)} lines/s; ${hits} throttling events, top path ${stats.topPaths[0]?.path}`);
+console.log(
+  `metrics-parse: ${N} lines (2/3 throttling) parsed and folded in ${s.toFixed(2)} s = ${Math.round(N / s)} lines/s; ${hits} throttling events, top path ${stats.topPaths[0]?.path}`,
+);
 console.log(`metrics-parse: target ${TARGET_PER_S} lines/s; ratio ${(N / s / TARGET_PER_S).toFixed(1)}x`);

@@ -26,7 +26,11 @@ for (let n = 1; n <= clusters; n++) {
     usage: 'server',
   });
   const sa = createServiceAccountKeyPair();
-  const admin = issueCert(clusterCa, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' });
+  const admin = issueCert(clusterCa, {
+    commonName: 'kubernetes-admin',
+    organizations: ['system:masters'],
+    usage: 'client',
+  });
   const kubeconfig = renderKubeconfig({
     clusterName: name,
     server: `https://127.0.0.1:${10000 + n}`,
@@ -44,5 +48,9 @@ const probe = issueCert(clusterCa, { commonName: 'probe', usage: 'server', dnsNa
 const verified = new X509Certificate(probe.certPem).verify(new X509Certificate(clusterCa.certPem).publicKey);
 
 console.log(`pki: 2 CAs (RSA-2048) in ${caMs.toFixed(0)} ms`);
-console.log(`pki: ${clusters} clusters (3 certs + SA key pair + kubeconfig each) in ${seconds.toFixed(2)} s = ${(clusters / seconds).toFixed(0)} clusters/s, ${(bytes / 1048576).toFixed(1)} MiB of PEM`);
-console.log(`pki: target ${TARGET_S} s for 1000 clusters; projected ${((1000 / clusters) * seconds).toFixed(2)} s = ${(((1000 / clusters) * seconds) / TARGET_S * 100).toFixed(1)}% of target; chain verifies: ${verified}`);
+console.log(
+  `pki: ${clusters} clusters (3 certs + SA key pair + kubeconfig each) in ${seconds.toFixed(2)} s = ${(clusters / seconds).toFixed(0)} clusters/s, ${(bytes / 1048576).toFixed(1)} MiB of PEM`,
+);
+console.log(
+  `pki: target ${TARGET_S} s for 1000 clusters; projected ${((1000 / clusters) * seconds).toFixed(2)} s = ${((((1000 / clusters) * seconds) / TARGET_S) * 100).toFixed(1)}% of target; chain verifies: ${verified}`,
+);

@@ -24,9 +24,16 @@ for (const name of benches) {
   const started = performance.now();
   // Production React, as bin/scale-tui.js runs it; --expose-gc for the heap-trend figures.
   // The hour is for demo-1000, which takes about half of it.
-  const r = spawnSync(process.execPath, ['--expose-gc', join(here, '..', 'bin', 'run-ts.js'), join(here, name)], { stdio: 'inherit', timeout: 60 * 60_000, env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' } });
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, '..', 'bin', 'run-ts.js'), join(here, name)], {
+    stdio: 'inherit',
+    timeout: 60 * 60_000,
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
+  });
   results.push({ name, code: r.status, seconds: (performance.now() - started) / 1000 });
 }
 console.log('\n=== summary');
-for (const r of results) console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s${r.code === 0 ? '' : ` (exit ${String(r.code)})`}`);
+for (const r of results)
+  console.log(
+    `${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s${r.code === 0 ? '' : ` (exit ${String(r.code)})`}`,
+  );
 process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;

@@ -74,12 +74,30 @@ interface FaultSwitch {
 export async function runChurn(o: ChurnOptions): Promise<ChurnResult> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
-  const world = await startDemoWorld({ clusters: o.clusters, backing: o.backing, headless: true, concurrency: 50, nodePortBase: o.nodePortBase, args: SEED_PATCH_ARGS, model: SOAK_MODEL });
+  const world = await startDemoWorld({
+    clusters: o.clusters,
+    backing: o.backing,
+    headless: true,
+    concurrency: 50,
+    nodePortBase: o.nodePortBase,
+    args: SEED_PATCH_ARGS,
+    model: SOAK_MODEL,
+  });
   // The embedded server behind the simulation has the fault switch; watches are cut every
   // few seconds so the informers' reconnect path runs all through the soak.
   const faults = (world.sim.management as unknown as { faults?: FaultSwitch }).faults;
   faults?.set({ dropWatchesAfterMs: 3_000 });
-  const res: ChurnResult = { heapMiB: [], slopeMiBPerCycle: 0, tracked: [], created: 0, deleted: 0, failed: 0, duplicateNames: 0, watchDrops: !!faults, seconds: 0 };
+  const res: ChurnResult = {
+    heapMiB: [],
+    slopeMiBPerCycle: 0,
+    tracked: [],
+    created: 0,
+    deleted: 0,
+    failed: 0,
+    duplicateNames: 0,
+    watchDrops: !!faults,
+    seconds: 0,
+  };
   try {
     const first = await world.engine.addBatch({ count: o.clusters });
     res.created += first.ready;
@@ -99,7 +117,9 @@ export async function runChurn(o: ChurnOptions): Promise<ChurnResult> {
       res.duplicateNames += names.length - new Set(names).size;
       res.tracked.push(names.length);
       res.heapMiB.push(heapMiB());
-      log(`cycle ${cycle}: deleted ${del.deleted.length}, created ${add.ready}, tracked ${names.length}, heap ${res.heapMiB.at(-1)!.toFixed(1)} MiB`);
+      log(
+        `cycle ${cycle}: deleted ${del.deleted.length}, created ${add.ready}, tracked ${names.length}, heap ${res.heapMiB.at(-1)!.toFixed(1)} MiB`,
+      );
     }
   } finally {
     faults?.clear();

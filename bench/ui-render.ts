@@ -23,18 +23,45 @@ const FRAME_TARGET_MS = 16;
 const KEY_TARGET_MS = 100;
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gc = (globalThis as { gc?: () => void }).gc;
-if (process.env.NODE_ENV !== 'production') console.log('ui-render: NODE_ENV is not production: React development build, figures are not the tool\'s');
+if (process.env.NODE_ENV !== 'production')
+  console.log("ui-render: NODE_ENV is not production: React development build, figures are not the tool's");
 
 // 1. Frames, as the app draws them: one persistent Ink instance (the TUI's own render
 // options) re-rendered with a new screen each frame; the time covers composing the screen,
 // React's reconcile, Ink's layout and the terminal write. Frames are spaced past Ink's
 // 30 fps throttle so every rerender is drawn at once. Bytes are what goes to the terminal.
 const state = fullState(1000);
-for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
+for (const [cols, rows] of [
+  [80, 24],
+  [200, 60],
+] as const) {
   let bytes = 0;
-  const sink = Object.assign(new Writable({ write: (c: Buffer | string, _e, cb) => { bytes += c.length; cb(); } }), { columns: cols, rows, isTTY: true });
-  const el = (i: number) => React.createElement(ScreenRows, { screen: renderScreen(state, { ...initialView(), clusterCursor: i * 7 }, cols, frameRows(rows), NOW + i * 250, 'scale-tui'), cols });
-  const ink = inkRender(el(0), { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false });
+  const sink = Object.assign(
+    new Writable({
+      write: (c: Buffer | string, _e, cb) => {
+        bytes += c.length;
+        cb();
+      },
+    }),
+    { columns: cols, rows, isTTY: true },
+  );
+  const el = (i: number) =>
+    React.createElement(ScreenRows, {
+      screen: renderScreen(
+        state,
+        { ...initialView(), clusterCursor: i * 7 },
+        cols,
+        frameRows(rows),
+        NOW + i * 250,
+        'scale-tui',
+      ),
+      cols,
+    });
+  const ink = inkRender(el(0), {
+    ...INK_RENDER_OPTIONS,
+    stdout: sink as unknown as NodeJS.WriteStream,
+    patchConsole: false,
+  });
   await new Promise((r) => setTimeout(r, 50));
   const fullDraw = bytes;
   const times: number[] = [];
@@ -49,13 +76,23 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
   }
   ink.unmount();
   const m = median(times);
-  console.log(`ui-render frame ${cols}x${rows}, 1000 clusters, all panes: median ${m.toFixed(2)} ms, p95 ${times.sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!.toFixed(2)} ms; target ${FRAME_TARGET_MS} ms, ratio ${(m / FRAME_TARGET_MS).toFixed(2)}; terminal bytes per frame median ${median(sizes)} (the first, full draw: ${fullDraw})`);
+  console.log(
+    `ui-render frame ${cols}x${rows}, 1000 clusters, all panes: median ${m.toFixed(2)} ms, p95 ${times.sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!.toFixed(2)} ms; target ${FRAME_TARGET_MS} ms, ratio ${(m / FRAME_TARGET_MS).toFixed(2)}; terminal bytes per frame median ${median(sizes)} (the first, full draw: ${fullDraw})`,
+  );
 }
 
 // 2. Key to screen.
 {
   const store = storeWith(fullState(1000));
-  const app = render(React.createElement(App, { store, intents: recordingIntents(), title: 'bench', defaultCount: 10, onExit: () => undefined }));
+  const app = render(
+    React.createElement(App, {
+      store,
+      intents: recordingIntents(),
+      title: 'bench',
+      defaultCount: 10,
+      onExit: () => undefined,
+    }),
+  );
   await new Promise((r) => setTimeout(r, 300));
   const lat: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -67,7 +104,9 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
     while ((app.lastFrame() ?? '').includes('esc, ? or q closes')) await new Promise((r) => setImmediate(r));
   }
   app.unmount();
-  console.log(`ui-render key to screen (? opens help, 1000 clusters): median ${median(lat).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; target ${KEY_TARGET_MS} ms, ratio ${(median(lat) / KEY_TARGET_MS).toFixed(2)}`);
+  console.log(
+    `ui-render key to screen (? opens help, 1000 clusters): median ${median(lat).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; target ${KEY_TARGET_MS} ms, ratio ${(median(lat) / KEY_TARGET_MS).toFixed(2)}`,
+  );
 }
 
 // 3. One simulated hour.
@@ -81,17 +120,40 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
   // measure Ink's setup instead), writing to a terminal stand-in that keeps nothing
   // (ink-testing-library keeps every frame, which is a growth of its own).
   const sink = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { columns: 200, rows: 60, isTTY: true });
-  const ink = inkRender(React.createElement(ScreenRows, { screen: renderScreen(store.getState(), initialView(), 200, frameRows(60), NOW, 'scale-tui'), cols: 200 }), { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false });
+  const ink = inkRender(
+    React.createElement(ScreenRows, {
+      screen: renderScreen(store.getState(), initialView(), 200, frameRows(60), NOW, 'scale-tui'),
+      cols: 200,
+    }),
+    { ...INK_RENDER_OPTIONS, stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false },
+  );
   for (let f = 0; f < FRAMES; f++) {
     const now = NOW + f * 250;
     const names = Object.keys(store.getState().clusters);
-    for (let k = 0; k < 5; k++) setPhase(store, names[(f * 5 + k) % names.length]!, CREATE_PHASES[(f + k) % CREATE_PHASES.length]!, now);
+    for (let k = 0; k < 5; k++)
+      setPhase(store, names[(f * 5 + k) % names.length]!, CREATE_PHASES[(f + k) % CREATE_PHASES.length]!, now);
     if (f % 10 === 0) {
       removeCluster(store, names[f % names.length]!);
       const n = next++;
-      upsertCluster(store, { name: `test-${n}`, number: n, namespace: `test-${n}`, batchId: 'b2', phase: 'queued', transitions: { queued: now } });
+      upsertCluster(store, {
+        name: `test-${n}`,
+        number: n,
+        namespace: `test-${n}`,
+        batchId: 'b2',
+        phase: 'queued',
+        transitions: { queued: now },
+      });
     }
-    pushThrottleLines(store, [{ t: now, controller: 'kcp', waitMs: 100 + (f % 900), verb: 'GET', path: `/api/v1/namespaces/test-${f % 1000}/secrets/x`, raw: '' }]);
+    pushThrottleLines(store, [
+      {
+        t: now,
+        controller: 'kcp',
+        waitMs: 100 + (f % 900),
+        verb: 'GET',
+        path: `/api/v1/namespaces/test-${f % 1000}/secrets/x`,
+        raw: '',
+      },
+    ]);
     if (f % 4 === 0) appendLog(store, 'info', `cluster test-${f % 1000} moved on`, now);
     const screen = renderScreen(store.getState(), initialView(), 200, frameRows(60), now, 'scale-tui');
     if (f % 10 === 0) ink.rerender(React.createElement(ScreenRows, { screen, cols: 200 }));
@@ -104,9 +166,12 @@ for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
   const n = samples.length;
   const mx = samples.reduce((a, [x]) => a + x, 0) / n;
   const my = samples.reduce((a, [, y]) => a + y, 0) / n;
-  const slope = samples.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / samples.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  const slope =
+    samples.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / samples.reduce((a, [x]) => a + (x - mx) ** 2, 0);
   const second = samples.slice(Math.floor(n / 2));
   const slope2 = (second[second.length - 1]![1] - second[0]![1]) / (second[second.length - 1]![0] - second[0]![0]);
-  console.log(`ui-render 1 simulated hour (${FRAMES} frames composed, ${FRAMES / 10} drawn by one Ink instance, ${next - 1001} clusters churned, ${((performance.now() - started) / 1000).toFixed(0)} s): heap ${samples[0]![1].toFixed(1)} -> ${samples[n - 1]![1].toFixed(1)} MiB, trend ${slope.toFixed(2)} MiB/hour overall, ${slope2.toFixed(2)} MiB/hour over the second half${gc ? '' : ' (run with --expose-gc for exact figures)'}`);
+  console.log(
+    `ui-render 1 simulated hour (${FRAMES} frames composed, ${FRAMES / 10} drawn by one Ink instance, ${next - 1001} clusters churned, ${((performance.now() - started) / 1000).toFixed(0)} s): heap ${samples[0]![1].toFixed(1)} -> ${samples[n - 1]![1].toFixed(1)} MiB, trend ${slope.toFixed(2)} MiB/hour overall, ${slope2.toFixed(2)} MiB/hour over the second half${gc ? '' : ' (run with --expose-gc for exact figures)'}`,
+  );
 }
 process.exit(0);

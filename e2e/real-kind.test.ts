@@ -17,7 +17,8 @@ const TOOLS = ['docker', 'kind', 'clusterctl', 'kubectl'] as const;
 function missingPrerequisites(): string[] {
   if (process.env.SCALE_TUI_E2E !== '1') return ['SCALE_TUI_E2E=1'];
   const missing: string[] = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-  if (!missing.includes('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) missing.push('a reachable docker engine');
+  if (!missing.includes('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0)
+    missing.push('a reachable docker engine');
   return missing;
 }
 
@@ -29,7 +30,11 @@ let kubeconfig = '';
 let base: string[] = [];
 
 function scaleTui(args: string[], timeoutMs: number): { code: number | null; out: string } {
-  const r = spawnSync('node', [...base, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, KUBECONFIG: kubeconfig } });
+  const r = spawnSync('node', [...base, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+  });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -45,7 +50,18 @@ describe.skipIf(missing.length > 0)(`real kind + CAPI run (needs ${missing.join(
     const config = join(dir, 'config.yaml');
     writeFileSync(
       config,
-      [`management:`, `  kindName: ${kindName}`, `topology: dedicated`, `naming:`, `  prefix: e2e`, `batch:`, `  size: ${COUNT}`, `  concurrency: ${COUNT}`, `stateDir: ${join(dir, 'state')}`, ''].join('\n'),
+      [
+        `management:`,
+        `  kindName: ${kindName}`,
+        `topology: dedicated`,
+        `naming:`,
+        `  prefix: e2e`,
+        `batch:`,
+        `  size: ${COUNT}`,
+        `  concurrency: ${COUNT}`,
+        `stateDir: ${join(dir, 'state')}`,
+        '',
+      ].join('\n'),
     );
     base = ['bin/scale-tui.js', '-c', config];
   });
@@ -61,24 +77,51 @@ describe.skipIf(missing.length > 0)(`real kind + CAPI run (needs ${missing.join(
     expect(r.code, r.out).toBe(0);
   });
 
-  it('sets up the management cluster, and a re-run skips what is done', () => {
-    const first = scaleTui(['setup', '--kubeconfig', kubeconfig], 30 * 60_000);
-    expect(first.code, first.out).toBe(0);
-    const again = scaleTui(['setup', '--kubeconfig', kubeconfig], 10 * 60_000);
-    expect(again.code, again.out).toBe(0);
-    expect(again.out).toMatch(/skip|already/i);
-    expect(kubectl(['get', 'nodes', '-o', 'name']).out.trim().split('\n')).toHaveLength(3);
-  }, 45 * 60_000);
+  it(
+    'sets up the management cluster, and a re-run skips what is done',
+    () => {
+      const first = scaleTui(['setup', '--kubeconfig', kubeconfig], 30 * 60_000);
+      expect(first.code, first.out).toBe(0);
+      const again = scaleTui(['setup', '--kubeconfig', kubeconfig], 10 * 60_000);
+      expect(again.code, again.out).toBe(0);
+      expect(again.out).toMatch(/skip|already/i);
+      expect(kubectl(['get', 'nodes', '-o', 'name']).out.trim().split('\n')).toHaveLength(3);
+    },
+    45 * 60_000,
+  );
 
-  it(`creates ${COUNT} clusters that the real controllers bring to Ready`, () => {
-    kubectl(['create', 'namespace', 'e2e-999']); // foreign: same naming pattern, no label
-    const r = scaleTui(['create', '--count', String(COUNT)], 30 * 60_000);
-    expect(r.code, r.out).toBe(0);
-    const status = JSON.parse(scaleTui(['status', '--json'], 120_000).out.trim().split('\n').filter((l) => l.startsWith('{')).join('')) as { clusters: Array<{ name: string; phase: string }> };
-    expect(status.clusters.filter((c) => c.phase === 'ready')).toHaveLength(COUNT);
-    const kcps = kubectl(['get', 'kcp', '-A', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'jsonpath={range .items[*]}{.status.initialization.controlPlaneInitialized}{"\\n"}{end}']);
-    expect(kcps.out.trim().split('\n').filter((l) => l === 'true')).toHaveLength(COUNT);
-  }, 35 * 60_000);
+  it(
+    `creates ${COUNT} clusters that the real controllers bring to Ready`,
+    () => {
+      kubectl(['create', 'namespace', 'e2e-999']); // foreign: same naming pattern, no label
+      const r = scaleTui(['create', '--count', String(COUNT)], 30 * 60_000);
+      expect(r.code, r.out).toBe(0);
+      const status = JSON.parse(
+        scaleTui(['status', '--json'], 120_000)
+          .out.trim()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .join(''),
+      ) as { clusters: Array<{ name: string; phase: string }> };
+      expect(status.clusters.filter((c) => c.phase === 'ready')).toHaveLength(COUNT);
+      const kcps = kubectl([
+        'get',
+        'kcp',
+        '-A',
+        '-l',
+        'app.kubernetes.io/managed-by=scale-tui',
+        '-o',
+        'jsonpath={range .items[*]}{.status.initialization.controlPlaneInitialized}{"\\n"}{end}',
+      ]);
+      expect(
+        kcps.out
+          .trim()
+          .split('\n')
+          .filter((l) => l === 'true'),
+      ).toHaveLength(COUNT);
+    },
+    35 * 60_000,
+  );
 
   it('reports the run', () => {
     const r = scaleTui(['report'], 120_000);
@@ -86,12 +129,16 @@ describe.skipIf(missing.length > 0)(`real kind + CAPI run (needs ${missing.join(
     expect(r.out).toMatch(/ready/i);
   });
 
-  it('deletes everything it created and nothing else', () => {
-    const r = scaleTui(['delete', '--all', '--yes'], 30 * 60_000);
-    expect(r.code, r.out).toBe(0);
-    expect(kubectl(['get', 'ns', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name']).out.trim()).toBe('');
-    expect(kubectl(['get', 'ns', 'e2e-999', '-o', 'name']).out.trim()).toBe('namespace/e2e-999');
-  }, 35 * 60_000);
+  it(
+    'deletes everything it created and nothing else',
+    () => {
+      const r = scaleTui(['delete', '--all', '--yes'], 30 * 60_000);
+      expect(r.code, r.out).toBe(0);
+      expect(kubectl(['get', 'ns', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name']).out.trim()).toBe('');
+      expect(kubectl(['get', 'ns', 'e2e-999', '-o', 'name']).out.trim()).toBe('namespace/e2e-999');
+    },
+    35 * 60_000,
+  );
 });
 
 describe.skipIf(missing.length === 0)('real kind + CAPI run', () => {

@@ -11,7 +11,9 @@ import { commandMode, installCliCrashHandlers, type CrashMode } from './crash.js
 let mode: CrashMode = 'one-shot';
 installCliCrashHandlers(() => mode);
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,7 +47,8 @@ async function main(argv: string[]): Promise<void> {
     const code = (err as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
       process.exitCode = (err as { exitCode?: number }).exitCode ?? 2;
-      if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exitCode = 0;
+      if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
+        process.exitCode = 0;
       return;
     }
     process.exitCode = reportFailure(err);

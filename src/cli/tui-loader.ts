@@ -13,6 +13,9 @@ export async function loadTui(): Promise<TuiModule> {
   try {
     return (await import(path)) as TuiModule;
   } catch (err) {
-    throw new UserError(`the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`, 'Use the headless subcommands (scale-tui create/status/delete) or `scale-tui demo --headless`.');
+    throw new UserError(
+      `the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      'Use the headless subcommands (scale-tui create/status/delete) or `scale-tui demo --headless`.',
+    );
   }
 }

@@ -15,7 +15,14 @@ import { Journal, listRuns, readJournal, runJournalPath } from './journal/journa
 import { replay, type ReplayState } from './journal/replay.js';
 import { KubeClient, type KubeTarget } from './kube/client.js';
 import { DEFAULT_TIMEOUTS, type ManagementWatches, type PipelineContext, type Timeouts } from './pipeline/context.js';
-import { bringUpApi, clusterSpec, createCluster, createObjects, sharedApiName, sharedApiNamespace } from './pipeline/create.js';
+import {
+  bringUpApi,
+  clusterSpec,
+  createCluster,
+  createObjects,
+  sharedApiName,
+  sharedApiNamespace,
+} from './pipeline/create.js';
 import { deleteCluster } from './pipeline/delete.js';
 import type { ClusterSpec, ObjectSource } from './pipeline/objects.js';
 import { Pool } from './pipeline/pool.js';
@@ -113,7 +120,8 @@ function hostOf(client: KubeClient): string {
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
-  const objects = opts.objects ?? (await import('./pipeline/default-objects.js')).defaultObjectSource(opts.config, opts.stateDir);
+  const objects =
+    opts.objects ?? (await import('./pipeline/default-objects.js')).defaultObjectSource(opts.config, opts.stateDir);
   return new EngineImpl(opts, objects);
 }
 
@@ -151,25 +159,46 @@ class EngineImpl implements Engine {
     this.config = opts.config;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     const mgmtClient = KubeClient.from(opts.management);
-    this.management = { name: MANAGEMENT_SITE, client: mgmtClient, etcd: opts.managementEtcd, nodeHost: opts.managementNodeHost ?? hostOf(mgmtClient) };
+    this.management = {
+      name: MANAGEMENT_SITE,
+      client: mgmtClient,
+      etcd: opts.managementEtcd,
+      nodeHost: opts.managementNodeHost ?? hostOf(mgmtClient),
+    };
     this.sites.set(MANAGEMENT_SITE, this.management);
     for (const b of opts.backing ?? []) {
-      if (b.name === MANAGEMENT_SITE) throw new UserError(`a backing cluster cannot be called "${MANAGEMENT_SITE}"`, 'Rename it in the config.');
+      if (b.name === MANAGEMENT_SITE)
+        throw new UserError(`a backing cluster cannot be called "${MANAGEMENT_SITE}"`, 'Rename it in the config.');
       const client = KubeClient.from(b.target);
-      this.sites.set(b.name, { name: b.name, client, etcd: b.etcd, capacity: b.capacity, nodeHost: b.nodeHost ?? hostOf(client) });
+      this.sites.set(b.name, {
+        name: b.name,
+        client,
+        etcd: b.etcd,
+        capacity: b.capacity,
+        nodeHost: b.nodeHost ?? hostOf(client),
+      });
     }
     this.topology = makeTopology(opts.config.topology, {
       config: opts.config,
       management: this.management,
       backing: [...this.sites.values()].filter((s) => s !== this.management),
     });
-    this.reach = opts.reach ?? (opts.config.endpoint.mode === 'nodeport' ? { mode: 'nodeport', nodePortBase: 30000 } : { mode: 'port-forward', host: opts.config.endpoint.host, basePort: opts.config.endpoint.basePort });
+    this.reach =
+      opts.reach ??
+      (opts.config.endpoint.mode === 'nodeport'
+        ? { mode: 'nodeport', nodePortBase: 30000 }
+        : { mode: 'port-forward', host: opts.config.endpoint.host, basePort: opts.config.endpoint.basePort });
     // The listen host is known once start() has resolved `auto` against the cluster.
-    this.forwards = new ForwardSupervisor(() => (this.reach.mode === 'port-forward' ? this.reach.host : '127.0.0.1'), (m) => this.log('warn', m));
+    this.forwards = new ForwardSupervisor(
+      () => (this.reach.mode === 'port-forward' ? this.reach.host : '127.0.0.1'),
+      (m) => this.log('warn', m),
+    );
     const latest = listRuns(opts.stateDir).at(-1);
     this.runId = opts.runId ?? latest ?? newRunId(this.now());
     this.pool = new Pool(opts.config.batch.concurrency, (s) =>
-      this.store.setState({ queue: { paused: s.paused, concurrency: s.concurrency, pending: s.pending, inFlight: s.inFlight } }),
+      this.store.setState({
+        queue: { paused: s.paused, concurrency: s.concurrency, pending: s.pending, inFlight: s.inFlight },
+      }),
     );
   }
 
@@ -189,7 +218,13 @@ class EngineImpl implements Engine {
     const t = this.now();
     // Failure reasons go to the journal, the store and the report: never a key or token.
     const failure = given && { step: given.step, reason: redact(given.reason) };
-    this.write({ t, type: 'phase', cluster, phase, ...(failure ? { step: failure.step, reason: failure.reason } : {}) });
+    this.write({
+      t,
+      type: 'phase',
+      cluster,
+      phase,
+      ...(failure ? { step: failure.step, reason: failure.reason } : {}),
+    });
     setPhase(this.store, cluster, phase, t, failure);
     const rec = this.store.getState().clusters[cluster];
     if (rec) this.localRecords.set(cluster, rec);
@@ -269,8 +304,23 @@ class EngineImpl implements Engine {
       this.startSiteHealth();
       await this.topology.setup();
       if (!this.store.getState().run) {
-        this.store.setState({ run: { runId: this.runId, context: this.management.client.server, topology: this.topology.name, versions: { ...this.config.providers }, startedAt: this.now() } });
-        this.write({ t: this.now(), type: 'run-start', runId: this.runId, topology: this.topology.name, context: this.management.client.server, versions: { ...this.config.providers } });
+        this.store.setState({
+          run: {
+            runId: this.runId,
+            context: this.management.client.server,
+            topology: this.topology.name,
+            versions: { ...this.config.providers },
+            startedAt: this.now(),
+          },
+        });
+        this.write({
+          t: this.now(),
+          type: 'run-start',
+          runId: this.runId,
+          topology: this.topology.name,
+          context: this.management.client.server,
+          versions: { ...this.config.providers },
+        });
       }
     })();
     return this.started;
@@ -281,8 +331,17 @@ class EngineImpl implements Engine {
     const backing = [...this.sites.values()].filter((s) => s !== this.management);
     if (backing.length === 0 || this.topology.name !== 'backing') return;
     this.siteHealth = new SiteHealth(
-      backing.map((site) => ({ name: site.name, probe: async () => void (await site.client.get('v1', 'Namespace', 'kube-system')) })),
-      { onChange: (site, up, reason) => this.log(up ? 'info' : 'error', `backing cluster ${site} ${up ? 'answers again' : `is down: ${reason}; its clusters in flight fail`}`) },
+      backing.map((site) => ({
+        name: site.name,
+        probe: async () => void (await site.client.get('v1', 'Namespace', 'kube-system')),
+      })),
+      {
+        onChange: (site, up, reason) =>
+          this.log(
+            up ? 'info' : 'error',
+            `backing cluster ${site} ${up ? 'answers again' : `is down: ${reason}; its clusters in flight fail`}`,
+          ),
+      },
     );
     this.siteHealth.start();
   }
@@ -290,18 +349,27 @@ class EngineImpl implements Engine {
   /** NodePort hosts of loopback sites and an `auto` endpoint host, from what the clusters say (addresses.ts). */
   private async resolveAddresses(): Promise<void> {
     for (const site of this.sites.values()) {
-      const given = site === this.management ? this.opts.managementNodeHost : this.opts.backing?.find((b) => b.name === site.name)?.nodeHost;
+      const given =
+        site === this.management
+          ? this.opts.managementNodeHost
+          : this.opts.backing?.find((b) => b.name === site.name)?.nodeHost;
       if (given) continue;
       try {
         site.nodeHost = await nodePortHost(site.client, site.nodeHost);
       } catch (err) {
         // Listing Nodes may be forbidden to a narrow identity: keep the API host and say so.
-        this.log('warn', `${site.name}: cannot list Nodes (${(err as Error).message.split('\n')[0]}); NodePorts are dialled at ${site.nodeHost}`);
+        this.log(
+          'warn',
+          `${site.name}: cannot list Nodes (${(err as Error).message.split('\n')[0]}); NodePorts are dialled at ${site.nodeHost}`,
+        );
       }
     }
     if (this.reach.mode === 'port-forward' && this.reach.host === AUTO_HOST) {
       this.reach = { ...this.reach, host: endpointHostFor(AUTO_HOST, this.management.nodeHost) };
-      this.log('info', `workload API endpoints: ${this.reach.host}:${this.reach.basePort}+N (this machine, as the management cluster's nodes reach it)`);
+      this.log(
+        'info',
+        `workload API endpoints: ${this.reach.host}:${this.reach.basePort}+N (this machine, as the management cluster's nodes reach it)`,
+      );
     }
   }
 
@@ -311,7 +379,14 @@ class EngineImpl implements Engine {
       const ctx = this.context();
       const name = sharedApiName(ctx);
       const ns = sharedApiNamespace(ctx);
-      const rec: ClusterRecord = { name, number: 0, namespace: ns, batchId: 'shared', phase: 'queued', transitions: {} };
+      const rec: ClusterRecord = {
+        name,
+        number: 0,
+        namespace: ns,
+        batchId: 'shared',
+        phase: 'queued',
+        transitions: {},
+      };
       const spec: ClusterSpec = {
         runId: this.runId,
         batchId: 'shared',
@@ -324,11 +399,19 @@ class EngineImpl implements Engine {
         serviceType: 'NodePort',
         nodePort: this.reach.mode === 'nodeport' ? this.reach.nodePortBase : undefined,
       };
-      await createObjects(ctx, this.management.client, (await this.objects.apiserver(spec)).filter((o) => o.kind !== 'Deployment'), rec);
+      await createObjects(
+        ctx,
+        this.management.client,
+        (await this.objects.apiserver(spec)).filter((o) => o.kind !== 'Deployment'),
+        rec,
+      );
       await this.opts.managementEtcd?.ensureTenant(name);
       return bringUpApi(ctx, rec, spec, this.management).catch((err: Error) => {
         this.sharedApi = undefined;
-        throw new UserError(`the shared workload API did not come up: ${err.message}`, 'Check the management cluster can run the apiserver Deployment (kubectl -n ' + ns + ' describe deploy).');
+        throw new UserError(
+          `the shared workload API did not come up: ${err.message}`,
+          'Check the management cluster can run the apiserver Deployment (kubectl -n ' + ns + ' describe deploy).',
+        );
       });
     })();
     return this.sharedApi;
@@ -337,7 +420,8 @@ class EngineImpl implements Engine {
   // ---------- intents ----------
 
   async addBatch(opts: BatchOptions): Promise<BatchSummary> {
-    if (!Number.isInteger(opts.count) || opts.count < 1) throw new UserError(`cannot create ${opts.count} clusters`, 'Ask for a whole number of clusters, at least 1.');
+    if (!Number.isInteger(opts.count) || opts.count < 1)
+      throw new UserError(`cannot create ${opts.count} clusters`, 'Ask for a whole number of clusters, at least 1.');
     await this.start();
     const prior = replay(this.allJournalEvents());
     const names = new Set<string>([...prior.clusters.keys(), ...Object.keys(this.store.getState().clusters)]);
@@ -347,10 +431,14 @@ class EngineImpl implements Engine {
     for (const c of this.watches!.cluster.list()) names.add(c.metadata.name);
     const used = usedNumbers(this.config.naming.prefix, names);
     const perPlacement = new Map<string, number>();
-    for (const c of Object.values(this.store.getState().clusters)) if (c.placement) perPlacement.set(c.placement, (perPlacement.get(c.placement) ?? 0) + 1);
+    for (const c of Object.values(this.store.getState().clusters))
+      if (c.placement) perPlacement.set(c.placement, (perPlacement.get(c.placement) ?? 0) + 1);
     const targets = this.topology.placementTargets(perPlacement);
     if (targets === undefined && opts.backing !== undefined && opts.backing !== 'auto') {
-      throw new UserError(`--backing ${opts.backing}: the ${this.topology.name} topology places no cluster on a backing cluster`, 'Drop --backing, or set topology: backing in the config.');
+      throw new UserError(
+        `--backing ${opts.backing}: the ${this.topology.name} topology places no cluster on a backing cluster`,
+        'Drop --backing, or set topology: backing in the config.',
+      );
     }
     const allocations = allocate({
       prefix: this.config.naming.prefix,
@@ -363,36 +451,80 @@ class EngineImpl implements Engine {
     });
     const batchId = `b${this.now().toString(36)}${randomBytes(1).toString('hex')}`;
     const t = this.now();
-    const batch: BatchRecord = { id: batchId, requested: opts.count, clusters: allocations.map((a) => a.name), backing: opts.backing ?? 'auto', startedAt: t };
+    const batch: BatchRecord = {
+      id: batchId,
+      requested: opts.count,
+      clusters: allocations.map((a) => a.name),
+      backing: opts.backing ?? 'auto',
+      startedAt: t,
+    };
     this.write({ t, type: 'batch-start', batchId, requested: opts.count, backing: batch.backing });
     this.store.setState((s) => ({ batches: [...s.batches, batch] }));
     const records: ClusterRecord[] = allocations.map((a) => {
       const namespace = this.topology.namespaceFor(a.name, a.placement);
       // Journalled before anything is created: a crash after this line leaves no orphan.
-      this.write({ t, type: 'allocated', cluster: a.name, number: a.number, namespace, batchId, ...(a.placement ? { placement: a.placement } : {}) });
-      const rec: ClusterRecord = { name: a.name, number: a.number, namespace, batchId, placement: a.placement, phase: 'queued', transitions: { queued: t } };
+      this.write({
+        t,
+        type: 'allocated',
+        cluster: a.name,
+        number: a.number,
+        namespace,
+        batchId,
+        ...(a.placement ? { placement: a.placement } : {}),
+      });
+      const rec: ClusterRecord = {
+        name: a.name,
+        number: a.number,
+        namespace,
+        batchId,
+        placement: a.placement,
+        phase: 'queued',
+        transitions: { queued: t },
+      };
       upsertCluster(this.store, rec);
       this.localRecords.set(a.name, rec);
       return rec;
     });
-    this.log('info', `batch ${batchId}: ${records.length} clusters queued (${records[0]?.name}..${records.at(-1)?.name})`);
+    this.log(
+      'info',
+      `batch ${batchId}: ${records.length} clusters queued (${records[0]?.name}..${records.at(-1)?.name})`,
+    );
     return this.runCreates(batchId, records);
   }
 
   private async runCreates(batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
     const capd = this.topology.name === 'capd';
-    if (!capd && this.topology.apiserverSite(records[0] ?? { name: '', number: 0, namespace: '' }) === undefined && records.length > 0) await this.ensureSharedApi();
+    if (
+      !capd &&
+      this.topology.apiserverSite(records[0] ?? { name: '', number: 0, namespace: '' }) === undefined &&
+      records.length > 0
+    )
+      await this.ensureSharedApi();
     const ctx = this.context();
     const render = capd ? this.capdRender() : undefined;
     const results = await Promise.all(
       records.map((r) =>
-        this.pool.run(() => (render ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render) : createCluster(ctx, this.localRecords.get(r.name) ?? r, r.placement ? this.siteHealth?.signal(r.placement) : undefined))).catch((err: Error) => {
-          if (this.abortCtl.signal.aborted) return 'aborted' as const;
-          throw err;
-        }),
+        this.pool
+          .run(() =>
+            render
+              ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render)
+              : createCluster(
+                  ctx,
+                  this.localRecords.get(r.name) ?? r,
+                  r.placement ? this.siteHealth?.signal(r.placement) : undefined,
+                ),
+          )
+          .catch((err: Error) => {
+            if (this.abortCtl.signal.aborted) return 'aborted' as const;
+            throw err;
+          }),
       ),
     );
-    if (this.abortCtl.signal.aborted) throw new UserError('the engine was stopped before the batch finished', 'Run `scale-tui create --resume` to finish it.');
+    if (this.abortCtl.signal.aborted)
+      throw new UserError(
+        'the engine was stopped before the batch finished',
+        'Run `scale-tui create --resume` to finish it.',
+      );
     const failures = records
       .map((r) => this.store.getState().clusters[r.name])
       .filter((c): c is ClusterRecord => c?.phase === 'failed')
@@ -414,7 +546,11 @@ class EngineImpl implements Engine {
       kubeconfig = join(this.opts.stateDir, 'management.kubeconfig');
       writePrivateFile(kubeconfig, m.kubeconfigYaml);
     }
-    return clusterctlRenderer({ kubernetesVersion: this.config.cluster.kubernetesVersion, capiVersion: this.config.providers.capi, target: { kubeconfig, context: m.context } });
+    return clusterctlRenderer({
+      kubernetesVersion: this.config.cluster.kubernetesVersion,
+      capiVersion: this.config.providers.capi,
+      target: { kubeconfig, context: m.context },
+    });
   }
 
   async deleteClusters(selection: ClusterSelection): Promise<DeleteSummary> {
@@ -446,9 +582,18 @@ class EngineImpl implements Engine {
       }
     }
     const ctx = this.context();
-    const sharedWorkload = this.topology.dedicatedApi || this.topology.name === 'capd' ? undefined : () => this.ensureSharedApi().catch(() => undefined);
-    const results = await Promise.all(chosen.map((c) => this.pool.run(() => deleteCluster(ctx, c, sharedWorkload)).then((r) => [c.name, r] as const)));
-    if (this.abortCtl.signal.aborted) throw new UserError('the engine was stopped during delete', 'Run `scale-tui delete` again (or `create --resume`) to finish it.');
+    const sharedWorkload =
+      this.topology.dedicatedApi || this.topology.name === 'capd'
+        ? undefined
+        : () => this.ensureSharedApi().catch(() => undefined);
+    const results = await Promise.all(
+      chosen.map((c) => this.pool.run(() => deleteCluster(ctx, c, sharedWorkload)).then((r) => [c.name, r] as const)),
+    );
+    if (this.abortCtl.signal.aborted)
+      throw new UserError(
+        'the engine was stopped during delete',
+        'Run `scale-tui delete` again (or `create --resume`) to finish it.',
+      );
     const deleted = results.filter(([, r]) => r === 'deleted').map(([n]) => n);
     for (const n of deleted) {
       removeCluster(this.store, n);
@@ -505,15 +650,33 @@ class EngineImpl implements Engine {
       // Placement of a backing cluster is not visible from the management cluster: find it.
       let placement: string | undefined;
       if (this.topology.name === 'backing') {
-        for (const s of this.sites.values()) if (s !== this.management && (await s.client.get('v1', 'Namespace', name))) placement = s.name;
+        for (const s of this.sites.values())
+          if (s !== this.management && (await s.client.get('v1', 'Namespace', name))) placement = s.name;
       } else if (this.topology.name === 'sharded') placement = namespace;
-      const rec: ClusterRecord = { name, number: Number(m[1]), namespace, batchId, placement, phase: 'queued', transitions: { queued: t } };
-      this.write({ t, type: 'allocated', cluster: name, number: rec.number, namespace, batchId, ...(placement ? { placement } : {}) });
+      const rec: ClusterRecord = {
+        name,
+        number: Number(m[1]),
+        namespace,
+        batchId,
+        placement,
+        phase: 'queued',
+        transitions: { queued: t },
+      };
+      this.write({
+        t,
+        type: 'allocated',
+        cluster: name,
+        number: rec.number,
+        namespace,
+        batchId,
+        ...(placement ? { placement } : {}),
+      });
       upsertCluster(this.store, rec);
       this.localRecords.set(name, rec);
       adopted.push(rec);
     }
-    if (adopted.length) this.log('warn', `adopted ${adopted.length} cluster(s) found on the API server but missing from the journal`);
+    if (adopted.length)
+      this.log('warn', `adopted ${adopted.length} cluster(s) found on the API server but missing from the journal`);
     return adopted;
   }
 
@@ -525,7 +688,8 @@ class EngineImpl implements Engine {
   private loadJournal(): ReplayState {
     const state = replay(this.allJournalEvents());
     for (const b of state.batches.values()) {
-      if (!this.store.getState().batches.some((x) => x.id === b.id)) this.store.setState((s) => ({ batches: [...s.batches, b] }));
+      if (!this.store.getState().batches.some((x) => x.id === b.id))
+        this.store.setState((s) => ({ batches: [...s.batches, b] }));
     }
     for (const c of state.clusters.values()) {
       if (!this.store.getState().clusters[c.name]) {
@@ -547,12 +711,24 @@ class EngineImpl implements Engine {
     const toCreate = all.filter((c) => !deleting.includes(c) && c.phase !== 'ready');
     const retried = toCreate.filter((c) => c.phase === 'failed').length;
     const ready = all.filter((c) => c.phase === 'ready');
-    this.log('info', `resume: ${toCreate.length - retried} to finish, ${retried} failed to retry, ${deleting.length} to delete, ${ready.length} ready`);
+    this.log(
+      'info',
+      `resume: ${toCreate.length - retried} to finish, ${retried} failed to retry, ${deleting.length} to delete, ${ready.length} ready`,
+    );
     if (deleting.length) await this.deleteClusters({ kind: 'names', names: deleting.map((c) => c.name) });
     // Ready clusters in port-forward mode need their forwarder back: CAPI dials it.
     if (this.reach.mode === 'port-forward' && ready.length && this.topology.name !== 'capd') {
       const ctx = this.context();
-      await Promise.all(ready.map((c) => this.pool.run(() => bringUpApi(ctx, c, clusterSpec(ctx, c), this.topology.apiserverSite(c)).then(() => undefined, (err: Error) => this.log('warn', `${c.name}: forwarder not restored: ${err.message}`)))));
+      await Promise.all(
+        ready.map((c) =>
+          this.pool.run(() =>
+            bringUpApi(ctx, c, clusterSpec(ctx, c), this.topology.apiserverSite(c)).then(
+              () => undefined,
+              (err: Error) => this.log('warn', `${c.name}: forwarder not restored: ${err.message}`),
+            ),
+          ),
+        ),
+      );
     }
     const batchId = toCreate[0]?.batchId ?? 'resume';
     return this.runCreates(batchId, toCreate);

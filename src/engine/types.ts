@@ -119,13 +119,36 @@ export interface EngineIntents {
 
 /** One line of the append-only JSONL run journal (DESIGN.md §6). `t` is epoch ms. */
 export type JournalEvent =
-  | { t: number; type: 'run-start'; runId: string; topology: Topology; context: string; versions: Record<string, string> }
+  | {
+      t: number;
+      type: 'run-start';
+      runId: string;
+      topology: Topology;
+      context: string;
+      versions: Record<string, string>;
+    }
   | { t: number; type: 'batch-start'; batchId: string; requested: number; backing: string }
-  | { t: number; type: 'allocated'; cluster: string; number: number; namespace: string; batchId: string; placement?: string }
+  | {
+      t: number;
+      type: 'allocated';
+      cluster: string;
+      number: number;
+      namespace: string;
+      batchId: string;
+      placement?: string;
+    }
   | { t: number; type: 'phase'; cluster: string; phase: Phase; step?: string; reason?: string }
   | { t: number; type: 'batch-end'; batchId: string; ready: number; failed: number }
   | { t: number; type: 'tune'; controller: ControllerId; before: ControllerFlags; after: ControllerFlags }
-  | { t: number; type: 'metrics'; pod: string; namespace: string; controller?: string; cpuMillicores: number; memoryBytes: number }
+  | {
+      t: number;
+      type: 'metrics';
+      pod: string;
+      namespace: string;
+      controller?: string;
+      cpuMillicores: number;
+      memoryBytes: number;
+    }
   | { t: number; type: 'throttle'; controller: string; waitMs: number; verb: string; path: string };
 
 /** Accepted ranges for tuning values: the CLI flags, the TUI dialogs and the engine agree. */

@@ -53,7 +53,13 @@ export interface ApiserverParams {
 
 export function defaultApiserverSecrets(cluster: string): ApiserverSecretNames {
   const n = secretNames(cluster);
-  return { etcdCa: n.etcdCa, etcdClient: n.apiserverEtcdClient, ca: n.ca, serviceAccount: n.serviceAccount, serving: n.apiserver };
+  return {
+    etcdCa: n.etcdCa,
+    etcdClient: n.apiserverEtcdClient,
+    ca: n.ca,
+    serviceAccount: n.serviceAccount,
+    serving: n.apiserver,
+  };
 }
 
 /** Admission plugins a lone fake API server does not need (the default-on list of its version). */
@@ -138,7 +144,15 @@ export function apiserverObjects(p: ApiserverParams): KubeObject[] {
     spec: {
       type: p.serviceType,
       selector,
-      ports: [{ name: 'https', port: APISERVER_PORT, targetPort: 'https', protocol: 'TCP', ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}) }],
+      ports: [
+        {
+          name: 'https',
+          port: APISERVER_PORT,
+          targetPort: 'https',
+          protocol: 'TCP',
+          ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
+        },
+      ],
     },
   };
   const certOnly = [{ key: 'tls.crt', path: 'tls.crt' }];
@@ -163,7 +177,11 @@ export function apiserverObjects(p: ApiserverParams): KubeObject[] {
               command: apiserverCommand(p),
               ports: [{ name: 'https', containerPort: APISERVER_PORT, protocol: 'TCP' }],
               // "Available" must mean "answers": the engine writes into it right after.
-              readinessProbe: { httpGet: { path: '/readyz', port: APISERVER_PORT, scheme: 'HTTPS' }, periodSeconds: 2, failureThreshold: 3 },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: APISERVER_PORT, scheme: 'HTTPS' },
+                periodSeconds: 2,
+                failureThreshold: 3,
+              },
               volumeMounts: [
                 { name: 'etcd-ca', mountPath: `${PKI}/etcd-ca`, readOnly: true },
                 { name: 'etcd-client', mountPath: `${PKI}/etcd`, readOnly: true },
@@ -213,7 +231,13 @@ export function sharedApiserverObjects(p: SharedApiserverParams): KubeObject[] {
     serviceType: p.serviceType,
     ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
     etcdPrefix: '/registry',
-    secrets: { etcdCa: n.etcdCa, etcdClient: 'apiserver-etcd-client', ca: n.ca, serviceAccount: n.serviceAccount, serving: n.apiserver },
+    secrets: {
+      etcdCa: n.etcdCa,
+      etcdClient: 'apiserver-etcd-client',
+      ca: n.ca,
+      serviceAccount: n.serviceAccount,
+      serving: n.apiserver,
+    },
     ownership: p.ownership,
   });
 }
@@ -222,9 +246,15 @@ export function sharedApiserverObjects(p: SharedApiserverParams): KubeObject[] {
  * The whole shared (v1) fake API: its etcd (same namespace, one keyspace, no tenants) and
  * the one API server. Secrets come separately (etcdSecrets + pkiSecrets for `cluster`).
  */
-export function sharedApiStack(p: SharedApiserverParams & { etcdStorage?: { size?: string; storageClassName?: string } }): KubeObject[] {
+export function sharedApiStack(
+  p: SharedApiserverParams & { etcdStorage?: { size?: string; storageClassName?: string } },
+): KubeObject[] {
   return [
-    ...etcdObjects({ namespace: p.namespace, ownership: p.ownership, ...(p.etcdStorage ? { storage: p.etcdStorage } : {}) }),
+    ...etcdObjects({
+      namespace: p.namespace,
+      ownership: p.ownership,
+      ...(p.etcdStorage ? { storage: p.etcdStorage } : {}),
+    }),
     ...sharedApiserverObjects(p),
   ];
 }

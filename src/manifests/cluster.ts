@@ -66,14 +66,22 @@ function nodeRegistration(): Record<string, unknown> {
  * (deterministic, no randomness) so that rendered objects are reproducible.
  */
 export function extraFiles(bytes: number): Array<Record<string, unknown>> {
-  if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`extraFileBytes must be a non-negative integer, got ${bytes}`);
+  if (!Number.isInteger(bytes) || bytes < 0)
+    throw new RangeError(`extraFileBytes must be a non-negative integer, got ${bytes}`);
   if (bytes > MAX_FILES * MAX_FILE_CONTENT) {
-    throw new RangeError(`extraFileBytes ${bytes} needs more than the ${MAX_FILES} files CAPI allows (max ${MAX_FILES * MAX_FILE_CONTENT} bytes)`);
+    throw new RangeError(
+      `extraFileBytes ${bytes} needs more than the ${MAX_FILES} files CAPI allows (max ${MAX_FILES * MAX_FILE_CONTENT} bytes)`,
+    );
   }
   const files: Array<Record<string, unknown>> = [];
   for (let offset = 0, i = 0; offset < bytes; offset += MAX_FILE_CONTENT, i++) {
     const size = Math.min(MAX_FILE_CONTENT, bytes - offset);
-    files.push({ path: `/etc/scale-tui/filler-${i}.txt`, owner: 'root:root', permissions: '0644', content: 'x'.repeat(size) });
+    files.push({
+      path: `/etc/scale-tui/filler-${i}.txt`,
+      owner: 'root:root',
+      permissions: '0644',
+      content: 'x'.repeat(size),
+    });
   }
   return files;
 }
@@ -154,7 +162,12 @@ export function clusterObjects(p: ClusterParams): KubeObject[] {
         spec: {
           automatedCleaningMode: 'metadata',
           dataTemplate: { name: dataTemplate },
-          image: { url: p.image.url, checksum: p.image.checksum, checksumType: p.image.checksumType, diskFormat: p.image.format },
+          image: {
+            url: p.image.url,
+            checksum: p.image.checksum,
+            checksumType: p.image.checksumType,
+            diskFormat: p.image.format,
+          },
         },
       },
     },

@@ -90,7 +90,11 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta('etcd-server', ns, p.ownership, labels),
-    spec: { type: 'ClusterIP', selector: { ...APP }, ports: [{ name: 'client', port: ETCD_CLIENT_PORT, targetPort: 'client' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: { ...APP },
+      ports: [{ name: 'client', port: ETCD_CLIENT_PORT, targetPort: 'client' }],
+    },
   };
   const headless: KubeObject = {
     apiVersion: 'v1',
@@ -155,7 +159,10 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
               command,
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+                {
+                  name: 'POD_NAMESPACE',
+                  valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+                },
               ],
               ports: [
                 { name: 'client', containerPort: ETCD_CLIENT_PORT, protocol: 'TCP' },
@@ -164,7 +171,11 @@ export function etcdObjects(p: EtcdParams): KubeObject[] {
               ],
               // Readiness only: a liveness restart of the only member would be an outage.
               // etcd >= 3.5.11 serves /readyz on the metrics listener (no client cert needed).
-              readinessProbe: { httpGet: { path: '/readyz', port: ETCD_METRICS_PORT, scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 3 },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: ETCD_METRICS_PORT, scheme: 'HTTP' },
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
               volumeMounts: [
                 { name: 'data', mountPath: ETCD_POD_PATHS.volume },
                 { name: 'ca', mountPath: '/etc/etcd/pki/ca', readOnly: true },
@@ -222,7 +233,13 @@ export function etcdSecrets(p: EtcdSecretsParams): KubeObject[] {
     data: { 'tls.crt': b64(pair.cert), 'tls.key': b64(pair.key), 'ca.crt': b64(p.caCert) },
   });
   const out: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta(ETCD_SECRET_NAMES.ca, ns, p.ownership, { ...APP }), type: 'Opaque', data: { 'ca.crt': b64(p.caCert) } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(ETCD_SECRET_NAMES.ca, ns, p.ownership, { ...APP }),
+      type: 'Opaque',
+      data: { 'ca.crt': b64(p.caCert) },
+    },
     tls(ETCD_SECRET_NAMES.server, p.server),
     tls(ETCD_SECRET_NAMES.peer, p.peer),
   ];

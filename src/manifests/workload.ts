@@ -200,7 +200,12 @@ function componentCommand(c: MirrorComponent, ip: string): string[] {
         '--use-service-account-credentials=true',
       ];
     case 'kube-scheduler':
-      return ['kube-scheduler', '--bind-address=127.0.0.1', '--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true'];
+      return [
+        'kube-scheduler',
+        '--bind-address=127.0.0.1',
+        '--kubeconfig=/etc/kubernetes/scheduler.conf',
+        '--leader-elect=true',
+      ];
     case 'etcd':
       return [
         'etcd',
@@ -261,9 +266,19 @@ export function mirrorPod(component: MirrorComponent, p: MirrorPodParams): Mirro
           image,
           imagePullPolicy: 'IfNotPresent',
           command: componentCommand(component, ip),
-          resources: { requests: { cpu: component === 'kube-apiserver' ? '250m' : '100m', ...(component === 'etcd' ? { memory: '100Mi' } : {}) } },
+          resources: {
+            requests: {
+              cpu: component === 'kube-apiserver' ? '250m' : '100m',
+              ...(component === 'etcd' ? { memory: '100Mi' } : {}),
+            },
+          },
           livenessProbe: {
-            httpGet: { host: health.host ?? ip, path: health.path, port: health.port, scheme: component === 'etcd' ? 'HTTP' : 'HTTPS' },
+            httpGet: {
+              host: health.host ?? ip,
+              path: health.path,
+              port: health.port,
+              scheme: component === 'etcd' ? 'HTTP' : 'HTTPS',
+            },
             initialDelaySeconds: 10,
             periodSeconds: 10,
             timeoutSeconds: 15,

@@ -1,5 +1,12 @@
 // Public surface of src/metrics: live sampling, throttling parser and stats, timing, reports.
-export { startMetrics, defaultTargets, type MetricsOptions, type RunningMetrics, type Target, type BackingTarget } from './sampler.js';
+export {
+  startMetrics,
+  defaultTargets,
+  type MetricsOptions,
+  type RunningMetrics,
+  type Target,
+  type BackingTarget,
+} from './sampler.js';
 export { parseThrottleLine, type ThrottleEvent } from './throttle/parse.js';
 export { parseGoDuration } from './throttle/duration.js';
 export { normalizePath, ThrottleWindow, percentile } from './throttle/stats.js';

@@ -10,7 +10,15 @@ import { rolloutPending, type DeploymentLike } from '../engine/tune/rollout.js';
 import { CONTROLLER_IDS, type ControllerId, type JournalEvent } from '../engine/types.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../manifests/labels.js';
 import type { KubeObject } from '../manifests/types.js';
-import { appendLog, pushThrottleLines, type BackingClusterStatus, type ControllerStatus, THROTTLE_TAIL_LIMIT, type ScaleStore, type ThrottleLine } from '../state/store.js';
+import {
+  appendLog,
+  pushThrottleLines,
+  type BackingClusterStatus,
+  type ControllerStatus,
+  THROTTLE_TAIL_LIMIT,
+  type ScaleStore,
+  type ThrottleLine,
+} from '../state/store.js';
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
 import { ResumeFilter } from './sources/resume-filter.js';
@@ -38,7 +46,13 @@ export interface Target {
 }
 
 export function defaultTargets(): Target[] {
-  const tunable: Target[] = CONTROLLER_IDS.map((id) => ({ id, namespace: CONTROLLERS[id].namespace, deployment: CONTROLLERS[id].deployment, container: CONTROLLERS[id].container, tunable: id }));
+  const tunable: Target[] = CONTROLLER_IDS.map((id) => ({
+    id,
+    namespace: CONTROLLERS[id].namespace,
+    deployment: CONTROLLERS[id].deployment,
+    container: CONTROLLERS[id].container,
+    tunable: id,
+  }));
   return [
     ...tunable,
     { id: 'cert-manager', namespace: 'cert-manager', deployment: 'cert-manager' },
@@ -90,11 +104,17 @@ interface PodInfo {
 
 function selectorOf(d: KubeObject): string | undefined {
   const labels = (d.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
-  return labels ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  return labels
+    ? Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : undefined;
 }
 
 function argsOf(d: KubeObject, container?: string): string[] {
-  const cs = (d.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)?.template?.spec?.containers ?? [];
+  const cs =
+    (d.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)
+      ?.template?.spec?.containers ?? [];
   return (cs.find((c) => c.name === container) ?? cs[0])?.args ?? [];
 }
 
@@ -162,7 +182,12 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const key = `${target.id}/${target.namespace}/${pod.name}`;
     const existing = followers.get(key);
     if (existing?.alive) return;
-    const f: Follower = { abort: new AbortController(), alive: true, lastLineAt: existing?.lastLineAt, lines: existing?.lines ?? new ResumeFilter() };
+    const f: Follower = {
+      abort: new AbortController(),
+      alive: true,
+      lastLineAt: existing?.lastLineAt,
+      lines: existing?.lines ?? new ResumeFilter(),
+    };
     f.lines.reconnect();
     followers.set(key, f);
     // Pods that were there before we started: from our start; pods that came later (a
@@ -171,10 +196,15 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const q = new URLSearchParams({ container: pod.container, follow: 'true' });
     if (since !== undefined) q.set('sinceSeconds', String(Math.max(1, Math.ceil((now() - since) / 1000))));
     const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(pod.name)}/log?${q}`;
-    void followLog(kc, path, (l) => {
-      f.lastLineAt = now();
-      if (f.lines.accept(l)) onLogLine(target, l);
-    }, f.abort.signal)
+    void followLog(
+      kc,
+      path,
+      (l) => {
+        f.lastLineAt = now();
+        if (f.lines.accept(l)) onLogLine(target, l);
+      },
+      f.abort.signal,
+    )
       .catch(() => undefined)
       .finally(() => {
         f.alive = false; // the next tick reconnects while the pod still exists
@@ -185,7 +215,9 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     let selector = target.labelSelector;
     let deployment: DeploymentLike | undefined;
     if (target.deployment) {
-      deployment = (await client.get('apps/v1', 'Deployment', target.deployment, target.namespace)) as DeploymentLike | undefined;
+      deployment = (await client.get('apps/v1', 'Deployment', target.deployment, target.namespace)) as
+        | DeploymentLike
+        | undefined;
       if (!deployment) return { pods: [] };
       selector = selectorOf(deployment);
     }
@@ -193,19 +225,35 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     return {
       deployment,
       pods: pods
-        .filter((p) => (p.status as { phase?: string } | undefined)?.phase !== 'Succeeded' && !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
+        .filter(
+          (p) =>
+            (p.status as { phase?: string } | undefined)?.phase !== 'Succeeded' &&
+            !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp,
+        )
         .map((p) => {
           const containers = (p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? [];
           const started = (p.status as { startTime?: string } | undefined)?.startTime;
-          return { name: p.metadata.name, container: (containers.find((c) => c.name === target.container) ?? containers[0])?.name ?? 'manager', startedAt: started ? Date.parse(started) : undefined };
+          return {
+            name: p.metadata.name,
+            container: (containers.find((c) => c.name === target.container) ?? containers[0])?.name ?? 'manager',
+            startedAt: started ? Date.parse(started) : undefined,
+          };
         }),
     };
   }
 
-  async function sampleTarget(target: Target, usageByNs: Map<string, Promise<Map<string, Usage> | undefined>>, queueProbe: boolean): Promise<ControllerStatus | undefined> {
+  async function sampleTarget(
+    target: Target,
+    usageByNs: Map<string, Promise<Map<string, Usage> | undefined>>,
+    queueProbe: boolean,
+  ): Promise<ControllerStatus | undefined> {
     const { pods, deployment } = await podsOf(target);
     if (target.deployment && !deployment) {
-      if (target.tunable) noteOnce(`missing-${target.id}`, `${target.id}: Deployment ${target.namespace}/${target.deployment} not found; its pane row stays empty until it is installed`);
+      if (target.tunable)
+        noteOnce(
+          `missing-${target.id}`,
+          `${target.id}: Deployment ${target.namespace}/${target.deployment} not found; its pane row stays empty until it is installed`,
+        );
       return undefined;
     }
     if (!deployment && pods.length === 0) return undefined;
@@ -219,7 +267,10 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       metricsRetryAt = now() + METRICS_RETRY_MS;
       if (metricsServed) {
         metricsServed = false;
-        noteOnce('metrics-server', 'metrics.k8s.io is not served (metrics-server missing?): CPU and memory stay empty; `scale-tui setup` installs metrics-server');
+        noteOnce(
+          'metrics-server',
+          'metrics.k8s.io is not served (metrics-server missing?): CPU and memory stay empty; `scale-tui setup` installs metrics-server',
+        );
       }
     } else if (perPod && !metricsServed) {
       metricsServed = true;
@@ -234,7 +285,15 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
         if (!u) continue;
         c += u.cpuMillicores;
         m += u.memoryBytes;
-        opts.journal?.({ t: now(), type: 'metrics', pod: p.name, namespace: target.namespace, controller: target.id, cpuMillicores: u.cpuMillicores, memoryBytes: u.memoryBytes });
+        opts.journal?.({
+          t: now(),
+          type: 'metrics',
+          pod: p.name,
+          namespace: target.namespace,
+          controller: target.id,
+          cpuMillicores: u.cpuMillicores,
+          memoryBytes: u.memoryBytes,
+        });
       }
       ring(cpu, target.id).push(c);
       ring(mem, target.id).push(m);
@@ -256,15 +315,26 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       depth = q.depth;
       depthNote = q.note;
       const before = reconcileReadings.get(target.id);
-      const reading = q.reconcileTotal !== undefined ? { pod: pods[0].name, total: q.reconcileTotal, t: now() } : undefined;
+      const reading =
+        q.reconcileTotal !== undefined ? { pod: pods[0].name, total: q.reconcileTotal, t: now() } : undefined;
       // A counter restarts with its pod: only two readings from the same pod make a rate.
-      rate = reading && before && before.pod === reading.pod && reading.t > before.t ? Math.max(0, reading.total - before.total) / ((reading.t - before.t) / 1000) : undefined;
+      rate =
+        reading && before && before.pod === reading.pod && reading.t > before.t
+          ? Math.max(0, reading.total - before.total) / ((reading.t - before.t) / 1000)
+          : undefined;
       if (reading) reconcileReadings.set(target.id, reading);
       else reconcileReadings.delete(target.id);
     }
     const base = target.tunable
       ? controllerStatusBase(target.tunable, argsOf(deployment!, target.container))
-      : { id: target.id, namespace: target.namespace, deployment: target.deployment ?? target.labelSelector ?? '', flags: { concurrency: {} }, supportedConcurrencyFlags: [], supportsRateFlags: false };
+      : {
+          id: target.id,
+          namespace: target.namespace,
+          deployment: target.deployment ?? target.labelSelector ?? '',
+          flags: { concurrency: {} },
+          supportedConcurrencyFlags: [],
+          supportsRateFlags: false,
+        };
     const generation = deployment?.metadata.generation ?? 0;
     const pending = deployment ? rolloutPending(deployment, generation) : undefined;
     return {
@@ -280,11 +350,27 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   }
 
   async function sampleBacking(b: BackingTarget): Promise<BackingClusterStatus> {
-    const tenants = Object.values(store.getState().clusters).filter((c) => c.placement === b.name && c.phase !== 'deleted').length;
-    const base: BackingClusterStatus = { name: b.name, endpoint: b.endpoint, healthy: false, tenants, capacity: b.capacity, apiserverPodsReady: 0, apiserverPods: 0 };
+    const tenants = Object.values(store.getState().clusters).filter(
+      (c) => c.placement === b.name && c.phase !== 'deleted',
+    ).length;
+    const base: BackingClusterStatus = {
+      name: b.name,
+      endpoint: b.endpoint,
+      healthy: false,
+      tenants,
+      capacity: b.capacity,
+      apiserverPodsReady: 0,
+      apiserverPods: 0,
+    };
     try {
-      const pods = await b.client.list('v1', 'Pod', { labelSelector: `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}` });
-      const ready = pods.filter((p) => ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      const pods = await b.client.list('v1', 'Pod', {
+        labelSelector: `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}`,
+      });
+      const ready = pods.filter((p) =>
+        ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        ),
+      ).length;
       const nodes = await nodeUsage(b.client.config).catch(() => undefined);
       let cpuSum: number | undefined;
       let memSum: number | undefined;
@@ -297,7 +383,14 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
         }
       }
       const db = await b.etcdDbBytes?.().catch(() => undefined);
-      return { ...base, healthy: true, apiserverPods: pods.length, apiserverPodsReady: ready, ...(cpuSum !== undefined ? { nodeCpuMillicores: cpuSum, nodeMemoryBytes: memSum } : {}), ...(db !== undefined ? { etcdDbBytes: db } : {}) };
+      return {
+        ...base,
+        healthy: true,
+        apiserverPods: pods.length,
+        apiserverPodsReady: ready,
+        ...(cpuSum !== undefined ? { nodeCpuMillicores: cpuSum, nodeMemoryBytes: memSum } : {}),
+        ...(db !== undefined ? { etcdDbBytes: db } : {}),
+      };
     } catch (err) {
       return { ...base, message: `unreachable: ${(err as Error).message.split('\n')[0]}` };
     }
@@ -327,7 +420,13 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       const backingMap = { ...s.backing };
       for (const b of backing) backingMap[b.name] = b;
       const clusters = Object.values(s.clusters);
-      return { controllers, throttling: { ...s.throttling, perController }, backing: backingMap, timing: perStep(clusters), readyPerMinute: readyPerMinute(clusters) };
+      return {
+        controllers,
+        throttling: { ...s.throttling, perController },
+        backing: backingMap,
+        timing: perStep(clusters),
+        readyPerMinute: readyPerMinute(clusters),
+      };
     });
   }
 

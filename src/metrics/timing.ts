@@ -57,10 +57,17 @@ export interface Distribution {
 export function timeToReady(clusters: Iterable<ClusterRecord>): Distribution {
   const s: number[] = [];
   for (const c of clusters) {
-    if (c.transitions.ready !== undefined && c.transitions.queued !== undefined) s.push((c.transitions.ready - c.transitions.queued) / 1000);
+    if (c.transitions.ready !== undefined && c.transitions.queued !== undefined)
+      s.push((c.transitions.ready - c.transitions.queued) / 1000);
   }
   s.sort((a, b) => a - b);
-  return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p95: percentile(s, 95), max: s[s.length - 1] ?? 0 };
+  return {
+    count: s.length,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p95: percentile(s, 95),
+    max: s[s.length - 1] ?? 0,
+  };
 }
 
 export interface SliceRow {

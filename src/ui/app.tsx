@@ -65,7 +65,13 @@ function useTerminalSize(): { cols: number; rows: number } {
 export function splitKeys(input: string, key: Key): Array<[string, KeyPress]> {
   if (input.length <= 1 || key.ctrl || key.meta || input.startsWith('\u001b')) return [[input, key]];
   return [...input].map((ch): [string, KeyPress] =>
-    ch === '\r' || ch === '\n' ? ['', { return: true }] : ch === '\t' ? ['', { tab: true }] : ch === '\u007f' || ch === '\b' ? ['', { backspace: true }] : [ch, {}],
+    ch === '\r' || ch === '\n'
+      ? ['', { return: true }]
+      : ch === '\t'
+        ? ['', { tab: true }]
+        : ch === '\u007f' || ch === '\b'
+          ? ['', { backspace: true }]
+          : [ch, {}],
   );
 }
 
@@ -97,13 +103,24 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
   const run = (intent: UiIntent): void => {
     note('info', describe(intent));
     const done = (text: string): void => note('info', text);
-    const fail = (err: unknown): void => note('error', `${describe(intent)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    const fail = (err: unknown): void =>
+      note('error', `${describe(intent)} failed: ${err instanceof Error ? err.message : String(err)}`);
     switch (intent.type) {
       case 'add':
-        intents.addBatch({ count: intent.count, backing: intent.backing }).then((s) => done(`batch ${s.batchId}: ${s.ready} of ${s.requested} ready, ${s.failed} failed`), fail);
+        intents
+          .addBatch({ count: intent.count, backing: intent.backing })
+          .then((s) => done(`batch ${s.batchId}: ${s.ready} of ${s.requested} ready, ${s.failed} failed`), fail);
         break;
       case 'delete':
-        intents.deleteClusters(intent.selection).then((s) => done(`deleted ${s.deleted.length}${s.failed.length ? `, ${s.failed.length} failed: ${s.failed[0]!.reason}` : ''}`), fail);
+        intents
+          .deleteClusters(intent.selection)
+          .then(
+            (s) =>
+              done(
+                `deleted ${s.deleted.length}${s.failed.length ? `, ${s.failed.length} failed: ${s.failed[0]!.reason}` : ''}`,
+              ),
+            fail,
+          );
         break;
       case 'tune': {
         // Warnings go to the log (and its status line) now, and stay in the note afterwards.

@@ -14,9 +14,20 @@ export interface Screen {
   footer: Line;
 }
 
-export function renderScreen(state: ScaleState, view: ViewState, cols: number, rows: number, now: number, title: string): Screen {
+export function renderScreen(
+  state: ScaleState,
+  view: ViewState,
+  cols: number,
+  rows: number,
+  now: number,
+  title: string,
+): Screen {
   if (cols < MIN_COLS || rows < MIN_ROWS) {
-    const msg = box([line(seg(`terminal too small (${cols}x${rows}); scale-tui needs ${MIN_COLS}x${MIN_ROWS}`, { color: 'yellow' }))], Math.max(1, cols), 1);
+    const msg = box(
+      [line(seg(`terminal too small (${cols}x${rows}); scale-tui needs ${MIN_COLS}x${MIN_ROWS}`, { color: 'yellow' }))],
+      Math.max(1, cols),
+      1,
+    );
     return { header: msg, columns: [], footer: [] };
   }
   const layout = computeLayout(cols, rows, view.focus, view.zoomed);
@@ -32,7 +43,11 @@ export function renderScreen(state: ScaleState, view: ViewState, cols: number, r
     const lines: Line[] = [];
     for (const p of stack) {
       const focused = p.id === view.focus;
-      lines.push(...(p.collapsed ? collapsedLine(p.id, state, focused, now, p.width) : paneLines(p.id, { state, view, width: p.width, height: p.height, now }, focused)));
+      lines.push(
+        ...(p.collapsed
+          ? collapsedLine(p.id, state, focused, now, p.width)
+          : paneLines(p.id, { state, view, width: p.width, height: p.height, now }, focused)),
+      );
     }
     return { width, lines };
   });
@@ -40,7 +55,11 @@ export function renderScreen(state: ScaleState, view: ViewState, cols: number, r
   if (view.dialog) {
     // The dialog replaces the top of the first column; the rest stays visible for context.
     const d = dialogLines(view.dialog, state).map((l) => [seg('│ ', { color: 'cyan' }), ...l]);
-    const framed = [line(seg('┌' + '─'.repeat(Math.max(0, Math.min(cols, 100) - 2)), { color: 'cyan' })), ...d, line(seg('└' + '─'.repeat(Math.max(0, Math.min(cols, 100) - 2)), { color: 'cyan' }))];
+    const framed = [
+      line(seg('┌' + '─'.repeat(Math.max(0, Math.min(cols, 100) - 2)), { color: 'cyan' })),
+      ...d,
+      line(seg('└' + '─'.repeat(Math.max(0, Math.min(cols, 100) - 2)), { color: 'cyan' })),
+    ];
     const first = columns[0]!;
     const shown = box(framed, first.width, Math.min(framed.length, body));
     first.lines = [...shown, ...first.lines.slice(shown.length)];
@@ -52,6 +71,12 @@ export function screenText(s: Screen): string {
   const text = (l: Line): string => l.map((x) => x.text).join('');
   const height = Math.max(0, ...s.columns.map((c) => c.lines.length));
   const body: string[] = [];
-  for (let i = 0; i < height; i++) body.push(s.columns.map((c) => text(c.lines[i] ?? []).padEnd(c.width)).join(' ').trimEnd());
+  for (let i = 0; i < height; i++)
+    body.push(
+      s.columns
+        .map((c) => text(c.lines[i] ?? []).padEnd(c.width))
+        .join(' ')
+        .trimEnd(),
+    );
   return [...s.header.map(text), ...body, text(s.footer)].join('\n');
 }

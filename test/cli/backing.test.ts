@@ -32,7 +32,10 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     configPath = join(dir, 'experiment.yaml');
     writeFileSync(configPath, `stateDir: ${stateDir}\n`);
     const pki = loadOrCreateEtcdPki(stateDir);
-    etcd = await startEtcd({ ca: { certPem: pki.ca.cert, keyPem: pki.ca.key }, server: { certPem: pki.server.cert, keyPem: pki.server.key } });
+    etcd = await startEtcd({
+      ca: { certPem: pki.ca.cert, keyPem: pki.ca.key },
+      server: { certPem: pki.server.cert, keyPem: pki.server.key },
+    });
     cluster = await testCluster();
     const kc = new KubeConfig();
     kc.loadFromString(cluster.kubeconfigYaml);
@@ -48,10 +51,24 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
   }, 180_000);
 
   it('add creates the etcd-system objects, enables etcd auth with a generated root password, and registers the cluster', async () => {
-    const r = await cli(['backing', 'add', 'b1', '--kubeconfig', cluster.kubeconfigPath, '--capacity', '50', '--etcd-endpoint', etcd.endpoint, '--timeout', '60']);
+    const r = await cli([
+      'backing',
+      'add',
+      'b1',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--capacity',
+      '50',
+      '--etcd-endpoint',
+      etcd.endpoint,
+      '--timeout',
+      '60',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/registered backing cluster b1 \(https:\/\/127\.0\.0\.1:\d+, capacity 50\); etcd objects created: \d+, already present: 0/);
+    expect(r.stdout).toMatch(
+      /registered backing cluster b1 \(https:\/\/127\.0\.0\.1:\d+, capacity 50\); etcd objects created: \d+, already present: 0/,
+    );
     const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
     for (const [v, k, n] of [
       ['v1', 'Namespace', undefined],
@@ -68,14 +85,29 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
       expect(obj, `${k}/${n ?? 'etcd-system'}`).toBeDefined();
       expect(obj!.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('scale-tui');
     }
-    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as { spec: { volumeClaimTemplates?: unknown[] } };
+    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as {
+      spec: { volumeClaimTemplates?: unknown[] };
+    };
     expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
-    const root = (await kube.get('v1', 'Secret', 'etcd-root', 'etcd-system')) as unknown as { data: { password: string } };
+    const root = (await kube.get('v1', 'Secret', 'etcd-root', 'etcd-system')) as unknown as {
+      data: { password: string };
+    };
     const password = Buffer.from(root.data.password, 'base64').toString();
     expect(password.length).toBeGreaterThanOrEqual(24);
     // Auth is on in the real etcd: an unknown identity is refused, root (password from the Secret) is accepted.
     const nobody = etcd.clientFiles('nobody');
-    const denied = await runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, `--cert=${nobody.certFile}`, `--key=${nobody.keyFile}`, 'get', '/x'], { allowFailure: true });
+    const denied = await runTool(
+      'etcdctl',
+      [
+        `--endpoints=${etcd.endpoint}`,
+        `--cacert=${etcd.caFile}`,
+        `--cert=${nobody.certFile}`,
+        `--key=${nobody.keyFile}`,
+        'get',
+        '/x',
+      ],
+      { allowFailure: true },
+    );
     expect(denied.exitCode).not.toBe(0);
     const tls = [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`];
     const nobodyArgs = [...tls, `--cert=${nobody.certFile}`, `--key=${nobody.keyFile}`];
@@ -85,7 +117,9 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
       env: { ETCDCTL_API: '3', ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: password },
     });
     expect(asRoot.stdout.trim()).toBe('root');
-    const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; capacity: number }> };
+    const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as {
+      clusters: Array<{ name: string; capacity: number }>;
+    };
     expect(registry.clusters.map((c) => [c.name, c.capacity])).toEqual([['b1', 50]]);
     // The etcd PKI the admin path wrote (root client key and certificates) is private.
     const pkiDir = join(dir, 'state', 'pki', 'etcd');
@@ -94,7 +128,19 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
   }, 180_000);
 
   it('add again is idempotent; list shows health; remove --purge deletes etcd-system and unregisters', async () => {
-    const again = await cli(['backing', 'add', 'b1', '--kubeconfig', cluster.kubeconfigPath, '--capacity', '50', '--etcd-endpoint', etcd.endpoint, '--timeout', '60']);
+    const again = await cli([
+      'backing',
+      'add',
+      'b1',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--capacity',
+      '50',
+      '--etcd-endpoint',
+      etcd.endpoint,
+      '--timeout',
+      '60',
+    ]);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/etcd objects created: 0, already present: \d+/);
     const list = await cli(['backing', 'list', '--etcd-endpoint', etcd.endpoint]);
@@ -102,7 +148,21 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     expect(list.stdout).toMatch(/^b1\s+healthy\s+tenants 0\/50\s+apiservers 0\/0\s+etcd db [\d.]+ MiB/m);
     // A tenant still placed there blocks the removal.
     const pki = loadOrCreateEtcdPki(join(dir, 'state'));
-    const root = await runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, '--cert', join(dir, 'state/pki/etcd/root-client.crt'), '--key', join(dir, 'state/pki/etcd/root-client.key'), 'role', 'add', 'test-1'], { allowFailure: true });
+    const root = await runTool(
+      'etcdctl',
+      [
+        `--endpoints=${etcd.endpoint}`,
+        `--cacert=${etcd.caFile}`,
+        '--cert',
+        join(dir, 'state/pki/etcd/root-client.crt'),
+        '--key',
+        join(dir, 'state/pki/etcd/root-client.key'),
+        'role',
+        'add',
+        'test-1',
+      ],
+      { allowFailure: true },
+    );
     expect(root.exitCode, root.stderr).toBe(0);
     expect(pki.rootClient.cert).toContain('BEGIN CERTIFICATE');
     const blocked = await cli(['backing', 'remove', 'b1', '--etcd-endpoint', etcd.endpoint]);
@@ -121,7 +181,8 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
   it('create over ssh: runs the kind sequence on the host, then sets up etcd and registers the cluster', async () => {
     // The previous test purged etcd-system; let its deletion finish first.
     const k = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
-    for (let i = 0; i < 300 && (await k.get('v1', 'Namespace', 'etcd-system')); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (await k.get('v1', 'Namespace', 'etcd-system')); i++)
+      await new Promise((r) => setTimeout(r, 100));
     // The "remote host" is this machine: the fake ssh hands back the embedded server's kubeconfig as kind's.
     const fake = installFakeBin(['ssh'], {
       ssh: [
@@ -134,14 +195,37 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
       ],
     });
     try {
-      const r = await execa('node', ['bin/scale-tui.js', '-c', configPath, 'backing', 'create', 'b2', '--ssh', 'ubuntu@127.0.0.1', '--capacity', '5', '--etcd-endpoint', etcd.endpoint, '--timeout', '60'], {
-        reject: false,
-        env: { PATH: process.env.PATH ?? '' },
-      });
+      const r = await execa(
+        'node',
+        [
+          'bin/scale-tui.js',
+          '-c',
+          configPath,
+          'backing',
+          'create',
+          'b2',
+          '--ssh',
+          'ubuntu@127.0.0.1',
+          '--capacity',
+          '5',
+          '--etcd-endpoint',
+          etcd.endpoint,
+          '--timeout',
+          '60',
+        ],
+        {
+          reject: false,
+          env: { PATH: process.env.PATH ?? '' },
+        },
+      );
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
-      expect(r.stdout).toMatch(/ubuntu@127\.0\.0\.1: creating kind cluster b2 \(API 127\.0\.0\.1:6443, 5 NodePort slots\)/);
-      expect(r.stdout).toMatch(/registered backing cluster b2 \(https:\/\/127\.0\.0\.1:\d+\); kubeconfig .*backing\/b2\.kubeconfig/);
+      expect(r.stdout).toMatch(
+        /ubuntu@127\.0\.0\.1: creating kind cluster b2 \(API 127\.0\.0\.1:6443, 5 NodePort slots\)/,
+      );
+      expect(r.stdout).toMatch(
+        /registered backing cluster b2 \(https:\/\/127\.0\.0\.1:\d+\); kubeconfig .*backing\/b2\.kubeconfig/,
+      );
       expect(fake.calls('ssh').map((c) => c.argv.at(-1))).toEqual([
         "docker version --format '{{.Server.Version}}'",
         'kind version',
@@ -150,7 +234,9 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
         "kind create cluster --name 'b2' --config - --wait 300s",
         "kind get kubeconfig --name 'b2'",
       ]);
-      const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as { clusters: Array<{ name: string; source: string }> };
+      const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as {
+        clusters: Array<{ name: string; source: string }>;
+      };
       expect(registry.clusters.find((c) => c.name === 'b2')?.source).toBe('ssh:ubuntu@127.0.0.1');
       const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
       expect(await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')).toBeDefined();

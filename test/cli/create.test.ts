@@ -28,18 +28,36 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-create-'));
   const root = etcd.clientFiles('root');
   const rootPassword = 'a-long-generated-root-password';
-  await new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }), rootPassword).ensureRoot();
+  await new EtcdctlAdmin(
+    localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }),
+    rootPassword,
+  ).ensureRoot();
   const etcdFile = join(dir, 'etcd.json');
-  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), { mode: 0o600 });
+  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), {
+    mode: 0o600,
+  });
   const kubeconfig = join(dir, 'mgmt.kubeconfig');
   writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
   const basePort = await freePortBlock(100);
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, `topology: dedicated\nnaming:\n  prefix: cli\nbatch:\n  size: 20\n  concurrency: 8\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`);
+  writeFileSync(
+    config,
+    `topology: dedicated\nnaming:\n  prefix: cli\nbatch:\n  size: 20\n  concurrency: 8\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`,
+  );
   env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };
   base = ['bin/scale-tui.js', '-c', config];
   etcdctl = (args) => {
-    const r = spawnSync('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, `--cert=${root.certFile}`, `--key=${root.keyFile}`, ...args], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
+    const r = spawnSync(
+      'etcdctl',
+      [
+        `--endpoints=${etcd.endpoint}`,
+        `--cacert=${etcd.caFile}`,
+        `--cert=${root.certFile}`,
+        `--key=${root.keyFile}`,
+        ...args,
+      ],
+      { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } },
+    );
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout;
   };
@@ -99,7 +117,9 @@ describe.skipIf(skip)('scale-tui create/delete (real binary)', () => {
     expect(status.clusters.every((c) => c.phase === 'ready')).toBe(true);
     expect(new Set(status.clusters.map((c) => c.number)).size).toBe(20);
     const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-    expect(await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).toHaveLength(20);
+    expect(await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).toHaveLength(
+      20,
+    );
     // The apiservers are embedded here, so stand in for their writes: one key per tenant.
     for (const c of status.clusters) etcdctl(['put', `/${c.name}/registry/marker`, 'x']);
     etcdctl(['put', '/unrelated/key', 'keep']);

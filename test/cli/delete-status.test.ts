@@ -58,11 +58,15 @@ afterAll(async () => {
 }, 60_000);
 
 let sessionFlags: string[] = [];
-const run = (args: string[], session = true) => execa(process.execPath, [...base, ...args, ...(session ? sessionFlags : [])], { reject: false });
+const run = (args: string[], session = true) =>
+  execa(process.execPath, [...base, ...args, ...(session ? sessionFlags : [])], { reject: false });
 
 describe('scale-tui delete / status (real binary)', () => {
   it('needs exactly one selection', async () => {
-    for (const args of [['delete', '--yes'], ['delete', '--all', '--batch', 'b1', '--yes']]) {
+    for (const args of [
+      ['delete', '--yes'],
+      ['delete', '--all', '--batch', 'b1', '--yes'],
+    ]) {
       const r = await run(args);
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error: delete needs exactly one of --all, --clusters, --batch\nfix: /);
@@ -73,7 +77,9 @@ describe('scale-tui delete / status (real binary)', () => {
     // The kubeconfig does not exist: the range error must come first.
     const r = await run(['delete', '--clusters', 'del-9..del-2', '--yes', '--kubeconfig', join(dir, 'missing')], false);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe('error: --clusters del-9..del-2: the range is reversed\nfix: Write the lower number first, e.g. del-2..del-9.');
+    expect(r.stderr).toBe(
+      'error: --clusters del-9..del-2: the range is reversed\nfix: Write the lower number first, e.g. del-2..del-9.',
+    );
   });
 
   it('says so when a selection matches no cluster, and exits 0', async () => {
@@ -89,11 +95,26 @@ describe('scale-tui delete / status (real binary)', () => {
     try {
       const j = new Journal(runJournalPath(state, '20260101T000000-abcd'));
       j.append({ t: 1, type: 'batch-start', batchId: 'b7', requested: 2, backing: 'auto' });
-      for (const [n, c] of [[5, 'del-5'], [6, 'del-6']] as const) j.append({ t: 2, type: 'allocated', cluster: c, number: n, namespace: c, batchId: 'b7' });
+      for (const [n, c] of [
+        [5, 'del-5'],
+        [6, 'del-6'],
+      ] as const)
+        j.append({ t: 2, type: 'allocated', cluster: c, number: n, namespace: c, batchId: 'b7' });
       j.append({ t: 3, type: 'phase', cluster: 'del-5', phase: 'ready' });
-      j.append({ t: 4, type: 'phase', cluster: 'del-6', phase: 'failed', step: 'wait-host', reason: 'BareMetalHost never became available' });
+      j.append({
+        t: 4,
+        type: 'phase',
+        cluster: 'del-6',
+        phase: 'failed',
+        step: 'wait-host',
+        reason: 'BareMetalHost never became available',
+      });
       j.close();
-      const r = await execa(process.execPath, [...base, 'status', '--kubeconfig', sessionFlags[1]!, '--state-dir', state], { reject: false });
+      const r = await execa(
+        process.execPath,
+        [...base, 'status', '--kubeconfig', sessionFlags[1]!, '--state-dir', state],
+        { reject: false },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout.split('\n')).toEqual([
         'clusters: 2',
@@ -113,10 +134,18 @@ describe('scale-tui delete / status (real binary)', () => {
     expect(empty.exitCode, empty.stderr).toBe(0);
     expect(empty.stdout).toBe('clusters: 0\nleft on API servers: nothing');
     const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-77', labels: ownershipLabels({ runId: 'r1', cluster: 'del-77', batchId: 'b1' }) } });
+    await mgmt.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'del-77', labels: ownershipLabels({ runId: 'r1', cluster: 'del-77', batchId: 'b1' }) },
+    });
     await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-78' } });
     // Labelled as setup labels etcd-system: scale-tui's, but no run's leftover.
-    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'del-setup', labels: ownershipLabels({ runId: 'setup' }) } });
+    await mgmt.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'del-setup', labels: ownershipLabels({ runId: 'setup' }) },
+    });
     try {
       const left = await run(['status']);
       expect(left.stdout).toMatch(/^left on management: 1 namespace\(s\): del-77$/m);

@@ -12,11 +12,17 @@ describe('scale-tui doctor (real binary)', () => {
       // Only node and the real kubectl are on PATH.
       symlinkSync('/usr/bin/kubectl', join(bin, 'kubectl'));
       symlinkSync(process.execPath, join(bin, 'node'));
-      const r = await execa(process.execPath, ['bin/scale-tui.js', 'doctor'], { reject: false, env: { PATH: bin }, extendEnv: true });
+      const r = await execa(process.execPath, ['bin/scale-tui.js', 'doctor'], {
+        reject: false,
+        env: { PATH: bin },
+        extendEnv: true,
+      });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toMatch(/\[FAIL\] docker\s+docker is not installed/);
       expect(r.stdout).toMatch(/\[FAIL\] kind\s+kind is not installed\n\s+fix: Install kind/);
-      expect(r.stdout).toMatch(/\[FAIL\] clusterctl\s+clusterctl is not installed\n\s+fix: Install clusterctl v1\.14\.0/);
+      expect(r.stdout).toMatch(
+        /\[FAIL\] clusterctl\s+clusterctl is not installed\n\s+fix: Install clusterctl v1\.14\.0/,
+      );
       expect(r.stdout).toMatch(/\[ok  \] kubectl\s+v\d+\.\d+/);
       expect(r.stdout).toMatch(/\[warn\] etcdctl\s+not installed/);
       expect(r.stdout).toMatch(/problem\(s\) must be fixed before a real run/);

@@ -30,7 +30,10 @@ function parse(stdout: string): KubeObject[] {
 
 function check(o: KubeObject): void {
   const schema = coreShapeFor(o.apiVersion, o.kind) ?? crdFor(o.apiVersion, o.kind).schema;
-  expect({ name: o.metadata.name, v: validate(schema, o, { unknownFields: 'reject' }) }).toEqual({ name: o.metadata.name, v: [] });
+  expect({ name: o.metadata.name, v: validate(schema, o, { unknownFields: 'reject' }) }).toEqual({
+    name: o.metadata.name,
+    v: [],
+  });
 }
 
 describe('scale-tui hosts', () => {
@@ -39,15 +42,26 @@ describe('scale-tui hosts', () => {
     expect(r.code).toBe(0);
     const docs = parse(r.stdout);
     expect(docs).toHaveLength(6);
-    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'BareMetalHost', 'Secret', 'BareMetalHost', 'Secret', 'BareMetalHost']);
+    expect(docs.map((d) => d.kind)).toEqual([
+      'Secret',
+      'BareMetalHost',
+      'Secret',
+      'BareMetalHost',
+      'Secret',
+      'BareMetalHost',
+    ]);
     docs.forEach(check);
     const bmhs = docs.filter((d) => d.kind === 'BareMetalHost');
     expect(bmhs.map((b) => (b.spec as { image?: unknown }).image)).toEqual([undefined, undefined, undefined]);
-    const passwords = docs.filter((d) => d.kind === 'Secret').map((s) => Buffer.from((s.data as { password: string }).password, 'base64').toString());
+    const passwords = docs
+      .filter((d) => d.kind === 'Secret')
+      .map((s) => Buffer.from((s.data as { password: string }).password, 'base64').toString());
     expect(new Set(passwords).size).toBe(3);
     for (const p of passwords) expect(p.length).toBeGreaterThanOrEqual(16);
     const again = parse((await hosts('--count', '3')).stdout).filter((d) => d.kind === 'Secret');
-    expect((again[0]!.data as { password: string }).password).not.toBe((docs[0]!.data as { password: string }).password);
+    expect((again[0]!.data as { password: string }).password).not.toBe(
+      (docs[0]!.data as { password: string }).password,
+    );
   });
 
   it('--provisioned --namespace sets image, userData and namespace', async () => {

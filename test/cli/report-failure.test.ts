@@ -5,7 +5,8 @@ import { reportFailure } from '../../src/cli/run-command.js';
 import { UserError } from '../../src/engine/errors.js';
 
 const TOKEN = 'abcd1234efgh5678ijkl9012mnop';
-const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----';
+const KEY =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -24,7 +25,9 @@ describe('reportFailure', () => {
   it('redacts secrets in a user error and its fix', () => {
     const r = capture(new UserError(`server said: Authorization: Bearer ${TOKEN}`, `check the key ${KEY}`));
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/^error: server said: Authorization: Bearer \[REDACTED\]\nfix: check the key \[REDACTED RSA PRIVATE KEY\]\n$/);
+    expect(r.out).toMatch(
+      /^error: server said: Authorization: Bearer \[REDACTED\]\nfix: check the key \[REDACTED RSA PRIVATE KEY\]\n$/,
+    );
     expect(r.out).not.toContain(TOKEN);
   });
 

@@ -12,7 +12,9 @@ describe('experiment config', () => {
   });
 
   it('names the field and the allowed values for an unknown topology', () => {
-    expect(() => parseConfig('topology: mesh\n')).toThrowError(/topology: .*allowed: "shared", "dedicated", "backing", "sharded", "capd"/);
+    expect(() => parseConfig('topology: mesh\n')).toThrowError(
+      /topology: .*allowed: "shared", "dedicated", "backing", "sharded", "capd"/,
+    );
   });
 
   it('names unknown fields and range violations', () => {

@@ -19,7 +19,15 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
   beforeAll(async () => {
     lab = await startLab({ backingVms: 2, timeScale: 0.6 });
     const config = join(lab.dir, 'experiment.yaml');
-    writeFileSync(config, ['topology: backing', 'naming:\n  prefix: cut', `batch:\n  size: ${COUNT}\n  concurrency: ${COUNT}`, `stateDir: ${join(lab.dir, 'state')}`].join('\n') + '\n');
+    writeFileSync(
+      config,
+      [
+        'topology: backing',
+        'naming:\n  prefix: cut',
+        `batch:\n  size: ${COUNT}\n  concurrency: ${COUNT}`,
+        `stateDir: ${join(lab.dir, 'state')}`,
+      ].join('\n') + '\n',
+    );
     common = ['-c', config];
   }, 120_000);
 
@@ -29,11 +37,17 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
 
   const ok = (r: RunResult, what: string) => expectOk(lab, r, what);
 
-  it('fails only the cut VM\'s clusters, with reasons, within the bound; resume and delete finish the job', async () => {
+  it("fails only the cut VM's clusters, with reasons, within the bound; resume and delete finish the job", async () => {
     const mg = ['--kubeconfig', lab.mgmtKubeconfig];
     ok(await lab.scaleTui([...common, 'setup', '--attach', ...mg], { timeoutMs: 180_000 }), 'setup --attach');
     for (const b of lab.backing) {
-      ok(await lab.scaleTui([...common, 'backing', 'add', b.name, '--kubeconfig', b.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'], { timeoutMs: 180_000 }), `backing add ${b.name}`);
+      ok(
+        await lab.scaleTui(
+          [...common, 'backing', 'add', b.name, '--kubeconfig', b.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'],
+          { timeoutMs: 180_000 },
+        ),
+        `backing add ${b.name}`,
+      );
     }
     const create = lab.spawnScaleTui([...common, 'create', '--count', String(COUNT), ...mg]);
     // Cut b2 once every cluster is past its objects: work is in flight on both VMs.
@@ -73,14 +87,18 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
     const text = await lab.scaleTui([...common, 'status', ...mg]);
     ok(text, 'status with b2 cut');
     expect(text.stdout).toMatch(/^backing cluster b2: not reachable \(/m);
-    const status = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as { clusters: Array<{ phase: string; placement?: string }> };
+    const status = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as {
+      clusters: Array<{ phase: string; placement?: string }>;
+    };
     expect(status.clusters.filter((c) => c.placement === 'b1').every((c) => c.phase === 'ready')).toBe(true);
     expect(status.clusters.filter((c) => c.phase === 'failed').every((c) => c.placement === 'b2')).toBe(true);
 
     lab.net.setLink(lab.backing[1]!.vm, true);
     const resumed = await lab.scaleTui([...common, 'create', '--resume', '--quiet', ...mg], { timeoutMs: 300_000 });
     ok(resumed, 'create --resume');
-    const after = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as { clusters: Array<{ phase: string }> };
+    const after = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as {
+      clusters: Array<{ phase: string }>;
+    };
     expect(after.clusters.map((c) => c.phase)).toEqual(Array(COUNT).fill('ready'));
 
     ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mg], { timeoutMs: 300_000 }), 'delete');
@@ -88,6 +106,8 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
     expect(left.stdout).toMatch(/left on API servers: nothing/);
     const list = await lab.scaleTui([...common, 'backing', 'list', '--etcd-via', 'exec']);
     expect([...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]))).toEqual([0, 0]);
-    process.stdout.write(`cut b2: ${ready} ready on b1, ${failed} failed on b2, batch ended ${(tookMs / 1000).toFixed(1)} s after the cut\n`);
+    process.stdout.write(
+      `cut b2: ${ready} ready on b1, ${failed} failed on b2, batch ended ${(tookMs / 1000).toFixed(1)} s after the cut\n`,
+    );
   }, 900_000);
 });

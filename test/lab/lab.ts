@@ -30,7 +30,10 @@ export function labSkipReason(): string | undefined {
   if (why && process.env.SCALE_TUI_REQUIRE_LAB === '1') {
     throw new Error(`SCALE_TUI_REQUIRE_LAB=1 but the lab cannot run: ${why}`);
   }
-  if (why) process.stderr.write(`lab suites skipped: ${why} (run as root on Linux, or set SCALE_TUI_REQUIRE_LAB=1 to make this an error)\n`);
+  if (why)
+    process.stderr.write(
+      `lab suites skipped: ${why} (run as root on Linux, or set SCALE_TUI_REQUIRE_LAB=1 to make this an error)\n`,
+    );
   return why;
 }
 
@@ -89,12 +92,21 @@ function netnsArgv(ns: string, argv: string[]): string[] {
 
 function waitForLine(p: LabProcess, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`${p.name}: no line matching ${re} within ${timeoutMs} ms; it printed:\n${p.output().slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `${p.name}: no line matching ${re} within ${timeoutMs} ms; it printed:\n${p.output().slice(-2000)}`,
+          ),
+        ),
+      timeoutMs,
+    );
     const check = () => {
       const m = re.exec(p.output());
       if (m) finish(undefined, m);
     };
-    const onExit = (code: number | null) => finish(new Error(`${p.name} exited (${code}) before printing ${re}:\n${p.output().slice(-2000)}`));
+    const onExit = (code: number | null) =>
+      finish(new Error(`${p.name} exited (${code}) before printing ${re}:\n${p.output().slice(-2000)}`));
     const finish = (err?: Error, m?: RegExpExecArray) => {
       clearTimeout(timer);
       p.child.stdout?.off('data', check);
@@ -123,7 +135,10 @@ function providerObjects(): KubeObject[] {
         spec: {
           replicas: 1,
           selector: { matchLabels: { 'app.kubernetes.io/name': name } },
-          template: { metadata: { labels: { 'app.kubernetes.io/name': name } }, spec: { containers: [{ name, image: `quay.io/jetstack/${name}:v1.19.1` }] } },
+          template: {
+            metadata: { labels: { 'app.kubernetes.io/name': name } },
+            spec: { containers: [{ name, image: `quay.io/jetstack/${name}:v1.19.1` }] },
+          },
         },
       }),
     ),
@@ -141,7 +156,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const log = createWriteStream(join(dir, `${name}.log`));
     // stdin stays open as a pipe: helpers such as docker-proxy exit when it closes, so a
     // killed test leaves nothing behind even before the next run sweeps the namespaces.
-    const child = spawn('ip', netnsArgv(ns, argv), { stdio: [stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: REPO_ROOT, env: { ...process.env, SCALE_TUI_DEBUG: '1' } });
+    const child = spawn('ip', netnsArgv(ns, argv), {
+      stdio: [stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      env: { ...process.env, SCALE_TUI_DEBUG: '1' },
+    });
     let out = '';
     const take = (d: Buffer) => {
       out += d.toString();
@@ -199,7 +218,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     kubectl(args, kubeconfig = lab.mgmtKubeconfig) {
       const t0 = Date.now();
       // The process limit sits past every --timeout given to kubectl here (wait: 60 s).
-      const r = spawnSync('ip', netnsArgv(net.host, ['kubectl', `--kubeconfig=${kubeconfig}`, ...(args[0] === 'wait' ? [] : ['--request-timeout=20s']), ...args]), { encoding: 'utf8', timeout: 90_000 });
+      const r = spawnSync(
+        'ip',
+        netnsArgv(net.host, [
+          'kubectl',
+          `--kubeconfig=${kubeconfig}`,
+          ...(args[0] === 'wait' ? [] : ['--request-timeout=20s']),
+          ...args,
+        ]),
+        { encoding: 'utf8', timeout: 90_000 },
+      );
       return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0 };
     },
     async stop() {
@@ -214,35 +242,100 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // --- the management node (kind's control-plane container) ---
     const mgmt = net.nodes[0]!;
     const inCluster = join(dir, 'in-cluster.kubeconfig');
-    const api = start('mgmt-apiserver', mgmt.ns, node(['sim', 'apiserver', '--listen', `${mgmt.ip}:6443`, '--name', 'lab', '--crds', SHARED_CRDS, '--kubeconfig-out', inCluster]));
+    const api = start(
+      'mgmt-apiserver',
+      mgmt.ns,
+      node([
+        'sim',
+        'apiserver',
+        '--listen',
+        `${mgmt.ip}:6443`,
+        '--name',
+        'lab',
+        '--crds',
+        SHARED_CRDS,
+        '--kubeconfig-out',
+        inCluster,
+      ]),
+    );
     await waitForLine(api, /listening on/, 30_000);
     // kind publishes the API server on the host's loopback only (docker-proxy).
-    const proxy = start('docker-proxy', net.host, [process.execPath, join(REPO_ROOT, 'test/lab/docker-proxy.mjs'), '0', `${mgmt.ip}:6443`], true);
+    const proxy = start(
+      'docker-proxy',
+      net.host,
+      [process.execPath, join(REPO_ROOT, 'test/lab/docker-proxy.mjs'), '0', `${mgmt.ip}:6443`],
+      true,
+    );
     const published = Number((await waitForLine(proxy, /listening (\d+)/, 10_000))[1]);
     const kc = parse(readFileSync(inCluster, 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
     kc.clusters[0]!.cluster.server = `https://127.0.0.1:${published}`;
     writeFileSync(lab.mgmtKubeconfig, stringify(kc), { mode: 0o600 });
 
     const manifests = join(dir, 'providers.yaml');
-    writeFileSync(manifests, providerObjects().map((o) => stringify(o)).join('---\n'));
+    writeFileSync(
+      manifests,
+      providerObjects()
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
     const applied = lab.kubectl(['apply', '-f', manifests]);
     if (applied.code !== 0) throw new Error(`kubectl apply of the providers failed: ${applied.stderr}`);
 
-    const kubelet = start('mgmt-kubelet', mgmt.ns, node(['sim', 'kubelet', '--kubeconfig', inCluster, '--node-name', 'lab-control-plane', '--address', mgmt.ip, '--run-etcd', '--root-dir', join(dir, 'node1-disk')]));
+    const kubelet = start(
+      'mgmt-kubelet',
+      mgmt.ns,
+      node([
+        'sim',
+        'kubelet',
+        '--kubeconfig',
+        inCluster,
+        '--node-name',
+        'lab-control-plane',
+        '--address',
+        mgmt.ip,
+        '--run-etcd',
+        '--root-dir',
+        join(dir, 'node1-disk'),
+      ]),
+    );
     await waitForLine(kubelet, /kubelet .* running/, 30_000);
     // What `kind create cluster` + `clusterctl init` leave: every provider available.
     const avail = lab.kubectl(['wait', '--for=condition=Available', 'deployments', '--all', '-A', '--timeout=60s']);
     if (avail.code !== 0) throw new Error(`the provider Deployments did not become available: ${avail.stderr}`);
-    const controllers = start('mgmt-controllers', mgmt.ns, node(['sim', 'controllers', '--kubeconfig', inCluster, '--time-scale', String(opts.timeScale ?? 0.2)]));
+    const controllers = start(
+      'mgmt-controllers',
+      mgmt.ns,
+      node(['sim', 'controllers', '--kubeconfig', inCluster, '--time-scale', String(opts.timeScale ?? 0.2)]),
+    );
     await waitForLine(controllers, /emulated controllers running/, 30_000);
 
     // --- backing VMs: each its own single-node cluster at its own address ---
     for (const [i, vm] of net.vms.entries()) {
       const name = `b${i + 1}`;
       const kubeconfig = join(dir, `${name}.kubeconfig`);
-      const bApi = start(`${name}-apiserver`, vm.ns, node(['sim', 'apiserver', '--listen', `${vm.ip}:6443`, '--name', name, '--kubeconfig-out', kubeconfig]));
+      const bApi = start(
+        `${name}-apiserver`,
+        vm.ns,
+        node(['sim', 'apiserver', '--listen', `${vm.ip}:6443`, '--name', name, '--kubeconfig-out', kubeconfig]),
+      );
       await waitForLine(bApi, /listening on/, 30_000);
-      const bKubelet = start(`${name}-kubelet`, vm.ns, node(['sim', 'kubelet', '--kubeconfig', kubeconfig, '--node-name', `${name}-control-plane`, '--address', vm.ip, '--run-etcd', '--root-dir', join(dir, `${name}-disk`)]));
+      const bKubelet = start(
+        `${name}-kubelet`,
+        vm.ns,
+        node([
+          'sim',
+          'kubelet',
+          '--kubeconfig',
+          kubeconfig,
+          '--node-name',
+          `${name}-control-plane`,
+          '--address',
+          vm.ip,
+          '--run-etcd',
+          '--root-dir',
+          join(dir, `${name}-disk`),
+        ]),
+      );
       await waitForLine(bKubelet, /kubelet .* running/, 30_000);
       lab.backing.push({ name, vm, kubeconfig });
     }
@@ -261,5 +354,8 @@ export function labLogs(lab: Lab, chars = 1500): string {
 
 /** Fails with the command's output and the lab's recent logs unless it exited 0. */
 export function expectOk(lab: Lab, r: RunResult, what: string): void {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${what} exited ${r.code}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${labLogs(lab)}`,
+    );
 }

@@ -54,14 +54,20 @@ function alive(pid: number): boolean {
 
 export function listNamespaces(): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 10_000 });
-  return (r.stdout ?? '').split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
 }
 
 /** Kills every process in a namespace, then deletes it (its links go with it). */
 export function removeNamespace(ns: string): void {
   for (let i = 0; i < 20; i++) {
     const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 10_000 });
-    const pids = (r.stdout ?? '').split('\n').map(Number).filter((n) => n > 0);
+    const pids = (r.stdout ?? '')
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {
@@ -142,14 +148,18 @@ export function createLabNetwork(spec: LabNetworkSpec): LabNetwork {
     // The host routes between its two networks, as the test VM does for kind's nodes
     // reaching other VMs; this sysctl is per namespace.
     inNs(host, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-    for (const [br, addr] of [['kindnet', `${KIND_NET}.1/24`], ['vmnet', `${VM_NET}.1/24`]] as const) {
+    for (const [br, addr] of [
+      ['kindnet', `${KIND_NET}.1/24`],
+      ['vmnet', `${VM_NET}.1/24`],
+    ] as const) {
       inNs(host, ['ip', 'link', 'add', br, 'type', 'bridge']);
       inNs(host, ['ip', 'addr', 'add', addr, 'dev', br]);
       inNs(host, ['ip', 'link', 'set', br, 'up']);
     }
     const attach = (kind: 'node' | 'vm', i: number, idx: number): LabHost => {
       const ns = `${prefix}-${kind}${i + 1}`;
-      const [bridge, subnet, gw] = kind === 'node' ? ['kindnet', KIND_NET, `${KIND_NET}.1`] : ['vmnet', VM_NET, `${VM_NET}.1`];
+      const [bridge, subnet, gw] =
+        kind === 'node' ? ['kindnet', KIND_NET, `${KIND_NET}.1`] : ['vmnet', VM_NET, `${VM_NET}.1`];
       const addr = `${subnet}.${i + 2}`;
       add(ns);
       const outer = `v${tag}${idx}`;

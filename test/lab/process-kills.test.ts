@@ -17,7 +17,10 @@ const SEEDS = (process.env.SCALE_TUI_LAB_KILL_SEEDS ?? '5').split(',').map(Numbe
 function waitForPhases(p: LabProcess, phase: string, count: number): Promise<void> {
   const re = new RegExp(` ${phase}$`, 'gm');
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fewer than ${count} "${phase}" lines:\n${p.output().slice(-3000)}`)), 300_000);
+    const timer = setTimeout(
+      () => reject(new Error(`fewer than ${count} "${phase}" lines:\n${p.output().slice(-3000)}`)),
+      300_000,
+    );
     const check = () => {
       if ((p.output().match(re) ?? []).length >= count || p.child.exitCode !== null) {
         clearTimeout(timer);
@@ -40,7 +43,15 @@ describe.skipIf(skip).each(SEEDS)('lab: controllers and a backing node SIGKILLed
   beforeAll(async () => {
     lab = await startLab({ backingVms: 1 });
     const config = join(lab.dir, 'experiment.yaml');
-    writeFileSync(config, ['topology: backing', `naming:\n  prefix: k${seed}x`, `batch:\n  size: ${COUNT}\n  concurrency: 5`, `stateDir: ${join(lab.dir, 'state')}`].join('\n') + '\n');
+    writeFileSync(
+      config,
+      [
+        'topology: backing',
+        `naming:\n  prefix: k${seed}x`,
+        `batch:\n  size: ${COUNT}\n  concurrency: 5`,
+        `stateDir: ${join(lab.dir, 'state')}`,
+      ].join('\n') + '\n',
+    );
     common = ['-c', config];
   }, 120_000);
 
@@ -57,7 +68,24 @@ describe.skipIf(skip).each(SEEDS)('lab: controllers and a backing node SIGKILLed
     ].sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
     const mg = ['--kubeconfig', lab.mgmtKubeconfig];
     ok(await lab.scaleTui([...common, 'setup', '--attach', ...mg], { timeoutMs: 180_000 }), 'setup --attach');
-    ok(await lab.scaleTui([...common, 'backing', 'add', 'b1', '--kubeconfig', lab.backing[0]!.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'], { timeoutMs: 180_000 }), 'backing add');
+    ok(
+      await lab.scaleTui(
+        [
+          ...common,
+          'backing',
+          'add',
+          'b1',
+          '--kubeconfig',
+          lab.backing[0]!.kubeconfig,
+          '--etcd-via',
+          'exec',
+          '--timeout',
+          '120',
+        ],
+        { timeoutMs: 180_000 },
+      ),
+      'backing add',
+    );
 
     const create = lab.spawnScaleTui([...common, 'create', '--count', String(COUNT), ...mg]);
     const done: string[] = [];
@@ -71,11 +99,24 @@ describe.skipIf(skip).each(SEEDS)('lab: controllers and a backing node SIGKILLed
     const summary = /(\d+) of (\d+) ready, (\d+) failed/.exec(create.output());
     expect(summary, `plan ${JSON.stringify(plan)}:\n${create.output().slice(-3000)}`).not.toBeNull();
     // Failures, if any, carry a step and a reason; resume finishes them.
-    for (const l of create.output().split('\n').filter((x) => /: failed at /.test(x))) expect(l).toMatch(/: failed at [\w-]+: \S/);
-    if (Number(summary![3]) > 0) ok(await lab.scaleTui([...common, 'create', '--resume', '--quiet', ...mg], { timeoutMs: 300_000 }), 'create --resume');
+    for (const l of create
+      .output()
+      .split('\n')
+      .filter((x) => /: failed at /.test(x)))
+      expect(l).toMatch(/: failed at [\w-]+: \S/);
+    if (Number(summary![3]) > 0)
+      ok(
+        await lab.scaleTui([...common, 'create', '--resume', '--quiet', ...mg], { timeoutMs: 300_000 }),
+        'create --resume',
+      );
 
-    const st = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as { clusters: Array<{ name: string; phase: string }> };
-    expect(st.clusters.map((c) => c.phase), `kills: ${done.join('; ')}`).toEqual(Array(COUNT).fill('ready'));
+    const st = JSON.parse((await lab.scaleTui([...common, 'status', '--json', ...mg])).stdout) as {
+      clusters: Array<{ name: string; phase: string }>;
+    };
+    expect(
+      st.clusters.map((c) => c.phase),
+      `kills: ${done.join('; ')}`,
+    ).toEqual(Array(COUNT).fill('ready'));
     expect(new Set(st.clusters.map((c) => c.name)).size).toBe(COUNT);
 
     ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mg], { timeoutMs: 300_000 }), 'delete');

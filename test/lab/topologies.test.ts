@@ -22,7 +22,10 @@ function listening(ns: string): number[] {
 
 function pidsIn(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 10_000 });
-  return (r.stdout ?? '').split('\n').map(Number).filter((n) => n > 0);
+  return (r.stdout ?? '')
+    .split('\n')
+    .map(Number)
+    .filter((n) => n > 0);
 }
 
 describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as const)('lab: topology %s', (topology) => {
@@ -36,7 +39,14 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     // No endpoint settings: the defaults must work on a kind host as they are.
     writeFileSync(
       config,
-      [`topology: ${topology}`, `naming:\n  prefix: lab${topology.slice(0, 3)}`, `batch:\n  size: ${COUNT}\n  concurrency: 10`, 'sharded:\n  shards: 2', `endpoint:\n  basePort: ${basePort}`, `stateDir: ${join(lab.dir, 'state')}`].join('\n') + '\n',
+      [
+        `topology: ${topology}`,
+        `naming:\n  prefix: lab${topology.slice(0, 3)}`,
+        `batch:\n  size: ${COUNT}\n  concurrency: 10`,
+        'sharded:\n  shards: 2',
+        `endpoint:\n  basePort: ${basePort}`,
+        `stateDir: ${join(lab.dir, 'state')}`,
+      ].join('\n') + '\n',
     );
     common = ['-c', config];
   }, 120_000);
@@ -51,7 +61,11 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     const line = (out: string) => out.split('\n').find((l) => l.includes('workload endpoint')) ?? out;
     const auto = await lab.scaleTui([...common, 'doctor', '--kubeconfig', lab.mgmtKubeconfig]);
     // docker, kind and clusterctl are absent here, so doctor as a whole fails; this line must not.
-    expect(line(auto.stdout)).toMatch(new RegExp(`\\[ok\\s*\\] workload endpoint .*node ${lab.net.nodes[0]!.ip.replace(/\./g, '\\.')} dial ${lab.net.kindGateway.replace(/\./g, '\\.')}:`));
+    expect(line(auto.stdout)).toMatch(
+      new RegExp(
+        `\\[ok\\s*\\] workload endpoint .*node ${lab.net.nodes[0]!.ip.replace(/\./g, '\\.')} dial ${lab.net.kindGateway.replace(/\./g, '\\.')}:`,
+      ),
+    );
     const loop = join(lab.dir, 'loopback.yaml');
     writeFileSync(loop, `topology: ${topology}\nendpoint:\n  host: 127.0.0.1\n`);
     const old = await lab.scaleTui(['-c', loop, 'doctor', '--kubeconfig', lab.mgmtKubeconfig]);
@@ -63,15 +77,29 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     const mgmt = ['--kubeconfig', lab.mgmtKubeconfig];
     ok(await lab.scaleTui([...common, 'setup', '--attach', ...mgmt], { timeoutMs: 180_000 }), 'setup --attach');
     for (const b of lab.backing) {
-      ok(await lab.scaleTui([...common, 'backing', 'add', b.name, '--kubeconfig', b.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'], { timeoutMs: 180_000 }), `backing add ${b.name}`);
+      ok(
+        await lab.scaleTui(
+          [...common, 'backing', 'add', b.name, '--kubeconfig', b.kubeconfig, '--etcd-via', 'exec', '--timeout', '120'],
+          { timeoutMs: 180_000 },
+        ),
+        `backing add ${b.name}`,
+      );
     }
 
-    const created = await lab.scaleTui([...common, 'create', '--count', String(COUNT), '--quiet', ...mgmt], { timeoutMs: 420_000 });
+    const created = await lab.scaleTui([...common, 'create', '--count', String(COUNT), '--quiet', ...mgmt], {
+      timeoutMs: 420_000,
+    });
     ok(created, 'create');
     expect(created.stdout).toMatch(new RegExp(`${COUNT} of ${COUNT} ready, 0 failed`));
 
     // CAPI dials the host's address on the kind network, never its own loopback.
-    const endpoints = lab.kubectl(['get', 'clusters.cluster.x-k8s.io', '-A', '-o', 'jsonpath={range .items[*]}{.spec.controlPlaneEndpoint.host}{"\\n"}{end}']);
+    const endpoints = lab.kubectl([
+      'get',
+      'clusters.cluster.x-k8s.io',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.spec.controlPlaneEndpoint.host}{"\\n"}{end}',
+    ]);
     ok(endpoints, 'kubectl get clusters');
     const hosts = new Set(endpoints.stdout.split('\n').filter(Boolean));
     expect([...hosts]).toEqual([lab.net.kindGateway]);
@@ -93,14 +121,36 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mgmt], { timeoutMs: 300_000 }), 'delete');
 
     // Nothing left: objects, namespaces, etcd tenants, forwarders, processes.
-    const left = lab.kubectl(['get', 'namespaces,clusters.cluster.x-k8s.io,baremetalhosts.metal3.io', '-A', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name']);
+    const left = lab.kubectl([
+      'get',
+      'namespaces,clusters.cluster.x-k8s.io,baremetalhosts.metal3.io',
+      '-A',
+      '-l',
+      'app.kubernetes.io/managed-by=scale-tui',
+      '-o',
+      'name',
+    ]);
     ok(left, 'kubectl get leftovers');
     // etcd-system is setup's (the management etcd for dedicated, shared, sharded), not a run's.
     expect(left.stdout.split('\n').filter((l) => l && l !== 'namespace/etcd-system')).toEqual([]);
     if (topology !== 'backing') {
       // The management etcd keeps no tenant (user, role) and no key under a tenant prefix.
       const etcdctl = (args: string[]) =>
-        lab.kubectl(['exec', '-n', ETCD.namespace, ETCD.pod, '-c', ETCD.container, '--', 'etcdctl', '--endpoints=https://127.0.0.1:2379', `--cacert=${ETCD_POD_PATHS.ca}`, `--cert=${ETCD_POD_PATHS.rootClientCert}`, `--key=${ETCD_POD_PATHS.rootClientKey}`, ...args]);
+        lab.kubectl([
+          'exec',
+          '-n',
+          ETCD.namespace,
+          ETCD.pod,
+          '-c',
+          ETCD.container,
+          '--',
+          'etcdctl',
+          '--endpoints=https://127.0.0.1:2379',
+          `--cacert=${ETCD_POD_PATHS.ca}`,
+          `--cert=${ETCD_POD_PATHS.rootClientCert}`,
+          `--key=${ETCD_POD_PATHS.rootClientKey}`,
+          ...args,
+        ]);
       const roles = etcdctl(['role', 'list']);
       ok(roles, 'etcdctl role list');
       expect(roles.stdout.split('\n').filter(Boolean)).toEqual(['root']);
@@ -111,7 +161,10 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
       expect(keys.stdout.split('\n').filter(Boolean)).toEqual([]);
     }
     for (const b of lab.backing) {
-      const bl = lab.kubectl(['get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name'], b.kubeconfig);
+      const bl = lab.kubectl(
+        ['get', 'namespaces', '-l', 'app.kubernetes.io/managed-by=scale-tui', '-o', 'name'],
+        b.kubeconfig,
+      );
       ok(bl, `kubectl get namespaces on ${b.name}`);
       // etcd-system is the backing cluster's own, labelled by `backing add`; workload namespaces are gone.
       expect(bl.stdout.split('\n').filter((l) => l && l !== 'namespace/etcd-system')).toEqual([]);
@@ -128,6 +181,7 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     const proxy = lab.processes.find((p) => p.name === 'docker-proxy')!;
     expect(pidsIn(lab.net.host)).toEqual([proxy.child.pid]);
     // Every lab process is still up: nothing crashed along the way.
-    for (const p of lab.processes) expect({ name: p.name, exit: p.child.exitCode }).toEqual({ name: p.name, exit: null });
+    for (const p of lab.processes)
+      expect({ name: p.name, exit: p.child.exitCode }).toEqual({ name: p.name, exit: null });
   }, 900_000);
 });

@@ -13,14 +13,25 @@ const byKind = (objs: KubeObject[], kind: string, name?: string): KubeObject => 
   if (!o) throw new Error(`no ${kind} ${name ?? ''}`);
   return o;
 };
-const at = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+const at = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
 
 describe('clusterObjects', () => {
   for (const [topology, params] of Object.entries(TOPOLOGY_PARAMS)) {
     it(`validates every object against the real CRDs (${topology})`, () => {
       const objs = clusterObjects(params);
       expect(objs.map((o) => o.kind).sort()).toEqual(
-        ['Cluster', 'KubeadmConfigTemplate', 'KubeadmControlPlane', 'MachineDeployment', 'Metal3Cluster', 'Metal3DataTemplate', 'Metal3DataTemplate', 'Metal3MachineTemplate', 'Metal3MachineTemplate'].sort(),
+        [
+          'Cluster',
+          'KubeadmConfigTemplate',
+          'KubeadmControlPlane',
+          'MachineDeployment',
+          'Metal3Cluster',
+          'Metal3DataTemplate',
+          'Metal3DataTemplate',
+          'Metal3MachineTemplate',
+          'Metal3MachineTemplate',
+        ].sort(),
       );
       expectValid(objs);
       for (const o of objs) {
@@ -42,9 +53,20 @@ describe('clusterObjects', () => {
     const p = TOPOLOGY_PARAMS.backing!;
     const objs = clusterObjects(p);
     const cluster = byKind(objs, 'Cluster');
-    expect(at(cluster, 'spec.controlPlaneRef')).toEqual({ apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'KubeadmControlPlane', name: 'test-101' });
-    expect(at(cluster, 'spec.infrastructureRef')).toEqual({ apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'Metal3Cluster', name: 'test-101' });
-    expect(at(byKind(objs, 'Metal3Cluster'), 'spec')).toEqual({ controlPlaneEndpoint: { host: '10.201.10.56', port: 10101 }, cloudProviderEnabled: false });
+    expect(at(cluster, 'spec.controlPlaneRef')).toEqual({
+      apiGroup: 'controlplane.cluster.x-k8s.io',
+      kind: 'KubeadmControlPlane',
+      name: 'test-101',
+    });
+    expect(at(cluster, 'spec.infrastructureRef')).toEqual({
+      apiGroup: 'infrastructure.cluster.x-k8s.io',
+      kind: 'Metal3Cluster',
+      name: 'test-101',
+    });
+    expect(at(byKind(objs, 'Metal3Cluster'), 'spec')).toEqual({
+      controlPlaneEndpoint: { host: '10.201.10.56', port: 10101 },
+      cloudProviderEnabled: false,
+    });
     const kcp = byKind(objs, 'KubeadmControlPlane');
     expect(at(kcp, 'spec.replicas')).toBe(1);
     expect(at(kcp, 'spec.kubeadmConfigSpec.clusterConfiguration')).toEqual({
@@ -59,16 +81,28 @@ describe('clusterObjects', () => {
         },
       },
     });
-    const reg = { name: '{{ ds.meta_data.name }}', kubeletExtraArgs: [{ name: 'node-labels', value: 'metal3.io/uuid={{ ds.meta_data.uuid }}' }] };
+    const reg = {
+      name: '{{ ds.meta_data.name }}',
+      kubeletExtraArgs: [{ name: 'node-labels', value: 'metal3.io/uuid={{ ds.meta_data.uuid }}' }],
+    };
     expect(at(kcp, 'spec.kubeadmConfigSpec.initConfiguration.nodeRegistration')).toEqual(reg);
     expect(at(kcp, 'spec.kubeadmConfigSpec.joinConfiguration.nodeRegistration')).toEqual(reg);
-    expect(at(byKind(objs, 'KubeadmConfigTemplate'), 'spec.template.spec.joinConfiguration.nodeRegistration')).toEqual(reg);
+    expect(at(byKind(objs, 'KubeadmConfigTemplate'), 'spec.template.spec.joinConfiguration.nodeRegistration')).toEqual(
+      reg,
+    );
     // The CRD's CEL rule (skipped by our validator): kubeletExtraArgs names are unique.
     const names = reg.kubeletExtraArgs.map((a) => a.name);
     expect(new Set(names).size).toBe(names.length);
     expect(at(kcp, 'spec.machineTemplate.spec.infrastructureRef.name')).toBe('test-101-controlplane');
-    expect(at(byKind(objs, 'Metal3MachineTemplate', 'test-101-controlplane'), 'spec.template.spec.dataTemplate.name')).toBe('test-101-controlplane-template');
-    expect(at(byKind(objs, 'Metal3MachineTemplate', 'test-101-workers'), 'spec.template.spec.image')).toEqual({ url: image.url, checksum: image.checksum, checksumType: 'md5', diskFormat: 'raw' });
+    expect(
+      at(byKind(objs, 'Metal3MachineTemplate', 'test-101-controlplane'), 'spec.template.spec.dataTemplate.name'),
+    ).toBe('test-101-controlplane-template');
+    expect(at(byKind(objs, 'Metal3MachineTemplate', 'test-101-workers'), 'spec.template.spec.image')).toEqual({
+      url: image.url,
+      checksum: image.checksum,
+      checksumType: 'md5',
+      diskFormat: 'raw',
+    });
     const md = byKind(objs, 'MachineDeployment');
     expect(at(md, 'spec.replicas')).toBe(0);
     expect(at(md, 'spec.template.spec.bootstrap.configRef.name')).toBe('test-101-workers');
@@ -79,7 +113,10 @@ describe('clusterObjects', () => {
   it('local etcd mode writes etcd.local with the SANs', () => {
     const kcp = byKind(clusterObjects(TOPOLOGY_PARAMS.sharedFirstLocal!), 'KubeadmControlPlane');
     expect(at(kcp, 'spec.kubeadmConfigSpec.clusterConfiguration.etcd')).toEqual({
-      local: { serverCertSANs: ['etcd-server.metal3.svc.cluster.local'], peerCertSANs: ['etcd-0.etcd.metal3.svc.cluster.local'] },
+      local: {
+        serverCertSANs: ['etcd-server.metal3.svc.cluster.local'],
+        peerCertSANs: ['etcd-0.etcd.metal3.svc.cluster.local'],
+      },
     });
   });
 
@@ -89,7 +126,9 @@ describe('clusterObjects', () => {
     expect(files.reduce((n, f) => n + f.content.length, 0)).toBe(30 * 1024);
     expect(Math.max(...files.map((f) => f.content.length))).toBeLessThanOrEqual(MAX_FILE_CONTENT);
     expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
-    expect(at(byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'KubeadmControlPlane'), 'spec.kubeadmConfigSpec.files')).toBeUndefined();
+    expect(
+      at(byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'KubeadmControlPlane'), 'spec.kubeadmConfigSpec.files'),
+    ).toBeUndefined();
     expect(extraFiles(MAX_FILE_CONTENT * 2)).toHaveLength(2);
     expect(() => extraFiles(-1)).toThrow(RangeError);
     expect(() => extraFiles(201 * MAX_FILE_CONTENT)).toThrow(/200 files/);
@@ -103,7 +142,10 @@ describe('clusterObjects', () => {
 });
 
 describe('negative: the CRD schemas catch mistakes in these objects', () => {
-  const kcp = () => structuredClone(byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'KubeadmControlPlane')) as KubeObject & { spec: Record<string, any> };
+  const kcp = () =>
+    structuredClone(byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'KubeadmControlPlane')) as KubeObject & {
+      spec: Record<string, any>;
+    };
 
   it('a wrong field fails', () => {
     const o = kcp();
@@ -112,9 +154,13 @@ describe('negative: the CRD schemas catch mistakes in these objects', () => {
     expect(violations(o).map((v) => [v.field, v.reason])).toEqual([
       ['spec.kubeadmConfigSpec.initConfiguration.nodeRegistration.kubeletExtraArgs', 'FieldValueTypeInvalid'],
     ]);
-    const m = byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'Metal3Cluster') as KubeObject & { spec: Record<string, unknown> };
+    const m = byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'Metal3Cluster') as KubeObject & {
+      spec: Record<string, unknown>;
+    };
     m.spec.noCloudProvider = true; // v1beta1 field, gone in v1beta2
-    expect(violations(m)).toEqual([{ field: 'spec.noCloudProvider', reason: 'FieldValueUnknown', message: 'unknown field "spec.noCloudProvider"' }]);
+    expect(violations(m)).toEqual([
+      { field: 'spec.noCloudProvider', reason: 'FieldValueUnknown', message: 'unknown field "spec.noCloudProvider"' },
+    ]);
   });
 
   it('a wrong enum value fails', () => {
@@ -127,7 +173,9 @@ describe('negative: the CRD schemas catch mistakes in these objects', () => {
     const o = kcp();
     delete o.spec.version;
     expect(violations(o)).toEqual([{ field: 'spec.version', reason: 'FieldValueRequired', message: 'Required value' }]);
-    const c = byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'Cluster') as KubeObject & { spec: Record<string, any> };
+    const c = byKind(clusterObjects(TOPOLOGY_PARAMS.dedicated!), 'Cluster') as KubeObject & {
+      spec: Record<string, any>;
+    };
     delete c.spec.controlPlaneRef.apiGroup;
     expect(violations(c).map((v) => v.field)).toEqual(['spec.controlPlaneRef.apiGroup']);
   });
@@ -135,6 +183,8 @@ describe('negative: the CRD schemas catch mistakes in these objects', () => {
   it('a single file over 10 KiB fails (why extraFileBytes splits)', () => {
     const o = kcp();
     o.spec.kubeadmConfigSpec.files = [{ path: '/big', content: 'x'.repeat(MAX_FILE_CONTENT + 1) }];
-    expect(validate(crdFor(o.apiVersion, o.kind).schema, o)).toMatchObject([{ field: 'spec.kubeadmConfigSpec.files[0].content', reason: 'FieldValueTooLong' }]);
+    expect(validate(crdFor(o.apiVersion, o.kind).schema, o)).toMatchObject([
+      { field: 'spec.kubeadmConfigSpec.files[0].content', reason: 'FieldValueTooLong' },
+    ]);
   });
 });

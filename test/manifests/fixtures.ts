@@ -1,8 +1,19 @@
 import type { ClusterParams } from '../../src/manifests/cluster.js';
 import { RUN } from './helpers.js';
 
-export const image = { url: 'http://172.22.0.1/images/rhcos-ootpa-latest.qcow2', checksum: '97830b21ed272a3d854615beb54cf004', checksumType: 'md5', format: 'raw' } as const;
-export const base = { kubernetesVersion: 'v1.34.1', image, podCidr: '192.168.0.0/18', serviceCidr: '10.96.0.0/12', ownership: { runId: RUN, batchId: 'b1' } };
+export const image = {
+  url: 'http://172.22.0.1/images/rhcos-ootpa-latest.qcow2',
+  checksum: '97830b21ed272a3d854615beb54cf004',
+  checksumType: 'md5',
+  format: 'raw',
+} as const;
+export const base = {
+  kubernetesVersion: 'v1.34.1',
+  image,
+  podCidr: '192.168.0.0/18',
+  serviceCidr: '10.96.0.0/12',
+  ownership: { runId: RUN, batchId: 'b1' },
+};
 
 /** Params per topology as the engine fills them (SEED-SCRIPTS §4.1, modernised). */
 export const TOPOLOGY_PARAMS: Record<string, ClusterParams> = {
@@ -20,7 +31,11 @@ export const TOPOLOGY_PARAMS: Record<string, ClusterParams> = {
     namespace: 'metal3',
     endpoint: { host: 'test-kube-apiserver.metal3.svc.cluster.local', port: 6443 },
     certSANs: ['localhost', '127.0.0.1', '0.0.0.0', 'test-kube-apiserver.metal3.svc.cluster.local'],
-    etcd: { mode: 'local', serverCertSANs: ['etcd-server.metal3.svc.cluster.local'], peerCertSANs: ['etcd-0.etcd.metal3.svc.cluster.local'] },
+    etcd: {
+      mode: 'local',
+      serverCertSANs: ['etcd-server.metal3.svc.cluster.local'],
+      peerCertSANs: ['etcd-0.etcd.metal3.svc.cluster.local'],
+    },
   },
   dedicated: {
     ...base,
@@ -48,4 +63,3 @@ export const TOPOLOGY_PARAMS: Record<string, ClusterParams> = {
     extraFileBytes: 30 * 1024,
   },
 };
-

@@ -14,16 +14,22 @@ export function violations(obj: KubeObject): SchemaViolation[] {
   const schema = core ?? crdFor(obj.apiVersion, obj.kind).schema;
   const out = validate(schema, obj, { unknownFields: 'reject' });
   // Schemas skip root metadata (the API server validates ObjectMeta itself): check it here.
-  for (const v of validate(objectMetaShape, obj.metadata, { unknownFields: 'reject' })) out.push({ ...v, field: `metadata.${v.field}` });
+  for (const v of validate(objectMetaShape, obj.metadata, { unknownFields: 'reject' }))
+    out.push({ ...v, field: `metadata.${v.field}` });
   for (const k of Object.keys(obj.metadata.labels ?? {})) {
-    if (!LABEL_KEY_PATTERN.test(k)) out.push({ field: `metadata.labels[${k}]`, reason: 'FieldValueInvalid', message: 'invalid label key' });
+    if (!LABEL_KEY_PATTERN.test(k))
+      out.push({ field: `metadata.labels[${k}]`, reason: 'FieldValueInvalid', message: 'invalid label key' });
   }
   return out;
 }
 
 export function expectValid(objs: KubeObject[]): void {
   for (const o of objs) {
-    expect({ kind: o.kind, name: o.metadata.name, violations: violations(o) }).toEqual({ kind: o.kind, name: o.metadata.name, violations: [] });
+    expect({ kind: o.kind, name: o.metadata.name, violations: violations(o) }).toEqual({
+      kind: o.kind,
+      name: o.metadata.name,
+      violations: [],
+    });
     expect(o.metadata.labels?.[LABEL_MANAGED_BY]).toBe(MANAGED_BY_VALUE);
     expect(o.metadata.labels?.[LABEL_RUN]).toBe(RUN);
   }

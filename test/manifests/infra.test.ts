@@ -12,14 +12,21 @@ const pem = (s: string) => `-----BEGIN ${s}-----\nAA==\n-----END ${s}-----\n`;
 type Spec = Record<string, any>;
 const podSpec = (o: KubeObject): Spec => (o.spec as Spec).template.spec;
 const cmd = (o: KubeObject): string[] => podSpec(o).containers[0].command;
-const flag = (o: KubeObject, name: string) => cmd(o).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (o: KubeObject, name: string) =>
+  cmd(o)
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3);
 
 describe('etcd', () => {
   const objs = etcdObjects({ ownership: own });
   const sts = objs.find((o) => o.kind === 'StatefulSet')!;
 
   it('Services and a StatefulSet in etcd-system, valid core shapes', () => {
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/etcd-server', 'Service/etcd', 'StatefulSet/etcd']);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Service/etcd-server',
+      'Service/etcd',
+      'StatefulSet/etcd',
+    ]);
     expectValid(objs);
     for (const o of objs) expect(o.metadata.namespace).toBe('etcd-system');
     expect((objs[1]!.spec as Spec).clusterIP).toBe('None');
@@ -29,11 +36,17 @@ describe('etcd', () => {
 
   it('keeps data on a PersistentVolumeClaim (the seed lost it on restart)', () => {
     const spec = sts.spec as Spec;
-    expect(spec.volumeClaimTemplates[0]).toMatchObject({ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } });
+    expect(spec.volumeClaimTemplates[0]).toMatchObject({
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+    });
     expect(podSpec(sts).containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/etcd' });
     expect(flag(sts, 'data-dir')).toBe('/var/lib/etcd/data');
     const custom = etcdObjects({ ownership: own, storage: { size: '50Gi', storageClassName: 'fast' } })[2]!;
-    expect((custom.spec as Spec).volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '50Gi' } } });
+    expect((custom.spec as Spec).volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: 'fast',
+      resources: { requests: { storage: '50Gi' } },
+    });
   });
 
   it('TLS with client-cert auth, compaction as the seed, a current image', () => {
@@ -59,7 +72,13 @@ describe('etcd', () => {
   });
 
   it('CA/server/peer Secrets from caller PEMs', () => {
-    const s = etcdSecrets({ caCert: pem('CA'), server: { cert: pem('S'), key: pem('SK') }, peer: { cert: pem('P'), key: pem('PK') }, rootPassword: 'generated', ownership: own });
+    const s = etcdSecrets({
+      caCert: pem('CA'),
+      server: { cert: pem('S'), key: pem('SK') },
+      peer: { cert: pem('P'), key: pem('PK') },
+      rootPassword: 'generated',
+      ownership: own,
+    });
     expectValid(s);
     expect(s.map((o) => o.metadata.name)).toEqual(['etcd-ca', 'etcd-server', 'etcd-peer', 'etcd-root']);
     const data = (o: KubeObject, k: string) => Buffer.from((o.data as Record<string, string>)[k]!, 'base64').toString();
@@ -68,7 +87,14 @@ describe('etcd', () => {
     // Only the CA certificate reaches the cluster, never its key.
     expect(Object.keys(s[0]!.data as object)).toEqual(['ca.crt']);
     expect(data(s[3]!, 'password')).toBe('generated');
-    expect(etcdSecrets({ caCert: pem('CA'), server: { cert: 'a', key: 'b' }, peer: { cert: 'c', key: 'd' }, ownership: own })).toHaveLength(3);
+    expect(
+      etcdSecrets({
+        caCert: pem('CA'),
+        server: { cert: 'a', key: 'b' },
+        peer: { cert: 'c', key: 'd' },
+        ownership: own,
+      }),
+    ).toHaveLength(3);
     const withRoot = etcdSecrets({
       caCert: pem('CA'),
       server: { cert: 'a', key: 'b' },
@@ -102,21 +128,36 @@ describe('kube-apiserver', () => {
     nodePort: 30101,
     ownership: own,
   });
-  const shared = sharedApiserverObjects({ namespace: 'metal3', cluster: 'test', kubernetesVersion: 'v1.34.1', serviceType: 'ClusterIP', ownership: own });
+  const shared = sharedApiserverObjects({
+    namespace: 'metal3',
+    cluster: 'test',
+    kubernetesVersion: 'v1.34.1',
+    serviceType: 'ClusterIP',
+    ownership: own,
+  });
 
   it('Service + Deployment for dedicated, backing and shared topologies, all valid', () => {
     for (const objs of [dedicated, backing, shared]) {
-      expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/test-kube-apiserver', 'Deployment/test-kube-apiserver']);
+      expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+        'Service/test-kube-apiserver',
+        'Deployment/test-kube-apiserver',
+      ]);
       expectValid(objs);
     }
-    expect((backing[0]!.spec as Spec)).toMatchObject({ type: 'NodePort', ports: [{ port: 6443, nodePort: 30101 }] });
+    expect(backing[0]!.spec as Spec).toMatchObject({ type: 'NodePort', ports: [{ port: 6443, nodePort: 30101 }] });
     expect((dedicated[0]!.spec as Spec).type).toBe('ClusterIP');
   });
 
   it('carries the component and cluster labels the simulated kubelet selects on', () => {
     const d = dedicated[1]!;
-    expect(d.metadata.labels).toMatchObject({ [LABEL_COMPONENT]: COMPONENT_WORKLOAD_APISERVER, [LABEL_CLUSTER]: 'test-12' });
-    expect((d.spec as Spec).template.metadata.labels).toMatchObject({ [LABEL_COMPONENT]: COMPONENT_WORKLOAD_APISERVER, [LABEL_CLUSTER]: 'test-12' });
+    expect(d.metadata.labels).toMatchObject({
+      [LABEL_COMPONENT]: COMPONENT_WORKLOAD_APISERVER,
+      [LABEL_CLUSTER]: 'test-12',
+    });
+    expect((d.spec as Spec).template.metadata.labels).toMatchObject({
+      [LABEL_COMPONENT]: COMPONENT_WORKLOAD_APISERVER,
+      [LABEL_CLUSTER]: 'test-12',
+    });
     const sel = (dedicated[0]!.spec as Spec).selector;
     for (const [k, v] of Object.entries(sel)) expect((d.spec as Spec).template.metadata.labels[k]).toBe(v);
   });
@@ -146,23 +187,54 @@ describe('kube-apiserver', () => {
     }
     expect(flag(d, 'disable-admission-plugins')).toContain('ValidatingAdmissionPolicy');
     expect(podSpec(d).containers[0].image).toBe('registry.k8s.io/kube-apiserver:v1.34.1');
-    expect(podSpec(d).volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName).sort()).toEqual(
-      ['apiserver', 'test-12-apiserver-etcd-client', 'test-12-ca', 'test-12-etcd', 'test-12-sa'].sort(),
-    );
-    const old = apiserverObjects({ cluster: 'c', namespace: 'c', kubernetesVersion: 'v1.25.3', etcdServers: ['https://e:2379'], serviceType: 'ClusterIP', ownership: own });
+    expect(
+      podSpec(d)
+        .volumes.map((v: { secret: { secretName: string } }) => v.secret.secretName)
+        .sort(),
+    ).toEqual(['apiserver', 'test-12-apiserver-etcd-client', 'test-12-ca', 'test-12-etcd', 'test-12-sa'].sort());
+    const old = apiserverObjects({
+      cluster: 'c',
+      namespace: 'c',
+      kubernetesVersion: 'v1.25.3',
+      etcdServers: ['https://e:2379'],
+      serviceType: 'ClusterIP',
+      ownership: own,
+    });
     expect(flag(old[1]!, 'disable-admission-plugins')).not.toContain('ValidatingAdmissionPolicy');
   });
 
   it('shared stack: etcd and the one API server in one namespace, the server pointing at that etcd', () => {
-    const objs = sharedApiStack({ namespace: 'metal3', cluster: 'test', kubernetesVersion: 'v1.34.1', serviceType: 'ClusterIP', ownership: own });
+    const objs = sharedApiStack({
+      namespace: 'metal3',
+      cluster: 'test',
+      kubernetesVersion: 'v1.34.1',
+      serviceType: 'ClusterIP',
+      ownership: own,
+    });
     expectValid(objs);
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/etcd-server', 'Service/etcd', 'StatefulSet/etcd', 'Service/test-kube-apiserver', 'Deployment/test-kube-apiserver']);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Service/etcd-server',
+      'Service/etcd',
+      'StatefulSet/etcd',
+      'Service/test-kube-apiserver',
+      'Deployment/test-kube-apiserver',
+    ]);
     for (const o of objs) expect(o.metadata.namespace).toBe('metal3');
     expect(flag(objs[4]!, 'etcd-servers')).toBe(etcdClientUrl('metal3'));
   });
 
   it('rejects a nodePort outside the NodePort range', () => {
-    expect(() => apiserverObjects({ cluster: 'c', namespace: 'c', kubernetesVersion: 'v1.34.1', etcdServers: [], serviceType: 'NodePort', nodePort: 80, ownership: own })).toThrow(RangeError);
+    expect(() =>
+      apiserverObjects({
+        cluster: 'c',
+        namespace: 'c',
+        kubernetesVersion: 'v1.34.1',
+        etcdServers: [],
+        serviceType: 'NodePort',
+        nodePort: 80,
+        ownership: own,
+      }),
+    ).toThrow(RangeError);
   });
 
   it('negative: the Deployment shape catches mistakes', () => {
@@ -170,7 +242,11 @@ describe('kube-apiserver', () => {
     d.spec.strategy.type = 'BlueGreen';
     d.spec.template.spec.containers[0].volumeMount = [];
     delete d.spec.selector;
-    expect(violations(d).map((v) => [v.field, v.reason]).sort()).toEqual([
+    expect(
+      violations(d)
+        .map((v) => [v.field, v.reason])
+        .sort(),
+    ).toEqual([
       ['spec.selector', 'FieldValueRequired'],
       ['spec.strategy.type', 'FieldValueNotSupported'],
       ['spec.template.spec.containers[0].volumeMount', 'FieldValueUnknown'],

@@ -21,7 +21,13 @@ describe('pkiSecrets', () => {
   });
 
   it('creates the five secrets CAPI and the fake API server expect', () => {
-    expect(objs.map((o) => o.metadata.name)).toEqual(['test-4-ca', 'test-4-etcd', 'test-4-apiserver-etcd-client', 'apiserver', 'test-4-sa']);
+    expect(objs.map((o) => o.metadata.name)).toEqual([
+      'test-4-ca',
+      'test-4-etcd',
+      'test-4-apiserver-etcd-client',
+      'apiserver',
+      'test-4-sa',
+    ]);
     expectValid(objs);
     for (const o of objs) {
       expect(o.type).toBe('kubernetes.io/tls');
@@ -39,7 +45,14 @@ describe('pkiSecrets', () => {
   });
 
   it('shared topology: only the three Secrets KCP needs when apiserver/SA are not given', () => {
-    const three = pkiSecrets({ cluster: 'test-9', namespace: 'test-9', ownership: { runId: RUN }, ca: pair('ca'), etcdCa: { cert: pem('CERTIFICATE etcd') }, apiserverEtcdClient: pair('client') });
+    const three = pkiSecrets({
+      cluster: 'test-9',
+      namespace: 'test-9',
+      ownership: { runId: RUN },
+      ca: pair('ca'),
+      etcdCa: { cert: pem('CERTIFICATE etcd') },
+      apiserverEtcdClient: pair('client'),
+    });
     expect(three.map((o) => o.metadata.name)).toEqual(['test-9-ca', 'test-9-etcd', 'test-9-apiserver-etcd-client']);
     expectValid(three);
     // kubernetes.io/tls needs both keys; a CA given without its key is stored with an empty key.

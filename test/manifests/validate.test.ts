@@ -25,7 +25,11 @@ const schema: JSONSchemaProps = {
         tags: { type: 'array', maxItems: 2, items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
         ports: {
           type: 'array',
-          items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer' } }, required: ['name'] },
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, port: { type: 'integer' } },
+            required: ['name'],
+          },
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['name'],
         },
@@ -44,7 +48,12 @@ const schema: JSONSchemaProps = {
   },
 };
 
-const ok = () => ({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'n', anything: 1 }, spec: { replicas: 1, mode: 'a' } });
+const ok = () => ({
+  apiVersion: 'x/v1',
+  kind: 'X',
+  metadata: { name: 'n', anything: 1 },
+  spec: { replicas: 1, mode: 'a' },
+});
 
 describe('validate', () => {
   it('accepts a valid object, also in reject mode', () => {
@@ -54,7 +63,9 @@ describe('validate', () => {
   it('reports a missing required field with its path', () => {
     const v = ok() as { spec: Record<string, unknown> };
     delete v.spec.replicas;
-    expect(validate(schema, v)).toEqual([{ field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' }]);
+    expect(validate(schema, v)).toEqual([
+      { field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' },
+    ]);
   });
 
   it('reports a wrong type as FieldValueTypeInvalid', () => {
@@ -67,11 +78,16 @@ describe('validate', () => {
 
   it('reports an enum violation with the supported values', () => {
     const [e] = validate(schema, { ...ok(), spec: { replicas: 1, mode: 'c' } });
-    expect(e).toEqual({ field: 'spec.mode', reason: 'FieldValueNotSupported', message: 'Unsupported value: "c": supported values: "a", "b"' });
+    expect(e).toEqual({
+      field: 'spec.mode',
+      reason: 'FieldValueNotSupported',
+      message: 'Unsupported value: "c": supported values: "a", "b"',
+    });
   });
 
   it('checks bounds, lengths, patterns and formats', () => {
-    const bad = (spec: Record<string, unknown>) => validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
+    const bad = (spec: Record<string, unknown>) =>
+      validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
     expect(bad({ replicas: 11 })[0]?.reason).toBe('FieldValueInvalid');
     expect(bad({ replicas: -1 })[0]?.message).toContain('greater than or equal to 0');
     expect(bad({ name: 'toolong' })[0]?.reason).toBe('FieldValueTooLong');
@@ -85,7 +101,8 @@ describe('validate', () => {
   });
 
   it('checks int-or-string and nullable', () => {
-    const bad = (spec: Record<string, unknown>) => validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
+    const bad = (spec: Record<string, unknown>) =>
+      validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
     expect(bad({ port: 80 })).toEqual([]);
     expect(bad({ port: 'http' })).toEqual([]);
     expect(bad({ port: true })[0]?.reason).toBe('FieldValueTypeInvalid');
@@ -93,19 +110,32 @@ describe('validate', () => {
     // kube-apiserver drops nulls of non-nullable fields before validating: absent, not a type error...
     expect(bad({ name: null })).toEqual([]);
     // ...so a null required field is missing.
-    expect(validate(schema, { ...ok(), spec: { replicas: null, mode: 'a' } })).toEqual([{ field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' }]);
+    expect(validate(schema, { ...ok(), spec: { replicas: null, mode: 'a' } })).toEqual([
+      { field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' },
+    ]);
     // A null list item is still a type error.
     expect(bad({ tags: [null] })[0]).toMatchObject({ field: 'spec.tags[0]', reason: 'FieldValueTypeInvalid' });
   });
 
   it('reports duplicates in set and map lists', () => {
-    const bad = (spec: Record<string, unknown>) => validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
+    const bad = (spec: Record<string, unknown>) =>
+      validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', ...spec } });
     expect(bad({ tags: ['a', 'a'] })[0]).toMatchObject({ field: 'spec.tags[1]', reason: 'FieldValueDuplicate' });
-    expect(bad({ ports: [{ name: 'x', port: 1 }, { name: 'x', port: 2 }] })[0]).toMatchObject({ field: 'spec.ports[1]', reason: 'FieldValueDuplicate' });
+    expect(
+      bad({
+        ports: [
+          { name: 'x', port: 1 },
+          { name: 'x', port: 2 },
+        ],
+      })[0],
+    ).toMatchObject({ field: 'spec.ports[1]', reason: 'FieldValueDuplicate' });
   });
 
   it('renders list indexes like kube-apiserver', () => {
-    const errs = validate(schema, { ...ok(), spec: { replicas: 1, mode: 'a', containers: [{ image: 'x' }, { image: '' }, {}] } });
+    const errs = validate(schema, {
+      ...ok(),
+      spec: { replicas: 1, mode: 'a', containers: [{ image: 'x' }, { image: '' }, {}] },
+    });
     expect(errs.map((e) => e.field)).toEqual(['spec.containers[1].image', 'spec.containers[2].image']);
   });
 
@@ -120,7 +150,14 @@ describe('validate', () => {
   });
 
   it('allows apiVersion/kind/metadata in embedded resources', () => {
-    const v = { ...ok(), spec: { replicas: 1, mode: 'a', embedded: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {}, nope: 1 } } };
+    const v = {
+      ...ok(),
+      spec: {
+        replicas: 1,
+        mode: 'a',
+        embedded: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {}, nope: 1 },
+      },
+    };
     expect(validate(schema, v, { unknownFields: 'reject' }).map((e) => e.field)).toEqual(['spec.embedded.nope']);
   });
 
@@ -129,7 +166,11 @@ describe('validate', () => {
       type: 'object',
       properties: {
         a: { type: 'integer', not: { enum: [3] } },
-        b: { type: 'object', properties: { x: { type: 'string' }, y: { type: 'string' } }, oneOf: [{ required: ['x'] }, { required: ['y'] }] },
+        b: {
+          type: 'object',
+          properties: { x: { type: 'string' }, y: { type: 'string' } },
+          oneOf: [{ required: ['x'] }, { required: ['y'] }],
+        },
         c: { type: 'integer', allOf: [{ minimum: 1 }, { maximum: 2 }] },
       },
     };
@@ -157,13 +198,18 @@ describe('applyDefaults and prune', () => {
       type: 'object',
       properties: {
         list: { type: 'array', items: { type: 'object', properties: { p: { type: 'string', default: 'TCP' } } } },
-        map: { type: 'object', additionalProperties: { type: 'object', properties: { n: { type: 'integer', default: 1 } } } },
+        map: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { n: { type: 'integer', default: 1 } } },
+        },
         keep: { type: 'string', default: 'd' },
         nul: { type: 'string', nullable: true, default: 'd' },
         nonNul: { type: 'string', default: 'd' },
       },
     };
-    expect(applyDefaults(s, { list: [{}, { p: 'UDP' }], map: { a: {}, b: { n: 5 } }, keep: 'x', nul: null, nonNul: null })).toEqual({
+    expect(
+      applyDefaults(s, { list: [{}, { p: 'UDP' }], map: { a: {}, b: { n: 5 } }, keep: 'x', nul: null, nonNul: null }),
+    ).toEqual({
       list: [{ p: 'TCP' }, { p: 'UDP' }],
       map: { a: { n: 1 }, b: { n: 5 } },
       keep: 'x',
@@ -186,7 +232,12 @@ describe('applyDefaults and prune', () => {
 describe('validate against a real CRD', () => {
   it('reports a wrong enum in a real BareMetalHost', () => {
     const { schema: s } = crdFor('metal3.io/v1alpha1', 'BareMetalHost');
-    const bmh = { apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: 'h' }, spec: { online: true, bootMode: 'BIOS' } };
+    const bmh = {
+      apiVersion: 'metal3.io/v1alpha1',
+      kind: 'BareMetalHost',
+      metadata: { name: 'h' },
+      spec: { online: true, bootMode: 'BIOS' },
+    };
     const errs = validate(s, bmh, { unknownFields: 'reject' });
     expect(errs).toHaveLength(1);
     expect(errs[0]).toMatchObject({ field: 'spec.bootMode', reason: 'FieldValueNotSupported' });
@@ -198,18 +249,35 @@ describe('validator on every real CRD', () => {
     const crds = loadCrds();
     expect(crds.size).toBeGreaterThan(40);
     for (const c of crds.values()) {
-      const errs = validate(c.schema, { apiVersion: `${c.group}/${c.version}`, kind: c.kind, metadata: { name: 'x' } }, { unknownFields: 'reject' });
+      const errs = validate(
+        c.schema,
+        { apiVersion: `${c.group}/${c.version}`, kind: c.kind, metadata: { name: 'x' } },
+        { unknownFields: 'reject' },
+      );
       for (const e of errs) expect(e.reason).toBe('FieldValueRequired');
     }
   });
 
-  it.skipIf(!existsSync(SEED_CLUSTER))('accepts the seed\'s rendered v1beta1 cluster.yaml against v1beta1 (no false positives on upstream output)', () => {
-    const docs = parseAllDocuments(readFileSync(SEED_CLUSTER, 'utf8')).map((d) => d.toJSON() as { apiVersion: string; kind: string } | null).filter((d) => d !== null);
-    expect(docs).toHaveLength(9);
-    for (const d of docs) expect([d.kind, validate(crdFor(d.apiVersion, d.kind).schema, d, { unknownFields: 'reject' })]).toEqual([d.kind, []]);
-    // ...and the same KCP is rejected by the v1beta2 schema (kubeletExtraArgs became a list).
-    const kcp = docs.find((d) => d.kind === 'KubeadmControlPlane')!;
-    const errs = validate(crdFor('controlplane.cluster.x-k8s.io/v1beta2', 'KubeadmControlPlane').schema, kcp, { unknownFields: 'reject' });
-    expect(errs.map((e) => e.field)).toContain('spec.kubeadmConfigSpec.initConfiguration.nodeRegistration.kubeletExtraArgs');
-  });
+  it.skipIf(!existsSync(SEED_CLUSTER))(
+    "accepts the seed's rendered v1beta1 cluster.yaml against v1beta1 (no false positives on upstream output)",
+    () => {
+      const docs = parseAllDocuments(readFileSync(SEED_CLUSTER, 'utf8'))
+        .map((d) => d.toJSON() as { apiVersion: string; kind: string } | null)
+        .filter((d) => d !== null);
+      expect(docs).toHaveLength(9);
+      for (const d of docs)
+        expect([d.kind, validate(crdFor(d.apiVersion, d.kind).schema, d, { unknownFields: 'reject' })]).toEqual([
+          d.kind,
+          [],
+        ]);
+      // ...and the same KCP is rejected by the v1beta2 schema (kubeletExtraArgs became a list).
+      const kcp = docs.find((d) => d.kind === 'KubeadmControlPlane')!;
+      const errs = validate(crdFor('controlplane.cluster.x-k8s.io/v1beta2', 'KubeadmControlPlane').schema, kcp, {
+        unknownFields: 'reject',
+      });
+      expect(errs.map((e) => e.field)).toContain(
+        'spec.kubeadmConfigSpec.initConfiguration.nodeRegistration.kubeletExtraArgs',
+      );
+    },
+  );
 });

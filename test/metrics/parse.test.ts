@@ -29,7 +29,8 @@ describe('client-go throttling lines', () => {
   });
 
   it('ignores every other line, including ones that merely mention waiting', () => {
-    for (const l of readFileSync(join(here, 'other-lines.txt'), 'utf8').split('\n').filter(Boolean)) expect(parseThrottleLine(l)).toBeUndefined();
+    for (const l of readFileSync(join(here, 'other-lines.txt'), 'utf8').split('\n').filter(Boolean))
+      expect(parseThrottleLine(l)).toBeUndefined();
   });
 
   it('takes the timestamp from the zap console header', () => {
@@ -84,7 +85,13 @@ describe('quantities and Prometheus text', () => {
   });
 
   it('sums workqueue_depth over queues', () => {
-    const text = ['# HELP workqueue_depth Current depth of workqueue', '# TYPE workqueue_depth gauge', 'workqueue_depth{controller="kubeadmcontrolplane",name="kubeadmcontrolplane"} 42', 'workqueue_depth{controller="cluster",name="cluster"} 8', 'workqueue_adds_total{name="x"} 1000'].join('\n');
+    const text = [
+      '# HELP workqueue_depth Current depth of workqueue',
+      '# TYPE workqueue_depth gauge',
+      'workqueue_depth{controller="kubeadmcontrolplane",name="kubeadmcontrolplane"} 42',
+      'workqueue_depth{controller="cluster",name="cluster"} 8',
+      'workqueue_adds_total{name="x"} 1000',
+    ].join('\n');
     expect(parseWorkqueueDepth(text)).toBe(50);
     expect(parseWorkqueueDepth('go_goroutines 12')).toBeUndefined();
   });

@@ -20,26 +20,77 @@ const MIN = 60_000;
  * 900m while a batch runs; tuning at minute 5. Throttle waits of 100..1000 ms.
  */
 function journal(): JournalEvent[] {
-  const ev: JournalEvent[] = [{ t: T0, type: 'run-start', runId: 'r1', topology: 'backing', context: 'kind-kind', versions: {} }];
+  const ev: JournalEvent[] = [
+    { t: T0, type: 'run-start', runId: 'r1', topology: 'backing', context: 'kind-kind', versions: {} },
+  ];
   ev.push({ t: T0 + 500, type: 'batch-start', batchId: 'b1', requested: 100, backing: 'auto' });
   for (let n = 1; n <= 200; n++) {
     if (n === 101) ev.push({ t: T0 + 100_500, type: 'batch-start', batchId: 'b2', requested: 100, backing: 'auto' });
-    ev.push({ t: T0 + n * 1000, type: 'allocated', cluster: `test-${n}`, number: n, namespace: `test-${n}`, batchId: n <= 100 ? 'b1' : 'b2' });
+    ev.push({
+      t: T0 + n * 1000,
+      type: 'allocated',
+      cluster: `test-${n}`,
+      number: n,
+      namespace: `test-${n}`,
+      batchId: n <= 100 ? 'b1' : 'b2',
+    });
   }
   for (let n = 1; n <= 200; n++) {
-    ev.push(n === 7 ? { t: T0 + 60_000 + 3000 * n, type: 'phase', cluster: 'test-7', phase: 'failed', step: 'wait-machine', reason: 'timeout' } : { t: T0 + 60_000 + 3000 * n, type: 'phase', cluster: `test-${n}`, phase: 'ready' });
+    ev.push(
+      n === 7
+        ? {
+            t: T0 + 60_000 + 3000 * n,
+            type: 'phase',
+            cluster: 'test-7',
+            phase: 'failed',
+            step: 'wait-machine',
+            reason: 'timeout',
+          }
+        : { t: T0 + 60_000 + 3000 * n, type: 'phase', cluster: `test-${n}`, phase: 'ready' },
+    );
   }
   ev.push({ t: T0 + 60_000 + 3000 * 100, type: 'batch-end', batchId: 'b1', ready: 99, failed: 1 });
   ev.push({ t: T0 + 60_000 + 3000 * 200, type: 'batch-end', batchId: 'b2', ready: 100, failed: 0 });
-  ev.push({ t: T0 + 5 * MIN, type: 'tune', controller: 'kcp', before: { concurrency: { 'kubeadmcontrolplane-concurrency': 10 } }, after: { concurrency: { 'kubeadmcontrolplane-concurrency': 100 }, qps: 200, burst: 300 } });
+  ev.push({
+    t: T0 + 5 * MIN,
+    type: 'tune',
+    controller: 'kcp',
+    before: { concurrency: { 'kubeadmcontrolplane-concurrency': 10 } },
+    after: { concurrency: { 'kubeadmcontrolplane-concurrency': 100 }, qps: 200, burst: 300 },
+  });
   const runEnd = T0 + 60_000 + 3000 * 200;
   for (let t = T0 - 5 * MIN; t <= runEnd + 5 * MIN; t += 30_000) {
     const busy = t >= T0 + 500 && t <= runEnd;
-    ev.push({ t, type: 'metrics', pod: 'kcp-abc', namespace: 'capi-kubeadm-control-plane-system', controller: 'kcp', cpuMillicores: busy ? 900 : 50, memoryBytes: busy ? 300 * 2 ** 20 : 100 * 2 ** 20 });
+    ev.push({
+      t,
+      type: 'metrics',
+      pod: 'kcp-abc',
+      namespace: 'capi-kubeadm-control-plane-system',
+      controller: 'kcp',
+      cpuMillicores: busy ? 900 : 50,
+      memoryBytes: busy ? 300 * 2 ** 20 : 100 * 2 ** 20,
+    });
   }
-  for (let i = 1; i <= 10; i++) ev.push({ t: T0 + i * 1000, type: 'throttle', controller: 'kcp', waitMs: i * 100, verb: 'GET', path: `/api/v1/namespaces/test-${i}/secrets/test-${i}-ca` });
+  for (let i = 1; i <= 10; i++)
+    ev.push({
+      t: T0 + i * 1000,
+      type: 'throttle',
+      controller: 'kcp',
+      waitMs: i * 100,
+      verb: 'GET',
+      path: `/api/v1/namespaces/test-${i}/secrets/test-${i}-ca`,
+    });
   // capi waits at minutes 2.0, 2.5 and 4.0 of the run: two in minute 2, one in minute 4.
-  [2, 2.5, 4].forEach((m, i) => ev.push({ t: T0 + m * MIN, type: 'throttle', controller: 'capi', waitMs: (i + 1) * 100, verb: 'PATCH', path: `/apis/cluster.x-k8s.io/v1beta2/namespaces/test-${i}/machines/test-${i}-x/status` }));
+  [2, 2.5, 4].forEach((m, i) =>
+    ev.push({
+      t: T0 + m * MIN,
+      type: 'throttle',
+      controller: 'capi',
+      waitMs: (i + 1) * 100,
+      verb: 'PATCH',
+      path: `/apis/cluster.x-k8s.io/v1beta2/namespaces/test-${i}/machines/test-${i}-x/status`,
+    }),
+  );
   return ev.sort((a, b) => a.t - b.t);
 }
 
@@ -58,15 +109,39 @@ describe('report tables', () => {
   });
 
   it('separates idle and peak resource usage by the batch intervals', () => {
-    expect(r.resources).toEqual([expect.objectContaining({ controller: 'kcp', idleCpuMillicores: 50, peakCpuMillicores: 900, idleMemoryBytes: 100 * 2 ** 20, peakMemoryBytes: 300 * 2 ** 20 })]);
+    expect(r.resources).toEqual([
+      expect.objectContaining({
+        controller: 'kcp',
+        idleCpuMillicores: 50,
+        peakCpuMillicores: 900,
+        idleMemoryBytes: 100 * 2 ** 20,
+        peakMemoryBytes: 300 * 2 ** 20,
+      }),
+    ]);
   });
 
   it('puts tuning on the timeline and totals throttling', () => {
     expect(r.tuning).toHaveLength(1);
     expect(r.tuning[0]!.minute).toBe(5);
     expect(r.throttling).toEqual([
-      { controller: 'capi', count: 3, peakPerMinute: 2, p50Ms: 200, p95Ms: 300, maxMs: 300, topPath: '/apis/cluster.x-k8s.io/v1beta2/namespaces/{ns}/machines/{name}/status' },
-      { controller: 'kcp', count: 10, peakPerMinute: 10, p50Ms: 500, p95Ms: 1000, maxMs: 1000, topPath: '/api/v1/namespaces/{ns}/secrets/{name}' },
+      {
+        controller: 'capi',
+        count: 3,
+        peakPerMinute: 2,
+        p50Ms: 200,
+        p95Ms: 300,
+        maxMs: 300,
+        topPath: '/apis/cluster.x-k8s.io/v1beta2/namespaces/{ns}/machines/{name}/status',
+      },
+      {
+        controller: 'kcp',
+        count: 10,
+        peakPerMinute: 10,
+        p50Ms: 500,
+        p95Ms: 1000,
+        maxMs: 1000,
+        topPath: '/api/v1/namespaces/{ns}/secrets/{name}',
+      },
     ]);
   });
 
@@ -74,7 +149,9 @@ describe('report tables', () => {
     const md = renderMarkdown(r, '/x/report.svg');
     expect(md).toContain('| 0 | 100 | 6.0 | 6.0 |');
     expect(md).toContain('| kcp | 50m | 900m | 100Mi | 300Mi |');
-    expect(md).toContain('minute 5.0: kcp: kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100 qps=200 burst=300');
+    expect(md).toContain(
+      'minute 5.0: kcp: kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100 qps=200 burst=300',
+    );
     expect(md).toContain('| kcp | 10 | 10 | 500 ms | 1000 ms | 1000 ms |');
     expect(md).toContain('| capi | 3 | 2 | 200 ms | 300 ms | 300 ms |');
     // Text chart: 8 rows scaled to the 199 ready, then the tuning mark at minute 5 of the
@@ -102,7 +179,12 @@ describe('scale-tui report (real binary)', () => {
     dir = mkdtempSync(join(tmpdir(), 'report-'));
     for (const id of ['20261125T010000-aaaa', '20261125T020000-bbbb']) {
       mkdirSync(join(dir, 'runs', id), { recursive: true });
-      writeFileSync(join(dir, 'runs', id, 'journal.jsonl'), journal().map((e) => JSON.stringify(e)).join('\n') + '\n{"t": 1, "type": "pha'); // torn last line
+      writeFileSync(
+        join(dir, 'runs', id, 'journal.jsonl'),
+        journal()
+          .map((e) => JSON.stringify(e))
+          .join('\n') + '\n{"t": 1, "type": "pha',
+      ); // torn last line
     }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

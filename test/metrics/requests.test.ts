@@ -39,8 +39,18 @@ describe('sampling requests', () => {
     for (let n = 1; n <= 300; n++) {
       const ns = `test-${n}`;
       await client.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-      await client.createOrSkip({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${ns}-ca`, namespace: ns }, data: {} } as never);
-      await client.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver', namespace: ns, labels: { component: 'kube-apiserver' } }, spec: { containers: [{ name: 'a', image: 'a' }] } } as never);
+      await client.createOrSkip({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `${ns}-ca`, namespace: ns },
+        data: {},
+      } as never);
+      await client.createOrSkip({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'kube-apiserver', namespace: ns, labels: { component: 'kube-apiserver' } },
+        spec: { containers: [{ name: 'a', image: 'a' }] },
+      } as never);
     }
     const after = await requestsPerPass();
     expect(after).toEqual(before);

@@ -9,7 +9,12 @@ describe('log follow resume', () => {
     f.reconnect();
     // sinceSeconds rounds back to the second: b and c come again, then d is new; a later
     // line identical to an old one (same text after the overlap) is not dropped.
-    expect(['b 01.500000', 'c 01.900000', 'd 02.000000', 'a 01.000001'].map((l) => f.accept(l))).toEqual([false, false, true, true]);
+    expect(['b 01.500000', 'c 01.900000', 'd 02.000000', 'a 01.000001'].map((l) => f.accept(l))).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('drops nothing on the first stream, and forgets lines beyond its memory', () => {

@@ -11,8 +11,15 @@ import { testCluster, type TestCluster } from '../support/test-cluster.js';
 
 const spec = CONTROLLERS.kcp;
 const ns = spec.namespace;
-const target: Target = { id: 'kcp', namespace: ns, deployment: spec.deployment, container: spec.container, tunable: 'kcp' };
-const line = (ms: string, path: string): string => `I1125 02:03:04.123456       1 request.go:697] Waited for ${ms} due to client-side throttling, not priority and fairness, request: GET:https://10.96.0.1:443${path}`;
+const target: Target = {
+  id: 'kcp',
+  namespace: ns,
+  deployment: spec.deployment,
+  container: spec.container,
+  tunable: 'kcp',
+};
+const line = (ms: string, path: string): string =>
+  `I1125 02:03:04.123456       1 request.go:697] Waited for ${ms} due to client-side throttling, not priority and fairness, request: GET:https://10.96.0.1:443${path}`;
 
 let tc: TestCluster;
 let client: KubeClient;
@@ -26,7 +33,12 @@ async function until(pred: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 
 function pod(name: string): object {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { 'control-plane': 'controller-manager' } }, spec: { containers: [{ name: 'manager', image: 'kcp' }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { 'control-plane': 'controller-manager' } },
+    spec: { containers: [{ name: 'manager', image: 'kcp' }] },
+  };
 }
 
 beforeAll(async () => {
@@ -40,7 +52,18 @@ beforeAll(async () => {
     spec: {
       replicas: 1,
       selector: { matchLabels: { 'control-plane': 'controller-manager' } },
-      template: { metadata: { labels: { 'control-plane': 'controller-manager' } }, spec: { containers: [{ name: 'manager', image: 'kcp', args: ['--kubeadmcontrolplane-concurrency=10', '--kube-api-qps=20', '--kube-api-burst=30'] }] } },
+      template: {
+        metadata: { labels: { 'control-plane': 'controller-manager' } },
+        spec: {
+          containers: [
+            {
+              name: 'manager',
+              image: 'kcp',
+              args: ['--kubeadmcontrolplane-concurrency=10', '--kube-api-qps=20', '--kube-api-burst=30'],
+            },
+          ],
+        },
+      },
     },
   });
   await client.createOrSkip(pod('kcp-a') as never);
@@ -61,7 +84,14 @@ describe('metrics sampler', () => {
     const journal: JournalEvent[] = [];
     // The log lines carry klog times of 02:03:04; the sampler's clock sits a minute later.
     const now = Date.UTC(new Date().getUTCFullYear(), 10, 25, 2, 4, 0);
-    const m = startMetrics({ client, store, intervalMs: 3_600_000, targets: [target], journal: (e) => journal.push(e), now: () => now });
+    const m = startMetrics({
+      client,
+      store,
+      intervalMs: 3_600_000,
+      targets: [target],
+      journal: (e) => journal.push(e),
+      now: () => now,
+    });
     try {
       await m.tick();
       await until(() => store.getState().throttling.recent.length === 1, 'the first throttling line');
@@ -70,7 +100,12 @@ describe('metrics sampler', () => {
       expect(kcp.memoryBytes).toEqual([100 * 2 ** 20]);
       expect(kcp.flags).toEqual({ concurrency: { 'kubeadmcontrolplane-concurrency': 10 }, qps: 20, burst: 30 });
       expect(kcp.supportedConcurrencyFlags).toContain('kubeadmcontrolplane-concurrency');
-      expect(store.getState().throttling.recent[0]).toMatchObject({ controller: 'kcp', waitMs: 1500, verb: 'GET', path: '/api/v1/namespaces/test-1/secrets/test-1-ca' });
+      expect(store.getState().throttling.recent[0]).toMatchObject({
+        controller: 'kcp',
+        waitMs: 1500,
+        verb: 'GET',
+        path: '/api/v1/namespaces/test-1/secrets/test-1-ca',
+      });
 
       // A line written while followed arrives without a new tick.
       api.logs.append(ns, 'kcp-a', 'manager', line('250ms', '/api/v1/namespaces/test-2/secrets/test-2-ca'));
@@ -109,7 +144,10 @@ describe('metrics sampler', () => {
       expect(store.getState().controllers.kcp?.metricsNote).toBe('no metrics-server');
       expect(store.getState().controllers.kcp?.cpuMillicores).toEqual([]);
       api.logs.append(ns, 'kcp-b', 'manager', line('3s', '/api/v1/nodes'));
-      await until(() => store.getState().throttling.recent.some((t) => t.waitMs === 3000), 'a line without metrics-server');
+      await until(
+        () => store.getState().throttling.recent.some((t) => t.waitMs === 3000),
+        'a line without metrics-server',
+      );
 
       // Installed mid-run: not asked again within the minute, then sampled again after it.
       api.faults.clear();

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePath, percentile, perStep, perStepSlices, readyPerMinute, ThrottleWindow, timeToReady } from '../../src/metrics/index.js';
+import {
+  normalizePath,
+  percentile,
+  perStep,
+  perStepSlices,
+  readyPerMinute,
+  ThrottleWindow,
+  timeToReady,
+} from '../../src/metrics/index.js';
 import type { ClusterRecord } from '../../src/engine/types.js';
 
 describe('request path folding', () => {
   it.each([
     ['/api/v1/namespaces/test-7/secrets/test-7-kubeconfig', '/api/v1/namespaces/{ns}/secrets/{name}'],
     ['/api/v1/namespaces/test-7', '/api/v1/namespaces/{name}'],
-    ['/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/test-3/metal3machines/test-3-x/status', '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/{ns}/metal3machines/{name}/status'],
+    [
+      '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/test-3/metal3machines/test-3-x/status',
+      '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/{ns}/metal3machines/{name}/status',
+    ],
     ['/apis/cluster.x-k8s.io/v1beta2/machines', '/apis/cluster.x-k8s.io/v1beta2/machines'],
     ['/api/v1/nodes/worker-1', '/api/v1/nodes/{name}'],
     ['/healthz', '/healthz'],
@@ -18,7 +29,12 @@ describe('throttling window', () => {
     const w = new ThrottleWindow(10 * 60_000);
     const now = 1_000_000_000;
     // 100 waits of 1..100 ms spread over the last 100 s, on two paths.
-    for (let i = 1; i <= 100; i++) w.add(now - i * 1000, i, i % 4 === 0 ? `/api/v1/namespaces/test-${i}/secrets/s` : `/api/v1/namespaces/test-${i}/configmaps/c`);
+    for (let i = 1; i <= 100; i++)
+      w.add(
+        now - i * 1000,
+        i,
+        i % 4 === 0 ? `/api/v1/namespaces/test-${i}/secrets/s` : `/api/v1/namespaces/test-${i}/configmaps/c`,
+      );
     const s = w.stats(now);
     expect(s.total).toBe(100);
     expect(s.perMinute).toBe(60); // i = 1..60 are within the last 60 s
@@ -45,13 +61,22 @@ describe('throttling window', () => {
 });
 
 function cluster(n: number, queued: number, ready?: number): ClusterRecord {
-  return { name: `test-${n}`, number: n, namespace: `test-${n}`, batchId: 'b', phase: ready ? 'ready' : 'machine', transitions: { queued, ...(ready ? { ready } : {}) } };
+  return {
+    name: `test-${n}`,
+    number: n,
+    namespace: `test-${n}`,
+    batchId: 'b',
+    phase: ready ? 'ready' : 'machine',
+    transitions: { queued, ...(ready ? { ready } : {}) },
+  };
 }
 
 describe('throughput', () => {
   // 250 clusters queued at t0 + n s; cluster n ready 30 s + 2n s after t0; 10 never ready.
   const t0 = Date.UTC(2026, 10, 25, 1, 0, 0);
-  const cs = Array.from({ length: 260 }, (_, i) => cluster(i + 1, t0 + (i + 1) * 1000, i < 250 ? t0 + 30_000 + (i + 1) * 2000 : undefined));
+  const cs = Array.from({ length: 260 }, (_, i) =>
+    cluster(i + 1, t0 + (i + 1) * 1000, i < 250 ? t0 + 30_000 + (i + 1) * 2000 : undefined),
+  );
 
   it('per 100: minutes from the first create to the 100th, 200th ready', () => {
     // first create: t0 + 1 s; 100th ready: t0 + 230 s; 200th: t0 + 430 s.

@@ -26,7 +26,14 @@ export interface RoundResult {
   leftovers: string[];
 }
 
-function options(world: World, etcd: EtcdAdmin, stateDir: string, store: ScaleStore, basePort: number, prefix: string): EngineOptions {
+function options(
+  world: World,
+  etcd: EtcdAdmin,
+  stateDir: string,
+  store: ScaleStore,
+  basePort: number,
+  prefix: string,
+): EngineOptions {
   return {
     config: configSchema.parse({ topology: 'dedicated', batch: { concurrency: 10 }, naming: { prefix } }),
     store,
@@ -63,10 +70,12 @@ export async function leftovers(world: World, etcd: EtcdAdmin, prefix: string): 
     ['cluster.x-k8s.io/v1beta2', 'Cluster'],
     ['metal3.io/v1alpha1', 'BareMetalHost'],
   ] as const) {
-    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR })) out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR }))
+      out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   }
   // An unlabelled namespace with our name would be an orphan the label query cannot see.
-  for (const ns of await c.list('v1', 'Namespace')) if (ns.metadata.name.startsWith(`${prefix}-`)) out.push(`Namespace(by name)/${ns.metadata.name}`);
+  for (const ns of await c.list('v1', 'Namespace'))
+    if (ns.metadata.name.startsWith(`${prefix}-`)) out.push(`Namespace(by name)/${ns.metadata.name}`);
   for (const t of (await etcd.status()).tenants) out.push(`etcd-tenant/${t}`);
   return [...new Set(out)];
 }

@@ -23,7 +23,10 @@ beforeAll(async () => {
     return;
   }
   etcd = await startEtcd();
-  const real = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }), randomBytes(24).toString('base64url'));
+  const real = new EtcdctlAdmin(
+    localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }),
+    randomBytes(24).toString('base64url'),
+  );
   await real.ensureRoot();
   admin = real;
 }, 90_000);
@@ -36,11 +39,15 @@ const SEEDS = [11, 29, 47];
 const COUNT = 12;
 
 describe('graceful abort (engine.abort) at random points of create and delete, resume, nothing lost or left', () => {
-  it.each(SEEDS)('seed %i', async (seed) => {
-    const r = await abortRound(world, admin, seed, COUNT, await freePortBlock(COUNT));
-    expect(r.leftovers).toEqual([]);
-    expect(r.ready + r.failed).toBe(COUNT);
-    // The fake controllers never fail a cluster: a failure here would be the abort's doing.
-    expect(r.failures).toEqual([]);
-  }, 180_000);
+  it.each(SEEDS)(
+    'seed %i',
+    async (seed) => {
+      const r = await abortRound(world, admin, seed, COUNT, await freePortBlock(COUNT));
+      expect(r.leftovers).toEqual([]);
+      expect(r.ready + r.failed).toBe(COUNT);
+      // The fake controllers never fail a cluster: a failure here would be the abort's doing.
+      expect(r.failures).toEqual([]);
+    },
+    180_000,
+  );
 });

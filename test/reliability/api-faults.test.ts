@@ -19,7 +19,12 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: name } });
+const cm = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default' },
+  data: { k: name },
+});
 
 describe('backoff', () => {
   it('is jittered inside [0, min(cap, base*2^n)] and spreads clients out', () => {
@@ -47,7 +52,11 @@ describe('client retries transient answers, boundedly', () => {
         if (++seen === 3) api.faults.set({ paths: /\/configmaps/, onRequest: () => void ++seen });
       },
     });
-    const c = new KubeClient(loadKubeConfig({ kubeconfigYaml: api.kubeconfigYaml }), { attempts: 6, baseMs: 20, capMs: 200 });
+    const c = new KubeClient(loadKubeConfig({ kubeconfigYaml: api.kubeconfigYaml }), {
+      attempts: 6,
+      baseMs: 20,
+      capMs: 200,
+    });
     expect(await c.createOrSkip(cm(`ride-${status}`))).toBe(true);
     api.faults.clear();
     // 3 refused + 1 that worked: no request more.
@@ -57,7 +66,11 @@ describe('client retries transient answers, boundedly', () => {
   it('gives up after the policy attempts with the server status, not a hang or a loop', async () => {
     let seen = 0;
     api.faults.set({ errorRate: 1, statuses: [503], paths: /\/configmaps/, onRequest: () => void ++seen });
-    const c = new KubeClient(loadKubeConfig({ kubeconfigYaml: api.kubeconfigYaml }), { attempts: 4, baseMs: 10, capMs: 50 });
+    const c = new KubeClient(loadKubeConfig({ kubeconfigYaml: api.kubeconfigYaml }), {
+      attempts: 4,
+      baseMs: 10,
+      capMs: 50,
+    });
     const err = await c.list('v1', 'ConfigMap', { namespace: 'default' }).catch((e: unknown) => e);
     api.faults.clear();
     expect(statusCode(err)).toBe(503);
@@ -81,7 +94,9 @@ describe('informer under dropped watches', () => {
     let requests = 0;
     // Every watch is cut 20 ms after it opens: a hot loop would reconnect hundreds of times.
     api.faults.set({ paths: /^\/api\/v1\/configmaps/, dropWatchesAfterMs: 20, onRequest: () => void ++requests });
-    const inf = new Informer(KubeClient.from({ kubeconfigYaml: api.kubeconfigYaml }), 'v1', 'ConfigMap', { retryMs: 100 });
+    const inf = new Informer(KubeClient.from({ kubeconfigYaml: api.kubeconfigYaml }), 'v1', 'ConfigMap', {
+      retryMs: 100,
+    });
     try {
       await inf.start();
       const c = KubeClient.from({ kubeconfigYaml: api.kubeconfigYaml });
@@ -126,20 +141,37 @@ describe('informer on 410 Gone', () => {
       calls.push(`${u.pathname}${u.searchParams.get('watch') ? '?watch' : ''}`);
       res.setHeader('Content-Type', 'application/json');
       if (u.pathname === '/api/v1') {
-        res.end(JSON.stringify({ kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] }] }));
+        res.end(
+          JSON.stringify({
+            kind: 'APIResourceList',
+            groupVersion: 'v1',
+            resources: [{ name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] }],
+          }),
+        );
         return;
       }
       if (u.pathname === '/api/v1/configmaps' && u.searchParams.get('watch')) {
         // The first watch is too old (410 as an ERROR event, like kube-apiserver); later ones stay open.
         if (u.searchParams.get('resourceVersion') === '5') {
-          res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version: 5 (9)' } })}\n`);
+          res.end(
+            `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version: 5 (9)' } })}\n`,
+          );
         } else res.flushHeaders();
         return;
       }
       if (u.pathname === '/api/v1/configmaps') {
         listRound++;
         const items = listRound === 1 ? ['a'] : ['a', 'b'];
-        res.end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: listRound === 1 ? '5' : '9' }, items: items.map((n) => ({ metadata: { name: n, namespace: 'default', resourceVersion: n === 'a' ? '3' : '8' } })) }));
+        res.end(
+          JSON.stringify({
+            kind: 'ConfigMapList',
+            apiVersion: 'v1',
+            metadata: { resourceVersion: listRound === 1 ? '5' : '9' },
+            items: items.map((n) => ({
+              metadata: { name: n, namespace: 'default', resourceVersion: n === 'a' ? '3' : '8' },
+            })),
+          }),
+        );
         return;
       }
       res.statusCode = 404;

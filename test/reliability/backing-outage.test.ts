@@ -80,7 +80,11 @@ describe('backing cluster outage', () => {
       // Cut b1 as soon as its first cluster has a namespace there: the rest of its work is mid-flight.
       let cut: Promise<void> | undefined;
       const off = store.subscribe((s) => {
-        if (!cut && Object.values(s.clusters).some((c) => c.placement === b1.name && c.transitions.objects !== undefined)) cut = proxy.cut();
+        if (
+          !cut &&
+          Object.values(s.clusters).some((c) => c.placement === b1.name && c.transitions.objects !== undefined)
+        )
+          cut = proxy.cut();
       });
       const sum = await engine.addBatch({ count: 12 });
       off();

@@ -14,9 +14,22 @@ describe('etcd root credentials', () => {
       [1, 2, 3].map(async (i) => {
         const kube = new MemoryKube();
         let given = '';
-        const r = await setupBackingEtcd({ kube, pki, ownership: { runId: `r${i}` }, adminFor: (pw) => ((given = pw), new MemoryEtcd()), pollMs: 1 });
-        const secret = (await kube.get('v1', 'Secret', 'etcd-root', ETCD.namespace)) as unknown as { data: Record<string, string> };
-        return { password: r.rootPassword, given, stored: await readRootPassword(kube), user: Buffer.from(secret.data.username ?? '', 'base64').toString() };
+        const r = await setupBackingEtcd({
+          kube,
+          pki,
+          ownership: { runId: `r${i}` },
+          adminFor: (pw) => ((given = pw), new MemoryEtcd()),
+          pollMs: 1,
+        });
+        const secret = (await kube.get('v1', 'Secret', 'etcd-root', ETCD.namespace)) as unknown as {
+          data: Record<string, string>;
+        };
+        return {
+          password: r.rootPassword,
+          given,
+          stored: await readRootPassword(kube),
+          user: Buffer.from(secret.data.username ?? '', 'base64').toString(),
+        };
       }),
     );
     for (const r of runs) {

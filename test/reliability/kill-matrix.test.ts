@@ -37,15 +37,19 @@ afterAll(async () => {
 }, 120_000);
 
 describe.skipIf(skip)('kill matrix: SIGKILL the real binary mid-create, mid-resume, mid-delete', () => {
-  it.each(plans.map((p) => [describePlan(p), p] as const))('%s', async (_name, plan) => {
-    const r = await killMatrixRound(m, plan);
-    console.log(summarize(r));
-    if (r.problems.length) await sweepSeed(m, plan.seed);
-    expect(r.problems).toEqual([]);
-    // A round whose every kill point came after its process had finished tested nothing.
-    expect(r.kills).toBeGreaterThan(0);
-    expect(r.ready + r.failed).toBe(plan.count);
-  }, 400_000);
+  it.each(plans.map((p) => [describePlan(p), p] as const))(
+    '%s',
+    async (_name, plan) => {
+      const r = await killMatrixRound(m, plan);
+      console.log(summarize(r));
+      if (r.problems.length) await sweepSeed(m, plan.seed);
+      expect(r.problems).toEqual([]);
+      // A round whose every kill point came after its process had finished tested nothing.
+      expect(r.kills).toBeGreaterThan(0);
+      expect(r.ready + r.failed).toBe(plan.count);
+    },
+    400_000,
+  );
 });
 
 describe.skipIf(skip)('kill matrix regressions, replayed deterministically', () => {

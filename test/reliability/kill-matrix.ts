@@ -460,7 +460,10 @@ function checkRecords(count: number, clusters: ClusterRecord[], printed: Set<str
   if (names.size !== clusters.length) problems.push(`after resume: duplicate names in ${all}`);
   // Numbers are handed out above every number ever used and never reused: with no deletes
   // yet, the clusters are exactly 1..count.
-  const numbers = clusters.map((c) => c.number).sort((a, b) => a - b).join(',');
+  const numbers = clusters
+    .map((c) => c.number)
+    .sort((a, b) => a - b)
+    .join(',');
   const expected = Array.from({ length: count }, (_, i) => i + 1).join(',');
   if (numbers !== expected) problems.push(`after resume: numbers ${numbers}, not 1..${count}`);
   for (const c of clusters) {

@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('engine log and journal carry no secrets', () => {
   it('redacts a key and a token inside a step failure', async () => {
-    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const body = pem.split('\n')[1]!;
     const token = /token: (\S+)/.exec(world.management.kubeconfigYaml)?.[1] ?? 'x'.repeat(40);
     const real = world.management.etcd;
@@ -30,7 +32,8 @@ describe('engine log and journal carry no secrets', () => {
     // The second tenant fails with an error that quotes a key and a bearer token.
     const leaky: EtcdTenantAdmin = {
       ensureTenant: async (c) => {
-        if (++calls === 2) throw new Error(`etcdserver: bad request for ${c}: key ${pem} with Authorization: Bearer ${token}`);
+        if (++calls === 2)
+          throw new Error(`etcdserver: bad request for ${c}: key ${pem} with Authorization: Bearer ${token}`);
         return real.ensureTenant(c);
       },
       deleteTenant: (c) => real.deleteTenant(c),
@@ -57,7 +60,12 @@ describe('engine log and journal carry no secrets', () => {
         .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
         .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
       expect(journals.length).toBeGreaterThan(0);
-      const everything = [JSON.stringify(store.getState().log), JSON.stringify(store.getState().clusters), JSON.stringify(sum), ...journals].join('\n');
+      const everything = [
+        JSON.stringify(store.getState().log),
+        JSON.stringify(store.getState().clusters),
+        JSON.stringify(sum),
+        ...journals,
+      ].join('\n');
       expect(everything).toContain('etcdserver: bad request');
       expect(everything).not.toContain('-----BEGIN');
       expect(everything).not.toContain(body);

@@ -64,13 +64,25 @@ function expectOneErrorAndFix(r: Run, error: RegExp, fix: RegExp): void {
   expect(r.code, where).not.toBe(0);
   expect(r.code, where).not.toBeNull();
   const lines = r.stderr.split('\n').filter(Boolean);
-  expect(lines.filter((l) => l.startsWith('error: ')), where).toHaveLength(1);
-  expect(lines.filter((l) => l.startsWith('fix: ')), where).toHaveLength(1);
+  expect(
+    lines.filter((l) => l.startsWith('error: ')),
+    where,
+  ).toHaveLength(1);
+  expect(
+    lines.filter((l) => l.startsWith('fix: ')),
+    where,
+  ).toHaveLength(1);
   expect(lines, where).toHaveLength(2);
   expect(r.stderr, where).not.toMatch(/^\s+at /m);
   expect(r.stderr, where).not.toMatch(/unexpected|SCALE_TUI_DEBUG/);
-  expect(lines.find((l) => l.startsWith('error: ')), where).toMatch(error);
-  expect(lines.find((l) => l.startsWith('fix: ')), where).toMatch(fix);
+  expect(
+    lines.find((l) => l.startsWith('error: ')),
+    where,
+  ).toMatch(error);
+  expect(
+    lines.find((l) => l.startsWith('fix: ')),
+    where,
+  ).toMatch(fix);
 }
 
 async function closedPort(): Promise<number> {
@@ -94,55 +106,71 @@ async function apiServer(opts: Parameters<typeof startApiServer>[0] = {}): Promi
 }
 
 describe('no silent hang when the management cluster is unusable (real binary)', () => {
-  it.each(COMMANDS)('$name: a closed port on 127.0.0.1', async ({ args }) => {
-    const port = await closedPort();
-    const kc = kubeconfigFile(
-      'closed',
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]`,
-        'users: [{name: admin, user: {token: t}}]',
-        'contexts: [{name: closed, context: {cluster: c, user: admin}}]',
-        'current-context: closed',
-      ].join('\n'),
-    );
-    const r = await run(args, kc);
-    expectOneErrorAndFix(
-      r,
-      new RegExp(`cannot reach the management cluster at https://127\\.0\\.0\\.1:${port}: connection refused \\(GET`),
-      /Is the management cluster running\? Check --kubeconfig\/--context \(now .*closed\.kubeconfig, context closed\)/,
-    );
-  }, 40_000);
+  it.each(COMMANDS)(
+    '$name: a closed port on 127.0.0.1',
+    async ({ args }) => {
+      const port = await closedPort();
+      const kc = kubeconfigFile(
+        'closed',
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]`,
+          'users: [{name: admin, user: {token: t}}]',
+          'contexts: [{name: closed, context: {cluster: c, user: admin}}]',
+          'current-context: closed',
+        ].join('\n'),
+      );
+      const r = await run(args, kc);
+      expectOneErrorAndFix(
+        r,
+        new RegExp(`cannot reach the management cluster at https://127\\.0\\.0\\.1:${port}: connection refused \\(GET`),
+        /Is the management cluster running\? Check --kubeconfig\/--context \(now .*closed\.kubeconfig, context closed\)/,
+      );
+    },
+    40_000,
+  );
 
-  it.each(COMMANDS)('$name: an API server without the CAPI CRDs', async ({ args }) => {
-    const api = await apiServer({ builtinCrds: false });
-    const r = await run(args, kubeconfigFile('nocrds', api.kubeconfigYaml));
-    const error = /does not serve clusters\.cluster\.x-k8s\.io .*: the CAPI CRDs are missing$/;
-    expectOneErrorAndFix(r, error, /^fix: Run `scale-tui setup`/);
-  }, 40_000);
+  it.each(COMMANDS)(
+    '$name: an API server without the CAPI CRDs',
+    async ({ args }) => {
+      const api = await apiServer({ builtinCrds: false });
+      const r = await run(args, kubeconfigFile('nocrds', api.kubeconfigYaml));
+      const error = /does not serve clusters\.cluster\.x-k8s\.io .*: the CAPI CRDs are missing$/;
+      expectOneErrorAndFix(r, error, /^fix: Run `scale-tui setup`/);
+    },
+    40_000,
+  );
 
-  it.each(COMMANDS)('$name: RBAC forbids listing Clusters and Namespaces (403)', async ({ args }) => {
-    const api = await apiServer();
-    // What the engine lists first: Clusters (create, delete) and labelled Namespaces (status).
-    const paths = /^\/apis\/cluster\.x-k8s\.io\/v1beta2\/clusters$|^\/api\/v1\/namespaces$/;
-    api.faults.set({ errorRate: 1, statuses: [403], paths });
-    const r = await run(args, kubeconfigFile('forbidden', api.kubeconfigYaml));
-    expectOneErrorAndFix(
-      r,
-      /user "[^"]+" may not list (clusters\.cluster\.x-k8s\.io|namespaces) on the management cluster .* \(403/,
-      /Use an identity allowed to list .*forbidden\.kubeconfig.*kubectl auth can-i list/,
-    );
-  }, 40_000);
+  it.each(COMMANDS)(
+    '$name: RBAC forbids listing Clusters and Namespaces (403)',
+    async ({ args }) => {
+      const api = await apiServer();
+      // What the engine lists first: Clusters (create, delete) and labelled Namespaces (status).
+      const paths = /^\/apis\/cluster\.x-k8s\.io\/v1beta2\/clusters$|^\/api\/v1\/namespaces$/;
+      api.faults.set({ errorRate: 1, statuses: [403], paths });
+      const r = await run(args, kubeconfigFile('forbidden', api.kubeconfigYaml));
+      expectOneErrorAndFix(
+        r,
+        /user "[^"]+" may not list (clusters\.cluster\.x-k8s\.io|namespaces) on the management cluster .* \(403/,
+        /Use an identity allowed to list .*forbidden\.kubeconfig.*kubectl auth can-i list/,
+      );
+    },
+    40_000,
+  );
 
-  it.each(COMMANDS)('$name: credentials rejected (401)', async ({ args }) => {
-    const api = await apiServer();
-    const yaml = api.kubeconfigYaml.replace(api.adminToken, 'not-the-admin-token');
-    const r = await run(args, kubeconfigFile('badtoken', yaml));
-    expectOneErrorAndFix(
-      r,
-      /management cluster at https:\/\/127\.0\.0\.1:\d+ rejected the credentials of kubeconfig user "[^"]+" \(401/,
-      /Refresh the credentials in .*badtoken\.kubeconfig/,
-    );
-  }, 40_000);
+  it.each(COMMANDS)(
+    '$name: credentials rejected (401)',
+    async ({ args }) => {
+      const api = await apiServer();
+      const yaml = api.kubeconfigYaml.replace(api.adminToken, 'not-the-admin-token');
+      const r = await run(args, kubeconfigFile('badtoken', yaml));
+      expectOneErrorAndFix(
+        r,
+        /management cluster at https:\/\/127\.0\.0\.1:\d+ rejected the credentials of kubeconfig user "[^"]+" \(401/,
+        /Refresh the credentials in .*badtoken\.kubeconfig/,
+      );
+    },
+    40_000,
+  );
 });

@@ -11,10 +11,25 @@ import { renderKubeconfig as renderTokenKubeconfig } from '../../src/sim/apiserv
 import { createLocalCa, issueLocalCert } from '../../src/sim/apiserver/tls.js';
 
 const ca = createLocalCa('redact-test-ca');
-const client = issueLocalCert(ca, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' });
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const client = issueLocalCert(ca, {
+  commonName: 'kubernetes-admin',
+  organizations: ['system:masters'],
+  usage: 'client',
+});
+const rsa = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+const ec = generateKeyPairSync('ec', {
+  namedCurve: 'P-256',
+  privateKeyEncoding: { type: 'sec1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+const ed = generateKeyPairSync('ed25519', {
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** The base64 body lines of a PEM block: none of them may survive. */
 const bodyLines = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
@@ -41,7 +56,11 @@ describe('redact: PEM blocks', () => {
   });
 
   it('PEM inside a JSON string with escaped newlines (a Secret dumped by client-node)', () => {
-    const json = JSON.stringify({ kind: 'Secret', metadata: { name: 'test-3-ca', namespace: 'test-3' }, stringData: { 'tls.crt': ca.certPem, 'tls.key': client.keyPem } });
+    const json = JSON.stringify({
+      kind: 'Secret',
+      metadata: { name: 'test-3-ca', namespace: 'test-3' },
+      stringData: { 'tls.crt': ca.certPem, 'tls.key': client.keyPem },
+    });
     const out = redact(`create failed: ${json}`);
     expectNoneOf(out, [...bodyLines(ca.certPem), ...bodyLines(client.keyPem)]);
     expect(out).toContain('"name":"test-3-ca"');
@@ -50,7 +69,10 @@ describe('redact: PEM blocks', () => {
   it('a PEM block cut off mid-key (truncated log line)', () => {
     const cut = rsa.privateKey.slice(0, 400);
     const out = redact(`etcdctl stderr: ${cut}`);
-    expectNoneOf(out, bodyLines(cut).filter((l) => l.length >= 16));
+    expectNoneOf(
+      out,
+      bodyLines(cut).filter((l) => l.length >= 16),
+    );
     expect(out).toContain('[REDACTED RSA PRIVATE KEY]');
   });
 
@@ -64,7 +86,13 @@ describe('redact: PEM blocks', () => {
 
 describe('redact: kubeconfigs', () => {
   it('token kubeconfig of the embedded API server', () => {
-    const yaml = renderTokenKubeconfig({ clusterName: 'mgmt', server: 'https://127.0.0.1:6443', caPem: ca.certPem, userName: 'admin', token });
+    const yaml = renderTokenKubeconfig({
+      clusterName: 'mgmt',
+      server: 'https://127.0.0.1:6443',
+      caPem: ca.certPem,
+      userName: 'admin',
+      token,
+    });
     const out = redact(yaml);
     expectNoneOf(out, [token, b64(ca.certPem), b64(ca.certPem).slice(0, 60)]);
     expect(out).toContain(`token: ${REDACTED}`);
@@ -74,9 +102,16 @@ describe('redact: kubeconfigs', () => {
   });
 
   it('client-certificate kubeconfig the engine renders for a workload cluster', () => {
-    const yaml = renderClientCertKubeconfig('test-12', 'https://127.0.0.1:10012', ca.certPem, { cert: client.certPem, key: client.keyPem });
+    const yaml = renderClientCertKubeconfig('test-12', 'https://127.0.0.1:10012', ca.certPem, {
+      cert: client.certPem,
+      key: client.keyPem,
+    });
     const out = redact(yaml);
-    expectNoneOf(out, [b64(client.keyPem).slice(0, 40), b64(client.certPem).slice(0, 40), b64(client.keyPem).slice(-40)]);
+    expectNoneOf(out, [
+      b64(client.keyPem).slice(0, 40),
+      b64(client.certPem).slice(0, 40),
+      b64(client.keyPem).slice(-40),
+    ]);
     expect(out).toContain(`client-key-data: ${REDACTED}`);
     expect(out).toContain(`client-certificate-data: ${REDACTED}`);
     expect(out).toContain('test-12-admin@test-12');
@@ -84,7 +119,9 @@ describe('redact: kubeconfigs', () => {
 
   it('kubeconfig fields as JSON and with non-PEM values', () => {
     const keyData = b64('not-a-pem-but-still-a-key-0123456789');
-    const json = JSON.stringify({ users: [{ name: 'u', user: { 'client-key-data': keyData, token: 'abcdef.0123456789abcdef' } }] });
+    const json = JSON.stringify({
+      users: [{ name: 'u', user: { 'client-key-data': keyData, token: 'abcdef.0123456789abcdef' } }],
+    });
     const out = redact(json);
     expectNoneOf(out, [keyData, 'abcdef.0123456789abcdef']);
     expect(out).toContain(`"client-key-data":"${REDACTED}"`);
@@ -93,7 +130,9 @@ describe('redact: kubeconfigs', () => {
 
   it('auth-provider tokens (id-token, refresh-token)', () => {
     const idt = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.${randomBytes(32).toString('base64url')}`;
-    const out = redact(`user:\n  auth-provider:\n    config:\n      id-token: ${idt}\n      refresh-token: r-${token}\n`);
+    const out = redact(
+      `user:\n  auth-provider:\n    config:\n      id-token: ${idt}\n      refresh-token: r-${token}\n`,
+    );
     expectNoneOf(out, [idt, token, idt.split('.')[2]!]);
   });
 });
@@ -109,7 +148,9 @@ describe('redact: tokens', () => {
 
   it('curl-style header and Basic credentials', () => {
     const basic = b64('admin:hunter2-0123');
-    const out = redact(`curl -k -H "Authorization: Bearer ${token}" https://127.0.0.1:6443/api; curl -H 'Authorization: Basic ${basic}' x`);
+    const out = redact(
+      `curl -k -H "Authorization: Bearer ${token}" https://127.0.0.1:6443/api; curl -H 'Authorization: Basic ${basic}' x`,
+    );
     expectNoneOf(out, [token, basic]);
     expect(out).toContain('https://127.0.0.1:6443/api');
   });
@@ -122,7 +163,9 @@ describe('redact: tokens', () => {
   });
 
   it('kubeadm join with a bootstrap token and --token flags', () => {
-    const out = redact('kubeadm join 10.0.0.1:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:1234abcd');
+    const out = redact(
+      'kubeadm join 10.0.0.1:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:1234abcd',
+    );
     expectNoneOf(out, ['0123456789abcdef']);
     expect(out).toContain('kubeadm join 10.0.0.1:6443 --token');
     expect(out).toContain('--discovery-token-ca-cert-hash sha256:1234abcd'); // a hash, not a secret
@@ -187,7 +230,9 @@ describe('redact: passwords', () => {
   it('keeps the user name, the host and the command', () => {
     const out = redact(`etcdctl --user root:${pw} --endpoints https://127.0.0.1:2379 get / --prefix`);
     expect(out).toBe(`etcdctl --user root:${REDACTED} --endpoints https://127.0.0.1:2379 get / --prefix`);
-    expect(redact(`GET https://admin:${pw}@10.0.0.5:6385/v1/nodes`)).toBe(`GET https://admin:${REDACTED}@10.0.0.5:6385/v1/nodes`);
+    expect(redact(`GET https://admin:${pw}@10.0.0.5:6385/v1/nodes`)).toBe(
+      `GET https://admin:${REDACTED}@10.0.0.5:6385/v1/nodes`,
+    );
   });
 });
 

@@ -25,7 +25,10 @@ describe('port-forward supervisor', () => {
 
   it('restarts a forward whose listener died; the API answers through it again', async () => {
     const events: string[] = [];
-    const sup = new ForwardSupervisor(() => '127.0.0.1', (m) => events.push(m));
+    const sup = new ForwardSupervisor(
+      () => '127.0.0.1',
+      (m) => events.push(m),
+    );
     const port = (await freePortBlock(1)) + 1;
     try {
       await sup.ensure('c1', port, async () => connect(api.port, '127.0.0.1'));

@@ -37,7 +37,9 @@ beforeAll(async () => {
   admin = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }), rootPassword);
   await admin.ensureRoot();
   const etcdFile = join(dir, 'etcd.json');
-  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), { mode: 0o600 });
+  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), {
+    mode: 0o600,
+  });
   env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };
   stateDir = join(dir, 'state');
   const kubeconfig = join(dir, 'mgmt.kubeconfig');
@@ -45,13 +47,25 @@ beforeAll(async () => {
   const config = join(dir, 'config.yaml');
   const basePort = await freePortBlock(40);
   // The seed's own prefix: the one a careless delete would take foreign test-N for ours.
-  writeFileSync(config, `topology: dedicated\nnaming:\n  prefix: test\nbatch:\n  size: 3\n  concurrency: 4\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`);
+  writeFileSync(
+    config,
+    `topology: dedicated\nnaming:\n  prefix: test\nbatch:\n  size: 3\n  concurrency: 4\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`,
+  );
   base = ['bin/scale-tui.js', '-c', config];
   session = ['--kubeconfig', kubeconfig, '--state-dir', stateDir];
   mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
   for (const n of FOREIGN) {
-    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: 'someone-else' } } });
-    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'theirs', namespace: n }, data: { v: Buffer.from('keep').toString('base64') } } as never);
+    await mgmt.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: n, labels: { team: 'someone-else' } },
+    });
+    await mgmt.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'theirs', namespace: n },
+      data: { v: Buffer.from('keep').toString('base64') },
+    } as never);
   }
 }, 90_000);
 afterAll(async () => {
@@ -94,7 +108,9 @@ describe.skipIf(skip)('safety (real binary)', () => {
     // Tenant credentials: a generated client key per cluster (CN = tenant), kept in a Secret.
     const keys: string[] = [];
     for (const c of mine) {
-      const sec = (await mgmt.get('v1', 'Secret', `${c}-apiserver-etcd-client`, c)) as unknown as { data: Record<string, string> };
+      const sec = (await mgmt.get('v1', 'Secret', `${c}-apiserver-etcd-client`, c)) as unknown as {
+        data: Record<string, string>;
+      };
       const cert = new X509Certificate(Buffer.from(sec.data['tls.crt']!, 'base64'));
       expect(cert.subject).toContain(`CN=${c}`);
       keys.push(Buffer.from(sec.data['tls.key']!, 'base64').toString());
@@ -106,11 +122,16 @@ describe.skipIf(skip)('safety (real binary)', () => {
 
     // Key files and kubeconfigs: 0600, in the per-run state dir.
     const all = files(stateDir);
-    const secretFiles = all.filter((f) => /\.(key|kubeconfig)$|kubeconfig/.test(f) || /PRIVATE KEY|client-key-data|token:/.test(readFileSync(f, 'utf8')));
+    const secretFiles = all.filter(
+      (f) =>
+        /\.(key|kubeconfig)$|kubeconfig/.test(f) || /PRIVATE KEY|client-key-data|token:/.test(readFileSync(f, 'utf8')),
+    );
     expect(secretFiles.length).toBeGreaterThan(0);
     for (const f of secretFiles) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
 
-    const status = JSON.parse((await run(['status', '--json'])).stdout) as { clusters: Array<{ name: string; batchId: string; number: number }> };
+    const status = JSON.parse((await run(['status', '--json'])).stdout) as {
+      clusters: Array<{ name: string; batchId: string; number: number }>;
+    };
     const byNumber = status.clusters.sort((a, b) => a.number - b.number);
     const [a, b, c] = byNumber.map((x) => x.name);
     // A range spanning foreign and our numbers; a name list mixing both; a batch; then --all.

@@ -24,7 +24,10 @@ describe.skipIf(!soak)('soak: 20 seeded graceful aborts x 50 clusters (create an
     if (noEtcd) admin = world.management.etcd;
     else {
       etcd = await startEtcd();
-      const real = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }), randomBytes(24).toString('base64url'));
+      const real = new EtcdctlAdmin(
+        localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }),
+        randomBytes(24).toString('base64url'),
+      );
       await real.ensureRoot();
       admin = real;
     }
@@ -41,13 +44,17 @@ describe.skipIf(!soak)('soak: 20 seeded graceful aborts x 50 clusters (create an
   }, 120_000);
 
   const seeds = Array.from({ length: 20 }, (_, i) => 1000 + i * 7919);
-  it.each(seeds)('seed %i', async (seed) => {
-    const r = await abortRound(world, admin, seed, 50, await freePortBlock(50));
-    results.push(r);
-    if (r.failures.length) console.log(`seed ${seed}: cleanly failed: ${r.failures.join('; ')}`);
-    expect(r.leftovers).toEqual([]);
-    // Ready or cleanly failed (with a step and reason, checked by the harness) is the
-    // requirement; on 2 loaded cores a cluster can time out waiting for the controllers.
-    expect(r.ready + r.failed).toBe(50);
-  }, 600_000);
+  it.each(seeds)(
+    'seed %i',
+    async (seed) => {
+      const r = await abortRound(world, admin, seed, 50, await freePortBlock(50));
+      results.push(r);
+      if (r.failures.length) console.log(`seed ${seed}: cleanly failed: ${r.failures.join('; ')}`);
+      expect(r.leftovers).toEqual([]);
+      // Ready or cleanly failed (with a step and reason, checked by the harness) is the
+      // requirement; on 2 loaded cores a cluster can time out waiting for the controllers.
+      expect(r.ready + r.failed).toBe(50);
+    },
+    600_000,
+  );
 });

@@ -13,8 +13,17 @@ const slice = Number(process.env.SCALE_TUI_SOAK_SLICE ?? Math.max(1, Math.floor(
 
 describe.skipIf(!soak)(`soak: ${clusters} clusters, ${cycles} churn cycles of ${slice}`, () => {
   it('keeps tracking every cluster with a flat heap', async () => {
-    const r = await runChurn({ clusters, cycles, slice, backing: Math.max(1, Math.ceil(clusters / 100)), nodePortBase: await freePortBlock(clusters + cycles * slice, 'nodeport'), log: (l) => console.log(l) });
-    console.log(`churn soak: heap MiB ${r.heapMiB.map((h) => h.toFixed(1)).join(' ')}; slope ${r.slopeMiBPerCycle.toFixed(3)} MiB/cycle; ${r.seconds.toFixed(0)} s`);
+    const r = await runChurn({
+      clusters,
+      cycles,
+      slice,
+      backing: Math.max(1, Math.ceil(clusters / 100)),
+      nodePortBase: await freePortBlock(clusters + cycles * slice, 'nodeport'),
+      log: (l) => console.log(l),
+    });
+    console.log(
+      `churn soak: heap MiB ${r.heapMiB.map((h) => h.toFixed(1)).join(' ')}; slope ${r.slopeMiBPerCycle.toFixed(3)} MiB/cycle; ${r.seconds.toFixed(0)} s`,
+    );
     expect(r.failed).toBe(0);
     expect(r.duplicateNames).toBe(0);
     expect(r.tracked.every((n) => n === clusters)).toBe(true);

@@ -37,13 +37,17 @@ describe.skipIf(skip)(`soak: SIGKILL kill matrix, ${plans.length} seeds x 8-12 c
     await m?.stop();
   }, 120_000);
 
-  it.each(plans.map((p) => [describePlan(p), p] as const))('%s', async (_name, plan) => {
-    const r = await killMatrixRound(m, plan);
-    results.push(r);
-    console.log(summarize(r));
-    if (r.problems.length) await sweepSeed(m, plan.seed);
-    expect(r.problems).toEqual([]);
-    expect(r.kills).toBeGreaterThan(0);
-    expect(r.ready + r.failed).toBe(plan.count);
-  }, 600_000);
+  it.each(plans.map((p) => [describePlan(p), p] as const))(
+    '%s',
+    async (_name, plan) => {
+      const r = await killMatrixRound(m, plan);
+      results.push(r);
+      console.log(summarize(r));
+      if (r.problems.length) await sweepSeed(m, plan.seed);
+      expect(r.problems).toEqual([]);
+      expect(r.kills).toBeGreaterThan(0);
+      expect(r.ready + r.failed).toBe(plan.count);
+    },
+    600_000,
+  );
 });

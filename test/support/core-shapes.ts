@@ -9,7 +9,10 @@ const int: JSONSchemaProps = { type: 'integer', format: 'int32' };
 const bool: JSONSchemaProps = { type: 'boolean' };
 const strMap: JSONSchemaProps = { type: 'object', additionalProperties: { type: 'string' } };
 const strList: JSONSchemaProps = { type: 'array', items: str };
-const quantity: JSONSchemaProps = { 'x-kubernetes-int-or-string': true, pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$' };
+const quantity: JSONSchemaProps = {
+  'x-kubernetes-int-or-string': true,
+  pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$',
+};
 const intOrString: JSONSchemaProps = { 'x-kubernetes-int-or-string': true };
 const obj = (properties: Record<string, JSONSchemaProps>, required?: string[]): JSONSchemaProps => ({
   type: 'object',
@@ -21,7 +24,8 @@ const list = (items: JSONSchemaProps): JSONSchemaProps => ({ type: 'array', item
 const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
-const LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+const LABEL_KEY =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 
 /** ObjectMeta as scale-tui writes it: validated separately, since schemas skip root metadata. */
 export const objectMetaShape: JSONSchemaProps = obj(
@@ -31,19 +35,29 @@ export const objectMetaShape: JSONSchemaProps = obj(
     labels: { type: 'object', additionalProperties: { type: 'string', pattern: LABEL_VALUE, maxLength: 63 } },
     annotations: strMap,
     finalizers: strList,
-    ownerReferences: list(obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['apiVersion', 'kind', 'name', 'uid'])),
+    ownerReferences: list(
+      obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool }, ['apiVersion', 'kind', 'name', 'uid']),
+    ),
   },
   ['name'],
 );
 export const LABEL_KEY_PATTERN = new RegExp(LABEL_KEY);
 
-const root = (kind: string, apiVersion: string, fields: Record<string, JSONSchemaProps>, required: string[] = []): JSONSchemaProps =>
-  obj({ apiVersion: { type: 'string', enum: [apiVersion] }, kind: { type: 'string', enum: [kind] }, metadata: { type: 'object' }, ...fields }, [
-    'apiVersion',
-    'kind',
-    'metadata',
-    ...required,
-  ]);
+const root = (
+  kind: string,
+  apiVersion: string,
+  fields: Record<string, JSONSchemaProps>,
+  required: string[] = [],
+): JSONSchemaProps =>
+  obj(
+    {
+      apiVersion: { type: 'string', enum: [apiVersion] },
+      kind: { type: 'string', enum: [kind] },
+      metadata: { type: 'object' },
+      ...fields,
+    },
+    ['apiVersion', 'kind', 'metadata', ...required],
+  );
 
 const keyToPath = obj({ key: str, path: str, mode: int }, ['key', 'path']);
 const volume = obj(
@@ -58,7 +72,9 @@ const volume = obj(
 );
 const volumeMount = obj({ name: str, mountPath: str, subPath: str, readOnly: bool }, ['name', 'mountPath']);
 const probe = obj({
-  httpGet: obj({ host: str, path: str, port: intOrString, scheme: { type: 'string', enum: ['HTTP', 'HTTPS'] } }, ['port']),
+  httpGet: obj({ host: str, path: str, port: intOrString, scheme: { type: 'string', enum: ['HTTP', 'HTTPS'] } }, [
+    'port',
+  ]),
   exec: obj({ command: strList }),
   tcpSocket: obj({ host: str, port: intOrString }, ['port']),
   initialDelaySeconds: int,
@@ -67,7 +83,10 @@ const probe = obj({
   failureThreshold: int,
   successThreshold: int,
 });
-const resources = obj({ requests: { type: 'object', additionalProperties: quantity }, limits: { type: 'object', additionalProperties: quantity } });
+const resources = obj({
+  requests: { type: 'object', additionalProperties: quantity },
+  limits: { type: 'object', additionalProperties: quantity },
+});
 const container = obj(
   {
     name: { type: 'string', pattern: DNS1123_LABEL },
@@ -80,12 +99,19 @@ const container = obj(
         {
           name: str,
           value: str,
-          valueFrom: obj({ fieldRef: obj({ apiVersion: str, fieldPath: str }, ['fieldPath']), secretKeyRef: obj({ name: str, key: str }, ['key']) }),
+          valueFrom: obj({
+            fieldRef: obj({ apiVersion: str, fieldPath: str }, ['fieldPath']),
+            secretKeyRef: obj({ name: str, key: str }, ['key']),
+          }),
         },
         ['name'],
       ),
     ),
-    ports: list(obj({ name: str, containerPort: int, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } }, ['containerPort'])),
+    ports: list(
+      obj({ name: str, containerPort: int, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } }, [
+        'containerPort',
+      ]),
+    ),
     resources,
     volumeMounts: list(volumeMount),
     livenessProbe: probe,
@@ -104,8 +130,21 @@ const podSpec = obj(
     enableServiceLinks: bool,
     restartPolicy: { type: 'string', enum: ['Always', 'OnFailure', 'Never'] },
     terminationGracePeriodSeconds: { type: 'integer' },
-    securityContext: obj({ seccompProfile: obj({ type: { type: 'string', enum: ['RuntimeDefault', 'Unconfined', 'Localhost'] } }, ['type']), runAsUser: { type: 'integer' }, runAsNonRoot: bool, fsGroup: { type: 'integer' } }),
-    tolerations: list(obj({ key: str, operator: { type: 'string', enum: ['Exists', 'Equal'] }, value: str, effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] }, tolerationSeconds: { type: 'integer' } })),
+    securityContext: obj({
+      seccompProfile: obj({ type: { type: 'string', enum: ['RuntimeDefault', 'Unconfined', 'Localhost'] } }, ['type']),
+      runAsUser: { type: 'integer' },
+      runAsNonRoot: bool,
+      fsGroup: { type: 'integer' },
+    }),
+    tolerations: list(
+      obj({
+        key: str,
+        operator: { type: 'string', enum: ['Exists', 'Equal'] },
+        value: str,
+        effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+        tolerationSeconds: { type: 'integer' },
+      }),
+    ),
     containers: { ...list(container), minItems: 1 },
     initContainers: list(container),
     volumes: list(volume),
@@ -115,13 +154,28 @@ const podSpec = obj(
   ['containers'],
 );
 const podTemplate = obj({ metadata: obj({ labels: strMap, annotations: strMap, name: str }), spec: podSpec }, ['spec']);
-const labelSelector = obj({ matchLabels: strMap, matchExpressions: list(obj({ key: str, operator: str, values: strList }, ['key', 'operator'])) });
+const labelSelector = obj({
+  matchLabels: strMap,
+  matchExpressions: list(obj({ key: str, operator: str, values: strList }, ['key', 'operator'])),
+});
 const time: JSONSchemaProps = { type: 'string', format: 'date-time' };
 const condStatus: JSONSchemaProps = { type: 'string', enum: ['True', 'False', 'Unknown'] };
 
 const podStatus = obj({
   phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] },
-  conditions: list(obj({ type: str, status: condStatus, lastProbeTime: { type: 'string', format: 'date-time', nullable: true }, lastTransitionTime: time, reason: str, message: str }, ['type', 'status'])),
+  conditions: list(
+    obj(
+      {
+        type: str,
+        status: condStatus,
+        lastProbeTime: { type: 'string', format: 'date-time', nullable: true },
+        lastTransitionTime: time,
+        reason: str,
+        message: str,
+      },
+      ['type', 'status'],
+    ),
+  ),
   containerStatuses: list(
     obj(
       {
@@ -154,7 +208,11 @@ export const CORE_SHAPES: Record<string, JSONSchemaProps> = {
     stringData: strMap,
     immutable: bool,
   }),
-  'v1/ConfigMap': root('ConfigMap', 'v1', { data: strMap, binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } }, immutable: bool }),
+  'v1/ConfigMap': root('ConfigMap', 'v1', {
+    data: strMap,
+    binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } },
+    immutable: bool,
+  }),
   'v1/Service': root('Service', 'v1', {
     spec: obj({
       type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
@@ -162,18 +220,55 @@ export const CORE_SHAPES: Record<string, JSONSchemaProps> = {
       selector: strMap,
       publishNotReadyAddresses: bool,
       ports: {
-        ...list(obj({ name: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, targetPort: intOrString, nodePort: { type: 'integer', minimum: 1, maximum: 65535 }, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } }, ['port'])),
+        ...list(
+          obj(
+            {
+              name: str,
+              port: { type: 'integer', minimum: 1, maximum: 65535 },
+              targetPort: intOrString,
+              nodePort: { type: 'integer', minimum: 1, maximum: 65535 },
+              protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] },
+            },
+            ['port'],
+          ),
+        ),
         minItems: 1,
       },
     }),
   }),
   'v1/Node': root('Node', 'v1', {
-    spec: obj({ podCIDR: str, podCIDRs: strList, providerID: str, unschedulable: bool, taints: list(obj({ key: str, value: str, effect: str }, ['key', 'effect'])) }),
+    spec: obj({
+      podCIDR: str,
+      podCIDRs: strList,
+      providerID: str,
+      unschedulable: bool,
+      taints: list(obj({ key: str, value: str, effect: str }, ['key', 'effect'])),
+    }),
     status: obj({
-      addresses: list(obj({ type: { type: 'string', enum: ['Hostname', 'InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS'] }, address: str }, ['type', 'address'])),
+      addresses: list(
+        obj(
+          {
+            type: { type: 'string', enum: ['Hostname', 'InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS'] },
+            address: str,
+          },
+          ['type', 'address'],
+        ),
+      ),
       allocatable: { type: 'object', additionalProperties: quantity },
       capacity: { type: 'object', additionalProperties: quantity },
-      conditions: list(obj({ type: str, status: condStatus, reason: str, message: str, lastHeartbeatTime: time, lastTransitionTime: time }, ['type', 'status'])),
+      conditions: list(
+        obj(
+          {
+            type: str,
+            status: condStatus,
+            reason: str,
+            message: str,
+            lastHeartbeatTime: time,
+            lastTransitionTime: time,
+          },
+          ['type', 'status'],
+        ),
+      ),
       daemonEndpoints: obj({ kubeletEndpoint: obj({ Port: int }, ['Port']) }),
       nodeInfo: obj(
         {
@@ -188,7 +283,18 @@ export const CORE_SHAPES: Record<string, JSONSchemaProps> = {
           osImage: str,
           systemUUID: str,
         },
-        ['architecture', 'bootID', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'machineID', 'operatingSystem', 'osImage', 'systemUUID'],
+        [
+          'architecture',
+          'bootID',
+          'containerRuntimeVersion',
+          'kernelVersion',
+          'kubeProxyVersion',
+          'kubeletVersion',
+          'machineID',
+          'operatingSystem',
+          'osImage',
+          'systemUUID',
+        ],
       ),
     }),
   }),
@@ -222,16 +328,29 @@ export const CORE_SHAPES: Record<string, JSONSchemaProps> = {
           podManagementPolicy: { type: 'string', enum: ['OrderedReady', 'Parallel'] },
           selector: labelSelector,
           template: podTemplate,
-          persistentVolumeClaimRetentionPolicy: obj({ whenDeleted: { type: 'string', enum: ['Retain', 'Delete'] }, whenScaled: { type: 'string', enum: ['Retain', 'Delete'] } }),
+          persistentVolumeClaimRetentionPolicy: obj({
+            whenDeleted: { type: 'string', enum: ['Retain', 'Delete'] },
+            whenScaled: { type: 'string', enum: ['Retain', 'Delete'] },
+          }),
           volumeClaimTemplates: list(
             obj(
               {
                 metadata: obj({ name: str, labels: strMap }, ['name']),
                 spec: obj(
                   {
-                    accessModes: { type: 'array', items: { type: 'string', enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }, minItems: 1 },
+                    accessModes: {
+                      type: 'array',
+                      items: {
+                        type: 'string',
+                        enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'],
+                      },
+                      minItems: 1,
+                    },
                     storageClassName: str,
-                    resources: obj({ requests: { type: 'object', additionalProperties: quantity, required: ['storage'] } }, ['requests']),
+                    resources: obj(
+                      { requests: { type: 'object', additionalProperties: quantity, required: ['storage'] } },
+                      ['requests'],
+                    ),
                   },
                   ['accessModes', 'resources'],
                 ),
@@ -245,12 +364,17 @@ export const CORE_SHAPES: Record<string, JSONSchemaProps> = {
     },
     ['spec'],
   ),
-  'scheduling.k8s.io/v1/PriorityClass': root('PriorityClass', 'scheduling.k8s.io/v1', {
-    value: int,
-    globalDefault: bool,
-    description: str,
-    preemptionPolicy: { type: 'string', enum: ['PreemptLowerPriority', 'Never'] },
-  }, ['value']),
+  'scheduling.k8s.io/v1/PriorityClass': root(
+    'PriorityClass',
+    'scheduling.k8s.io/v1',
+    {
+      value: int,
+      globalDefault: bool,
+      description: str,
+      preemptionPolicy: { type: 'string', enum: ['PreemptLowerPriority', 'Never'] },
+    },
+    ['value'],
+  ),
 };
 
 /** The core shape for an apiVersion/kind, or undefined for CRD-backed kinds. */

@@ -43,7 +43,12 @@ export function testCa(cn = 'etcd-ca'): TestCa {
   return issuerOf(caCert, ca.priv, forge.pki.certificateToPem(caCert), ca.pem);
 }
 
-function issuerOf(caCert: forge.pki.Certificate, caPriv: forge.pki.rsa.PrivateKey, certPem: string, keyPem: string): TestCa {
+function issuerOf(
+  caCert: forge.pki.Certificate,
+  caPriv: forge.pki.rsa.PrivateKey,
+  certPem: string,
+  keyPem: string,
+): TestCa {
   return {
     certPem,
     keyPem,
@@ -63,7 +68,14 @@ function issuerOf(caCert: forge.pki.Certificate, caPriv: forge.pki.rsa.PrivateKe
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', clientAuth: true, serverAuth: opts.server ?? false },
       ];
-      if (opts.server) ext.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] });
+      if (opts.server)
+        ext.push({
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        });
       c.setExtensions(ext);
       c.sign(caPriv, forge.md.sha256.create());
       return { certPem: forge.pki.certificateToPem(c), keyPem: k.pem };
@@ -94,7 +106,9 @@ export function etcdAvailable(): boolean {
 export function requireEtcd(): string | undefined {
   if (etcdAvailable()) return undefined;
   if (process.env.SCALE_TUI_REQUIRE_ETCD === '1') {
-    throw new Error('SCALE_TUI_REQUIRE_ETCD=1 but etcd/etcdctl are not installed (apt-get install etcd-server etcd-client)');
+    throw new Error(
+      'SCALE_TUI_REQUIRE_ETCD=1 but etcd/etcdctl are not installed (apt-get install etcd-server etcd-client)',
+    );
   }
   console.warn('skipping real-etcd suite: etcd/etcdctl not installed (apt-get install etcd-server etcd-client)');
   return 'etcd not installed';
@@ -169,9 +183,21 @@ export async function startEtcd(pki?: { ca: CertPair; server: CertPair }): Promi
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`etcd exited early:\n${log}`);
-    const r = spawnSync('etcdctl', [`--endpoints=${endpoint}`, `--cacert=${caFile}`, `--cert=${root.certFile}`, `--key=${root.keyFile}`, '--command-timeout=2s', 'endpoint', 'health'], {
-      env: { ...process.env, ETCDCTL_API: '3' },
-    });
+    const r = spawnSync(
+      'etcdctl',
+      [
+        `--endpoints=${endpoint}`,
+        `--cacert=${caFile}`,
+        `--cert=${root.certFile}`,
+        `--key=${root.keyFile}`,
+        '--command-timeout=2s',
+        'endpoint',
+        'health',
+      ],
+      {
+        env: { ...process.env, ETCDCTL_API: '3' },
+      },
+    );
     if (r.status === 0) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');

@@ -12,7 +12,11 @@ import { installFakeBin, type FakeBin, type FakeRule } from './fake-bin/index.js
 import { parseArgv, shellWords } from './fake-bin/cli-parse.mjs';
 import { TOOL_SPECS } from './fake-bin/specs/index.js';
 import {
-  kindClusters, kindCreateCluster, kindDeleteCluster, kindKubeconfig, kindVersion,
+  kindClusters,
+  kindCreateCluster,
+  kindDeleteCluster,
+  kindKubeconfig,
+  kindVersion,
 } from '../../src/engine/tools/kind.js';
 import { clusterctlInit, clusterctlVersion } from '../../src/engine/tools/clusterctl.js';
 import { applyKustomization, applyManifests, kubectl, kubectlClientVersion } from '../../src/engine/tools/kubectl.js';
@@ -100,29 +104,54 @@ describe('other argv the real tools refuse before doing any work', () => {
     ['kubectl gett pods', 1, 'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'],
     ['kubectl --kubeconfig=/k gett', 1, 'Error: flags cannot be placed before plugin name: --kubeconfig=/k'],
     ['kubectl exec -ix p -- ls', 1, "error: unknown shorthand flag: 'x' in -x"],
-    ['kubectl apply --server-side=maybe -f -', 1, 'error: invalid argument "maybe" for "--server-side" flag: ' +
-      'strconv.ParseBool: parsing "maybe": invalid syntax'],
-    ['kubectl exec --pod-running-timeout=5 p -- ls', 1, 'error: invalid argument "5" for "--pod-running-timeout" ' +
-      'flag: time: missing unit in duration "5"'],
+    [
+      'kubectl apply --server-side=maybe -f -',
+      1,
+      'error: invalid argument "maybe" for "--server-side" flag: ' +
+        'strconv.ParseBool: parsing "maybe": invalid syntax',
+    ],
+    [
+      'kubectl exec --pod-running-timeout=5 p -- ls',
+      1,
+      'error: invalid argument "5" for "--pod-running-timeout" ' + 'flag: time: missing unit in duration "5"',
+    ],
     ['kind create cluster --name', 1, 'ERROR: flag needs an argument: --name'],
     ['kind create cluster extra', 1, 'ERROR: unknown command "extra" for "kind create cluster"'],
     ['kind get', 1, 'ERROR: Subcommand is required'],
     ['kind creat cluster', 1, 'ERROR: unknown command "creat" for "kind"\n\nDid you mean this?\n\tcreate\n'],
-    ['kind create cluster --wait 300', 1, 'ERROR: invalid argument "300" for "--wait" flag: ' +
-      'time: missing unit in duration "300"'],
+    [
+      'kind create cluster --wait 300',
+      1,
+      'ERROR: invalid argument "300" for "--wait" flag: ' + 'time: missing unit in duration "300"',
+    ],
     ['clusterctl init --core', 1, 'Error: flag needs an argument: --core'],
     ['clusterctl init metal3', 1, 'Error: unknown command "metal3" for "clusterctl init"\n\n'],
-    ['clusterctl ini', 1, 'Error: unknown command "ini" for "clusterctl"\n\nDid you mean this?\n\tinit\n\n' +
-      "Run 'clusterctl --help' for usage."],
+    [
+      'clusterctl ini',
+      1,
+      'Error: unknown command "ini" for "clusterctl"\n\nDid you mean this?\n\tinit\n\n' +
+        "Run 'clusterctl --help' for usage.",
+    ],
     ['clusterctl generate cluster --flavor=development', 1, 'Error: please specify a cluster name\n\n'],
-    ['clusterctl init --wait-provider-timeout=10m', 1, 'Error: invalid argument "10m" for "--wait-provider-timeout" ' +
-      'flag: strconv.ParseInt: parsing "10m": invalid syntax'],
+    [
+      'clusterctl init --wait-provider-timeout=10m',
+      1,
+      'Error: invalid argument "10m" for "--wait-provider-timeout" ' +
+        'flag: strconv.ParseInt: parsing "10m": invalid syntax',
+    ],
     ['etcdctl role list -w', 1, "Error: flag needs an argument: 'w' in -w"],
-    ['etcdctl usr add x', 1, 'Error: unknown command "usr" for "etcdctl"\n\nDid you mean this?\n\tuser\n\n' +
-      "Run 'etcdctl --help' for usage."],
+    [
+      'etcdctl usr add x',
+      1,
+      'Error: unknown command "usr" for "etcdctl"\n\nDid you mean this?\n\tuser\n\n' +
+        "Run 'etcdctl --help' for usage.",
+    ],
     ['etcdctl user add', 128, 'Error: user add command requires user name as its argument'],
-    ['etcdctl role grant-permission t --prefix=true readwrite', 128, 'Error: role grant command requires role name, ' +
-      'permission type, and key [endkey] as its argument'],
+    [
+      'etcdctl role grant-permission t --prefix=true readwrite',
+      128,
+      'Error: role grant command requires role name, ' + 'permission type, and key [endkey] as its argument',
+    ],
     ['docker versio', 1, "docker: unknown command: docker versio\n\nRun 'docker --help' for more information"],
     ['docker version -D', 125, "unknown shorthand flag: 'D' in -D"],
     ['ssh -p abc ubuntu@h', 255, "Bad port 'abc'"],
@@ -213,7 +242,12 @@ describe('correct argv passes through to the rules', () => {
     const exec = parseArgv(TOOL_SPECS.kubectl!, ['--kubeconfig=/k', 'exec', '-i', '-n', 'ns', 'p', '--', 'ls', '-l']);
     expect(exec).toMatchObject({ ok: true, command: ['exec'], args: ['p'], dashArgs: ['ls', '-l'] });
     expect(shellWords("kind get kubeconfig --name 'b 2' --internal")).toEqual([
-      'kind', 'get', 'kubeconfig', '--name', 'b 2', '--internal',
+      'kind',
+      'get',
+      'kubeconfig',
+      '--name',
+      'b 2',
+      '--internal',
     ]);
     expect(shellWords('cat /proc/x | head')).toBeUndefined();
   });
@@ -257,8 +291,13 @@ describe("every argv scale-tui's adapters build is one the real tools accept", (
     await ssh({ user: 'ubuntu', host: '10.0.0.5', port: 2222 }, "docker version --format '{{.Server.Version}}'");
     await ssh({ user: 'ubuntu', host: '10.0.0.5' }, "kind create cluster --name 'b1' --config - --wait 300s");
     // doctor's probes
-    for (const [tool, args] of [['docker', ['--version']], ['kind', ['version']], ['kubectl', ['version', '--client']],
-      ['clusterctl', ['version', '-o', 'short']], ['etcdctl', ['version']]] as const) {
+    for (const [tool, args] of [
+      ['docker', ['--version']],
+      ['kind', ['version']],
+      ['kubectl', ['version', '--client']],
+      ['clusterctl', ['version', '-o', 'short']],
+      ['etcdctl', ['version']],
+    ] as const) {
       expect((await probeTool(tool, [...args])).error).toBeUndefined();
     }
     const refused = fake.calls().filter((c) => !c.valid);
@@ -300,11 +339,18 @@ describe('the fakes refuse as the real binaries do (same exit code, same first s
   function closedKubeconfig(): string {
     scratch = mkdtempSync(join(tmpdir(), 'scale-tui-real-'));
     const file = join(scratch, 'kubeconfig');
-    writeFileSync(file, [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-      'contexts: [{name: c, context: {cluster: c, user: u}}]', 'users: [{name: u, user: {token: x}}]', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: c',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'contexts: [{name: c, context: {cluster: c, user: u}}]',
+        'users: [{name: u, user: {token: x}}]',
+        '',
+      ].join('\n'),
+    );
     return file;
   }
   async function compare(real: string, tool: string, cases: string[][], env: Record<string, string>) {
@@ -321,60 +367,96 @@ describe('the fakes refuse as the real binaries do (same exit code, same first s
     }
   }
 
-  it.skipIf(!REAL.kubectl)(`kubectl (${REAL.kubectl ?? 'no genuine kubectl 1.32 here'})`, async () => {
-    const env = { KUBECONFIG: closedKubeconfig(), HOME: scratch! };
-    await compare(REAL.kubectl!, 'kubectl', [
-      ['get', 'pods', '--namespce', 'x'],
-      ['get', 'pods', '-n'],
-      ['gett', 'pods'],
-      ['--kubeconfig', 'get', 'pods'],
-      ['apply', '--server-sid', '-f', '-'],
-      ['apply', '--server-side=maybe', '-f', '-'],
-      ['exec', '-i', '-n', 'ns', 'p', '-c'],
-      ['port-forward', '--adress', '127.0.0.1', 'pod/p', ':1'],
-      ['version', '--clien'],
-      ['version', '--client', '--v=x'],
-      ['logs', '--tail=0x1g', 'p'],
-    ], env);
-  }, 60_000);
+  it.skipIf(!REAL.kubectl)(
+    `kubectl (${REAL.kubectl ?? 'no genuine kubectl 1.32 here'})`,
+    async () => {
+      const env = { KUBECONFIG: closedKubeconfig(), HOME: scratch! };
+      await compare(
+        REAL.kubectl!,
+        'kubectl',
+        [
+          ['get', 'pods', '--namespce', 'x'],
+          ['get', 'pods', '-n'],
+          ['gett', 'pods'],
+          ['--kubeconfig', 'get', 'pods'],
+          ['apply', '--server-sid', '-f', '-'],
+          ['apply', '--server-side=maybe', '-f', '-'],
+          ['exec', '-i', '-n', 'ns', 'p', '-c'],
+          ['port-forward', '--adress', '127.0.0.1', 'pod/p', ':1'],
+          ['version', '--clien'],
+          ['version', '--client', '--v=x'],
+          ['logs', '--tail=0x1g', 'p'],
+        ],
+        env,
+      );
+    },
+    60_000,
+  );
 
-  it.skipIf(!REAL.etcdctl)(`etcdctl (${REAL.etcdctl ?? 'not installed'})`, async () => {
-    const env = { ETCDCTL_API: '3', ETCDCTL_DIAL_TIMEOUT: '100ms' };
-    const at = ['--endpoints=127.0.0.1:1'];
-    await compare(REAL.etcdctl!, 'etcdctl', [
-      [...at, 'user', 'add', 'x', '--no-pasword'],
-      [...at, 'usr', 'add', 'x'],
-      [...at, 'role', 'list', '-w'],
-      [...at, '--command-timeout=zz', 'role', 'list'],
-      [...at, 'role', 'grant-permission', 'r', '--prefix=maybe', 'readwrite', '/a/'],
-      [...at, 'user', 'add'],
-      [...at, 'del'],
-      [...at, 'role', 'list', 'x'],
-    ], env);
-  }, 60_000);
+  it.skipIf(!REAL.etcdctl)(
+    `etcdctl (${REAL.etcdctl ?? 'not installed'})`,
+    async () => {
+      const env = { ETCDCTL_API: '3', ETCDCTL_DIAL_TIMEOUT: '100ms' };
+      const at = ['--endpoints=127.0.0.1:1'];
+      await compare(
+        REAL.etcdctl!,
+        'etcdctl',
+        [
+          [...at, 'user', 'add', 'x', '--no-pasword'],
+          [...at, 'usr', 'add', 'x'],
+          [...at, 'role', 'list', '-w'],
+          [...at, '--command-timeout=zz', 'role', 'list'],
+          [...at, 'role', 'grant-permission', 'r', '--prefix=maybe', 'readwrite', '/a/'],
+          [...at, 'user', 'add'],
+          [...at, 'del'],
+          [...at, 'role', 'list', 'x'],
+        ],
+        env,
+      );
+    },
+    60_000,
+  );
 
-  it.skipIf(!REAL.docker)(`docker (${REAL.docker ?? 'not installed'})`, async () => {
-    const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
-    await compare(REAL.docker!, 'docker', [
-      ['version', '--formt', 'x'],
-      ['version', '-f'],
-      ['version', 'extra'],
-      ['versio'],
-      ['-H'],
-      ['--bogus', 'version'],
-    ], env);
-  }, 60_000);
+  it.skipIf(!REAL.docker)(
+    `docker (${REAL.docker ?? 'not installed'})`,
+    async () => {
+      const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+      await compare(
+        REAL.docker!,
+        'docker',
+        [
+          ['version', '--formt', 'x'],
+          ['version', '-f'],
+          ['version', 'extra'],
+          ['versio'],
+          ['-H'],
+          ['--bogus', 'version'],
+        ],
+        env,
+      );
+    },
+    60_000,
+  );
 
-  it.skipIf(!REAL.ssh)(`ssh (${REAL.ssh ?? 'not installed'})`, async () => {
-    await compare(REAL.ssh!, 'ssh', [
-      ['-o', 'BatchMod=yes', 'u@127.0.0.1', '--', 'true'],
-      ['-o'],
-      ['-Z', 'u@127.0.0.1'],
-      ['-o', 'BatchMode=maybe', 'u@127.0.0.1'],
-      ['-o', 'ConnectTimeout=x', 'u@127.0.0.1'],
-      ['-p', 'abc', 'u@127.0.0.1'],
-    ], { HOME: tmpdir() });
-  }, 60_000);
+  it.skipIf(!REAL.ssh)(
+    `ssh (${REAL.ssh ?? 'not installed'})`,
+    async () => {
+      await compare(
+        REAL.ssh!,
+        'ssh',
+        [
+          ['-o', 'BatchMod=yes', 'u@127.0.0.1', '--', 'true'],
+          ['-o'],
+          ['-Z', 'u@127.0.0.1'],
+          ['-o', 'BatchMode=maybe', 'u@127.0.0.1'],
+          ['-o', 'ConnectTimeout=x', 'u@127.0.0.1'],
+          ['-p', 'abc', 'u@127.0.0.1'],
+        ],
+        { HOME: tmpdir() },
+      );
+    },
+    60_000,
+  );
 });
 
 function onPath(name: string): string | undefined {

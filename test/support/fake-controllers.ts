@@ -71,7 +71,11 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
     }
     await applyAll(mgmtYaml, managementObjects());
     const mk = async (name: string, yaml: string): Promise<TestSite> => {
-      const kubelet = new Kubelet({ kubeconfig: kc(yaml), nodeName: `${name}-control-plane`, startWorkloadServer: startWorkload });
+      const kubelet = new Kubelet({
+        kubeconfig: kc(yaml),
+        nodeName: `${name}-control-plane`,
+        startWorkloadServer: startWorkload,
+      });
       await kubelet.start();
       stops.push(() => kubelet.stop());
       const etcd = new MemoryEtcd();

@@ -7,7 +7,15 @@ import { App } from '../../src/ui/app.js';
 import { fullState, recordingIntents, storeWith } from './fixtures.js';
 import type { ScaleState } from '../../src/state/store.js';
 
-const KEY = { enter: '\r', esc: '\u001b', tab: '\t', up: '\u001b[A', down: '\u001b[B', right: '\u001b[C', backspace: '\u007f' };
+const KEY = {
+  enter: '\r',
+  esc: '\u001b',
+  tab: '\t',
+  up: '\u001b[A',
+  down: '\u001b[B',
+  right: '\u001b[C',
+  backspace: '\u007f',
+};
 const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let cleanup: (() => void) | undefined;
@@ -20,7 +28,16 @@ function start(state: ScaleState = fullState(200)) {
   const intents = recordingIntents();
   const store = storeWith(state);
   let exited = 0;
-  const r = render(<App store={store} intents={intents} title="scale-tui test" defaultCount={10} frameMs={20} onExit={() => exited++} />);
+  const r = render(
+    <App
+      store={store}
+      intents={intents}
+      title="scale-tui test"
+      defaultCount={10}
+      frameMs={20}
+      onExit={() => exited++}
+    />,
+  );
   cleanup = r.unmount;
   const press = async (...keys: string[]): Promise<void> => {
     for (const k of keys) {
@@ -122,7 +139,9 @@ describe('TUI keys', () => {
   it('c sets only the main reconciler flag and says how to name the others', async () => {
     const state = fullState(200);
     state.controllers.kcp!.supportedConcurrencyFlags = ['kubeadmcontrolplane-concurrency', 'clustercache-concurrency'];
-    state.controllers.kcp!.flags = { concurrency: { 'clustercache-concurrency': 100, 'kubeadmcontrolplane-concurrency': 10 } };
+    state.controllers.kcp!.flags = {
+      concurrency: { 'clustercache-concurrency': 100, 'kubeadmcontrolplane-concurrency': 10 },
+    };
     const t = start(state);
     await t.press('2', KEY.down, KEY.down, 'c');
     expect(t.frame()).toContain('sets --kubeadmcontrolplane-concurrency only');
@@ -137,8 +156,12 @@ describe('TUI keys', () => {
     await t.press(':', ...'tune kcp concurrency=10 clustercache-concurrency=100', KEY.enter);
     const request = { concurrency: 10, concurrencyFlags: { 'clustercache-concurrency': 100 } };
     expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request }]);
-    const warn = t.store.getState().log.filter((l) => l.level === 'warn').map((l) => l.message);
-    const lowers = /^kcp: this LOWERS .* v1\.14\.0 below its defaults: --kubeadmcontrolplane-concurrency=10 \(default 100\);/;
+    const warn = t.store
+      .getState()
+      .log.filter((l) => l.level === 'warn')
+      .map((l) => l.message);
+    const lowers =
+      /^kcp: this LOWERS .* v1\.14\.0 below its defaults: --kubeadmcontrolplane-concurrency=10 \(default 100\);/;
     expect(warn).toEqual([expect.stringMatching(lowers)]);
     expect(t.frame()).toMatch(/kcp: new flags rolled out; warning: this LOWERS/);
   });
@@ -146,7 +169,9 @@ describe('TUI keys', () => {
   it(':tune sends the parsed request', async () => {
     const t = start();
     await t.press(':', ...'tune kcp concurrency=100 qps=200 burst=300', KEY.enter);
-    expect(t.intents.calls).toEqual([{ m: 'tune', controller: 'kcp', request: { concurrency: 100, qps: 200, burst: 300 } }]);
+    expect(t.intents.calls).toEqual([
+      { m: 'tune', controller: 'kcp', request: { concurrency: 100, qps: 200, burst: 300 } },
+    ]);
   });
 
   it('a bad : command shows the error in the footer', async () => {

@@ -4,21 +4,38 @@ import { parseCommand, parseSelection } from '../../src/ui/model/command.js';
 describe(': command parser', () => {
   it('parses the commands the help lists', () => {
     expect(parseCommand(':create 100')).toEqual({ ok: true, value: { type: 'add', count: 100, backing: undefined } });
-    expect(parseCommand('create 5 backing-2')).toEqual({ ok: true, value: { type: 'add', count: 5, backing: 'backing-2' } });
-    expect(parseCommand(':delete test-1..test-50')).toEqual({ ok: true, value: { type: 'delete', selection: { kind: 'range', from: 1, to: 50 }, prefix: 'test' } });
-    expect(parseCommand(':delete 1..5')).toEqual({ ok: true, value: { type: 'delete', selection: { kind: 'range', from: 1, to: 5 } } });
+    expect(parseCommand('create 5 backing-2')).toEqual({
+      ok: true,
+      value: { type: 'add', count: 5, backing: 'backing-2' },
+    });
+    expect(parseCommand(':delete test-1..test-50')).toEqual({
+      ok: true,
+      value: { type: 'delete', selection: { kind: 'range', from: 1, to: 50 }, prefix: 'test' },
+    });
+    expect(parseCommand(':delete 1..5')).toEqual({
+      ok: true,
+      value: { type: 'delete', selection: { kind: 'range', from: 1, to: 5 } },
+    });
     expect(parseCommand(':tune kcp concurrency=100 qps=200 burst=300')).toEqual({
       ok: true,
       value: { type: 'tune', controller: 'kcp', request: { concurrency: 100, qps: 200, burst: 300 } },
     });
-    expect(parseCommand(':tune capi machine-concurrency=20')).toEqual({ ok: true, value: { type: 'tune', controller: 'capi', request: { concurrencyFlags: { 'machine-concurrency': 20 } } } });
+    expect(parseCommand(':tune capi machine-concurrency=20')).toEqual({
+      ok: true,
+      value: { type: 'tune', controller: 'capi', request: { concurrencyFlags: { 'machine-concurrency': 20 } } },
+    });
     // concurrency= is the main reconciler flag; any other flag is named, as with the CLI's --flag.
     expect(parseCommand(':tune kcp concurrency=100 clustercache-concurrency=50')).toEqual({
       ok: true,
-      value: { type: 'tune', controller: 'kcp', request: { concurrency: 100, concurrencyFlags: { 'clustercache-concurrency': 50 } } },
+      value: {
+        type: 'tune',
+        controller: 'kcp',
+        request: { concurrency: 100, concurrencyFlags: { 'clustercache-concurrency': 50 } },
+      },
     });
     expect(parseCommand(':concurrency 25')).toEqual({ ok: true, value: { type: 'concurrency', n: 25 } });
-    for (const v of ['pause', 'resume', 'help', 'quit'] as const) expect(parseCommand(`:${v}`)).toEqual({ ok: true, value: { type: v } });
+    for (const v of ['pause', 'resume', 'help', 'quit'] as const)
+      expect(parseCommand(`:${v}`)).toEqual({ ok: true, value: { type: v } });
   });
 
   it.each([
@@ -52,6 +69,9 @@ describe('delete selections', () => {
     expect(parseSelection('batch b-12')).toEqual({ ok: true, value: { kind: 'batch', batchId: 'b-12' } });
     expect(parseSelection('3..40')).toEqual({ ok: true, value: { kind: 'range', from: 3, to: 40 } });
     expect(parseSelection('test-3 .. test-40')).toEqual({ ok: true, value: { kind: 'range', from: 3, to: 40 } });
-    expect(parseSelection('test-3, test-7')).toEqual({ ok: true, value: { kind: 'names', names: ['test-3', 'test-7'] } });
+    expect(parseSelection('test-3, test-7')).toEqual({
+      ok: true,
+      value: { kind: 'names', names: ['test-3', 'test-7'] },
+    });
   });
 });

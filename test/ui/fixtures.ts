@@ -1,6 +1,17 @@
 // Realistic store contents for UI tests: many clusters in every phase, the six tunable
 // controllers with samples, backing clusters, throttling lines.
-import { CONTROLLER_IDS, CREATE_PHASES, type BatchSummary, type ClusterRecord, type ClusterSelection, type ControllerId, type DeleteSummary, type EngineIntents, type Phase, type TuneRequest } from '../../src/engine/types.js';
+import {
+  CONTROLLER_IDS,
+  CREATE_PHASES,
+  type BatchSummary,
+  type ClusterRecord,
+  type ClusterSelection,
+  type ControllerId,
+  type DeleteSummary,
+  type EngineIntents,
+  type Phase,
+  type TuneRequest,
+} from '../../src/engine/types.js';
 import { createScaleStore, initialState, type ScaleState, type ScaleStore } from '../../src/state/store.js';
 
 export const NOW = Date.UTC(2026, 10, 25, 3, 0, 0);
@@ -27,19 +38,42 @@ export function clusters(n: number, prefix = 'test'): Record<string, ClusterReco
 
 export function fullState(n = 1000): ScaleState {
   const s = initialState();
-  s.run = { runId: '20261125T020000-abcd', context: 'kind-kind', topology: 'backing', versions: { capi: 'v1.14.0', capm3: 'v1.13.2' }, startedAt: NOW - 3_600_000 };
+  s.run = {
+    runId: '20261125T020000-abcd',
+    context: 'kind-kind',
+    topology: 'backing',
+    versions: { capi: 'v1.14.0', capm3: 'v1.13.2' },
+    startedAt: NOW - 3_600_000,
+  };
   s.clusters = clusters(n);
   s.batches = [
-    { id: 'b1', requested: n / 2, clusters: Object.keys(s.clusters).slice(0, n / 2), backing: 'auto', startedAt: NOW - 3_000_000, endedAt: NOW - 1_000_000 },
-    { id: 'b2', requested: n / 2, clusters: Object.keys(s.clusters).slice(n / 2), backing: 'auto', startedAt: NOW - 900_000 },
+    {
+      id: 'b1',
+      requested: n / 2,
+      clusters: Object.keys(s.clusters).slice(0, n / 2),
+      backing: 'auto',
+      startedAt: NOW - 3_000_000,
+      endedAt: NOW - 1_000_000,
+    },
+    {
+      id: 'b2',
+      requested: n / 2,
+      clusters: Object.keys(s.clusters).slice(n / 2),
+      backing: 'auto',
+      startedAt: NOW - 900_000,
+    },
   ];
   for (const id of CONTROLLER_IDS) {
     s.controllers[id] = {
       id,
       namespace: `${id}-system`,
       deployment: `${id}-controller-manager`,
-      flags: id === 'kcp' ? { concurrency: { 'kubeadmcontrolplane-concurrency': 10 }, qps: 20, burst: 30 } : { concurrency: {} },
-      supportedConcurrencyFlags: id === 'kcp' ? ['kubeadmcontrolplane-concurrency'] : id === 'ipam' ? [] : [`${id}-concurrency`],
+      flags:
+        id === 'kcp'
+          ? { concurrency: { 'kubeadmcontrolplane-concurrency': 10 }, qps: 20, burst: 30 }
+          : { concurrency: {} },
+      supportedConcurrencyFlags:
+        id === 'kcp' ? ['kubeadmcontrolplane-concurrency'] : id === 'ipam' ? [] : [`${id}-concurrency`],
       supportsRateFlags: id !== 'bmo',
       rollout: 'idle',
       cpuMillicores: [10, 50, 200, 400, 350],
@@ -48,10 +82,31 @@ export function fullState(n = 1000): ScaleState {
     };
   }
   for (const i of [1, 2, 3]) {
-    s.backing[`backing-${i}`] = { name: `backing-${i}`, endpoint: `https://10.0.0.${i}:6443`, healthy: i !== 3, tenants: 300 + i, capacity: 400, apiserverPodsReady: 300, apiserverPods: 300 + i, etcdDbBytes: 1.5e9, nodeCpuMillicores: 12000, nodeMemoryBytes: 30e9, ...(i === 3 ? { message: 'connection refused' } : {}) };
+    s.backing[`backing-${i}`] = {
+      name: `backing-${i}`,
+      endpoint: `https://10.0.0.${i}:6443`,
+      healthy: i !== 3,
+      tenants: 300 + i,
+      capacity: 400,
+      apiserverPodsReady: 300,
+      apiserverPods: 300 + i,
+      etcdDbBytes: 1.5e9,
+      nodeCpuMillicores: 12000,
+      nodeMemoryBytes: 30e9,
+      ...(i === 3 ? { message: 'connection refused' } : {}),
+    };
   }
   s.throttling = {
-    recent: [{ t: NOW, controller: 'kcp', waitMs: 1040, verb: 'GET', path: '/apis/cluster.x-k8s.io/v1beta2/namespaces/{ns}/machines', raw: '' }],
+    recent: [
+      {
+        t: NOW,
+        controller: 'kcp',
+        waitMs: 1040,
+        verb: 'GET',
+        path: '/apis/cluster.x-k8s.io/v1beta2/namespaces/{ns}/machines',
+        raw: '',
+      },
+    ],
     perController: { kcp: { perMinute: 42, total: 900, p50Ms: 300, p95Ms: 1200, maxMs: 4000, topPaths: [] } },
   };
   s.timing = [{ upTo: 100, minutes: 9.5 }];

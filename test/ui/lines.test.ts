@@ -9,7 +9,9 @@ describe('lines as ANSI', () => {
   it('styles each segment and resets after it', async () => {
     vi.stubEnv('NO_COLOR', '');
     const { ansiLine } = await import('../../src/ui/components/lines.js');
-    expect(ansiLine([{ text: 'ready', color: 'green', bold: true }, { text: ' 3' }])).toBe('\u001b[1;32mready\u001b[0m 3');
+    expect(ansiLine([{ text: 'ready', color: 'green', bold: true }, { text: ' 3' }])).toBe(
+      '\u001b[1;32mready\u001b[0m 3',
+    );
     expect(ansiLine([])).toBe(' ');
   });
 

@@ -37,7 +37,8 @@ describe('screen sizes', () => {
 
   it('200x60 shows every pane in full, side by side', () => {
     const text = screen(200, 60).join('\n');
-    for (const t of ['Creation progress', 'Controllers', 'Client-side throttling', 'Backing clusters']) expect(text).toContain(t);
+    for (const t of ['Creation progress', 'Controllers', 'Client-side throttling', 'Backing clusters'])
+      expect(text).toContain(t);
     expect(text).toMatch(/backing-3 +DOWN/);
     expect(text).toMatch(/kubeadmcontrolplane=10 qps=20 burst=30/);
 
@@ -78,7 +79,8 @@ describe('screen sizes', () => {
 
   it('the help overlay lists every key', () => {
     const text = screen(120, 40, { overlay: 'help' }).join('\n');
-    for (const k of ['?', 'a ', 'd ', 'c ', 'r ', 'p ', ':', '/', 'l ', 'tab', 'enter', 'esc', 'q ']) expect(text).toContain(k);
+    for (const k of ['?', 'a ', 'd ', 'c ', 'r ', 'p ', ':', '/', 'l ', 'tab', 'enter', 'esc', 'q '])
+      expect(text).toContain(k);
     expect(text).toMatch(/:tune CTRL/);
   });
 });

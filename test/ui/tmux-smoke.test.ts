@@ -42,8 +42,24 @@ describe.skipIf(!hasTmux)('scale-tui demo under tmux', () => {
 
   it('adds a batch that becomes ready, and tunes kcp through the c dialog', async () => {
     const port = await freePortBlock(20, 'nodeport');
-    tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '45', '-c', root, `node bin/scale-tui.js demo --node-port-base ${port}`);
-    await waitFor((s) => s.includes('no batch yet') && /kcp +\S+/.test(s), 'the demo to start and the controllers to be read', 90_000);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '140',
+      '-y',
+      '45',
+      '-c',
+      root,
+      `node bin/scale-tui.js demo --node-port-base ${port}`,
+    );
+    await waitFor(
+      (s) => s.includes('no batch yet') && /kcp +\S+/.test(s),
+      'the demo to start and the controllers to be read',
+      90_000,
+    );
 
     await type('a');
     await waitFor((s) => s.includes('Add a batch'), 'the add dialog', 10_000);

@@ -17,7 +17,10 @@ function accessOf(o: AccessOpts): EtcdAccess {
   if (o.etcdEndpoint) return { mode: 'endpoint', endpoint: o.etcdEndpoint };
   if (o.etcdVia === 'exec') return { mode: 'exec' };
   if (o.etcdVia === 'port-forward') return { mode: 'port-forward' };
-  throw new UserError(`--etcd-via "${o.etcdVia}" is not supported`, 'Use port-forward (local etcdctl, root client cert) or exec (etcdctl inside the etcd pod).');
+  throw new UserError(
+    `--etcd-via "${o.etcdVia}" is not supported`,
+    'Use port-forward (local etcdctl, root client cert) or exec (etcdctl inside the etcd pod).',
+  );
 }
 
 const runId = () => `backing-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
@@ -39,25 +42,39 @@ export function register(program: Command): void {
       .requiredOption('--kubeconfig <file>', 'kubeconfig of the backing cluster')
       .option('--context <name>', 'kubeconfig context')
       .option('--capacity <n>', 'workload clusters it may hold', intInRange('--capacity', 1, 10000), 100)
-      .option('--timeout <seconds>', 'how long to wait for etcd to become ready', intInRange('--timeout', 10, 3600), 300),
+      .option(
+        '--timeout <seconds>',
+        'how long to wait for etcd to become ready',
+        intInRange('--timeout', 10, 3600),
+        300,
+      ),
   ).action(
-    action(async (name: string, o: AccessOpts & { kubeconfig: string; context?: string; capacity: number; timeout: number }) => {
-      const { entry, setup } = await addBacking({
-        stateDir: await stateDir(),
-        name,
-        kubeconfig: o.kubeconfig,
-        context: o.context,
-        capacity: o.capacity,
-        runId: runId(),
-        access: accessOf(o),
-        readyTimeoutMs: o.timeout * 1000,
-        log: say,
-      });
-      say(`registered backing cluster ${entry.name} (${entry.endpoint}, capacity ${entry.capacity}); etcd objects created: ${setup.created.length}, already present: ${setup.existing.length}`);
-    }),
+    action(
+      async (
+        name: string,
+        o: AccessOpts & { kubeconfig: string; context?: string; capacity: number; timeout: number },
+      ) => {
+        const { entry, setup } = await addBacking({
+          stateDir: await stateDir(),
+          name,
+          kubeconfig: o.kubeconfig,
+          context: o.context,
+          capacity: o.capacity,
+          runId: runId(),
+          access: accessOf(o),
+          readyTimeoutMs: o.timeout * 1000,
+          log: say,
+        });
+        say(
+          `registered backing cluster ${entry.name} (${entry.endpoint}, capacity ${entry.capacity}); etcd objects created: ${setup.created.length}, already present: ${setup.existing.length}`,
+        );
+      },
+    ),
   );
 
-  accessOptions(backing.command('list').description('list registered backing clusters with etcd and API server health')).action(
+  accessOptions(
+    backing.command('list').description('list registered backing clusters with etcd and API server health'),
+  ).action(
     action(async (o: AccessOpts) => {
       const rows = await listBacking(await stateDir(), accessOf(o));
       if (rows.length === 0) {
@@ -66,7 +83,9 @@ export function register(program: Command): void {
       }
       for (const r of rows) {
         const db = r.etcdDbBytes !== undefined ? `${(r.etcdDbBytes / 1024 / 1024).toFixed(1)} MiB` : '?';
-        say(`${r.name.padEnd(16)} ${r.healthy ? 'healthy  ' : 'UNHEALTHY'} tenants ${r.tenants}/${r.capacity}  apiservers ${r.apiserverPodsReady}/${r.apiserverPods}  etcd db ${db}  ${r.endpoint}${r.message ? `  (${r.message})` : ''}`);
+        say(
+          `${r.name.padEnd(16)} ${r.healthy ? 'healthy  ' : 'UNHEALTHY'} tenants ${r.tenants}/${r.capacity}  apiservers ${r.apiserverPodsReady}/${r.apiserverPods}  etcd db ${db}  ${r.endpoint}${r.message ? `  (${r.message})` : ''}`,
+        );
       }
     }),
   );
@@ -79,11 +98,19 @@ export function register(program: Command): void {
       .option('--purge', 'also delete its etcd-system namespace (etcd and all tenant data)')
       .option('--force', 'remove even if etcd still holds workload clusters or cannot be reached'),
   ).action(
-      action(async (name: string, o: AccessOpts & { purge?: boolean; force?: boolean }) => {
-        const e = await removeBacking({ stateDir: await stateDir(), name, purge: o.purge, force: o.force, access: accessOf(o) });
-        say(`removed backing cluster ${e.name}${o.purge ? ' and its etcd-system namespace' : ' (its etcd is left running; use --purge to delete it)'}`);
-      }),
-    );
+    action(async (name: string, o: AccessOpts & { purge?: boolean; force?: boolean }) => {
+      const e = await removeBacking({
+        stateDir: await stateDir(),
+        name,
+        purge: o.purge,
+        force: o.force,
+        access: accessOf(o),
+      });
+      say(
+        `removed backing cluster ${e.name}${o.purge ? ' and its etcd-system namespace' : ' (its etcd is left running; use --purge to delete it)'}`,
+      );
+    }),
+  );
 
   accessOptions(
     backing
@@ -91,8 +118,18 @@ export function register(program: Command): void {
       .description('over ssh, create a kind backing cluster on a host with docker and kind, then add it')
       .argument('<name>')
       .requiredOption('--ssh <user@host>', 'the host, e.g. ubuntu@10.0.0.5')
-      .option('--capacity <n>', 'workload clusters it may hold (NodePort slots exposed)', intInRange('--capacity', 1, 2768), 100)
-      .option('--timeout <seconds>', 'how long to wait for etcd to become ready', intInRange('--timeout', 10, 3600), 300),
+      .option(
+        '--capacity <n>',
+        'workload clusters it may hold (NodePort slots exposed)',
+        intInRange('--capacity', 1, 2768),
+        100,
+      )
+      .option(
+        '--timeout <seconds>',
+        'how long to wait for etcd to become ready',
+        intInRange('--timeout', 10, 3600),
+        300,
+      ),
   ).action(
     action(async (name: string, o: AccessOpts & { ssh: string; capacity: number; timeout: number }) => {
       const dir = await stateDir();

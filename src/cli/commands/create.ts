@@ -96,17 +96,32 @@ export function register(program: Command): void {
   sessionOptions(
     program
       .command('create')
-      .description('create workload clusters in batches (numbers and names are allocated; --resume finishes an interrupted run)')
+      .description(
+        'create workload clusters in batches (numbers and names are allocated; --resume finishes an interrupted run)',
+      )
       .option('--count <n>', 'how many clusters to add', intInRange('--count', 1, 10000))
-      .option('--backing <name|auto>', 'backing cluster to place them on (backing topology); auto = by free capacity', 'auto')
-      .option('--batch-size <k>', 'split --count into batches of K, one after the other (default: config batch.size)', intInRange('--batch-size', 1, 10000))
-      .option('--concurrency <n>', 'clusters in flight at once (default: config batch.concurrency)', intInRange('--concurrency', 1, 500))
+      .option(
+        '--backing <name|auto>',
+        'backing cluster to place them on (backing topology); auto = by free capacity',
+        'auto',
+      )
+      .option(
+        '--batch-size <k>',
+        'split --count into batches of K, one after the other (default: config batch.size)',
+        intInRange('--batch-size', 1, 10000),
+      )
+      .option(
+        '--concurrency <n>',
+        'clusters in flight at once (default: config batch.concurrency)',
+        intInRange('--concurrency', 1, 500),
+      )
       .option('--resume', 'finish the clusters a killed run left half-done, then add --count (if given)')
       .option('--quiet', 'print only the summary')
       .option('--serve', 'then stay up serving the endpoints CAPI dials (port-forward mode) until Ctrl-C'),
   ).action(
     action(async (opts: CreateOpts) => {
-      if (!opts.count && !opts.resume) throw new UserError('create needs --count N (or --resume)', 'Example: scale-tui create --count 100');
+      if (!opts.count && !opts.resume)
+        throw new UserError('create needs --count N (or --resume)', 'Example: scale-tui create --count 100');
       const { engine, store, config } = await openSession(program, opts);
       const stop = opts.quiet ? () => {} : followPhases(store, (l) => process.stdout.write(`${l}\n`));
       const onSignal = (): void => {
@@ -135,7 +150,8 @@ export function register(program: Command): void {
         }
         // In port-forward mode CAPI's path to each workload API is a forwarder in this
         // process (the seed's never-stopped kubectl port-forward): say so when it ends.
-        const forwarded = config.endpoint.mode === 'port-forward' && config.topology !== 'capd' && (ready > 0 || opts.resume);
+        const forwarded =
+          config.endpoint.mode === 'port-forward' && config.topology !== 'capd' && (ready > 0 || opts.resume);
         if (forwarded && opts.serve) {
           process.removeListener('SIGINT', onSignal);
           process.removeListener('SIGTERM', onSignal);
@@ -153,7 +169,12 @@ export function register(program: Command): void {
         process.removeListener('SIGTERM', onSignal);
         await engine.shutdown();
       }
-      if (failed > 0) throw new UserError(`${failed} cluster(s) failed`, 'See the reasons above; `scale-tui status` lists them, `scale-tui delete --clusters NAME` removes them.', 1);
+      if (failed > 0)
+        throw new UserError(
+          `${failed} cluster(s) failed`,
+          'See the reasons above; `scale-tui status` lists them, `scale-tui delete --clusters NAME` removes them.',
+          1,
+        );
     }),
   );
 }

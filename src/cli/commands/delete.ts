@@ -22,13 +22,23 @@ export function parseClusters(spec: string, prefix: string): ClusterSelection {
   if (range) {
     const from = Number(range[1]);
     const to = Number(range[2]);
-    if (from > to) throw new UserError(`--clusters ${spec}: the range is reversed`, `Write the lower number first, e.g. ${prefix}-${to}..${prefix}-${from}.`);
+    if (from > to)
+      throw new UserError(
+        `--clusters ${spec}: the range is reversed`,
+        `Write the lower number first, e.g. ${prefix}-${to}..${prefix}-${from}.`,
+      );
     return { kind: 'range', from, to };
   }
-  const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(n));
   if (names.length === 0 || bad.length) {
-    throw new UserError(`--clusters "${spec}" is not a range or a list of cluster names`, `Examples: --clusters ${prefix}-3..${prefix}-40, --clusters ${prefix}-1,${prefix}-7`);
+    throw new UserError(
+      `--clusters "${spec}" is not a range or a list of cluster names`,
+      `Examples: --clusters ${prefix}-3..${prefix}-40, --clusters ${prefix}-1,${prefix}-7`,
+    );
   }
   return { kind: 'names', names };
 }
@@ -37,7 +47,9 @@ export function register(program: Command): void {
   sessionOptions(
     program
       .command('delete')
-      .description('delete workload clusters created by scale-tui (Cluster first, then apiserver, etcd tenant, namespaces)')
+      .description(
+        'delete workload clusters created by scale-tui (Cluster first, then apiserver, etcd tenant, namespaces)',
+      )
       .option('--all', 'every cluster scale-tui created')
       .option('--clusters <range|names>', 'e.g. test-3..test-40 or test-1,test-7')
       .option('--batch <id>', 'every cluster of one batch')
@@ -46,16 +58,30 @@ export function register(program: Command): void {
   ).action(
     action(async (opts: DeleteOpts) => {
       const chosen = [opts.all, opts.clusters, opts.batch].filter((x) => x !== undefined).length;
-      if (chosen !== 1) throw new UserError('delete needs exactly one of --all, --clusters, --batch', 'Example: scale-tui delete --clusters test-3..test-40 --yes');
+      if (chosen !== 1)
+        throw new UserError(
+          'delete needs exactly one of --all, --clusters, --batch',
+          'Example: scale-tui delete --clusters test-3..test-40 --yes',
+        );
       // Parsed before connecting: a typo is reported without touching any cluster.
       const { prefix } = (await loadConfig(program.opts<{ config?: string }>().config)).naming;
-      const selection: ClusterSelection = opts.all ? { kind: 'all' } : opts.batch ? { kind: 'batch', batchId: opts.batch } : parseClusters(opts.clusters!, prefix);
+      const selection: ClusterSelection = opts.all
+        ? { kind: 'all' }
+        : opts.batch
+          ? { kind: 'batch', batchId: opts.batch }
+          : parseClusters(opts.clusters!, prefix);
       const { engine, store } = await openSession(program, opts);
       try {
         if (!opts.yes) {
-          if (!process.stdin.isTTY) throw new UserError('delete needs confirmation but stdin is not a terminal', 'Pass --yes to confirm in scripts.');
+          if (!process.stdin.isTTY)
+            throw new UserError(
+              'delete needs confirmation but stdin is not a terminal',
+              'Pass --yes to confirm in scripts.',
+            );
           const rl = createInterface({ input: process.stdin, output: process.stdout });
-          const answer = await rl.question(`Delete ${opts.all ? 'ALL scale-tui clusters' : (opts.clusters ?? `batch ${opts.batch}`)}? [y/N] `);
+          const answer = await rl.question(
+            `Delete ${opts.all ? 'ALL scale-tui clusters' : (opts.clusters ?? `batch ${opts.batch}`)}? [y/N] `,
+          );
           rl.close();
           if (!/^y(es)?$/i.test(answer.trim())) {
             process.stdout.write('nothing deleted\n');
@@ -67,12 +93,19 @@ export function register(program: Command): void {
         stop();
         if (r.deleted.length + r.failed.length === 0 && selection.kind !== 'all') {
           // Not an error: re-running a finished delete is how scripts make sure it is done.
-          process.stdout.write(`no cluster matches ${opts.clusters ?? `batch ${opts.batch}`}; nothing to delete (scale-tui status lists the clusters)\n`);
+          process.stdout.write(
+            `no cluster matches ${opts.clusters ?? `batch ${opts.batch}`}; nothing to delete (scale-tui status lists the clusters)\n`,
+          );
           return;
         }
         process.stdout.write(`deleted ${r.deleted.length}, failed ${r.failed.length}\n`);
         for (const f of r.failed) process.stdout.write(`  ${f.cluster}: ${f.reason}\n`);
-        if (r.failed.length) throw new UserError(`${r.failed.length} cluster(s) could not be deleted`, 'Run the same delete again; `scale-tui status` shows what is left.', 1);
+        if (r.failed.length)
+          throw new UserError(
+            `${r.failed.length} cluster(s) could not be deleted`,
+            'Run the same delete again; `scale-tui status` shows what is left.',
+            1,
+          );
       } finally {
         await engine.shutdown();
       }

@@ -19,13 +19,38 @@ interface DemoOpts {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run everything on an embedded simulated management cluster (figures come from a model, not from CAPI)')
-    .option('--clusters <n>', 'clusters to create (headless), or the planned size (TUI)', intInRange('--clusters', 1, 2000), 100)
-    .option('--backing <k>', 'backing clusters, each its own embedded API server and etcd', intInRange('--backing', 1, 20), 2)
+    .description(
+      'run everything on an embedded simulated management cluster (figures come from a model, not from CAPI)',
+    )
+    .option(
+      '--clusters <n>',
+      'clusters to create (headless), or the planned size (TUI)',
+      intInRange('--clusters', 1, 2000),
+      100,
+    )
+    .option(
+      '--backing <k>',
+      'backing clusters, each its own embedded API server and etcd',
+      intInRange('--backing', 1, 20),
+      2,
+    )
     .option('--headless', 'no TUI: create --clusters clusters, print the timing table, exit 0 when all are ready')
-    .option('--concurrency <n>', 'per-cluster pipelines in flight (the seed used 10)', intInRange('--concurrency', 1, 500), 10)
-    .option('--seed-patch', "start the controllers with the seed's rate-limit/concurrency patch (§10: concurrency 100, QPS 200, burst 300)")
-    .option('--node-port-base <port>', 'cluster N listens on 127.0.0.1:<base+N>', intInRange('--node-port-base', 1024, 32000), 30000)
+    .option(
+      '--concurrency <n>',
+      'per-cluster pipelines in flight (the seed used 10)',
+      intInRange('--concurrency', 1, 500),
+      10,
+    )
+    .option(
+      '--seed-patch',
+      "start the controllers with the seed's rate-limit/concurrency patch (§10: concurrency 100, QPS 200, burst 300)",
+    )
+    .option(
+      '--node-port-base <port>',
+      'cluster N listens on 127.0.0.1:<base+N>',
+      intInRange('--node-port-base', 1024, 32000),
+      30000,
+    )
     .action(
       action(async (opts: DemoOpts) => {
         if (opts.nodePortBase + opts.clusters > 32767) {

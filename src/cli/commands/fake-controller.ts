@@ -15,8 +15,16 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { kubeconfig?: string; context?: string }) => {
         const config = await loadConfig(program.opts<{ config?: string }>().config);
-        const management = KubeClient.from({ kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig, context: opts.context ?? config.management.context });
-        const fc = new FakeController({ management, kubernetesVersion: config.cluster.kubernetesVersion, runId: 'fake-controller', log: (l) => process.stdout.write(`${l}\n`) });
+        const management = KubeClient.from({
+          kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig,
+          context: opts.context ?? config.management.context,
+        });
+        const fc = new FakeController({
+          management,
+          kubernetesVersion: config.cluster.kubernetesVersion,
+          runId: 'fake-controller',
+          log: (l) => process.stdout.write(`${l}\n`),
+        });
         await fc.start();
         process.stdout.write('fake-controller: watching Metal3Machines in all namespaces (Ctrl-C to stop)\n');
         await new Promise<void>((resolve) => {

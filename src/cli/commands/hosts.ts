@@ -26,7 +26,10 @@ export function register(program: Command): void {
     .description('print BareMetalHost + BMC Secret YAML (like the seed produce-hosts scripts)')
     .requiredOption('--count <n>', `number of hosts (1-${MAX_HOSTS})`, intInRange('--count', 1, MAX_HOSTS))
     .option('--start <i>', 'index of the first host (worker-<i>)', intInRange('--start', 1, MAX_HOST_INDEX), 1)
-    .option('--provisioned', 'give the hosts an image and userData so test-mode BMO provisions them (default: available)')
+    .option(
+      '--provisioned',
+      'give the hosts an image and userData so test-mode BMO provisions them (default: available)',
+    )
     .option('--namespace <ns>', 'set metadata.namespace on every object (default: none, apply with -n)')
     .action(action((opts: HostsOptions) => printHosts(opts)));
 }
@@ -39,7 +42,10 @@ export function printHosts(opts: HostsOptions): void {
     );
   }
   if (opts.start + opts.count - 1 > MAX_HOST_INDEX) {
-    throw new UserError(`--start ${opts.start} with --count ${opts.count} goes past host index ${MAX_HOST_INDEX}.`, 'lower --start or --count.');
+    throw new UserError(
+      `--start ${opts.start} with --count ${opts.count} goes past host index ${MAX_HOST_INDEX}.`,
+      'lower --start or --count.',
+    );
   }
   const yaml = hostsYaml({
     count: opts.count,

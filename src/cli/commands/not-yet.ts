@@ -3,6 +3,9 @@ import { UserError } from '../../engine/errors.js';
 
 export function notYet(name: string): () => never {
   return () => {
-    throw new UserError(`"${name}" is not implemented in this build yet`, 'See the README for the subcommands that are available.');
+    throw new UserError(
+      `"${name}" is not implemented in this build yet`,
+      'See the README for the subcommands that are available.',
+    );
   };
 }

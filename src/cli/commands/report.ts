@@ -20,7 +20,9 @@ interface ReportOpts {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('render a run journal as tables (time per 100 clusters, resources at idle and peak, tuning, throttling) and an SVG chart')
+    .description(
+      'render a run journal as tables (time per 100 clusters, resources at idle and peak, tuning, throttling) and an SVG chart',
+    )
     .argument('[run]', 'run id (default: the latest run in the state dir)')
     .option('--format <fmt>', `output format: ${REPORT_FORMATS.join(' | ')}`, 'md')
     .option('--state-dir <dir>', 'where runs are recorded (default: config stateDir)')
@@ -28,7 +30,10 @@ export function register(program: Command): void {
     .action(
       action(async (run: string | undefined, opts: ReportOpts) => {
         if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
-          throw new UserError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${opts.format}"`, 'Example: scale-tui report --format csv');
+          throw new UserError(
+            `--format must be one of ${REPORT_FORMATS.join(', ')}, got "${opts.format}"`,
+            'Example: scale-tui report --format csv',
+          );
         }
         const stateDir = opts.stateDir ?? (await loadConfig(program.opts<{ config?: string }>().config)).stateDir;
         const loaded = loadRun(stateDir, run);

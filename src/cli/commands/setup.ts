@@ -18,9 +18,14 @@ interface SetupOpts {
 export function register(program: Command): void {
   program
     .command('setup')
-    .description('create (kind, 3 control-plane nodes) or attach to the management cluster and install the pinned providers; re-runs skip what is done')
+    .description(
+      'create (kind, 3 control-plane nodes) or attach to the management cluster and install the pinned providers; re-runs skip what is done',
+    )
     .option('--attach', 'use an existing management cluster: verify the providers and report what is missing')
-    .option('--kubeconfig <file>', 'kubeconfig of the cluster to attach to (default: config, $KUBECONFIG, ~/.kube/config)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig of the cluster to attach to (default: config, $KUBECONFIG, ~/.kube/config)',
+    )
     .option('--context <name>', 'kubeconfig context')
     .option('--skip-preflight', 'do not run the doctor checks first')
     .action(
@@ -34,13 +39,27 @@ export function register(program: Command): void {
           const results = await verifyAttach(kube, config.topology);
           process.stdout.write(formatChecklist(results));
           if (results.some((r) => r.status === 'fail')) {
-            throw new UserError('the management cluster is missing pieces (listed above)', 'Install them (scale-tui setup on a fresh kind cluster does all of it), then run setup --attach again.');
+            throw new UserError(
+              'the management cluster is missing pieces (listed above)',
+              'Install them (scale-tui setup on a fresh kind cluster does all of it), then run setup --attach again.',
+            );
           }
           // The providers are the user's; what scale-tui itself needs for the topology
           // (the management etcd for dedicated, shared and sharded) it prepares here too.
           const steps = topologyStepsFor(config);
           if (steps.length) {
-            await runSetupSteps({ config, kubeconfigPath: kubeconfigPath ?? '', context: opts.context ?? config.management.context, kube: () => kube, log: say, timeouts: { shortMs: 300_000, longMs: 900_000 }, pollMs: 2000 }, steps);
+            await runSetupSteps(
+              {
+                config,
+                kubeconfigPath: kubeconfigPath ?? '',
+                context: opts.context ?? config.management.context,
+                kube: () => kube,
+                log: say,
+                timeouts: { shortMs: 300_000, longMs: 900_000 },
+                pollMs: 2000,
+              },
+              steps,
+            );
           }
           return;
         }
@@ -48,7 +67,10 @@ export function register(program: Command): void {
           const checks = await runDoctor({ capiVersion: config.providers.capi, kindNodes: config.management.nodes });
           if (checks.some((c) => c.status === 'fail')) {
             process.stdout.write(formatChecklist(checks));
-            throw new UserError('preflight failed; setup did not change anything', 'Fix the problems listed above (scale-tui doctor re-checks), or pass --skip-preflight.');
+            throw new UserError(
+              'preflight failed; setup did not change anything',
+              'Fix the problems listed above (scale-tui doctor re-checks), or pass --skip-preflight.',
+            );
           }
         }
         const kubeconfigPath = resolve(opts.kubeconfig ?? join(config.stateDir, 'management.kubeconfig'));
@@ -63,7 +85,9 @@ export function register(program: Command): void {
           pollMs: 2000,
         });
         const ran = reports.filter((r) => r.result === 'done').length;
-        say(`\nmanagement cluster ready (${ran} step(s) run, ${reports.length - ran} already done); kubeconfig: ${kubeconfigPath}`);
+        say(
+          `\nmanagement cluster ready (${ran} step(s) run, ${reports.length - ran} already done); kubeconfig: ${kubeconfigPath}`,
+        );
       }),
     );
 }

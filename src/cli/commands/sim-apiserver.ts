@@ -24,7 +24,11 @@ interface ApiserverOpts {
 export function parseListen(v: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(v);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UserError(`--listen "${v}" is not HOST:PORT`, 'Example: --listen 172.31.250.2:6443, or --listen :6443 for every address.');
+  if (!m || port > 65535)
+    throw new UserError(
+      `--listen "${v}" is not HOST:PORT`,
+      'Example: --listen 172.31.250.2:6443, or --listen :6443 for every address.',
+    );
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
@@ -38,25 +42,41 @@ function waitForSignal(): Promise<void> {
 export function registerSimApiserver(sim: Command): void {
   sim
     .command('apiserver')
-    .description('run the embedded Kubernetes API server alone (in-memory), e.g. as a lab node\'s kube-apiserver')
+    .description("run the embedded Kubernetes API server alone (in-memory), e.g. as a lab node's kube-apiserver")
     .option('--listen <host:port>', 'address and port to bind', '127.0.0.1:6443')
     .option('--name <name>', 'cluster name; the kubeconfig uses kind-<name> as kind does', 'kind')
-    .option('--crds <dir>', 'directory of CRD YAML to serve (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--crds <dir>',
+      'directory of CRD YAML to serve (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--alt-names <list>', 'extra serving-certificate SANs, comma-separated (addresses or DNS names)')
     .option('--server <url>', 'server URL written into the kubeconfig (default: https://<listen>)')
     .option('--kubeconfig-out <file>', 'write the admin kubeconfig here (mode 0600)')
     .action(
       action(async (opts: ApiserverOpts) => {
         const { host, port } = parseListen(opts.listen);
-        const altNames = (opts.altNames ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const altNames = (opts.altNames ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (host !== '0.0.0.0') altNames.push(host);
         const ca = createLocalCa(`${opts.name}-ca`);
         const serving = issueLocalCert(ca, { commonName: 'kube-apiserver', usage: 'server', altNames });
         // kind's admin identity: a client certificate in the cluster-admins group.
-        const admin = issueLocalCert(ca, { commonName: 'kubernetes-admin', organizations: ['kubeadm:cluster-admins', 'system:masters'], usage: 'client' });
+        const admin = issueLocalCert(ca, {
+          commonName: 'kubernetes-admin',
+          organizations: ['kubeadm:cluster-admins', 'system:masters'],
+          usage: 'client',
+        });
         // kubeadm's apiserver-kubelet-client: signed by the cluster CA, which kubelets
         // trust for clients (their kubeconfig's CA), so pods/exec reaches them.
-        const kubeletClient = issueLocalCert(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['kubeadm:cluster-admins'], usage: 'client' });
+        const kubeletClient = issueLocalCert(ca, {
+          commonName: 'kube-apiserver-kubelet-client',
+          organizations: ['kubeadm:cluster-admins'],
+          usage: 'client',
+        });
         const api = await startApiServer({
           kubeletClient,
           name: opts.name,
@@ -70,10 +90,16 @@ export function registerSimApiserver(sim: Command): void {
         if (opts.kubeconfigOut) {
           const ctx = `kind-${opts.name}`;
           mkdirSync(dirname(opts.kubeconfigOut), { recursive: true });
-          const text = renderKubeconfig({ clusterName: ctx, server, caPem: ca.certPem, userName: ctx, certPem: admin.certPem, keyPem: admin.keyPem });
+          const text = renderKubeconfig({
+            clusterName: ctx,
+            server,
+            caPem: ca.certPem,
+            userName: ctx,
+            certPem: admin.certPem,
+            keyPem: admin.keyPem,
+          });
           writeFileSync(opts.kubeconfigOut, text, { mode: 0o600 });
           chmodSync(opts.kubeconfigOut, 0o600); // the mode option does not tighten an existing file
-
         }
         process.stdout.write(`apiserver ${opts.name} listening on ${host}:${api.port}\n`);
         await waitForSignal();

@@ -33,17 +33,32 @@ export function registerSimKubelet(sim: Command): void {
     .option('--node-name <name>', 'the Node to register', 'kind-control-plane')
     .option('--address <ip>', "the node's address: Node InternalIP, pod IPs, NodePorts", '127.0.0.1')
     .option('--run-etcd', 'run etcd-system pods as real etcd processes (needs etcd on PATH)')
-    .option('--root-dir <dir>', "the node's disk: pod volumes and persistent volumes (etcd data) survive a restart here")
+    .option(
+      '--root-dir <dir>',
+      "the node's disk: pod volumes and persistent volumes (etcd data) survive a restart here",
+    )
     .action(
       action(async (opts: KubeletOpts) => {
         const kc = loadKubeConfig({ kubeconfigPath: opts.kubeconfig, context: opts.context });
-        const kubelet = new Kubelet({ kubeconfig: kc, nodeName: opts.nodeName, address: opts.address, startWorkloadServer: startWorkload, ...(opts.runEtcd ? { runEtcd: true } : {}), ...(opts.rootDir ? { rootDir: opts.rootDir } : {}) });
+        const kubelet = new Kubelet({
+          kubeconfig: kc,
+          nodeName: opts.nodeName,
+          address: opts.address,
+          startWorkloadServer: startWorkload,
+          ...(opts.runEtcd ? { runEtcd: true } : {}),
+          ...(opts.rootDir ? { rootDir: opts.rootDir } : {}),
+        });
         try {
           await kubelet.start();
         } catch (err) {
-          throw new UserError(`the kubelet cannot start against ${kc.getCurrentCluster()?.server}: ${(err as Error).message}`, 'Check that the API server is up and the kubeconfig is right.');
+          throw new UserError(
+            `the kubelet cannot start against ${kc.getCurrentCluster()?.server}: ${(err as Error).message}`,
+            'Check that the API server is up and the kubeconfig is right.',
+          );
         }
-        process.stdout.write(`kubelet ${opts.nodeName} at ${opts.address} running against ${kc.getCurrentCluster()?.server}; Ctrl-C to stop\n`);
+        process.stdout.write(
+          `kubelet ${opts.nodeName} at ${opts.address} running against ${kc.getCurrentCluster()?.server}; Ctrl-C to stop\n`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -19,10 +19,16 @@ interface SimOpts {
 
 function parseOnly(v: string | undefined): ControllerId[] | undefined {
   if (!v) return undefined;
-  const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of ids) {
     if (!(CONTROLLER_IDS as readonly string[]).includes(id)) {
-      throw new UserError(`unknown controller "${id}" in --only`, `Use a comma-separated list of: ${CONTROLLER_IDS.join(', ')}.`);
+      throw new UserError(
+        `unknown controller "${id}" in --only`,
+        `Use a comma-separated list of: ${CONTROLLER_IDS.join(', ')}.`,
+      );
     }
   }
   return ids as ControllerId[];
@@ -42,15 +48,28 @@ export function register(program: Command): void {
     .action(
       action(async (opts: SimOpts) => {
         const scale = Number(opts.timeScale);
-        if (!Number.isFinite(scale) || scale < 0) throw new UserError(`--time-scale must be a number >= 0, got "${opts.timeScale}"`, 'Example: --time-scale 0.1 for ten times faster.');
+        if (!Number.isFinite(scale) || scale < 0)
+          throw new UserError(
+            `--time-scale must be a number >= 0, got "${opts.timeScale}"`,
+            'Example: --time-scale 0.1 for ten times faster.',
+          );
         const kc = loadKubeConfig({ kubeconfigPath: opts.kubeconfig, context: opts.context });
         let running;
         try {
-          running = await startControllers({ kubeconfig: kc, only: parseOnly(opts.only), model: withTimeScale(DEFAULT_COST_MODEL, scale) });
+          running = await startControllers({
+            kubeconfig: kc,
+            only: parseOnly(opts.only),
+            model: withTimeScale(DEFAULT_COST_MODEL, scale),
+          });
         } catch (err) {
-          throw new UserError(`cannot start the controllers against ${kc.getCurrentCluster()?.server}: ${(err as Error).message}`, 'Check that the cluster is reachable and has the CRDs and the controller Deployments (see `scale-tui setup`).');
+          throw new UserError(
+            `cannot start the controllers against ${kc.getCurrentCluster()?.server}: ${(err as Error).message}`,
+            'Check that the cluster is reachable and has the CRDs and the controller Deployments (see `scale-tui setup`).',
+          );
         }
-        process.stdout.write(`emulated controllers running against ${kc.getCurrentCluster()?.server}; Ctrl-C to stop\n`);
+        process.stdout.write(
+          `emulated controllers running against ${kc.getCurrentCluster()?.server}; Ctrl-C to stop\n`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -24,8 +24,12 @@ export function register(program: Command): void {
           const byPhase = new Map<string, string[]>();
           for (const c of st.clusters) byPhase.set(c.phase, [...(byPhase.get(c.phase) ?? []), c.name]);
           process.stdout.write(`clusters: ${st.clusters.length}\n`);
-          for (const [phase, names] of byPhase) process.stdout.write(`  ${phase}: ${names.length} (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})\n`);
-          for (const c of st.clusters.filter((x) => x.failure)) process.stdout.write(`  ${c.name} failed at ${c.failure!.step}: ${c.failure!.reason}\n`);
+          for (const [phase, names] of byPhase)
+            process.stdout.write(
+              `  ${phase}: ${names.length} (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})\n`,
+            );
+          for (const c of st.clusters.filter((x) => x.failure))
+            process.stdout.write(`  ${c.name} failed at ${c.failure!.step}: ${c.failure!.reason}\n`);
           // Per batch, so `delete --batch ID` can be picked from here.
           const byBatch = new Map<string, Map<string, number>>();
           for (const c of st.clusters) {
@@ -35,12 +39,17 @@ export function register(program: Command): void {
           }
           for (const [id, phases] of byBatch) {
             const total = [...phases.values()].reduce((a, b) => a + b, 0);
-            process.stdout.write(`batch ${id}: ${total} cluster(s) (${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')})\n`);
+            process.stdout.write(
+              `batch ${id}: ${total} cluster(s) (${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')})\n`,
+            );
           }
           const left = Object.entries(st.namespaces).filter(([, ns]) => ns.length > 0);
-          for (const [site, why] of Object.entries(st.unreachable)) process.stdout.write(`backing cluster ${site}: not reachable (${why})\n`);
-          if (left.length === 0 && Object.keys(st.unreachable).length === 0) process.stdout.write('left on API servers: nothing\n');
-          for (const [site, ns] of left) process.stdout.write(`left on ${site}: ${ns.length} namespace(s): ${ns.join(', ')}\n`);
+          for (const [site, why] of Object.entries(st.unreachable))
+            process.stdout.write(`backing cluster ${site}: not reachable (${why})\n`);
+          if (left.length === 0 && Object.keys(st.unreachable).length === 0)
+            process.stdout.write('left on API servers: nothing\n');
+          for (const [site, ns] of left)
+            process.stdout.write(`left on ${site}: ${ns.length} namespace(s): ${ns.join(', ')}\n`);
         } finally {
           await engine.shutdown();
         }

@@ -71,17 +71,22 @@ function mainFlagList(): string {
 export function register(program: Command): void {
   program
     .command('tune')
-    .description('show or patch controller concurrency and QPS/burst (patches only the flags it changes, waits for the rollout)')
+    .description(
+      'show or patch controller concurrency and QPS/burst (patches only the flags it changes, waits for the rollout)',
+    )
     .argument('[controller]', `one of ${CONTROLLER_IDS.join(', ')}`)
-    .option('--show', 'print every controller\'s current tuning flags')
+    .option('--show', "print every controller's current tuning flags")
     .option(
       '--concurrency <n>',
       `the controller's main reconciler flag only (${mainFlagList()}); name others with --flag`,
       intInRange('--concurrency', 1, 10000),
     )
     .option('--flag <name=n>', 'a named concurrency flag, repeatable: --flag clustercache-concurrency=50', collect)
-    .option('--seed-patch', "apply the seed's §10 patch: concurrency 100 (CAPI cluster, machine, machineset, " +
-      'machinedeployment; CABPK; KCP), QPS 200, burst 300; with a CONTROLLER only its part')
+    .option(
+      '--seed-patch',
+      "apply the seed's §10 patch: concurrency 100 (CAPI cluster, machine, machineset, " +
+        'machinedeployment; CABPK; KCP), QPS 200, burst 300; with a CONTROLLER only its part',
+    )
     .option('--qps <n>', 'client QPS (--kube-api-qps)', intInRange('--qps', 1, 100000))
     .option('--burst <n>', 'client burst (--kube-api-burst)', intInRange('--burst', 1, 100000))
     .option('--kubeconfig <file>', 'management cluster kubeconfig (default: config, $KUBECONFIG, ~/.kube/config)')
@@ -90,7 +95,10 @@ export function register(program: Command): void {
     .action(
       action(async (controller: string | undefined, opts: TuneOpts) => {
         const config = await loadConfig(program.opts<{ config?: string }>().config);
-        const target = { kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig, context: opts.context ?? config.management.context };
+        const target = {
+          kubeconfigPath: opts.kubeconfig ?? config.management.kubeconfig,
+          context: opts.context ?? config.management.context,
+        };
         if (opts.show) {
           const client = KubeClient.from(target);
           if (controller) controllerSpec(controller);
@@ -105,7 +113,9 @@ export function register(program: Command): void {
             const conc = Object.entries(eff.concurrency)
               .map(([k, n]) => `${k}=${n}${k in v.flags.concurrency ? '' : '*'}`)
               .join(' ');
-            process.stdout.write(`${v.id.padEnd(18)} qps=${eff.qps}${v.flags.qps === undefined ? '*' : ''} burst=${eff.burst}${v.flags.burst === undefined ? '*' : ''} ${conc}\n`);
+            process.stdout.write(
+              `${v.id.padEnd(18)} qps=${eff.qps}${v.flags.qps === undefined ? '*' : ''} burst=${eff.burst}${v.flags.burst === undefined ? '*' : ''} ${conc}\n`,
+            );
           }
           process.stdout.write('(* = not set on the Deployment; the binary default applies)\n');
           return;
@@ -116,7 +126,8 @@ export function register(program: Command): void {
           : join(config.stateDir, 'tuning.jsonl');
         const plan: Array<{ controller: ControllerId; request: TuneRequest }> = [];
         if (opts.seedPatch) {
-          const own = [opts.concurrency, opts.qps, opts.burst].some((v) => v !== undefined) || (opts.flag ?? []).length > 0;
+          const own =
+            [opts.concurrency, opts.qps, opts.burst].some((v) => v !== undefined) || (opts.flag ?? []).length > 0;
           if (own) {
             throw new UserError(
               '--seed-patch sets its own values',

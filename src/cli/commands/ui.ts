@@ -11,7 +11,9 @@ import { startSessionMetrics } from '../session-metrics.js';
 import { routeCrashLog } from '../crash.js';
 
 export function register(program: Command): void {
-  sessionOptions(program.command('ui', { isDefault: true }).description('open the full-screen control center (default)')).action(
+  sessionOptions(
+    program.command('ui', { isDefault: true }).description('open the full-screen control center (default)'),
+  ).action(
     action(async (opts: SessionOpts) => {
       // Checked before connecting anywhere: a non-TTY start is a usage error, not a failed run.
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -26,7 +28,9 @@ export function register(program: Command): void {
       const metrics = startSessionMetrics(session);
       // Half-done work from an earlier session continues in the background while the UI runs.
       void engine.resumeRun().then(
-        (s) => s.requested > 0 && appendLog(store, 'info', `resumed run: ${s.ready} ready, ${s.failed} failed of ${s.requested}`),
+        (s) =>
+          s.requested > 0 &&
+          appendLog(store, 'info', `resumed run: ${s.ready} ready, ${s.failed} failed of ${s.requested}`),
         (err: Error) => appendLog(store, 'error', `resume failed: ${err.message}`),
       );
       // A stray rejection while the UI runs goes to its log pane (already redacted), not

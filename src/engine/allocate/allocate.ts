@@ -59,16 +59,25 @@ export function allocate(opts: {
   if (targets && opts.only !== undefined && opts.only !== 'auto') {
     const t = targets.find((x) => x.name === opts.only);
     if (!t) {
-      throw new UserError(`backing cluster "${opts.only}" is not registered`, `Use one of: ${targets.map((x) => x.name).join(', ') || '(none registered; run `scale-tui backing add`)'} or "auto".`);
+      throw new UserError(
+        `backing cluster "${opts.only}" is not registered`,
+        `Use one of: ${targets.map((x) => x.name).join(', ') || '(none registered; run `scale-tui backing add`)'} or "auto".`,
+      );
     }
     if (t.capacity - t.used < count) {
-      throw new UserError(`backing cluster "${t.name}" has room for ${Math.max(0, t.capacity - t.used)} more clusters, ${count} requested`, 'Request fewer clusters, use --backing auto, or raise its capacity in the config.');
+      throw new UserError(
+        `backing cluster "${t.name}" has room for ${Math.max(0, t.capacity - t.used)} more clusters, ${count} requested`,
+        'Request fewer clusters, use --backing auto, or raise its capacity in the config.',
+      );
     }
   }
   if (targets) {
     const free = targets.reduce((s, t) => s + Math.max(0, t.capacity - t.used), 0);
     if (free < count) {
-      throw new UserError(`the backing clusters have room for ${free} more clusters, ${count} requested`, 'Register another backing cluster, raise capacities in the config, or request fewer.');
+      throw new UserError(
+        `the backing clusters have room for ${free} more clusters, ${count} requested`,
+        'Register another backing cluster, raise capacities in the config, or request fewer.',
+      );
     }
   }
   const out: Allocation[] = [];
@@ -81,7 +90,11 @@ export function allocate(opts: {
       const best = pool
         .filter((t) => t.capacity > t.used)
         .sort((a, b) => b.capacity - b.used - (a.capacity - a.used) || a.name.localeCompare(b.name))[0];
-      if (!best) throw new UserError('no backing cluster has free capacity', 'Register another backing cluster or raise capacities.');
+      if (!best)
+        throw new UserError(
+          'no backing cluster has free capacity',
+          'Register another backing cluster or raise capacities.',
+        );
       best.used++;
       placement = best.name;
     }

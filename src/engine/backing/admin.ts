@@ -36,16 +36,33 @@ function rootFiles(stateDir: string, pki: EtcdPki): { caFile: string; certFile: 
   return { caFile, certFile, keyFile };
 }
 
-export async function openAdmin(access: EtcdAccess, target: KubectlTarget, stateDir: string, pki: EtcdPki, rootPassword: string): Promise<AdminSession> {
+export async function openAdmin(
+  access: EtcdAccess,
+  target: KubectlTarget,
+  stateDir: string,
+  pki: EtcdPki,
+  rootPassword: string,
+): Promise<AdminSession> {
   if (access.mode === 'exec') {
     const run = podEtcdctl({ target, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container });
     return { admin: new EtcdctlAdmin(run, rootPassword), close: async () => {} };
   }
   const files = rootFiles(stateDir, pki);
   if (access.mode === 'endpoint') {
-    return { admin: new EtcdctlAdmin(localEtcdctl({ endpoints: [access.endpoint], ...files }), rootPassword), close: async () => {} };
+    return {
+      admin: new EtcdctlAdmin(localEtcdctl({ endpoints: [access.endpoint], ...files }), rootPassword),
+      close: async () => {},
+    };
   }
-  const pf = await startPortForward({ ...target, namespace: ETCD.namespace, resource: `pod/${ETCD.pod}`, remotePort: 2379 });
+  const pf = await startPortForward({
+    ...target,
+    namespace: ETCD.namespace,
+    resource: `pod/${ETCD.pod}`,
+    remotePort: 2379,
+  });
   // The server cert carries 127.0.0.1 and localhost, so TLS verifies through the forward.
-  return { admin: new EtcdctlAdmin(localEtcdctl({ endpoints: [`https://127.0.0.1:${pf.localPort}`], ...files }), rootPassword), close: () => pf.stop() };
+  return {
+    admin: new EtcdctlAdmin(localEtcdctl({ endpoints: [`https://127.0.0.1:${pf.localPort}`], ...files }), rootPassword),
+    close: () => pf.stop(),
+  };
 }

@@ -28,6 +28,9 @@ export function etcdObjects(p: EtcdObjectsParams): KubeObject[] {
       rootPassword: p.rootPassword,
       ownership: p.ownership,
     }),
-    ...etcdWorkload({ ownership: p.ownership, storage: p.storageClassName ? { storageClassName: p.storageClassName } : undefined }),
+    ...etcdWorkload({
+      ownership: p.ownership,
+      storage: p.storageClassName ? { storageClassName: p.storageClassName } : undefined,
+    }),
   ];
 }

@@ -42,8 +42,22 @@ export function createEtcdPki(namespace = ETCD_NAMESPACE): EtcdPki {
   return {
     ca: pair(ca),
     // server-client: etcdctl inside the pod uses the serving cert as its client cert.
-    server: pair(issueCert(ca, { commonName: 'etcd-server', dnsNames: etcdDnsNames(namespace), ipAddresses: ips, usage: 'server-client' })),
-    peer: pair(issueCert(ca, { commonName: 'etcd-peer', dnsNames: etcdDnsNames(namespace), ipAddresses: ips, usage: 'server-client' })),
+    server: pair(
+      issueCert(ca, {
+        commonName: 'etcd-server',
+        dnsNames: etcdDnsNames(namespace),
+        ipAddresses: ips,
+        usage: 'server-client',
+      }),
+    ),
+    peer: pair(
+      issueCert(ca, {
+        commonName: 'etcd-peer',
+        dnsNames: etcdDnsNames(namespace),
+        ipAddresses: ips,
+        usage: 'server-client',
+      }),
+    ),
     rootClient: pair(issueCert(ca, { commonName: 'root', usage: 'client' })),
   };
 }
@@ -56,7 +70,9 @@ export function loadOrCreateEtcdPki(stateDir: string): EtcdPki {
   const paths = (k: keyof EtcdPki) => ({ cert: join(dir, `${FILES[k]}.crt`), key: join(dir, `${FILES[k]}.key`) });
   const keys = Object.keys(FILES) as Array<keyof EtcdPki>;
   if (keys.every((k) => existsSync(paths(k).cert) && existsSync(paths(k).key))) {
-    return Object.fromEntries(keys.map((k) => [k, { cert: readFileSync(paths(k).cert, 'utf8'), key: readFileSync(paths(k).key, 'utf8') }])) as unknown as EtcdPki;
+    return Object.fromEntries(
+      keys.map((k) => [k, { cert: readFileSync(paths(k).cert, 'utf8'), key: readFileSync(paths(k).key, 'utf8') }]),
+    ) as unknown as EtcdPki;
   }
   const pki = createEtcdPki();
   for (const k of keys) {

@@ -19,7 +19,12 @@ export interface HealthOptions {
   adminError?: string;
 }
 
-export async function backingHealth(entry: BackingEntry, kube: BackingKube | undefined, admin: EtcdAdmin | undefined, o: HealthOptions = {}): Promise<BackingClusterStatus> {
+export async function backingHealth(
+  entry: BackingEntry,
+  kube: BackingKube | undefined,
+  admin: EtcdAdmin | undefined,
+  o: HealthOptions = {},
+): Promise<BackingClusterStatus> {
   const status: BackingClusterStatus = {
     name: entry.name,
     endpoint: entry.endpoint,
@@ -35,16 +40,27 @@ export async function backingHealth(entry: BackingEntry, kube: BackingKube | und
     return status;
   }
   try {
-    const pods = await kube.list<PodLike>('v1', 'Pod', { labelSelector: o.apiserverSelector ?? `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}` });
+    const pods = await kube.list<PodLike>('v1', 'Pod', {
+      labelSelector: o.apiserverSelector ?? `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}`,
+    });
     const apiservers = pods.filter((p) => p.metadata.namespace !== ETCD.namespace);
     status.apiserverPods = apiservers.length;
-    status.apiserverPodsReady = apiservers.filter((p) => p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    status.apiserverPodsReady = apiservers.filter(
+      (p) =>
+        p.status?.phase === 'Running' &&
+        (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
   } catch (err) {
     problems.push(`API not reachable: ${(err as Error).message.split('\n')[0]}`);
   }
   if (problems.length === 0) {
     try {
-      const sts = await kube.get<KubeObject & { status?: { readyReplicas?: number } }>('apps/v1', 'StatefulSet', ETCD.statefulSet, ETCD.namespace);
+      const sts = await kube.get<KubeObject & { status?: { readyReplicas?: number } }>(
+        'apps/v1',
+        'StatefulSet',
+        ETCD.statefulSet,
+        ETCD.namespace,
+      );
       if (!sts) problems.push('etcd not set up (run backing add again)');
       else if ((sts.status?.readyReplicas ?? 0) < 1) problems.push('etcd pod not ready');
     } catch (err) {
@@ -61,7 +77,8 @@ export async function backingHealth(entry: BackingEntry, kube: BackingKube | und
       problems.push(`etcd not reachable: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  if (status.apiserverPodsReady < status.apiserverPods) problems.push(`${status.apiserverPods - status.apiserverPodsReady} API server pod(s) not ready`);
+  if (status.apiserverPodsReady < status.apiserverPods)
+    problems.push(`${status.apiserverPods - status.apiserverPodsReady} API server pod(s) not ready`);
   status.healthy = problems.length === 0;
   if (problems.length) status.message = problems.join('; ');
   return status;

@@ -29,7 +29,10 @@ export interface AddBackingOptions {
 
 export async function addBacking(o: AddBackingOptions): Promise<{ entry: BackingEntry; setup: BackingSetupResult }> {
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 40) {
-    throw new UserError(`backing cluster name "${o.name}" is not a DNS label`, 'Use lower-case letters, digits and "-", starting with a letter (max 40).');
+    throw new UserError(
+      `backing cluster name "${o.name}" is not a DNS label`,
+      'Use lower-case letters, digits and "-", starting with a letter (max 40).',
+    );
   }
   const kube = KubeClient.from({ kubeconfigPath: o.kubeconfig, context: o.context });
   const pki = loadOrCreateEtcdPki(o.stateDir);
@@ -47,7 +50,14 @@ export async function addBacking(o: AddBackingOptions): Promise<{ entry: Backing
         return session.admin;
       },
     });
-    const entry = addEntry(o.stateDir, { name: o.name, kubeconfig: o.kubeconfig, context: o.context, capacity: o.capacity, endpoint: kube.server, source: o.source });
+    const entry = addEntry(o.stateDir, {
+      name: o.name,
+      kubeconfig: o.kubeconfig,
+      context: o.context,
+      capacity: o.capacity,
+      endpoint: kube.server,
+      source: o.source,
+    });
     return { entry, setup };
   } finally {
     await session?.close();
@@ -55,7 +65,10 @@ export async function addBacking(o: AddBackingOptions): Promise<{ entry: Backing
 }
 
 /** Health of every registered backing cluster; an unreachable one is reported, not thrown. */
-export async function listBacking(stateDir: string, access: EtcdAccess = { mode: 'port-forward' }): Promise<BackingClusterStatus[]> {
+export async function listBacking(
+  stateDir: string,
+  access: EtcdAccess = { mode: 'port-forward' },
+): Promise<BackingClusterStatus[]> {
   const out: BackingClusterStatus[] = [];
   for (const entry of readRegistry(stateDir)) {
     let kube: KubeClient | undefined;
@@ -70,7 +83,13 @@ export async function listBacking(stateDir: string, access: EtcdAccess = { mode:
     try {
       const pw = await readRootPassword(kube).catch(() => undefined);
       if (pw) {
-        session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw).catch((err: Error) => {
+        session = await openAdmin(
+          access,
+          { kubeconfig: entry.kubeconfig, context: entry.context },
+          stateDir,
+          loadOrCreateEtcdPki(stateDir),
+          pw,
+        ).catch((err: Error) => {
           adminError = err.message.split('\n')[0];
           return undefined;
         });
@@ -100,7 +119,13 @@ async function tenantsOf(entry: BackingEntry, stateDir: string, access: EtcdAcce
     const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
     const pw = await readRootPassword(kube);
     if (!pw) return [];
-    session = await openAdmin(access, { kubeconfig: entry.kubeconfig, context: entry.context }, stateDir, loadOrCreateEtcdPki(stateDir), pw);
+    session = await openAdmin(
+      access,
+      { kubeconfig: entry.kubeconfig, context: entry.context },
+      stateDir,
+      loadOrCreateEtcdPki(stateDir),
+      pw,
+    );
     return (await session.admin.status()).tenants;
   } catch {
     return undefined;
@@ -115,7 +140,10 @@ export async function removeBacking(o: RemoveBackingOptions): Promise<BackingEnt
   if (!o.force) {
     const tenants = await tenantsOf(entry, o.stateDir, o.access ?? { mode: 'port-forward' });
     if (tenants === undefined) {
-      throw new UserError(`cannot reach the etcd of ${o.name} to check for workload clusters still placed there`, 'Bring it back, or pass --force to remove it anyway (its clusters then become orphans).');
+      throw new UserError(
+        `cannot reach the etcd of ${o.name} to check for workload clusters still placed there`,
+        'Bring it back, or pass --force to remove it anyway (its clusters then become orphans).',
+      );
     }
     if (tenants.length > 0) {
       throw new UserError(
@@ -128,7 +156,10 @@ export async function removeBacking(o: RemoveBackingOptions): Promise<BackingEnt
     const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
     const ns = await kube.get('v1', 'Namespace', ETCD.namespace);
     if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'scale-tui') {
-      throw new UserError(`${ETCD.namespace} in ${o.name} was not created by scale-tui; not deleting it`, 'Remove without --purge, or delete it yourself.');
+      throw new UserError(
+        `${ETCD.namespace} in ${o.name} was not created by scale-tui; not deleting it`,
+        'Remove without --purge, or delete it yourself.',
+      );
     }
     await kube.delete('v1', 'Namespace', ETCD.namespace);
   }

@@ -31,10 +31,17 @@ export function readRegistry(stateDir: string): BackingEntry[] {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new UserError(`${path} is not valid JSON`, `Fix or delete it and register the backing clusters again (scale-tui backing add).`);
+    throw new UserError(
+      `${path} is not valid JSON`,
+      `Fix or delete it and register the backing clusters again (scale-tui backing add).`,
+    );
   }
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`, 'Delete it and register the backing clusters again.');
+  if (!parsed.success)
+    throw new UserError(
+      `${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`,
+      'Delete it and register the backing clusters again.',
+    );
   return parsed.data.clusters;
 }
 
@@ -46,7 +53,10 @@ export function writeRegistry(stateDir: string, clusters: BackingEntry[]): void 
   renameSync(tmp, path);
 }
 
-export function addEntry(stateDir: string, entry: Omit<BackingEntry, 'addedAt' | 'endpoint' | 'source'> & Partial<Pick<BackingEntry, 'endpoint' | 'source'>>): BackingEntry {
+export function addEntry(
+  stateDir: string,
+  entry: Omit<BackingEntry, 'addedAt' | 'endpoint' | 'source'> & Partial<Pick<BackingEntry, 'endpoint' | 'source'>>,
+): BackingEntry {
   const clusters = readRegistry(stateDir);
   const full: BackingEntry = {
     ...entry,
@@ -62,7 +72,9 @@ export function addEntry(stateDir: string, entry: Omit<BackingEntry, 'addedAt' |
       `Use another name, or remove it first: scale-tui backing remove ${entry.name}.`,
     );
   }
-  const next = existing ? clusters.map((c) => (c.name === entry.name ? { ...full, addedAt: existing.addedAt } : c)) : [...clusters, full];
+  const next = existing
+    ? clusters.map((c) => (c.name === entry.name ? { ...full, addedAt: existing.addedAt } : c))
+    : [...clusters, full];
   writeRegistry(stateDir, next);
   return next.find((c) => c.name === entry.name)!;
 }
@@ -71,7 +83,12 @@ export function removeEntry(stateDir: string, name: string): BackingEntry {
   const clusters = readRegistry(stateDir);
   const found = clusters.find((c) => c.name === name);
   if (!found) {
-    throw new UserError(`no backing cluster named "${name}"`, clusters.length ? `Registered: ${clusters.map((c) => c.name).join(', ')}.` : 'None is registered; add one with scale-tui backing add.');
+    throw new UserError(
+      `no backing cluster named "${name}"`,
+      clusters.length
+        ? `Registered: ${clusters.map((c) => c.name).join(', ')}.`
+        : 'None is registered; add one with scale-tui backing add.',
+    );
   }
   writeRegistry(
     stateDir,

@@ -13,11 +13,20 @@ import { waitFor } from '../setup/wait.js';
 
 /** The part of KubeClient this module needs. */
 export interface BackingKube {
-  get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined>;
+  get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined>;
   createOrSkip(obj: KubeObject): Promise<boolean>;
   /** JSON merge patch (RFC 7386) of the object named by obj's apiVersion/kind/metadata. */
   mergePatch(obj: KubeObject): Promise<KubeObject>;
-  list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts?: { namespace?: string; labelSelector?: string }): Promise<T[]>;
+  list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    opts?: { namespace?: string; labelSelector?: string },
+  ): Promise<T[]>;
 }
 
 export interface BackingSetupOptions {
@@ -43,7 +52,12 @@ export function generateRootPassword(): string {
 }
 
 export async function readRootPassword(kube: Pick<BackingKube, 'get'>): Promise<string | undefined> {
-  const s = await kube.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', ETCD.rootSecret, ETCD.namespace);
+  const s = await kube.get<KubeObject & { data?: Record<string, string> }>(
+    'v1',
+    'Secret',
+    ETCD.rootSecret,
+    ETCD.namespace,
+  );
   const pw = s?.data?.password;
   return pw ? Buffer.from(pw, 'base64').toString('utf8') : undefined;
 }
@@ -53,7 +67,12 @@ export async function setupBackingEtcd(o: BackingSetupOptions): Promise<BackingS
   const rootPassword = (await readRootPassword(o.kube)) ?? generateRootPassword();
   const created: string[] = [];
   const existing: string[] = [];
-  for (const obj of etcdObjects({ ownership: o.ownership, pki: o.pki, rootPassword, storageClassName: o.storageClassName })) {
+  for (const obj of etcdObjects({
+    ownership: o.ownership,
+    pki: o.pki,
+    rootPassword,
+    storageClassName: o.storageClassName,
+  })) {
     const id = `${obj.kind}/${obj.metadata.name}`;
     if (await o.kube.createOrSkip(obj)) created.push(id);
     else existing.push(id);
@@ -148,7 +167,10 @@ function desiredEtcdPodSpec(): PodSpecLike {
 
 export function assertRootPassword(pw: string | undefined, cluster: string): string {
   if (!pw) {
-    throw new UserError(`backing cluster ${cluster} has no ${ETCD.namespace}/${ETCD.rootSecret} Secret`, `Set it up first: scale-tui backing add ${cluster} --kubeconfig FILE.`);
+    throw new UserError(
+      `backing cluster ${cluster} has no ${ETCD.namespace}/${ETCD.rootSecret} Secret`,
+      `Set it up first: scale-tui backing add ${cluster} --kubeconfig FILE.`,
+    );
   }
   return pw;
 }

@@ -20,11 +20,17 @@ export function parseConfig(text: string, source = 'config'): ExperimentConfig {
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new UserError(`${source}: the top level must be a mapping of settings`, 'Start the file with keys such as "topology:" and "batch:".');
+    throw new UserError(
+      `${source}: the top level must be a mapping of settings`,
+      'Start the file with keys such as "topology:" and "batch:".',
+    );
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new UserError(`${source}: ${describeIssues(result.error.issues)}`, 'Correct the field(s) named above; `scale-tui config --defaults` prints a valid file.');
+    throw new UserError(
+      `${source}: ${describeIssues(result.error.issues)}`,
+      'Correct the field(s) named above; `scale-tui config --defaults` prints a valid file.',
+    );
   }
   return result.data;
 }

@@ -5,7 +5,10 @@ import { TOPOLOGIES } from '../types.js';
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", starting with a letter')
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    'must be a DNS label: lower-case letters, digits and "-", starting with a letter',
+  )
   .max(40);
 
 export const backingClusterSchema = z.strictObject({
@@ -27,18 +30,39 @@ export const configSchema = z.strictObject({
   topology: z.enum(TOPOLOGIES).default('backing'),
   providers: z
     .strictObject({
-      capi: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v1.14.0'),
-      capm3: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v1.13.2'),
-      ipam: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v1.13.2'),
-      bmo: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v0.13.2'),
-      certManager: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v1.19.1'),
-      metricsServer: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v0.8.0'),
+      capi: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v1.14.0'),
+      capm3: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v1.13.2'),
+      ipam: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v1.13.2'),
+      bmo: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v0.13.2'),
+      certManager: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v1.19.1'),
+      metricsServer: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v0.8.0'),
     })
     .prefault({}),
   cluster: z
     .strictObject({
       // The seed used v1.25.3, which CAPI v1.14's KCP no longer accepts.
-      kubernetesVersion: z.string().regex(/^v\d+\.\d+\.\d+$/).default('v1.34.1'),
+      kubernetesVersion: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/)
+        .default('v1.34.1'),
       imageUrl: z.string().min(1).default('http://172.22.0.1/images/rhcos-ootpa-latest.qcow2'),
       imageChecksum: z.string().min(1).default('97830b21ed272a3d854615beb54cf004'),
       imageChecksumType: z.enum(['md5', 'sha256', 'sha512']).default('md5'),

@@ -35,9 +35,16 @@ export function tenantPrefix(cluster: string): string {
 /** Tenant names become etcd user/role names and key prefixes: keep them DNS labels and never `root`. */
 export function assertTenantName(cluster: string): void {
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(cluster) || cluster.length > 63) {
-    throw new UserError(`"${cluster}" is not a valid etcd tenant name`, 'Cluster names are DNS labels: lower-case letters, digits and "-", starting with a letter.');
+    throw new UserError(
+      `"${cluster}" is not a valid etcd tenant name`,
+      'Cluster names are DNS labels: lower-case letters, digits and "-", starting with a letter.',
+    );
   }
-  if (cluster === ROOT) throw new UserError('"root" cannot be a tenant: it is the etcd administrator', 'Choose another cluster name prefix.');
+  if (cluster === ROOT)
+    throw new UserError(
+      '"root" cannot be a tenant: it is the etcd administrator',
+      'Choose another cluster name prefix.',
+    );
 }
 
 /**

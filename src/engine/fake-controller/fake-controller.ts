@@ -94,7 +94,14 @@ export class FakeController {
     const workload = await this.workload(ns, cluster);
     if (await workload.get('v1', 'Node', machine)) return true;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const node = fakeNode({ name: machine, bmhUid: uid, kubernetesVersion: this.opts.kubernetesVersion, now, controlPlane: false, ownership: { runId: this.opts.runId, cluster } });
+    const node = fakeNode({
+      name: machine,
+      bmhUid: uid,
+      kubernetesVersion: this.opts.kubernetesVersion,
+      now,
+      controlPlane: false,
+      ownership: { runId: this.opts.runId, cluster },
+    });
     await workload.createOrSkip(node);
     await patchStatus(workload, 'Node', machine, undefined, node.status);
     this.created++;
@@ -106,7 +113,12 @@ export class FakeController {
     const key = `${namespace}/${cluster}`;
     const cached = this.clients.get(key);
     if (cached) return cached;
-    const secret = await this.opts.management.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', `${cluster}-kubeconfig`, namespace);
+    const secret = await this.opts.management.get<KubeObject & { data?: Record<string, string> }>(
+      'v1',
+      'Secret',
+      `${cluster}-kubeconfig`,
+      namespace,
+    );
     const value = secret?.data?.value;
     if (!value) throw new Error(`no ${cluster}-kubeconfig Secret yet`);
     const client = KubeClient.from({ kubeconfigYaml: Buffer.from(value, 'base64').toString('utf8') });

@@ -82,16 +82,19 @@ export class TcpForwarder {
   private scheduleRestart(): void {
     if (this.stopped || this.restartTimer) return;
     this.stats.restarts++;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.stopped) return;
-      this.server?.removeAllListeners();
-      this.server?.close();
-      void this.start().catch((err: Error) => {
-        this.onEvent(`forwarder ${this.host}:${this.port} cannot listen: ${err.message}`);
-        this.scheduleRestart();
-      });
-    }, Math.min(5000, 250 * 2 ** Math.min(this.stats.restarts, 4)));
+    this.restartTimer = setTimeout(
+      () => {
+        this.restartTimer = undefined;
+        if (this.stopped) return;
+        this.server?.removeAllListeners();
+        this.server?.close();
+        void this.start().catch((err: Error) => {
+          this.onEvent(`forwarder ${this.host}:${this.port} cannot listen: ${err.message}`);
+          this.scheduleRestart();
+        });
+      },
+      Math.min(5000, 250 * 2 ** Math.min(this.stats.restarts, 4)),
+    );
   }
 
   private handle(sock: Socket): void {

@@ -43,14 +43,21 @@ export function readJournal(path: string): JournalEvent[] {
 }
 
 function isEvent(v: unknown): v is JournalEvent {
-  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' && typeof (v as { t?: unknown }).t === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { type?: unknown }).type === 'string' &&
+    typeof (v as { t?: unknown }).t === 'number'
+  );
 }
 
 /** Run directories under stateDir/runs, oldest first (run ids sort by time). */
 export function listRuns(stateDir: string): string[] {
   const dir = join(stateDir, 'runs');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, JOURNAL_FILE))).sort();
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, JOURNAL_FILE)))
+    .sort();
 }
 
 export function runJournalPath(stateDir: string, runId: string): string {

@@ -15,7 +15,13 @@ export function replay(events: Iterable<JournalEvent>): ReplayState {
   for (const e of events) {
     switch (e.type) {
       case 'batch-start':
-        state.batches.set(e.batchId, { id: e.batchId, requested: e.requested, backing: e.backing, clusters: [], startedAt: e.t });
+        state.batches.set(e.batchId, {
+          id: e.batchId,
+          requested: e.requested,
+          backing: e.backing,
+          clusters: [],
+          startedAt: e.t,
+        });
         break;
       case 'allocated': {
         state.clusters.set(e.cluster, {

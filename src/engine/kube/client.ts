@@ -44,7 +44,10 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
     kc.loadFromString(target.kubeconfigYaml);
   } else if (target.kubeconfigPath) {
     if (!existsSync(target.kubeconfigPath)) {
-      throw new UserError(`kubeconfig ${target.kubeconfigPath} does not exist`, 'Pass the path of an existing kubeconfig (e.g. from `kind get kubeconfig`).');
+      throw new UserError(
+        `kubeconfig ${target.kubeconfigPath} does not exist`,
+        'Pass the path of an existing kubeconfig (e.g. from `kind get kubeconfig`).',
+      );
     }
     try {
       kc.loadFromString(readFileSync(target.kubeconfigPath, 'utf8'));
@@ -59,13 +62,20 @@ export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
   }
   if (target.context) {
     if (!kc.getContexts().some((c) => c.name === target.context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || '(none)';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || '(none)';
       throw new UserError(`context "${target.context}" is not in the kubeconfig`, `Use one of: ${known}.`);
     }
     kc.setCurrentContext(target.context);
   }
   if (!kc.getCurrentCluster()) {
-    throw new UserError('the kubeconfig has no current cluster', 'Pass --kubeconfig and --context naming a reachable cluster.');
+    throw new UserError(
+      'the kubeconfig has no current cluster',
+      'Pass --kubeconfig and --context naming a reachable cluster.',
+    );
   }
   return kc;
 }
@@ -138,11 +148,7 @@ export class KubeClient {
    * A streamed GET (watches) with this client's credentials: the connect and request deadlines
    * hold until the response headers; the body's liveness is the caller's to judge.
    */
-  async stream(
-    path: string,
-    query: Record<string, string | undefined>,
-    signal?: AbortSignal,
-  ): Promise<StreamResponse> {
+  async stream(path: string, query: Record<string, string | undefined>, signal?: AbortSignal): Promise<StreamResponse> {
     const url = new URL(this.server.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const ctx = new RequestContext(url.toString(), HttpMethod.GET);
@@ -154,7 +160,12 @@ export class KubeClient {
     return requestStream({ method: 'GET', url: ctx.getUrl(), headers, agent, deadlines: this.deadlines, signal });
   }
 
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+  async get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined> {
     try {
       const read = () => this.objects.read({ apiVersion, kind, metadata: { name, namespace } });
       return (await this.call('get', apiVersion, kind, () => withRetry(read, this.retry))) as unknown as T;
@@ -193,7 +204,11 @@ export class KubeClient {
     }
   }
 
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
+  async list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    opts: { namespace?: string; labelSelector?: string } = {},
+  ): Promise<T[]> {
     return (await listWithVersion<T>(this, apiVersion, kind, opts)).items;
   }
 }
@@ -251,9 +266,16 @@ export async function listWithVersion<T extends KubeObject = KubeObject>(
  * Merge-patches the status subresource of a Pod (mirror pods' Running/Ready, SEED §7.3) or
  * a Node (Ready=True: a real server keeps status given on create, others drop it).
  */
-export async function patchStatus(client: KubeClient, kind: 'Pod' | 'Node', name: string, namespace: string | undefined, status: unknown): Promise<void> {
+export async function patchStatus(
+  client: KubeClient,
+  kind: 'Pod' | 'Node',
+  name: string,
+  namespace: string | undefined,
+  status: unknown,
+): Promise<void> {
   const core = client.makeApiClient(CoreV1Api);
   const opt = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  if (kind === 'Pod') await core.patchNamespacedPodStatus({ name, namespace: namespace ?? 'default', body: { status } }, opt);
+  if (kind === 'Pod')
+    await core.patchNamespacedPodStatus({ name, namespace: namespace ?? 'default', body: { status } }, opt);
   else await core.patchNodeStatus({ name, body: { status } }, opt);
 }

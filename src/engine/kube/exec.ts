@@ -10,9 +10,21 @@ export interface ExecTarget extends KubectlTarget {
 }
 
 export function execArgs(t: ExecTarget, command: string[]): string[] {
-  return kubectlArgs(t, ['exec', '-n', t.namespace, t.pod, ...(t.container ? ['-c', t.container] : []), '--', ...command]);
+  return kubectlArgs(t, [
+    'exec',
+    '-n',
+    t.namespace,
+    t.pod,
+    ...(t.container ? ['-c', t.container] : []),
+    '--',
+    ...command,
+  ]);
 }
 
-export async function kubectlExec(t: ExecTarget, command: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+export async function kubectlExec(
+  t: ExecTarget,
+  command: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<ToolResult> {
   return runTool('kubectl', execArgs(t, command), { ...opts, allowFailure: true });
 }

@@ -26,7 +26,15 @@ export function parseForwardingLine(text: string): number | undefined {
 }
 
 export async function startPortForward(o: PortForwardOptions): Promise<PortForward> {
-  const args = kubectlArgs(o, ['port-forward', '-n', o.namespace, '--address', '127.0.0.1', o.resource, `:${o.remotePort}`]);
+  const args = kubectlArgs(o, [
+    'port-forward',
+    '-n',
+    o.namespace,
+    '--address',
+    '127.0.0.1',
+    o.resource,
+    `:${o.remotePort}`,
+  ]);
   let child: ResultPromise;
   try {
     child = execa('kubectl', args, { reject: false, buffer: false, stdin: 'ignore' });
@@ -62,8 +70,12 @@ export async function startPortForward(o: PortForwardOptions): Promise<PortForwa
     await stop();
     const missing = /ENOENT/.test(e.message) || /ENOENT/.test(err);
     throw new UserError(
-      missing ? 'kubectl is not installed (needed for port-forward)' : `port-forward to ${o.namespace}/${o.resource}:${o.remotePort} failed: ${(err.trim().split('\n').slice(-1)[0] ?? '') || e.message}`,
-      missing ? installHint('kubectl') : `Check that ${o.resource} is running: kubectl -n ${o.namespace} get ${o.resource}.`,
+      missing
+        ? 'kubectl is not installed (needed for port-forward)'
+        : `port-forward to ${o.namespace}/${o.resource}:${o.remotePort} failed: ${(err.trim().split('\n').slice(-1)[0] ?? '') || e.message}`,
+      missing
+        ? installHint('kubectl')
+        : `Check that ${o.resource} is running: kubectl -n ${o.namespace} get ${o.resource}.`,
     );
   });
   return { localPort: port, stop };

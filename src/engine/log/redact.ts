@@ -44,17 +44,26 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   //    escaped newlines as they appear inside JSON strings.
   [/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g, (_m, label) => `[REDACTED ${label}]`],
   // 2. A PEM block cut off (truncated log line): drop everything after the header that looks like base64.
-  [/-----BEGIN ([A-Z0-9 ]+)-----(?:(?:\s|\\[nr])*[A-Za-z0-9+/=]{16,})*[A-Za-z0-9+/=]*/g, (_m, label) => `[REDACTED ${label}]`],
+  [
+    /-----BEGIN ([A-Z0-9 ]+)-----(?:(?:\s|\\[nr])*[A-Za-z0-9+/=]{16,})*[A-Za-z0-9+/=]*/g,
+    (_m, label) => `[REDACTED ${label}]`,
+  ],
   // 3. Base64 of a PEM block ("-----BEGIN" encodes to LS0tLS1CRUdJTi...), e.g. Secret data, *-data fields.
   [/LS0tLS1CRUdJT[A-Za-z0-9+/]*={0,2}/g, REDACTED],
   // 4. HTTP Authorization headers and bearer tokens anywhere.
   [/\b(Authorization\s*[:=]\s*["']?)(Bearer|Basic)\s+[^\s"',;]+/gi, (_m, pre, scheme) => `${pre}${scheme} ${REDACTED}`],
-  [/\b(Bearer)\s+(?!\[REDACTED\])(?=[A-Za-z0-9\-._~+/]*[0-9._~+/-])[A-Za-z0-9\-._~+/]{8,}=*/gi, (_m, scheme) => `${scheme} ${REDACTED}`],
+  [
+    /\b(Bearer)\s+(?!\[REDACTED\])(?=[A-Za-z0-9\-._~+/]*[0-9._~+/-])[A-Za-z0-9\-._~+/]{8,}=*/gi,
+    (_m, scheme) => `${scheme} ${REDACTED}`,
+  ],
   // JSON Web Tokens (service-account tokens) wherever they appear.
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // 5. YAML / JSON / logfmt fields: `token: x`, `"client-key-data": "x"`, `password=x`.
   [
-    new RegExp(`(^|[\\s{,"'\\-_?&;(\\[])((?:${FIELD_ALT})["']?\\s*[:=]\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,}&"']+)`, 'gim'),
+    new RegExp(
+      `(^|[\\s{,"'\\-_?&;(\\[])((?:${FIELD_ALT})["']?\\s*[:=]\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,}&"']+)`,
+      'gim',
+    ),
     (_m, pre, key, value) => `${pre}${key}${quoteLike(value)}`,
   ],
   // 6. Command-line flags: --password x, --password=x, --token x, --client-key-data x,
@@ -66,10 +75,7 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   //    etcdctl's --user NAME:PW, its environment twin ETCDCTL_USER=NAME:PW, and
   //    `user add NAME:PW` (the user's password as the positional argument).
   //    Arguments may be space-separated or items of a JSON array ("--user","root:PW").
-  [
-    new RegExp(`((?:${USER_FLAG})[^:\\s"']+:)([^\\s"']+)`, 'gi'),
-    (_m, pre) => `${pre}${REDACTED}`,
-  ],
+  [new RegExp(`((?:${USER_FLAG})[^:\\s"']+:)([^\\s"']+)`, 'gi'), (_m, pre) => `${pre}${REDACTED}`],
   // 6b. Any field whose name ends in password, in any spelling: "rootPassword": "x",
   //     root_password=x, etcdRootPassword: x (rule 5 needs the bare name `password`).
   [
@@ -77,7 +83,10 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
     (_m, key, value) => `${key}${quoteLike(value)}`,
   ],
   // 7. Environment-style assignments: ETCD_ROOT_PASSWORD=x, DB_PASSWORD="x", ROOT_TOKEN=x.
-  [/(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET)\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&]+)/g, (_m, pre, value) => `${pre}${quoteLike(value)}`],
+  [
+    /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET)\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&]+)/g,
+    (_m, pre, value) => `${pre}${quoteLike(value)}`,
+  ],
   // 8. Credentials in URLs: https://user:pass@host.
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre) => `${pre}${REDACTED}@`],
 ];
@@ -98,6 +107,8 @@ export function redact(text: string): string {
 }
 
 /** A log sink wrapper: every line goes through redact() first. */
-export function redacting<A extends unknown[]>(sink: (message: string, ...rest: A) => void): (message: string, ...rest: A) => void {
+export function redacting<A extends unknown[]>(
+  sink: (message: string, ...rest: A) => void,
+): (message: string, ...rest: A) => void {
   return (message, ...rest) => sink(redact(message), ...rest);
 }

@@ -10,7 +10,15 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
 import { UserError } from '../errors.js';
-import { createCA, createServiceAccountKeyPair, expiryOf, issueCert, renderKubeconfig as renderPkiKubeconfig, writePrivateFile, type CertKeyPair } from '../pki/index.js';
+import {
+  createCA,
+  createServiceAccountKeyPair,
+  expiryOf,
+  issueCert,
+  renderKubeconfig as renderPkiKubeconfig,
+  writePrivateFile,
+  type CertKeyPair,
+} from '../pki/index.js';
 
 export interface PemPair {
   cert: string;
@@ -70,7 +78,10 @@ export class ClusterPkiStore {
       try {
         return JSON.parse(readFileSync(path, 'utf8')) as T;
       } catch (err) {
-        throw new UserError(`${path} is not readable certificate material (${(err as Error).message})`, `Restore it from a backup; if its cluster is gone, delete the file and it is minted again.`);
+        throw new UserError(
+          `${path} is not readable certificate material (${(err as Error).message})`,
+          `Restore it from a backup; if its cluster is gone, delete the file and it is minted again.`,
+        );
       }
     }
     const value = make();
@@ -82,7 +93,9 @@ export class ClusterPkiStore {
     if (!this.experiment) {
       // experiment.json may also hold an etcdCa from older runs: it is ignored, because the
       // etcd pods only trust the etcd PKI's CA.
-      const { ca } = this.loadOrCreate<{ ca: PemPair }>('experiment.json', () => ({ ca: toPair(createCA('kubernetes')) }));
+      const { ca } = this.loadOrCreate<{ ca: PemPair }>('experiment.json', () => ({
+        ca: toPair(createCA('kubernetes')),
+      }));
       this.experiment = { ca, etcdCa: loadOrCreateEtcdPki(this.stateDir).ca };
     }
     return this.experiment;
@@ -101,9 +114,17 @@ export class ClusterPkiStore {
       m = this.loadOrCreate<ClusterMaterial>(`cluster-${cluster}.json`, () => {
         const exp = this.experimentCas();
         const ca = fromPair(exp.ca);
-        const serving = issueCert(ca, { commonName: 'kube-apiserver', usage: 'server', ...servingNames(endpointHost, namespace) });
+        const serving = issueCert(ca, {
+          commonName: 'kube-apiserver',
+          usage: 'server',
+          ...servingNames(endpointHost, namespace),
+        });
         const etcdClient = issueCert(fromPair(exp.etcdCa), { commonName: cluster, usage: 'client' });
-        const admin = issueCert(ca, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' });
+        const admin = issueCert(ca, {
+          commonName: 'kubernetes-admin',
+          organizations: ['system:masters'],
+          usage: 'client',
+        });
         const sa = createServiceAccountKeyPair();
         return {
           ca: exp.ca,
@@ -112,7 +133,9 @@ export class ClusterPkiStore {
           apiserver: toPair(serving),
           serviceAccount: { publicKey: sa.publicKeyPem, privateKey: sa.privateKeyPem },
           admin: toPair(admin),
-          servingNotAfter: expiryOf(serving.certPem).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          servingNotAfter: expiryOf(serving.certPem)
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
         };
       });
       this.clusters.set(cluster, m);
@@ -123,5 +146,12 @@ export class ClusterPkiStore {
 
 /** The engine's admin kubeconfig for one workload API (user `<name>-admin`, as kubeadm names it). */
 export function renderKubeconfig(name: string, server: string, caPem: string, client: PemPair): string {
-  return renderPkiKubeconfig({ clusterName: name, server, caPem, userName: `${name}-admin`, clientCertPem: client.cert, clientKeyPem: client.key });
+  return renderPkiKubeconfig({
+    clusterName: name,
+    server,
+    caPem,
+    userName: `${name}-admin`,
+    clientCertPem: client.cert,
+    clientKeyPem: client.key,
+  });
 }

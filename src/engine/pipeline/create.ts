@@ -68,17 +68,33 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof StepError) throw err;
     if ((err as Error).name === 'AbortError' || (err as Error).message === 'aborted') throw err;
     const body = (err as { body?: unknown }).body;
-    const detail = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : '';
+    const detail =
+      typeof body === 'string'
+        ? body
+        : typeof body === 'object' && body && 'message' in body
+          ? String((body as { message: unknown }).message)
+          : '';
     throw new StepError(name, `${(err as Error).message.split('\n')[0]}${detail ? ` (${detail.slice(0, 200)})` : ''}`);
   }
 }
 
 /** Adds scale-tui's ownership labels (generators set them too; this guarantees it). */
 export function owned(obj: KubeObject, runId: string, rec: { name: string; batchId: string }): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, labels: { ...ownershipLabels({ runId, cluster: rec.name, batchId: rec.batchId }), ...obj.metadata.labels } } };
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      labels: { ...ownershipLabels({ runId, cluster: rec.name, batchId: rec.batchId }), ...obj.metadata.labels },
+    },
+  };
 }
 
-export async function createObjects(ctx: PipelineContext, client: KubeClient, objs: KubeObject[], rec: ClusterRecord): Promise<void> {
+export async function createObjects(
+  ctx: PipelineContext,
+  client: KubeClient,
+  objs: KubeObject[],
+  rec: ClusterRecord,
+): Promise<void> {
   // Sequential on purpose: namespace before its content, Secrets before the objects
   // that reference them (CAPI webhooks validate cross references).
   for (const o of objs) {
@@ -102,7 +118,11 @@ export function failCreate(ctx: PipelineContext, rec: ClusterRecord, err: unknow
  * unreachable, whatever step it is in: the steps still running then end by their own
  * deadlines in the background and may no longer record anything.
  */
-export async function createCluster(ctx: PipelineContext, rec: ClusterRecord, siteDown?: AbortSignal): Promise<'ready' | 'failed'> {
+export async function createCluster(
+  ctx: PipelineContext,
+  rec: ClusterRecord,
+  siteDown?: AbortSignal,
+): Promise<'ready' | 'failed'> {
   if (!siteDown) {
     try {
       await runSteps(ctx, rec);
@@ -127,7 +147,13 @@ export async function createCluster(ctx: PipelineContext, rec: ClusterRecord, si
   };
   let onDown: (() => void) | undefined;
   const down = new Promise<never>((_, reject) => {
-    onDown = () => reject(new StepError(`after-${reached}`, (siteDown.reason as Error | undefined)?.message ?? 'backing cluster unreachable'));
+    onDown = () =>
+      reject(
+        new StepError(
+          `after-${reached}`,
+          (siteDown.reason as Error | undefined)?.message ?? 'backing cluster unreachable',
+        ),
+      );
     if (siteDown.aborted) onDown();
     else siteDown.addEventListener('abort', onDown, { once: true });
   });
@@ -165,7 +191,11 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
   const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
   const w = ctx.watches;
-  const opts = (what: string) => ({ what: `${rec.name}: ${what}`, timeoutMs: ctx.timeouts.controllerMs, signal: ctx.signal });
+  const opts = (what: string) => ({
+    what: `${rec.name}: ${what}`,
+    timeoutMs: ctx.timeouts.controllerMs,
+    signal: ctx.signal,
+  });
 
   // 1. Management objects: namespace, BMH, PKI Secrets, cluster objects (SEED §8.9 1-3).
   await step('objects', async () => {
@@ -189,16 +219,33 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
 
   // 3. Waits on the shared informers.
   await step('wait-host', () =>
-    waitFor([w.bmh], () => w.bmh.list((b) => b.metadata.namespace === ns && b.metadata.labels?.[LABEL_CLUSTER] === rec.name && hostAvailable(b)).at(0), opts('BareMetalHost available')),
+    waitFor(
+      [w.bmh],
+      () =>
+        w.bmh
+          .list(
+            (b) => b.metadata.namespace === ns && b.metadata.labels?.[LABEL_CLUSTER] === rec.name && hostAvailable(b),
+          )
+          .at(0),
+      opts('BareMetalHost available'),
+    ),
   );
   mark('host-available');
-  const machine = await step('wait-machine', () => waitFor([w.machine], () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0), opts('control-plane Machine')));
+  const machine = await step('wait-machine', () =>
+    waitFor(
+      [w.machine],
+      () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0),
+      opts('control-plane Machine'),
+    ),
+  );
   mark('machine');
   const host = await step('wait-associated', () =>
     waitFor(
       [w.m3m, w.bmh],
       () => {
-        for (const m3m of w.m3m.list((m) => m.metadata.namespace === ns && m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name)) {
+        for (const m3m of w.m3m.list(
+          (m) => m.metadata.namespace === ns && m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name,
+        )) {
           const h = associatedHost(m3m);
           const bmh = h ? w.bmh.get(h.namespace, h.name) : undefined;
           const uid = (bmh?.metadata as { uid?: string } | undefined)?.uid;
@@ -223,8 +270,17 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
   });
   mark('node');
 
-  const kcpOf = () => w.kcp.list((k) => k.metadata.namespace === ns && (k.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name || k.metadata.name === rec.name)).at(0);
-  await step('wait-initialized', () => waitFor([w.kcp], () => (kcpOf() && kcpInitialized(kcpOf()!) ? true : undefined), opts('control plane initialized')));
+  const kcpOf = () =>
+    w.kcp
+      .list(
+        (k) =>
+          k.metadata.namespace === ns &&
+          (k.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name || k.metadata.name === rec.name),
+      )
+      .at(0);
+  await step('wait-initialized', () =>
+    waitFor([w.kcp], () => (kcpOf() && kcpInitialized(kcpOf()!) ? true : undefined), opts('control plane initialized')),
+  );
   mark('initialized');
 
   // 6. Certificate-expiry annotations, only where each cluster has its own API (SEED §15.3).
@@ -232,10 +288,21 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
     await step('expiry-annotations', async () => {
       const expiry = await ctx.objects.servingCertExpiry(spec);
       const annotations = { [EXPIRY_ANNOTATION]: expiry };
-      await ctx.management.client.mergePatch({ apiVersion: API.machine.apiVersion, kind: API.machine.kind, metadata: { name: machine.metadata.name, namespace: ns, annotations } });
-      const configs = await ctx.management.client.list(API.kubeadmConfig.apiVersion, API.kubeadmConfig.kind, { namespace: ns, labelSelector: `${LABEL_CAPI_CLUSTER_NAME}=${rec.name}` });
+      await ctx.management.client.mergePatch({
+        apiVersion: API.machine.apiVersion,
+        kind: API.machine.kind,
+        metadata: { name: machine.metadata.name, namespace: ns, annotations },
+      });
+      const configs = await ctx.management.client.list(API.kubeadmConfig.apiVersion, API.kubeadmConfig.kind, {
+        namespace: ns,
+        labelSelector: `${LABEL_CAPI_CLUSTER_NAME}=${rec.name}`,
+      });
       for (const c of configs) {
-        await ctx.management.client.mergePatch({ apiVersion: API.kubeadmConfig.apiVersion, kind: API.kubeadmConfig.kind, metadata: { name: c.metadata.name, namespace: ns, annotations } });
+        await ctx.management.client.mergePatch({
+          apiVersion: API.kubeadmConfig.apiVersion,
+          kind: API.kubeadmConfig.kind,
+          metadata: { name: c.metadata.name, namespace: ns, annotations },
+        });
       }
     });
   }
@@ -255,7 +322,12 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
 }
 
 /** Ensures the workload API is serving and reachable at the endpoint; returns an engine-side client. */
-export async function bringUpApi(ctx: PipelineContext, rec: ClusterRecord, spec: ClusterSpec, site: Site | undefined): Promise<KubeClient> {
+export async function bringUpApi(
+  ctx: PipelineContext,
+  rec: ClusterRecord,
+  spec: ClusterSpec,
+  site: Site | undefined,
+): Promise<KubeClient> {
   const apiSite = site ?? ctx.management;
   const apiNs = site ? spec.apiserverNamespace! : sharedApiNamespace(ctx);
   const apiName = site ? rec.name : sharedApiName(ctx);
@@ -285,13 +357,27 @@ export function sharedApiNamespace(ctx: PipelineContext): string {
 }
 
 /** Port-forward: start (or re-point) the supervised forwarder; NodePort: nothing to run. Returns the engine's server URL. */
-export async function ensureReach(ctx: PipelineContext, number: number, site: Site, namespace: string, spec: ClusterSpec): Promise<string> {
+export async function ensureReach(
+  ctx: PipelineContext,
+  number: number,
+  site: Site,
+  namespace: string,
+  spec: ClusterSpec,
+): Promise<string> {
   if (ctx.reach.mode === 'nodeport') return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
   const svc = await site.client.get('v1', 'Service', APISERVER_SERVICE, namespace);
-  const ports = ((svc?.spec as { ports?: Array<{ nodePort?: number }> } | undefined)?.ports ?? []);
+  const ports = (svc?.spec as { ports?: Array<{ nodePort?: number }> } | undefined)?.ports ?? [];
   const nodePort = ports[0]?.nodePort;
-  const dial = ctx.reach.dialer ? ctx.reach.dialer(site, namespace, nodePort) : nodePort ? tcpDialer(site.nodeHost, nodePort) : undefined;
-  if (!dial) throw new StepError('reach', `Service ${namespace}/${APISERVER_SERVICE} has no NodePort yet and no port-forward dialer is configured`);
+  const dial = ctx.reach.dialer
+    ? ctx.reach.dialer(site, namespace, nodePort)
+    : nodePort
+      ? tcpDialer(site.nodeHost, nodePort)
+      : undefined;
+  if (!dial)
+    throw new StepError(
+      'reach',
+      `Service ${namespace}/${APISERVER_SERVICE} has no NodePort yet and no port-forward dialer is configured`,
+    );
   const key = number === 0 ? '__shared__' : spec.cluster;
   await ctx.forwards.ensure(key, spec.endpoint.port, dial);
   return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
@@ -308,7 +394,11 @@ async function waitApiAnswers(ctx: PipelineContext, client: KubeClient, name: st
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 403) return; // it answers
       if (ctx.signal.aborted) throw new Error('aborted');
-      if (Date.now() > deadline) throw new StepError('wait-api', `${name}: workload API not answering: ${(err as Error).message.split('\n')[0]}`);
+      if (Date.now() > deadline)
+        throw new StepError(
+          'wait-api',
+          `${name}: workload API not answering: ${(err as Error).message.split('\n')[0]}`,
+        );
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);
     }

@@ -32,7 +32,16 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
   const sans = (s: ClusterSpec) => [...new Set(['localhost', '127.0.0.1', s.endpoint.host])];
   const secrets = async (s: ClusterSpec, namespace: string): Promise<KubeObject[]> => {
     const m = await material(s);
-    return pkiSecrets({ cluster: s.cluster, namespace, ownership: own(s), ca: m.ca, etcdCa: m.etcdCa, apiserverEtcdClient: m.apiserverEtcdClient, apiserver: m.apiserver, serviceAccount: m.serviceAccount });
+    return pkiSecrets({
+      cluster: s.cluster,
+      namespace,
+      ownership: own(s),
+      ca: m.ca,
+      etcdCa: m.etcdCa,
+      apiserverEtcdClient: m.apiserverEtcdClient,
+      apiserver: m.apiserver,
+      serviceAccount: m.serviceAccount,
+    });
   };
 
   return {
@@ -47,7 +56,17 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
         ownership: own(s),
       });
       const ns = s.topology === 'sharded' ? [] : [namespaceObject(s.namespace, own(s))];
-      const shardedHostName = s.topology === 'sharded' ? hostObjects({ index: s.number, name: `${s.cluster}-host`, namespace: s.namespace, credentials: bmcCredentials(), variant: 'available', ownership: own(s) }) : hosts;
+      const shardedHostName =
+        s.topology === 'sharded'
+          ? hostObjects({
+              index: s.number,
+              name: `${s.cluster}-host`,
+              namespace: s.namespace,
+              credentials: bmcCredentials(),
+              variant: 'available',
+              ownership: own(s),
+            })
+          : hosts;
       return [
         ...ns,
         ...shardedHostName,
@@ -57,7 +76,12 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
           namespace: s.namespace,
           endpoint: s.endpoint,
           kubernetesVersion: config.cluster.kubernetesVersion,
-          image: { url: config.cluster.imageUrl, checksum: config.cluster.imageChecksum, checksumType: config.cluster.imageChecksumType, format: config.cluster.imageFormat },
+          image: {
+            url: config.cluster.imageUrl,
+            checksum: config.cluster.imageChecksum,
+            checksumType: config.cluster.imageChecksumType,
+            format: config.cluster.imageFormat,
+          },
           podCidr: config.cluster.podCidr,
           serviceCidr: config.cluster.serviceCidr,
           etcd: { mode: 'external', endpoints: [ETCD_ENDPOINT] },
@@ -70,7 +94,20 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
 
     async apiserver(s) {
       const ns = s.apiserverNamespace ?? s.namespace;
-      return [namespaceObject(ns, own(s)), ...(await secrets(s, ns)), ...apiserverObjects({ cluster: s.cluster, namespace: ns, ownership: own(s), serviceType: s.serviceType, nodePort: s.nodePort, kubernetesVersion: config.cluster.kubernetesVersion, etcdServers: [ETCD_ENDPOINT], serviceCidr: config.cluster.serviceCidr })];
+      return [
+        namespaceObject(ns, own(s)),
+        ...(await secrets(s, ns)),
+        ...apiserverObjects({
+          cluster: s.cluster,
+          namespace: ns,
+          ownership: own(s),
+          serviceType: s.serviceType,
+          nodePort: s.nodePort,
+          kubernetesVersion: config.cluster.kubernetesVersion,
+          etcdServers: [ETCD_ENDPOINT],
+          serviceCidr: config.cluster.serviceCidr,
+        }),
+      ];
     },
 
     async adminKubeconfig(s, server) {
@@ -81,20 +118,46 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
     workload(s, machine): WorkloadContent {
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const ownership = own(s);
-      const pods = mirrorPods({ nodeName: machine.name, kubernetesVersion: config.cluster.kubernetesVersion, now, ownership });
-      const node = fakeNode({ name: machine.name, bmhUid: machine.bmhUid, kubernetesVersion: config.cluster.kubernetesVersion, now, controlPlane: true, ownership });
+      const pods = mirrorPods({
+        nodeName: machine.name,
+        kubernetesVersion: config.cluster.kubernetesVersion,
+        now,
+        ownership,
+      });
+      const node = fakeNode({
+        name: machine.name,
+        bmhUid: machine.bmhUid,
+        kubernetesVersion: config.cluster.kubernetesVersion,
+        now,
+        controlPlane: true,
+        ownership,
+      });
       return {
         objects: [
           // A bare embedded API server may lack kube-system; a real one has it (409 skip) and
           // also bootstraps the system-node-critical PriorityClass the mirror pods use.
           { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
           node,
-          kubeadmConfigMap({ clusterName: s.cluster, endpoint: s.endpoint, kubernetesVersion: config.cluster.kubernetesVersion, certSANs: sans(s), etcd: { mode: 'external', endpoints: [ETCD_ENDPOINT] }, podCidr: config.cluster.podCidr, serviceCidr: config.cluster.serviceCidr, ownership }),
+          kubeadmConfigMap({
+            clusterName: s.cluster,
+            endpoint: s.endpoint,
+            kubernetesVersion: config.cluster.kubernetesVersion,
+            certSANs: sans(s),
+            etcd: { mode: 'external', endpoints: [ETCD_ENDPOINT] },
+            podCidr: config.cluster.podCidr,
+            serviceCidr: config.cluster.serviceCidr,
+            ownership,
+          }),
           ...pods.map((p) => p.pod),
         ],
         statuses: [
           { kind: 'Node' as const, name: machine.name, status: node.status },
-          ...pods.map((p) => ({ kind: 'Pod' as const, namespace: p.pod.metadata.namespace ?? 'kube-system', name: p.pod.metadata.name, status: p.status.status })),
+          ...pods.map((p) => ({
+            kind: 'Pod' as const,
+            namespace: p.pod.metadata.namespace ?? 'kube-system',
+            name: p.pod.metadata.name,
+            status: p.status.status,
+          })),
         ],
       };
     },

@@ -14,8 +14,11 @@ function ours(o: KubeObject | undefined): boolean {
   return o?.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_VALUE;
 }
 
-
-export async function deleteCluster(ctx: PipelineContext, rec: ClusterRecord, sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>): Promise<'deleted' | 'failed'> {
+export async function deleteCluster(
+  ctx: PipelineContext,
+  rec: ClusterRecord,
+  sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>,
+): Promise<'deleted' | 'failed'> {
   try {
     await runDelete(ctx, rec, sharedWorkload);
     ctx.objects.forget?.(rec.name);
@@ -30,7 +33,11 @@ export async function deleteCluster(ctx: PipelineContext, rec: ClusterRecord, sh
   }
 }
 
-async function runDelete(ctx: PipelineContext, rec: ClusterRecord, sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>): Promise<void> {
+async function runDelete(
+  ctx: PipelineContext,
+  rec: ClusterRecord,
+  sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>,
+): Promise<void> {
   ctx.record(rec.name, 'deleting');
   const mgmt = ctx.management.client;
   const ns = rec.namespace;
@@ -39,10 +46,15 @@ async function runDelete(ctx: PipelineContext, rec: ClusterRecord, sharedWorkloa
 
   // 1. The Cluster, and wait until CAPI has removed it (its finalizer cleans Machines etc.).
   await step('delete-cluster', async () => {
-    const live = w.cluster.get(ns, rec.name) ?? (await mgmt.get(API.cluster.apiVersion, API.cluster.kind, rec.name, ns));
+    const live =
+      w.cluster.get(ns, rec.name) ?? (await mgmt.get(API.cluster.apiVersion, API.cluster.kind, rec.name, ns));
     if (live && ours(live)) {
       await mgmt.delete(API.cluster.apiVersion, API.cluster.kind, rec.name, ns);
-      await waitFor([w.cluster], () => (w.cluster.get(ns, rec.name) ? undefined : true), { what: `${rec.name}: Cluster deleted by CAPI`, timeoutMs: ctx.timeouts.deleteMs, signal: ctx.signal });
+      await waitFor([w.cluster], () => (w.cluster.get(ns, rec.name) ? undefined : true), {
+        what: `${rec.name}: Cluster deleted by CAPI`,
+        timeoutMs: ctx.timeouts.deleteMs,
+        signal: ctx.signal,
+      });
     }
   });
 
@@ -53,8 +65,12 @@ async function runDelete(ctx: PipelineContext, rec: ClusterRecord, sharedWorkloa
       const api = await sharedWorkload();
       if (!api) return;
       const sel = `${MANAGED_SELECTOR},${LABEL_CLUSTER}=${rec.name}`;
-      for (const [v, k, n] of [['v1', 'Pod', 'kube-system'], ['v1', 'Node', undefined]] as const) {
-        for (const o of await api.list(v, k, { namespace: n, labelSelector: sel })) await api.delete(v, k, o.metadata.name, o.metadata.namespace);
+      for (const [v, k, n] of [
+        ['v1', 'Pod', 'kube-system'],
+        ['v1', 'Node', undefined],
+      ] as const) {
+        for (const o of await api.list(v, k, { namespace: n, labelSelector: sel }))
+          await api.delete(v, k, o.metadata.name, o.metadata.namespace);
       }
     });
   }
@@ -75,7 +91,9 @@ async function runDelete(ctx: PipelineContext, rec: ClusterRecord, sharedWorkloa
   // 4. Namespaces (or, in a shared shard namespace, this cluster's own objects).
   if (ctx.topology.sharedNamespace) {
     await step('delete-objects', async () => {
-      const objs = (await ctx.objects.management(clusterSpec(ctx, rec))).filter((o) => o.kind !== 'Namespace').reverse();
+      const objs = (await ctx.objects.management(clusterSpec(ctx, rec)))
+        .filter((o) => o.kind !== 'Namespace')
+        .reverse();
       for (const o of objs) {
         const live = await mgmt.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace ?? ns);
         if (ours(live)) await mgmt.delete(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace ?? ns);
@@ -90,7 +108,11 @@ async function runDelete(ctx: PipelineContext, rec: ClusterRecord, sharedWorkloa
       }
       for (const t of targets) {
         const inf = ctx.namespaces(t);
-        await waitFor([inf], () => (inf.get(undefined, ns) ? undefined : true), { what: `${rec.name}: namespace ${ns} gone at ${t.name}`, timeoutMs: ctx.timeouts.deleteMs, signal: ctx.signal });
+        await waitFor([inf], () => (inf.get(undefined, ns) ? undefined : true), {
+          what: `${rec.name}: namespace ${ns} gone at ${t.name}`,
+          timeoutMs: ctx.timeouts.deleteMs,
+          signal: ctx.signal,
+        });
       }
     });
   }

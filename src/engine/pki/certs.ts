@@ -40,7 +40,10 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 function validity(days: number, what: string): { notBefore: Date; notAfter: Date } {
   if (!Number.isInteger(days) || days < 1 || days > 36500) {
-    throw new UserError(`${what}: validityDays must be an integer from 1 to 36500, got ${String(days)}`, 'pass a whole number of days, e.g. 365');
+    throw new UserError(
+      `${what}: validityDays must be an integer from 1 to 36500, got ${String(days)}`,
+      'pass a whole number of days, e.g. 365',
+    );
   }
   // X.509 stores whole seconds; truncating here keeps expiryOf() equal to what we computed.
   const now = Math.floor(Date.now() / 1000) * 1000;
@@ -49,7 +52,10 @@ function validity(days: number, what: string): { notBefore: Date; notAfter: Date
 
 function requireName(value: string, what: string): void {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new UserError(`${what} must be a non-empty string`, 'give the certificate a common name, e.g. kube-apiserver');
+    throw new UserError(
+      `${what} must be a non-empty string`,
+      'give the certificate a common name, e.g. kube-apiserver',
+    );
   }
 }
 
@@ -59,19 +65,29 @@ function subjectAltNames(dnsNames: string[], ipAddresses: string[]): object[] {
   const altNames: object[] = [];
   for (const name of new Set(dnsNames)) {
     if (!DNS_NAME.test(name) || name.length > 253) {
-      throw new UserError(`"${name}" is not a valid DNS name for a certificate SAN`, 'use lower-case labels separated by dots (IP addresses go in ipAddresses)');
+      throw new UserError(
+        `"${name}" is not a valid DNS name for a certificate SAN`,
+        'use lower-case labels separated by dots (IP addresses go in ipAddresses)',
+      );
     }
     altNames.push({ type: 2, value: name });
   }
   for (const ip of new Set(ipAddresses)) {
-    if (isIP(ip) === 0) throw new UserError(`"${ip}" is not an IP address`, 'give IPv4 (10.0.0.1) or IPv6 (::1) addresses; DNS names go in dnsNames');
+    if (isIP(ip) === 0)
+      throw new UserError(
+        `"${ip}" is not an IP address`,
+        'give IPv4 (10.0.0.1) or IPv6 (::1) addresses; DNS names go in dnsNames',
+      );
     altNames.push({ type: 7, ip });
   }
   return altNames;
 }
 
 function subject(commonName: string, organizations: string[] = []): forge.pki.CertificateField[] {
-  return [...organizations.map((value) => ({ name: 'organizationName', value })), { name: 'commonName', value: commonName }];
+  return [
+    ...organizations.map((value) => ({ name: 'organizationName', value })),
+    { name: 'commonName', value: commonName },
+  ];
 }
 
 export function createCA(commonName: string, opts: CaOptions = {}): CertKeyPair {
@@ -103,12 +119,22 @@ function issuerOf(ca: CertKeyPair): Issuer {
   try {
     cert = new X509Certificate(ca.certPem);
   } catch (err) {
-    throw new UserError(`the CA certificate is not a PEM X.509 certificate (${(err as Error).message})`, 'pass the tls.crt of a CA created by createCA or kubeadm');
+    throw new UserError(
+      `the CA certificate is not a PEM X.509 certificate (${(err as Error).message})`,
+      'pass the tls.crt of a CA created by createCA or kubeadm',
+    );
   }
-  if (!cert.ca) throw new UserError(`certificate "${cert.subject}" is not a CA (basicConstraints CA:false)`, 'sign with a CA certificate, not a leaf');
+  if (!cert.ca)
+    throw new UserError(
+      `certificate "${cert.subject}" is not a CA (basicConstraints CA:false)`,
+      'sign with a CA certificate, not a leaf',
+    );
   const key: KeyObject = parsePrivateKey(ca.keyPem, 'the CA key');
   if (!cert.checkPrivateKey(key)) {
-    throw new UserError(`the CA key does not belong to CA certificate "${cert.subject}"`, 'pass the tls.key that was created together with this tls.crt');
+    throw new UserError(
+      `the CA key does not belong to CA certificate "${cert.subject}"`,
+      'pass the tls.key that was created together with this tls.crt',
+    );
   }
   const issuer: Issuer = { key, subjectDer: subjectDerOf(ca.certPem), keyId: keyIdentifier(publicKeyOf(key)) };
   if (issuers.size >= 256) issuers.delete(issuers.keys().next().value as string);
@@ -119,7 +145,10 @@ function issuerOf(ca: CertKeyPair): Issuer {
 export function issueCert(ca: CertKeyPair, opts: IssueOptions): CertKeyPair {
   requireName(opts.commonName, 'certificate common name');
   if (!['server', 'client', 'server-client'].includes(opts.usage)) {
-    throw new UserError(`certificate usage "${String(opts.usage)}" is not known`, 'use one of: server, client, server-client');
+    throw new UserError(
+      `certificate usage "${String(opts.usage)}" is not known`,
+      'use one of: server, client, server-client',
+    );
   }
   const issuer = issuerOf(ca);
   const sans = subjectAltNames(opts.dnsNames ?? [], opts.ipAddresses ?? []);
@@ -129,7 +158,12 @@ export function issueCert(ca: CertKeyPair, opts: IssueOptions): CertKeyPair {
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false, critical: true },
     // keyEncipherment only means something for RSA key transport; kubeadm sets it for RSA leaves.
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: key.privateKey.asymmetricKeyType === 'rsa', critical: true },
+    {
+      name: 'keyUsage',
+      digitalSignature: true,
+      keyEncipherment: key.privateKey.asymmetricKeyType === 'rsa',
+      critical: true,
+    },
     { name: 'extKeyUsage', serverAuth: server, clientAuth: client },
     rawExtension('authorityKeyIdentifier', issuer.keyId),
   ];
@@ -150,7 +184,10 @@ export function expiryOf(certPem: string): Date {
   try {
     cert = new X509Certificate(certPem);
   } catch (err) {
-    throw new UserError(`cannot read the certificate expiry: not a PEM certificate (${(err as Error).message})`, 'pass the tls.crt of the serving certificate that was minted');
+    throw new UserError(
+      `cannot read the certificate expiry: not a PEM certificate (${(err as Error).message})`,
+      'pass the tls.crt of the serving certificate that was minted',
+    );
   }
   return new Date(cert.validTo);
 }

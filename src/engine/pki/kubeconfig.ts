@@ -19,14 +19,27 @@ export function renderKubeconfig(p: KubeconfigParams): string {
   try {
     url = new URL(p.server);
   } catch {
-    throw new UserError(`kubeconfig server "${p.server}" is not a URL`, 'use https://<host>:<port>, e.g. https://127.0.0.1:6443');
+    throw new UserError(
+      `kubeconfig server "${p.server}" is not a URL`,
+      'use https://<host>:<port>, e.g. https://127.0.0.1:6443',
+    );
   }
-  if (url.protocol !== 'https:') throw new UserError(`kubeconfig server "${p.server}" is not https`, 'the API server is dialled over TLS: use an https:// URL');
+  if (url.protocol !== 'https:')
+    throw new UserError(
+      `kubeconfig server "${p.server}" is not https`,
+      'the API server is dialled over TLS: use an https:// URL',
+    );
   if (Boolean(p.clientCertPem) !== Boolean(p.clientKeyPem)) {
-    throw new UserError(`kubeconfig user "${p.userName}" has a client certificate without its key (or the reverse)`, 'pass both clientCertPem and clientKeyPem');
+    throw new UserError(
+      `kubeconfig user "${p.userName}" has a client certificate without its key (or the reverse)`,
+      'pass both clientCertPem and clientKeyPem',
+    );
   }
   if (!p.clientCertPem && !p.token) {
-    throw new UserError(`kubeconfig user "${p.userName}" has no credentials`, 'pass a client certificate and key, or a bearer token');
+    throw new UserError(
+      `kubeconfig user "${p.userName}" has no credentials`,
+      'pass a client certificate and key, or a bearer token',
+    );
   }
   const user: Record<string, string> = {};
   if (p.clientCertPem && p.clientKeyPem) {

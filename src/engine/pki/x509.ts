@@ -36,14 +36,26 @@ function der(node: Asn1): Buffer {
 function fromDer(buf: Buffer): Asn1 {
   // Bit strings stay opaque: forge would otherwise parse a wrapped RSA key into nodes.
   // node-forge accepts an options object here; its type declarations only know the boolean form.
-  return asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), { decodeBitStrings: false } as unknown as boolean);
+  return asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), {
+    decodeBitStrings: false,
+  } as unknown as boolean);
 }
 
 /** AlgorithmIdentifier for SHA-256 with the signer's key type (RSA carries NULL params, ECDSA none). */
 function signatureAlgorithm(signer: KeyObject): Asn1 {
   const rsa = signer.asymmetricKeyType === 'rsa';
-  const oid = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(rsa ? OID_SHA256_RSA : OID_ECDSA_SHA256).getBytes());
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, rsa ? [oid, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')] : [oid]);
+  const oid = asn1.create(
+    asn1.Class.UNIVERSAL,
+    asn1.Type.OID,
+    false,
+    asn1.oidToDer(rsa ? OID_SHA256_RSA : OID_ECDSA_SHA256).getBytes(),
+  );
+  return asn1.create(
+    asn1.Class.UNIVERSAL,
+    asn1.Type.SEQUENCE,
+    true,
+    rsa ? [oid, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')] : [oid],
+  );
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
@@ -51,7 +63,9 @@ export function keyIdentifier(publicKey: KeyObject): Buffer {
   const spki = fromDer(publicKey.export({ type: 'spki', format: 'der' }));
   const bits = (spki.value as Asn1[])[1]!.value as string;
   // The first octet of a BIT STRING is the count of unused bits (0 for keys).
-  return createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest();
+  return createHash('sha1')
+    .update(Buffer.from(bits.slice(1), 'binary'))
+    .digest();
 }
 
 /** A positive 128-bit random serial: unique without a shared serial file (SEED §15.19). */
@@ -113,7 +127,9 @@ export function buildCertificatePem(spec: CertificateSpec): string {
     signatureAlgorithm(signer),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\x00' + signature.toString('binary')),
   ]);
-  const body = der(certificate).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const body = der(certificate)
+    .toString('base64')
+    .replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
 }
 
@@ -123,6 +139,8 @@ export function rawExtension(name: 'subjectKeyIdentifier' | 'authorityKeyIdentif
   const value =
     name === 'subjectKeyIdentifier'
       ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes)
-      : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, bytes)]);
+      : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+          asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, bytes),
+        ]);
   return { name, value };
 }

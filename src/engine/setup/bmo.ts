@@ -80,7 +80,13 @@ export function bmoTestModeKustomization(version: string): Record<string, string
       '    name: baremetal-operator-controller-manager',
       '',
     ].join('\n'),
-    'test-mode.yaml': ['- op: replace', '  path: /spec/template/spec/containers/0/args', '  value:', ...args.map((a) => `  - ${JSON.stringify(a)}`), ''].join('\n'),
+    'test-mode.yaml': [
+      '- op: replace',
+      '  path: /spec/template/spec/containers/0/args',
+      '  value:',
+      ...args.map((a) => `  - ${JSON.stringify(a)}`),
+      '',
+    ].join('\n'),
   };
 }
 

@@ -57,25 +57,50 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
 
 async function checkDocker(): Promise<CheckResult> {
   const probe = await probeTool('docker', ['--version']);
-  if (!probe.found) return { name: 'docker', status: 'fail', detail: 'docker is not installed', fix: 'Install Docker Engine (docker-ce) and add your user to the docker group; kind runs its nodes as containers.' };
+  if (!probe.found)
+    return {
+      name: 'docker',
+      status: 'fail',
+      detail: 'docker is not installed',
+      fix: 'Install Docker Engine (docker-ce) and add your user to the docker group; kind runs its nodes as containers.',
+    };
   const info = await dockerInfo();
   if (!info.reachable) {
-    return { name: 'docker', status: 'fail', detail: `daemon not reachable: ${info.error ?? 'unknown error'}`, fix: 'Start the daemon (`sudo systemctl start docker`) and check that your user can use it (`docker ps`).' };
+    return {
+      name: 'docker',
+      status: 'fail',
+      detail: `daemon not reachable: ${info.error ?? 'unknown error'}`,
+      fix: 'Start the daemon (`sudo systemctl start docker`) and check that your user can use it (`docker ps`).',
+    };
   }
   return { name: 'docker', status: 'ok', detail: `server ${info.serverVersion}` };
 }
 
 async function checkKind(): Promise<CheckResult> {
   const p = await probeTool('kind', ['version']);
-  if (!p.found) return { name: 'kind', status: 'fail', detail: 'kind is not installed', fix: 'Install kind (release binary kind-linux-amd64 into /usr/local/bin/kind); `scale-tui setup` uses it for the management cluster.' };
-  if (p.error) return { name: 'kind', status: 'fail', detail: `kind version failed: ${p.error}`, fix: 'Reinstall kind.' };
+  if (!p.found)
+    return {
+      name: 'kind',
+      status: 'fail',
+      detail: 'kind is not installed',
+      fix: 'Install kind (release binary kind-linux-amd64 into /usr/local/bin/kind); `scale-tui setup` uses it for the management cluster.',
+    };
+  if (p.error)
+    return { name: 'kind', status: 'fail', detail: `kind version failed: ${p.error}`, fix: 'Reinstall kind.' };
   return { name: 'kind', status: 'ok', detail: parseKindVersion(p.version ?? '') };
 }
 
 async function checkKubectl(): Promise<CheckResult> {
   const p = await probeTool('kubectl', ['version', '--client']);
-  if (!p.found) return { name: 'kubectl', status: 'fail', detail: 'kubectl is not installed', fix: 'Install kubectl (>= 1.24 for --subresource) and put it on PATH.' };
-  if (p.error) return { name: 'kubectl', status: 'fail', detail: `kubectl version failed: ${p.error}`, fix: 'Reinstall kubectl.' };
+  if (!p.found)
+    return {
+      name: 'kubectl',
+      status: 'fail',
+      detail: 'kubectl is not installed',
+      fix: 'Install kubectl (>= 1.24 for --subresource) and put it on PATH.',
+    };
+  if (p.error)
+    return { name: 'kubectl', status: 'fail', detail: `kubectl version failed: ${p.error}`, fix: 'Reinstall kubectl.' };
   try {
     return { name: 'kubectl', status: 'ok', detail: await kubectlClientVersion() };
   } catch {
@@ -86,12 +111,28 @@ async function checkKubectl(): Promise<CheckResult> {
 async function checkClusterctl(capi: string): Promise<CheckResult> {
   const p = await probeTool('clusterctl', ['version', '-o', 'short']);
   if (!p.found) {
-    return { name: 'clusterctl', status: 'fail', detail: 'clusterctl is not installed', fix: `Install clusterctl ${capi} (release binary clusterctl-linux-amd64 from cluster-api ${capi}) and put it on PATH.` };
+    return {
+      name: 'clusterctl',
+      status: 'fail',
+      detail: 'clusterctl is not installed',
+      fix: `Install clusterctl ${capi} (release binary clusterctl-linux-amd64 from cluster-api ${capi}) and put it on PATH.`,
+    };
   }
-  if (p.error) return { name: 'clusterctl', status: 'fail', detail: `clusterctl version failed: ${p.error}`, fix: 'Reinstall clusterctl.' };
+  if (p.error)
+    return {
+      name: 'clusterctl',
+      status: 'fail',
+      detail: `clusterctl version failed: ${p.error}`,
+      fix: 'Reinstall clusterctl.',
+    };
   const have = (p.version ?? '').trim();
   if (minor(have) !== minor(capi)) {
-    return { name: 'clusterctl', status: 'warn', detail: `${have}, but the pinned CAPI is ${capi}`, fix: `Install clusterctl ${capi} so that init installs the contract the manifests target.` };
+    return {
+      name: 'clusterctl',
+      status: 'warn',
+      detail: `${have}, but the pinned CAPI is ${capi}`,
+      fix: `Install clusterctl ${capi} so that init installs the contract the manifests target.`,
+    };
   }
   return { name: 'clusterctl', status: 'ok', detail: have };
 }
@@ -99,7 +140,12 @@ async function checkClusterctl(capi: string): Promise<CheckResult> {
 async function checkEtcdctl(): Promise<CheckResult> {
   const p = await probeTool('etcdctl', ['version']);
   if (!p.found) {
-    return { name: 'etcdctl', status: 'warn', detail: 'not installed: backing etcd admin via port-forward needs it', fix: 'apt-get install etcd-client, or pass --etcd-via exec to the backing commands (etcdctl inside the etcd pod).' };
+    return {
+      name: 'etcdctl',
+      status: 'warn',
+      detail: 'not installed: backing etcd admin via port-forward needs it',
+      fix: 'apt-get install etcd-client, or pass --etcd-via exec to the backing commands (etcdctl inside the etcd pod).',
+    };
   }
   return { name: 'etcdctl', status: 'ok', detail: (p.version ?? '').replace(/^etcdctl version:\s*/, '') };
 }
@@ -121,11 +167,17 @@ export async function checkInotify(proc: string): Promise<CheckResult> {
   const watches = await readNumber(`${proc}/sys/fs/inotify/max_user_watches`);
   const instances = await readNumber(`${proc}/sys/fs/inotify/max_user_instances`);
   if (watches === undefined || instances === undefined) {
-    return { name: 'inotify', status: 'warn', detail: 'cannot read fs.inotify limits (not Linux?)', fix: 'Run on a Linux host; kind needs raised inotify limits.' };
+    return {
+      name: 'inotify',
+      status: 'warn',
+      detail: 'cannot read fs.inotify limits (not Linux?)',
+      fix: 'Run on a Linux host; kind needs raised inotify limits.',
+    };
   }
   const low: string[] = [];
   if (watches < INOTIFY_MIN.maxUserWatches) low.push(`max_user_watches=${watches} (< ${INOTIFY_MIN.maxUserWatches})`);
-  if (instances < INOTIFY_MIN.maxUserInstances) low.push(`max_user_instances=${instances} (< ${INOTIFY_MIN.maxUserInstances})`);
+  if (instances < INOTIFY_MIN.maxUserInstances)
+    low.push(`max_user_instances=${instances} (< ${INOTIFY_MIN.maxUserInstances})`);
   if (low.length > 0) {
     return {
       name: 'inotify',
@@ -145,24 +197,47 @@ export async function checkMemory(proc: string, nodes: number): Promise<CheckRes
     return { name: 'memory', status: 'warn', detail: 'cannot read /proc/meminfo', fix: 'Run on a Linux host.' };
   }
   const kb = Number(/^MemAvailable:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN);
-  if (!Number.isFinite(kb)) return { name: 'memory', status: 'warn', detail: 'MemAvailable not reported', fix: 'Use a kernel >= 3.14.' };
+  if (!Number.isFinite(kb))
+    return { name: 'memory', status: 'warn', detail: 'MemAvailable not reported', fix: 'Use a kernel >= 3.14.' };
   const gib = kb / 1024 / 1024;
   // A kind control-plane node with the CAPI stack idles around 1-2 GiB; 1000 clusters push
   // the management cluster to ~10-20 GiB (seed §16.6), so warn early.
   const need = 2 * nodes + 2;
-  if (gib < need) return { name: 'memory', status: 'fail', detail: `${gib.toFixed(1)} GiB available, ${need} GiB needed for ${nodes} kind nodes + providers`, fix: 'Free memory or use a bigger machine (the seed used 64 GB).' };
-  if (gib < 16) return { name: 'memory', status: 'warn', detail: `${gib.toFixed(1)} GiB available; large runs need 16+ GiB`, fix: 'Fine for small runs; for 1000 clusters use a 32-64 GB machine.' };
+  if (gib < need)
+    return {
+      name: 'memory',
+      status: 'fail',
+      detail: `${gib.toFixed(1)} GiB available, ${need} GiB needed for ${nodes} kind nodes + providers`,
+      fix: 'Free memory or use a bigger machine (the seed used 64 GB).',
+    };
+  if (gib < 16)
+    return {
+      name: 'memory',
+      status: 'warn',
+      detail: `${gib.toFixed(1)} GiB available; large runs need 16+ GiB`,
+      fix: 'Fine for small runs; for 1000 clusters use a 32-64 GB machine.',
+    };
   return { name: 'memory', status: 'ok', detail: `${gib.toFixed(1)} GiB available` };
 }
 
 async function checkKubeconfig(kube: DoctorOptions['kube']): Promise<CheckResult> {
-  if (!kube) return { name: 'kubeconfig', status: 'ok', detail: 'not checked (setup creates the kind cluster and its kubeconfig)' };
+  if (!kube)
+    return {
+      name: 'kubeconfig',
+      status: 'ok',
+      detail: 'not checked (setup creates the kind cluster and its kubeconfig)',
+    };
   let client: KubeClient;
   try {
     client = KubeClient.from(kube);
   } catch (err) {
     const e = err as UserError;
-    return { name: 'kubeconfig', status: kube.required ? 'fail' : 'warn', detail: e.message, fix: e.hint ?? 'Pass --kubeconfig/--context.' };
+    return {
+      name: 'kubeconfig',
+      status: kube.required ? 'fail' : 'warn',
+      detail: e.message,
+      fix: e.hint ?? 'Pass --kubeconfig/--context.',
+    };
   }
   try {
     await withTimeout(client.list('v1', 'Namespace'), 10_000);
@@ -200,6 +275,12 @@ export function formatChecklist(results: CheckResult[]): string {
   const fails = results.filter((r) => r.status === 'fail').length;
   const warns = results.filter((r) => r.status === 'warn').length;
   lines.push('');
-  lines.push(fails > 0 ? `${fails} problem(s) must be fixed before a real run${warns ? `, ${warns} warning(s)` : ''}.` : warns > 0 ? `ready, with ${warns} warning(s).` : 'ready for a real run.');
+  lines.push(
+    fails > 0
+      ? `${fails} problem(s) must be fixed before a real run${warns ? `, ${warns} warning(s)` : ''}.`
+      : warns > 0
+        ? `ready, with ${warns} warning(s).`
+        : 'ready for a real run.',
+  );
   return lines.join('\n') + '\n';
 }

@@ -17,14 +17,22 @@ function canBind(host: string): Promise<string | undefined> {
   });
 }
 
-export async function checkEndpointReach(client: KubeClient, endpoint: ExperimentConfig['endpoint']): Promise<CheckResult> {
+export async function checkEndpointReach(
+  client: KubeClient,
+  endpoint: ExperimentConfig['endpoint'],
+): Promise<CheckResult> {
   const name = 'workload endpoint';
   const apiHost = new URL(client.server).hostname.replace(/^\[|\]$/g, '');
   let node: string;
   try {
     node = await nodePortHost(client, apiHost);
   } catch (err) {
-    return { name, status: 'warn', detail: `cannot list Nodes: ${(err as Error).message.split('\n')[0]}`, fix: 'Give the kubeconfig read access to Nodes, or set endpoint.host explicitly.' };
+    return {
+      name,
+      status: 'warn',
+      detail: `cannot list Nodes: ${(err as Error).message.split('\n')[0]}`,
+      fix: 'Give the kubeconfig read access to Nodes, or set endpoint.host explicitly.',
+    };
   }
   if (endpoint.mode === 'nodeport') {
     return { name, status: 'ok', detail: `nodeport mode: the controllers dial Services at node ${node}` };
@@ -46,7 +54,16 @@ export async function checkEndpointReach(client: KubeClient, endpoint: Experimen
   }
   const bindError = await canBind(host);
   if (bindError) {
-    return { name, status: 'fail', detail: `the forwarders cannot listen on ${host}: ${bindError}`, fix: `endpoint.host must be an address of this machine; "${AUTO_HOST}" picks the one on the network of ${node}.` };
+    return {
+      name,
+      status: 'fail',
+      detail: `the forwarders cannot listen on ${host}: ${bindError}`,
+      fix: `endpoint.host must be an address of this machine; "${AUTO_HOST}" picks the one on the network of ${node}.`,
+    };
   }
-  return { name, status: 'ok', detail: `controllers on node ${node} dial ${host}:${endpoint.basePort}+N (this machine)` };
+  return {
+    name,
+    status: 'ok',
+    detail: `controllers on node ${node} dial ${host}:${endpoint.basePort}+N (this machine)`,
+  };
 }

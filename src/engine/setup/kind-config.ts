@@ -12,7 +12,10 @@ export interface MgmtKindParams {
 /** The management cluster: N control-plane nodes, no workers (the taint is removed after creation). */
 export function mgmtKindConfig(p: MgmtKindParams): string {
   // A fresh object per node: a shared one would be written as a YAML anchor and aliases.
-  const mounts = () => (p.dockerSocket ? { extraMounts: [{ hostPath: '/var/run/docker.sock', containerPath: '/var/run/docker.sock' }] } : {});
+  const mounts = () =>
+    p.dockerSocket
+      ? { extraMounts: [{ hostPath: '/var/run/docker.sock', containerPath: '/var/run/docker.sock' }] }
+      : {};
   return stringify({
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
@@ -43,7 +46,9 @@ export const NODEPORT_MAX = 32767;
 export function backingKindConfig(p: BackingKindParams): string {
   const base = p.nodePortBase ?? NODEPORT_MIN;
   if (base < NODEPORT_MIN || base + p.capacity - 1 > NODEPORT_MAX) {
-    throw new RangeError(`NodePort slots ${base}..${base + p.capacity - 1} fall outside ${NODEPORT_MIN}..${NODEPORT_MAX}`);
+    throw new RangeError(
+      `NodePort slots ${base}..${base + p.capacity - 1} fall outside ${NODEPORT_MIN}..${NODEPORT_MAX}`,
+    );
   }
   return stringify({
     kind: 'Cluster',

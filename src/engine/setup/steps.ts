@@ -13,8 +13,21 @@ import { CAPD_DEPLOYMENT, CAPD_NAMESPACE, clusterctlInitDockerArgs } from '../to
 import { CONTROLLERS } from '../tune/flags.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { mgmtKindConfig } from './kind-config.js';
-import { bmoCrdKustomization, bmoTestModeArg, bmoTestModeIn, bmoTestModeKustomization, metricsServerManifestUrl } from './bmo.js';
-import { CERT_MANAGER, METRICS_SERVER, containerArgs, crdPending, deploymentPending, type SetupKube } from './conditions.js';
+import {
+  bmoCrdKustomization,
+  bmoTestModeArg,
+  bmoTestModeIn,
+  bmoTestModeKustomization,
+  metricsServerManifestUrl,
+} from './bmo.js';
+import {
+  CERT_MANAGER,
+  METRICS_SERVER,
+  containerArgs,
+  crdPending,
+  deploymentPending,
+  type SetupKube,
+} from './conditions.js';
 import { retryWithBackoff, waitFor } from './wait.js';
 import { setupBackingEtcd } from '../backing/setup.js';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
@@ -57,9 +70,20 @@ function target(ctx: SetupContext): KubectlTarget {
   return { kubeconfig: ctx.kubeconfigPath, context: ctx.context };
 }
 
-async function waitDeployments(ctx: SetupContext, list: Array<{ namespace: string; name: string }>, timeoutMs: number, hint: string): Promise<void> {
+async function waitDeployments(
+  ctx: SetupContext,
+  list: Array<{ namespace: string; name: string }>,
+  timeoutMs: number,
+  hint: string,
+): Promise<void> {
   for (const d of list) {
-    await waitFor(() => deploymentPending(ctx.kube(), d.namespace, d.name), { what: `Deployment ${d.namespace}/${d.name} Available`, timeoutMs, pollMs: ctx.pollMs, hint, sleep: ctx.sleep });
+    await waitFor(() => deploymentPending(ctx.kube(), d.namespace, d.name), {
+      what: `Deployment ${d.namespace}/${d.name} Available`,
+      timeoutMs,
+      pollMs: ctx.pollMs,
+      hint,
+      sleep: ctx.sleep,
+    });
   }
 }
 
@@ -84,18 +108,33 @@ function kindStepWith(dockerSocket: boolean): SetupStep {
       const name = ctx.config.management.kindName;
       if (!(await kindClusters()).includes(name)) {
         ctx.log(`creating kind cluster "${name}" with ${ctx.config.management.nodes} control-plane nodes`);
-        await kindCreateCluster(name, mgmtKindConfig({ name, nodes: ctx.config.management.nodes, dockerSocket }), Math.round(ctx.timeouts.longMs / 1000));
+        await kindCreateCluster(
+          name,
+          mgmtKindConfig({ name, nodes: ctx.config.management.nodes, dockerSocket }),
+          Math.round(ctx.timeouts.longMs / 1000),
+        );
       }
       mkdirSync(join(ctx.kubeconfigPath, '..'), { recursive: true, mode: 0o700 });
       writeFileSync(ctx.kubeconfigPath, await kindKubeconfig(name), { mode: 0o600 });
       await waitFor(
         async () => {
-          const nodes = await ctx.kube().list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('v1', 'Node');
-          const notReady = nodes.filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-          if (nodes.length < ctx.config.management.nodes) return `${nodes.length}/${ctx.config.management.nodes} nodes registered`;
+          const nodes = await ctx
+            .kube()
+            .list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('v1', 'Node');
+          const notReady = nodes.filter(
+            (n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+          );
+          if (nodes.length < ctx.config.management.nodes)
+            return `${nodes.length}/${ctx.config.management.nodes} nodes registered`;
           return notReady.length ? `nodes not Ready: ${notReady.map((n) => n.metadata.name).join(', ')}` : undefined;
         },
-        { what: 'kind nodes Ready', timeoutMs: ctx.timeouts.longMs, pollMs: ctx.pollMs, sleep: ctx.sleep, hint: `docker ps; kind export logs --name ${name}` },
+        {
+          what: 'kind nodes Ready',
+          timeoutMs: ctx.timeouts.longMs,
+          pollMs: ctx.pollMs,
+          sleep: ctx.sleep,
+          hint: `docker ps; kind export logs --name ${name}`,
+        },
       );
     },
   };
@@ -106,7 +145,10 @@ export const untaintStep: SetupStep = {
   title: 'control-plane nodes schedulable',
   async isDone(ctx) {
     const nodes = await ctx.kube().list<NodeLike>('v1', 'Node');
-    return nodes.length > 0 && nodes.every((n) => !(n.spec?.taints ?? []).some((t) => t.key === CP_TAINT && t.effect === 'NoSchedule'));
+    return (
+      nodes.length > 0 &&
+      nodes.every((n) => !(n.spec?.taints ?? []).some((t) => t.key === CP_TAINT && t.effect === 'NoSchedule'))
+    );
   },
   async run(ctx) {
     for (const n of await ctx.kube().list<NodeLike>('v1', 'Node')) {
@@ -114,7 +156,9 @@ export const untaintStep: SetupStep = {
       const kept = taints.filter((t) => !(t.key === CP_TAINT && t.effect === 'NoSchedule'));
       if (kept.length === taints.length) continue;
       // A merge patch replaces the taints list: send the list without the control-plane taint.
-      await ctx.kube().mergePatch({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.metadata.name }, spec: { taints: kept } });
+      await ctx
+        .kube()
+        .mergePatch({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.metadata.name }, spec: { taints: kept } });
       ctx.log(`removed the ${CP_TAINT} NoSchedule taint from ${n.metadata.name}`);
     }
   },
@@ -128,7 +172,12 @@ export const bmoCrdsStep: SetupStep = {
   },
   async run(ctx) {
     await applyKustomization(target(ctx), bmoCrdKustomization(ctx.config.providers.bmo));
-    await waitFor(() => crdPending(ctx.kube(), 'baremetalhosts.metal3.io'), { what: 'CRD baremetalhosts.metal3.io Established', timeoutMs: ctx.timeouts.shortMs, pollMs: ctx.pollMs, sleep: ctx.sleep });
+    await waitFor(() => crdPending(ctx.kube(), 'baremetalhosts.metal3.io'), {
+      what: 'CRD baremetalhosts.metal3.io Established',
+      timeoutMs: ctx.timeouts.shortMs,
+      pollMs: ctx.pollMs,
+      sleep: ctx.sleep,
+    });
   },
 };
 
@@ -136,17 +185,22 @@ export const providersStep: SetupStep = {
   id: 'providers',
   title: 'clusterctl init (CAPI, CABPK, KCP, CAPM3, IPAM; pinned)',
   async isDone(ctx) {
-    return allReady(PROVIDERS.map((id) => deploymentPending(ctx.kube(), CONTROLLERS[id].namespace, CONTROLLERS[id].deployment)));
+    return allReady(
+      PROVIDERS.map((id) => deploymentPending(ctx.kube(), CONTROLLERS[id].namespace, CONTROLLERS[id].deployment)),
+    );
   },
   async run(ctx) {
     const p = ctx.config.providers;
     ctx.log(`clusterctl init: cluster-api ${p.capi}, metal3 ${p.capm3}, ipam ${p.ipam}`);
-    await retryWithBackoff(() => clusterctlInit({ capi: p.capi, capm3: p.capm3, ipam: p.ipam }, target(ctx)).then(() => undefined), {
-      what: 'clusterctl init',
-      timeoutMs: ctx.timeouts.longMs,
-      sleep: ctx.sleep,
-      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
-    });
+    await retryWithBackoff(
+      () => clusterctlInit({ capi: p.capi, capm3: p.capm3, ipam: p.ipam }, target(ctx)).then(() => undefined),
+      {
+        what: 'clusterctl init',
+        timeoutMs: ctx.timeouts.longMs,
+        sleep: ctx.sleep,
+        onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+      },
+    );
     await waitDeployments(
       ctx,
       PROVIDERS.map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),
@@ -163,7 +217,12 @@ export const certManagerStep: SetupStep = {
     return allReady(CERT_MANAGER.deployments.map((d) => deploymentPending(ctx.kube(), CERT_MANAGER.namespace, d)));
   },
   async run(ctx) {
-    await waitDeployments(ctx, CERT_MANAGER.deployments.map((name) => ({ namespace: CERT_MANAGER.namespace, name })), ctx.timeouts.longMs, 'kubectl -n cert-manager get pods');
+    await waitDeployments(
+      ctx,
+      CERT_MANAGER.deployments.map((name) => ({ namespace: CERT_MANAGER.namespace, name })),
+      ctx.timeouts.longMs,
+      'kubectl -n cert-manager get pods',
+    );
   },
 };
 
@@ -180,7 +239,8 @@ export const bmoStep: SetupStep = {
   async run(ctx) {
     const dir = mkdtempSync(join(tmpdir(), 'scale-tui-bmo-'));
     try {
-      for (const [file, text] of Object.entries(bmoTestModeKustomization(ctx.config.providers.bmo))) writeFileSync(join(dir, file), text);
+      for (const [file, text] of Object.entries(bmoTestModeKustomization(ctx.config.providers.bmo)))
+        writeFileSync(join(dir, file), text);
       // BMO's Certificate needs cert-manager's webhook, which may still be starting.
       await retryWithBackoff(() => applyKustomization(target(ctx), dir), {
         what: 'applying BMO',
@@ -192,7 +252,12 @@ export const bmoStep: SetupStep = {
       rmSync(dir, { recursive: true, force: true });
     }
     const c = CONTROLLERS.bmo;
-    await waitDeployments(ctx, [{ namespace: c.namespace, name: c.deployment }], ctx.timeouts.shortMs, `kubectl -n ${c.namespace} describe pods`);
+    await waitDeployments(
+      ctx,
+      [{ namespace: c.namespace, name: c.deployment }],
+      ctx.timeouts.shortMs,
+      `kubectl -n ${c.namespace} describe pods`,
+    );
   },
 };
 
@@ -200,19 +265,47 @@ export const metricsServerStep: SetupStep = {
   id: 'metrics-server',
   title: 'metrics-server (kind: --kubelet-insecure-tls)',
   async isDone(ctx) {
-    const args = await containerArgs(ctx.kube(), METRICS_SERVER.namespace, METRICS_SERVER.deployment, METRICS_SERVER.container);
-    return !!args?.includes('--kubelet-insecure-tls') && (await deploymentPending(ctx.kube(), METRICS_SERVER.namespace, METRICS_SERVER.deployment)) === undefined;
+    const args = await containerArgs(
+      ctx.kube(),
+      METRICS_SERVER.namespace,
+      METRICS_SERVER.deployment,
+      METRICS_SERVER.container,
+    );
+    return (
+      !!args?.includes('--kubelet-insecure-tls') &&
+      (await deploymentPending(ctx.kube(), METRICS_SERVER.namespace, METRICS_SERVER.deployment)) === undefined
+    );
   },
   async run(ctx) {
     const url = metricsServerManifestUrl(ctx.config.providers.metricsServer);
-    await retryWithBackoff(() => kubectl(target(ctx), ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', url]), { what: 'applying metrics-server', timeoutMs: ctx.timeouts.shortMs, sleep: ctx.sleep });
+    await retryWithBackoff(
+      () =>
+        kubectl(target(ctx), ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', url]),
+      { what: 'applying metrics-server', timeoutMs: ctx.timeouts.shortMs, sleep: ctx.sleep },
+    );
     const kube = ctx.kube();
-    const d = await kube.get<KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } }>('apps/v1', 'Deployment', METRICS_SERVER.deployment, METRICS_SERVER.namespace);
+    const d = await kube.get<
+      KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } }
+    >('apps/v1', 'Deployment', METRICS_SERVER.deployment, METRICS_SERVER.namespace);
     const containers = d?.spec?.template?.spec?.containers ?? [];
     // kind's kubelets serve self-signed certs; metrics-server must not verify them.
-    const patched = containers.map((c) => (c.name === METRICS_SERVER.container && !(c.args ?? []).includes('--kubelet-insecure-tls') ? { ...c, args: [...(c.args ?? []), '--kubelet-insecure-tls'] } : c));
-    await kube.mergePatch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: METRICS_SERVER.deployment, namespace: METRICS_SERVER.namespace }, spec: { template: { spec: { containers: patched } } } });
-    await waitDeployments(ctx, [{ namespace: METRICS_SERVER.namespace, name: METRICS_SERVER.deployment }], ctx.timeouts.shortMs, 'kubectl -n kube-system logs deploy/metrics-server');
+    const patched = containers.map((c) =>
+      c.name === METRICS_SERVER.container && !(c.args ?? []).includes('--kubelet-insecure-tls')
+        ? { ...c, args: [...(c.args ?? []), '--kubelet-insecure-tls'] }
+        : c,
+    );
+    await kube.mergePatch({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: METRICS_SERVER.deployment, namespace: METRICS_SERVER.namespace },
+      spec: { template: { spec: { containers: patched } } },
+    });
+    await waitDeployments(
+      ctx,
+      [{ namespace: METRICS_SERVER.namespace, name: METRICS_SERVER.deployment }],
+      ctx.timeouts.shortMs,
+      'kubectl -n kube-system logs deploy/metrics-server',
+    );
   },
 };
 
@@ -245,15 +338,28 @@ export function mgmtEtcdStep(adminFor?: (ctx: SetupContext, rootPassword: string
         pollMs: ctx.pollMs,
         log: ctx.log,
       });
-      ctx.log(`etcd-system: ${res.created.length} object(s) created, ${res.existing.length} already there; root user and auth on`);
+      ctx.log(
+        `etcd-system: ${res.created.length} object(s) created, ${res.existing.length} already there; root user and auth on`,
+      );
     },
   };
 }
 
-export const SETUP_STEPS: SetupStep[] = [kindStep, untaintStep, bmoCrdsStep, providersStep, certManagerStep, bmoStep, metricsServerStep];
+export const SETUP_STEPS: SetupStep[] = [
+  kindStep,
+  untaintStep,
+  bmoCrdsStep,
+  providersStep,
+  certManagerStep,
+  bmoStep,
+  metricsServerStep,
+];
 
 const CAPD_PROVIDERS = [
-  ...(['capi', 'kubeadm-bootstrap', 'kcp'] as const).map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),
+  ...(['capi', 'kubeadm-bootstrap', 'kcp'] as const).map((id) => ({
+    namespace: CONTROLLERS[id].namespace,
+    name: CONTROLLERS[id].deployment,
+  })),
   { namespace: CAPD_NAMESPACE, name: CAPD_DEPLOYMENT },
 ];
 
@@ -268,17 +374,35 @@ export const capdProvidersStep: SetupStep = {
     const capi = ctx.config.providers.capi;
     ctx.log(`clusterctl init: cluster-api ${capi}, docker ${capi}`);
     // CLUSTER_TOPOLOGY=true: the quick-start clusters are ClusterClass clusters.
-    await retryWithBackoff(() => runTool('clusterctl', clusterctlInitDockerArgs(capi, target(ctx)), { timeoutMs: 900_000, env: { CLUSTER_TOPOLOGY: 'true' } }).then(() => undefined), {
-      what: 'clusterctl init',
-      timeoutMs: ctx.timeouts.longMs,
-      sleep: ctx.sleep,
-      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
-    });
-    await waitDeployments(ctx, CAPD_PROVIDERS, ctx.timeouts.longMs, 'kubectl get pods -A | grep -v Running; image pulls are the usual delay.');
+    await retryWithBackoff(
+      () =>
+        runTool('clusterctl', clusterctlInitDockerArgs(capi, target(ctx)), {
+          timeoutMs: 900_000,
+          env: { CLUSTER_TOPOLOGY: 'true' },
+        }).then(() => undefined),
+      {
+        what: 'clusterctl init',
+        timeoutMs: ctx.timeouts.longMs,
+        sleep: ctx.sleep,
+        onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+      },
+    );
+    await waitDeployments(
+      ctx,
+      CAPD_PROVIDERS,
+      ctx.timeouts.longMs,
+      'kubectl get pods -A | grep -v Running; image pulls are the usual delay.',
+    );
   },
 };
 
-export const CAPD_SETUP_STEPS: SetupStep[] = [kindStepWith(true), untaintStep, capdProvidersStep, certManagerStep, metricsServerStep];
+export const CAPD_SETUP_STEPS: SetupStep[] = [
+  kindStepWith(true),
+  untaintStep,
+  capdProvidersStep,
+  certManagerStep,
+  metricsServerStep,
+];
 
 /**
  * Topologies whose workload APIs keep their data in the management cluster's etcd:
@@ -299,7 +423,10 @@ export function setupStepsFor(config: ExperimentConfig): SetupStep[] {
   return [...SETUP_STEPS, ...topologyStepsFor(config)];
 }
 
-export async function runSetupSteps(ctx: SetupContext, steps: SetupStep[] = setupStepsFor(ctx.config)): Promise<StepReport[]> {
+export async function runSetupSteps(
+  ctx: SetupContext,
+  steps: SetupStep[] = setupStepsFor(ctx.config),
+): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const s of steps) {
     const start = Date.now();

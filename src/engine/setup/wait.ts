@@ -33,11 +33,15 @@ export async function waitFor(pending: () => Promise<string | undefined>, o: Wai
     if (now() >= deadline) break;
     await sleep(o.pollMs ?? 2000);
   }
-  throw new UserError(`timed out after ${Math.round(o.timeoutMs / 1000)} s waiting for ${o.what}: ${last}`, o.hint ?? 'Check the cluster, then re-run: finished steps are skipped.');
+  throw new UserError(
+    `timed out after ${Math.round(o.timeoutMs / 1000)} s waiting for ${o.what}: ${last}`,
+    o.hint ?? 'Check the cluster, then re-run: finished steps are skipped.',
+  );
 }
 
 /** Errors that mean "the admission webhook is not serving yet": retry, do not fail. */
-export const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service|connection refused|x509: certificate signed by unknown authority|context deadline exceeded|EOF$/m;
+export const WEBHOOK_NOT_READY =
+  /failed calling webhook|no endpoints available for service|connection refused|x509: certificate signed by unknown authority|context deadline exceeded|EOF$/m;
 
 export interface RetryOptions {
   what: string;

@@ -29,7 +29,11 @@ export function clusterctlInitArgs(v: ProviderVersions, target: KubectlTarget = 
   return args;
 }
 
-export async function clusterctlInit(v: ProviderVersions, target: KubectlTarget = {}, env: Record<string, string> = {}): Promise<ToolResult> {
+export async function clusterctlInit(
+  v: ProviderVersions,
+  target: KubectlTarget = {},
+  env: Record<string, string> = {},
+): Promise<ToolResult> {
   return runTool('clusterctl', clusterctlInitArgs(v, target), { timeoutMs: 900_000, env });
 }
 

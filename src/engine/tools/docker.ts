@@ -9,7 +9,10 @@ export interface DockerInfo {
 }
 
 export async function dockerInfo(): Promise<DockerInfo> {
-  const r = await runTool('docker', ['version', '--format', '{{.Server.Version}}'], { allowFailure: true, timeoutMs: 20_000 });
+  const r = await runTool('docker', ['version', '--format', '{{.Server.Version}}'], {
+    allowFailure: true,
+    timeoutMs: 20_000,
+  });
   if (r.exitCode === 0 && r.stdout.trim()) return { reachable: true, serverVersion: r.stdout.trim() };
   return { reachable: false, error: stderrTail(r.stderr, 2) || 'docker did not report a server version' };
 }

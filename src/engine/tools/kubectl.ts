@@ -15,7 +15,11 @@ export function kubectlArgs(target: KubectlTarget, args: string[]): string[] {
   return out.concat(args);
 }
 
-export async function kubectl(target: KubectlTarget, args: string[], opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {}): Promise<ToolResult> {
+export async function kubectl(
+  target: KubectlTarget,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {},
+): Promise<ToolResult> {
   return runTool('kubectl', kubectlArgs(target, args), opts);
 }
 
@@ -36,9 +40,13 @@ export function parseKubectlVersion(json: string): string {
 
 /** Server-side apply of a manifest stream (release YAML); idempotent by construction. */
 export async function applyManifests(target: KubectlTarget, yaml: string): Promise<ToolResult> {
-  return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', '-'], { input: yaml });
+  return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', '-'], {
+    input: yaml,
+  });
 }
 
 export async function applyKustomization(target: KubectlTarget, url: string): Promise<ToolResult> {
-  return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-k', url], { timeoutMs: 300_000 });
+  return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-k', url], {
+    timeoutMs: 300_000,
+  });
 }

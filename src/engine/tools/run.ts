@@ -28,7 +28,8 @@ export interface RunOptions {
 const INSTALL_HINTS: Record<string, string> = {
   kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and put it on PATH.',
   kubectl: 'Install kubectl (e.g. `apt-get install kubectl` or the release binary) and put it on PATH.',
-  clusterctl: 'Install clusterctl matching the pinned CAPI version (release binary `clusterctl-linux-amd64`) and put it on PATH.',
+  clusterctl:
+    'Install clusterctl matching the pinned CAPI version (release binary `clusterctl-linux-amd64`) and put it on PATH.',
   docker: 'Install Docker Engine (docker-ce) and start the daemon.',
   ssh: 'Install an OpenSSH client (`apt-get install openssh-client`).',
   etcdctl: 'Install etcdctl (`apt-get install etcd-client`).',
@@ -84,7 +85,8 @@ export function toolFailure(r: ToolResult, hint?: string): UserError {
   const tail = redact(stderrTail(r.stderr) || stderrTail(r.stdout) || '(no output)');
   return new UserError(
     `${r.command} ${summarizeArgs(r.args)} failed (exit ${r.exitCode}):\n${indent(tail)}`,
-    hint ?? `Read the ${r.command} output above; fix the cause and re-run (scale-tui skips steps that are already done).`,
+    hint ??
+      `Read the ${r.command} output above; fix the cause and re-run (scale-tui skips steps that are already done).`,
   );
 }
 
@@ -105,7 +107,10 @@ function indent(s: string): string {
 }
 
 /** Resolves whether a program is on PATH and returns its version output (first line), or undefined. */
-export async function probeTool(command: string, versionArgs: string[]): Promise<{ found: boolean; version?: string; error?: string }> {
+export async function probeTool(
+  command: string,
+  versionArgs: string[],
+): Promise<{ found: boolean; version?: string; error?: string }> {
   try {
     const r = await runTool(command, versionArgs, { allowFailure: true, timeoutMs: 15_000 });
     const text = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';

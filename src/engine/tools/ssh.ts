@@ -11,9 +11,14 @@ export interface SshTarget {
 
 export function parseSshTarget(spec: string): SshTarget {
   const m = /^([a-z_][a-z0-9_.-]*)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/.exec(spec.trim());
-  if (!m) throw new UserError(`--ssh "${spec}" is not USER@HOST`, 'Pass it as e.g. --ssh ubuntu@10.0.0.5 (optionally :PORT).');
+  if (!m)
+    throw new UserError(
+      `--ssh "${spec}" is not USER@HOST`,
+      'Pass it as e.g. --ssh ubuntu@10.0.0.5 (optionally :PORT).',
+    );
   const port = m[3] ? Number(m[3]) : undefined;
-  if (port !== undefined && (port < 1 || port > 65535)) throw new UserError(`--ssh port ${port} is out of range`, 'Use a port from 1 to 65535.');
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new UserError(`--ssh port ${port} is out of range`, 'Use a port from 1 to 65535.');
   return { user: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port };
 }
 
@@ -24,6 +29,10 @@ export function sshArgs(t: SshTarget, remoteCommand: string): string[] {
   return args;
 }
 
-export async function ssh(t: SshTarget, remoteCommand: string, opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {}): Promise<ToolResult> {
+export async function ssh(
+  t: SshTarget,
+  remoteCommand: string,
+  opts: { input?: string; timeoutMs?: number; allowFailure?: boolean } = {},
+): Promise<ToolResult> {
   return runTool('ssh', sshArgs(t, remoteCommand), opts);
 }

@@ -27,7 +27,9 @@ type NodeStatus = {
 /** The InternalIP of the first Ready node (by name), for a stable choice across runs. */
 export function pickNodeAddress(nodes: KubeObject[]): string | undefined {
   const ready = nodes
-    .filter((n) => ((n as { status?: NodeStatus }).status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter((n) =>
+      ((n as { status?: NodeStatus }).status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   for (const n of ready) {
     const ip = (n as { status?: NodeStatus }).status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
@@ -74,7 +76,7 @@ export function endpointHostFor(configured: string, managementNodeHost: string, 
   if (!local) {
     throw new UserError(
       `cannot tell which address the management cluster's pods reach this machine on: no local interface is on the network of its node ${managementNodeHost}`,
-      'Set endpoint.host in the config to this machine\'s address on the kind network (`docker network inspect kind` shows it as the Gateway), or use endpoint.mode: nodeport.',
+      "Set endpoint.host in the config to this machine's address on the kind network (`docker network inspect kind` shows it as the Gateway), or use endpoint.mode: nodeport.",
     );
   }
   return local;

@@ -23,7 +23,15 @@ export const CAPD_DEPLOYMENT = 'capd-controller-manager';
 
 /** `clusterctl init` for the comparison: core, kubeadm and the Docker provider, all pinned to the CAPI release. */
 export function clusterctlInitDockerArgs(capi: string, target: KubectlTarget = {}): string[] {
-  const args = ['init', `--core=cluster-api:${capi}`, `--bootstrap=kubeadm:${capi}`, `--control-plane=kubeadm:${capi}`, `--infrastructure=docker:${capi}`, '--wait-providers', '--wait-provider-timeout=600'];
+  const args = [
+    'init',
+    `--core=cluster-api:${capi}`,
+    `--bootstrap=kubeadm:${capi}`,
+    `--control-plane=kubeadm:${capi}`,
+    `--infrastructure=docker:${capi}`,
+    '--wait-providers',
+    '--wait-provider-timeout=600',
+  ];
   if (target.kubeconfig) args.push(`--kubeconfig=${target.kubeconfig}`);
   if (target.context) args.push(`--kubeconfig-context=${target.context}`);
   return args;
@@ -69,14 +77,26 @@ function rank(o: KubeObject): number {
 export function capdObjects(yamlText: string, namespace: string, ns: KubeObject): KubeObject[] {
   const objs: KubeObject[] = [];
   for (const doc of parseAllDocuments(yamlText)) {
-    if (doc.errors.length) throw new UserError(`clusterctl printed YAML that does not parse: ${doc.errors[0]!.message}`, 'Run the same `clusterctl generate cluster` by hand to see its output.');
+    if (doc.errors.length)
+      throw new UserError(
+        `clusterctl printed YAML that does not parse: ${doc.errors[0]!.message}`,
+        'Run the same `clusterctl generate cluster` by hand to see its output.',
+      );
     const o = doc.toJS() as KubeObject | null;
     if (!o) continue;
-    if (!o.kind || !o.apiVersion || !o.metadata?.name) throw new UserError(`clusterctl printed an object without kind/apiVersion/name`, 'Check the CAPD template of the pinned version.');
+    if (!o.kind || !o.apiVersion || !o.metadata?.name)
+      throw new UserError(
+        `clusterctl printed an object without kind/apiVersion/name`,
+        'Check the CAPD template of the pinned version.',
+      );
     if (o.kind === 'Namespace') continue;
     objs.push({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? namespace } });
   }
-  if (!objs.some((o) => o.kind === 'Cluster')) throw new UserError('clusterctl generate cluster printed no Cluster', 'Check that the CAPD development flavor exists for the pinned CAPI version.');
+  if (!objs.some((o) => o.kind === 'Cluster'))
+    throw new UserError(
+      'clusterctl generate cluster printed no Cluster',
+      'Check that the CAPD development flavor exists for the pinned CAPI version.',
+    );
   return [ns, ...objs].sort((a, b) => rank(a) - rank(b));
 }
 
@@ -92,35 +112,67 @@ export async function ensureCapdProvider(client: KubeClient, capi: string): Prom
 }
 
 /** Renders one cluster's objects by running clusterctl (a process per cluster: CAPD runs are tens of clusters). */
-export function clusterctlRenderer(config: { kubernetesVersion: string; capiVersion: string; target: KubectlTarget }): (cluster: string, namespace: string) => Promise<string> {
+export function clusterctlRenderer(config: {
+  kubernetesVersion: string;
+  capiVersion: string;
+  target: KubectlTarget;
+}): (cluster: string, namespace: string) => Promise<string> {
   return async (cluster, namespace) => {
-    const r = await runTool('clusterctl', clusterctlGenerateCapdArgs({ cluster, namespace, ...config }), { env: { CLUSTER_TOPOLOGY: 'true' }, timeoutMs: 120_000 });
+    const r = await runTool('clusterctl', clusterctlGenerateCapdArgs({ cluster, namespace, ...config }), {
+      env: { CLUSTER_TOPOLOGY: 'true' },
+      timeoutMs: 120_000,
+    });
     return r.stdout;
   };
 }
 
-
 /** The per-cluster pipeline for capd; resolves 'ready' or 'failed' like createCluster. */
-export async function createCapdCluster(ctx: PipelineContext, rec: ClusterRecord, render: (cluster: string, namespace: string) => Promise<string>): Promise<'ready' | 'failed'> {
+export async function createCapdCluster(
+  ctx: PipelineContext,
+  rec: ClusterRecord,
+  render: (cluster: string, namespace: string) => Promise<string>,
+): Promise<'ready' | 'failed'> {
   const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
   const w = ctx.watches;
-  const opts = (what: string) => ({ what: `${rec.name}: ${what}`, timeoutMs: ctx.timeouts.controllerMs, signal: ctx.signal });
+  const opts = (what: string) => ({
+    what: `${rec.name}: ${what}`,
+    timeoutMs: ctx.timeouts.controllerMs,
+    signal: ctx.signal,
+  });
   try {
     await step('objects', async () => {
-      const objs = capdObjects(await render(rec.name, ns), ns, namespaceObject(ns, { runId: ctx.runId, cluster: rec.name, batchId: rec.batchId }));
+      const objs = capdObjects(
+        await render(rec.name, ns),
+        ns,
+        namespaceObject(ns, { runId: ctx.runId, cluster: rec.name, batchId: rec.batchId }),
+      );
       await createObjects(ctx, ctx.management.client, objs, rec);
     });
     mark('objects');
-    await step('wait-machine', () => waitFor([w.machine], () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0), opts('control-plane Machine')));
+    await step('wait-machine', () =>
+      waitFor(
+        [w.machine],
+        () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0),
+        opts('control-plane Machine'),
+      ),
+    );
     mark('machine');
     const kcp = () => w.kcp.list((k) => k.metadata.namespace === ns).at(0);
-    await step('wait-initialized', () => waitFor([w.kcp], () => (kcp() && kcpInitialized(kcp()!) ? true : undefined), opts('control plane initialized')));
+    await step('wait-initialized', () =>
+      waitFor([w.kcp], () => (kcp() && kcpInitialized(kcp()!) ? true : undefined), opts('control plane initialized')),
+    );
     mark('initialized');
-    await step('wait-ready', () => waitFor([w.cluster], () => {
-      const c = w.cluster.get(ns, rec.name);
-      return c && clusterReady(c) ? true : undefined;
-    }, opts('Cluster ready')));
+    await step('wait-ready', () =>
+      waitFor(
+        [w.cluster],
+        () => {
+          const c = w.cluster.get(ns, rec.name);
+          return c && clusterReady(c) ? true : undefined;
+        },
+        opts('Cluster ready'),
+      ),
+    );
     mark('ready');
     return 'ready';
   } catch (err) {

@@ -20,7 +20,11 @@ interface Container {
   [k: string]: unknown;
 }
 interface DeploymentShape extends KubeObject {
-  spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Container[] } }; [k: string]: unknown };
+  spec?: {
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Container[] } };
+    [k: string]: unknown;
+  };
 }
 
 /** Sets `--name=value`, replacing any existing occurrence, keeping every other arg. */
@@ -47,15 +51,27 @@ export class ShardSetup {
 
   async ensure(): Promise<void> {
     const main = await this.client.get<DeploymentShape>('apps/v1', 'Deployment', KCP_DEPLOYMENT, KCP_NAMESPACE);
-    if (!main) throw new UserError(`KCP Deployment ${KCP_NAMESPACE}/${KCP_DEPLOYMENT} not found`, 'Run `scale-tui setup` first: the sharded topology clones the installed KCP controller.');
+    if (!main)
+      throw new UserError(
+        `KCP Deployment ${KCP_NAMESPACE}/${KCP_DEPLOYMENT} not found`,
+        'Run `scale-tui setup` first: the sharded topology clones the installed KCP controller.',
+      );
     const containers = main.spec?.template?.spec?.containers ?? [];
     const idx = containers.findIndex((c) => c.name === 'manager');
-    if (idx < 0) throw new UserError('the KCP Deployment has no "manager" container', 'Reinstall the providers with `scale-tui setup`.');
+    if (idx < 0)
+      throw new UserError(
+        'the KCP Deployment has no "manager" container',
+        'Reinstall the providers with `scale-tui setup`.',
+      );
     const original = main.metadata.annotations?.[ORIGINAL_ARGS_ANNOTATION];
     const baseArgs: string[] = original ? (JSON.parse(original) as string[]) : (containers[idx]!.args ?? []);
     const labels = ownershipLabels({ runId: 'shards' });
     for (const ns of [this.mainNamespace(), ...this.namespaces()]) {
-      await this.client.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...labels, [SHARD_LABEL]: ns } } });
+      await this.client.createOrSkip({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { ...labels, [SHARD_LABEL]: ns } },
+      });
     }
     // The main controller: only --namespace changes.
     const mainArgs = setFlag(baseArgs, 'namespace', this.mainNamespace());
@@ -63,8 +79,14 @@ export class ShardSetup {
       await this.client.mergePatch({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: KCP_DEPLOYMENT, namespace: KCP_NAMESPACE, annotations: { [ORIGINAL_ARGS_ANNOTATION]: JSON.stringify(baseArgs) } },
-        spec: { template: { spec: { containers: containers.map((c, i) => (i === idx ? { ...c, args: mainArgs } : c)) } } },
+        metadata: {
+          name: KCP_DEPLOYMENT,
+          namespace: KCP_NAMESPACE,
+          annotations: { [ORIGINAL_ARGS_ANNOTATION]: JSON.stringify(baseArgs) },
+        },
+        spec: {
+          template: { spec: { containers: containers.map((c, i) => (i === idx ? { ...c, args: mainArgs } : c)) } },
+        },
       });
     }
     for (const ns of this.namespaces()) {
@@ -75,7 +97,11 @@ export class ShardSetup {
       await this.client.createOrSkip({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name, namespace: KCP_NAMESPACE, labels: { ...(main.metadata.labels ?? {}), ...labels, [SHARD_LABEL]: ns } },
+        metadata: {
+          name,
+          namespace: KCP_NAMESPACE,
+          labels: { ...(main.metadata.labels ?? {}), ...labels, [SHARD_LABEL]: ns },
+        },
         spec: {
           ...spec0,
           replicas: 1,
@@ -83,7 +109,12 @@ export class ShardSetup {
           template: {
             ...(main.spec?.template ?? {}),
             metadata: { ...(main.spec?.template?.metadata ?? {}), labels: podLabels },
-            spec: { ...(main.spec?.template?.spec ?? {}), containers: containers.map((c, i) => (i === idx ? { ...c, args: setFlag(baseArgs, 'namespace', ns) } : c)) },
+            spec: {
+              ...(main.spec?.template?.spec ?? {}),
+              containers: containers.map((c, i) =>
+                i === idx ? { ...c, args: setFlag(baseArgs, 'namespace', ns) } : c,
+              ),
+            },
           },
         },
       });
@@ -91,7 +122,10 @@ export class ShardSetup {
   }
 
   async remove(): Promise<void> {
-    for (const d of await this.client.list('apps/v1', 'Deployment', { namespace: KCP_NAMESPACE, labelSelector: `${MANAGED_SELECTOR},${SHARD_LABEL}` })) {
+    for (const d of await this.client.list('apps/v1', 'Deployment', {
+      namespace: KCP_NAMESPACE,
+      labelSelector: `${MANAGED_SELECTOR},${SHARD_LABEL}`,
+    })) {
       await this.client.delete('apps/v1', 'Deployment', d.metadata.name, KCP_NAMESPACE);
     }
     const main = await this.client.get<DeploymentShape>('apps/v1', 'Deployment', KCP_DEPLOYMENT, KCP_NAMESPACE);
@@ -101,8 +135,20 @@ export class ShardSetup {
       await this.client.mergePatch({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: KCP_DEPLOYMENT, namespace: KCP_NAMESPACE, annotations: { [ORIGINAL_ARGS_ANNOTATION]: null as unknown as string } },
-        spec: { template: { spec: { containers: containers.map((c) => (c.name === 'manager' ? { ...c, args: JSON.parse(original) as string[] } : c)) } } },
+        metadata: {
+          name: KCP_DEPLOYMENT,
+          namespace: KCP_NAMESPACE,
+          annotations: { [ORIGINAL_ARGS_ANNOTATION]: null as unknown as string },
+        },
+        spec: {
+          template: {
+            spec: {
+              containers: containers.map((c) =>
+                c.name === 'manager' ? { ...c, args: JSON.parse(original) as string[] } : c,
+              ),
+            },
+          },
+        },
       });
     }
     for (const ns of [this.mainNamespace(), ...this.namespaces()]) {

@@ -51,7 +51,8 @@ export class SiteHealth {
   constructor(probes: SiteProbe[], opts: SiteHealthOptions = {}) {
     this.opts = { ...SITE_HEALTH_DEFAULTS, ...opts };
     this.now = opts.now ?? Date.now;
-    for (const p of probes) this.sites.set(p.name, { probe: p, lastOk: this.now(), lastError: '', down: false, ctl: new AbortController() });
+    for (const p of probes)
+      this.sites.set(p.name, { probe: p, lastOk: this.now(), lastError: '', down: false, ctl: new AbortController() });
   }
 
   get downAfterMs(): number {
@@ -88,12 +89,17 @@ export class SiteHealth {
   private async check(s: SiteState): Promise<void> {
     const ctl = new AbortController();
     s.inFlight = ctl;
-    const deadline = setTimeout(() => ctl.abort(new Error(`no answer within ${this.opts.probeTimeoutMs} ms`)), this.opts.probeTimeoutMs);
+    const deadline = setTimeout(
+      () => ctl.abort(new Error(`no answer within ${this.opts.probeTimeoutMs} ms`)),
+      this.opts.probeTimeoutMs,
+    );
     try {
       // The race makes the deadline hold even for a probe that ignores its signal.
       await Promise.race([
         s.probe.probe(ctl.signal),
-        new Promise<never>((_, reject) => ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason as Error), { once: true })),
+        new Promise<never>((_, reject) =>
+          ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason as Error), { once: true }),
+        ),
       ]);
       s.lastOk = this.now();
       if (s.down) {

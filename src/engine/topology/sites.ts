@@ -26,7 +26,10 @@ export function podEtcdAdmin(target: KubeTarget, siteName: string): EtcdTenantAd
     (admin ??= (async () => {
       const pw = await readRootPassword(KubeClient.from(target));
       if (!pw) {
-        throw new UserError(`${siteName}: no etcd root password Secret ${ETCD.namespace}/${ETCD.rootSecret}`, `Set up its etcd first: \`scale-tui backing add ${siteName} --kubeconfig FILE\` (or \`scale-tui setup\` for the management cluster).`);
+        throw new UserError(
+          `${siteName}: no etcd root password Secret ${ETCD.namespace}/${ETCD.rootSecret}`,
+          `Set up its etcd first: \`scale-tui backing add ${siteName} --kubeconfig FILE\` (or \`scale-tui setup\` for the management cluster).`,
+        );
       }
       return new EtcdctlAdmin(
         podEtcdctl({
@@ -71,10 +74,19 @@ export function managementEtcdAdmin(target: KubeTarget): EtcdTenantAdmin {
   try {
     conn = JSON.parse(readFileSync(file, 'utf8')) as typeof conn;
   } catch (err) {
-    throw new UserError(`SCALE_TUI_MANAGEMENT_ETCD=${file} cannot be read: ${(err as Error).message}`, 'Point it at a JSON file with endpoints, caFile, certFile, keyFile and rootPassword, or unset it.');
+    throw new UserError(
+      `SCALE_TUI_MANAGEMENT_ETCD=${file} cannot be read: ${(err as Error).message}`,
+      'Point it at a JSON file with endpoints, caFile, certFile, keyFile and rootPassword, or unset it.',
+    );
   }
   if (!Array.isArray(conn.endpoints) || !conn.caFile || !conn.certFile || !conn.keyFile || !conn.rootPassword) {
-    throw new UserError(`SCALE_TUI_MANAGEMENT_ETCD=${file} lacks endpoints/caFile/certFile/keyFile/rootPassword`, 'Add the missing fields (certFile/keyFile: a client certificate with CN=root).');
+    throw new UserError(
+      `SCALE_TUI_MANAGEMENT_ETCD=${file} lacks endpoints/caFile/certFile/keyFile/rootPassword`,
+      'Add the missing fields (certFile/keyFile: a client certificate with CN=root).',
+    );
   }
-  return new EtcdctlAdmin(localEtcdctl({ endpoints: conn.endpoints, caFile: conn.caFile, certFile: conn.certFile, keyFile: conn.keyFile }), conn.rootPassword);
+  return new EtcdctlAdmin(
+    localEtcdctl({ endpoints: conn.endpoints, caFile: conn.caFile, certFile: conn.certFile, keyFile: conn.keyFile }),
+    conn.rootPassword,
+  );
 }

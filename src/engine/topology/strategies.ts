@@ -53,13 +53,20 @@ class Backing extends Base {
   readonly dedicatedApi = true;
   override placementTargets(used: Map<string, number>): PlacementTarget[] {
     if (this.deps.backing.length === 0) {
-      throw new UserError('the backing topology needs at least one backing cluster', 'Register one with `scale-tui backing add NAME --kubeconfig FILE`, or choose topology "dedicated".');
+      throw new UserError(
+        'the backing topology needs at least one backing cluster',
+        'Register one with `scale-tui backing add NAME --kubeconfig FILE`, or choose topology "dedicated".',
+      );
     }
     return this.deps.backing.map((b) => ({ name: b.name, capacity: b.capacity ?? 100, used: used.get(b.name) ?? 0 }));
   }
   apiserverSite(c: ClusterPlace): Site {
     const site = this.deps.backing.find((b) => b.name === c.placement);
-    if (!site) throw new UserError(`cluster ${c.name} is placed on backing cluster "${c.placement ?? '(none)'}", which is not registered`, 'Register it again with `scale-tui backing add`, or delete the cluster.');
+    if (!site)
+      throw new UserError(
+        `cluster ${c.name} is placed on backing cluster "${c.placement ?? '(none)'}", which is not registered`,
+        'Register it again with `scale-tui backing add`, or delete the cluster.',
+      );
     return site;
   }
 }
@@ -80,7 +87,9 @@ class Sharded extends Base {
   }
   override placementTargets(used: Map<string, number>): PlacementTarget[] {
     // Shards have no hard capacity: spread evenly by current count.
-    return this.shards.namespaces().map((name) => ({ name, capacity: Number.MAX_SAFE_INTEGER, used: used.get(name) ?? 0 }));
+    return this.shards
+      .namespaces()
+      .map((name) => ({ name, capacity: Number.MAX_SAFE_INTEGER, used: used.get(name) ?? 0 }));
   }
   apiserverSite(): Site | undefined {
     return undefined;

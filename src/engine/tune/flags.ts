@@ -167,7 +167,10 @@ function findFlag(args: string[], name: string): ParsedArg | undefined {
 function numeric(name: string, value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) {
-    throw new UserError(`the Deployment sets --${name}=${JSON.stringify(value)}, which is not a number`, `Fix or remove --${name} in the Deployment args, then tune again.`);
+    throw new UserError(
+      `the Deployment sets --${name}=${JSON.stringify(value)}, which is not a number`,
+      `Fix or remove --${name} in the Deployment args, then tune again.`,
+    );
   }
   return n;
 }
@@ -202,7 +205,10 @@ export function effectiveFlags(args: string[], id: ControllerId): Required<Contr
 
 function checkValue(name: string, v: number, min: number, max: number): void {
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new UserError(`--${name} must be a whole number from ${min} to ${max}, got ${v}`, `Pick a value in range for --${name}.`);
+    throw new UserError(
+      `--${name} must be a whole number from ${min} to ${max}, got ${v}`,
+      `Pick a value in range for --${name}.`,
+    );
   }
 }
 
@@ -220,7 +226,9 @@ export function requestedChanges(id: ControllerId, request: TuneRequest): Map<st
     if (!(bare in spec.concurrencyFlags)) {
       throw new UserError(
         `${spec.title} (${id}) has no --${bare} flag`,
-        `Its concurrency flags are: ${Object.keys(spec.concurrencyFlags).map((f) => `--${f}`).join(', ')}.`,
+        `Its concurrency flags are: ${Object.keys(spec.concurrencyFlags)
+          .map((f) => `--${f}`)
+          .join(', ')}.`,
       );
     }
     const earlier = changes.get(bare);
@@ -236,7 +244,10 @@ export function requestedChanges(id: ControllerId, request: TuneRequest): Map<st
   for (const [name, v] of changes) checkValue(name, v, 1, 10_000);
   if (request.qps !== undefined || request.burst !== undefined) {
     if (!spec.rateFlags) {
-      throw new UserError(`${spec.title} (${id}) has no client QPS/burst flags in its pinned version`, 'Tune only its concurrency.');
+      throw new UserError(
+        `${spec.title} (${id}) has no client QPS/burst flags in its pinned version`,
+        'Tune only its concurrency.',
+      );
     }
     if (request.qps !== undefined) {
       checkValue(spec.rateFlags.qps, request.qps, 1, 100_000);

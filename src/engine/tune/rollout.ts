@@ -5,13 +5,28 @@ import { UserError } from '../errors.js';
 import type { KubeObject } from '../../manifests/types.js';
 
 export interface DeploymentReader {
-  get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined>;
+  get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined>;
 }
 
 export interface DeploymentLike extends KubeObject {
   metadata: KubeObject['metadata'] & { generation?: number; resourceVersion?: string };
-  spec?: { replicas?: number; template?: { spec?: { containers?: Array<{ name: string; args?: string[]; command?: string[] }> } } };
-  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number; unavailableReplicas?: number; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  spec?: {
+    replicas?: number;
+    template?: { spec?: { containers?: Array<{ name: string; args?: string[]; command?: string[] }> } };
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  };
 }
 
 export interface RolloutOptions {
@@ -27,15 +42,23 @@ export function rolloutPending(d: DeploymentLike, generation: number): string | 
   const want = d.spec?.replicas ?? 1;
   const s = d.status ?? {};
   const progressing = s.conditions?.find((c) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') return `progress deadline exceeded: ${progressing.message ?? ''}`.trim();
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return `progress deadline exceeded: ${progressing.message ?? ''}`.trim();
   if ((s.observedGeneration ?? 0) < generation) return 'waiting for the deployment controller to observe the change';
   if ((s.updatedReplicas ?? 0) < want) return `${s.updatedReplicas ?? 0} of ${want} replicas updated`;
-  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination`;
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination`;
   if ((s.availableReplicas ?? 0) < want) return `${s.availableReplicas ?? 0} of ${want} updated replicas available`;
   return undefined;
 }
 
-export async function waitForRollout(client: DeploymentReader, namespace: string, name: string, generation: number, opts: RolloutOptions = {}): Promise<void> {
+export async function waitForRollout(
+  client: DeploymentReader,
+  namespace: string,
+  name: string,
+  generation: number,
+  opts: RolloutOptions = {},
+): Promise<void> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 300_000;
@@ -43,7 +66,11 @@ export async function waitForRollout(client: DeploymentReader, namespace: string
   let last = 'not read yet';
   for (;;) {
     const d = await client.get<DeploymentLike>('apps/v1', 'Deployment', name, namespace);
-    if (!d) throw new UserError(`Deployment ${namespace}/${name} disappeared during the rollout`, 'Check whether the provider was uninstalled, then run setup again.');
+    if (!d)
+      throw new UserError(
+        `Deployment ${namespace}/${name} disappeared during the rollout`,
+        'Check whether the provider was uninstalled, then run setup again.',
+      );
     const pending = rolloutPending(d, generation);
     if (pending === undefined) return;
     last = pending;

@@ -5,7 +5,10 @@ import type { ControllerStatus } from '../../state/store.js';
 import type { ControllerId } from '../types.js';
 import { CONTROLLERS, readFlags } from './flags.js';
 
-export type ControllerStatusBase = Pick<ControllerStatus, 'id' | 'namespace' | 'deployment' | 'flags' | 'supportedConcurrencyFlags' | 'supportsRateFlags'>;
+export type ControllerStatusBase = Pick<
+  ControllerStatus,
+  'id' | 'namespace' | 'deployment' | 'flags' | 'supportedConcurrencyFlags' | 'supportsRateFlags'
+>;
 
 export function controllerStatusBase(id: ControllerId, args: string[]): ControllerStatusBase {
   const c = CONTROLLERS[id];

@@ -21,7 +21,10 @@ export interface TuneResult {
   argsAfter: string[];
 }
 
-export async function readControllerArgs(client: DeploymentReader, id: ControllerId): Promise<{ deployment: DeploymentLike; args: string[]; containerIndex: number }> {
+export async function readControllerArgs(
+  client: DeploymentReader,
+  id: ControllerId,
+): Promise<{ deployment: DeploymentLike; args: string[]; containerIndex: number }> {
   const spec = controllerSpec(id);
   const deployment = await client.get<DeploymentLike>('apps/v1', 'Deployment', spec.deployment, spec.namespace);
   if (!deployment) {
@@ -33,22 +36,36 @@ export async function readControllerArgs(client: DeploymentReader, id: Controlle
   const containers = deployment.spec?.template?.spec?.containers ?? [];
   const containerIndex = containers.findIndex((c) => c.name === spec.container);
   if (containerIndex < 0) {
-    throw new UserError(`${spec.title}: Deployment ${spec.namespace}/${spec.deployment} has no container "${spec.container}"`, 'The provider was installed from an unexpected manifest; reinstall it with `scale-tui setup`.');
+    throw new UserError(
+      `${spec.title}: Deployment ${spec.namespace}/${spec.deployment} has no container "${spec.container}"`,
+      'The provider was installed from an unexpected manifest; reinstall it with `scale-tui setup`.',
+    );
   }
   return { deployment, args: containers[containerIndex]!.args ?? [], containerIndex };
 }
 
-export async function tune(client: DeploymentApi, id: ControllerId, request: TuneRequest, rollout: RolloutOptions = {}): Promise<TuneResult> {
+export async function tune(
+  client: DeploymentApi,
+  id: ControllerId,
+  request: TuneRequest,
+  rollout: RolloutOptions = {},
+): Promise<TuneResult> {
   const spec = controllerSpec(id);
   const { deployment, args, containerIndex } = await readControllerArgs(client, id);
   const argsAfter = applyTune(args, id, request);
-  const containers = (deployment.spec?.template?.spec?.containers ?? []).map((c, i) => (i === containerIndex ? { ...c, args: argsAfter } : c));
+  const containers = (deployment.spec?.template?.spec?.containers ?? []).map((c, i) =>
+    i === containerIndex ? { ...c, args: argsAfter } : c,
+  );
   // A JSON merge patch replaces the whole containers list, so we send every container as
   // read; resourceVersion makes a concurrent edit fail with a conflict instead of being lost.
   const patched = (await client.mergePatch({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: spec.deployment, namespace: spec.namespace, resourceVersion: deployment.metadata.resourceVersion } as KubeObject['metadata'],
+    metadata: {
+      name: spec.deployment,
+      namespace: spec.namespace,
+      resourceVersion: deployment.metadata.resourceVersion,
+    } as KubeObject['metadata'],
     spec: { template: { spec: { containers } } },
   })) as DeploymentLike;
   const generation = patched.metadata.generation ?? (deployment.metadata.generation ?? 0) + 1;
@@ -79,7 +96,8 @@ export async function showControllers(client: DeploymentReader, ids: ControllerI
       const { args } = await readControllerArgs(client, id);
       out.push({ id, found: true, flags: readFlags(args, id), args });
     } catch (err) {
-      if (err instanceof UserError && /not found/.test(err.message)) out.push({ id, found: false, flags: { concurrency: {} }, args: [] });
+      if (err instanceof UserError && /not found/.test(err.message))
+        out.push({ id, found: false, flags: { concurrency: {} }, args: [] });
       else throw err;
     }
   }

@@ -73,7 +73,7 @@ export function tuneWarnings(id: ControllerId, request: TuneRequest, versions: P
     const at = version ? ` ${version}` : '';
     const why = capiBeforeV113(version)
       ? ''
-      : '; CAPI v1.13+ defaults to concurrency 50-100 and QPS/burst 100/200, so older runs\' 10 and 20/30 slow it';
+      : "; CAPI v1.13+ defaults to concurrency 50-100 and QPS/burst 100/200, so older runs' 10 and 20/30 slow it";
     out.push(`this LOWERS ${spec.title}${at} below its defaults: ${lowered.join(', ')}${why}`);
   }
   const m3m = values.get('metal3machine-concurrency');

@@ -48,7 +48,11 @@ export function hostAvailable(bmh: Obj): boolean {
 
 /** The control-plane Machine of `cluster` in `namespace`, if it exists. */
 export function isControlPlaneMachine(m: KubeObject, namespace: string, cluster: string): boolean {
-  return m.metadata.namespace === namespace && clusterLabel(m) === cluster && !(m.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+  return (
+    m.metadata.namespace === namespace &&
+    clusterLabel(m) === cluster &&
+    !(m.metadata as { deletionTimestamp?: string }).deletionTimestamp
+  );
 }
 
 /** An M3M is associated once CAPM3 has recorded the BMH it took (annotation) or reports AssociateBMH. */
@@ -65,7 +69,12 @@ export function associatedHost(m3m: Obj): { namespace: string; name: string } | 
 export function kcpInitialized(kcp: Obj): boolean {
   const st = kcp.status ?? {};
   const init = (st.initialization as { controlPlaneInitialized?: boolean } | undefined)?.controlPlaneInitialized;
-  return init === true || st.initialized === true || conditionTrue(kcp, 'Initialized') || conditionTrue(kcp, 'ControlPlaneInitialized');
+  return (
+    init === true ||
+    st.initialized === true ||
+    conditionTrue(kcp, 'Initialized') ||
+    conditionTrue(kcp, 'ControlPlaneInitialized')
+  );
 }
 
 export function kcpReady(kcp: Obj): boolean {
@@ -75,7 +84,11 @@ export function kcpReady(kcp: Obj): boolean {
 }
 
 export function clusterReady(cluster: Obj): boolean {
-  return conditionTrue(cluster, 'Available') || conditionTrue(cluster, 'Ready') || cluster.status?.phase === 'Provisioned' && conditionTrue(cluster, 'ControlPlaneReady');
+  return (
+    conditionTrue(cluster, 'Available') ||
+    conditionTrue(cluster, 'Ready') ||
+    (cluster.status?.phase === 'Provisioned' && conditionTrue(cluster, 'ControlPlaneReady'))
+  );
 }
 
 export function deploymentAvailable(d: Obj): boolean {

@@ -279,8 +279,13 @@ export class Informer {
         this.counters.stalled++;
         this.failed(
           'watch',
-          new KubeRequestError('ETIMEDOUT', 'GET', `${this.client.server}${this.path}`, this.client.server,
-            'watch silent past its timeoutSeconds, not even a bookmark (half-open connection): re-watching'),
+          new KubeRequestError(
+            'ETIMEDOUT',
+            'GET',
+            `${this.client.server}${this.path}`,
+            this.client.server,
+            'watch silent past its timeoutSeconds, not even a bookmark (half-open connection): re-watching',
+          ),
         );
         this.schedule('rewatch');
         return;

@@ -5,7 +5,10 @@ import type { KubeObject } from '../../manifests/types.js';
 import type { Informer } from './informer.js';
 
 export class WaitTimeout extends Error {
-  constructor(readonly what: string, readonly ms: number) {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
     super(`timed out after ${Math.round(ms / 1000)} s waiting for ${what}`);
   }
 }

@@ -86,7 +86,14 @@ export function buildReport(events: JournalEvent[]): Report {
     if (e.type === 'phase' && e.phase === 'ready' && !readyAt.has(e.cluster)) readyAt.set(e.cluster, e.t);
     if (e.type === 'phase' && e.phase === 'deleted') deleted++;
   }
-  const history = [...queuedAt].map(([name, queued], i) => ({ name, number: i + 1, namespace: name, batchId: '', phase: readyAt.has(name) ? ('ready' as const) : ('queued' as const), transitions: { queued, ...(readyAt.has(name) ? { ready: readyAt.get(name)! } : {}) } }));
+  const history = [...queuedAt].map(([name, queued], i) => ({
+    name,
+    number: i + 1,
+    namespace: name,
+    batchId: '',
+    phase: readyAt.has(name) ? ('ready' as const) : ('queued' as const),
+    transitions: { queued, ...(readyAt.has(name) ? { ready: readyAt.get(name)! } : {}) },
+  }));
   const step = readyAt.size >= 100 ? 100 : 10;
 
   // CPU/memory: one value per controller per sampling pass (pods summed).
@@ -107,7 +114,8 @@ export function buildReport(events: JournalEvent[]): Report {
   for (const [id, m] of [...passes].sort(([a], [b]) => a.localeCompare(b))) {
     const all = [...m.entries()].sort(([a], [b]) => a - b);
     const idles = all.filter(([sec]) => idle(sec)).map(([, v]) => v);
-    const avg = (xs: number[]): number | undefined => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+    const avg = (xs: number[]): number | undefined =>
+      xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
     resources.push({
       controller: id,
       idleCpuMillicores: avg(idles.map((v) => v.cpu)),
@@ -135,17 +143,38 @@ export function buildReport(events: JournalEvent[]): Report {
     .map(([controller, w]) => {
       const sorted = w.ms.slice().sort((a, b) => a - b);
       const top = [...w.paths].sort((a, b) => b[1] - a[1])[0];
-      return { controller, count: sorted.length, peakPerMinute: Math.max(...w.minutes.values()), p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), maxMs: sorted[sorted.length - 1] ?? 0, ...(top ? { topPath: top[0] } : {}) };
+      return {
+        controller,
+        count: sorted.length,
+        peakPerMinute: Math.max(...w.minutes.values()),
+        p50Ms: percentile(sorted, 50),
+        p95Ms: percentile(sorted, 95),
+        maxMs: sorted[sorted.length - 1] ?? 0,
+        ...(top ? { topPath: top[0] } : {}),
+      };
     });
 
-  const tuning: TuneRow[] = events.filter((e): e is Extract<JournalEvent, { type: 'tune' }> => e.type === 'tune').map((e) => ({ t: e.t, minute: (e.t - startedAt) / 60_000, controller: e.controller, before: e.before, after: e.after }));
+  const tuning: TuneRow[] = events
+    .filter((e): e is Extract<JournalEvent, { type: 'tune' }> => e.type === 'tune')
+    .map((e) => ({
+      t: e.t,
+      minute: (e.t - startedAt) / 60_000,
+      controller: e.controller,
+      before: e.before,
+      after: e.after,
+    }));
   const readyTimes = [...readyAt.values()].sort((a, b) => a - b);
 
   return {
     runId: start?.runId ?? 'unknown',
     topology: start?.topology ?? 'unknown',
     startedAt,
-    clusters: { allocated: queuedAt.size, ready: readyAt.size, failed: clusters.filter((c) => c.phase === 'failed').length, deleted },
+    clusters: {
+      allocated: queuedAt.size,
+      ready: readyAt.size,
+      failed: clusters.filter((c) => c.phase === 'failed').length,
+      deleted,
+    },
     step,
     timing: perStep(history, step),
     slices: perStepSlices(history, step),

@@ -14,15 +14,27 @@ export interface LoadedRun {
 export function loadRun(stateDir: string, runId?: string): LoadedRun {
   const runs = listRuns(stateDir);
   if (runs.length === 0) {
-    throw new UserError(`no runs in ${stateDir}`, existsSync(stateDir) ? 'Create clusters first (scale-tui create or the TUI), or pass --state-dir where a run was recorded.' : `Pass --state-dir with the directory of a run (${stateDir} does not exist).`);
+    throw new UserError(
+      `no runs in ${stateDir}`,
+      existsSync(stateDir)
+        ? 'Create clusters first (scale-tui create or the TUI), or pass --state-dir where a run was recorded.'
+        : `Pass --state-dir with the directory of a run (${stateDir} does not exist).`,
+    );
   }
   const id = runId ?? runs[runs.length - 1]!;
   if (!runs.includes(id)) {
     const shown = runs.slice(-10).join(', ');
-    throw new UserError(`run "${id}" is not in ${stateDir}`, `Use one of: ${shown}${runs.length > 10 ? ` (and ${runs.length - 10} older)` : ''}.`);
+    throw new UserError(
+      `run "${id}" is not in ${stateDir}`,
+      `Use one of: ${shown}${runs.length > 10 ? ` (and ${runs.length - 10} older)` : ''}.`,
+    );
   }
   const path = runJournalPath(stateDir, id);
   const events = readJournal(path);
-  if (events.length === 0) throw new UserError(`run "${id}" has an empty journal (${path})`, 'Pick another run, or let the run record something first.');
+  if (events.length === 0)
+    throw new UserError(
+      `run "${id}" has an empty journal (${path})`,
+      'Pick another run, or let the run record something first.',
+    );
   return { runId: id, dir: dirname(path), events };
 }

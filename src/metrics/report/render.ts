@@ -20,32 +20,76 @@ export function flagsText(f: ControllerFlags): string {
 export function renderMarkdown(r: Report, chartPath?: string): string {
   const out: string[] = [];
   out.push(`# scale-tui run ${r.runId}`, '');
-  out.push(`Topology ${r.topology}, started ${new Date(r.startedAt).toISOString()}. Clusters: ${r.clusters.allocated} allocated, ${r.clusters.ready} reached ready, ${r.clusters.failed} failed, ${r.clusters.deleted} deleted.`, '');
-  out.push(`## Time per ${r.step} clusters`, '', '| from | to | minutes | minutes from the first create |', '| ---: | ---: | ---: | ---: |');
+  out.push(
+    `Topology ${r.topology}, started ${new Date(r.startedAt).toISOString()}. Clusters: ${r.clusters.allocated} allocated, ${r.clusters.ready} reached ready, ${r.clusters.failed} failed, ${r.clusters.deleted} deleted.`,
+    '',
+  );
+  out.push(
+    `## Time per ${r.step} clusters`,
+    '',
+    '| from | to | minutes | minutes from the first create |',
+    '| ---: | ---: | ---: | ---: |',
+  );
   r.timing.forEach((row, i) => {
     const slice = r.slices[i];
     out.push(`| ${row.upTo - r.step} | ${row.upTo} | ${slice ? min(slice.minutes) : '-'} | ${min(row.minutes)} |`);
   });
   if (r.timing.length === 0) out.push(`| 0 | ${r.step} | fewer than ${r.step} ready | - |`);
   const d = r.timeToReadySeconds;
-  out.push('', `Time to ready over ${d.count} clusters: p50 ${d.p50.toFixed(0)} s, p90 ${d.p90.toFixed(0)} s, p95 ${d.p95.toFixed(0)} s, max ${d.max.toFixed(0)} s.`);
+  out.push(
+    '',
+    `Time to ready over ${d.count} clusters: p50 ${d.p50.toFixed(0)} s, p90 ${d.p90.toFixed(0)} s, p95 ${d.p95.toFixed(0)} s, max ${d.max.toFixed(0)} s.`,
+  );
   if (r.readyPerMinute.length) out.push(`Ready per minute: ${r.readyPerMinute.join(' ')}.`);
-  out.push('', '## Resource usage per controller', '', '| controller | CPU idle | CPU peak | memory idle | memory peak | samples |', '| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const x of r.resources) out.push(`| ${x.controller} | ${mc(x.idleCpuMillicores)} | ${mc(x.peakCpuMillicores)} | ${mib(x.idleMemoryBytes)} | ${mib(x.peakMemoryBytes)} | ${x.samples} |`);
+  out.push(
+    '',
+    '## Resource usage per controller',
+    '',
+    '| controller | CPU idle | CPU peak | memory idle | memory peak | samples |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const x of r.resources)
+    out.push(
+      `| ${x.controller} | ${mc(x.idleCpuMillicores)} | ${mc(x.peakCpuMillicores)} | ${mib(x.idleMemoryBytes)} | ${mib(x.peakMemoryBytes)} | ${x.samples} |`,
+    );
   if (r.resources.length === 0) out.push('| (no samples: was metrics-server running?) | | | | | |');
   out.push('', '## Tuning changes', '');
   if (r.tuning.length === 0) out.push('None.');
-  for (const t of r.tuning) out.push(`- minute ${min(t.minute)}: ${t.controller}: ${flagsText(t.before)} -> ${flagsText(t.after)}`);
-  out.push('', '## Client-side throttling', '', '| controller | waits | peak per minute | p50 | p95 | max | most throttled request |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const x of r.throttling) out.push(`| ${x.controller} | ${x.count} | ${x.peakPerMinute} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`);
+  for (const t of r.tuning)
+    out.push(`- minute ${min(t.minute)}: ${t.controller}: ${flagsText(t.before)} -> ${flagsText(t.after)}`);
+  out.push(
+    '',
+    '## Client-side throttling',
+    '',
+    '| controller | waits | peak per minute | p50 | p95 | max | most throttled request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const x of r.throttling)
+    out.push(
+      `| ${x.controller} | ${x.count} | ${x.peakPerMinute} | ${Math.round(x.p50Ms)} ms | ${Math.round(x.p95Ms)} ms | ${Math.round(x.maxMs)} ms | ${x.topPath ?? ''} |`,
+    );
   if (r.throttling.length === 0) out.push('| none | 0 | | | | | |');
   if (r.readySeries.length) {
     // For readers in a terminal or a plain-text viewer; the SVG has the detailed version.
     const rows = termChart(
       r.readySeries.map((p) => ({ t: p.t, v: p.ready })),
-      { width: 60, height: 8, from: r.startedAt, to: Math.max(r.startedAt + 60_000, r.readySeries[r.readySeries.length - 1]!.t), marks: r.tuning.map((t) => t.t) },
+      {
+        width: 60,
+        height: 8,
+        from: r.startedAt,
+        to: Math.max(r.startedAt + 60_000, r.readySeries[r.readySeries.length - 1]!.t),
+        marks: r.tuning.map((t) => t.t),
+      },
     );
-    out.push('', '## Clusters ready over time', '', '```text', ...rows, `${r.tuning.length ? '^ = tuning change; ' : ''}x: run start .. last ready`, '```');
+    out.push(
+      '',
+      '## Clusters ready over time',
+      '',
+      '```text',
+      ...rows,
+      `${r.tuning.length ? '^ = tuning change; ' : ''}x: run start .. last ready`,
+      '```',
+    );
   }
   if (chartPath) out.push('', `Chart: ${chartPath}`);
   return out.join('\n') + '\n';
@@ -61,9 +105,20 @@ export function renderCsv(r: Report): string {
   rows.push(['table', 'key', 'a', 'b', 'c', 'd', 'e', 'f']);
   for (const t of r.timing) rows.push(['timing', t.upTo, Number(t.minutes.toFixed(3))]);
   for (const t of r.slices) rows.push(['slice', `${t.from}-${t.to}`, Number(t.minutes.toFixed(3))]);
-  for (const x of r.resources) rows.push(['resources', x.controller, x.idleCpuMillicores?.toFixed(1), x.peakCpuMillicores.toFixed(1), x.idleMemoryBytes?.toFixed(0), x.peakMemoryBytes.toFixed(0), x.samples]);
-  for (const t of r.tuning) rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
-  for (const x of r.throttling) rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath, x.peakPerMinute]);
+  for (const x of r.resources)
+    rows.push([
+      'resources',
+      x.controller,
+      x.idleCpuMillicores?.toFixed(1),
+      x.peakCpuMillicores.toFixed(1),
+      x.idleMemoryBytes?.toFixed(0),
+      x.peakMemoryBytes.toFixed(0),
+      x.samples,
+    ]);
+  for (const t of r.tuning)
+    rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
+  for (const x of r.throttling)
+    rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath, x.peakPerMinute]);
   const d = r.timeToReadySeconds;
   rows.push(['time-to-ready', 'seconds', d.p50, d.p90, d.p95, d.max, d.count]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';

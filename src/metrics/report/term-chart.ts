@@ -49,7 +49,10 @@ export function columnValues(points: readonly ChartPoint[], width: number, from:
 export function termChart(points: readonly ChartPoint[], opts: TermChartOptions): string[] {
   const { width, height } = opts;
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
-    throw new UserError(`chart size ${width}x${height} is not drawable`, 'give a width and height of at least 1 column and 1 row');
+    throw new UserError(
+      `chart size ${width}x${height} is not drawable`,
+      'give a width and height of at least 1 column and 1 row',
+    );
   }
   const fmt = opts.format ?? ((v: number): string => String(Math.round(v)));
   const times = points.map((p) => p.t);

@@ -25,7 +25,10 @@ function sum(usages: Array<{ cpu?: string; memory?: string } | undefined>): Usag
 }
 
 export async function podUsage(kc: KubeConfig, namespace: string): Promise<Map<string, Usage>> {
-  const list = await getJson<{ items?: UsageItem[] }>(kc, `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods`);
+  const list = await getJson<{ items?: UsageItem[] }>(
+    kc,
+    `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods`,
+  );
   return new Map((list.items ?? []).map((i) => [i.metadata.name, sum((i.containers ?? []).map((c) => c.usage))]));
 }
 

@@ -4,7 +4,10 @@ import { request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -13,7 +16,13 @@ async function open(kc: KubeConfig, path: string): Promise<import('node:http').I
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
-  const opts: import('node:https').RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { accept: 'application/json' } };
+  const opts: import('node:https').RequestOptions = {
+    method: 'GET',
+    hostname: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    headers: { accept: 'application/json' },
+  };
   await kc.applyToHTTPSOptions(opts);
   return new Promise((resolve, reject) => {
     const req = request(opts, resolve);
@@ -33,12 +42,18 @@ export async function getText(kc: KubeConfig, path: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
-  if ((res.statusCode ?? 0) >= 300) throw new HttpStatusError(res.statusCode ?? 0, `GET ${path}: ${res.statusCode} ${body.slice(0, 200)}`);
+  if ((res.statusCode ?? 0) >= 300)
+    throw new HttpStatusError(res.statusCode ?? 0, `GET ${path}: ${res.statusCode} ${body.slice(0, 200)}`);
   return body;
 }
 
 /** Streams a followed pod log line by line until `signal` aborts or the server ends it. */
-export async function followLog(kc: KubeConfig, path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+export async function followLog(
+  kc: KubeConfig,
+  path: string,
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const res = await open(kc, path);
   if ((res.statusCode ?? 0) >= 300) {
     res.resume();

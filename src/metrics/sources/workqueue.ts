@@ -35,10 +35,17 @@ function sumMetric(text: string, name: string): number | undefined {
   return found ? sum : undefined;
 }
 
-export async function workqueueDepth(kc: KubeConfig, namespace: string, pod: string): Promise<{ depth?: number; reconcileTotal?: number; note?: string }> {
+export async function workqueueDepth(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+): Promise<{ depth?: number; reconcileTotal?: number; note?: string }> {
   for (const port of PORTS) {
     try {
-      const text = await getText(kc, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${port.startsWith('https') ? 'https:' : ''}${encodeURIComponent(pod)}:${port.split(':')[1]}/proxy/metrics`);
+      const text = await getText(
+        kc,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${port.startsWith('https') ? 'https:' : ''}${encodeURIComponent(pod)}:${port.split(':')[1]}/proxy/metrics`,
+      );
       const depth = parseWorkqueueDepth(text);
       const reconcileTotal = parseReconcileTotal(text);
       if (depth !== undefined) return { depth, ...(reconcileTotal !== undefined ? { reconcileTotal } : {}) };

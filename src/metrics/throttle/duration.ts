@@ -1,5 +1,14 @@
 // Go's time.Duration text ("1.0412s", "198.5ms", "2m1.5s", "500µs", "1h2m3s") in ms.
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 export function parseGoDuration(text: string): number | undefined {
   const t = text.trim();

@@ -18,7 +18,8 @@ export interface ThrottleEvent {
   t?: number;
 }
 
-const LEGACY = /(?:Waited for|Throttling request took) ([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)(?: due to client-side throttling[^,]*(?:, not priority and fairness)?)?, request: ([A-Z]+):(\S+)/;
+const LEGACY =
+  /(?:Waited for|Throttling request took) ([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)(?: due to client-side throttling[^,]*(?:, not priority and fairness)?)?, request: ([A-Z]+):(\S+)/;
 const STRUCTURED = /"Waited before sending request"(.*)$/;
 const CONSOLE = /\tWaited before sending request\t(\{.*\})\s*$/;
 const FIELD = (name: string): RegExp => new RegExp(`\\b${name}="((?:[^"\\\\]|\\\\.)*)"`);
@@ -31,7 +32,12 @@ export function requestPath(url: string): string {
   }
 }
 
-function event(waitMs: number | undefined, verb: string | undefined, url: string | undefined, t?: number): ThrottleEvent | undefined {
+function event(
+  waitMs: number | undefined,
+  verb: string | undefined,
+  url: string | undefined,
+  t?: number,
+): ThrottleEvent | undefined {
   if (waitMs === undefined || !verb || !url) return undefined;
   return { waitMs, verb, url, path: requestPath(url), ...(t !== undefined ? { t } : {}) };
 }
@@ -43,12 +49,24 @@ function fromJson(raw: string): ThrottleEvent | undefined {
 
 function fromObject(o: Record<string, unknown>): ThrottleEvent | undefined {
   const msg = typeof o.msg === 'string' ? o.msg : typeof o.message === 'string' ? o.message : '';
-  const ts = typeof o.ts === 'string' ? Date.parse(o.ts) : typeof o.ts === 'number' ? (o.ts > 1e12 ? o.ts : o.ts * 1000) : undefined;
+  const ts =
+    typeof o.ts === 'string'
+      ? Date.parse(o.ts)
+      : typeof o.ts === 'number'
+        ? o.ts > 1e12
+          ? o.ts
+          : o.ts * 1000
+        : undefined;
   const t = ts !== undefined && Number.isFinite(ts) ? ts : undefined;
   if (msg.startsWith('Waited before sending request')) {
     const d = o.delay;
     const waitMs = typeof d === 'string' ? parseGoDuration(d) : typeof d === 'number' ? d * 1000 : undefined;
-    return event(waitMs, typeof o.verb === 'string' ? o.verb : undefined, typeof o.URL === 'string' ? o.URL : typeof o.url === 'string' ? o.url : undefined, t);
+    return event(
+      waitMs,
+      typeof o.verb === 'string' ? o.verb : undefined,
+      typeof o.URL === 'string' ? o.URL : typeof o.url === 'string' ? o.url : undefined,
+      t,
+    );
   }
   const legacy = LEGACY.exec(msg);
   return legacy ? event(parseGoDuration(legacy[1]!), legacy[2], legacy[3], t) : undefined;
@@ -73,13 +91,19 @@ export function parseThrottleLine(raw: string): ThrottleEvent | undefined {
   if (dev) {
     const fields = safeObject(dev[1]!);
     // The console header's first column is the ISO time when the encoder writes one.
-    return fields ? fromObject({ ...fields, msg: 'Waited before sending request', ts: line.split('\t', 1)[0] }) : undefined;
+    return fields
+      ? fromObject({ ...fields, msg: 'Waited before sending request', ts: line.split('\t', 1)[0] })
+      : undefined;
   }
   const structured = STRUCTURED.exec(line);
   if (structured) {
     const rest = structured[1]!;
     const delay = FIELD('delay').exec(rest)?.[1];
-    return event(delay === undefined ? undefined : parseGoDuration(delay), FIELD('verb').exec(rest)?.[1], FIELD('URL').exec(rest)?.[1]);
+    return event(
+      delay === undefined ? undefined : parseGoDuration(delay),
+      FIELD('verb').exec(rest)?.[1],
+      FIELD('URL').exec(rest)?.[1],
+    );
   }
   return undefined;
 }

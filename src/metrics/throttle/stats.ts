@@ -36,7 +36,10 @@ export class ThrottleWindow {
   private total = 0;
   private readonly paths = new Map<string, number>();
 
-  constructor(private readonly windowMs = 10 * 60_000, private readonly maxKept = 20_000) {}
+  constructor(
+    private readonly windowMs = 10 * 60_000,
+    private readonly maxKept = 20_000,
+  ) {}
 
   add(t: number, ms: number, path: string): void {
     const p = normalizePath(path);
@@ -51,7 +54,17 @@ export class ThrottleWindow {
     this.waits = this.waits.filter((w) => w.t >= now - this.windowMs);
     const lastMinute = this.waits.filter((w) => w.t >= now - 60_000).length;
     const sorted = this.waits.map((w) => w.ms).sort((a, b) => a - b);
-    const topPaths = [...this.paths].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([path, count]) => ({ path, count }));
-    return { perMinute: lastMinute, total: this.total, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), maxMs: sorted[sorted.length - 1] ?? 0, topPaths };
+    const topPaths = [...this.paths]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([path, count]) => ({ path, count }));
+    return {
+      perMinute: lastMinute,
+      total: this.total,
+      p50Ms: percentile(sorted, 50),
+      p95Ms: percentile(sorted, 95),
+      maxMs: sorted[sorted.length - 1] ?? 0,
+      topPaths,
+    };
   }
 }

@@ -12,7 +12,10 @@ function filesUnder(dir: string): string[] {
   try {
     entries = readdirSync(dir).sort();
   } catch {
-    throw new UserError(`CRD directory ${dir} cannot be read`, 'Pass an existing directory of CustomResourceDefinition YAML files (e.g. ../shared/crds).');
+    throw new UserError(
+      `CRD directory ${dir} cannot be read`,
+      'Pass an existing directory of CustomResourceDefinition YAML files (e.g. ../shared/crds).',
+    );
   }
   const out: string[] = [];
   for (const e of entries) {
@@ -31,9 +34,11 @@ export function loadCrdDocs(dirs: string[]): Record<string, unknown>[] {
       if (!docs) {
         docs = [];
         for (const d of parseAllDocuments(readFileSync(file, 'utf8'))) {
-          if (d.errors.length) throw new UserError(`${file} is not valid YAML: ${d.errors[0]!.message}`, 'Fix or remove the file.');
+          if (d.errors.length)
+            throw new UserError(`${file} is not valid YAML: ${d.errors[0]!.message}`, 'Fix or remove the file.');
           const v = d.toJSON() as unknown;
-          if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'CustomResourceDefinition') docs.push(v as Record<string, unknown>);
+          if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'CustomResourceDefinition')
+            docs.push(v as Record<string, unknown>);
         }
         cache.set(file, docs);
       }

@@ -26,8 +26,24 @@ function resourceEntries(t: ResourceType): object[] {
   if (t.shortNames.length) base.shortNames = t.shortNames;
   if (t.categories.length) base.categories = t.categories;
   const out: object[] = [base];
-  if (t.status) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
-  if (t.scale) out.push({ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+  if (t.status)
+    out.push({
+      name: `${t.plural}/status`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'patch', 'update'],
+    });
+  if (t.scale)
+    out.push({
+      name: `${t.plural}/scale`,
+      singularName: '',
+      namespaced: t.namespaced,
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    });
   for (const s of t.extraSubresources ?? []) {
     // pods/exec is a connect subresource: kubectl POSTs or GETs it (PodExecOptions).
     const exec = s === 'exec';
@@ -59,7 +75,11 @@ export class Discovery {
   }
 
   api(serverAddress: string): string {
-    return this.memo('/api', () => ({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] }));
+    return this.memo('/api', () => ({
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+    }));
   }
 
   private groupDoc(name: string, versions: string[]): object {
@@ -71,14 +91,21 @@ export class Discovery {
     return this.memo('/apis', () => ({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: this.registry.groups().filter((g) => g.name !== '').map((g) => this.groupDoc(g.name, g.versions)),
+      groups: this.registry
+        .groups()
+        .filter((g) => g.name !== '')
+        .map((g) => this.groupDoc(g.name, g.versions)),
     }));
   }
 
   group(name: string): string | undefined {
     const g = this.registry.groups().find((x) => x.name === name && name !== '');
     if (!g) return undefined;
-    return this.memo(`/apis/${name}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...this.groupDoc(g.name, g.versions) }));
+    return this.memo(`/apis/${name}`, () => ({
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      ...this.groupDoc(g.name, g.versions),
+    }));
   }
 
   resources(group: string, version: string): string | undefined {

@@ -10,7 +10,12 @@ export interface FaultSpec {
   onRequest?: (path: string) => void;
 }
 
-const REASONS: Record<number, string> = { 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+const REASONS: Record<number, string> = {
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 
 export class Faults {
   private spec: FaultSpec | undefined;

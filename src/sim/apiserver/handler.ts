@@ -71,7 +71,9 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
@@ -81,12 +83,18 @@ function parseObjectBody(raw: string, contentType: string | undefined): JsonObje
   const ct = (contentType ?? '').toLowerCase();
   if (ct && !ct.includes('json') && !ct.includes('yaml')) {
     // Protobuf and CBOR are not spoken here; client-go falls back to JSON on a 415.
-    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw new ApiStatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
   }
   try {
     v = ct.includes('yaml') ? parseYaml(raw) : JSON.parse(raw);
   } catch (err) {
-    throw badRequest(`the body of the request was in an unknown format - couldn't get version/kind; json parse error: ${(err as Error).message.split('\n')[0]}`);
+    throw badRequest(
+      `the body of the request was in an unknown format - couldn't get version/kind; json parse error: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   if (!isObject(v)) throw badRequest("couldn't get version/kind; json parse error: the body must be an object");
   return v;
@@ -102,7 +110,12 @@ function fieldValidation(q: URLSearchParams): FieldValidation {
 function writeOptions(q: URLSearchParams): WriteOptions {
   const dry = q.get('dryRun');
   if (dry && dry !== 'All') throw badRequest(`dryRun: Unsupported value: "${dry}": supported values: "All"`);
-  return { dryRun: dry === 'All', fieldValidation: fieldValidation(q), fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true' };
+  return {
+    dryRun: dry === 'All',
+    fieldValidation: fieldValidation(q),
+    fieldManager: q.get('fieldManager') ?? undefined,
+    force: q.get('force') === 'true',
+  };
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -139,8 +152,13 @@ export class Handler {
         res.destroy();
         return;
       }
-      if (err instanceof ApiStatusError) sendStatus(res, err.toStatus(), err.code === 429 ? { 'Retry-After': '1' } : undefined);
-      else sendStatus(res, new ApiStatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`).toStatus());
+      if (err instanceof ApiStatusError)
+        sendStatus(res, err.toStatus(), err.code === 429 ? { 'Retry-After': '1' } : undefined);
+      else
+        sendStatus(
+          res,
+          new ApiStatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`).toStatus(),
+        );
     });
   };
 
@@ -201,7 +219,12 @@ export class Handler {
     const fault = this.d.faults.pick(path);
     if (fault) {
       req.resume();
-      throw new ApiStatusError(fault.code, fault.reason, `injected fault: ${fault.reason}`, fault.code === 429 ? { retryAfterSeconds: 1 } : undefined);
+      throw new ApiStatusError(
+        fault.code,
+        fault.reason,
+        `injected fault: ${fault.reason}`,
+        fault.code === 429 ? { retryAfterSeconds: 1 } : undefined,
+      );
     }
 
     if (path === '/version' || path === '/version/') return send(res, 200, JSON.stringify(SERVER_VERSION));
@@ -209,7 +232,10 @@ export class Handler {
     if (path === '/apis' || path === '/apis/') return send(res, 200, this.discovery.apis());
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return this.openapi(req, res, path);
 
-    const seg = path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+    const seg = path
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent);
     let group: string;
     let version: string | undefined;
     let rest: string[];
@@ -250,14 +276,19 @@ export class Handler {
       case 'DELETE':
         return this.del(req, res, route, q);
       default:
-        throw new ApiStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+        throw new ApiStatusError(
+          405,
+          'MethodNotAllowed',
+          `the server does not allow this method on the requested resource`,
+        );
     }
   }
 
   private openapi(req: IncomingMessage, res: ServerResponse, path: string): void {
     if (path === '/openapi/v2') {
       // Served as JSON only; kubectl asks for protobuf and falls back to v3 when it cannot parse.
-      if ((req.headers.accept ?? '').includes('protobuf')) throw new ApiStatusError(406, 'NotAcceptable', 'only application/json is served');
+      if ((req.headers.accept ?? '').includes('protobuf'))
+        throw new ApiStatusError(406, 'NotAcceptable', 'only application/json is served');
       return send(res, 200, openApiV2());
     }
     if (path === '/openapi/v3' || path === '/openapi/v3/') return send(res, 200, openApiV3Index(this.d.registry));
@@ -273,7 +304,11 @@ export class Handler {
       rest = rest.slice(1);
     }
     let namespace: string | undefined;
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+    if (
+      rest[0] === 'namespaces' &&
+      rest.length >= 3 &&
+      !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+    ) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
@@ -285,7 +320,11 @@ export class Handler {
     const sub = rest[2];
     if (type.namespaced && name !== undefined && namespace === undefined) throw nf;
     if (sub !== undefined) {
-      const ok = (sub === 'status' && type.status) || (sub === 'scale' && !!type.scale) || (type.extraSubresources ?? []).includes(sub) || (sub === 'finalize' && type.kind === 'Namespace');
+      const ok =
+        (sub === 'status' && type.status) ||
+        (sub === 'scale' && !!type.scale) ||
+        (type.extraSubresources ?? []).includes(sub) ||
+        (sub === 'finalize' && type.kind === 'Namespace');
       if (!ok) throw nf;
     }
     return { type, namespace, name, sub, watch };
@@ -303,7 +342,10 @@ export class Handler {
       let name = r.name;
       if (name !== undefined) {
         // Legacy /watch/.../name: a watch on one object.
-        fields = [...(fields ?? []), { field: 'metadata.name', path: ['metadata', 'name'], value: name, negate: false }];
+        fields = [
+          ...(fields ?? []),
+          { field: 'metadata.name', path: ['metadata', 'name'], value: name, negate: false },
+        ];
         name = undefined;
       }
       if (r.watch || q.get('watch') === 'true' || q.get('watch') === '1') {
@@ -330,7 +372,12 @@ export class Handler {
         });
         return;
       }
-      const json = store.list(r.type, r.namespace, { label, fields, limit: intParam(q, 'limit'), continueToken: q.get('continue') ?? undefined });
+      const json = store.list(r.type, r.namespace, {
+        label,
+        fields,
+        limit: intParam(q, 'limit'),
+        continueToken: q.get('continue') ?? undefined,
+      });
       if (wantsTable(req.headers.accept)) return send(res, 200, tableFor(r.type, json, true));
       return send(res, 200, json);
     }
@@ -338,21 +385,39 @@ export class Handler {
     if (r.sub === 'log') return this.serveLog(req, res, ns, r.name, q);
     if (r.sub === 'scale') return send(res, 200, JSON.stringify(this.scaleOf(r.type, ns, r.name)));
     const item = store.get(r.type, ns, r.name);
-    const json = item.apiVersion === apiVersionOf(r.type) ? item.json : JSON.stringify({ ...JSON.parse(item.json), apiVersion: apiVersionOf(r.type) });
+    const json =
+      item.apiVersion === apiVersionOf(r.type)
+        ? item.json
+        : JSON.stringify({ ...JSON.parse(item.json), apiVersion: apiVersionOf(r.type) });
     if (wantsTable(req.headers.accept)) return send(res, 200, tableFor(r.type, json, false));
     send(res, 200, json);
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams): Promise<void> {
-    if (r.name !== undefined) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    if (r.type.namespaced && r.namespace === undefined) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (r.name !== undefined)
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
+    if (r.type.namespaced && r.namespace === undefined)
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
     const body = parseObjectBody(await readBody(req), req.headers['content-type']);
     const out = this.d.store.create(r.type, this.ns(r), body, writeOptions(q));
     send(res, out.code, out.json, warningHeader(out.warnings));
   }
 
   private async put(req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams): Promise<void> {
-    if (r.name === undefined) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (r.name === undefined)
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
     const body = parseObjectBody(await readBody(req), req.headers['content-type']);
     if (r.sub === 'scale') return send(res, 200, JSON.stringify(this.setScale(r.type, this.ns(r), r.name, body)));
     if (r.sub === 'finalize') {
@@ -364,7 +429,12 @@ export class Handler {
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams): Promise<void> {
-    if (r.name === undefined) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (r.name === undefined)
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
     const kind = patchKindOf(req.headers['content-type']);
     const raw = await readBody(req);
     if (!kind) {
@@ -396,7 +466,9 @@ export class Handler {
       const body = parseObjectBody(raw, 'application/json');
       opts = {
         propagationPolicy: body.propagationPolicy as DeleteOptions['propagationPolicy'],
-        preconditions: isObject(body.preconditions) ? (body.preconditions as DeleteOptions['preconditions']) : undefined,
+        preconditions: isObject(body.preconditions)
+          ? (body.preconditions as DeleteOptions['preconditions'])
+          : undefined,
         dryRun: Array.isArray(body.dryRun) && body.dryRun.includes('All'),
       };
     }
@@ -404,7 +476,9 @@ export class Handler {
     if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
     if (q.get('dryRun') === 'All') opts.dryRun = true;
     if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
-      throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     if (r.name === undefined) {
       const json = this.d.store.deleteCollection(r.type, r.namespace, {
@@ -432,16 +506,29 @@ export class Handler {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion, creationTimestamp: md.creationTimestamp },
+      metadata: {
+        name: md.name,
+        namespace: md.namespace,
+        uid: md.uid,
+        resourceVersion: md.resourceVersion,
+        creationTimestamp: md.creationTimestamp,
+      },
       spec: { replicas: Number(at(t.scale?.specReplicasPath) ?? 0) },
-      status: { replicas: Number(at(t.scale?.statusReplicasPath) ?? 0), ...(sel !== undefined ? { selector: typeof sel === 'string' ? sel : JSON.stringify(sel) } : {}) },
+      status: {
+        replicas: Number(at(t.scale?.statusReplicasPath) ?? 0),
+        ...(sel !== undefined ? { selector: typeof sel === 'string' ? sel : JSON.stringify(sel) } : {}),
+      },
     };
   }
 
   private setScale(t: ResourceType, ns: string, name: string, scale: JsonObject): object {
     const replicas = isObject(scale.spec) ? scale.spec.replicas : undefined;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw new ApiStatusError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`);
+      throw new ApiStatusError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
+      );
     }
     const obj = this.d.store.getObject(t, ns, name);
     const path = (t.scale?.specReplicasPath ?? '.spec.replicas').replace(/^\./, '').split('.');
@@ -462,7 +549,9 @@ export class Handler {
     const t = this.d.registry.lookup('', 'v1', 'pods')!;
     const obj = this.d.store.getObject(t, ns, pod);
     const spec = isObject(obj.spec) ? obj.spec : {};
-    const declared = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((c) => (isObject(c) && typeof c.name === 'string' ? [c.name] : []));
+    const declared = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((c) =>
+      isObject(c) && typeof c.name === 'string' ? [c.name] : [],
+    );
     let container = q.get('container') ?? undefined;
     if (!container) {
       const candidates = declared.length ? declared : this.d.logs.containersWithLogs(ns, pod);
@@ -495,7 +584,12 @@ export class Handler {
 
   // ---- metrics.k8s.io
   private serveMetrics(req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams, method: string): void {
-    if (method !== 'GET' || r.watch || q.get('watch') === 'true') throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (method !== 'GET' || r.watch || q.get('watch') === 'true')
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
     const label = parseLabelSelector(q.get('labelSelector'));
     const { store, registry, metrics } = this.d;
     const podT = registry.lookup('', 'v1', 'pods')!;
@@ -506,13 +600,24 @@ export class Handler {
       r.type.kind === 'PodMetrics'
         ? metrics.podMetrics(r.namespace, r.name, (ns, pod) => labelsOf(podT, ns, pod))
         : metrics.nodeMetrics(r.name, (n) => labelsOf(nodeT, '', n));
-    const filtered = label ? items.filter((i) => label(((i as { metadata: { labels?: Record<string, string> } }).metadata.labels))) : items;
+    const filtered = label
+      ? items.filter((i) => label((i as { metadata: { labels?: Record<string, string> } }).metadata.labels))
+      : items;
     if (r.name !== undefined) {
       const one = filtered[0];
-      if (!one) throw new ApiStatusError(404, 'NotFound', `${r.type.plural}.metrics.k8s.io "${r.name}" not found`, { name: r.name, group: 'metrics.k8s.io', kind: r.type.plural });
+      if (!one)
+        throw new ApiStatusError(404, 'NotFound', `${r.type.plural}.metrics.k8s.io "${r.name}" not found`, {
+          name: r.name,
+          group: 'metrics.k8s.io',
+          kind: r.type.plural,
+        });
       return send(res, 200, JSON.stringify(one));
     }
-    send(res, 200, JSON.stringify({ kind: r.type.listKind, apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items: filtered }));
+    send(
+      res,
+      200,
+      JSON.stringify({ kind: r.type.listKind, apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items: filtered }),
+    );
   }
 }
 

@@ -81,7 +81,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const streams = new Set<() => void>();
 
   const nsType = registry.lookup('', 'v1', 'namespaces')!;
-  for (const ns of DEFAULT_NAMESPACES) store.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (const ns of DEFAULT_NAMESPACES)
+    store.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   if (opts.crdDirs?.length) {
     const crdType = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
     for (const doc of loadCrdDocs(opts.crdDirs)) store.create(crdType, '', structuredClone(doc) as JsonObject);
@@ -135,7 +136,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   });
   port = (server.address() as AddressInfo).port;
   const url = `https://${urlHost(host === '0.0.0.0' ? '127.0.0.1' : host)}:${port}`;
-  const kubeconfigYaml = renderKubeconfig({ clusterName: name, server: url, caPem, userName: `${name}-admin`, token: adminToken });
+  const kubeconfigYaml = renderKubeconfig({
+    clusterName: name,
+    server: url,
+    caPem,
+    userName: `${name}-admin`,
+    token: adminToken,
+  });
   let kubeconfigPath: string | undefined;
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });

@@ -4,9 +4,12 @@ import { stringify } from 'yaml';
 
 export type KubeconfigCredential = { token: string } | { certPem: string; keyPem: string };
 
-export function renderKubeconfig(p: { clusterName: string; server: string; caPem: string; userName: string } & KubeconfigCredential): string {
+export function renderKubeconfig(
+  p: { clusterName: string; server: string; caPem: string; userName: string } & KubeconfigCredential,
+): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const user = 'token' in p ? { token: p.token } : { 'client-certificate-data': b64(p.certPem), 'client-key-data': b64(p.keyPem) };
+  const user =
+    'token' in p ? { token: p.token } : { 'client-certificate-data': b64(p.certPem), 'client-key-data': b64(p.keyPem) };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

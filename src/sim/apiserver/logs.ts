@@ -37,7 +37,19 @@ export class LogStore {
     return [...this.logs.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
-  serve(res: ServerResponse, ns: string, pod: string, container: string, q: { follow: boolean; tailLines?: number; sinceSeconds?: number; timestamps: boolean; onClose: (fn: () => void) => void }): void {
+  serve(
+    res: ServerResponse,
+    ns: string,
+    pod: string,
+    container: string,
+    q: {
+      follow: boolean;
+      tailLines?: number;
+      sinceSeconds?: number;
+      timestamps: boolean;
+      onClose: (fn: () => void) => void;
+    },
+  ): void {
     const e = this.entry(ns, pod, container);
     let lines = e.lines;
     if (q.sinceSeconds !== undefined) {

@@ -28,7 +28,11 @@ export class MetricsStore {
     this.nodes.set(node, { cpu: cpuMillicores, mem: memoryBytes, at: stamp() });
   }
 
-  podMetrics(namespace: string | undefined, name: string | undefined, labelsOf: (ns: string, pod: string) => Record<string, string> | undefined): object[] {
+  podMetrics(
+    namespace: string | undefined,
+    name: string | undefined,
+    labelsOf: (ns: string, pod: string) => Record<string, string> | undefined,
+  ): object[] {
     const out: object[] = [];
     for (const [key, e] of this.pods) {
       const slash = key.indexOf('/');
@@ -43,7 +47,10 @@ export class MetricsStore {
         metadata: { name: pod, namespace: ns, creationTimestamp: stamp(), ...(labels ? { labels } : {}) },
         timestamp: e.at,
         window: '10s',
-        containers: e.containers.map((c) => ({ name: c.name, usage: { cpu: cpu(c.cpuMillicores), memory: mem(c.memoryBytes) } })),
+        containers: e.containers.map((c) => ({
+          name: c.name,
+          usage: { cpu: cpu(c.cpuMillicores), memory: mem(c.memoryBytes) },
+        })),
       });
     }
     return out;

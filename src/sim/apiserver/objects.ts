@@ -7,7 +7,15 @@ import { Bucket, jsonAs, objectKey, type Stored, type EventType } from './store.
 import type { Registry } from './registry.js';
 import { apiVersionOf, type ResourceType } from './resource.js';
 import { ApiStatusError, alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
-import { isObject, jsonPatch, mergePatch, strategicMerge, type Json, type JsonObject, type PatchKind } from './patch.js';
+import {
+  isObject,
+  jsonPatch,
+  mergePatch,
+  strategicMerge,
+  type Json,
+  type JsonObject,
+  type PatchKind,
+} from './patch.js';
 import { checkName, checkSchema, type FieldValidation } from './validation.js';
 import { fieldsMatch, onlyMetadataFields, type FieldRequirement, type LabelPredicate } from './selectors.js';
 import { checkFieldSelector } from './fields.js';
@@ -171,7 +179,9 @@ export class ObjectStore {
   create(t: ResourceType, ns: string, body: JsonObject, opts: WriteOptions = {}): WriteResult {
     const md = meta(body);
     if (body.kind !== undefined && body.kind !== t.kind) {
-      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+      throw badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`,
+      );
     }
     body.apiVersion = apiVersionOf(t);
     body.kind = t.kind;
@@ -190,7 +200,13 @@ export class ObjectStore {
     }
     const name = typeof md.name === 'string' ? md.name : '';
     if (!name) {
-      throw invalid(t.kind, t.group, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+      throw invalid(t.kind, t.group, '', [
+        {
+          reason: 'FieldValueRequired',
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+        },
+      ]);
     }
     checkName(t, name);
     if (t.namespaced) this.checkNamespaceWritable(ns);
@@ -214,7 +230,14 @@ export class ObjectStore {
     return { json: this.slot(t).bucket.items.get(key)?.json ?? stored.json, code: 201, warnings };
   }
 
-  update(t: ResourceType, ns: string, name: string, body: JsonObject, sub: string | undefined, opts: WriteOptions = {}): WriteResult {
+  update(
+    t: ResourceType,
+    ns: string,
+    name: string,
+    body: JsonObject,
+    sub: string | undefined,
+    opts: WriteOptions = {},
+  ): WriteResult {
     const md = meta(body);
     if (md.name !== undefined && md.name !== name) {
       throw badRequest(`the name of the object (${String(md.name)}) does not match the name on the URL (${name})`);
@@ -222,12 +245,19 @@ export class ObjectStore {
     if (t.namespaced && md.namespace !== undefined && md.namespace !== '' && md.namespace !== ns) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    if (body.kind !== undefined && body.kind !== t.kind) throw badRequest(`the kind of the object (${String(body.kind)}) does not match ${t.kind}`);
+    if (body.kind !== undefined && body.kind !== t.kind)
+      throw badRequest(`the kind of the object (${String(body.kind)}) does not match ${t.kind}`);
     const cur = this.get(t, ns, name);
     const rv = md.resourceVersion;
     if (rv === undefined || rv === '') {
       if (t.custom) {
-        throw invalid(t.kind, t.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+        throw invalid(t.kind, t.group, name, [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'metadata.resourceVersion',
+            message: 'Invalid value: 0x0: must be specified for an update',
+          },
+        ]);
       }
     } else if (String(rv) !== String(cur.rv)) {
       throw conflict(t.plural, t.group, name);
@@ -235,9 +265,21 @@ export class ObjectStore {
     return this.replace(t, cur, body, sub, opts);
   }
 
-  patch(t: ResourceType, ns: string, name: string, kind: PatchKind, raw: string, sub: string | undefined, opts: WriteOptions = {}): WriteResult {
+  patch(
+    t: ResourceType,
+    ns: string,
+    name: string,
+    kind: PatchKind,
+    raw: string,
+    sub: string | undefined,
+    opts: WriteOptions = {},
+  ): WriteResult {
     if (kind === 'strategic' && t.custom) {
-      throw new ApiStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      throw new ApiStatusError(
+        415,
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     }
     let patch: Json;
     try {
@@ -246,7 +288,10 @@ export class ObjectStore {
       throw badRequest(`error decoding patch: ${(err as Error).message.split('\n')[0]}`);
     }
     if (kind === 'apply') {
-      if (!opts.fieldManager) throw badRequest('PATCH /apply requires fieldManager to be set (the fieldManager query parameter is required for apply requests)');
+      if (!opts.fieldManager)
+        throw badRequest(
+          'PATCH /apply requires fieldManager to be set (the fieldManager query parameter is required for apply requests)',
+        );
       if (!isObject(patch)) throw badRequest('apply patch must be an object');
     } else if (kind !== 'json' && !isObject(patch)) {
       throw badRequest('error decoding patch: the patch must be a JSON object');
@@ -279,14 +324,21 @@ export class ObjectStore {
     }
     if (!isObject(next)) throw badRequest('the patch produced a value that is not an object');
     const md = meta(next);
-    if (md.name !== name) throw badRequest(`the name of the object (${String(md.name)}) does not match the name on the URL (${name})`);
+    if (md.name !== name)
+      throw badRequest(`the name of the object (${String(md.name)}) does not match the name on the URL (${name})`);
     const rv = md.resourceVersion;
     if (rv !== undefined && String(rv) !== String(item.rv)) throw conflict(t.plural, t.group, name);
     return this.replace(t, item, next, sub, opts);
   }
 
   /** The shared tail of update and patch: merges with the stored object and commits. */
-  private replace(t: ResourceType, cur: Stored, body: JsonObject, sub: string | undefined, opts: WriteOptions): WriteResult {
+  private replace(
+    t: ResourceType,
+    cur: Stored,
+    body: JsonObject,
+    sub: string | undefined,
+    opts: WriteOptions,
+  ): WriteResult {
     const old = JSON.parse(cur.json) as JsonObject;
     const oldMd = meta(old);
     let next: JsonObject;
@@ -342,17 +394,34 @@ export class ObjectStore {
   delete(t: ResourceType, ns: string, name: string, opts: DeleteOptions = {}): WriteResult {
     const item = this.get(t, ns, name);
     if (t.kind === 'Namespace' && t.group === '' && PROTECTED_NAMESPACES.has(name)) {
-      throw new ApiStatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+      throw new ApiStatusError(
+        403,
+        'Forbidden',
+        `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+        { name, kind: 'namespaces' },
+      );
     }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== item.uid) {
-      throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${t.plural} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${item.uid}`);
+      throw new ApiStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${t.plural} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${item.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== String(item.rv)) {
-      throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${t.plural} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${item.rv}`);
+      throw new ApiStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${t.plural} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${item.rv}`,
+      );
     }
     if (opts.dryRun) return { json: jsonAs(item, apiVersionOf(t)), code: 200, warnings: [] };
-    const json = this.deleteStored(this.slot(t), objectKey(item.namespace, item.name), opts.propagationPolicy ?? 'Background');
+    const json = this.deleteStored(
+      this.slot(t),
+      objectKey(item.namespace, item.name),
+      opts.propagationPolicy ?? 'Background',
+    );
     return { json: json ?? jsonAs(item, apiVersionOf(t)), code: 200, warnings: [] };
   }
 
@@ -377,11 +446,23 @@ export class ObjectStore {
 
   private checkNamespaceWritable(ns: string): void {
     const nsItem = this.slot(this.nsType).bucket.items.get(ns);
-    if (!nsItem) throw new ApiStatusError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if (!nsItem)
+      throw new ApiStatusError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
     if (nsItem.deleting) {
-      throw new ApiStatusError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, {
-        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
-      });
+      throw new ApiStatusError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+        {
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${ns} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -414,8 +495,20 @@ export class ObjectStore {
       obj.status = {
         acceptedNames: names,
         conditions: [
-          { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now() },
-          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now() },
+          {
+            type: 'NamesAccepted',
+            status: 'True',
+            reason: 'NoConflicts',
+            message: 'no conflicts found',
+            lastTransitionTime: now(),
+          },
+          {
+            type: 'Established',
+            status: 'True',
+            reason: 'InitialNamesAccepted',
+            message: 'the initial names have been accepted',
+            lastTransitionTime: now(),
+          },
         ],
         storedVersions: Array.isArray(isObject(obj.spec) ? obj.spec.versions : undefined)
           ? ((obj.spec as JsonObject).versions as JsonObject[]).filter((v) => v.storage).map((v) => v.name as string)
@@ -474,7 +567,11 @@ export class ObjectStore {
    * Deletes, honouring finalizers (sets deletionTimestamp and waits) and propagation.
    * Returns the JSON of the object as last seen.
    */
-  private deleteStored(slot: Slot, key: string, propagation: 'Background' | 'Foreground' | 'Orphan'): string | undefined {
+  private deleteStored(
+    slot: Slot,
+    key: string,
+    propagation: 'Background' | 'Foreground' | 'Orphan',
+  ): string | undefined {
     const item = slot.bucket.items.get(key);
     if (!item) return undefined;
     const t = slot.type;
@@ -483,7 +580,8 @@ export class ObjectStore {
     const fins = Array.isArray(md.finalizers) ? [...(md.finalizers as string[])] : [];
     const deps = this.dependents.get(item.uid);
     if (propagation === 'Orphan' && deps) this.orphan(item.uid, deps);
-    if (propagation === 'Foreground' && deps && deps.size > 0 && !fins.includes('foregroundDeletion')) fins.push('foregroundDeletion');
+    if (propagation === 'Foreground' && deps && deps.size > 0 && !fins.includes('foregroundDeletion'))
+      fins.push('foregroundDeletion');
     const isNamespace = t.kind === 'Namespace' && t.group === '';
     if (isNamespace && (this.nsCounts.get(item.name) ?? 0) > 0) {
       // The namespace controller empties it first; spec.finalizers keeps it until then.
@@ -504,7 +602,8 @@ export class ObjectStore {
         if (isNamespace) obj.status = { ...(isObject(obj.status) ? obj.status : {}), phase: 'Terminating' };
         this.commit(t, key, obj, 'MODIFIED', item);
       }
-      if (propagation === 'Foreground' && deps) for (const d of [...deps]) this.defer(() => this.deleteByUid(d, 'Foreground'));
+      if (propagation === 'Foreground' && deps)
+        for (const d of [...deps]) this.defer(() => this.deleteByUid(d, 'Foreground'));
       return slot.bucket.items.get(key)?.json;
     }
     return this.remove(slot, key, obj);

@@ -29,7 +29,11 @@ export function openApiV3Index(registry: Registry): string {
   return JSON.stringify({ paths });
 }
 
-const PARAMS = ['fieldValidation', 'fieldManager', 'dryRun', 'force'].map((name) => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } }));
+const PARAMS = ['fieldValidation', 'fieldManager', 'dryRun', 'force'].map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: 'string', uniqueItems: true },
+}));
 
 export function openApiV3Group(registry: Registry, path: string): string | undefined {
   const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);

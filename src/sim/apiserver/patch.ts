@@ -44,7 +44,11 @@ function getAt(doc: Json, ptr: string[]): Json | undefined {
 function failed(op: string, path: string, why: string): ApiStatusError {
   // kube-apiserver answers a JSON patch that cannot be applied with 422 (Invalid) for test
   // failures and 500 for missing paths; both are client errors, so use its messages loosely.
-  return new ApiStatusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${op} operation does not apply: ${why} (path ${path})`);
+  return new ApiStatusError(
+    422,
+    'Invalid',
+    `the server rejected our request due to an error in our request: ${op} operation does not apply: ${why} (path ${path})`,
+  );
 }
 
 function setAt(doc: Json, ptr: string[], value: Json, mode: 'add' | 'replace', rawPath: string): Json {
@@ -72,7 +76,8 @@ function removeAt(doc: Json, ptr: string[], rawPath: string): Json {
   const last = ptr[ptr.length - 1]!;
   if (Array.isArray(parent)) {
     const idx = Number(last);
-    if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length) throw failed('remove', rawPath, 'index out of range');
+    if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length)
+      throw failed('remove', rawPath, 'index out of range');
     parent.splice(idx, 1);
   } else if (isObject(parent) && last in parent) {
     delete parent[last];

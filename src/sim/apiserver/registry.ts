@@ -117,7 +117,14 @@ interface CrdVersion {
 export function typesFromCrd(crd: Record<string, unknown>): ResourceType[] {
   const spec = crd.spec;
   if (!isObject(spec)) return [];
-  const names = (spec.names ?? {}) as { kind?: string; plural?: string; shortNames?: string[]; categories?: string[]; singular?: string; listKind?: string };
+  const names = (spec.names ?? {}) as {
+    kind?: string;
+    plural?: string;
+    shortNames?: string[];
+    categories?: string[];
+    singular?: string;
+    listKind?: string;
+  };
   const group = typeof spec.group === 'string' ? spec.group : '';
   const versions = (Array.isArray(spec.versions) ? spec.versions : []) as unknown as CrdVersion[];
   const out: ResourceType[] = [];

@@ -39,14 +39,19 @@ function checkKey(key: string, raw: string): string {
 function parseRequirement(part: string, raw: string): Requirement {
   let m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
   if (m) {
-    const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+    const values = m[3]!
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0);
     return { key: checkKey(m[1]!, raw), op: m[2] === 'in' ? 'in' : 'notin', values };
   }
   if (part.startsWith('!')) return { key: checkKey(part.slice(1).trim(), raw), op: 'notexists', values: [] };
   m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
   if (m) return { key: checkKey(m[1]!, raw), op: m[2] === '!=' ? 'ne' : 'eq', values: [m[3]!] };
   if (/^[^=!\s()]+$/.test(part)) return { key: checkKey(part, raw), op: 'exists', values: [] };
-  throw badRequest(`unable to parse requirement: found '${part}', expected: in, notin, =, ==, !=, gt, lt in selector "${raw}"`);
+  throw badRequest(
+    `unable to parse requirement: found '${part}', expected: in, notin, =, ==, !=, gt, lt in selector "${raw}"`,
+  );
 }
 
 function matches(r: Requirement, labels: Labels): boolean {
@@ -74,7 +79,14 @@ export function parseLabelSelector(raw: string | null | undefined): LabelPredica
 }
 
 /** A labelSelector object (matchLabels/matchExpressions) rendered in query-string form. */
-export function selectorObjectToString(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): string {
+export function selectorObjectToString(
+  sel:
+    | {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+      }
+    | undefined,
+): string {
   if (!sel) return '';
   const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of sel.matchExpressions ?? []) {

@@ -36,7 +36,15 @@ export class ApiStatusError extends Error {
   }
 
   toStatus(): StatusBody {
-    const s: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const s: StatusBody = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
     if (this.details) s.details = this.details;
     return s;
   }
@@ -48,10 +56,18 @@ export function qualified(plural: string, group: string): string {
 }
 
 export const notFound = (plural: string, group: string, name: string): ApiStatusError =>
-  new ApiStatusError(404, 'NotFound', `${qualified(plural, group)} "${name}" not found`, { name, group: group || undefined, kind: plural });
+  new ApiStatusError(404, 'NotFound', `${qualified(plural, group)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: plural,
+  });
 
 export const alreadyExists = (plural: string, group: string, name: string): ApiStatusError =>
-  new ApiStatusError(409, 'AlreadyExists', `${qualified(plural, group)} "${name}" already exists`, { name, group: group || undefined, kind: plural });
+  new ApiStatusError(409, 'AlreadyExists', `${qualified(plural, group)} "${name}" already exists`, {
+    name,
+    group: group || undefined,
+    kind: plural,
+  });
 
 export const conflict = (plural: string, group: string, name: string): ApiStatusError =>
   new ApiStatusError(
@@ -66,12 +82,17 @@ export const badRequest = (message: string): ApiStatusError => new ApiStatusErro
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiStatusError {
   const summary = causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? ''}`).join(', ');
   const what = group ? `${kind}.${group}` : kind;
-  return new ApiStatusError(422, 'Invalid', `${what} "${name}" is invalid: ${causes.length > 1 ? `[${summary}]` : summary}`, {
-    name,
-    group: group || undefined,
-    kind,
-    causes,
-  });
+  return new ApiStatusError(
+    422,
+    'Invalid',
+    `${what} "${name}" is invalid: ${causes.length > 1 ? `[${summary}]` : summary}`,
+    {
+      name,
+      group: group || undefined,
+      kind,
+      causes,
+    },
+  );
 }
 
 export const gone = (message: string): ApiStatusError => new ApiStatusError(410, 'Expired', message);

@@ -44,7 +44,8 @@ export function objectKey(namespace: string, name: string): string {
 export function jsonAs(item: Stored, apiVersion: string): string {
   if (item.apiVersion === apiVersion) return item.json;
   const prefix = `{"apiVersion":${JSON.stringify(item.apiVersion)}`;
-  if (item.json.startsWith(prefix)) return `{"apiVersion":${JSON.stringify(apiVersion)}${item.json.slice(prefix.length)}`;
+  if (item.json.startsWith(prefix))
+    return `{"apiVersion":${JSON.stringify(apiVersion)}${item.json.slice(prefix.length)}`;
   const o = JSON.parse(item.json) as Record<string, unknown>;
   o.apiVersion = apiVersion;
   return JSON.stringify(o);

@@ -25,14 +25,30 @@ export function tableFor(t: ResourceType, json: string, isList: boolean): string
   const items: Obj[] = isList ? (parsed.items ?? []) : [parsed];
   const withPhase = t.kind === 'Pod' || t.kind === 'Namespace';
   const columns = [
-    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-    ...(withPhase ? [{ name: 'Status', type: 'string', format: '', description: 'The phase of the object.', priority: 0 }] : []),
+    {
+      name: 'Name',
+      type: 'string',
+      format: 'name',
+      description: 'Name must be unique within a namespace.',
+      priority: 0,
+    },
+    ...(withPhase
+      ? [{ name: 'Status', type: 'string', format: '', description: 'The phase of the object.', priority: 0 }]
+      : []),
     { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp', priority: 0 },
   ];
   const rows = items.map((o) => ({
     cells: [o.metadata?.name ?? '', ...(withPhase ? [o.status?.phase ?? ''] : []), age(o.metadata?.creationTimestamp)],
     object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata ?? {} },
   }));
-  const md = isList ? { resourceVersion: parsed.metadata?.resourceVersion, continue: parsed.metadata?.continue } : { resourceVersion: parsed.metadata?.resourceVersion };
-  return JSON.stringify({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: md, columnDefinitions: columns, rows });
+  const md = isList
+    ? { resourceVersion: parsed.metadata?.resourceVersion, continue: parsed.metadata?.continue }
+    : { resourceVersion: parsed.metadata?.resourceVersion };
+  return JSON.stringify({
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: md,
+    columnDefinitions: columns,
+    rows,
+  });
 }

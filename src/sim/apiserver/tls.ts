@@ -21,12 +21,20 @@ export interface LocalCa {
 
 function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
   // node:crypto generates the key natively (fast); forge only signs the certificates.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem: forge.pki.privateKeyToPem(key) };
 }
 
-function certificate(subject: forge.pki.CertificateField[], pub: forge.pki.rsa.PublicKey, years: number): forge.pki.Certificate {
+function certificate(
+  subject: forge.pki.CertificateField[],
+  pub: forge.pki.rsa.PublicKey,
+  years: number,
+): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = pub;
   cert.serialNumber = randomSerialHex();

@@ -18,7 +18,9 @@ export function checkName(t: ResourceType, name: string): void {
     const what = label
       ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
       : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-    throw invalid(t.kind, t.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": ${what}` }]);
+    throw invalid(t.kind, t.group, name, [
+      { reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": ${what}` },
+    ]);
   }
 }
 
@@ -26,7 +28,12 @@ export function checkName(t: ResourceType, name: string): void {
  * Defaults, validates and prunes a custom resource in place. Returns warnings (unknown fields
  * under fieldValidation=Warn).
  */
-export function checkSchema(t: ResourceType, obj: Record<string, unknown>, name: string, mode: FieldValidation): string[] {
+export function checkSchema(
+  t: ResourceType,
+  obj: Record<string, unknown>,
+  name: string,
+  mode: FieldValidation,
+): string[] {
   const schema = t.schema as JSONSchemaProps | undefined;
   if (!schema) return [];
   applyDefaults(schema, obj);

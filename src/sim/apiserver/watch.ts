@@ -41,7 +41,17 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     rvFrom = Number(p.resourceVersion);
     if (!Number.isFinite(rvFrom)) {
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `resourceVersion: Invalid value: "${p.resourceVersion}": strconv.ParseUint: parsing "${p.resourceVersion}": invalid syntax`, reason: 'BadRequest', code: 400 }));
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `resourceVersion: Invalid value: "${p.resourceVersion}": strconv.ParseUint: parsing "${p.resourceVersion}": invalid syntax`,
+          reason: 'BadRequest',
+          code: 400,
+        }),
+      );
       return;
     }
   }
@@ -53,8 +63,13 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     const replay = p.bucket.since(rvFrom);
     if (!replay) {
       const status = {
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-        message: `too old resource version: ${rvFrom} (${p.bucket.evictedRv + 1})`, reason: 'Expired', code: 410,
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rvFrom} (${p.bucket.evictedRv + 1})`,
+        reason: 'Expired',
+        code: 410,
       };
       res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
       return;
@@ -102,7 +117,14 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
   req.on('close', close);
   res.on('error', close);
   if (p.timeoutSeconds && p.timeoutSeconds > 0) timers.push(setTimeout(close, p.timeoutSeconds * 1000));
-  if (p.dropAfterMs !== undefined) timers.push(setTimeout(() => { closed = true; p.bucket.watchers.delete(sink); res.destroy(); }, p.dropAfterMs));
+  if (p.dropAfterMs !== undefined)
+    timers.push(
+      setTimeout(() => {
+        closed = true;
+        p.bucket.watchers.delete(sink);
+        res.destroy();
+      }, p.dropAfterMs),
+    );
   if (p.allowBookmarks) {
     const iv = setInterval(() => {
       if (!closed) res.write(bookmark(p, false));

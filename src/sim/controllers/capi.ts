@@ -4,22 +4,43 @@
 // API reached through the kubeconfig Secret, phases, deletion).
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath, type Resource } from './resources.js';
-import { addFinalizer, condition, field, isDeleting, ownerRef, patchStatus, removeFinalizer, setCondition, splitKey, type Condition, type Obj } from './helpers.js';
+import {
+  addFinalizer,
+  condition,
+  field,
+  isDeleting,
+  ownerRef,
+  patchStatus,
+  removeFinalizer,
+  setCondition,
+  splitKey,
+  type Condition,
+  type Obj,
+} from './helpers.js';
 import { watchedWaitMs } from '../cost-model/model.js';
 
 export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 export const MACHINE_FINALIZER = 'machine.cluster.x-k8s.io';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 
-interface Ref { apiGroup?: string; kind?: string; name?: string }
+interface Ref {
+  apiGroup?: string;
+  kind?: string;
+  name?: string;
+}
 
 function resourceFor(ref: Ref | undefined): Resource | undefined {
   switch (ref?.kind) {
-    case 'KubeadmControlPlane': return R.kcp;
-    case 'Metal3Cluster': return R.metal3Cluster;
-    case 'Metal3Machine': return R.metal3Machine;
-    case 'KubeadmConfig': return R.kubeadmConfig;
-    default: return undefined;
+    case 'KubeadmControlPlane':
+      return R.kcp;
+    case 'Metal3Cluster':
+      return R.metal3Cluster;
+    case 'Metal3Machine':
+      return R.metal3Machine;
+    case 'KubeadmConfig':
+      return R.kubeadmConfig;
+    default:
+      return undefined;
   }
 }
 
@@ -33,8 +54,18 @@ export const clusterReconciler: ReconcilerDef = {
   concurrencyFlag: 'cluster-concurrency',
   primary: R.cluster,
   watches: [
-    { resource: R.kcp, map: (o) => [`${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`] },
-    { resource: R.metal3Cluster, map: (o) => [`${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`] },
+    {
+      resource: R.kcp,
+      map: (o) => [
+        `${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`,
+      ],
+    },
+    {
+      resource: R.metal3Cluster,
+      map: (o) => [
+        `${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`,
+      ],
+    },
     { resource: R.machine, map: (o) => clusterOf(o as Obj) },
   ],
   async reconcile(ctx, key) {
@@ -46,22 +77,32 @@ export const clusterReconciler: ReconcilerDef = {
     const cpRes = resourceFor(cpRef);
     const infraRes = resourceFor(infraRef);
     const cp = cpRes && cpRef?.name ? (ctx.cache(cpRes).get(namespace, cpRef.name) as Obj | undefined) : undefined;
-    const infra = infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
+    const infra =
+      infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
 
     if (isDeleting(cluster)) {
-      if (field<string>(cluster, 'status', 'phase') !== 'Deleting') await patchStatus(ctx.client, R.cluster, cluster, { phase: 'Deleting' });
+      if (field<string>(cluster, 'status', 'phase') !== 'Deleting')
+        await patchStatus(ctx.client, R.cluster, cluster, { phase: 'Deleting' });
       // Machine deployments first, then the control plane, then the infrastructure.
-      for (const md of ctx.cache(R.machineDeployment).list(namespace).filter((m) => clusterOf(m as Obj)[0] === key)) {
-        if (!(md as Obj).metadata.deletionTimestamp) await ctx.client.delete(objectPath(R.machineDeployment, md.metadata.name, namespace));
+      for (const md of ctx
+        .cache(R.machineDeployment)
+        .list(namespace)
+        .filter((m) => clusterOf(m as Obj)[0] === key)) {
+        if (!(md as Obj).metadata.deletionTimestamp)
+          await ctx.client.delete(objectPath(R.machineDeployment, md.metadata.name, namespace));
       }
       if (cp && cpRes) {
         if (!cp.metadata.deletionTimestamp) await ctx.client.delete(objectPath(cpRes, cp.metadata.name, namespace));
         return { requeueAfterMs: ctx.model.waitRequeueMs };
       }
-      const machinesLeft = ctx.cache(R.machine).list(namespace).some((m) => clusterOf(m as Obj)[0] === key);
+      const machinesLeft = ctx
+        .cache(R.machine)
+        .list(namespace)
+        .some((m) => clusterOf(m as Obj)[0] === key);
       if (machinesLeft) return { requeueAfterMs: ctx.model.waitRequeueMs };
       if (infra && infraRes) {
-        if (!infra.metadata.deletionTimestamp) await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
+        if (!infra.metadata.deletionTimestamp)
+          await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
         return { requeueAfterMs: ctx.model.waitRequeueMs };
       }
       ctx.workload.drop(namespace, name);
@@ -71,10 +112,16 @@ export const clusterReconciler: ReconcilerDef = {
     if (await addFinalizer(ctx.client, R.cluster, cluster, CLUSTER_FINALIZER)) return;
 
     // Adopt the referenced objects (ownerRef + cluster-name label), as CAPI does.
-    for (const [obj, res] of [[cp, cpRes], [infra, infraRes]] as const) {
+    for (const [obj, res] of [
+      [cp, cpRes],
+      [infra, infraRes],
+    ] as const) {
       if (obj && res && !(obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster')) {
         await ctx.client.mergePatch(objectPath(res, obj.metadata.name, namespace), {
-          metadata: { labels: { [CLUSTER_NAME_LABEL]: name }, ownerReferences: [...(obj.metadata.ownerReferences ?? []), ownerRef(cluster, false)] },
+          metadata: {
+            labels: { [CLUSTER_NAME_LABEL]: name },
+            ownerReferences: [...(obj.metadata.ownerReferences ?? []), ownerRef(cluster, false)],
+          },
         });
       }
     }
@@ -105,11 +152,22 @@ export const clusterReconciler: ReconcilerDef = {
       phase,
       initialization: { infrastructureProvisioned: infraProvisioned, controlPlaneInitialized: cpInitialized },
       conditions,
-      controlPlane: { desiredReplicas: field<number>(cp, 'spec', 'replicas') ?? 1, replicas, readyReplicas: ready, availableReplicas: ready, upToDateReplicas: replicas },
+      controlPlane: {
+        desiredReplicas: field<number>(cp, 'spec', 'replicas') ?? 1,
+        replicas,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        upToDateReplicas: replicas,
+      },
       observedGeneration: cluster.metadata.generation,
     };
     const old = cluster.status as Record<string, unknown> | undefined;
-    const same = old && old.phase === status.phase && JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) === JSON.stringify((conditions ?? []).map((c) => [c.type, c.status])) && JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane);
+    const same =
+      old &&
+      old.phase === status.phase &&
+      JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) ===
+        JSON.stringify((conditions ?? []).map((c) => [c.type, c.status])) &&
+      JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane);
     if (!same) await patchStatus(ctx.client, R.cluster, cluster, status);
     return { requeueAfterMs: cpAvailable ? ctx.model.resyncMs.capi : watchedWaitMs(ctx.model) };
   },
@@ -120,8 +178,20 @@ export const machineReconciler: ReconcilerDef = {
   concurrencyFlag: 'machine-concurrency',
   primary: R.machine,
   watches: [
-    { resource: R.metal3Machine, map: (o) => { const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine'); return m ? [`${o.metadata.namespace}/${m.name}`] : []; } },
-    { resource: R.kubeadmConfig, map: (o) => { const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine'); return m ? [`${o.metadata.namespace}/${m.name}`] : []; } },
+    {
+      resource: R.metal3Machine,
+      map: (o) => {
+        const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine');
+        return m ? [`${o.metadata.namespace}/${m.name}`] : [];
+      },
+    },
+    {
+      resource: R.kubeadmConfig,
+      map: (o) => {
+        const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine');
+        return m ? [`${o.metadata.namespace}/${m.name}`] : [];
+      },
+    },
   ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
@@ -131,18 +201,23 @@ export const machineReconciler: ReconcilerDef = {
     const infraRef = field<Ref>(machine, 'spec', 'infrastructureRef');
     const bootRes = resourceFor(bootRef);
     const infraRes = resourceFor(infraRef);
-    const boot = bootRes && bootRef?.name ? (ctx.cache(bootRes).get(namespace, bootRef.name) as Obj | undefined) : undefined;
-    const infra = infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
+    const boot =
+      bootRes && bootRef?.name ? (ctx.cache(bootRes).get(namespace, bootRef.name) as Obj | undefined) : undefined;
+    const infra =
+      infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
 
     if (isDeleting(machine)) {
-      if (field<string>(machine, 'status', 'phase') !== 'Deleting') await patchStatus(ctx.client, R.machine, machine, { phase: 'Deleting' });
+      if (field<string>(machine, 'status', 'phase') !== 'Deleting')
+        await patchStatus(ctx.client, R.machine, machine, { phase: 'Deleting' });
       // CAPI skips draining and Node deletion when the whole Cluster is going away.
       if (infra && infraRes) {
-        if (!infra.metadata.deletionTimestamp) await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
+        if (!infra.metadata.deletionTimestamp)
+          await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
         return { requeueAfterMs: ctx.model.waitRequeueMs };
       }
       if (boot && bootRes) {
-        if (!boot.metadata.deletionTimestamp) await ctx.client.delete(objectPath(bootRes, boot.metadata.name, namespace));
+        if (!boot.metadata.deletionTimestamp)
+          await ctx.client.delete(objectPath(bootRes, boot.metadata.name, namespace));
         return { requeueAfterMs: ctx.model.waitRequeueMs };
       }
       await removeFinalizer(ctx.client, R.machine, machine, MACHINE_FINALIZER);
@@ -163,7 +238,8 @@ export const machineReconciler: ReconcilerDef = {
     }
     let nodeRef: { name: string } | undefined = field<{ name: string }>(machine, 'status', 'nodeRef');
     let nodeReady = false;
-    const clusterName = field<string>(machine, 'spec', 'clusterName') ?? machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? '';
+    const clusterName =
+      field<string>(machine, 'spec', 'clusterName') ?? machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? '';
     if (providerID && infraProvisioned) {
       const workload = await ctx.workload.get(namespace, clusterName);
       if (workload) {
@@ -179,7 +255,13 @@ export const machineReconciler: ReconcilerDef = {
         }
       }
     }
-    const phase = nodeRef ? 'Running' : providerID && infraProvisioned ? 'Provisioned' : dataSecretName ? 'Provisioning' : 'Pending';
+    const phase = nodeRef
+      ? 'Running'
+      : providerID && infraProvisioned
+        ? 'Provisioned'
+        : dataSecretName
+          ? 'Provisioning'
+          : 'Pending';
     let conditions = field<Condition[]>(machine, 'status', 'conditions');
     const flag = (type: string, ok: boolean, yes: string, no: string) => {
       conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', reason: ok ? yes : no });
@@ -191,12 +273,20 @@ export const machineReconciler: ReconcilerDef = {
     flag('Ready', nodeReady, 'Ready', 'NotReady');
     flag('Available', nodeReady, 'Available', 'NotAvailable');
     const old = machine.status as Record<string, unknown> | undefined;
-    const changed = !old || old.phase !== phase || JSON.stringify(old.nodeRef) !== JSON.stringify(nodeRef) || JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) !== JSON.stringify((conditions ?? []).map((c) => [c.type, c.status]));
+    const changed =
+      !old ||
+      old.phase !== phase ||
+      JSON.stringify(old.nodeRef) !== JSON.stringify(nodeRef) ||
+      JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) !==
+        JSON.stringify((conditions ?? []).map((c) => [c.type, c.status]));
     if (changed) {
       await patchStatus(ctx.client, R.machine, machine, {
         phase,
         ...(nodeRef ? { nodeRef } : {}),
-        initialization: { bootstrapDataSecretCreated: Boolean(dataSecretName), infrastructureProvisioned: infraProvisioned },
+        initialization: {
+          bootstrapDataSecretCreated: Boolean(dataSecretName),
+          infrastructureProvisioned: infraProvisioned,
+        },
         addresses: field<unknown[]>(infra, 'status', 'addresses') ?? [],
         conditions,
         observedGeneration: machine.metadata.generation,

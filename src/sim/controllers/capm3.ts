@@ -6,7 +6,21 @@
 // (CAPM3's behaviour with the cloud provider off). Deletion releases the host.
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
-import { addFinalizer, field, isDeleting, nowIso, ownedBy, ownerRef, patchStatus, removeFinalizer, setCondition, setV1beta1Condition, splitKey, type Condition, type Obj } from './helpers.js';
+import {
+  addFinalizer,
+  field,
+  isDeleting,
+  nowIso,
+  ownedBy,
+  ownerRef,
+  patchStatus,
+  removeFinalizer,
+  setCondition,
+  setV1beta1Condition,
+  splitKey,
+  type Condition,
+  type Obj,
+} from './helpers.js';
 import { ApiError } from './rest.js';
 
 export const M3C_FINALIZER = 'metal3cluster.infrastructure.cluster.x-k8s.io';
@@ -24,19 +38,32 @@ export const metal3ClusterReconciler: ReconcilerDef = {
     if (!m3c) return;
     if (isDeleting(m3c)) {
       // CAPM3 waits until no Metal3Machine of the cluster is left.
-      const left = ctx.cache(R.metal3Machine).list(namespace).some((m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === m3c.metadata.labels?.[CLUSTER_NAME_LABEL]);
+      const left = ctx
+        .cache(R.metal3Machine)
+        .list(namespace)
+        .some((m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === m3c.metadata.labels?.[CLUSTER_NAME_LABEL]);
       if (left) return { requeueAfterMs: ctx.model.waitRequeueMs };
       await removeFinalizer(ctx.client, R.metal3Cluster, m3c, M3C_FINALIZER);
       return;
     }
     if (await addFinalizer(ctx.client, R.metal3Cluster, m3c, M3C_FINALIZER)) return;
-    if (field<boolean>(m3c, 'status', 'initialization', 'provisioned') === true) return { requeueAfterMs: ctx.model.resyncMs.capm3 };
-    const conditions = setCondition(field<Condition[]>(m3c, 'status', 'conditions'), { type: 'Ready', status: 'True', reason: 'Ready' });
+    if (field<boolean>(m3c, 'status', 'initialization', 'provisioned') === true)
+      return { requeueAfterMs: ctx.model.resyncMs.capm3 };
+    const conditions = setCondition(field<Condition[]>(m3c, 'status', 'conditions'), {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Ready',
+    });
     await patchStatus(ctx.client, R.metal3Cluster, m3c, {
       initialization: { provisioned: true },
       conditions,
       lastUpdated: nowIso(),
-      deprecated: { v1beta1: { ready: true, conditions: [{ type: 'BaremetalInfrastructureReady', status: 'True', lastTransitionTime: nowIso() }] } },
+      deprecated: {
+        v1beta1: {
+          ready: true,
+          conditions: [{ type: 'BaremetalInfrastructureReady', status: 'True', lastTransitionTime: nowIso() }],
+        },
+      },
     });
     return;
   },
@@ -55,7 +82,13 @@ export const metal3MachineReconciler: ReconcilerDef = {
     { resource: R.bmh, map: (o) => mapHostToMachine(o as Obj) },
     { resource: R.metal3DataClaim, map: (o) => [`${o.metadata.namespace}/${o.metadata.name}`] },
     // A Machine change (bootstrap data ready) matters to its infrastructure machine.
-    { resource: R.machine, map: (o) => { const ref = field<{ name?: string }>(o, 'spec', 'infrastructureRef'); return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : []; } },
+    {
+      resource: R.machine,
+      map: (o) => {
+        const ref = field<{ name?: string }>(o, 'spec', 'infrastructureRef');
+        return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : [];
+      },
+    },
   ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
@@ -70,7 +103,9 @@ export const metal3MachineReconciler: ReconcilerDef = {
       if (host && field<{ name?: string }>(host, 'spec', 'consumerRef')?.name === name) {
         // Release: no image, no consumer, powered off. BMO then deprovisions it.
         await ctx.client.mergePatch(objectPath(R.bmh, host.metadata.name, namespace), {
-          metadata: { ownerReferences: (host.metadata.ownerReferences ?? []).filter((o) => o.kind !== 'Metal3Machine') },
+          metadata: {
+            ownerReferences: (host.metadata.ownerReferences ?? []).filter((o) => o.kind !== 'Metal3Machine'),
+          },
           spec: { consumerRef: null, image: null, userData: null, online: false },
         });
       }
@@ -89,10 +124,20 @@ export const metal3MachineReconciler: ReconcilerDef = {
     if (!host) {
       const free = hosts
         .list(namespace)
-        .filter((h) => field<string>(h, 'status', 'provisioning', 'state') === 'available' && !field<unknown>(h, 'spec', 'consumerRef') && !(h as Obj).metadata.deletionTimestamp)
+        .filter(
+          (h) =>
+            field<string>(h, 'status', 'provisioning', 'state') === 'available' &&
+            !field<unknown>(h, 'spec', 'consumerRef') &&
+            !(h as Obj).metadata.deletionTimestamp,
+        )
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0] as Obj | undefined;
       if (!free) {
-        conditions = setCondition(conditions, { type: 'AssociateBareMetalHost', status: 'False', reason: 'NoAvailableHost', message: 'no available host found' });
+        conditions = setCondition(conditions, {
+          type: 'AssociateBareMetalHost',
+          status: 'False',
+          reason: 'NoAvailableHost',
+          message: 'no available host found',
+        });
         await patchStatus(ctx.client, R.metal3Machine, m3m, { conditions });
         return { requeueAfterMs: ctx.model.waitRequeueMs };
       }
@@ -106,7 +151,14 @@ export const metal3MachineReconciler: ReconcilerDef = {
           },
           spec: {
             consumerRef: { apiVersion: m3m.apiVersion, kind: 'Metal3Machine', name, namespace },
-            image: image ? { url: image.url, checksum: image.checksum, checksumType: image.checksumType, format: image.format ?? image.diskFormat } : null,
+            image: image
+              ? {
+                  url: image.url,
+                  checksum: image.checksum,
+                  checksumType: image.checksumType,
+                  format: image.format ?? image.diskFormat,
+                }
+              : null,
             userData: { name: dataSecret, namespace },
             online: true,
             automatedCleaningMode: field<string>(m3m, 'spec', 'automatedCleaningMode') ?? 'metadata',
@@ -119,8 +171,16 @@ export const metal3MachineReconciler: ReconcilerDef = {
       await ctx.client.mergePatch(objectPath(R.metal3Machine, name, namespace), {
         metadata: { annotations: { [HOST_ANNOTATION]: `${namespace}/${free.metadata.name}` } },
       });
-      conditions = setCondition(conditions, { type: 'AssociateBareMetalHost', status: 'True', reason: 'AssociateBareMetalHostSuccess' });
-      const v1beta1 = setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' });
+      conditions = setCondition(conditions, {
+        type: 'AssociateBareMetalHost',
+        status: 'True',
+        reason: 'AssociateBareMetalHostSuccess',
+      });
+      const v1beta1 = setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), {
+        type: 'AssociateBMH',
+        status: 'True',
+        reason: '',
+      });
       await patchStatus(ctx.client, R.metal3Machine, m3m, {
         conditions,
         deprecated: { v1beta1: { conditions: v1beta1 } },
@@ -156,7 +216,8 @@ export const metal3MachineReconciler: ReconcilerDef = {
     if (field<string>(m3m, 'spec', 'providerID') && field<boolean>(m3m, 'status', 'initialization', 'provisioned')) {
       return { requeueAfterMs: ctx.model.resyncMs.capm3 };
     }
-    const clusterName = machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(machine, 'spec', 'clusterName') ?? '';
+    const clusterName =
+      machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(machine, 'spec', 'clusterName') ?? '';
     const workload = await ctx.workload.get(namespace, clusterName);
     if (!workload) return { requeueAfterMs: ctx.model.waitRequeueMs };
     const uid = host.metadata.uid ?? '';
@@ -171,7 +232,12 @@ export const metal3MachineReconciler: ReconcilerDef = {
     const node = nodes[0] as Obj;
     const providerID = `metal3://${namespace}/${host.metadata.name}/${name}`;
     if (field<string>(node, 'spec', 'providerID') !== providerID) {
-      await workload.request('PATCH', objectPath(R.node, node.metadata.name), { spec: { providerID } }, 'application/strategic-merge-patch+json');
+      await workload.request(
+        'PATCH',
+        objectPath(R.node, node.metadata.name),
+        { spec: { providerID } },
+        'application/strategic-merge-patch+json',
+      );
     }
     await ctx.client.mergePatch(objectPath(R.metal3Machine, name, namespace), { spec: { providerID } });
     conditions = setCondition(conditions, { type: 'Ready', status: 'True', reason: 'Ready' });
@@ -184,7 +250,16 @@ export const metal3MachineReconciler: ReconcilerDef = {
       initialization: { provisioned: true },
       addresses,
       conditions,
-      deprecated: { v1beta1: { ready: true, conditions: setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), { type: 'AssociateBMH', status: 'True', reason: '' }) } },
+      deprecated: {
+        v1beta1: {
+          ready: true,
+          conditions: setV1beta1Condition(field<Condition[]>(m3m, 'status', 'deprecated', 'v1beta1', 'conditions'), {
+            type: 'AssociateBMH',
+            status: 'True',
+            reason: '',
+          }),
+        },
+      },
       lastUpdated: nowIso(),
     });
     return;
@@ -201,7 +276,12 @@ export const metal3DataClaimReconciler: ReconcilerDef = {
     const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
     if (!claim || isDeleting(claim) || field(claim, 'status', 'renderedData')) return;
     const template = field<string>(claim, 'spec', 'template', 'name') ?? '';
-    const taken = new Set(ctx.cache(R.metal3Data).list(namespace).map((d) => d.metadata.name));
+    const taken = new Set(
+      ctx
+        .cache(R.metal3Data)
+        .list(namespace)
+        .map((d) => d.metadata.name),
+    );
     let index = 0;
     while (taken.has(`${template}-${index}`)) index++;
     const dataName = `${template}-${index}`;

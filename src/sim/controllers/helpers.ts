@@ -12,7 +12,15 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-export type Obj = KubeObject & { metadata: KubeObject['metadata'] & { uid?: string; resourceVersion?: string; deletionTimestamp?: string; creationTimestamp?: string; generation?: number } };
+export type Obj = KubeObject & {
+  metadata: KubeObject['metadata'] & {
+    uid?: string;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+    generation?: number;
+  };
+};
 
 export const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -35,7 +43,11 @@ export function setCondition(list: Condition[] | undefined, c: Omit<Condition, '
   const out = (list ?? []).filter((x) => x.type !== c.type);
   const old = (list ?? []).find((x) => x.type === c.type);
   // metav1.Condition requires message (empty is fine): the real CRDs reject a condition without it.
-  out.push({ message: '', ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso() });
+  out.push({
+    message: '',
+    ...c,
+    lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso(),
+  });
   return out;
 }
 
@@ -43,7 +55,10 @@ export function setCondition(list: Condition[] | undefined, c: Omit<Condition, '
  * The same for CAPI's v1beta1 conditions (kept under status.deprecated.v1beta1): there
  * reason and message are optional but, when present, at least one character long.
  */
-export function setV1beta1Condition(list: Condition[] | undefined, c: Omit<Condition, 'lastTransitionTime'>): Condition[] {
+export function setV1beta1Condition(
+  list: Condition[] | undefined,
+  c: Omit<Condition, 'lastTransitionTime'>,
+): Condition[] {
   return setCondition(list, c).map((x) => {
     if (x.type !== c.type) return x;
     const { reason, message, ...rest } = x;
@@ -77,12 +92,27 @@ export async function removeFinalizer(client: RestClient, res: Resource, obj: Ob
   });
 }
 
-export function patchStatus(client: RestClient, res: Resource, obj: Obj, status: Record<string, unknown>): Promise<KubeObject> {
+export function patchStatus(
+  client: RestClient,
+  res: Resource,
+  obj: Obj,
+  status: Record<string, unknown>,
+): Promise<KubeObject> {
   return client.mergePatch(objectPath(res, obj.metadata.name, obj.metadata.namespace, 'status'), { status });
 }
 
-export function ownerRef(obj: Obj, controller = true): { apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean } {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller, blockOwnerDeletion: true };
+export function ownerRef(
+  obj: Obj,
+  controller = true,
+): { apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean } {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    uid: obj.metadata.uid ?? '',
+    controller,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function ownedBy(obj: Obj, kind: string): string | undefined {

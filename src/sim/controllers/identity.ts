@@ -18,10 +18,20 @@ export interface ControllerIdentity {
 
 export function identityOf(id: ControllerId): ControllerIdentity {
   const s = CONTROLLERS[id];
-  return { id, namespace: s.namespace, deployment: s.deployment, container: s.container, concurrencyFlags: s.concurrencyFlags, qps: s.defaults.qps, burst: s.defaults.burst };
+  return {
+    id,
+    namespace: s.namespace,
+    deployment: s.deployment,
+    container: s.container,
+    concurrencyFlags: s.concurrencyFlags,
+    qps: s.defaults.qps,
+    burst: s.defaults.burst,
+  };
 }
 
-export const IDENTITIES = Object.fromEntries(Object.keys(CONTROLLERS).map((id) => [id, identityOf(id as ControllerId)])) as Record<ControllerId, ControllerIdentity>;
+export const IDENTITIES = Object.fromEntries(
+  Object.keys(CONTROLLERS).map((id) => [id, identityOf(id as ControllerId)]),
+) as Record<ControllerId, ControllerIdentity>;
 
 export interface EffectiveFlags {
   /** Flags present in the Deployment args. */
@@ -47,5 +57,10 @@ export function effectiveFlags(identity: ControllerIdentity, args: readonly stri
     if (v <= 0) v = Math.max(2, Math.min(cpus().length, 8));
     concurrency[flag] = Math.floor(v);
   }
-  return { flags: present, concurrency, qps: present.qps && present.qps > 0 ? present.qps : identity.qps, burst: Math.floor(present.burst && present.burst > 0 ? present.burst : identity.burst) };
+  return {
+    flags: present,
+    concurrency,
+    qps: present.qps && present.qps > 0 ? present.qps : identity.qps,
+    burst: Math.floor(present.burst && present.burst > 0 ? present.burst : identity.burst),
+  };
 }

@@ -35,7 +35,17 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
   const managers = new Map<ControllerId, ControllerManager>();
   const ids = opts.only ?? (Object.keys(RECONCILERS) as ControllerId[]);
   for (const id of ids) {
-    managers.set(id, new ControllerManager({ id, kubeconfig: opts.kubeconfig, reconcilers: RECONCILERS[id], model: opts.model ?? DEFAULT_COST_MODEL, sink: opts.sink ?? STDOUT_SINK, sampleMs: opts.sampleMs }));
+    managers.set(
+      id,
+      new ControllerManager({
+        id,
+        kubeconfig: opts.kubeconfig,
+        reconcilers: RECONCILERS[id],
+        model: opts.model ?? DEFAULT_COST_MODEL,
+        sink: opts.sink ?? STDOUT_SINK,
+        sampleMs: opts.sampleMs,
+      }),
+    );
   }
   await Promise.all([...managers.values()].map((m) => m.start()));
   return {

@@ -69,7 +69,11 @@ export class Informer {
         const old = this.store.get(k);
         this.store.set(k, item);
         if (!old) this.handler('add', item);
-        else if ((old.metadata as { resourceVersion?: string }).resourceVersion !== (item.metadata as { resourceVersion?: string }).resourceVersion) this.handler('update', item);
+        else if (
+          (old.metadata as { resourceVersion?: string }).resourceVersion !==
+          (item.metadata as { resourceVersion?: string }).resourceVersion
+        )
+          this.handler('update', item);
       }
       for (const [k, old] of [...this.store]) {
         if (!seen.has(k)) {

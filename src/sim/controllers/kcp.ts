@@ -7,7 +7,22 @@
 // Ready and the mirror pods run. CABPK renders the bootstrap data Secret.
 import type { ReconcilerDef, ControllerContext } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
-import { addFinalizer, condition, field, isDeleting, nowIso, ownedBy, ownerRef, patchStatus, randomSuffix, removeFinalizer, setCondition, splitKey, type Condition, type Obj } from './helpers.js';
+import {
+  addFinalizer,
+  condition,
+  field,
+  isDeleting,
+  nowIso,
+  ownedBy,
+  ownerRef,
+  patchStatus,
+  randomSuffix,
+  removeFinalizer,
+  setCondition,
+  splitKey,
+  type Condition,
+  type Obj,
+} from './helpers.js';
 import { newCa, newClientCert, newRsaKey } from './pki.js';
 import { watchedWaitMs } from '../cost-model/model.js';
 
@@ -19,18 +34,34 @@ const MIRROR_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-sc
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
-function certSecret(name: string, namespace: string, cluster: string, owner: Obj, data: Record<string, string>, purpose: string): Obj {
+function certSecret(
+  name: string,
+  namespace: string,
+  cluster: string,
+  owner: Obj,
+  data: Record<string, string>,
+  purpose: string,
+): Obj {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'cluster.x-k8s.io/secret',
-    metadata: { name, namespace, labels: { [CLUSTER_NAME_LABEL]: cluster, 'cluster.x-k8s.io/purpose': purpose }, ownerReferences: [ownerRef(owner)] },
+    metadata: {
+      name,
+      namespace,
+      labels: { [CLUSTER_NAME_LABEL]: cluster, 'cluster.x-k8s.io/purpose': purpose },
+      ownerReferences: [ownerRef(owner)],
+    },
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
   };
 }
 
 /** Ensures the CA-type Secrets; returns the cluster CA (cert + key) or undefined while missing. */
-async function ensureCertificates(ctx: ControllerContext, kcp: Obj, cluster: string): Promise<{ cert: string; key: string } | undefined> {
+async function ensureCertificates(
+  ctx: ControllerContext,
+  kcp: Obj,
+  cluster: string,
+): Promise<{ cert: string; key: string } | undefined> {
   const ns = kcp.metadata.namespace ?? '';
   const externalEtcd = Boolean(field(kcp, 'spec', 'kubeadmConfigSpec', 'clusterConfiguration', 'etcd', 'external'));
   let ca: { cert: string; key: string } | undefined;
@@ -40,12 +71,17 @@ async function ensureCertificates(ctx: ControllerContext, kcp: Obj, cluster: str
     if (existing) {
       if (purpose === 'ca') {
         const d = (existing.data ?? {}) as Record<string, string>;
-        if (d['tls.crt'] && d['tls.key']) ca = { cert: Buffer.from(d['tls.crt'], 'base64').toString(), key: Buffer.from(d['tls.key'], 'base64').toString() };
+        if (d['tls.crt'] && d['tls.key'])
+          ca = {
+            cert: Buffer.from(d['tls.crt'], 'base64').toString(),
+            key: Buffer.from(d['tls.key'], 'base64').toString(),
+          };
       }
       continue;
     }
     // External etcd: the etcd CA belongs to the user; KCP must find it, never make it.
-    if (purpose === 'etcd' && externalEtcd) throw new Error(`secret ${ns}/${name} not found: external etcd needs its CA pre-created`);
+    if (purpose === 'etcd' && externalEtcd)
+      throw new Error(`secret ${ns}/${name} not found: external etcd needs its CA pre-created`);
     let data: Record<string, string>;
     if (purpose === 'sa') {
       const k = await newRsaKey();
@@ -60,7 +96,12 @@ async function ensureCertificates(ctx: ControllerContext, kcp: Obj, cluster: str
   return ca;
 }
 
-async function ensureKubeconfig(ctx: ControllerContext, kcp: Obj, cluster: Obj, ca: { cert: string; key: string }): Promise<boolean> {
+async function ensureKubeconfig(
+  ctx: ControllerContext,
+  kcp: Obj,
+  cluster: Obj,
+  ca: { cert: string; key: string },
+): Promise<boolean> {
   const ns = kcp.metadata.namespace ?? '';
   const name = `${cluster.metadata.name}-kubeconfig`;
   if (await ctx.client.get(objectPath(R.secret, name, ns))) return true;
@@ -99,9 +140,17 @@ async function ensureKubeconfig(ctx: ControllerContext, kcp: Obj, cluster: Obj, 
 async function createMachine(ctx: ControllerContext, kcp: Obj, cluster: Obj): Promise<void> {
   const ns = kcp.metadata.namespace ?? '';
   const c = cluster.metadata.name;
-  const infraRef = field<{ kind?: string; name?: string; apiGroup?: string }>(kcp, 'spec', 'machineTemplate', 'spec', 'infrastructureRef')
-    ?? field<{ kind?: string; name?: string; apiGroup?: string }>(kcp, 'spec', 'machineTemplate', 'infrastructureRef');
-  if (!infraRef?.name) throw new Error(`KubeadmControlPlane ${ns}/${kcp.metadata.name} has no machineTemplate infrastructureRef`);
+  const infraRef =
+    field<{ kind?: string; name?: string; apiGroup?: string }>(
+      kcp,
+      'spec',
+      'machineTemplate',
+      'spec',
+      'infrastructureRef',
+    ) ??
+    field<{ kind?: string; name?: string; apiGroup?: string }>(kcp, 'spec', 'machineTemplate', 'infrastructureRef');
+  if (!infraRef?.name)
+    throw new Error(`KubeadmControlPlane ${ns}/${kcp.metadata.name} has no machineTemplate infrastructureRef`);
   const template = await ctx.client.get(objectPath(R.metal3MachineTemplate, infraRef.name, ns));
   if (!template) throw new Error(`Metal3MachineTemplate ${ns}/${infraRef.name} not found`);
   const name = `${kcp.metadata.name}-${randomSuffix()}`;
@@ -156,17 +205,33 @@ export const kcpReconciler: ReconcilerDef = {
   concurrencyFlag: 'kubeadmcontrolplane-concurrency',
   primary: R.kcp,
   watches: [
-    { resource: R.machine, map: (o) => { const k = ownedBy(o as Obj, 'KubeadmControlPlane'); return k ? [`${o.metadata.namespace}/${k}`] : []; } },
-    { resource: R.cluster, map: (o) => { const ref = field<{ name?: string }>(o, 'spec', 'controlPlaneRef'); return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : []; } },
+    {
+      resource: R.machine,
+      map: (o) => {
+        const k = ownedBy(o as Obj, 'KubeadmControlPlane');
+        return k ? [`${o.metadata.namespace}/${k}`] : [];
+      },
+    },
+    {
+      resource: R.cluster,
+      map: (o) => {
+        const ref = field<{ name?: string }>(o, 'spec', 'controlPlaneRef');
+        return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : [];
+      },
+    },
   ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const kcp = ctx.cache(R.kcp).get(namespace, name) as Obj | undefined;
     if (!kcp) return;
-    const machines = ctx.cache(R.machine).list(namespace).filter((m) => ownedBy(m as Obj, 'KubeadmControlPlane') === name) as Obj[];
+    const machines = ctx
+      .cache(R.machine)
+      .list(namespace)
+      .filter((m) => ownedBy(m as Obj, 'KubeadmControlPlane') === name) as Obj[];
 
     if (isDeleting(kcp)) {
-      for (const m of machines) if (!m.metadata.deletionTimestamp) await ctx.client.delete(objectPath(R.machine, m.metadata.name, namespace));
+      for (const m of machines)
+        if (!m.metadata.deletionTimestamp) await ctx.client.delete(objectPath(R.machine, m.metadata.name, namespace));
       if (machines.length > 0) return { requeueAfterMs: ctx.model.waitRequeueMs };
       seenSet(ctx).delete(key);
       await removeFinalizer(ctx.client, R.kcp, kcp, KCP_FINALIZER);
@@ -203,9 +268,11 @@ export const kcpReconciler: ReconcilerDef = {
     if (!workload) seenSet(ctx).delete(key);
     if (workload) {
       try {
-        if (!initialized) initialized = Boolean(await workload.get(objectPath(R.configMap, 'kubeadm-config', 'kube-system')));
+        if (!initialized)
+          initialized = Boolean(await workload.get(objectPath(R.configMap, 'kubeadm-config', 'kube-system')));
         if (initialized) {
-          const nodes = (await workload.list(collectionPath(R.node), 'node-role.kubernetes.io/control-plane')).items as Obj[];
+          const nodes = (await workload.list(collectionPath(R.node), 'node-role.kubernetes.io/control-plane'))
+            .items as Obj[];
           const pods = (await workload.list(collectionPath(R.pod, 'kube-system'), 'tier=control-plane')).items as Obj[];
           for (const m of machines) {
             const nodeName = field<string>(m, 'status', 'nodeRef', 'name');
@@ -246,7 +313,11 @@ export const kcpReconciler: ReconcilerDef = {
       lastRemediation: undefined,
     };
     const old = kcp.status as Record<string, unknown> | undefined;
-    const changed = !old || old.readyReplicas !== readyReplicas || old.replicas !== machines.length || field(old, 'initialization', 'controlPlaneInitialized') !== initialized;
+    const changed =
+      !old ||
+      old.readyReplicas !== readyReplicas ||
+      old.replicas !== machines.length ||
+      field(old, 'initialization', 'controlPlaneInitialized') !== initialized;
     if (changed) await patchStatus(ctx.client, R.kcp, kcp, status);
     // KCP keeps re-checking healthy control planes; this steady load is what grows with scale.
     return readyReplicas > 0 ? { requeueAfterMs: ctx.model.resyncMs.kcp } : slowWait;
@@ -269,7 +340,9 @@ export const kubeadmConfigReconciler: ReconcilerDef = {
       '## template: jinja',
       '#cloud-config',
       'runcmd:',
-      init ? "  - 'kubeadm init --config /run/kubeadm/kubeadm.yaml'" : "  - 'kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml'",
+      init
+        ? "  - 'kubeadm init --config /run/kubeadm/kubeadm.yaml'"
+        : "  - 'kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml'",
       '',
     ].join('\n');
     await ctx.client.create(collectionPath(R.secret, namespace), {
@@ -279,7 +352,11 @@ export const kubeadmConfigReconciler: ReconcilerDef = {
       metadata: { name, namespace, labels: { [CLUSTER_NAME_LABEL]: cluster }, ownerReferences: [ownerRef(cfg)] },
       data: { value: b64(cloudInit), format: b64('cloud-config') },
     });
-    const conditions = setCondition(field<Condition[]>(cfg, 'status', 'conditions'), { type: 'Ready', status: 'True', reason: 'Ready' });
+    const conditions = setCondition(field<Condition[]>(cfg, 'status', 'conditions'), {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Ready',
+    });
     await patchStatus(ctx.client, R.kubeadmConfig, cfg, {
       dataSecretName: name,
       initialization: { dataSecretCreated: true },

@@ -9,7 +9,13 @@ function pad(n: number, width = 2): string {
 }
 
 /** klog header for an info line, e.g. "I0501 20:52:09.033684   24024 request.go:697] ". */
-export function klogHeader(at: Date, threadId: number, file: string, line: number, severity: 'I' | 'W' | 'E' = 'I'): string {
+export function klogHeader(
+  at: Date,
+  threadId: number,
+  file: string,
+  line: number,
+  severity: 'I' | 'W' | 'E' = 'I',
+): string {
   const micros = at.getUTCMilliseconds() * 1000 + Math.floor(Math.random() * 1000);
   return (
     `${severity}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())} ` +
@@ -21,7 +27,7 @@ export function klogHeader(at: Date, threadId: number, file: string, line: numbe
 /** Go's time.Duration String() for a positive duration below an hour, as client-go prints it. */
 export function goDuration(ms: number): string {
   if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-  if (ms < 1000) return `${trimZeros((ms).toFixed(6))}ms`;
+  if (ms < 1000) return `${trimZeros(ms.toFixed(6))}ms`;
   const totalSeconds = ms / 1000;
   if (totalSeconds < 60) return `${trimZeros(totalSeconds.toFixed(9))}s`;
   const minutes = Math.floor(totalSeconds / 60);

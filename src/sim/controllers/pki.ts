@@ -37,7 +37,10 @@ function nativeSigner(keyPem: string): forge.pki.rsa.PrivateKey {
   return {
     sign: (md: forge.md.MessageDigest) => {
       const digest = Buffer.from(md.digest().getBytes(), 'binary');
-      return privateEncrypt({ key: keyPem, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest])).toString('binary');
+      return privateEncrypt(
+        { key: keyPem, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.concat([SHA256_DIGEST_INFO, digest]),
+      ).toString('binary');
     },
   } as unknown as forge.pki.rsa.PrivateKey;
 }
@@ -46,7 +49,11 @@ function freshRsaKey(): Promise<KeyPairPem> {
   return new Promise((resolve, reject) =>
     generateKeyPair(
       'rsa',
-      { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } },
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      },
       (err, publicKeyPem, privateKeyPem) => (err ? reject(err) : resolve({ publicKeyPem, privateKeyPem })),
     ),
   );
@@ -72,7 +79,12 @@ export async function newCa(commonName = 'kubernetes'): Promise<{ certPem: strin
 }
 
 /** A client certificate (e.g. kubernetes-admin / system:masters) signed by the CA. */
-export async function newClientCert(caCertPem: string, caKeyPem: string, commonName: string, organization: string): Promise<{ certPem: string; keyPem: string }> {
+export async function newClientCert(
+  caCertPem: string,
+  caKeyPem: string,
+  commonName: string,
+  organization: string,
+): Promise<{ certPem: string; keyPem: string }> {
   const key = await newRsaKey();
   const ca = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();

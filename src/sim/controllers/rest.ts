@@ -54,7 +54,11 @@ export class RestClient {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
     const isHttps = this.server.startsWith('https:');
-    this.agent = opts.agent ?? (isHttps ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }));
+    this.agent =
+      opts.agent ??
+      (isHttps
+        ? new https.Agent({ keepAlive: true, maxSockets: 16 })
+        : new http.Agent({ keepAlive: true, maxSockets: 16 }));
     this.base = (async () => {
       const o: https.RequestOptions = {};
       await config.applyToHTTPSOptions(o);
@@ -111,7 +115,13 @@ export class RestClient {
             if (status >= 200 && status < 300) resolve(parsed as T);
             else {
               const st = parsed as { reason?: string; message?: string } | undefined;
-              reject(new ApiError(status, st?.reason ?? '', `${verb} ${path}: ${status} ${st?.message ?? text.slice(0, 200)}`));
+              reject(
+                new ApiError(
+                  status,
+                  st?.reason ?? '',
+                  `${verb} ${path}: ${status} ${st?.message ?? text.slice(0, 200)}`,
+                ),
+              );
             }
           });
           res.on('error', reject);

@@ -18,7 +18,11 @@ import { WorkloadClients } from './workload.js';
 /** Where a controller's pod log lines and resource usage go. */
 export interface PodSink {
   appendLog(namespace: string, pod: string, container: string, line: string): void;
-  setPodMetrics(namespace: string, pod: string, containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>): void;
+  setPodMetrics(
+    namespace: string,
+    pod: string,
+    containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>,
+  ): void;
 }
 
 /** A real cluster offers no way to inject pod logs or metrics: print the lines instead. */
@@ -131,16 +135,21 @@ export class ControllerManager {
 
   async start(): Promise<void> {
     const { namespace, deployment } = this.identity;
-    this.deploymentWatch = new Informer(this.metaClient, R.deployment, (_t, obj) => {
-      if (obj.metadata.name !== deployment) return;
-      const key = JSON.stringify(this.argsOf(obj));
-      // One chain of restarts, in order. restartUntilDone never rejects: a rejected link
-      // would skip every later restart (a .then chain passes the rejection on) and the
-      // controller would keep its old flags for good after one API hiccup.
-      if (key !== this.lastArgsKey && this.gen) {
-        this.restarting = this.restarting.then(() => this.restartUntilDone(key));
-      }
-    }, { namespace });
+    this.deploymentWatch = new Informer(
+      this.metaClient,
+      R.deployment,
+      (_t, obj) => {
+        if (obj.metadata.name !== deployment) return;
+        const key = JSON.stringify(this.argsOf(obj));
+        // One chain of restarts, in order. restartUntilDone never rejects: a rejected link
+        // would skip every later restart (a .then chain passes the rejection on) and the
+        // controller would keep its old flags for good after one API hiccup.
+        if (key !== this.lastArgsKey && this.gen) {
+          this.restarting = this.restarting.then(() => this.restartUntilDone(key));
+        }
+      },
+      { namespace },
+    );
     this.deploymentWatch.start();
     await this.deploymentWatch.hasSynced();
     await this.startGeneration();
@@ -165,7 +174,9 @@ export class ControllerManager {
   }
 
   private argsOf(dep: KubeObject | undefined): string[] {
-    const containers = ((dep?.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)?.template?.spec?.containers) ?? [];
+    const containers =
+      (dep?.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)
+        ?.template?.spec?.containers ?? [];
     const c = containers.find((x) => x.name === this.identity.container) ?? containers[0];
     return c?.args ?? [];
   }
@@ -220,15 +231,22 @@ export class ControllerManager {
 
   /** The pod standing for this process: the newest live pod matching the Deployment selector. */
   private async findPod(dep: KubeObject | undefined, waitForNew: boolean): Promise<string> {
-    const sel = (dep?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+    const sel = (dep?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+      ?.matchLabels;
     if (!sel) return `${this.identity.deployment}-sim`;
-    const selector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(sel)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const previous = this.gen?.pod;
     for (let attempt = 0; attempt < 50; attempt++) {
       try {
         const pods = (await this.metaClient.list(collectionPath(R.pod, this.identity.namespace), selector)).items
           .filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
-          .sort((a, b) => String((b.metadata as { creationTimestamp?: string }).creationTimestamp).localeCompare(String((a.metadata as { creationTimestamp?: string }).creationTimestamp)));
+          .sort((a, b) =>
+            String((b.metadata as { creationTimestamp?: string }).creationTimestamp).localeCompare(
+              String((a.metadata as { creationTimestamp?: string }).creationTimestamp),
+            ),
+          );
         const newest = pods.find((p) => p.metadata.name !== previous) ?? pods[0];
         if (newest && (!waitForNew || newest.metadata.name !== previous)) return newest.metadata.name;
       } catch {
@@ -264,12 +282,23 @@ export class ControllerManager {
       onRequest: () => gen.requests++,
       onThrottle: (e: ThrottleEvent) => {
         this.stats.throttled++;
-        this.opts.sink.appendLog(namespace, gen.pod, this.identity.container, throttleLine(new Date(), threadId, e.waitMs, e.verb, e.url));
+        this.opts.sink.appendLog(
+          namespace,
+          gen.pod,
+          this.identity.container,
+          throttleLine(new Date(), threadId, e.waitMs, e.verb, e.url),
+        );
       },
     });
     gen.workload = new WorkloadClients(gen.client, () => gen.requests++);
     this.gen = gen;
-    const log = (message: string) => this.opts.sink.appendLog(namespace, gen.pod, this.identity.container, `${klogHeader(new Date(), threadId, 'controller.go', 220)}${message}`);
+    const log = (message: string) =>
+      this.opts.sink.appendLog(
+        namespace,
+        gen.pod,
+        this.identity.container,
+        `${klogHeader(new Date(), threadId, 'controller.go', 220)}${message}`,
+      );
     log(`"Starting manager" controller="${this.opts.id}" qps=${flags.qps} burst=${flags.burst}`);
 
     const cache = (res: Resource): Informer => {
@@ -305,7 +334,10 @@ export class ControllerManager {
         },
         (key, err) => {
           this.stats.errors++;
-          if (this.stats.errors % 50 === 1) log(`"Reconciler error" controller="${r.name}" key="${key}" err="${String((err as Error).message ?? err).replace(/"/g, "'")}"`);
+          if (this.stats.errors % 50 === 1)
+            log(
+              `"Reconciler error" controller="${r.name}" key="${key}" err="${String((err as Error).message ?? err).replace(/"/g, "'")}"`,
+            );
         },
       );
       gen.queues.set(r.name, q);
@@ -354,7 +386,9 @@ export class ControllerManager {
     for (const inf of gen.informers.values()) objects += inf.store.size;
     const cpuMillicores = Math.max(1, Math.round((cpuMs / windowMs) * 1000));
     const memoryBytes = this.opts.model.memory.baseBytes + objects * this.opts.model.memory.perObjectBytes;
-    this.opts.sink.setPodMetrics(this.identity.namespace, gen.pod, [{ name: this.identity.container, cpuMillicores, memoryBytes }]);
+    this.opts.sink.setPodMetrics(this.identity.namespace, gen.pod, [
+      { name: this.identity.container, cpuMillicores, memoryBytes },
+    ]);
   }
 }
 

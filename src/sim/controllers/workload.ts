@@ -40,7 +40,10 @@ export class WorkloadClients {
     const kc = new KubeConfig();
     kc.loadFromString(Buffer.from(value, 'base64').toString('utf8'));
     const client = new RestClient(kc, { onRequest: this.onRequest, timeoutMs: 5_000, agent: WORKLOAD_AGENT });
-    this.clients.set(key, { client, secretVersion: String((secret.metadata as { resourceVersion?: string }).resourceVersion ?? '') });
+    this.clients.set(key, {
+      client,
+      secretVersion: String((secret.metadata as { resourceVersion?: string }).resourceVersion ?? ''),
+    });
     return client;
   }
 

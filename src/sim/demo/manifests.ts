@@ -23,7 +23,14 @@ function namespace(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
 }
 
-function deployment(ns: string, name: string, container: string, image: string, args: string[], labels: Record<string, string>): KubeObject {
+function deployment(
+  ns: string,
+  name: string,
+  container: string,
+  image: string,
+  args: string[],
+  labels: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -48,11 +55,27 @@ export function managementObjects(extraArgs: InitialArgs = {}): KubeObject[] {
       seen.add(spec.namespace);
     }
     const base =
-      id === 'bmo' ? [bmoTestModeArg(BMO_VERSION), '--health-addr=:9440'] : ['--leader-elect', '--diagnostics-address=:8443'];
-    out.push(deployment(spec.namespace, spec.deployment, spec.container, IMAGES[id], [...base, ...(extraArgs[id] ?? [])], { 'control-plane': 'controller-manager', 'app.kubernetes.io/name': spec.deployment }));
+      id === 'bmo'
+        ? [bmoTestModeArg(BMO_VERSION), '--health-addr=:9440']
+        : ['--leader-elect', '--diagnostics-address=:8443'];
+    out.push(
+      deployment(spec.namespace, spec.deployment, spec.container, IMAGES[id], [...base, ...(extraArgs[id] ?? [])], {
+        'control-plane': 'controller-manager',
+        'app.kubernetes.io/name': spec.deployment,
+      }),
+    );
   }
   out.push(namespace('kube-system'));
-  out.push(deployment('kube-system', 'metrics-server', 'metrics-server', 'registry.k8s.io/metrics-server/metrics-server:v0.8.0', ['--kubelet-insecure-tls', '--secure-port=10250'], { 'k8s-app': 'metrics-server' }));
+  out.push(
+    deployment(
+      'kube-system',
+      'metrics-server',
+      'metrics-server',
+      'registry.k8s.io/metrics-server/metrics-server:v0.8.0',
+      ['--kubelet-insecure-tls', '--secure-port=10250'],
+      { 'k8s-app': 'metrics-server' },
+    ),
+  );
   return out;
 }
 
@@ -69,7 +92,18 @@ export function backingObjects(): KubeObject[] {
         replicas: 1,
         serviceName: 'etcd',
         selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: 'etcd', image: 'registry.k8s.io/etcd:3.6.4-0', args: ['--client-cert-auth', '--auth-token=simple'] }] } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'etcd',
+                image: 'registry.k8s.io/etcd:3.6.4-0',
+                args: ['--client-cert-auth', '--auth-token=simple'],
+              },
+            ],
+          },
+        },
       },
     },
     {

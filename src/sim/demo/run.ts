@@ -67,7 +67,13 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
       config,
       store,
       management: { kubeconfigYaml: sim.management.kubeconfigYaml },
-      backing: sim.backing.map((b) => ({ name: b.name, target: { kubeconfigYaml: b.api.kubeconfigYaml }, capacity: perBacking, etcd: b.etcd, nodeHost: '127.0.0.1' })),
+      backing: sim.backing.map((b) => ({
+        name: b.name,
+        target: { kubeconfigYaml: b.api.kubeconfigYaml },
+        capacity: perBacking,
+        etcd: b.etcd,
+        nodeHost: '127.0.0.1',
+      })),
       stateDir,
       reach: { mode: 'nodeport', nodePortBase: opts.nodePortBase ?? 30000 },
     });
@@ -115,7 +121,10 @@ async function loadTui(): Promise<TuiModule> {
   try {
     return (await import(path)) as TuiModule;
   } catch (err) {
-    throw new UserError(`the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`, 'Run `scale-tui demo --headless` meanwhile.');
+    throw new UserError(
+      `the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      'Run `scale-tui demo --headless` meanwhile.',
+    );
   }
 }
 
@@ -128,19 +137,27 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
   })();
   try {
     if (!opts.headless) {
-      appendLog(world.store, 'info', `demo: embedded management cluster, ${opts.backing} backing clusters, started in ${(world.startupMs / 1000).toFixed(1)} s; figures come from a model, not from CAPI`);
+      appendLog(
+        world.store,
+        'info',
+        `demo: embedded management cluster, ${opts.backing} backing clusters, started in ${(world.startupMs / 1000).toFixed(1)} s; figures come from a model, not from CAPI`,
+      );
       const tui = await loadTui();
       await tui.runTui({ store: world.store, intents: world.engine, title: 'scale-tui demo (simulated)' });
       return { exitCode: 0 };
     }
-    write(`demo: started in ${(world.startupMs / 1000).toFixed(1)} s (management API, ${opts.backing} backing clusters, emulated controllers); creating ${opts.clusters} clusters`);
+    write(
+      `demo: started in ${(world.startupMs / 1000).toFixed(1)} s (management API, ${opts.backing} backing clusters, emulated controllers); creating ${opts.clusters} clusters`,
+    );
     const started = Date.now();
     const progress = setInterval(() => {
       const cs = Object.values(world.store.getState().clusters);
       const ready = cs.filter((c) => c.phase === 'ready').length;
       const failed = cs.filter((c) => c.phase === 'failed').length;
       const throttled = [...world.sim.controllers.managers.values()].reduce((n, m) => n + m.stats.throttled, 0);
-      write(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ready ${ready}/${opts.clusters}, failed ${failed}, workload APIs ${world.sim.workloadServers()}, throttled requests ${throttled}, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
+      write(
+        `  ${((Date.now() - started) / 1000).toFixed(0)} s: ready ${ready}/${opts.clusters}, failed ${failed}, workload APIs ${world.sim.workloadServers()}, throttled requests ${throttled}, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`,
+      );
     }, 5000);
     progress.unref();
     let batch;
@@ -149,7 +166,11 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
     } finally {
       clearInterval(progress);
     }
-    const summary = timingTable(Object.values(world.store.getState().clusters), started, opts.clusters > 100 ? 100 : 10);
+    const summary = timingTable(
+      Object.values(world.store.getState().clusters),
+      started,
+      opts.clusters > 100 ? 100 : 10,
+    );
     write('');
     write(renderTimingTable(summary));
     for (const f of batch.failures.slice(0, 10)) write(`failed: ${f.cluster} at ${f.step}: ${f.reason}`);

@@ -18,7 +18,11 @@ export interface SimApiServer {
   port: number;
   kubeconfigYaml: string;
   metrics: {
-    setPodMetrics(ns: string, pod: string, containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>): void;
+    setPodMetrics(
+      ns: string,
+      pod: string,
+      containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>,
+    ): void;
     setNodeMetrics(node: string, cpuMillicores: number, memoryBytes: number): void;
   };
   logs: { append(ns: string, pod: string, container: string, line: string): void };
@@ -97,7 +101,11 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
     stops.push(() => management.stop());
     const mgmtKc = kubeConfigOf(management.kubeconfigYaml);
     await apply(mgmtKc, managementObjects(opts.args));
-    const managementKubelet = new Kubelet({ kubeconfig: mgmtKc, nodeName: 'kind-control-plane', metrics: management.metrics });
+    const managementKubelet = new Kubelet({
+      kubeconfig: mgmtKc,
+      nodeName: 'kind-control-plane',
+      metrics: management.metrics,
+    });
     await managementKubelet.start();
     stops.push(() => managementKubelet.stop());
 
@@ -114,14 +122,23 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
         await apply(kc, backingObjects());
         const etcd = new MemoryEtcd();
         await etcd.ensureRoot();
-        const kubelet = new Kubelet({ kubeconfig: kc, nodeName: `${name}-control-plane`, startWorkloadServer: startWorkload, metrics: api.metrics });
+        const kubelet = new Kubelet({
+          kubeconfig: kc,
+          nodeName: `${name}-control-plane`,
+          startWorkloadServer: startWorkload,
+          metrics: api.metrics,
+        });
         await kubelet.start();
         stops.push(() => kubelet.stop());
         return { name, api, etcd, kubelet };
       }),
     );
 
-    const controllers = await startControllers({ kubeconfig: mgmtKc, model: opts.model ?? DEFAULT_COST_MODEL, sink: sinkOf(management) });
+    const controllers = await startControllers({
+      kubeconfig: mgmtKc,
+      model: opts.model ?? DEFAULT_COST_MODEL,
+      sink: sinkOf(management),
+    });
     stops.push(() => controllers.stop());
     return {
       management,

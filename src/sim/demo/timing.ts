@@ -24,7 +24,10 @@ function percentile(sorted: number[], p: number): number {
 
 /** Rows per `step` ready clusters (ordered by readiness time), measured from `startedAt`. */
 export function timingTable(clusters: ClusterRecord[], startedAt: number, step: number): TimingSummary {
-  const readyAt = clusters.map((c) => c.transitions.ready).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+  const readyAt = clusters
+    .map((c) => c.transitions.ready)
+    .filter((t): t is number => t !== undefined)
+    .sort((a, b) => a - b);
   const rows: TimingRow[] = [];
   let prevT = startedAt;
   for (let to = step; to <= readyAt.length; to += step) {
@@ -37,7 +40,11 @@ export function timingTable(clusters: ClusterRecord[], startedAt: number, step: 
     rows.push({ from: readyAt.length - (readyAt.length % step), to: readyAt.length, seconds: (t - prevT) / 1000 });
   }
   const ttr = clusters
-    .map((c) => (c.transitions.ready !== undefined ? (c.transitions.ready - (c.transitions.queued ?? startedAt)) / 1000 : undefined))
+    .map((c) =>
+      c.transitions.ready !== undefined
+        ? (c.transitions.ready - (c.transitions.queued ?? startedAt)) / 1000
+        : undefined,
+    )
     .filter((x): x is number => x !== undefined)
     .sort((a, b) => a - b);
   return {
@@ -54,7 +61,9 @@ export function renderTimingTable(s: TimingSummary): string {
   const lines = ['| from | to | seconds |', '| ---: | ---: | ---: |'];
   for (const r of s.rows) lines.push(`| ${r.from} | ${r.to} | ${r.seconds.toFixed(1)} |`);
   lines.push('');
-  lines.push(`ready ${s.ready}, failed ${s.failed}, total ${s.totalSeconds.toFixed(1)} s, time-to-ready p50 ${s.p50Seconds.toFixed(1)} s, p95 ${s.p95Seconds.toFixed(1)} s`);
-  lines.push('(demo figures come from the simulator\'s cost model, not from CAPI)');
+  lines.push(
+    `ready ${s.ready}, failed ${s.failed}, total ${s.totalSeconds.toFixed(1)} s, time-to-ready p50 ${s.p50Seconds.toFixed(1)} s, p95 ${s.p95Seconds.toFixed(1)} s`,
+  );
+  lines.push("(demo figures come from the simulator's cost model, not from CAPI)");
   return lines.join('\n');
 }

@@ -100,7 +100,10 @@ function isRefusal(v: ExecContainer | ExecRefusal): v is ExecRefusal {
 
 /** The client's subprotocols in its order, and the first one served here. */
 function negotiate(header: string | undefined): { offered: string[]; chosen?: string } {
-  const offered = (header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const offered = (header ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { offered, chosen: offered.find((p) => PROTOCOLS.includes(p)) };
 }
 
@@ -108,7 +111,10 @@ function negotiate(header: string | undefined): { offered: string[]; chosen?: st
 function findExecutable(cmd: string, env: NodeJS.ProcessEnv, cwd: string | undefined): string | undefined {
   const candidates = cmd.includes('/')
     ? [cwd && !cmd.startsWith('/') ? join(cwd, cmd) : cmd]
-    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, cmd));
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, cmd));
   for (const c of candidates) {
     try {
       accessSync(c, fsConstants.X_OK);
@@ -154,8 +160,7 @@ function exitStatus(code: number, argv: string[]): Record<string, unknown> {
     metadata: {},
     status: 'Failure',
     message:
-      `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], ` +
-      `exit code ${code}`,
+      `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], ` + `exit code ${code}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
   };

@@ -46,7 +46,11 @@ export interface WorkloadServerHandle {
 export type StartWorkloadServer = (opts: WorkloadServerOptions) => Promise<WorkloadServerHandle>;
 
 export interface PodMetricsSink {
-  setPodMetrics(namespace: string, pod: string, containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>): void;
+  setPodMetrics(
+    namespace: string,
+    pod: string,
+    containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>,
+  ): void;
   setNodeMetrics?(node: string, cpuMillicores: number, memoryBytes: number): void;
 }
 
@@ -92,7 +96,11 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 function templateHash(dep: KubeObject): string {
-  return createHash('sha256').update(JSON.stringify(field(dep, 'spec', 'template') ?? {})).digest('hex').slice(0, 10).replace(/[aeiou]/g, 'x');
+  return createHash('sha256')
+    .update(JSON.stringify(field(dep, 'spec', 'template') ?? {}))
+    .digest('hex')
+    .slice(0, 10)
+    .replace(/[aeiou]/g, 'x');
 }
 
 /** Whether a container is etcd: its command (or, without one, its first arg) runs an etcd binary. */
@@ -129,7 +137,12 @@ function withClaims(sts: Obj, spec: Record<string, unknown>, ordinal: number): R
 }
 
 function podTemplate(obj: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
-  const t = field<{ metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> }>(obj, 'spec', 'template') ?? {};
+  const t =
+    field<{ metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> }>(
+      obj,
+      'spec',
+      'template',
+    ) ?? {};
   return { labels: t.metadata?.labels ?? {}, spec: t.spec ?? { containers: [] } };
 }
 
@@ -183,8 +196,12 @@ export class Kubelet {
     else if (this.ownRootDir) this.rootDir = mkdtempSync(join(tmpdir(), `scale-tui-kubelet-${this.opts.nodeName}-`));
     await this.startExecServer();
     await this.ensureNode();
-    const deps = new Informer(this.client, R.deployment, (t, o) => this.schedule(t === 'delete' ? 'gone-deploy' : 'deploy', o));
-    const sts = new Informer(this.client, R.statefulSet, (t, o) => this.schedule(t === 'delete' ? 'gone-sts' : 'sts', o));
+    const deps = new Informer(this.client, R.deployment, (t, o) =>
+      this.schedule(t === 'delete' ? 'gone-deploy' : 'deploy', o),
+    );
+    const sts = new Informer(this.client, R.statefulSet, (t, o) =>
+      this.schedule(t === 'delete' ? 'gone-sts' : 'sts', o),
+    );
     const svcs = new Informer(this.client, R.service, (t, o) => {
       if (t !== 'delete' && o.metadata.name === APISERVER_SERVICE) this.kickNamespace(o.metadata.namespace ?? '');
     });
@@ -340,19 +357,36 @@ export class Kubelet {
     const node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: this.opts.nodeName, labels: { 'kubernetes.io/hostname': this.opts.nodeName, 'node-role.kubernetes.io/control-plane': '' } },
+      metadata: {
+        name: this.opts.nodeName,
+        labels: { 'kubernetes.io/hostname': this.opts.nodeName, 'node-role.kubernetes.io/control-plane': '' },
+      },
       spec: {},
       status: {
-        addresses: [{ type: 'InternalIP', address: this.address }, { type: 'Hostname', address: this.opts.nodeName }],
+        addresses: [
+          { type: 'InternalIP', address: this.address },
+          { type: 'Hostname', address: this.opts.nodeName },
+        ],
         // Where the API server finds this kubelet for exec.
         daemonEndpoints: { kubeletEndpoint: { Port: this.kubeletPort } },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: nowIso(), lastTransitionTime: nowIso() }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+            lastHeartbeatTime: nowIso(),
+            lastTransitionTime: nowIso(),
+          },
+        ],
         capacity: { cpu: '2', memory: '8Gi', pods: '1100' },
         allocatable: { cpu: '2', memory: '8Gi', pods: '1100' },
       },
     };
     await this.client.create(collectionPath(R.node), node);
-    await this.client.mergePatch(objectPath(R.node, this.opts.nodeName, undefined, 'status'), { status: node.status }).catch(() => {});
+    await this.client
+      .mergePatch(objectPath(R.node, this.opts.nodeName, undefined, 'status'), { status: node.status })
+      .catch(() => {});
   }
 
   private kickNamespace(ns: string): void {
@@ -372,10 +406,13 @@ export class Kubelet {
         this.pending.delete(key);
         if (this.busy.has(key)) return this.schedule(kind, obj);
         this.busy.add(key);
-        const run = kind === 'gone-deploy' ? this.deploymentGone(obj) : kind === 'gone-sts' ? Promise.resolve() : this.sync(kind, key);
-        run
-          .catch(() => setTimeout(() => this.schedule(kind, obj), 500))
-          .finally(() => this.busy.delete(key));
+        const run =
+          kind === 'gone-deploy'
+            ? this.deploymentGone(obj)
+            : kind === 'gone-sts'
+              ? Promise.resolve()
+              : this.sync(kind, key);
+        run.catch(() => setTimeout(() => this.schedule(kind, obj), 500)).finally(() => this.busy.delete(key));
       }, 20),
     );
   }
@@ -403,13 +440,25 @@ export class Kubelet {
     const replicas = field<number>(obj, 'spec', 'replicas') ?? 1;
     const { labels, spec } = podTemplate(obj);
     const hash = kind === 'deploy' ? templateHash(obj) : '';
-    const selector = Object.entries(field<Record<string, string>>(obj, 'spec', 'selector', 'matchLabels') ?? labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(field<Record<string, string>>(obj, 'spec', 'selector', 'matchLabels') ?? labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const pods = selector ? ((await this.client.list(collectionPath(R.pod, ns), selector)).items as Obj[]) : [];
-    const current = pods.filter((p) => (kind === 'deploy' ? p.metadata.labels?.['pod-template-hash'] === hash : true) && !p.metadata.deletionTimestamp);
+    const current = pods.filter(
+      (p) =>
+        (kind === 'deploy' ? p.metadata.labels?.['pod-template-hash'] === hash : true) && !p.metadata.deletionTimestamp,
+    );
     const stale = kind === 'deploy' ? pods.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash) : [];
     for (let i = current.length; i < replicas; i++) {
-      const podName = kind === 'deploy' ? `${obj.metadata.name}-${hash}-${randomSuffix()}` : `${obj.metadata.name}-${i}`;
-      await this.createPod(ns, podName, { ...labels, ...(kind === 'deploy' ? { 'pod-template-hash': hash } : {}) }, spec, obj);
+      const podName =
+        kind === 'deploy' ? `${obj.metadata.name}-${hash}-${randomSuffix()}` : `${obj.metadata.name}-${i}`;
+      await this.createPod(
+        ns,
+        podName,
+        { ...labels, ...(kind === 'deploy' ? { 'pod-template-hash': hash } : {}) },
+        spec,
+        obj,
+      );
     }
     // Rollout: the new pod is up before the old ones go, as with maxSurge.
     for (const p of stale) await this.client.delete(objectPath(R.pod, p.metadata.name, ns));
@@ -424,11 +473,32 @@ export class Kubelet {
             readyReplicas: replicas,
             availableReplicas: replicas,
             conditions: [
-              { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: nowIso(), lastTransitionTime: nowIso() },
-              { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${obj.metadata.name}-${hash}" has successfully progressed.`, lastUpdateTime: nowIso(), lastTransitionTime: nowIso() },
+              {
+                type: 'Available',
+                status: 'True',
+                reason: 'MinimumReplicasAvailable',
+                message: 'Deployment has minimum availability.',
+                lastUpdateTime: nowIso(),
+                lastTransitionTime: nowIso(),
+              },
+              {
+                type: 'Progressing',
+                status: 'True',
+                reason: 'NewReplicaSetAvailable',
+                message: `ReplicaSet "${obj.metadata.name}-${hash}" has successfully progressed.`,
+                lastUpdateTime: nowIso(),
+                lastTransitionTime: nowIso(),
+              },
             ],
           }
-        : { observedGeneration: obj.metadata.generation, replicas, readyReplicas: replicas, currentReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas };
+        : {
+            observedGeneration: obj.metadata.generation,
+            replicas,
+            readyReplicas: replicas,
+            currentReplicas: replicas,
+            updatedReplicas: replicas,
+            availableReplicas: replicas,
+          };
     const old = obj.status as Record<string, unknown> | undefined;
     if (old?.observedGeneration !== obj.metadata.generation || old?.readyReplicas !== replicas) {
       await this.client.mergePatch(objectPath(res, obj.metadata.name, ns, 'status'), { status });
@@ -448,7 +518,9 @@ export class Kubelet {
     const { labels, spec } = podTemplate(sts);
     const revision = `${name}-${templateHash(sts)}`;
     const matchLabels = field<Record<string, string>>(sts, 'spec', 'selector', 'matchLabels') ?? labels;
-    const selector = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const listPods = async (): Promise<Obj[]> => {
       if (!selector) return [];
       const items = (await this.client.list(collectionPath(R.pod, ns), selector)).items as Obj[];
@@ -494,12 +566,31 @@ export class Kubelet {
     if (changed) await this.client.mergePatch(objectPath(R.statefulSet, name, ns, 'status'), { status });
   }
 
-  private async createPod(ns: string, name: string, labels: Record<string, string>, spec: Record<string, unknown>, owner: Obj): Promise<void> {
+  private async createPod(
+    ns: string,
+    name: string,
+    labels: Record<string, string>,
+    spec: Record<string, unknown>,
+    owner: Obj,
+  ): Promise<void> {
     const containers = (spec.containers as Array<{ name: string; image?: string }> | undefined) ?? [];
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: ns, labels, ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid ?? '', controller: true }] },
+      metadata: {
+        name,
+        namespace: ns,
+        labels,
+        ownerReferences: [
+          {
+            apiVersion: owner.apiVersion,
+            kind: owner.kind,
+            name: owner.metadata.name,
+            uid: owner.metadata.uid ?? '',
+            controller: true,
+          },
+        ],
+      },
       spec: { ...spec, nodeName: this.opts.nodeName },
     };
     await this.client.create(collectionPath(R.pod, ns), pod);
@@ -528,18 +619,36 @@ export class Kubelet {
         podIP: this.address,
         startTime: t,
         qosClass: 'Burstable',
-        conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: t })),
-        containerStatuses: containers.map((c) => ({ name: c.name, image: c.image ?? '', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: t } } })),
+        conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+          type,
+          status: 'True',
+          lastTransitionTime: t,
+        })),
+        containerStatuses: containers.map((c) => ({
+          name: c.name,
+          image: c.image ?? '',
+          imageID: '',
+          ready: true,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt: t } },
+        })),
       },
     });
     // A small baseline until the process behind the pod reports its own usage.
-    this.opts.metrics?.setPodMetrics(ns, name, containers.map((c) => ({ name: c.name, cpuMillicores: 2, memoryBytes: 20 * 1024 * 1024 })));
+    this.opts.metrics?.setPodMetrics(
+      ns,
+      name,
+      containers.map((c) => ({ name: c.name, cpuMillicores: 2, memoryBytes: 20 * 1024 * 1024 })),
+    );
   }
 
   private async secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {
     const s = await this.client.get(objectPath(R.secret, name, ns));
     const data = s?.data as Record<string, string> | undefined;
-    return data ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+    return data
+      ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
+      : undefined;
   }
 
   /** Starts the namespace's workload API server once; returns false while inputs are missing. */
@@ -557,12 +666,20 @@ export class Kubelet {
     if (field<string>(svc, 'spec', 'type') === 'NodePort' && !port) {
       // No nodePort allocated by the API: pick a free one and record it, as the allocator would.
       port = await freePort();
-      await this.client.mergePatch(objectPath(R.service, APISERVER_SERVICE, ns), { spec: { ports: ports.map((p, i) => (i === 0 ? { ...p, nodePort: port } : p)) } });
+      await this.client.mergePatch(objectPath(R.service, APISERVER_SERVICE, ns), {
+        spec: { ports: ports.map((p, i) => (i === 0 ? { ...p, nodePort: port } : p)) },
+      });
     }
     const start = this.opts.startWorkloadServer;
     const p = (async () => {
       try {
-        const handle = await start({ name: `${cluster}-apiserver`, port: port ?? 0, host: this.address, builtinCrds: false, tls: { certPem: tls['tls.crt']!, keyPem: tls['tls.key']!, clientCaPem: ca['tls.crt'] } });
+        const handle = await start({
+          name: `${cluster}-apiserver`,
+          port: port ?? 0,
+          host: this.address,
+          builtinCrds: false,
+          tls: { certPem: tls['tls.crt']!, keyPem: tls['tls.key']!, clientCaPem: ca['tls.crt'] },
+        });
         this.opts.onWorkloadServer?.('started', ns, handle.port);
         return handle;
       } catch (err) {

@@ -169,13 +169,7 @@ function podField(pod: PodLike, path: string, address: string): string {
   return fields[path] ?? '';
 }
 
-async function probeHttp(
-  scheme: string,
-  host: string,
-  port: number,
-  path: string,
-  timeoutMs: number,
-): Promise<number> {
+async function probeHttp(scheme: string, host: string, port: number, path: string, timeoutMs: number): Promise<number> {
   const mod = scheme.toUpperCase() === 'HTTPS' ? https : http;
   return new Promise((resolve) => {
     // Like the kubelet, probes do not verify a serving certificate.
@@ -385,7 +379,12 @@ export class RealPod {
     run.waitingReason = '';
     const onOutput = (chunk: Buffer): void => {
       run.log?.write(chunk);
-      run.tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+      run.tail.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.length > 0),
+      );
       if (run.tail.length > TAIL_LINES) run.tail.splice(0, run.tail.length - TAIL_LINES);
     };
     child.stdout?.on('data', onOutput);

@@ -7,7 +7,16 @@ import type { Screen } from '../screen.js';
 // they are not colours, and the focus and selection marks depend on them).
 const noColor = (process.env.NO_COLOR ?? '') !== '';
 
-const FG: Record<Color, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90 };
+const FG: Record<Color, number> = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  white: 37,
+  gray: 90,
+};
 
 /** A line as one ANSI string, padded with spaces to `width` visible columns when given. */
 export function ansiLine(l: Line, width = 0): string {

@@ -1,6 +1,13 @@
 // The `:` command line and the delete dialog's selection syntax, parsed into UI intents.
 // Pure: the app decides what to confirm and then calls the engine.
-import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId, type TuneRequest } from '../../engine/types.js';
+import {
+  CONTROLLER_IDS,
+  MAX_BATCH,
+  TUNE_LIMITS,
+  type ClusterSelection,
+  type ControllerId,
+  type TuneRequest,
+} from '../../engine/types.js';
 
 export type UiIntent =
   | { type: 'add'; count: number; backing?: string }
@@ -58,7 +65,8 @@ export function parseSelection(text: string): Parsed<ClusterSelection> {
     const from = clusterNumber(range[1]!);
     const to = clusterNumber(range[2]!);
     if (from === undefined || to === undefined) return err(`"${t}" is not a range: write test-1..test-50 or 1..50`);
-    if (from.prefix && to.prefix && from.prefix !== to.prefix) return err(`the range ${t} mixes prefixes ${from.prefix} and ${to.prefix}: use one`);
+    if (from.prefix && to.prefix && from.prefix !== to.prefix)
+      return err(`the range ${t} mixes prefixes ${from.prefix} and ${to.prefix}: use one`);
     if (to.n < from.n) return err(`the range ${t} ends before it starts: write the smaller number first`);
     return ok({ kind: 'range', from: from.n, to: to.n });
   }
@@ -70,7 +78,8 @@ export function parseSelection(text: string): Parsed<ClusterSelection> {
 
 function parseTune(args: string[]): Parsed<UiIntent> {
   const [id, ...pairs] = args;
-  if (!id || !(CONTROLLER_IDS as readonly string[]).includes(id)) return err(`tune needs a controller: one of ${CONTROLLER_IDS.join(', ')}`);
+  if (!id || !(CONTROLLER_IDS as readonly string[]).includes(id))
+    return err(`tune needs a controller: one of ${CONTROLLER_IDS.join(', ')}`);
   if (pairs.length === 0) return err(`say what to set, e.g. :tune ${id} concurrency=100 qps=200 burst=300`);
   const request: TuneRequest = {};
   for (const p of pairs) {
@@ -109,7 +118,9 @@ export function parseCommand(text: string): Parsed<UiIntent> {
     case 'delete': {
       const text = args.join(' ');
       const sel = parseSelection(text);
-      return sel.ok ? ok({ type: 'delete', selection: sel.value, ...(rangePrefix(text) ? { prefix: rangePrefix(text) } : {}) }) : sel;
+      return sel.ok
+        ? ok({ type: 'delete', selection: sel.value, ...(rangePrefix(text) ? { prefix: rangePrefix(text) } : {}) })
+        : sel;
     }
     case 'tune':
       return parseTune(args);

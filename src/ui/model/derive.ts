@@ -32,7 +32,11 @@ export function funnel(clusters: Record<string, ClusterRecord>): Array<{ phase: 
 }
 
 /** Clusters that reached ready in the last `windowMs`, per minute. */
-export function readyRatePerMinute(clusters: Record<string, ClusterRecord>, now: number, windowMs = 5 * 60_000): number {
+export function readyRatePerMinute(
+  clusters: Record<string, ClusterRecord>,
+  now: number,
+  windowMs = 5 * 60_000,
+): number {
   let n = 0;
   let earliest = now;
   for (const c of Object.values(clusters)) {
@@ -83,7 +87,15 @@ export function batchRunning(s: Pick<ScaleState, 'batches' | 'clusters' | 'queue
 export function sortedClusters(clusters: Record<string, ClusterRecord>, filter: string): ClusterRecord[] {
   const f = filter.trim().toLowerCase();
   const all = Object.values(clusters);
-  const kept = f ? all.filter((c) => c.name.includes(f) || c.phase.includes(f) || (c.placement ?? '').includes(f) || (c.failure?.reason.toLowerCase().includes(f) ?? false)) : all;
+  const kept = f
+    ? all.filter(
+        (c) =>
+          c.name.includes(f) ||
+          c.phase.includes(f) ||
+          (c.placement ?? '').includes(f) ||
+          (c.failure?.reason.toLowerCase().includes(f) ?? false),
+      )
+    : all;
   return kept.sort((a, b) => a.number - b.number);
 }
 

@@ -8,7 +8,9 @@ export function sparkline(values: readonly number[], width: number): string {
   if (vs.length === 0) return '';
   const max = Math.max(...vs);
   if (max <= 0) return SPARKS[0]!.repeat(vs.length);
-  return vs.map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.round((Math.max(0, v) / max) * (SPARKS.length - 1)))]).join('');
+  return vs
+    .map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.round((Math.max(0, v) / max) * (SPARKS.length - 1)))])
+    .join('');
 }
 
 /** A progress bar of exactly `width` cells. */

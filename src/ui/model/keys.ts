@@ -14,7 +14,11 @@ export const KEYS: KeyHelp[] = [
   { keys: 'c', action: 'concurrency flags of the selected controller', footer: 'concurrency' },
   { keys: 'r', action: 'client QPS and burst of the selected controller', footer: 'rate' },
   { keys: 'p', action: 'pause or resume the batch queue', footer: 'pause' },
-  { keys: ':', action: 'command: create 100 | delete test-1..test-50 | tune kcp concurrency=100 qps=200 burst=300', footer: 'cmd' },
+  {
+    keys: ':',
+    action: 'command: create 100 | delete test-1..test-50 | tune kcp concurrency=100 qps=200 burst=300',
+    footer: 'cmd',
+  },
   { keys: '/', action: 'filter the cluster list (name, phase, backing, reason)', footer: 'filter' },
   { keys: 'l', action: 'engine log', footer: 'log' },
   { keys: 'tab 1-4', action: 'focus a pane: 1 progress, 2 controllers, 3 throttling, 4 backing', footer: 'focus' },

@@ -60,7 +60,11 @@ export function computeLayout(cols: number, termRows: number, focus: PaneId, zoo
     const shares: Record<PaneId, number> = { progress: 0.42, controllers: 0.24, throttling: 0.18, backing: 0.16 };
     const heights = PANES.map((id) => Math.max(4, Math.floor(bodyHeight * shares[id])));
     heights[0]! += bodyHeight - heights.reduce((a, b) => a + b, 0);
-    return { headerHeight, bodyHeight, columns: [PANES.map((id, i) => ({ id, width: cols, height: heights[i]!, collapsed: false }))] };
+    return {
+      headerHeight,
+      bodyHeight,
+      columns: [PANES.map((id, i) => ({ id, width: cols, height: heights[i]!, collapsed: false }))],
+    };
   }
 
   // Small (80x24 and below): the focused pane gets the room, the others one line each.
@@ -69,6 +73,8 @@ export function computeLayout(cols: number, termRows: number, focus: PaneId, zoo
   return {
     headerHeight,
     bodyHeight,
-    columns: [PANES.map((id) => ({ id, width: cols, height: id === focus ? focusHeight : 1, collapsed: id !== focus }))],
+    columns: [
+      PANES.map((id) => ({ id, width: cols, height: id === focus ? focusHeight : 1, collapsed: id !== focus })),
+    ],
   };
 }

@@ -14,7 +14,8 @@ export interface Segment {
 export type Line = Segment[];
 
 export const seg = (text: string, style: Omit<Segment, 'text'> = {}): Segment => ({ text, ...style });
-export const line = (...parts: Array<Segment | string>): Line => parts.map((p) => (typeof p === 'string' ? { text: p } : p));
+export const line = (...parts: Array<Segment | string>): Line =>
+  parts.map((p) => (typeof p === 'string' ? { text: p } : p));
 
 export function lineText(l: Line): string {
   return l.map((s) => s.text).join('');

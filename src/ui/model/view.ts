@@ -1,7 +1,13 @@
 // The UI's own state (focus, dialogs, filter, cursors) and the key reducer. Pure: a key
 // and a snapshot of the store in, the next view state and the intents to run out. The
 // store stays the engine's; nothing here talks to Kubernetes.
-import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId } from '../../engine/types.js';
+import {
+  CONTROLLER_IDS,
+  MAX_BATCH,
+  TUNE_LIMITS,
+  type ClusterSelection,
+  type ControllerId,
+} from '../../engine/types.js';
 import type { ControllerStatus, ScaleState } from '../../state/store.js';
 import { CONTROLLERS } from '../../engine/tune/flags.js';
 import { parseCommand, parseInteger, parseSelection, rangePrefix, type UiIntent } from './command.js';
@@ -29,7 +35,14 @@ export interface ViewState {
   message?: { level: 'info' | 'error'; text: string };
 }
 
-export const initialView = (): ViewState => ({ focus: 'progress', zoomed: false, overlay: 'none', filter: '', clusterCursor: 0, controllerCursor: 0 });
+export const initialView = (): ViewState => ({
+  focus: 'progress',
+  zoomed: false,
+  overlay: 'none',
+  filter: '',
+  clusterCursor: 0,
+  controllerCursor: 0,
+});
 
 /** The subset of Ink's key object the reducer reads (so this module does not import Ink). */
 export interface KeyPress {
@@ -90,7 +103,10 @@ function selectedController(view: ViewState, state: ScaleState): ControllerStatu
 }
 
 const same = (view: ViewState): Reduced => ({ view, effects: [] });
-const withMessage = (view: ViewState, level: 'info' | 'error', text: string): Reduced => ({ view: { ...view, message: { level, text } }, effects: [] });
+const withMessage = (view: ViewState, level: 'info' | 'error', text: string): Reduced => ({
+  view: { ...view, message: { level, text } },
+  effects: [],
+});
 
 /** Typing into a text field: printable characters append, backspace removes. */
 function edit(text: string, input: string, key: KeyPress, allowed: RegExp): string {
@@ -105,8 +121,26 @@ function confirmDelete(view: ViewState, state: ScaleState, selection: ClusterSel
   // Ranges go to the engine as numbers; a range written with another run's prefix must not
   // quietly select this run's clusters of the same numbers.
   const foreign = prefix ? chosen.find((c) => !c.name.startsWith(`${prefix}-`)) : undefined;
-  if (foreign) return { view: { ...view, dialog: { kind: 'delete', text: '', error: `no cluster here is named ${prefix}-N (this run's are named like ${foreign.name})` } }, effects: [] };
-  if (chosen.length === 0) return { view: { ...view, dialog: { kind: 'delete', text: '', error: 'that selects no cluster scale-tui created in this run' } }, effects: [] };
+  if (foreign)
+    return {
+      view: {
+        ...view,
+        dialog: {
+          kind: 'delete',
+          text: '',
+          error: `no cluster here is named ${prefix}-N (this run's are named like ${foreign.name})`,
+        },
+      },
+      effects: [],
+    };
+  if (chosen.length === 0)
+    return {
+      view: {
+        ...view,
+        dialog: { kind: 'delete', text: '', error: 'that selects no cluster scale-tui created in this run' },
+      },
+      effects: [],
+    };
   return same({ ...view, dialog: { kind: 'confirm-delete', selection, summary: describeClusters(chosen) } });
 }
 
@@ -122,7 +156,11 @@ export function applyIntent(view: ViewState, state: ScaleState, intent: UiIntent
     case 'tune': {
       const c = state.controllers[intent.controller];
       if (c && (intent.request.qps !== undefined || intent.request.burst !== undefined) && !c.supportsRateFlags) {
-        return withMessage({ ...view, input: undefined }, 'error', `${intent.controller} has no --kube-api-qps/--kube-api-burst flags in its pinned version`);
+        return withMessage(
+          { ...view, input: undefined },
+          'error',
+          `${intent.controller} has no --kube-api-qps/--kube-api-burst flags in its pinned version`,
+        );
       }
       return { view: { ...view, input: undefined }, effects: [{ type: 'intent', intent }] };
     }
@@ -145,7 +183,11 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
       if (input === 'n' || input === 'N' || key.return) return same(close);
       return same(view);
     case 'confirm-delete':
-      if (input === 'y' || input === 'Y') return { view: { ...close, message: { level: 'info', text: `deleting ${d.summary}` } }, effects: [{ type: 'intent', intent: { type: 'delete', selection: d.selection } }] };
+      if (input === 'y' || input === 'Y')
+        return {
+          view: { ...close, message: { level: 'info', text: `deleting ${d.summary}` } },
+          effects: [{ type: 'intent', intent: { type: 'delete', selection: d.selection } }],
+        };
       if (input === 'n' || input === 'N' || key.return) return same(close);
       return same(view);
     case 'delete': {
@@ -158,7 +200,8 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
     }
     case 'add': {
       const choices = backingChoices(ctx.state);
-      if (key.tab || key.upArrow || key.downArrow) return same({ ...view, dialog: { ...d, field: d.field === 0 ? 1 : 0 } });
+      if (key.tab || key.upArrow || key.downArrow)
+        return same({ ...view, dialog: { ...d, field: d.field === 0 ? 1 : 0 } });
       if (d.field === 1 && (key.leftArrow || key.rightArrow)) {
         const step = key.leftArrow ? -1 : 1;
         return same({ ...view, dialog: { ...d, backing: (d.backing + step + choices.length) % choices.length } });
@@ -169,7 +212,8 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
         const backing = choices[d.backing] ?? 'auto';
         return { view: close, effects: [{ type: 'intent', intent: { type: 'add', count: n.value, backing } }] };
       }
-      if (d.field === 0) return same({ ...view, dialog: { ...d, count: edit(d.count, input, key, /[0-9-]/), error: undefined } });
+      if (d.field === 0)
+        return same({ ...view, dialog: { ...d, count: edit(d.count, input, key, /[0-9-]/), error: undefined } });
       return same(view);
     }
     case 'concurrency': {
@@ -177,19 +221,40 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
         const lim = TUNE_LIMITS.concurrency;
         const n = parseInteger(d.value, 'concurrency', lim.min, lim.max);
         if (!n.ok) return same({ ...view, dialog: { ...d, error: n.error } });
-        return { view: close, effects: [{ type: 'intent', intent: { type: 'tune', controller: d.controller, request: { concurrency: n.value } } }] };
+        return {
+          view: close,
+          effects: [
+            { type: 'intent', intent: { type: 'tune', controller: d.controller, request: { concurrency: n.value } } },
+          ],
+        };
       }
       return same({ ...view, dialog: { ...d, value: edit(d.value, input, key, /[0-9-]/), error: undefined } });
     }
     case 'rate': {
-      if (key.tab || key.upArrow || key.downArrow) return same({ ...view, dialog: { ...d, field: d.field === 0 ? 1 : 0 } });
+      if (key.tab || key.upArrow || key.downArrow)
+        return same({ ...view, dialog: { ...d, field: d.field === 0 ? 1 : 0 } });
       if (key.return) {
         const qps = parseInteger(d.qps, 'QPS', TUNE_LIMITS.qps.min, TUNE_LIMITS.qps.max);
         if (!qps.ok) return same({ ...view, dialog: { ...d, error: qps.error } });
         const burst = parseInteger(d.burst, 'burst', TUNE_LIMITS.burst.min, TUNE_LIMITS.burst.max);
         if (!burst.ok) return same({ ...view, dialog: { ...d, error: burst.error } });
-        if (burst.value < qps.value) return same({ ...view, dialog: { ...d, error: `burst (${burst.value}) below QPS (${qps.value}) caps every burst at ${burst.value}: set burst >= QPS` } });
-        return { view: close, effects: [{ type: 'intent', intent: { type: 'tune', controller: d.controller, request: { qps: qps.value, burst: burst.value } } }] };
+        if (burst.value < qps.value)
+          return same({
+            ...view,
+            dialog: {
+              ...d,
+              error: `burst (${burst.value}) below QPS (${qps.value}) caps every burst at ${burst.value}: set burst >= QPS`,
+            },
+          });
+        return {
+          view: close,
+          effects: [
+            {
+              type: 'intent',
+              intent: { type: 'tune', controller: d.controller, request: { qps: qps.value, burst: burst.value } },
+            },
+          ],
+        };
       }
       const field = d.field === 0 ? 'qps' : 'burst';
       return same({ ...view, dialog: { ...d, [field]: edit(d[field], input, key, /[0-9-]/), error: undefined } });
@@ -198,7 +263,16 @@ function reduceDialog(view: ViewState, d: Dialog, input: string, key: KeyPress, 
 }
 
 function moveCursor(view: ViewState, key: KeyPress, input: string, ctx: KeyContext): ViewState | undefined {
-  const delta = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -PAGE : key.pageDown ? PAGE : 0;
+  const delta =
+    key.upArrow || input === 'k'
+      ? -1
+      : key.downArrow || input === 'j'
+        ? 1
+        : key.pageUp
+          ? -PAGE
+          : key.pageDown
+            ? PAGE
+            : 0;
   if (delta === 0) return undefined;
   if (view.focus === 'controllers') {
     const n = controllerList(ctx.state).length;
@@ -223,11 +297,16 @@ export function reduceKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
       return applyIntent(v, ctx.state, parsed.value);
     }
     const text = edit(inp.text, input, key, /[ -~]/);
-    return same({ ...v, input: { ...inp, text }, ...(inp.kind === 'filter' ? { filter: text, clusterCursor: 0 } : {}) });
+    return same({
+      ...v,
+      input: { ...inp, text },
+      ...(inp.kind === 'filter' ? { filter: text, clusterCursor: 0 } : {}),
+    });
   }
 
   if (v.overlay !== 'none') {
-    if (key.escape || input === 'q' || input === '?' || (v.overlay === 'log' && input === 'l')) return same({ ...v, overlay: 'none' });
+    if (key.escape || input === 'q' || input === '?' || (v.overlay === 'log' && input === 'l'))
+      return same({ ...v, overlay: 'none' });
     return same(v);
   }
 
@@ -265,20 +344,44 @@ export function reduceKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
     case 'd': {
       const list = sortedClusters(ctx.state.clusters, v.filter);
       const selected = v.focus === 'progress' ? list[Math.min(v.clusterCursor, list.length - 1)] : undefined;
-      return same({ ...v, dialog: { kind: 'delete', text: selected?.name ?? (ctx.state.batches.length ? 'last' : '') } });
+      return same({
+        ...v,
+        dialog: { kind: 'delete', text: selected?.name ?? (ctx.state.batches.length ? 'last' : '') },
+      });
     }
     case 'c':
     case 'r': {
       const c = selectedController(v, ctx.state);
-      if (!c) return withMessage(v, 'error', 'no controller is known yet: the controllers pane fills once their Deployments are read');
+      if (!c)
+        return withMessage(
+          v,
+          'error',
+          'no controller is known yet: the controllers pane fills once their Deployments are read',
+        );
       const id = c.id as ControllerId;
       if (input === 'c') {
-        if (c.supportedConcurrencyFlags.length === 0) return withMessage(v, 'error', `${c.id} has no --*-concurrency flag in its pinned version`);
+        if (c.supportedConcurrencyFlags.length === 0)
+          return withMessage(v, 'error', `${c.id} has no --*-concurrency flag in its pinned version`);
         const current = c.flags.concurrency[mainConcurrencyFlag(c)];
-        return same({ ...v, focus: 'controllers', dialog: { kind: 'concurrency', controller: id, value: current === undefined ? '' : String(current) } });
+        return same({
+          ...v,
+          focus: 'controllers',
+          dialog: { kind: 'concurrency', controller: id, value: current === undefined ? '' : String(current) },
+        });
       }
-      if (!c.supportsRateFlags) return withMessage(v, 'error', `${c.id} has no --kube-api-qps/--kube-api-burst flags in its pinned version`);
-      return same({ ...v, focus: 'controllers', dialog: { kind: 'rate', controller: id, qps: c.flags.qps === undefined ? '' : String(c.flags.qps), burst: c.flags.burst === undefined ? '' : String(c.flags.burst), field: 0 } });
+      if (!c.supportsRateFlags)
+        return withMessage(v, 'error', `${c.id} has no --kube-api-qps/--kube-api-burst flags in its pinned version`);
+      return same({
+        ...v,
+        focus: 'controllers',
+        dialog: {
+          kind: 'rate',
+          controller: id,
+          qps: c.flags.qps === undefined ? '' : String(c.flags.qps),
+          burst: c.flags.burst === undefined ? '' : String(c.flags.burst),
+          field: 0,
+        },
+      });
     }
     default:
       return same(v);

@@ -15,11 +15,18 @@ export function helpLines(width: number, height: number): Line[] {
 }
 
 export function logLines(state: ScaleState, width: number, height: number): Line[] {
-  const out: Line[] = [line(seg(' Engine log ', { inverse: true, bold: true }), seg('  esc or l closes', { dim: true }))];
+  const out: Line[] = [
+    line(seg(' Engine log ', { inverse: true, bold: true }), seg('  esc or l closes', { dim: true })),
+  ];
   const room = Math.max(0, height - 1);
   for (const l of state.log.slice(-room)) {
     const time = new Date(l.t).toISOString().slice(11, 19);
-    out.push(line(seg(`${time} `, { dim: true }), seg(l.message, { color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : undefined })));
+    out.push(
+      line(
+        seg(`${time} `, { dim: true }),
+        seg(l.message, { color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : undefined }),
+      ),
+    );
   }
   return box(out, width, height);
 }
@@ -35,14 +42,23 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
       const choices = backingChoices(state);
       out.push(line(seg('Add a batch', { bold: true })));
       out.push(field('clusters', d.count, d.field === 0));
-      out.push(line(padEnd('backing', 14), ...choices.map((c, i) => seg(` ${c} `, { inverse: i === d.backing, bold: i === d.backing && d.field === 1 }))));
+      out.push(
+        line(
+          padEnd('backing', 14),
+          ...choices.map((c, i) => seg(` ${c} `, { inverse: i === d.backing, bold: i === d.backing && d.field === 1 })),
+        ),
+      );
       out.push(line(seg('tab switches field, ←→ picks the backing cluster, enter adds, esc cancels', { dim: true })));
       break;
     }
     case 'delete':
       out.push(line(seg('Delete clusters', { bold: true })));
       out.push(field('selection', d.text, true));
-      out.push(line(seg('all | last | batch ID | test-1..test-50 | test-3,test-7   enter: review, esc: cancel', { dim: true })));
+      out.push(
+        line(
+          seg('all | last | batch ID | test-1..test-50 | test-3,test-7   enter: review, esc: cancel', { dim: true }),
+        ),
+      );
       break;
     case 'confirm-delete':
       out.push(line(seg('Delete for good?', { bold: true, color: 'red' })));
@@ -51,9 +67,16 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
       break;
     case 'concurrency': {
       const c = state.controllers[d.controller];
-      out.push(line(seg(`Concurrency of ${d.controller}`, { bold: true }), c ? `  (${c.namespace}/${c.deployment})` : ''));
+      out.push(
+        line(seg(`Concurrency of ${d.controller}`, { bold: true }), c ? `  (${c.namespace}/${c.deployment})` : ''),
+      );
       const flags = c?.supportedConcurrencyFlags ?? [];
-      out.push(line(seg('now: ', { dim: true }), flags.map((f) => `--${f}=${c?.flags.concurrency[f] ?? 'default'}`).join(' ') || 'unknown'));
+      out.push(
+        line(
+          seg('now: ', { dim: true }),
+          flags.map((f) => `--${f}=${c?.flags.concurrency[f] ?? 'default'}`).join(' ') || 'unknown',
+        ),
+      );
       out.push(field('new value', d.value, true));
       const main = c ? mainConcurrencyFlag(c) : 'its main flag';
       const others = flags.filter((f) => f !== main);
@@ -63,8 +86,18 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
     }
     case 'rate': {
       const c = state.controllers[d.controller];
-      out.push(line(seg(`Client rate limits of ${d.controller}`, { bold: true }), c ? `  (${c.namespace}/${c.deployment})` : ''));
-      out.push(line(seg('now: ', { dim: true }), `--kube-api-qps=${c?.flags.qps ?? 'default'} --kube-api-burst=${c?.flags.burst ?? 'default'}`));
+      out.push(
+        line(
+          seg(`Client rate limits of ${d.controller}`, { bold: true }),
+          c ? `  (${c.namespace}/${c.deployment})` : '',
+        ),
+      );
+      out.push(
+        line(
+          seg('now: ', { dim: true }),
+          `--kube-api-qps=${c?.flags.qps ?? 'default'} --kube-api-burst=${c?.flags.burst ?? 'default'}`,
+        ),
+      );
       out.push(field('QPS', d.qps, d.field === 0));
       out.push(field('burst', d.burst, d.field === 1));
       out.push(line(seg('tab switches field, enter applies, esc cancels', { dim: true })));
@@ -81,9 +114,20 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
 }
 
 export function footerLine(view: ViewState, state: ScaleState, width: number): Line {
-  if (view.input) return box([line(seg(view.input.kind === 'command' ? ':' : '/', { bold: true }), view.input.text, seg('▏'))], width, 1)[0]!;
-  if (view.message) return box([line(seg(view.message.text, { color: view.message.level === 'error' ? 'red' : 'green' }))], width, 1)[0]!;
+  if (view.input)
+    return box(
+      [line(seg(view.input.kind === 'command' ? ':' : '/', { bold: true }), view.input.text, seg('▏'))],
+      width,
+      1,
+    )[0]!;
+  if (view.message)
+    return box(
+      [line(seg(view.message.text, { color: view.message.level === 'error' ? 'red' : 'green' }))],
+      width,
+      1,
+    )[0]!;
   const status = state.status;
-  if (status && status.level !== 'info' && Date.now() - status.t < 15_000) return box([line(seg(status.message, { color: status.level === 'error' ? 'red' : 'yellow' }))], width, 1)[0]!;
+  if (status && status.level !== 'info' && Date.now() - status.t < 15_000)
+    return box([line(seg(status.message, { color: status.level === 'error' ? 'red' : 'yellow' }))], width, 1)[0]!;
   return box([line(seg(footerText(width), { dim: true }))], width, 1)[0]!;
 }

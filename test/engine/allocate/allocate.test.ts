@@ -21,7 +21,10 @@ describe('allocate', () => {
       ],
     });
     expect(new Set(out.map((o) => o.number)).size).toBe(6);
-    const perTarget = out.reduce<Record<string, number>>((m, o) => ({ ...m, [o.placement!]: (m[o.placement!] ?? 0) + 1 }), {});
+    const perTarget = out.reduce<Record<string, number>>(
+      (m, o) => ({ ...m, [o.placement!]: (m[o.placement!] ?? 0) + 1 }),
+      {},
+    );
     // b has 6 free, a has 2: fill b until it equals a, then alternate
     expect(perTarget).toEqual({ a: 1, b: 5 });
   });
@@ -29,7 +32,11 @@ describe('allocate', () => {
   it('rejects more clusters than free capacity, unknown targets and port overflow with a fix', () => {
     const targets = [{ name: 'a', capacity: 2, used: 1 }];
     expect(() => allocate({ prefix: 'test', count: 2, used: new Set(), targets })).toThrow(UserError);
-    expect(() => allocate({ prefix: 'test', count: 1, used: new Set(), targets, only: 'zz' })).toThrow(/not registered/);
-    expect(() => allocate({ prefix: 'test', count: 5, used: new Set([9998]), maxNumber: 9999 })).toThrow(/above the limit/);
+    expect(() => allocate({ prefix: 'test', count: 1, used: new Set(), targets, only: 'zz' })).toThrow(
+      /not registered/,
+    );
+    expect(() => allocate({ prefix: 'test', count: 5, used: new Set([9998]), maxNumber: 9999 })).toThrow(
+      /above the limit/,
+    );
   });
 });

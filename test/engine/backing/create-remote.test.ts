@@ -52,7 +52,12 @@ function sshRules(extra: Array<{ match: string; stdout?: string; stderr?: string
 describe('backing create over ssh (fake ssh on PATH)', () => {
   it('runs the command sequence, sends the generated kind config and stores the rewritten kubeconfig', async () => {
     fake = installFakeBin(['ssh'], sshRules());
-    const res = await createRemoteBacking({ name: 'b1', target: { user: 'ubuntu', host: '10.0.0.5' }, capacity: 3, stateDir });
+    const res = await createRemoteBacking({
+      name: 'b1',
+      target: { user: 'ubuntu', host: '10.0.0.5' },
+      capacity: 3,
+      stateDir,
+    });
     const cmds = fake.calls('ssh').map((c) => c.argv[c.argv.length - 1]);
     expect(cmds).toEqual([
       "docker version --format '{{.Server.Version}}'",
@@ -62,8 +67,12 @@ describe('backing create over ssh (fake ssh on PATH)', () => {
       "kind create cluster --name 'b1' --config - --wait 300s",
       "kind get kubeconfig --name 'b1'",
     ]);
-    for (const c of fake.calls('ssh')) expect(c.argv.slice(0, 5)).toEqual(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', 'ubuntu@10.0.0.5']);
-    const sentConfig = parse(fake.calls('ssh')[4]!.stdin) as { networking: { apiServerAddress: string }; nodes: Array<{ extraPortMappings: Array<{ hostPort: number }> }> };
+    for (const c of fake.calls('ssh'))
+      expect(c.argv.slice(0, 5)).toEqual(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', 'ubuntu@10.0.0.5']);
+    const sentConfig = parse(fake.calls('ssh')[4]!.stdin) as {
+      networking: { apiServerAddress: string };
+      nodes: Array<{ extraPortMappings: Array<{ hostPort: number }> }>;
+    };
     expect(sentConfig.networking.apiServerAddress).toBe('10.0.0.5');
     expect(sentConfig.nodes[0]!.extraPortMappings.map((m) => m.hostPort)).toEqual([30000, 30001, 30002]);
     expect(res.created).toBe(true);
@@ -73,24 +82,44 @@ describe('backing create over ssh (fake ssh on PATH)', () => {
   });
 
   it('re-running reuses an existing kind cluster; low inotify limits are raised or warned about', async () => {
-    fake = installFakeBin(['ssh'], sshRules([
-      { match: 'kind get clusters', stdout: 'b1\n' },
-      { match: 'max_user_watches /proc', stdout: '8192\n128\n' },
-      { match: 'sudo -n sysctl', stderr: 'sudo: a password is required\n', exit: 1 },
-    ]));
-    const res = await createRemoteBacking({ name: 'b1', target: { user: 'ubuntu', host: '10.0.0.5' }, capacity: 3, stateDir });
+    fake = installFakeBin(
+      ['ssh'],
+      sshRules([
+        { match: 'kind get clusters', stdout: 'b1\n' },
+        { match: 'max_user_watches /proc', stdout: '8192\n128\n' },
+        { match: 'sudo -n sysctl', stderr: 'sudo: a password is required\n', exit: 1 },
+      ]),
+    );
+    const res = await createRemoteBacking({
+      name: 'b1',
+      target: { user: 'ubuntu', host: '10.0.0.5' },
+      capacity: 3,
+      stateDir,
+    });
     expect(res.created).toBe(false);
     expect(fake.calls('ssh').some((c) => c.argv.join(' ').includes('kind create'))).toBe(false);
     expect(res.warnings[0]).toMatch(/inotify limits on 10\.0\.0\.5 are low \(8192\/128\)/);
   });
 
   it('an unreachable host and a host without docker are UserErrors that say what to do', async () => {
-    fake = installFakeBin(['ssh'], { ssh: [{ stderr: 'ssh: connect to host 10.0.0.9 port 22: Connection refused\n', exit: 255 }] });
-    const e1 = await createRemoteBacking({ name: 'b1', target: { user: 'u', host: '10.0.0.9' }, capacity: 1, stateDir }).catch((e: unknown) => e);
+    fake = installFakeBin(['ssh'], {
+      ssh: [{ stderr: 'ssh: connect to host 10.0.0.9 port 22: Connection refused\n', exit: 255 }],
+    });
+    const e1 = await createRemoteBacking({
+      name: 'b1',
+      target: { user: 'u', host: '10.0.0.9' },
+      capacity: 1,
+      stateDir,
+    }).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(UserError);
     expect((e1 as UserError).message).toMatch(/cannot ssh to u@10\.0\.0\.9: .*Connection refused/);
     fake.setRules({ ssh: [{ match: 'docker', stderr: 'bash: docker: command not found\n', exit: 127 }] });
-    const e2 = await createRemoteBacking({ name: 'b1', target: { user: 'u', host: '10.0.0.9' }, capacity: 1, stateDir }).catch((e: unknown) => e);
+    const e2 = await createRemoteBacking({
+      name: 'b1',
+      target: { user: 'u', host: '10.0.0.9' },
+      capacity: 1,
+      stateDir,
+    }).catch((e: unknown) => e);
     expect((e2 as UserError).message).toMatch(/docker is not usable on u@10\.0\.0\.9/);
     expect((e2 as UserError).hint).toMatch(/install docker-ce/);
   });
@@ -103,6 +132,8 @@ describe('kind configs', () => {
     expect(c.nodes.map((n) => n.role)).toEqual(['control-plane', 'control-plane', 'control-plane']);
   });
   it('backing: refuses NodePort slots outside the NodePort range', () => {
-    expect(() => backingKindConfig({ name: 'b', apiServerAddress: '10.0.0.5', capacity: 3000 })).toThrow(/outside 30000..32767/);
+    expect(() => backingKindConfig({ name: 'b', apiServerAddress: '10.0.0.5', capacity: 3000 })).toThrow(
+      /outside 30000..32767/,
+    );
   });
 });

@@ -12,7 +12,12 @@ export class MemoryKube implements BackingKube {
   private key(apiVersion: string, kind: string, name: string, ns?: string) {
     return `${apiVersion}/${kind}/${ns ?? ''}/${name}`;
   }
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+  async get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined> {
     const o = this.objects.get(this.key(apiVersion, kind, name, namespace));
     return o ? (structuredClone(o) as T) : undefined;
   }
@@ -21,7 +26,8 @@ export class MemoryKube implements BackingKube {
     if (this.objects.has(k)) return false;
     this.creates++;
     const stored = structuredClone(obj);
-    if (obj.kind === 'StatefulSet' && this.readyStatefulSets) stored.status = { readyReplicas: 1, availableReplicas: 1 };
+    if (obj.kind === 'StatefulSet' && this.readyStatefulSets)
+      stored.status = { readyReplicas: 1, availableReplicas: 1 };
     this.objects.set(k, stored);
     return true;
   }
@@ -34,10 +40,19 @@ export class MemoryKube implements BackingKube {
     this.objects.set(k, next);
     return structuredClone(next);
   }
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: { labelSelector?: string } = {}): Promise<T[]> {
+  async list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    opts: { labelSelector?: string } = {},
+  ): Promise<T[]> {
     // Equality selectors only (k=v,k2=v2), which is all the callers use.
-    const want = (opts.labelSelector ?? '').split(',').filter(Boolean).map((kv) => kv.split('='));
-    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind && want.every(([k, v]) => o.metadata.labels?.[k!] === v)) as T[];
+    const want = (opts.labelSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('='));
+    return [...this.objects.values()].filter(
+      (o) => o.apiVersion === apiVersion && o.kind === kind && want.every(([k, v]) => o.metadata.labels?.[k!] === v),
+    ) as T[];
   }
 }
 

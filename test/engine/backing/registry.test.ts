@@ -30,7 +30,9 @@ describe('backing registry', () => {
     addEntry(dir, { name: 'b1', kubeconfig: '/k/one', capacity: 200 });
     expect(readRegistry(dir)).toHaveLength(1);
     expect(readRegistry(dir)[0]!.capacity).toBe(200);
-    expect(() => addEntry(dir, { name: 'b1', kubeconfig: '/k/other', capacity: 1 })).toThrow(/already registered with \/k\/one/);
+    expect(() => addEntry(dir, { name: 'b1', kubeconfig: '/k/other', capacity: 1 })).toThrow(
+      /already registered with \/k\/one/,
+    );
   });
 
   it('removing an unknown name and a corrupt file are UserErrors', () => {

@@ -54,7 +54,13 @@ describe('setupBackingEtcd', () => {
     const kube = new MemoryKube();
     const etcd = new MemoryEtcd();
     let passwordSeen = '';
-    const res = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: (pw) => ((passwordSeen = pw), etcd), pollMs: 1 });
+    const res = await setupBackingEtcd({
+      kube,
+      pki,
+      ownership: { runId: 'r1' },
+      adminFor: (pw) => ((passwordSeen = pw), etcd),
+      pollMs: 1,
+    });
     expect(res.created).toEqual(
       expect.arrayContaining([
         'Namespace/etcd-system',
@@ -72,11 +78,21 @@ describe('setupBackingEtcd', () => {
     expect(res.rootPassword).not.toMatch(/rootpw/);
     expect(passwordSeen).toBe(res.rootPassword);
     expect(await readRootPassword(kube)).toBe(res.rootPassword);
-    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as { spec: { volumeClaimTemplates: Array<{ metadata: { name: string } }>; template: { spec: { containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> } } } };
+    const sts = (await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')) as unknown as {
+      spec: {
+        volumeClaimTemplates: Array<{ metadata: { name: string } }>;
+        template: { spec: { containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> } };
+      };
+    };
     expect(sts.spec.volumeClaimTemplates[0]!.metadata.name).toBe('data');
-    expect(sts.spec.template.spec.containers[0]!.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/etcd' });
+    expect(sts.spec.template.spec.containers[0]!.volumeMounts).toContainEqual({
+      name: 'data',
+      mountPath: '/var/lib/etcd',
+    });
     // The CA private key never leaves the experiment's state dir.
-    const caSecret = (await kube.get('v1', 'Secret', ETCD.caSecret, ETCD.namespace)) as unknown as { data: Record<string, string> };
+    const caSecret = (await kube.get('v1', 'Secret', ETCD.caSecret, ETCD.namespace)) as unknown as {
+      data: Record<string, string>;
+    };
     expect(Object.keys(caSecret.data)).toEqual(['ca.crt']);
     expect((await etcd.status()).tenants).toEqual([]);
   });
@@ -165,11 +181,20 @@ describe('setupBackingEtcd', () => {
 
   it('times out with a clear message when etcd never becomes ready', async () => {
     const kube = new MemoryKube(false);
-    const err = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => new MemoryEtcd(), readyTimeoutMs: 20, pollMs: 5 }).then(
+    const err = await setupBackingEtcd({
+      kube,
+      pki,
+      ownership: { runId: 'r1' },
+      adminFor: () => new MemoryEtcd(),
+      readyTimeoutMs: 20,
+      pollMs: 5,
+    }).then(
       () => new Error('resolved'),
       (e: unknown) => e as Error,
     );
-    expect(err.message).toMatch(/timed out after 0 s waiting for etcd StatefulSet etcd-system\/etcd ready: 0\/1 etcd replicas ready/);
+    expect(err.message).toMatch(
+      /timed out after 0 s waiting for etcd StatefulSet etcd-system\/etcd ready: 0\/1 etcd replicas ready/,
+    );
   });
 
   it('health reports tenants, DB size and API server pods', async () => {
@@ -178,9 +203,38 @@ describe('setupBackingEtcd', () => {
     await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: () => etcd, pollMs: 1 });
     await etcd.ensureTenant('test-1');
     await etcd.ensureTenant('test-2');
-    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-x', namespace: 'test-1', labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' } }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
-    await kube.createOrSkip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver-y', namespace: 'test-2', labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' } }, status: { phase: 'Pending' } });
-    const h = await backingHealth({ name: 'b1', kubeconfig: '/k', capacity: 100, endpoint: 'https://10.0.0.5:6443', addedAt: '', source: 'kubeconfig' }, kube, etcd);
+    await kube.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'kube-apiserver-x',
+        namespace: 'test-1',
+        labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' },
+      },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    await kube.createOrSkip({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'kube-apiserver-y',
+        namespace: 'test-2',
+        labels: { 'scale-tui.metal3.io/component': 'workload-apiserver' },
+      },
+      status: { phase: 'Pending' },
+    });
+    const h = await backingHealth(
+      {
+        name: 'b1',
+        kubeconfig: '/k',
+        capacity: 100,
+        endpoint: 'https://10.0.0.5:6443',
+        addedAt: '',
+        source: 'kubeconfig',
+      },
+      kube,
+      etcd,
+    );
     expect(h.tenants).toBe(2);
     expect(h.apiserverPods).toBe(2);
     expect(h.apiserverPodsReady).toBe(1);

@@ -12,7 +12,11 @@ import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { UserError } from '../../../src/engine/errors.js';
 import { KubeClient, statusCode } from '../../../src/engine/kube/client.js';
-import { capdObjects, clusterctlGenerateCapdArgs, clusterctlInitDockerArgs } from '../../../src/engine/topology/capd.js';
+import {
+  capdObjects,
+  clusterctlGenerateCapdArgs,
+  clusterctlInitDockerArgs,
+} from '../../../src/engine/topology/capd.js';
 import { namespaceObject } from '../../../src/manifests/namespace.js';
 import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
@@ -21,10 +25,30 @@ import { startWorld, type World } from '../../support/fake-controllers.js';
 
 describe('capd clusterctl arguments and output', () => {
   it('pins every provider to the CAPI release and asks for 1 control plane, 0 workers', () => {
-    expect(clusterctlInitDockerArgs('v1.14.0', { kubeconfig: '/k' })).toEqual(expect.arrayContaining(['--infrastructure=docker:v1.14.0', '--core=cluster-api:v1.14.0', '--control-plane=kubeadm:v1.14.0', '--kubeconfig=/k']));
-    const gen = clusterctlGenerateCapdArgs({ cluster: 'test-4', namespace: 'test-4', kubernetesVersion: 'v1.34.1', capiVersion: 'v1.14.0' });
+    expect(clusterctlInitDockerArgs('v1.14.0', { kubeconfig: '/k' })).toEqual(
+      expect.arrayContaining([
+        '--infrastructure=docker:v1.14.0',
+        '--core=cluster-api:v1.14.0',
+        '--control-plane=kubeadm:v1.14.0',
+        '--kubeconfig=/k',
+      ]),
+    );
+    const gen = clusterctlGenerateCapdArgs({
+      cluster: 'test-4',
+      namespace: 'test-4',
+      kubernetesVersion: 'v1.34.1',
+      capiVersion: 'v1.14.0',
+    });
     expect(gen.slice(0, 3)).toEqual(['generate', 'cluster', 'test-4']);
-    expect(gen).toEqual(expect.arrayContaining(['--flavor=development', '--control-plane-machine-count=1', '--worker-machine-count=0', '--target-namespace=test-4', '--kubernetes-version=v1.34.1']));
+    expect(gen).toEqual(
+      expect.arrayContaining([
+        '--flavor=development',
+        '--control-plane-machine-count=1',
+        '--worker-machine-count=0',
+        '--target-namespace=test-4',
+        '--kubernetes-version=v1.34.1',
+      ]),
+    );
   });
 
   it('orders templates, then the ClusterClass, then the Cluster; fills the namespace; drops printed namespaces', () => {
@@ -32,7 +56,11 @@ describe('capd clusterctl arguments and output', () => {
       { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'test-4' } },
       { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'ClusterClass', metadata: { name: 'quick-start' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test-4' } },
-      { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2', kind: 'DockerClusterTemplate', metadata: { name: 'quick-start-cluster' } },
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+        kind: 'DockerClusterTemplate',
+        metadata: { name: 'quick-start-cluster' },
+      },
     ]
       .map((o) => stringify(o))
       .join('---\n');
@@ -44,7 +72,9 @@ describe('capd clusterctl arguments and output', () => {
 
   it('refuses output without a Cluster, or that does not parse', () => {
     const ns = namespaceObject('n', { runId: 'r' });
-    expect(() => capdObjects('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n', 'n', ns)).toThrow(/printed no Cluster/);
+    expect(() => capdObjects('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n', 'n', ns)).toThrow(
+      /printed no Cluster/,
+    );
     expect(() => capdObjects('kind: [\n', 'n', ns)).toThrow(UserError);
   });
 });
@@ -63,7 +93,12 @@ afterAll(async () => {
 /** What `clusterctl generate cluster` stands for here: a template-like object and the Cluster. */
 async function render(cluster: string, namespace: string): Promise<string> {
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${cluster}-quick-start-template` }, data: { role: 'stands in for the ClusterClass templates' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${cluster}-quick-start-template` },
+      data: { role: 'stands in for the ClusterClass templates' },
+    },
     { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: cluster, namespace }, spec: {} },
   ]
     .map((o) => stringify(o))
@@ -77,19 +112,65 @@ async function playControllers(mgmt: KubeClient, ns: string, cluster: string): P
     apiVersion: 'cluster.x-k8s.io/v1beta2',
     kind: 'Machine',
     metadata: { name: `${cluster}-cp-1`, namespace: ns, labels },
-    spec: { clusterName: cluster, version: 'v1.34.1', bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfig', name: `${cluster}-cp-1` } }, infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerMachine', name: `${cluster}-cp-1` } },
+    spec: {
+      clusterName: cluster,
+      version: 'v1.34.1',
+      bootstrap: {
+        configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfig', name: `${cluster}-cp-1` },
+      },
+      infrastructureRef: {
+        apiGroup: 'infrastructure.cluster.x-k8s.io',
+        kind: 'DockerMachine',
+        name: `${cluster}-cp-1`,
+      },
+    },
   } as KubeObject);
   await mgmt.createOrSkip({
     apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2',
     kind: 'KubeadmControlPlane',
     metadata: { name: `${cluster}-cp`, namespace: ns, labels: { 'cluster.x-k8s.io/cluster-name': cluster } },
-    spec: { replicas: 1, version: 'v1.34.1', machineTemplate: { spec: { infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerMachineTemplate', name: 'quick-start-control-plane' } } }, kubeadmConfigSpec: {} },
+    spec: {
+      replicas: 1,
+      version: 'v1.34.1',
+      machineTemplate: {
+        spec: {
+          infrastructureRef: {
+            apiGroup: 'infrastructure.cluster.x-k8s.io',
+            kind: 'DockerMachineTemplate',
+            name: 'quick-start-control-plane',
+          },
+        },
+      },
+      kubeadmConfigSpec: {},
+    },
   } as KubeObject);
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const custom = mgmt.config.makeApiClient(CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  await custom.patchNamespacedCustomObjectStatus({ group: 'controlplane.cluster.x-k8s.io', version: 'v1beta2', namespace: ns, plural: 'kubeadmcontrolplanes', name: `${cluster}-cp`, body: { status: { initialization: { controlPlaneInitialized: true } } } }, merge);
-  await custom.patchNamespacedCustomObjectStatus({ group: 'cluster.x-k8s.io', version: 'v1beta2', namespace: ns, plural: 'clusters', name: cluster, body: { status: { conditions: [{ type: 'Available', status: 'True', reason: 'Available', lastTransitionTime: now }] } } }, merge);
+  await custom.patchNamespacedCustomObjectStatus(
+    {
+      group: 'controlplane.cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: ns,
+      plural: 'kubeadmcontrolplanes',
+      name: `${cluster}-cp`,
+      body: { status: { initialization: { controlPlaneInitialized: true } } },
+    },
+    merge,
+  );
+  await custom.patchNamespacedCustomObjectStatus(
+    {
+      group: 'cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: ns,
+      plural: 'clusters',
+      name: cluster,
+      body: {
+        status: { conditions: [{ type: 'Available', status: 'True', reason: 'Available', lastTransitionTime: now }] },
+      },
+    },
+    merge,
+  );
 }
 
 /**
@@ -113,7 +194,14 @@ async function playDelete(mgmt: KubeClient, ns: string, cluster: string): Promis
       const gone = (err: unknown): void => {
         if (statusCode(err) !== 404) throw err;
       };
-      if (live.metadata.finalizers?.length) await mgmt.mergePatch({ apiVersion, kind, metadata: { name, namespace: ns, finalizers: null } } as unknown as KubeObject).catch(gone);
+      if (live.metadata.finalizers?.length)
+        await mgmt
+          .mergePatch({
+            apiVersion,
+            kind,
+            metadata: { name, namespace: ns, finalizers: null },
+          } as unknown as KubeObject)
+          .catch(gone);
       if (kind !== 'Cluster') await mgmt.delete(apiVersion, kind, name, ns).catch(gone);
     }
     if (left === 0) return;
@@ -124,11 +212,19 @@ async function playDelete(mgmt: KubeClient, ns: string, cluster: string): Promis
 
 describe('engine, capd topology', () => {
   it('refuses to start without the Docker provider, naming the clusterctl command', async () => {
-    const engine = await createEngine({ config: configSchema.parse({ topology: 'capd', naming: { prefix: 'nocapd' } }), store: createScaleStore(), management: { kubeconfigYaml: world.management.kubeconfigYaml }, stateDir, capdRender: render });
+    const engine = await createEngine({
+      config: configSchema.parse({ topology: 'capd', naming: { prefix: 'nocapd' } }),
+      store: createScaleStore(),
+      management: { kubeconfigYaml: world.management.kubeconfigYaml },
+      stateDir,
+      capdRender: render,
+    });
     try {
       const err = await engine.addBatch({ count: 1 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UserError);
-      expect((err as UserError).message).toMatch(/capd-system\/capd-controller-manager is not in the management cluster/);
+      expect((err as UserError).message).toMatch(
+        /capd-system\/capd-controller-manager is not in the management cluster/,
+      );
       expect((err as UserError).hint).toMatch(/clusterctl init .*--infrastructure=docker:v1\.14\.0/);
     } finally {
       await engine.shutdown();
@@ -142,7 +238,10 @@ describe('engine, capd topology', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'capd-controller-manager', namespace: 'capd-system' },
-      spec: { selector: { matchLabels: { app: 'capd' } }, template: { metadata: { labels: { app: 'capd' } }, spec: { containers: [{ name: 'manager', image: 'capd' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'capd' } },
+        template: { metadata: { labels: { app: 'capd' } }, spec: { containers: [{ name: 'manager', image: 'capd' }] } },
+      },
     } as KubeObject);
     const store = createScaleStore();
     const played = new Set<string>();
@@ -159,7 +258,14 @@ describe('engine, capd topology', () => {
         }
       }
     });
-    const engine = await createEngine({ config: configSchema.parse({ topology: 'capd', naming: { prefix: 'capd' }, batch: { concurrency: 3 } }), store, management: { kubeconfigYaml: world.management.kubeconfigYaml }, stateDir, capdRender: render, timeouts: { controllerMs: 30_000, deleteMs: 30_000 } });
+    const engine = await createEngine({
+      config: configSchema.parse({ topology: 'capd', naming: { prefix: 'capd' }, batch: { concurrency: 3 } }),
+      store,
+      management: { kubeconfigYaml: world.management.kubeconfigYaml },
+      stateDir,
+      capdRender: render,
+      timeouts: { controllerMs: 30_000, deleteMs: 30_000 },
+    });
     try {
       const summary = await engine.addBatch({ count: 3 });
       expect(failures).toEqual([]);
@@ -173,7 +279,9 @@ describe('engine, capd topology', () => {
       expect(failures).toEqual([]);
       expect(del.deleted.sort()).toEqual(['capd-1', 'capd-2', 'capd-3']);
       expect(await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).toEqual([]);
-      const left = (await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).map((n) => n.metadata.name);
+      const left = (await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).map(
+        (n) => n.metadata.name,
+      );
       expect(left).toEqual([]);
     } finally {
       off();

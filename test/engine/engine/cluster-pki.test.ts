@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadOrCreateEtcdPki } from '../../../src/engine/backing/etcd-pki.js';
 import { UserError } from '../../../src/engine/errors.js';
-import { ClusterPkiStore, renderKubeconfig, servingNames, type ClusterMaterial } from '../../../src/engine/pipeline/cluster-pki.js';
+import {
+  ClusterPkiStore,
+  renderKubeconfig,
+  servingNames,
+  type ClusterMaterial,
+} from '../../../src/engine/pipeline/cluster-pki.js';
 
 let dir: string;
 let m: ClusterMaterial;
@@ -53,13 +58,23 @@ describe('cluster PKI', () => {
 
   it('completes mutual TLS between the etcd server cert and the apiserver etcd client cert', async () => {
     const etcd = loadOrCreateEtcdPki(dir);
-    const server = createServer({ cert: etcd.server.cert, key: etcd.server.key, ca: etcd.ca.cert, requestCert: true, rejectUnauthorized: true }, (s) => s.end(`${s.getPeerCertificate().subject.CN}\n`));
+    const server = createServer(
+      { cert: etcd.server.cert, key: etcd.server.key, ca: etcd.ca.cert, requestCert: true, rejectUnauthorized: true },
+      (s) => s.end(`${s.getPeerCertificate().subject.CN}\n`),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const port = (server.address() as AddressInfo).port;
       const text = await new Promise<string>((resolve, reject) => {
-        const sock = connect({ host: '127.0.0.1', port, servername: 'etcd-server.etcd-system.svc', ca: m.etcdCa.cert, cert: m.apiserverEtcdClient.cert, key: m.apiserverEtcdClient.key });
+        const sock = connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'etcd-server.etcd-system.svc',
+          ca: m.etcdCa.cert,
+          cert: m.apiserverEtcdClient.cert,
+          key: m.apiserverEtcdClient.key,
+        });
         let out = '';
         sock.setEncoding('utf8');
         sock.on('data', (d: string) => (out += d));
@@ -77,7 +92,10 @@ describe('cluster PKI', () => {
     const admin = x509(m.admin.cert);
     expect(admin.subject).toBe('O=system:masters\nCN=kubernetes-admin');
     expect(admin.verify(x509(m.ca.cert).publicKey)).toBe(true);
-    const kc = parse(renderKubeconfig('test-7', 'https://192.0.2.10:10007', m.ca.cert, m.admin)) as { 'current-context': string; clusters: Array<{ cluster: { server: string } }> };
+    const kc = parse(renderKubeconfig('test-7', 'https://192.0.2.10:10007', m.ca.cert, m.admin)) as {
+      'current-context': string;
+      clusters: Array<{ cluster: { server: string } }>;
+    };
     expect(kc['current-context']).toBe('test-7-admin@test-7');
     expect(kc.clusters[0]!.cluster.server).toBe('https://192.0.2.10:10007');
   });
@@ -96,6 +114,8 @@ describe('cluster PKI', () => {
   it('names a damaged material file and the fix instead of failing with a parse trace', async () => {
     writeFileSync(join(dir, 'pki', 'cluster-test-10.json'), '{"ca":');
     await expect(new ClusterPkiStore(dir).cluster('test-10', 'test-10', '192.0.2.10')).rejects.toThrow(UserError);
-    await expect(new ClusterPkiStore(dir).cluster('test-10', 'test-10', '192.0.2.10')).rejects.toThrow(/cluster-test-10\.json is not readable certificate material/);
+    await expect(new ClusterPkiStore(dir).cluster('test-10', 'test-10', '192.0.2.10')).rejects.toThrow(
+      /cluster-test-10\.json is not readable certificate material/,
+    );
   });
 });

@@ -24,7 +24,11 @@ afterAll(async () => {
 
 describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology, %s reach', (mode) => {
   it('creates clusters to ready and deletes them', async () => {
-    const config = configSchema.parse({ topology: 'dedicated', batch: { concurrency: 5 }, naming: { prefix: mode === 'nodeport' ? 'np' : 'pf' } });
+    const config = configSchema.parse({
+      topology: 'dedicated',
+      batch: { concurrency: 5 },
+      naming: { prefix: mode === 'nodeport' ? 'np' : 'pf' },
+    });
     const store = createScaleStore();
     const basePort = await freePortBlock(100);
     const engine = await createEngine({
@@ -33,7 +37,10 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       managementEtcd: world.management.etcd,
       stateDir,
-      reach: mode === 'port-forward' ? { mode, host: '127.0.0.1', basePort } : { mode, nodePortBase: await freePortBlock(100, 'nodeport') },
+      reach:
+        mode === 'port-forward'
+          ? { mode, host: '127.0.0.1', basePort }
+          : { mode, nodePortBase: await freePortBlock(100, 'nodeport') },
       timeouts: { controllerMs: 60_000, apiMs: 30_000, deleteMs: 60_000 },
     });
     try {
@@ -46,7 +53,12 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
       const first = Object.values(store.getState().clusters)[0]!;
       const c1 = first.name;
       const num = first.number;
-      const m3c = await mgmt.get<KubeObject & { spec?: { controlPlaneEndpoint?: { host: string; port: number } } }>('infrastructure.cluster.x-k8s.io/v1beta2', 'Metal3Cluster', c1, c1);
+      const m3c = await mgmt.get<KubeObject & { spec?: { controlPlaneEndpoint?: { host: string; port: number } } }>(
+        'infrastructure.cluster.x-k8s.io/v1beta2',
+        'Metal3Cluster',
+        c1,
+        c1,
+      );
       const ep = m3c?.spec?.controlPlaneEndpoint;
       expect(ep?.host).toBe('127.0.0.1');
       if (mode === 'port-forward') expect(ep?.port).toBe(basePort + num);
@@ -57,9 +69,13 @@ describe.each(['port-forward', 'nodeport'] as const)('engine, dedicated topology
       // A real TLS handshake through the endpoint, verified against the cluster CA.
       const kc = await mgmt.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', `${c1}-kubeconfig`, c1);
       const wl = KubeClient.from({ kubeconfigYaml: Buffer.from(kc!.data!.value!, 'base64').toString('utf8') });
-      expect((await wl.list('v1', 'Node')).map((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'])).toEqual(['']);
+      expect(
+        (await wl.list('v1', 'Node')).map((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane']),
+      ).toEqual(['']);
       // BMC credentials are random per host, not derived from the cluster name.
-      const bmc = (await mgmt.list<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', { namespace: c1 })).find((x) => x.data?.password && x.data?.username);
+      const bmc = (
+        await mgmt.list<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', { namespace: c1 })
+      ).find((x) => x.data?.password && x.data?.username);
       const bmcPassword = Buffer.from(bmc!.data!.password!, 'base64').toString('utf8');
       expect(bmcPassword).not.toContain(c1);
       expect(bmcPassword.length).toBeGreaterThanOrEqual(24);
@@ -89,10 +105,14 @@ describe('engine, placement flags', () => {
       stateDir,
     });
     try {
-      await expect(engine.addBatch({ count: 2, backing: 'backing-1' })).rejects.toThrow(/--backing backing-1: the dedicated topology places no cluster on a backing cluster/);
+      await expect(engine.addBatch({ count: 2, backing: 'backing-1' })).rejects.toThrow(
+        /--backing backing-1: the dedicated topology places no cluster on a backing cluster/,
+      );
       expect(store.getState().clusters).toEqual({});
       const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-      expect((await mgmt.list('v1', 'Namespace')).map((n) => n.metadata.name).filter((n) => n.startsWith('nob-'))).toEqual([]);
+      expect(
+        (await mgmt.list('v1', 'Namespace')).map((n) => n.metadata.name).filter((n) => n.startsWith('nob-')),
+      ).toEqual([]);
     } finally {
       await engine.shutdown();
     }

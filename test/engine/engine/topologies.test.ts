@@ -26,11 +26,21 @@ const COUNT = 20;
 
 function options(topology: Topology, stateDir: string, store: ScaleStore, basePort: number): EngineOptions {
   return {
-    config: configSchema.parse({ topology, batch: { concurrency: 10 }, sharded: { shards: 3 }, naming: { prefix: `t${topology.slice(0, 3)}` } }),
+    config: configSchema.parse({
+      topology,
+      batch: { concurrency: 10 },
+      sharded: { shards: 3 },
+      naming: { prefix: `t${topology.slice(0, 3)}` },
+    }),
     store,
     management: { kubeconfigYaml: world.management.kubeconfigYaml },
     managementEtcd: world.management.etcd,
-    backing: world.backing.map((b) => ({ name: b.name, target: { kubeconfigYaml: b.kubeconfigYaml }, capacity: 15, etcd: b.etcd })),
+    backing: world.backing.map((b) => ({
+      name: b.name,
+      target: { kubeconfigYaml: b.kubeconfigYaml },
+      capacity: 15,
+      etcd: b.etcd,
+    })),
     stateDir,
     reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
     timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
@@ -46,7 +56,9 @@ async function leftovers(yaml: string): Promise<string[]> {
     ['v1', 'Service'],
     ['apps/v1', 'Deployment'],
   ];
-  for (const [v, k] of kinds) for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR })) out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  for (const [v, k] of kinds)
+    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR }))
+      out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   return out;
 }
 
@@ -58,7 +70,8 @@ async function capiLeftovers(yaml: string): Promise<string[]> {
     ['cluster.x-k8s.io/v1beta2', 'Machine'],
     ['metal3.io/v1alpha1', 'BareMetalHost'],
   ] as const) {
-    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR })) out.push(`${k}/${o.metadata.namespace}/${o.metadata.name}`);
+    for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR }))
+      out.push(`${k}/${o.metadata.namespace}/${o.metadata.name}`);
   }
   return out;
 }
@@ -85,7 +98,10 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
       const store1 = createScaleStore();
       engine = await createEngine(options(topology, stateDir, store1, basePort));
       const first = engine.addBatch({ count: COUNT }).catch((e: Error) => e);
-      await waitUntil(store1, () => Object.values(store1.getState().clusters).filter((c) => c.transitions.machine !== undefined).length >= 4);
+      await waitUntil(
+        store1,
+        () => Object.values(store1.getState().clusters).filter((c) => c.transitions.machine !== undefined).length >= 4,
+      );
       await engine.abort();
       expect(await first).toBeInstanceOf(Error);
       const phases1 = Object.values(store1.getState().clusters).map((c) => c.phase);
@@ -101,11 +117,16 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
       expect(clusters.every((c) => c.phase === 'ready')).toBe(true);
       expect(new Set(clusters.map((c) => c.number)).size).toBe(COUNT);
       if (topology === 'backing') {
-        const per = clusters.reduce<Record<string, number>>((m, c) => ({ ...m, [c.placement!]: (m[c.placement!] ?? 0) + 1 }), {});
+        const per = clusters.reduce<Record<string, number>>(
+          (m, c) => ({ ...m, [c.placement!]: (m[c.placement!] ?? 0) + 1 }),
+          {},
+        );
         expect(Object.values(per).every((n) => n <= 15)).toBe(true);
       }
       const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-      expect((await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).length).toBe(COUNT);
+      expect((await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).length).toBe(
+        COUNT,
+      );
 
       // 3. Delete all: nothing left anywhere.
       const del = await engine.deleteClusters({ kind: 'all' });
@@ -122,7 +143,8 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
     } finally {
       // After a failure, clean up what this attempt made, so a retry or the next topology
       // (they share one world) does not count its leftovers.
-      if (engine && Object.keys((await engine.status().catch(() => ({ clusters: [] }))).clusters).length) await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
+      if (engine && Object.keys((await engine.status().catch(() => ({ clusters: [] }))).clusters).length)
+        await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
       await engine?.shutdown();
       rmSync(stateDir, { recursive: true, force: true });
     }

@@ -65,7 +65,10 @@ function installShims(endpoint: string): Shims {
   const dir = mkdtempSync(join(tmpdir(), 'scale-tui-argv-shim-'));
   const logs = join(dir, 'logs');
   spawnSync('mkdir', [logs]);
-  for (const [name, text] of [['etcdctl', ETCDCTL_SHIM], ['kubectl', KUBECTL_SHIM]] as const) {
+  for (const [name, text] of [
+    ['etcdctl', ETCDCTL_SHIM],
+    ['kubectl', KUBECTL_SHIM],
+  ] as const) {
     writeFileSync(join(dir, name), text, { mode: 0o700 });
     chmodSync(join(dir, name), 0o700);
   }

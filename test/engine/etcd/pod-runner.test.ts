@@ -11,7 +11,9 @@ afterEach(() => {
 
 describe('etcdctl inside the etcd pod via kubectl exec', () => {
   it('runs etcdctl in etcd-0 as root by the mounted root client certificate, tenant commands in order', async () => {
-    fake = installFakeBin(['kubectl'], { kubectl: [{ match: 'user add', stderr: 'Error: etcdserver: user name already exists\n', exit: 1 }] });
+    fake = installFakeBin(['kubectl'], {
+      kubectl: [{ match: 'user add', stderr: 'Error: etcdserver: user name already exists\n', exit: 1 }],
+    });
     const pw = 'p'.repeat(32);
     const target = { kubeconfig: '/k', context: 'kind-b1' };
     const run = podEtcdctl({ target, namespace: ETCD.namespace, pod: ETCD.pod, container: ETCD.container });
@@ -75,7 +77,9 @@ describe('etcdctl inside the etcd pod via kubectl exec', () => {
 
   it('a real failure is a UserError that hides the password', async () => {
     const pw = 's'.repeat(32);
-    fake = installFakeBin(['kubectl'], { kubectl: [{ stderr: 'Error from server (NotFound): pods "etcd-0" not found\n', exit: 1 }] });
+    fake = installFakeBin(['kubectl'], {
+      kubectl: [{ stderr: 'Error from server (NotFound): pods "etcd-0" not found\n', exit: 1 }],
+    });
     const files = { caFile: 'a', certFile: 'b', keyFile: 'c' };
     const run = podEtcdctl({ target: {}, namespace: 'etcd-system', pod: 'etcd-0', ...files });
     const admin = new EtcdctlAdmin(run, pw);

@@ -16,10 +16,21 @@ describe.skipIf(skip !== undefined)('etcd tenancy against a real etcd', () => {
   /** etcdctl as the identity in the client certificate (no user/password), like kube-apiserver. */
   async function as(cn: string, args: string[]) {
     const f = etcd.clientFiles(cn);
-    return runTool('etcdctl', [`--endpoints=${etcd.endpoint}`, `--cacert=${etcd.caFile}`, `--cert=${f.certFile}`, `--key=${f.keyFile}`, '--command-timeout=5s', ...args], {
-      allowFailure: true,
-      env: { ETCDCTL_API: '3' },
-    });
+    return runTool(
+      'etcdctl',
+      [
+        `--endpoints=${etcd.endpoint}`,
+        `--cacert=${etcd.caFile}`,
+        `--cert=${f.certFile}`,
+        `--key=${f.keyFile}`,
+        '--command-timeout=5s',
+        ...args,
+      ],
+      {
+        allowFailure: true,
+        env: { ETCDCTL_API: '3' },
+      },
+    );
   }
 
   beforeAll(async () => {
@@ -65,12 +76,24 @@ describe.skipIf(skip !== undefined)('etcd tenancy against a real etcd', () => {
     // The server cert's CN is not a user; the password is what authenticates root here.
     // (The in-pod path authenticates by the mounted root certificate: see no-secret-argv.)
     const serverAsClient = etcd.clientFiles('etcd-server');
-    const podLike = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient }, { user: 'root', password: rootPassword }), rootPassword);
+    const podLike = new EtcdctlAdmin(
+      localEtcdctl(
+        { endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient },
+        { user: 'root', password: rootPassword },
+      ),
+      rootPassword,
+    );
     await podLike.ensureRoot();
     await podLike.ensureTenant('test-3');
     expect((await as('test-3', ['put', '/test-3/k', 'v'])).exitCode).toBe(0);
     await podLike.deleteTenant('test-3');
-    const wrong = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient }, { user: 'root', password: 'not-the-password-at-all' }), rootPassword);
+    const wrong = new EtcdctlAdmin(
+      localEtcdctl(
+        { endpoints: [etcd.endpoint], caFile: etcd.caFile, ...serverAsClient },
+        { user: 'root', password: 'not-the-password-at-all' },
+      ),
+      rootPassword,
+    );
     const err = await wrong.ensureTenant('test-4').catch((e: unknown) => e as Error);
     expect((err as Error).message).toMatch(/authentication failed/);
     expect((err as { hint?: string }).hint).toMatch(/root credentials do not match/);

@@ -21,7 +21,13 @@ async function failure(p: Promise<unknown>): Promise<{ err: unknown; ms: number 
   const t0 = Date.now();
   // Bounded: without deadlines these requests never settle, and the test must say so.
   const never = new Promise((resolve) => setTimeout(() => resolve('still pending after 20 s'), 20_000).unref());
-  const err = await Promise.race([p.then(() => 'resolved', (e: unknown) => e), never]);
+  const err = await Promise.race([
+    p.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    ),
+    never,
+  ]);
   return { err, ms: Date.now() - t0 };
 }
 

@@ -86,7 +86,9 @@ describe('issueCert', () => {
   });
 
   it('puts organizations in the subject (Kubernetes groups)', () => {
-    const admin = new X509Certificate(issueCert(ca, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' }).certPem);
+    const admin = new X509Certificate(
+      issueCert(ca, { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' }).certPem,
+    );
     expect(admin.subject.split('\n')).toEqual(['O=system:masters', 'CN=kubernetes-admin']);
   });
 
@@ -102,7 +104,8 @@ describe('issueCert', () => {
 
   it('gives every certificate its own serial', () => {
     const serials = new Set<string>();
-    for (let i = 0; i < 200; i++) serials.add(new X509Certificate(issueCert(ca, { commonName: 'c', usage: 'client' }).certPem).serialNumber);
+    for (let i = 0; i < 200; i++)
+      serials.add(new X509Certificate(issueCert(ca, { commonName: 'c', usage: 'client' }).certPem).serialNumber);
     expect(serials.size).toBe(200);
   });
 
@@ -114,14 +117,20 @@ describe('issueCert', () => {
   });
 
   it('rejects bad input with a UserError naming the problem', () => {
-    expect(() => issueCert(ca, { commonName: 'x', usage: 'server', ipAddresses: ['300.1.1.1'] })).toThrow(/not an IP address/);
-    expect(() => issueCert(ca, { commonName: 'x', usage: 'server', dnsNames: ['bad name'] })).toThrow(/not a valid DNS name/);
+    expect(() => issueCert(ca, { commonName: 'x', usage: 'server', ipAddresses: ['300.1.1.1'] })).toThrow(
+      /not an IP address/,
+    );
+    expect(() => issueCert(ca, { commonName: 'x', usage: 'server', dnsNames: ['bad name'] })).toThrow(
+      /not a valid DNS name/,
+    );
     expect(() => issueCert(ca, { commonName: '', usage: 'server' })).toThrow(UserError);
     expect(() => issueCert(ca, { commonName: 'x', usage: 'server', validityDays: 0 })).toThrow(/validityDays/);
     const leaf = issueCert(ca, { commonName: 'leaf', usage: 'client' });
     expect(() => issueCert(leaf, { commonName: 'x', usage: 'client' })).toThrow(/not a CA/);
     const other = createCA('other', { keyAlgorithm: 'ecdsa-p256' });
-    expect(() => issueCert({ certPem: ca.certPem, keyPem: other.keyPem }, { commonName: 'x', usage: 'client' })).toThrow(/does not belong/);
+    expect(() =>
+      issueCert({ certPem: ca.certPem, keyPem: other.keyPem }, { commonName: 'x', usage: 'client' }),
+    ).toThrow(/does not belong/);
     expect(() => expiryOf('not a cert')).toThrow(UserError);
   });
 });

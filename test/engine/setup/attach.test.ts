@@ -21,7 +21,10 @@ function deployment(namespace: string, name: string, container: string, args: st
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: container, image: 'registry.k8s.io/x:v1', args }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: container, image: 'registry.k8s.io/x:v1', args }] },
+      },
     },
   };
 }
@@ -29,7 +32,8 @@ function deployment(namespace: string, name: string, container: string, args: st
 describe('setup --attach (embedded API server)', () => {
   let cluster: TestCluster;
   let kubelet: Kubelet;
-  const attach = () => execa('node', ['bin/scale-tui.js', 'setup', '--attach', '--kubeconfig', cluster.kubeconfigPath], { reject: false });
+  const attach = () =>
+    execa('node', ['bin/scale-tui.js', 'setup', '--attach', '--kubeconfig', cluster.kubeconfigPath], { reject: false });
 
   beforeAll(async () => {
     cluster = await testCluster();
@@ -46,8 +50,15 @@ describe('setup --attach (embedded API server)', () => {
   it('reports every missing provider with a fix and exits non-zero', async () => {
     const r = await attach();
     expect(r.exitCode).toBe(2);
-    for (const id of CONTROLLER_IDS) expect(r.stdout).toMatch(new RegExp(`\\[FAIL\\] ${id}\\s+Deployment ${CONTROLLERS[id].namespace}/${CONTROLLERS[id].deployment} does not exist`));
-    expect(r.stdout).toMatch(/\[FAIL\] cert-manager-webhook\s+Deployment cert-manager\/cert-manager-webhook does not exist/);
+    for (const id of CONTROLLER_IDS)
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `\\[FAIL\\] ${id}\\s+Deployment ${CONTROLLERS[id].namespace}/${CONTROLLERS[id].deployment} does not exist`,
+        ),
+      );
+    expect(r.stdout).toMatch(
+      /\[FAIL\] cert-manager-webhook\s+Deployment cert-manager\/cert-manager-webhook does not exist/,
+    );
     // The real CRDs are loaded by the embedded server, so those checks pass.
     expect(r.stdout).toMatch(/\[ok  \] crd kubeadmcontrolplanes\.controlplane\.cluster\.x-k8s\.io/);
     expect(r.stdout).toMatch(/\[ok  \] crd baremetalhosts\.metal3\.io/);
@@ -57,8 +68,15 @@ describe('setup --attach (embedded API server)', () => {
   it('passes once the providers, cert-manager, BMO in test mode and metrics-server run', async () => {
     const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
     const all: Array<[string, string, string, string[]]> = [
-      ...CONTROLLER_IDS.map((id): [string, string, string, string[]] => [CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', id === 'bmo' ? bmoTestModeArgs('v0.13.2') : ['--leader-elect']]),
-      ...['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'].map((d): [string, string, string, string[]] => ['cert-manager', d, d, []]),
+      ...CONTROLLER_IDS.map((id): [string, string, string, string[]] => [
+        CONTROLLERS[id].namespace,
+        CONTROLLERS[id].deployment,
+        'manager',
+        id === 'bmo' ? bmoTestModeArgs('v0.13.2') : ['--leader-elect'],
+      ]),
+      ...['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'].map(
+        (d): [string, string, string, string[]] => ['cert-manager', d, d, []],
+      ),
       ['kube-system', 'metrics-server', 'metrics-server', ['--kubelet-insecure-tls']],
     ];
     for (const [ns, name, container, args] of all) {
@@ -83,7 +101,11 @@ describe('setup --attach (embedded API server)', () => {
     const results = await verifyAttach(kube, 'capd');
     expect(results.map((c) => c.name).join(' ')).not.toMatch(/bmo|metal3|ipam/);
     // CAPI core/kubeadm run from the previous test; the Docker provider is missing.
-    expect(results.filter((c) => c.status !== 'ok').map((c) => c.name)).toEqual(['crd dockerclustertemplates.infrastructure.cluster.x-k8s.io', 'crd dockermachinetemplates.infrastructure.cluster.x-k8s.io', 'capd']);
+    expect(results.filter((c) => c.status !== 'ok').map((c) => c.name)).toEqual([
+      'crd dockerclustertemplates.infrastructure.cluster.x-k8s.io',
+      'crd dockermachinetemplates.infrastructure.cluster.x-k8s.io',
+      'capd',
+    ]);
     expect(results.find((c) => c.name === 'capd')!.fix).toMatch(/clusterctl init --infrastructure=docker/);
   });
 });

@@ -75,12 +75,15 @@ describe('BMO test mode per version', () => {
     expect(await bmoStep.isDone(ctx(bmoCluster(['--enable-leader-election', '--test-mode']), 'v0.13.2'))).toBe(true);
     // v0.14 exits on --test-mode (Go's flag package refuses unknown flags): not done, setup redeploys.
     expect(await bmoStep.isDone(ctx(bmoCluster(['--enable-leader-election', '--test-mode']), 'v0.14.0'))).toBe(false);
-    expect(await bmoStep.isDone(ctx(bmoCluster(['--enable-leader-election', '-provisioner=fixture']), 'v0.14.0'))).toBe(true);
+    expect(await bmoStep.isDone(ctx(bmoCluster(['--enable-leader-election', '-provisioner=fixture']), 'v0.14.0'))).toBe(
+      true,
+    );
     expect(await bmoStep.isDone(ctx(bmoCluster(['--enable-leader-election']), 'v0.14.0'))).toBe(false);
   });
 
   it('setup --attach accepts either form and names the one it found', async () => {
-    const row = async (args: string[]) => (await verifyAttach(bmoCluster(args))).find((r) => r.name === 'bmo test mode');
+    const row = async (args: string[]) =>
+      (await verifyAttach(bmoCluster(args))).find((r) => r.name === 'bmo test mode');
     expect(await row(['--provisioner=fixture'])).toMatchObject({ status: 'ok', detail: '--provisioner=fixture set' });
     expect(await row(['--test-mode'])).toMatchObject({ status: 'ok', detail: '--test-mode set' });
     expect(await row(['--enable-leader-election'])).toMatchObject({
@@ -91,7 +94,9 @@ describe('BMO test mode per version', () => {
 
   it("the demo's BMO Deployment carries the test-mode argument of its image's version", () => {
     const c = CONTROLLERS.bmo;
-    const d = managementObjects().find((o) => o.kind === 'Deployment' && o.metadata.name === c.deployment) as unknown as {
+    const d = managementObjects().find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === c.deployment,
+    ) as unknown as {
       spec: { template: { spec: { containers: Array<{ image: string; args: string[] }> } } };
     };
     const [manager] = d.spec.template.spec.containers;

@@ -10,7 +10,10 @@ function fakeProc(watches: number, instances: number, availKb: number): void {
   mkdirSync(join(proc, 'sys/fs/inotify'), { recursive: true });
   writeFileSync(join(proc, 'sys/fs/inotify/max_user_watches'), `${watches}\n`);
   writeFileSync(join(proc, 'sys/fs/inotify/max_user_instances'), `${instances}\n`);
-  writeFileSync(join(proc, 'meminfo'), `MemTotal:       65000000 kB\nMemFree:         1000000 kB\nMemAvailable:   ${availKb} kB\n`);
+  writeFileSync(
+    join(proc, 'meminfo'),
+    `MemTotal:       65000000 kB\nMemFree:         1000000 kB\nMemAvailable:   ${availKb} kB\n`,
+  );
 }
 beforeAll(() => {
   proc = mkdtempSync(join(tmpdir(), 'scale-tui-proc-'));
@@ -45,12 +48,19 @@ describe('doctor checks', () => {
 
   it('all tools present and healthy: no failures; clusterctl minor mismatch is a warning', async () => {
     fakeProc(1_048_576, 8192, 40 * 1024 * 1024);
-    fake = installFakeBin(['docker', 'kind', 'kubectl', 'clusterctl'], {
-      docker: [{ match: '--version', stdout: 'Docker version 27.3.1\n' }, { stdout: '27.3.1\n' }],
-      kind: [{ stdout: 'kind v0.30.0 go1.24.6 linux/amd64\n' }],
-      kubectl: [{ match: '-o json', stdout: '{"clientVersion":{"gitVersion":"v1.34.1"}}' }, { stdout: 'Client Version: v1.34.1\n' }],
-      clusterctl: [{ stdout: 'v1.13.4\n' }],
-    }, { isolate: true });
+    fake = installFakeBin(
+      ['docker', 'kind', 'kubectl', 'clusterctl'],
+      {
+        docker: [{ match: '--version', stdout: 'Docker version 27.3.1\n' }, { stdout: '27.3.1\n' }],
+        kind: [{ stdout: 'kind v0.30.0 go1.24.6 linux/amd64\n' }],
+        kubectl: [
+          { match: '-o json', stdout: '{"clientVersion":{"gitVersion":"v1.34.1"}}' },
+          { stdout: 'Client Version: v1.34.1\n' },
+        ],
+        clusterctl: [{ stdout: 'v1.13.4\n' }],
+      },
+      { isolate: true },
+    );
     const results = await runDoctor({ capiVersion: 'v1.14.0', procRoot: proc });
     const by = Object.fromEntries(results.map((r) => [r.name, r]));
     expect(by.docker!.status).toBe('ok');
@@ -70,7 +80,11 @@ describe('doctor checks', () => {
       'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user: {token: t}\n',
     );
     fake = installFakeBin(['docker', 'kind', 'kubectl', 'clusterctl'], {}, { isolate: true });
-    const results = await runDoctor({ capiVersion: 'v1.14.0', procRoot: proc, kube: { kubeconfigPath: kc, required: true } });
+    const results = await runDoctor({
+      capiVersion: 'v1.14.0',
+      procRoot: proc,
+      kube: { kubeconfigPath: kc, required: true },
+    });
     const k = results.find((r) => r.name === 'kubeconfig')!;
     expect(k.status).toBe('fail');
     expect(k.detail).toMatch(/127\.0\.0\.1:1.*not reachable/);

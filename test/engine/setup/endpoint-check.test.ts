@@ -14,7 +14,10 @@ const endpoint = (host: string) => ({ mode: 'port-forward' as const, host, baseP
 
 async function setNode(ip: string): Promise<void> {
   await client.createOrSkip({ apiVersion: 'v1', kind: 'Node', metadata: { name: NODE } });
-  await patchStatus(client, 'Node', NODE, undefined, { addresses: [{ type: 'InternalIP', address: ip }], conditions: [{ type: 'Ready', status: 'True' }] });
+  await patchStatus(client, 'Node', NODE, undefined, {
+    addresses: [{ type: 'InternalIP', address: ip }],
+    conditions: [{ type: 'Ready', status: 'True' }],
+  });
 }
 
 beforeAll(async () => {

@@ -21,7 +21,13 @@ function deployment(ns: string, name: string, container: string, args: string[])
     kind: 'Deployment',
     metadata: { name, namespace: ns, generation: 1 } as KubeObject['metadata'],
     spec: { replicas: 1, template: { spec: { containers: [{ name: container, args }] } } },
-    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] },
+    status: {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      availableReplicas: 1,
+      conditions: [{ type: 'Available', status: 'True' }],
+    },
   };
 }
 
@@ -38,44 +44,93 @@ class ToolDrivenKube implements SetupKube {
     const out: KubeObject[] = [];
     if (this.did('kind', /^create cluster/)) {
       for (const n of ['kind-control-plane', 'kind-control-plane2', 'kind-control-plane3']) {
-        if (!this.nodeTaints.has(n)) this.nodeTaints.set(n, [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
-        out.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: n }, spec: { taints: this.nodeTaints.get(n) }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+        if (!this.nodeTaints.has(n))
+          this.nodeTaints.set(n, [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+        out.push({
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: n },
+          spec: { taints: this.nodeTaints.get(n) },
+          status: { conditions: [{ type: 'Ready', status: 'True' }] },
+        });
       }
     }
     if (this.did('kubectl', /-k https:\/\/github.com\/metal3-io\/baremetal-operator\/config\/base\/crds/)) {
-      out.push({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'baremetalhosts.metal3.io' }, status: { conditions: [{ type: 'Established', status: 'True' }] } });
+      out.push({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'baremetalhosts.metal3.io' },
+        status: { conditions: [{ type: 'Established', status: 'True' }] },
+      });
     }
     if (this.fake.calls('clusterctl').some((c) => c.argv[0] === 'init')) {
-      for (const id of ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const) out.push(deployment(CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', ['--leader-elect']));
-      for (const d of ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook']) out.push(deployment('cert-manager', d, d, []));
+      for (const id of ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const)
+        out.push(deployment(CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', ['--leader-elect']));
+      for (const d of ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'])
+        out.push(deployment('cert-manager', d, d, []));
     }
-    if (this.fake.calls('clusterctl').some((c) => c.argv[0] === 'init' && c.argv.some((a) => a.startsWith('--infrastructure=docker:')))) {
+    if (
+      this.fake
+        .calls('clusterctl')
+        .some((c) => c.argv[0] === 'init' && c.argv.some((a) => a.startsWith('--infrastructure=docker:')))
+    ) {
       out.push(deployment('capd-system', 'capd-controller-manager', 'manager', ['--leader-elect']));
     }
-    const bmoApplied = this.fake.calls('kubectl').some((c) => c.argv.includes('-k') && /scale-tui-bmo-/.test(c.argv.join(' ')));
+    const bmoApplied = this.fake
+      .calls('kubectl')
+      .some((c) => c.argv.includes('-k') && /scale-tui-bmo-/.test(c.argv.join(' ')));
     if (bmoApplied && this.fake.calls('kubectl').filter((c) => /scale-tui-bmo-/.test(c.argv.join(' '))).length >= 3) {
-      out.push(deployment('baremetal-operator-system', 'baremetal-operator-controller-manager', 'manager', bmoTestModeArgs('v0.13.2')));
+      out.push(
+        deployment(
+          'baremetal-operator-system',
+          'baremetal-operator-controller-manager',
+          'manager',
+          bmoTestModeArgs('v0.13.2'),
+        ),
+      );
     }
-    if (this.did('kubectl', /metrics-server\/releases\/download\/v0\.8\.0\/components\.yaml/)) out.push(deployment('kube-system', 'metrics-server', 'metrics-server', this.metricsArgs));
+    if (this.did('kubectl', /metrics-server\/releases\/download\/v0\.8\.0\/components\.yaml/))
+      out.push(deployment('kube-system', 'metrics-server', 'metrics-server', this.metricsArgs));
     return out;
   }
-  async get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
-    return this.objects().find((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace) as T | undefined;
+  async get<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined> {
+    return this.objects().find(
+      (o) =>
+        o.apiVersion === apiVersion &&
+        o.kind === kind &&
+        o.metadata.name === name &&
+        o.metadata.namespace === namespace,
+    ) as T | undefined;
   }
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): Promise<T[]> {
     return this.objects().filter((o) => o.apiVersion === apiVersion && o.kind === kind) as T[];
   }
   created: KubeObject[] = [];
   async createOrSkip(obj: KubeObject): Promise<boolean> {
-    if (this.created.some((o) => o.kind === obj.kind && o.metadata.name === obj.metadata.name && o.metadata.namespace === obj.metadata.namespace)) return false;
+    if (
+      this.created.some(
+        (o) =>
+          o.kind === obj.kind &&
+          o.metadata.name === obj.metadata.name &&
+          o.metadata.namespace === obj.metadata.namespace,
+      )
+    )
+      return false;
     this.created.push(obj);
     return true;
   }
   async mergePatch(obj: KubeObject): Promise<KubeObject> {
     this.patches.push(obj);
-    if (obj.kind === 'Node') this.nodeTaints.set(obj.metadata.name, (obj.spec as { taints: Array<{ key: string; effect: string }> }).taints);
+    if (obj.kind === 'Node')
+      this.nodeTaints.set(obj.metadata.name, (obj.spec as { taints: Array<{ key: string; effect: string }> }).taints);
     if (obj.kind === 'Deployment' && obj.metadata.name === 'metrics-server') {
-      this.metricsArgs = (obj.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec.containers[0]!.args;
+      this.metricsArgs = (obj.spec as { template: { spec: { containers: Array<{ args: string[] }> } } }).template.spec
+        .containers[0]!.args;
     }
     return obj;
   }
@@ -88,7 +143,15 @@ const RULES: Record<string, FakeRule[]> = {
     { match: '^get kubeconfig', stdout: KUBECONFIG },
   ],
   // The BMO apply fails twice with the classic cert-manager webhook race, then succeeds.
-  kubectl: [{ match: 'scale-tui-bmo-', times: 2, stderr: 'Error from server (InternalError): error when creating "x": Internal error occurred: failed calling webhook "webhook.cert-manager.io": no endpoints available for service "cert-manager-webhook"\n', exit: 1 }],
+  kubectl: [
+    {
+      match: 'scale-tui-bmo-',
+      times: 2,
+      stderr:
+        'Error from server (InternalError): error when creating "x": Internal error occurred: failed calling webhook "webhook.cert-manager.io": no endpoints available for service "cert-manager-webhook"\n',
+      exit: 1,
+    },
+  ],
 };
 
 let fake: FakeBin;
@@ -132,7 +195,15 @@ describe('setup steps', () => {
     const kindCreate = fake.calls('kind').find((c) => c.argv[0] === 'create')!;
     expect(kindCreate.stdin).toMatch(/role: control-plane\n.*role: control-plane\n.*role: control-plane/s);
     expect(statSync(join(dir, 'management.kubeconfig')).mode & 0o777).toBe(0o600);
-    expect(fake.calls('clusterctl')[0]!.argv).toEqual(expect.arrayContaining(['init', '--core=cluster-api:v1.14.0', '--infrastructure=metal3:v1.13.2', '--ipam=metal3:v1.13.2', `--kubeconfig=${join(dir, 'management.kubeconfig')}`]));
+    expect(fake.calls('clusterctl')[0]!.argv).toEqual(
+      expect.arrayContaining([
+        'init',
+        '--core=cluster-api:v1.14.0',
+        '--infrastructure=metal3:v1.13.2',
+        '--ipam=metal3:v1.13.2',
+        `--kubeconfig=${join(dir, 'management.kubeconfig')}`,
+      ]),
+    );
     expect(kube.patches.filter((p) => p.kind === 'Node')).toHaveLength(3);
     expect(log.filter((l) => /BMO apply: webhook not ready, retry/.test(l))).toHaveLength(2);
     expect(kube.metricsArgs).toEqual(['--cert-dir=/tmp', '--kubelet-insecure-tls']);
@@ -141,12 +212,25 @@ describe('setup steps', () => {
     const second = await runSetupSteps(ctx(kube, []));
     expect(second.every((r) => r.result === 'skipped')).toBe(true);
     // Only the read-only probe of the kind cluster list ran again.
-    expect(fake.calls().slice(callsBefore).map((c) => `${c.tool} ${c.argv.join(' ')}`)).toEqual(['kind get clusters']);
+    expect(
+      fake
+        .calls()
+        .slice(callsBefore)
+        .map((c) => `${c.tool} ${c.argv.join(' ')}`),
+    ).toEqual(['kind get clusters']);
 
     const attach = await verifyAttach(kube);
     expect(attach.filter((c) => c.status !== 'ok').map((c) => c.name)).toEqual(
       // The fake world installs only the BMH CRD, not the CAPI/CAPM3 CRDs.
-      ['crd clusters.cluster.x-k8s.io', 'crd machines.cluster.x-k8s.io', 'crd kubeadmconfigs.bootstrap.cluster.x-k8s.io', 'crd kubeadmcontrolplanes.controlplane.cluster.x-k8s.io', 'crd metal3clusters.infrastructure.cluster.x-k8s.io', 'crd metal3machines.infrastructure.cluster.x-k8s.io', 'crd ippools.ipam.metal3.io'],
+      [
+        'crd clusters.cluster.x-k8s.io',
+        'crd machines.cluster.x-k8s.io',
+        'crd kubeadmconfigs.bootstrap.cluster.x-k8s.io',
+        'crd kubeadmcontrolplanes.controlplane.cluster.x-k8s.io',
+        'crd metal3clusters.infrastructure.cluster.x-k8s.io',
+        'crd metal3machines.infrastructure.cluster.x-k8s.io',
+        'crd ippools.ipam.metal3.io',
+      ],
     );
   });
 
@@ -165,7 +249,9 @@ describe('setup steps', () => {
     const kindCreate = fake.calls('kind').find((x) => x.argv[0] === 'create')!;
     expect(kindCreate.stdin!.match(/containerPath: \/var\/run\/docker.sock/g)).toHaveLength(3);
     const init = fake.calls('clusterctl')[0]!.argv;
-    expect(init).toEqual(expect.arrayContaining(['init', '--core=cluster-api:v1.14.0', '--infrastructure=docker:v1.14.0']));
+    expect(init).toEqual(
+      expect.arrayContaining(['init', '--core=cluster-api:v1.14.0', '--infrastructure=docker:v1.14.0']),
+    );
     expect(init.join(' ')).not.toMatch(/metal3/);
     expect(fake.calls('kubectl').filter((x) => /baremetal-operator|scale-tui-bmo-/.test(x.argv.join(' ')))).toEqual([]);
     const second = await runSetupSteps(c, setupStepsFor(c.config));
@@ -173,16 +259,33 @@ describe('setup steps', () => {
   });
 
   it('a step whose condition never holds fails with the condition and a hint', async () => {
-    fake.setRules({ ...RULES, kind: [{ match: '^get clusters', stdout: '' }, { match: '^get kubeconfig', stdout: KUBECONFIG }] });
-    const empty: SetupKube = { get: async () => undefined, list: async () => [], mergePatch: async (o) => o, createOrSkip: async () => true };
-    await expect(runSetupSteps(ctx(empty, []))).rejects.toThrow(/timed out after 2 s waiting for kind nodes Ready: 0\/3 nodes registered/);
+    fake.setRules({
+      ...RULES,
+      kind: [
+        { match: '^get clusters', stdout: '' },
+        { match: '^get kubeconfig', stdout: KUBECONFIG },
+      ],
+    });
+    const empty: SetupKube = {
+      get: async () => undefined,
+      list: async () => [],
+      mergePatch: async (o) => o,
+      createOrSkip: async () => true,
+    };
+    await expect(runSetupSteps(ctx(empty, []))).rejects.toThrow(
+      /timed out after 2 s waiting for kind nodes Ready: 0\/3 nodes registered/,
+    );
   });
 });
 
 describe('BMO test mode for the pinned version', () => {
   it('derives args per version and patches only the args', () => {
     expect(bmoTestModeArgs('v0.13.2')).toEqual(['--enable-leader-election', '--test-mode']);
-    expect(bmoTestModeArgs('v0.3.0')).toEqual(['--metrics-addr=127.0.0.1:8085', '--enable-leader-election', '--test-mode']);
+    expect(bmoTestModeArgs('v0.3.0')).toEqual([
+      '--metrics-addr=127.0.0.1:8085',
+      '--enable-leader-election',
+      '--test-mode',
+    ]);
     const k = bmoTestModeKustomization('v0.13.2');
     expect(k['kustomization.yaml']).toContain('config/default?ref=v0.13.2');
     expect(k['test-mode.yaml']).toContain('path: /spec/template/spec/containers/0/args');
@@ -203,7 +306,12 @@ describe('management etcd for the topologies that keep workload data there', () 
     }
     expect(setupStepsFor({ ...config, topology: 'capd' }).map((s) => s.id)).not.toContain('mgmt-etcd');
     const mem = new MemoryKube();
-    const kube: SetupKube = { get: (...a) => mem.get(...a), list: (...a) => mem.list(...a), createOrSkip: (o) => mem.createOrSkip(o), mergePatch: async (o) => o };
+    const kube: SetupKube = {
+      get: (...a) => mem.get(...a),
+      list: (...a) => mem.list(...a),
+      createOrSkip: (o) => mem.createOrSkip(o),
+      mergePatch: async (o) => o,
+    };
     const etcd = new MemoryEtcd();
     const passwords: string[] = [];
     const step = mgmtEtcdStep((_ctx, pw) => (passwords.push(pw), etcd));

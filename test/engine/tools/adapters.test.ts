@@ -33,7 +33,10 @@ describe('tool adapters against fake executables', () => {
 
   it('clusterctl init pins every provider version', async () => {
     fake = installFakeBin(['clusterctl']);
-    await clusterctlInit({ capi: 'v1.14.0', capm3: 'v1.13.2', ipam: 'v1.13.2' }, { kubeconfig: '/tmp/kc', context: 'kind-kind' });
+    await clusterctlInit(
+      { capi: 'v1.14.0', capm3: 'v1.13.2', ipam: 'v1.13.2' },
+      { kubeconfig: '/tmp/kc', context: 'kind-kind' },
+    );
     const [call] = fake.calls('clusterctl');
     expect(call!.argv).toContain('--infrastructure=metal3:v1.13.2');
     expect(call!.argv).toContain('--core=cluster-api:v1.14.0');
@@ -43,7 +46,15 @@ describe('tool adapters against fake executables', () => {
   });
 
   it('surfaces stderr of a failing command in a UserError', async () => {
-    fake = installFakeBin(['kubectl'], { kubectl: [{ match: 'apply', stderr: 'Error from server (InternalError): failed calling webhook "x": connection refused\n', exit: 1 }] });
+    fake = installFakeBin(['kubectl'], {
+      kubectl: [
+        {
+          match: 'apply',
+          stderr: 'Error from server (InternalError): failed calling webhook "x": connection refused\n',
+          exit: 1,
+        },
+      ],
+    });
     const err = await kubectl({ kubeconfig: '/k' }, ['apply', '-f', '-'], { input: 'a: b' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/kubectl --kubeconfig=\/k apply -f - failed \(exit 1\)/);
@@ -52,12 +63,16 @@ describe('tool adapters against fake executables', () => {
   });
 
   it('kubectl client version is parsed from JSON', async () => {
-    fake = installFakeBin(['kubectl'], { kubectl: [{ stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.34.1' } }) }] });
+    fake = installFakeBin(['kubectl'], {
+      kubectl: [{ stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.34.1' } }) }],
+    });
     expect(await kubectlClientVersion()).toBe('v1.34.1');
   });
 
   it('docker: unreachable daemon is reported, not thrown', async () => {
-    fake = installFakeBin(['docker'], { docker: [{ stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n', exit: 1 }] });
+    fake = installFakeBin(['docker'], {
+      docker: [{ stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n', exit: 1 }],
+    });
     const info = await dockerInfo();
     expect(info.reachable).toBe(false);
     expect(info.error).toMatch(/Cannot connect/);
@@ -78,7 +93,17 @@ describe('tool adapters against fake executables', () => {
     expect(t).toEqual({ user: 'ubuntu', host: '10.0.0.5', port: 2222 });
     const r = await ssh(t, 'kind version');
     expect(r.stdout).toBe('ok\n');
-    expect(fake.calls('ssh')[0]!.argv).toEqual(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-p', '2222', 'ubuntu@10.0.0.5', '--', 'kind version']);
+    expect(fake.calls('ssh')[0]!.argv).toEqual([
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=15',
+      '-p',
+      '2222',
+      'ubuntu@10.0.0.5',
+      '--',
+      'kind version',
+    ]);
     expect(() => parseSshTarget('no-at-sign')).toThrow(UserError);
   });
 });

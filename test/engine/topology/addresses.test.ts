@@ -5,12 +5,25 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { UserError } from '../../../src/engine/errors.js';
-import { endpointHostFor, isLoopback, localAddressFacing, pickNodeAddress } from '../../../src/engine/topology/addresses.js';
+import {
+  endpointHostFor,
+  isLoopback,
+  localAddressFacing,
+  pickNodeAddress,
+} from '../../../src/engine/topology/addresses.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 function iface(address: string, cidr: string, internal = false): NetworkInterfaceInfo {
   const v6 = address.includes(':');
-  return { address, cidr, internal, family: v6 ? 'IPv6' : 'IPv4', netmask: '', mac: '00:00:00:00:00:00', ...(v6 ? { scopeid: 0 } : {}) } as NetworkInterfaceInfo;
+  return {
+    address,
+    cidr,
+    internal,
+    family: v6 ? 'IPv6' : 'IPv4',
+    netmask: '',
+    mac: '00:00:00:00:00:00',
+    ...(v6 ? { scopeid: 0 } : {}),
+  } as NetworkInterfaceInfo;
 }
 
 // A test VM running kind: loopback, its LAN, docker0 and kind's bridge.
@@ -26,7 +39,13 @@ function node(name: string, ip: string, ready = true): KubeObject {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name },
-    status: { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
   } as KubeObject;
 }
 
@@ -35,7 +54,7 @@ describe('workload API addresses', () => {
     expect(configSchema.parse({}).endpoint.host).toBe('auto');
   });
 
-  it('auto resolves to this machine\'s address on the kind nodes\' network (the gateway)', () => {
+  it("auto resolves to this machine's address on the kind nodes' network (the gateway)", () => {
     expect(endpointHostFor('auto', '172.18.0.3', VM)).toBe('172.18.0.1');
     expect(endpointHostFor('auto', 'fc00:f853:ccd:e793::3', VM)).toBe('fc00:f853:ccd:e793::1');
     // A node on the VM's own LAN (a remote management cluster) is reached via that LAN.
@@ -60,13 +79,19 @@ describe('workload API addresses', () => {
     expect((err as UserError).hint).toMatch(/endpoint\.host/);
   });
 
-  it('the embedded cluster\'s loopback node stays on loopback', () => {
+  it("the embedded cluster's loopback node stays on loopback", () => {
     expect(localAddressFacing('127.0.0.1', VM)).toBe('127.0.0.1');
     expect(isLoopback('127.0.0.1') && isLoopback('::1') && !isLoopback('172.18.0.1')).toBe(true);
   });
 
-  it('picks the first Ready node\'s InternalIP by name, skipping NotReady ones', () => {
-    expect(pickNodeAddress([node('kind-control-plane3', '172.18.0.4'), node('kind-control-plane', '172.18.0.2', false), node('kind-control-plane2', '172.18.0.3')])).toBe('172.18.0.3');
+  it("picks the first Ready node's InternalIP by name, skipping NotReady ones", () => {
+    expect(
+      pickNodeAddress([
+        node('kind-control-plane3', '172.18.0.4'),
+        node('kind-control-plane', '172.18.0.2', false),
+        node('kind-control-plane2', '172.18.0.3'),
+      ]),
+    ).toBe('172.18.0.3');
     expect(pickNodeAddress([])).toBeUndefined();
   });
 });

@@ -11,7 +11,12 @@ afterEach(() => {
 function probe(name: string, state: { up: boolean; hang?: boolean }): SiteProbe {
   return {
     name,
-    probe: () => (state.hang ? new Promise<void>(() => {}) : state.up ? Promise.resolve() : Promise.reject(new Error('connect ECONNREFUSED'))),
+    probe: () =>
+      state.hang
+        ? new Promise<void>(() => {})
+        : state.up
+          ? Promise.resolve()
+          : Promise.reject(new Error('connect ECONNREFUSED')),
   };
 }
 
@@ -37,7 +42,9 @@ describe('site health', () => {
     await vi.advanceTimersByTimeAsync(6000);
     expect(first.aborted).toBe(true);
     expect(first.reason).toBeInstanceOf(SiteDownError);
-    expect((first.reason as SiteDownError).message).toMatch(/^backing cluster b2 unreachable: no answer for 1\d s \(no answer within 2000 ms\)$/);
+    expect((first.reason as SiteDownError).message).toMatch(
+      /^backing cluster b2 unreachable: no answer for 1\d s \(no answer within 2000 ms\)$/,
+    );
     expect(h.signal('b1')!.aborted).toBe(false);
     expect(h.isDown('b2')).toBe(true);
     b2.hang = false;
@@ -54,7 +61,12 @@ describe('site health', () => {
   it('a refused connection counts as silence too, and a site answering again in time stays up', async () => {
     vi.useFakeTimers();
     const b1 = { up: true };
-    const h = new SiteHealth([probe('b1', b1)], { intervalMs: 1000, probeTimeoutMs: 500, downAfterMs: 5000, now: () => Date.now() });
+    const h = new SiteHealth([probe('b1', b1)], {
+      intervalMs: 1000,
+      probeTimeoutMs: 500,
+      downAfterMs: 5000,
+      now: () => Date.now(),
+    });
     h.start();
     await vi.advanceTimersByTimeAsync(100);
     b1.up = false;

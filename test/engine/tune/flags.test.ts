@@ -4,7 +4,12 @@ import { CONTROLLER_IDS } from '../../../src/engine/types.js';
 import { UserError } from '../../../src/engine/errors.js';
 
 // Args as clusterctl installs KCP v1.14 (leader election, diagnostics, feature gates).
-const KCP_ARGS = ['--leader-elect', '--diagnostics-address=:8443', '--insecure-diagnostics=false', '--feature-gates=ClusterTopology=false,KubeadmBootstrapFormatIgnition=false'];
+const KCP_ARGS = [
+  '--leader-elect',
+  '--diagnostics-address=:8443',
+  '--insecure-diagnostics=false',
+  '--feature-gates=ClusterTopology=false,KubeadmBootstrapFormatIgnition=false',
+];
 
 describe('controller flag table', () => {
   it('covers every ControllerId with a namespace, deployment and concurrency flags', () => {
@@ -24,7 +29,10 @@ describe('controller flag table', () => {
 
 describe('readFlags / applyTune', () => {
   it('reads both --flag=value and --flag value forms', () => {
-    const f = readFlags(['--leader-elect', '--kube-api-qps=50', '--kube-api-burst', '75', '--kubeadmcontrolplane-concurrency=7'], 'kcp');
+    const f = readFlags(
+      ['--leader-elect', '--kube-api-qps=50', '--kube-api-burst', '75', '--kubeadmcontrolplane-concurrency=7'],
+      'kcp',
+    );
     expect(f).toEqual({ concurrency: { 'kubeadmcontrolplane-concurrency': 7 }, qps: 50, burst: 75 });
     expect(readFlags(KCP_ARGS, 'kcp')).toEqual({ concurrency: {} });
     expect(effectiveFlags(KCP_ARGS, 'kcp').qps).toBe(100);
@@ -39,9 +47,17 @@ describe('readFlags / applyTune', () => {
   });
 
   it('appends absent flags and keeps every other argument in order', () => {
-    const out = applyTune(KCP_ARGS, 'kcp', { concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 100 }, qps: 200, burst: 300 });
+    const out = applyTune(KCP_ARGS, 'kcp', {
+      concurrencyFlags: { 'kubeadmcontrolplane-concurrency': 100 },
+      qps: 200,
+      burst: 300,
+    });
     expect(out.slice(0, KCP_ARGS.length)).toEqual(KCP_ARGS);
-    expect(out.slice(KCP_ARGS.length)).toEqual(['--kubeadmcontrolplane-concurrency=100', '--kube-api-qps=200', '--kube-api-burst=300']);
+    expect(out.slice(KCP_ARGS.length)).toEqual([
+      '--kubeadmcontrolplane-concurrency=100',
+      '--kube-api-qps=200',
+      '--kube-api-burst=300',
+    ]);
     expect(KCP_ARGS).toHaveLength(4); // input untouched
   });
 

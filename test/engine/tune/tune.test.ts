@@ -4,7 +4,10 @@ import { rolloutPending, type DeploymentLike } from '../../../src/engine/tune/ro
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 /** An in-memory Deployment store whose "deployment controller" finishes a rollout after `stepsToReady` reads. */
-function fakeCluster(initial: DeploymentLike[], stepsToReady = 2): DeploymentApi & { patches: KubeObject[]; objects: Map<string, DeploymentLike> } {
+function fakeCluster(
+  initial: DeploymentLike[],
+  stepsToReady = 2,
+): DeploymentApi & { patches: KubeObject[]; objects: Map<string, DeploymentLike> } {
   const objects = new Map(initial.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, structuredClone(d)]));
   const patches: KubeObject[] = [];
   let reads = 0;
@@ -15,7 +18,13 @@ function fakeCluster(initial: DeploymentLike[], stepsToReady = 2): DeploymentApi
       const d = objects.get(`${ns}/${name}`);
       if (!d) return undefined;
       if (d.status && (d.status.observedGeneration ?? 0) < (d.metadata.generation ?? 0) && ++reads >= stepsToReady) {
-        d.status = { ...d.status, observedGeneration: d.metadata.generation, updatedReplicas: 1, availableReplicas: 1, replicas: 1 };
+        d.status = {
+          ...d.status,
+          observedGeneration: d.metadata.generation,
+          updatedReplicas: 1,
+          availableReplicas: 1,
+          replicas: 1,
+        };
       }
       return structuredClone(d) as unknown as T;
     },
@@ -40,8 +49,23 @@ function kcpDeployment(args: string[]): DeploymentLike {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'capi-kubeadm-control-plane-controller-manager', namespace: 'capi-kubeadm-control-plane-system', generation: 1, resourceVersion: '10' },
-    spec: { replicas: 1, template: { spec: { containers: [{ name: 'manager', args, command: ['/manager'] }, { name: 'sidecar', args: ['--x'] }] } } },
+    metadata: {
+      name: 'capi-kubeadm-control-plane-controller-manager',
+      namespace: 'capi-kubeadm-control-plane-system',
+      generation: 1,
+      resourceVersion: '10',
+    },
+    spec: {
+      replicas: 1,
+      template: {
+        spec: {
+          containers: [
+            { name: 'manager', args, command: ['/manager'] },
+            { name: 'sidecar', args: ['--x'] },
+          ],
+        },
+      },
+    },
     status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
   };
 }
@@ -59,7 +83,9 @@ describe('tune()', () => {
       qps: 200,
       burst: 300,
     });
-    const stored = cluster.objects.get('capi-kubeadm-control-plane-system/capi-kubeadm-control-plane-controller-manager')!;
+    const stored = cluster.objects.get(
+      'capi-kubeadm-control-plane-system/capi-kubeadm-control-plane-controller-manager',
+    )!;
     const [manager, sidecar] = stored.spec!.template!.spec!.containers!;
     expect(manager!.args).toEqual([
       '--leader-elect',
@@ -77,13 +103,22 @@ describe('tune()', () => {
   it('times out with a message naming the deployment when the rollout never completes', async () => {
     const cluster = fakeCluster([kcpDeployment([])], Number.MAX_SAFE_INTEGER);
     let t = 0;
-    const err = await tune(cluster, 'kcp', { qps: 50 }, { timeoutMs: 5000, pollMs: 1000, sleep: async (ms) => void (t += ms), now: () => t }).catch((e: unknown) => e as Error);
-    expect((err as Error).message).toMatch(/rollout of capi-kubeadm-control-plane-system\/capi-kubeadm-control-plane-controller-manager did not complete within 5 s/);
+    const err = await tune(
+      cluster,
+      'kcp',
+      { qps: 50 },
+      { timeoutMs: 5000, pollMs: 1000, sleep: async (ms) => void (t += ms), now: () => t },
+    ).catch((e: unknown) => e as Error);
+    expect((err as Error).message).toMatch(
+      /rollout of capi-kubeadm-control-plane-system\/capi-kubeadm-control-plane-controller-manager did not complete within 5 s/,
+    );
   });
 
   it('reports a missing Deployment as a UserError; --show lists it as not found', async () => {
     const cluster = fakeCluster([kcpDeployment(['--kubeadmcontrolplane-concurrency=3'])]);
-    await expect(tune(cluster, 'capm3', { qps: 5 })).rejects.toThrow(/capm3-system\/capm3-controller-manager not found/);
+    await expect(tune(cluster, 'capm3', { qps: 5 })).rejects.toThrow(
+      /capm3-system\/capm3-controller-manager not found/,
+    );
     const view = await showControllers(cluster, ['kcp', 'capm3']);
     expect(view.map((v) => [v.id, v.found, v.flags.concurrency])).toEqual([
       ['kcp', true, { 'kubeadmcontrolplane-concurrency': 3 }],

@@ -11,7 +11,11 @@ describe('tuneWarnings', () => {
     expect(w[0]).toMatch(/LOWERS CAPI kubeadm control plane \(KCP\) v1\.14\.0 below its defaults/);
     expect(w[0]).toContain('--kubeadmcontrolplane-concurrency=10 (default 100)');
     expect(w[0]).toMatch(/CAPI v1\.13\+ defaults to concurrency 50-100 and QPS\/burst 100\/200/);
-    const rate = tuneWarnings('capi', { qps: 20, burst: 30, concurrencyFlags: { 'machineset-concurrency': 10 } }, PINNED);
+    const rate = tuneWarnings(
+      'capi',
+      { qps: 20, burst: 30, concurrencyFlags: { 'machineset-concurrency': 10 } },
+      PINNED,
+    );
     expect(rate[0]).toContain(
       '--machineset-concurrency=10 (default 50), --kube-api-qps=20 (default 100), --kube-api-burst=30 (default 200)',
     );

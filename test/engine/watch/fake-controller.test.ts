@@ -51,14 +51,44 @@ describe('FakeController', () => {
     const s = await engine.addBatch({ count: 1 });
     expect(s.ready).toBe(1);
     const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-    const fc = new FakeController({ management: mgmt, kubernetesVersion: config.cluster.kubernetesVersion, runId: 'test', retryMs: 200 });
+    const fc = new FakeController({
+      management: mgmt,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      runId: 'test',
+      retryMs: 200,
+    });
     await fc.start();
     try {
       // A second host, a worker Machine and its M3M, as a MachineDeployment scale-up makes them.
-      for (const o of hostObjects({ index: 900, name: 'worker-2', namespace: 'fc-1', credentials: { username: 'a', password: 'b' }, variant: 'available', ownership: { runId: 'test' } })) await mgmt.createOrSkip(o);
+      for (const o of hostObjects({
+        index: 900,
+        name: 'worker-2',
+        namespace: 'fc-1',
+        credentials: { username: 'a', password: 'b' },
+        variant: 'available',
+        ownership: { runId: 'test' },
+      }))
+        await mgmt.createOrSkip(o);
       const bmh = await until(() => mgmt.get('metal3.io/v1alpha1', 'BareMetalHost', 'worker-2', 'fc-1'));
       const uid = (bmh.metadata as { uid?: string }).uid!;
-      await mgmt.createOrSkip({ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', metadata: { name: 'fc-1-workers-abcde', namespace: 'fc-1', labels: { 'cluster.x-k8s.io/cluster-name': 'fc-1' } }, spec: { clusterName: 'fc-1', bootstrap: { dataSecretName: 'none' }, infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'Metal3Machine', name: 'fc-1-workers-abcde' } } });
+      await mgmt.createOrSkip({
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Machine',
+        metadata: {
+          name: 'fc-1-workers-abcde',
+          namespace: 'fc-1',
+          labels: { 'cluster.x-k8s.io/cluster-name': 'fc-1' },
+        },
+        spec: {
+          clusterName: 'fc-1',
+          bootstrap: { dataSecretName: 'none' },
+          infrastructureRef: {
+            apiGroup: 'infrastructure.cluster.x-k8s.io',
+            kind: 'Metal3Machine',
+            name: 'fc-1-workers-abcde',
+          },
+        },
+      });
       const machine = (await mgmt.get('cluster.x-k8s.io/v1beta2', 'Machine', 'fc-1-workers-abcde', 'fc-1'))!;
       const m3m: KubeObject = {
         apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
@@ -68,12 +98,24 @@ describe('FakeController', () => {
           namespace: 'fc-1',
           labels: { 'cluster.x-k8s.io/cluster-name': 'fc-1' },
           annotations: { 'metal3.io/BareMetalHost': 'fc-1/worker-2' },
-          ownerReferences: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name: machine.metadata.name, uid: (machine.metadata as { uid?: string }).uid! }],
+          ownerReferences: [
+            {
+              apiVersion: 'cluster.x-k8s.io/v1beta2',
+              kind: 'Machine',
+              name: machine.metadata.name,
+              uid: (machine.metadata as { uid?: string }).uid!,
+            },
+          ],
         },
         spec: { image: { url: 'http://x/i.qcow2', checksum: 'abc', checksumType: 'md5', format: 'raw' } },
       };
       await mgmt.createOrSkip(m3m);
-      const kc = await mgmt.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', 'fc-1-kubeconfig', 'fc-1');
+      const kc = await mgmt.get<KubeObject & { data?: Record<string, string> }>(
+        'v1',
+        'Secret',
+        'fc-1-kubeconfig',
+        'fc-1',
+      );
       const workload = KubeClient.from({ kubeconfigYaml: Buffer.from(kc!.data!.value!, 'base64').toString('utf8') });
       const node = await until(() => workload.get('v1', 'Node', 'fc-1-workers-abcde'));
       expect(node.metadata.labels?.['metal3.io/uuid']).toBe(uid);

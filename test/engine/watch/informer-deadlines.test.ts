@@ -122,8 +122,15 @@ describe('against a scripted server', () => {
     const items = names.map((n) => ({ metadata: { name: n, namespace: 'default', resourceVersion: rv } }));
     return JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: rv }, items });
   };
-  const status = (code: number, reason: string, message: string, extra: object = {}) =>
-    ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, ...extra });
+  const status = (code: number, reason: string, message: string, extra: object = {}) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    code,
+    reason,
+    message,
+    ...extra,
+  });
   const event = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
   const client = () => KubeClient.from({ kubeconfigYaml: insecureKubeconfig(url) });
 
@@ -227,7 +234,13 @@ describe('against a scripted server', () => {
     const inf = track(new Informer(client(), 'v1', 'ConfigMap', { syncTimeoutMs: 20_000 }));
     const t0 = Date.now();
     const never = new Promise((r) => setTimeout(() => r('no answer after 15 s'), 15_000).unref());
-    const err = await Promise.race([inf.start().then(() => 'synced', (e: unknown) => e), never]);
+    const err = await Promise.race([
+      inf.start().then(
+        () => 'synced',
+        (e: unknown) => e,
+      ),
+      never,
+    ]);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(message);
     expect((err as UserError).hint).toMatch(hint);
@@ -248,7 +261,10 @@ describe('against a scripted server', () => {
     };
     const c = client();
     const infs = [track(new Informer(c, 'v1', 'ConfigMap')), track(new Informer(c, 'v1', 'Secret'))];
-    const err = await syncAll(infs).then(() => 'synced', (e: unknown) => e);
+    const err = await syncAll(infs).then(
+      () => 'synced',
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/does not serve configmaps/);
   });
@@ -265,7 +281,13 @@ describe('against a scripted server', () => {
     const inf = track(new Informer(c, 'v1', 'ConfigMap', { syncTimeoutMs: 1_500, retryMs: 50 }));
     const t0 = Date.now();
     const never = new Promise((r) => setTimeout(() => r('no answer after 15 s'), 15_000).unref());
-    const err = await Promise.race([inf.start().then(() => 'synced', (e: unknown) => e), never]);
+    const err = await Promise.race([
+      inf.start().then(
+        () => 'synced',
+        (e: unknown) => e,
+      ),
+      never,
+    ]);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/^could not list configmaps from the cluster at http:\/\/127\.0\.0\.1:/);
     expect((err as UserError).message).toMatch(/ within 2 s \(last error: .*503 the server is shutting down\)$/);

@@ -7,7 +7,13 @@ describe('strategic merge patch', () => {
   const pod = {
     spec: {
       containers: [
-        { name: 'a', image: 'a:1', args: ['--one', '--two'], env: [{ name: 'X', value: '1' }], volumeMounts: [{ mountPath: '/data', name: 'd' }] },
+        {
+          name: 'a',
+          image: 'a:1',
+          args: ['--one', '--two'],
+          env: [{ name: 'X', value: '1' }],
+          volumeMounts: [{ mountPath: '/data', name: 'd' }],
+        },
         { name: 'b', image: 'b:1' },
       ],
       volumes: [{ name: 'd', emptyDir: {} }],
@@ -19,14 +25,25 @@ describe('strategic merge patch', () => {
   it('merges lists by their merge keys and replaces args', () => {
     const out = strategicMerge(pod, {
       spec: {
-        containers: [{ name: 'a', args: ['--three'], env: [{ name: 'Y', value: '2' }], volumeMounts: [{ mountPath: '/data', readOnly: true }] }, { name: 'c', image: 'c:1' }],
+        containers: [
+          {
+            name: 'a',
+            args: ['--three'],
+            env: [{ name: 'Y', value: '2' }],
+            volumeMounts: [{ mountPath: '/data', readOnly: true }],
+          },
+          { name: 'c', image: 'c:1' },
+        ],
         volumes: [{ name: 'e', emptyDir: {} }],
       },
       metadata: { finalizers: ['added'] },
     }) as typeof pod;
     expect(out.spec.containers.map((c) => c.name)).toEqual(['a', 'b', 'c']);
     expect(out.spec.containers[0]!.args).toEqual(['--three']);
-    expect(out.spec.containers[0]!.env).toEqual([{ name: 'X', value: '1' }, { name: 'Y', value: '2' }]);
+    expect(out.spec.containers[0]!.env).toEqual([
+      { name: 'X', value: '1' },
+      { name: 'Y', value: '2' },
+    ]);
     expect(out.spec.containers[0]!.volumeMounts).toEqual([{ mountPath: '/data', name: 'd', readOnly: true }]);
     expect(out.spec.volumes.map((v) => v.name)).toEqual(['d', 'e']);
     expect(out.metadata.finalizers).toEqual(['keep', 'added']);
@@ -43,21 +60,42 @@ describe('strategic merge patch', () => {
     expect(out.spec.containers.map((c) => c.name)).toEqual(['a']);
     expect(out.spec.volumes).toEqual([{ name: 'only', emptyDir: {} }]);
     expect(out.spec.finalizersLike).toEqual([]);
-    const ordered = strategicMerge(pod, { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'a', image: 'a:2' }] } }) as typeof pod;
+    const ordered = strategicMerge(pod, {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
+        containers: [{ name: 'a', image: 'a:2' }],
+      },
+    }) as typeof pod;
     expect(ordered.spec.containers.map((c) => `${c.name}:${c.image}`)).toEqual(['b:b:1', 'a:a:2']);
   });
 
   it('merges Service ports on port and removes null fields', () => {
-    const svc = { spec: { ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https' }], selector: { app: 'x' } } };
-    const out = strategicMerge(svc, { spec: { ports: [{ port: 443, targetPort: 8443 }], selector: null } }) as { spec: { ports: unknown[]; selector?: unknown } };
-    expect(out.spec.ports).toEqual([{ port: 80, name: 'http' }, { port: 443, name: 'https', targetPort: 8443 }]);
+    const svc = {
+      spec: {
+        ports: [
+          { port: 80, name: 'http' },
+          { port: 443, name: 'https' },
+        ],
+        selector: { app: 'x' },
+      },
+    };
+    const out = strategicMerge(svc, { spec: { ports: [{ port: 443, targetPort: 8443 }], selector: null } }) as {
+      spec: { ports: unknown[]; selector?: unknown };
+    };
+    expect(out.spec.ports).toEqual([
+      { port: 80, name: 'http' },
+      { port: 443, name: 'https', targetPort: 8443 },
+    ]);
     expect(out.spec.selector).toBeUndefined();
   });
 });
 
 describe('JSON merge patch', () => {
   it('replaces lists and deletes null keys (RFC 7386)', () => {
-    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] })).toEqual({ a: { c: 2, d: 3 }, l: [3] });
+    expect(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] })).toEqual({
+      a: { c: 2, d: 3 },
+      l: [3],
+    });
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseFieldSelector, fieldsMatch, parseLabelSelector, selectorObjectToString } from '../../../src/sim/apiserver/selectors.js';
+import {
+  parseFieldSelector,
+  fieldsMatch,
+  parseLabelSelector,
+  selectorObjectToString,
+} from '../../../src/sim/apiserver/selectors.js';
 import { ApiStatusError } from '../../../src/sim/apiserver/status.js';
 
 describe('label selectors', () => {
@@ -28,7 +33,15 @@ describe('label selectors', () => {
   });
 
   it('renders selector objects', () => {
-    expect(selectorObjectToString({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'In', values: ['d', 'e'] }, { key: 'f', operator: 'DoesNotExist' }] })).toBe('a=b,c in (d,e),!f');
+    expect(
+      selectorObjectToString({
+        matchLabels: { a: 'b' },
+        matchExpressions: [
+          { key: 'c', operator: 'In', values: ['d', 'e'] },
+          { key: 'f', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('a=b,c in (d,e),!f');
   });
 });
 

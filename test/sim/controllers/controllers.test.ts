@@ -59,7 +59,10 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 const get = (res: (typeof R)[keyof typeof R], name: string, ns?: string) => client.get(objectPath(res, name, ns));
-const conditionTrue = (o: KubeObject | undefined, type: string) => ((o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+const conditionTrue = (o: KubeObject | undefined, type: string) =>
+  ((o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some(
+    (c) => c.type === type && c.status === 'True',
+  );
 
 beforeAll(async () => {
   kc = new KubeConfig();
@@ -74,7 +77,16 @@ beforeAll(async () => {
   kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'ctl-test-node', metrics: mgmt?.metrics });
   await kubelet.start();
   pki = await clusterPki();
-  workload = await startApiServer({ name: 'ctl-test-workload', builtinCrds: false, tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.ca.certPem, clientCaPem: pki.ca.certPem } });
+  workload = await startApiServer({
+    name: 'ctl-test-workload',
+    builtinCrds: false,
+    tls: {
+      certPem: pki.serving.certPem,
+      keyPem: pki.serving.keyPem,
+      caPem: pki.ca.certPem,
+      clientCaPem: pki.ca.certPem,
+    },
+  });
   const wkc = new KubeConfig();
   wkc.loadFromString(workload.kubeconfigYaml);
   workloadClient = new RestClient(wkc);
@@ -110,22 +122,32 @@ describe('emulated controllers', () => {
     const m3m = await until('Metal3Machine associated', async () => {
       const list = (await client.list(collectionPath(R.metal3Machine, NS))).items;
       const m = list[0];
-      return m && m.metadata.annotations?.['metal3.io/BareMetalHost'] === `${NS}/worker-1` && conditionTrue(m, 'AssociateBareMetalHost') ? m : undefined;
+      return m &&
+        m.metadata.annotations?.['metal3.io/BareMetalHost'] === `${NS}/worker-1` &&
+        conditionTrue(m, 'AssociateBareMetalHost')
+        ? m
+        : undefined;
     });
     machineName = m3m.metadata.name;
     expect(machineName).toMatch(new RegExp(`^${CLUSTER}-[a-z0-9]{5}$`));
     const bmh = await until('host provisioned', async () => {
       const h = await get(R.bmh, 'worker-1', NS);
-      return (h?.status as { provisioning?: { state?: string } } | undefined)?.provisioning?.state === 'provisioned' ? h : undefined;
+      return (h?.status as { provisioning?: { state?: string } } | undefined)?.provisioning?.state === 'provisioned'
+        ? h
+        : undefined;
     });
     bmhUid = (bmh.metadata as unknown as { uid: string }).uid;
     expect((bmh.spec as { consumerRef?: { name?: string } }).consumerRef?.name).toBe(machineName);
     // Secrets KCP generates or finds, and the kubeconfig for the endpoint.
-    for (const s of ['ca', 'etcd', 'sa', 'proxy', 'kubeconfig']) expect(await get(R.secret, `${CLUSTER}-${s}`, NS), s).toBeDefined();
+    for (const s of ['ca', 'etcd', 'sa', 'proxy', 'kubeconfig'])
+      expect(await get(R.secret, `${CLUSTER}-${s}`, NS), s).toBeDefined();
     // Give the controllers time to (wrongly) declare victory; they must not.
     await new Promise((r) => setTimeout(r, 1500));
     const kcp = await get(R.kcp, CLUSTER, NS);
-    expect((kcp?.status as { initialization?: { controlPlaneInitialized?: boolean } } | undefined)?.initialization?.controlPlaneInitialized).not.toBe(true);
+    expect(
+      (kcp?.status as { initialization?: { controlPlaneInitialized?: boolean } } | undefined)?.initialization
+        ?.controlPlaneInitialized,
+    ).not.toBe(true);
     expect(conditionTrue(await get(R.cluster, CLUSTER, NS), 'Available')).toBe(false);
     expect((await get(R.machine, machineName, NS))?.status).not.toMatchObject({ phase: 'Running' });
   }, 60_000);
@@ -133,44 +155,87 @@ describe('emulated controllers', () => {
   it('becomes ready once the Node, kubeadm-config and mirror pods exist in the workload API', async () => {
     for (const o of workloadObjects(machineName, bmhUid)) {
       const created = await workloadClient.create(pathOf(o), o);
-      if (o.kind === 'Pod' && created) await workloadClient.mergePatch(`${pathOf(o)}/${o.metadata.name}/status`, { status: o.status });
-      if (o.kind === 'Node' && created) await workloadClient.mergePatch(`${pathOf(o)}/${o.metadata.name}/status`, { status: o.status });
+      if (o.kind === 'Pod' && created)
+        await workloadClient.mergePatch(`${pathOf(o)}/${o.metadata.name}/status`, { status: o.status });
+      if (o.kind === 'Node' && created)
+        await workloadClient.mergePatch(`${pathOf(o)}/${o.metadata.name}/status`, { status: o.status });
     }
     const providerID = `metal3://${NS}/worker-1/${machineName}`;
-    await until('providerID on the Node', async () => ((await workloadClient.get(objectPath(R.node, machineName)))?.spec as { providerID?: string } | undefined)?.providerID === providerID);
-    await until('Machine Running', async () => ((await get(R.machine, machineName, NS))?.status as { phase?: string } | undefined)?.phase === 'Running');
-    await until('KCP ready', async () => ((await get(R.kcp, CLUSTER, NS))?.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1);
+    await until(
+      'providerID on the Node',
+      async () =>
+        ((await workloadClient.get(objectPath(R.node, machineName)))?.spec as { providerID?: string } | undefined)
+          ?.providerID === providerID,
+    );
+    await until(
+      'Machine Running',
+      async () =>
+        ((await get(R.machine, machineName, NS))?.status as { phase?: string } | undefined)?.phase === 'Running',
+    );
+    await until(
+      'KCP ready',
+      async () =>
+        ((await get(R.kcp, CLUSTER, NS))?.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1,
+    );
     await until('Cluster Available', async () => conditionTrue(await get(R.cluster, CLUSTER, NS), 'Available'));
-    expect(((await get(R.metal3Machine, machineName, NS))?.spec as { providerID?: string }).providerID).toBe(providerID);
+    expect(((await get(R.metal3Machine, machineName, NS))?.spec as { providerID?: string }).providerID).toBe(
+      providerID,
+    );
   }, 60_000);
 
   it('restarts KCP with the new limits when its Deployment is patched, and logs client-go throttling', async () => {
     const kcpMgr = controllers.managers.get('kcp')!;
     const oldPod = kcpMgr.podName;
-    const dep = await get(R.deployment, 'capi-kubeadm-control-plane-controller-manager', 'capi-kubeadm-control-plane-system');
-    const containers = (dep?.spec as { template: { spec: { containers: Array<{ name: string; args: string[] }> } } }).template.spec.containers;
-    const args = [...(containers[0]?.args ?? []), '--kube-api-qps=1', '--kube-api-burst=1', '--kubeadmcontrolplane-concurrency=3'];
-    await client.mergePatch(objectPath(R.deployment, 'capi-kubeadm-control-plane-controller-manager', 'capi-kubeadm-control-plane-system'), {
-      spec: { template: { spec: { containers: [{ ...containers[0], args }] } } },
-    });
+    const dep = await get(
+      R.deployment,
+      'capi-kubeadm-control-plane-controller-manager',
+      'capi-kubeadm-control-plane-system',
+    );
+    const containers = (dep?.spec as { template: { spec: { containers: Array<{ name: string; args: string[] }> } } })
+      .template.spec.containers;
+    const args = [
+      ...(containers[0]?.args ?? []),
+      '--kube-api-qps=1',
+      '--kube-api-burst=1',
+      '--kubeadmcontrolplane-concurrency=3',
+    ];
+    await client.mergePatch(
+      objectPath(R.deployment, 'capi-kubeadm-control-plane-controller-manager', 'capi-kubeadm-control-plane-system'),
+      {
+        spec: { template: { spec: { containers: [{ ...containers[0], args }] } } },
+      },
+    );
     await until('KCP restarted with qps 1', async () => kcpMgr.effective?.qps === 1 && kcpMgr.podName !== oldPod);
     expect(kcpMgr.effective?.burst).toBe(1);
     expect(kcpMgr.effective?.concurrency['kubeadmcontrolplane-concurrency']).toBe(3);
     expect(kcpMgr.flags).toMatchObject({ qps: 1, burst: 1 });
-    const throttle = /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ request\.go:\d+\] Waited for [\d.]+m?s due to client-side throttling, not priority and fairness, request: GET:https:\/\//;
+    const throttle =
+      /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ request\.go:\d+\] Waited for [\d.]+m?s due to client-side throttling, not priority and fairness, request: GET:https:\/\//;
     await until('a throttling line', async () => logLines.some((l) => throttle.test(l)), 20_000);
     if (mgmt) {
       // Served through pods/log of the new pod, like `kubectl logs`.
-      const log = await until('throttling in pods/log', async () => {
-        const text = await client.request<string>('GET', `/api/v1/namespaces/capi-kubeadm-control-plane-system/pods/${kcpMgr.podName}/log?container=manager`).catch(() => '');
-        return typeof text === 'string' && text.split('\n').some((l) => throttle.test(l)) ? text : undefined;
-      }, 20_000);
+      const log = await until(
+        'throttling in pods/log',
+        async () => {
+          const text = await client
+            .request<string>(
+              'GET',
+              `/api/v1/namespaces/capi-kubeadm-control-plane-system/pods/${kcpMgr.podName}/log?container=manager`,
+            )
+            .catch(() => '');
+          return typeof text === 'string' && text.split('\n').some((l) => throttle.test(l)) ? text : undefined;
+        },
+        20_000,
+      );
       expect(log).toContain('due to client-side throttling');
     }
     // Back to fast limits for the rest of the suite.
-    await client.mergePatch(objectPath(R.deployment, 'capi-kubeadm-control-plane-controller-manager', 'capi-kubeadm-control-plane-system'), {
-      spec: { template: { spec: { containers: [{ ...containers[0], args: containers[0]?.args ?? [] }] } } },
-    });
+    await client.mergePatch(
+      objectPath(R.deployment, 'capi-kubeadm-control-plane-controller-manager', 'capi-kubeadm-control-plane-system'),
+      {
+        spec: { template: { spec: { containers: [{ ...containers[0], args: containers[0]?.args ?? [] }] } } },
+      },
+    );
     await until('KCP back to defaults', async () => kcpMgr.effective?.qps !== 1);
   }, 60_000);
 
@@ -182,7 +247,9 @@ describe('emulated controllers', () => {
     expect(await get(R.kcp, CLUSTER, NS)).toBeUndefined();
     const host = await until('host available again', async () => {
       const h = await get(R.bmh, 'worker-1', NS);
-      return (h?.status as { provisioning?: { state?: string } } | undefined)?.provisioning?.state === 'available' ? h : undefined;
+      return (h?.status as { provisioning?: { state?: string } } | undefined)?.provisioning?.state === 'available'
+        ? h
+        : undefined;
     });
     expect((host.spec as { consumerRef?: unknown }).consumerRef).toBeUndefined();
     expect((host.spec as { image?: unknown }).image).toBeUndefined();

@@ -26,7 +26,13 @@ export async function clusterPki(): Promise<ClusterPki> {
   cert.setExtensions([
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'localhost' },
+      ],
+    },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
   return { ca, etcdCa, serving: { certPem: forge.pki.certificateToPem(cert), keyPem: key.privateKeyPem } };
@@ -36,15 +42,37 @@ export function clusterObjects(ns: string, cluster: string, port: number, pki: C
   const labels = { 'cluster.x-k8s.io/cluster-name': cluster };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'worker-1-bmc-secret', namespace: ns }, type: 'Opaque', data: { username: b64('admin'), password: b64('password') } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'worker-1-bmc-secret', namespace: ns },
+      type: 'Opaque',
+      data: { username: b64('admin'), password: b64('password') },
+    },
     {
       apiVersion: 'metal3.io/v1alpha1',
       kind: 'BareMetalHost',
       metadata: { name: 'worker-1', namespace: ns },
-      spec: { online: true, bootMACAddress: '00:60:2f:31:81:01', bmc: { address: `ipmi://192.168.111.1:${6230 + port % 100}`, credentialsName: 'worker-1-bmc-secret' } },
+      spec: {
+        online: true,
+        bootMACAddress: '00:60:2f:31:81:01',
+        bmc: { address: `ipmi://192.168.111.1:${6230 + (port % 100)}`, credentialsName: 'worker-1-bmc-secret' },
+      },
     },
-    { apiVersion: 'v1', kind: 'Secret', type: 'cluster.x-k8s.io/secret', metadata: { name: `${cluster}-ca`, namespace: ns, labels }, data: { 'tls.crt': b64(pki.ca.certPem), 'tls.key': b64(pki.ca.keyPem) } },
-    { apiVersion: 'v1', kind: 'Secret', type: 'cluster.x-k8s.io/secret', metadata: { name: `${cluster}-etcd`, namespace: ns, labels }, data: { 'tls.crt': b64(pki.etcdCa.certPem), 'tls.key': b64(pki.etcdCa.keyPem) } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'cluster.x-k8s.io/secret',
+      metadata: { name: `${cluster}-ca`, namespace: ns, labels },
+      data: { 'tls.crt': b64(pki.ca.certPem), 'tls.key': b64(pki.ca.keyPem) },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'cluster.x-k8s.io/secret',
+      metadata: { name: `${cluster}-etcd`, namespace: ns, labels },
+      data: { 'tls.crt': b64(pki.etcdCa.certPem), 'tls.key': b64(pki.etcdCa.keyPem) },
+    },
     {
       apiVersion: 'cluster.x-k8s.io/v1beta2',
       kind: 'Cluster',
@@ -68,9 +96,26 @@ export function clusterObjects(ns: string, cluster: string, port: number, pki: C
       spec: {
         replicas: 1,
         version: 'v1.34.1',
-        machineTemplate: { spec: { infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'Metal3MachineTemplate', name: `${cluster}-controlplane` } } },
+        machineTemplate: {
+          spec: {
+            infrastructureRef: {
+              apiGroup: 'infrastructure.cluster.x-k8s.io',
+              kind: 'Metal3MachineTemplate',
+              name: `${cluster}-controlplane`,
+            },
+          },
+        },
         kubeadmConfigSpec: {
-          clusterConfiguration: { etcd: { external: { endpoints: ['https://etcd-server:2379'], caFile: '/etc/kubernetes/pki/etcd/ca.crt', certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt', keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key' } } },
+          clusterConfiguration: {
+            etcd: {
+              external: {
+                endpoints: ['https://etcd-server:2379'],
+                caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+                certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+                keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+              },
+            },
+          },
         },
       },
     },
@@ -78,7 +123,19 @@ export function clusterObjects(ns: string, cluster: string, port: number, pki: C
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
       kind: 'Metal3MachineTemplate',
       metadata: { name: `${cluster}-controlplane`, namespace: ns },
-      spec: { template: { spec: { automatedCleaningMode: 'metadata', image: { url: 'http://172.22.0.1/images/rhcos-ootpa-latest.qcow2', checksum: '97830b21ed272a3d854615beb54cf004', checksumType: 'md5', format: 'raw' } } } },
+      spec: {
+        template: {
+          spec: {
+            automatedCleaningMode: 'metadata',
+            image: {
+              url: 'http://172.22.0.1/images/rhcos-ootpa-latest.qcow2',
+              checksum: '97830b21ed272a3d854615beb54cf004',
+              checksumType: 'md5',
+              format: 'raw',
+            },
+          },
+        },
+      },
     },
   ];
 }
@@ -95,19 +152,39 @@ export function workloadObjects(nodeName: string, bmhUid: string): KubeObject[] 
       labels: { component, tier: 'control-plane' },
       annotations: { 'kubernetes.io/config.mirror': 'x', 'kubernetes.io/config.source': 'file' },
     },
-    spec: { nodeName, hostNetwork: true, containers: [{ name: component, image: `registry.k8s.io/${component}:v1.34.1` }] },
+    spec: {
+      nodeName,
+      hostNetwork: true,
+      containers: [{ name: component, image: `registry.k8s.io/${component}:v1.34.1` }],
+    },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] },
   });
   return [
     {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: nodeName, labels: { 'metal3.io/uuid': bmhUid, 'kubernetes.io/hostname': nodeName, 'node-role.kubernetes.io/control-plane': '' } },
+      metadata: {
+        name: nodeName,
+        labels: {
+          'metal3.io/uuid': bmhUid,
+          'kubernetes.io/hostname': nodeName,
+          'node-role.kubernetes.io/control-plane': '',
+        },
+      },
       spec: {},
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: t, lastTransitionTime: t }] },
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: t, lastTransitionTime: t },
+        ],
+      },
     },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config', namespace: 'kube-system' }, data: { ClusterConfiguration: '' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
+      data: { ClusterConfiguration: '' },
+    },
     mirror('kube-apiserver'),
     mirror('kube-controller-manager'),
     mirror('kube-scheduler'),

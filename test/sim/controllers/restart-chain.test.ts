@@ -71,8 +71,7 @@ describe('the restart chain of an emulated controller', () => {
     // the restarting manager's read of its flags, gets a 503, and then the API is fine again.
     api.faults.set({
       paths: only,
-      onRequest: () =>
-        api.faults.set({ paths: only, errorRate: 1, statuses: [503], onRequest: once }),
+      onRequest: () => api.faults.set({ paths: only, errorRate: 1, statuses: [503], onRequest: once }),
     });
     await setArgs(['--kube-api-qps=111']);
     await until('the restart to get its 503', () => faulted === 1);

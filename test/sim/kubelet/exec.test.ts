@@ -204,7 +204,7 @@ describe.skipIf(!!skip)('kubectl exec through the embedded API server to the sim
     expect(st.currentRevision).toBe(st.updateRevision);
   });
 
-  it('kubectl exec runs etcdctl in the pod with the pod\'s paths, exit 0', async () => {
+  it("kubectl exec runs etcdctl in the pod with the pod's paths, exit 0", async () => {
     const pod = await readyEtcdPod();
     const r = await kubectl(execArgs(...etcdctlArgs(pod), 'endpoint', 'status', '-w', 'json'));
     expect(r.stderr).toBe('');
@@ -230,14 +230,14 @@ describe.skipIf(!!skip)('kubectl exec through the embedded API server to the sim
     expect(r.stdout).toBe(input);
   });
 
-  it('maps mount paths in exec\'d commands to the pod\'s volumes', async () => {
+  it("maps mount paths in exec'd commands to the pod's volumes", async () => {
     const pod = await readyEtcdPod();
     const r = await kubectl(execArgs('cat', flag(pod, 'trusted-ca-file')));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(pki.ca.cert);
   });
 
-  it('a missing pod is kubectl\'s NotFound; a missing command is an error, not a hang', async () => {
+  it("a missing pod is kubectl's NotFound; a missing command is an error, not a hang", async () => {
     const r = await kubectl(['exec', '-n', ETCD.namespace, 'nope', '--', 'true']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error from server (NotFound): pods "nope" not found');

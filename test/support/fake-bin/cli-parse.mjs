@@ -311,8 +311,11 @@ function parseCobra(spec, argv) {
     return d.unknownCommand(rootName, stray[0], suggestions(spec, cmd, stray[0]));
   }
   if (cmd.unmodelled) {
-    return fail(`fake ${spec.tool}: '${path}' is a real command the fake's table does not describe; add it to ` +
-      `test/support/fake-bin/specs/${spec.tool}.ts\n`, 2);
+    return fail(
+      `fake ${spec.tool}: '${path}' is a real command the fake's table does not describe; add it to ` +
+        `test/support/fake-bin/specs/${spec.tool}.ts\n`,
+      2,
+    );
   }
   const parsed = parseFlags(flags, args);
   if (parsed.error) return d.flag(path, parsed.error, cmd.usage ?? `${path} [OPTIONS]`);

@@ -37,7 +37,11 @@ export interface FakeBin {
 const RECORDER = join(dirname(fileURLToPath(import.meta.url)), 'recorder.mjs');
 
 /** `tools` are the names to fake; `keepPath` keeps the real PATH behind the fakes (default: only /usr/bin:/bin for node). */
-export function installFakeBin(tools: string[], rules: Record<string, FakeRule[]> = {}, opts: { isolate?: boolean } = {}): FakeBin {
+export function installFakeBin(
+  tools: string[],
+  rules: Record<string, FakeRule[]> = {},
+  opts: { isolate?: boolean } = {},
+): FakeBin {
   const dir = mkdtempSync(join(tmpdir(), 'scale-tui-fakebin-'));
   chmodSync(RECORDER, 0o755);
   for (const t of tools) symlinkSync(RECORDER, join(dir, t));

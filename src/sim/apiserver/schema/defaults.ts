@@ -70,7 +70,13 @@ export function prune(schema: JSONSchemaProps, value: unknown): string[] {
 
 const RESOURCE_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
-function pruneNode(s: JSONSchemaProps, v: unknown, p: FieldPath | undefined, resourceRoot: boolean, out: string[]): void {
+function pruneNode(
+  s: JSONSchemaProps,
+  v: unknown,
+  p: FieldPath | undefined,
+  resourceRoot: boolean,
+  out: string[],
+): void {
   if (Array.isArray(v)) {
     if (s.items) v.forEach((item, i) => pruneNode(s.items!, item, index(p, i), false, out));
     return;

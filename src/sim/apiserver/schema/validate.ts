@@ -58,7 +58,12 @@ export function formatValue(v: unknown): string {
 }
 
 function invalid(ctx: Ctx, path: FieldPath | undefined, value: unknown, detail: string): void {
-  violation(ctx, path, 'FieldValueInvalid', `Invalid value: ${formatValue(value)}: ${pathString(path)} in body ${detail}`);
+  violation(
+    ctx,
+    path,
+    'FieldValueInvalid',
+    `Invalid value: ${formatValue(value)}: ${pathString(path)} in body ${detail}`,
+  );
 }
 
 function typeOf(v: unknown): string {
@@ -111,8 +116,7 @@ const INT32_MAX = 2147483647;
 function formatChecker(format: string | undefined): ((v: unknown) => string | undefined) | undefined {
   switch (format) {
     case 'int32':
-      return (v) =>
-        typeof v === 'number' && (v < INT32_MIN || v > INT32_MAX) ? 'must be of type int32' : undefined;
+      return (v) => (typeof v === 'number' && (v < INT32_MIN || v > INT32_MAX) ? 'must be of type int32' : undefined);
     case 'date-time':
       return (v) => (typeof v === 'string' && !DATE_TIME.test(v) ? 'must be of type date-time' : undefined);
     case 'byte':
@@ -155,14 +159,24 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   if (intOrString) {
     checks.push((v, p, ctx) => {
       if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-        violation(ctx, p, 'FieldValueTypeInvalid', `Invalid value: ${formatValue(v)}: ${pathString(p)} in body must be of type integer or string: ${JSON.stringify(typeOf(v))}`);
+        violation(
+          ctx,
+          p,
+          'FieldValueTypeInvalid',
+          `Invalid value: ${formatValue(v)}: ${pathString(p)} in body must be of type integer or string: ${JSON.stringify(typeOf(v))}`,
+        );
         return;
       }
     });
   } else if (type) {
     checks.push((v, p, ctx) => {
       if (!typeMatches(type, v)) {
-        violation(ctx, p, 'FieldValueTypeInvalid', `Invalid value: ${formatValue(v)}: ${pathString(p)} in body must be of type ${type}: ${JSON.stringify(typeOf(v))}`);
+        violation(
+          ctx,
+          p,
+          'FieldValueTypeInvalid',
+          `Invalid value: ${formatValue(v)}: ${pathString(p)} in body must be of type ${type}: ${JSON.stringify(typeOf(v))}`,
+        );
       }
     });
   }
@@ -173,7 +187,12 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
     const supported = allowed.map((e) => formatValue(e)).join(', ');
     checks.push((v, p, ctx) => {
       if (!set.has(JSON.stringify(v))) {
-        violation(ctx, p, 'FieldValueNotSupported', `Unsupported value: ${formatValue(v)}: supported values: ${supported}`);
+        violation(
+          ctx,
+          p,
+          'FieldValueNotSupported',
+          `Unsupported value: ${formatValue(v)}: supported values: ${supported}`,
+        );
       }
     });
   }
@@ -264,7 +283,10 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
           key = JSON.stringify(item);
         }
         if (seen.has(key)) {
-          const shown = keys && isPlainObject(item) ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]]))) : formatValue(item);
+          const shown =
+            keys && isPlainObject(item)
+              ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]])))
+              : formatValue(item);
           violation(ctx, index(p, i), 'FieldValueDuplicate', `Duplicate value: ${shown}`);
         }
         seen.add(key);
@@ -303,7 +325,8 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
       if (!isPlainObject(v)) return;
       for (const k of req) {
         const val = v[k];
-        if (val === undefined || (val === null && !nullableProp(k))) violation(ctx, child(p, k), 'FieldValueRequired', 'Required value');
+        if (val === undefined || (val === null && !nullableProp(k)))
+          violation(ctx, child(p, k), 'FieldValueRequired', 'Required value');
       }
     });
   }
@@ -321,7 +344,8 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   const apNullable = typeof ap === 'object' && ap.nullable === true;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   // Unknown fields exist only where the schema lists properties (or nothing) and allows no others.
-  const closed = !flags.junctor && !preserve && (ap === undefined || ap === false) && (type === 'object' || props !== undefined);
+  const closed =
+    !flags.junctor && !preserve && (ap === undefined || ap === false) && (type === 'object' || props !== undefined);
   const implicit = flags.resourceRoot ? new Set(['apiVersion', 'kind', 'metadata']) : undefined;
   if (propCheckers.size > 0 || apChecker || closed) {
     checks.push((v, p, ctx) => {
@@ -364,7 +388,13 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   if (s.not) {
     const sub = compileSub(s.not);
     checks.push((v, p, ctx) => {
-      if (passes(sub, v, p, ctx)) violation(ctx, p, 'FieldValueForbidden', `Forbidden: ${pathString(p)} in body must not validate the schema (not)`);
+      if (passes(sub, v, p, ctx))
+        violation(
+          ctx,
+          p,
+          'FieldValueForbidden',
+          `Forbidden: ${pathString(p)} in body must not validate the schema (not)`,
+        );
     });
   }
 
@@ -373,7 +403,12 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
     if (v === null) {
       // null is accepted only where nullable (or untyped); kube drops nulls of non-nullable fields with defaults earlier.
       if (nullable || (!type && !intOrString)) return;
-      violation(ctx, p, 'FieldValueTypeInvalid', `Invalid value: "null": ${pathString(p)} in body must be of type ${intOrString ? 'integer or string' : type}: "null"`);
+      violation(
+        ctx,
+        p,
+        'FieldValueTypeInvalid',
+        `Invalid value: "null": ${pathString(p)} in body must be of type ${intOrString ? 'integer or string' : type}: "null"`,
+      );
       return;
     }
     const before = ctx.out.length;

@@ -33,16 +33,29 @@ describe('bad requests', () => {
   });
 
   it('patch with an unsupported content type: 415 UnsupportedMediaType', async () => {
-    const r = await c.raw('PATCH', `/api/v1/namespaces/${ns}/configmaps/exists`, '{"data":{"a":"2"}}', 'application/json');
+    const r = await c.raw(
+      'PATCH',
+      `/api/v1/namespaces/${ns}/configmaps/exists`,
+      '{"data":{"a":"2"}}',
+      'application/json',
+    );
     expect(r.status).toBe(415);
     expect(r.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
   });
 
   it('schema violation on a custom resource: 422 Invalid with causes', async () => {
-    const body = JSON.stringify({ apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: 'h' }, spec: { online: 'maybe', bootMode: 'floppy' } });
+    const body = JSON.stringify({
+      apiVersion: 'metal3.io/v1alpha1',
+      kind: 'BareMetalHost',
+      metadata: { name: 'h' },
+      spec: { online: 'maybe', bootMode: 'floppy' },
+    });
     const r = await c.raw('POST', `/apis/metal3.io/v1alpha1/namespaces/${ns}/baremetalhosts`, body);
     expect(r.status).toBe(422);
-    const s = r.json() as { reason: string; details: { kind: string; name: string; causes: Array<{ field: string; reason: string }> } };
+    const s = r.json() as {
+      reason: string;
+      details: { kind: string; name: string; causes: Array<{ field: string; reason: string }> };
+    };
     expect(s.reason).toBe('Invalid');
     expect(s.details).toMatchObject({ kind: 'BareMetalHost', name: 'h', group: 'metal3.io' });
     const fields = s.details.causes.map((x) => `${x.field}:${x.reason}`).sort();
@@ -50,37 +63,69 @@ describe('bad requests', () => {
   });
 
   it('unknown field with fieldValidation=Strict: 400 BadRequest', async () => {
-    const body = JSON.stringify({ apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: 'strict' }, spec: { online: true, noSuchField: 1 } });
-    const r = await c.raw('POST', `/apis/metal3.io/v1alpha1/namespaces/${ns}/baremetalhosts?fieldValidation=Strict`, body);
+    const body = JSON.stringify({
+      apiVersion: 'metal3.io/v1alpha1',
+      kind: 'BareMetalHost',
+      metadata: { name: 'strict' },
+      spec: { online: true, noSuchField: 1 },
+    });
+    const r = await c.raw(
+      'POST',
+      `/apis/metal3.io/v1alpha1/namespaces/${ns}/baremetalhosts?fieldValidation=Strict`,
+      body,
+    );
     expect(r.status).toBe(400);
     expect(r.json().message).toContain('unknown field "spec.noSuchField"');
   });
 
   it('missing name: 422 Invalid', async () => {
-    const r = await c.raw('POST', `/api/v1/namespaces/${ns}/configmaps`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }));
+    const r = await c.raw(
+      'POST',
+      `/api/v1/namespaces/${ns}/configmaps`,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }),
+    );
     expect(r.status).toBe(422);
     expect(r.json()).toMatchObject({ reason: 'Invalid' });
   });
 
   it('invalid name: 422 Invalid', async () => {
-    const r = await c.raw('POST', `/api/v1/namespaces/${ns}/configmaps`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } }));
+    const r = await c.raw(
+      'POST',
+      `/api/v1/namespaces/${ns}/configmaps`,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } }),
+    );
     expect(r.status).toBe(422);
   });
 
   it('namespace in the body differs from the URL: 400', async () => {
-    const r = await c.raw('POST', `/api/v1/namespaces/${ns}/configmaps`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'other' } }));
+    const r = await c.raw(
+      'POST',
+      `/api/v1/namespaces/${ns}/configmaps`,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'other' } }),
+    );
     expect(r.status).toBe(400);
   });
 
   it('name in the body differs from the URL on update: 400', async () => {
-    const r = await c.raw('PUT', `/api/v1/namespaces/${ns}/configmaps/exists`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } }));
+    const r = await c.raw(
+      'PUT',
+      `/api/v1/namespaces/${ns}/configmaps/exists`,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } }),
+    );
     expect(r.status).toBe(400);
   });
 
   it('create in a namespace that does not exist: 404', async () => {
-    const r = await c.raw('POST', '/api/v1/namespaces/no-such-namespace-xyz/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+    const r = await c.raw(
+      'POST',
+      '/api/v1/namespaces/no-such-namespace-xyz/configmaps',
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }),
+    );
     expect(r.status).toBe(404);
-    expect(r.json()).toMatchObject({ reason: 'NotFound', details: { name: 'no-such-namespace-xyz', kind: 'namespaces' } });
+    expect(r.json()).toMatchObject({
+      reason: 'NotFound',
+      details: { name: 'no-such-namespace-xyz', kind: 'namespaces' },
+    });
   });
 
   it('an unparseable label selector: 400', async () => {

@@ -2,13 +2,7 @@
 // client-node clients, raw HTTPS requests with the kubeconfig's credentials, and kubectl.
 import https from 'node:https';
 import { execFile } from 'node:child_process';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { testCluster, uniqueName, type TestCluster } from '../../../support/test-cluster.js';
 import type { ApiServerOptions } from '../../../../src/sim/apiserver/index.js';
 
@@ -21,7 +15,10 @@ export interface Conn {
   objects: KubernetesObjectApi;
   raw(method: string, path: string, body?: string, contentType?: string, accept?: string): Promise<RawResponse>;
   /** Opens a streaming GET (watch, log follow); lines are handed to onLine. */
-  stream(path: string, onLine: (line: string) => void): Promise<{ res: import('node:http').IncomingMessage; close(): void }>;
+  stream(
+    path: string,
+    onLine: (line: string) => void,
+  ): Promise<{ res: import('node:http').IncomingMessage; close(): void }>;
   /** A raw request with a wrong bearer token and no client certificate. */
   unauthenticated(path: string): Promise<number>;
   kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -53,7 +50,14 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
     custom: kc.makeApiClient(CustomObjectsApi),
     objects: KubernetesObjectApi.makeApiClient(kc),
     async raw(method, path, body, contentType = 'application/json', accept = 'application/json') {
-      const opts: https.RequestOptions = { method, hostname: server.hostname, port: server.port, path, headers: { Accept: accept }, agent };
+      const opts: https.RequestOptions = {
+        method,
+        hostname: server.hostname,
+        port: server.port,
+        path,
+        headers: { Accept: accept },
+        agent,
+      };
       await kc.applyToHTTPSOptions(opts);
       if (body !== undefined) (opts.headers as Record<string, string>)['Content-Type'] = contentType;
       return new Promise<RawResponse>((resolve, reject) => {
@@ -62,7 +66,12 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text,
+              json: () => JSON.parse(text) as Record<string, unknown>,
+            });
           });
           res.on('error', reject);
         });
@@ -73,7 +82,14 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
     },
     async stream(path, onLine) {
       // Own connection, no idle timeout: the global agent would drop a paused stream after 5 s.
-      const opts: https.RequestOptions = { method: 'GET', hostname: server.hostname, port: server.port, path, headers: { Accept: 'application/json' }, agent: false };
+      const opts: https.RequestOptions = {
+        method: 'GET',
+        hostname: server.hostname,
+        port: server.port,
+        path,
+        headers: { Accept: 'application/json' },
+        agent: false,
+      };
       await kc.applyToHTTPSOptions(opts);
       return new Promise((resolve, reject) => {
         const req = https.request(opts, (res) => {
@@ -95,7 +111,13 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
       });
     },
     async unauthenticated(path) {
-      const opts: https.RequestOptions = { method: 'GET', hostname: server.hostname, port: server.port, path, agent: false };
+      const opts: https.RequestOptions = {
+        method: 'GET',
+        hostname: server.hostname,
+        port: server.port,
+        path,
+        agent: false,
+      };
       await kc.applyToHTTPSOptions(opts);
       delete opts.cert;
       delete opts.key;
@@ -111,16 +133,27 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
     },
     kubectl(args, stdin) {
       return new Promise((resolve) => {
-        const child = execFile('kubectl', ['--kubeconfig', tc.kubeconfigPath, ...args], { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-          resolve({ code, stdout, stderr });
-        });
+        const child = execFile(
+          'kubectl',
+          ['--kubeconfig', tc.kubeconfigPath, ...args],
+          { timeout: 60_000, maxBuffer: 16 << 20 },
+          (err, stdout, stderr) => {
+            const code = err
+              ? typeof (err as { code?: unknown }).code === 'number'
+                ? (err as { code: number }).code
+                : 1
+              : 0;
+            resolve({ code, stdout, stderr });
+          },
+        );
         if (stdin !== undefined) child.stdin?.end(stdin);
       });
     },
     async namespace(prefix) {
       const name = uniqueName(prefix);
-      await conn.core.createNamespace({ body: { metadata: { name, labels: { 'scale-tui.metal3.io/test': 'conformance' } } } });
+      await conn.core.createNamespace({
+        body: { metadata: { name, labels: { 'scale-tui.metal3.io/test': 'conformance' } } },
+      });
       namespaces.push(name);
       return name;
     },
@@ -140,7 +173,11 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
 }
 
 /** Polls until fn returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

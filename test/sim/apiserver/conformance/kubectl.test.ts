@@ -20,7 +20,8 @@ const ok = async (args: string[], stdin?: string): Promise<string> => {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 };
-const getJson = async (what: string): Promise<Record<string, any>> => JSON.parse(await ok(['-n', ns, 'get', what, '-o', 'json'])) as Record<string, any>;
+const getJson = async (what: string): Promise<Record<string, any>> =>
+  JSON.parse(await ok(['-n', ns, 'get', what, '-o', 'json'])) as Record<string, any>;
 
 const deployment = (image: string, replicas: number): string => `
 apiVersion: apps/v1
@@ -46,10 +47,14 @@ describe('kubectl', () => {
   it('apply creates, re-apply configures, get -o json reads back', async () => {
     expect(await ok(['-n', ns, 'apply', '-f', '-'], deployment('web:1', 1))).toContain('deployment.apps/web created');
     expect(await ok(['-n', ns, 'apply', '-f', '-'], deployment('web:1', 1))).toContain('deployment.apps/web unchanged');
-    expect(await ok(['-n', ns, 'apply', '-f', '-'], deployment('web:2', 2))).toContain('deployment.apps/web configured');
+    expect(await ok(['-n', ns, 'apply', '-f', '-'], deployment('web:2', 2))).toContain(
+      'deployment.apps/web configured',
+    );
     const d = await getJson('deployment/web');
     expect(d.spec.replicas).toBe(2);
-    expect(d.spec.template.spec.containers.map((x: { name: string; image: string }) => `${x.name}=${x.image}`)).toEqual(['main=web:2', 'sidecar=sidecar:1']);
+    expect(d.spec.template.spec.containers.map((x: { name: string; image: string }) => `${x.name}=${x.image}`)).toEqual(
+      ['main=web:2', 'sidecar=sidecar:1'],
+    );
     expect(d.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('web:2');
     expect(d.metadata.generation).toBe(2);
   });
@@ -72,27 +77,61 @@ spec:
 
   it('applies server-side (--server-side), creating then updating', async () => {
     const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {key: "${v}"}\n`;
-    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('one'))).toContain('configmap/ssa serverside-applied');
-    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('two'))).toContain('configmap/ssa serverside-applied');
+    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('one'))).toContain(
+      'configmap/ssa serverside-applied',
+    );
+    expect(await ok(['-n', ns, 'apply', '--server-side', '-f', '-'], cm('two'))).toContain(
+      'configmap/ssa serverside-applied',
+    );
     expect((await getJson('cm/ssa')).data).toEqual({ key: 'two' });
   });
 
   it('reports a schema violation from apply', async () => {
-    const r = await c.kubectl(['-n', ns, 'apply', '-f', '-'], 'apiVersion: metal3.io/v1alpha1\nkind: BareMetalHost\nmetadata: {name: bad}\nspec: {online: "sometimes"}\n');
+    const r = await c.kubectl(
+      ['-n', ns, 'apply', '-f', '-'],
+      'apiVersion: metal3.io/v1alpha1\nkind: BareMetalHost\nmetadata: {name: bad}\nspec: {online: "sometimes"}\n',
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/is invalid/);
     expect(r.stderr).toContain('spec.online');
   });
 
   it('patches with --type=json, merge and strategic', async () => {
-    await ok(['-n', ns, 'patch', 'deployment/web', '--type=strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"main","env":[{"name":"EXTRA","value":"x"}]}]}}}}']);
+    await ok([
+      '-n',
+      ns,
+      'patch',
+      'deployment/web',
+      '--type=strategic',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"main","env":[{"name":"EXTRA","value":"x"}]}]}}}}',
+    ]);
     let d = await getJson('deployment/web');
-    expect(d.spec.template.spec.containers[0].env).toEqual([{ name: 'MODE', value: 'one' }, { name: 'EXTRA', value: 'x' }]);
+    expect(d.spec.template.spec.containers[0].env).toEqual([
+      { name: 'MODE', value: 'one' },
+      { name: 'EXTRA', value: 'x' },
+    ]);
     expect(d.spec.template.spec.containers).toHaveLength(2);
-    await ok(['-n', ns, 'patch', 'deployment/web', '--type=merge', '-p', '{"metadata":{"labels":{"tier":null,"patched":"merge"}}}']);
+    await ok([
+      '-n',
+      ns,
+      'patch',
+      'deployment/web',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"labels":{"tier":null,"patched":"merge"}}}',
+    ]);
     d = await getJson('deployment/web');
     expect(d.metadata.labels).toEqual({ app: 'web', patched: 'merge' });
-    await ok(['-n', ns, 'patch', 'deployment/web', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":5}]']);
+    await ok([
+      '-n',
+      ns,
+      'patch',
+      'deployment/web',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/replicas","value":5}]',
+    ]);
     d = await getJson('deployment/web');
     expect(d.spec.replicas).toBe(5);
   });
@@ -103,26 +142,53 @@ spec:
   });
 
   it('selects by label', async () => {
-    for (const [name, env] of [['a', 'prod'], ['b', 'dev'], ['c', 'prod']] as const) {
-      await ok(['-n', ns, 'apply', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sel-${name}, labels: {env: ${env}}}\ndata: {k: v}\n`);
+    for (const [name, env] of [
+      ['a', 'prod'],
+      ['b', 'dev'],
+      ['c', 'prod'],
+    ] as const) {
+      await ok(
+        ['-n', ns, 'apply', '-f', '-'],
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sel-${name}, labels: {env: ${env}}}\ndata: {k: v}\n`,
+      );
     }
-    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env=prod', '-o', 'name'])).trim().split('\n').sort()).toEqual(['configmap/sel-a', 'configmap/sel-c']);
+    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env=prod', '-o', 'name'])).trim().split('\n').sort()).toEqual([
+      'configmap/sel-a',
+      'configmap/sel-c',
+    ]);
     // notin also matches objects without the label (the ssa ConfigMap above has none), as in Kubernetes.
-    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env notin (prod)', '-o', 'name'])).trim().split('\n')).toContain('configmap/sel-b');
-    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env,env notin (prod)', '-o', 'name'])).trim()).toBe('configmap/sel-b');
-    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort()).toEqual(['sel-a', 'sel-b', 'sel-c']);
+    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env notin (prod)', '-o', 'name'])).trim().split('\n')).toContain(
+      'configmap/sel-b',
+    );
+    expect((await ok(['-n', ns, 'get', 'cm', '-l', 'env,env notin (prod)', '-o', 'name'])).trim()).toBe(
+      'configmap/sel-b',
+    );
+    expect(
+      (await ok(['-n', ns, 'get', 'cm', '-l', 'env', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort(),
+    ).toEqual(['sel-a', 'sel-b', 'sel-c']);
   });
 
   it('get --watch prints changes as they happen', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', c.tc.kubeconfigPath, '-n', ns, 'get', 'cm', '-l', 'watched=yes', '--watch', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'kubectl',
+      ['--kubeconfig', c.tc.kubeconfigPath, '-n', ns, 'get', 'cm', '-l', 'watched=yes', '--watch', '-o', 'name'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       // The watch is open once kubectl has listed (nothing yet); then create and update.
       await new Promise((r) => setTimeout(r, 1500));
-      await ok(['-n', ns, 'apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched, labels: {watched: "yes"}}\ndata: {v: "1"}\n');
+      await ok(
+        ['-n', ns, 'apply', '-f', '-'],
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched, labels: {watched: "yes"}}\ndata: {v: "1"}\n',
+      );
       await ok(['-n', ns, 'label', 'cm/watched', 'extra=1']);
-      await eventually(() => ((out.match(/configmap\/watched/g) ?? []).length >= 2 ? true : undefined), 30_000, 'two watch lines from kubectl');
+      await eventually(
+        () => ((out.match(/configmap\/watched/g) ?? []).length >= 2 ? true : undefined),
+        30_000,
+        'two watch lines from kubectl',
+      );
     } finally {
       child.kill('SIGTERM');
     }
@@ -131,8 +197,13 @@ spec:
   it('waits for a condition and for deletion, and deletes', async () => {
     const crdWait = await ok(['wait', '--for=condition=Established', 'crd/clusters.cluster.x-k8s.io', '--timeout=30s']);
     expect(crdWait).toContain('condition met');
-    await ok(['-n', ns, 'apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: doomed, finalizers: [example.com/hold]}\ndata: {}\n');
-    expect(await ok(['-n', ns, 'wait', '--for=jsonpath={.data.k}=v', 'cm/sel-a', '--timeout=10s'])).toContain('condition met');
+    await ok(
+      ['-n', ns, 'apply', '-f', '-'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: doomed, finalizers: [example.com/hold]}\ndata: {}\n',
+    );
+    expect(await ok(['-n', ns, 'wait', '--for=jsonpath={.data.k}=v', 'cm/sel-a', '--timeout=10s'])).toContain(
+      'condition met',
+    );
     expect(await ok(['-n', ns, 'delete', 'cm/doomed', '--wait=false'])).toContain('configmap "doomed" deleted');
     const waiter = c.kubectl(['-n', ns, 'wait', '--for=delete', 'cm/doomed', '--timeout=30s']);
     await new Promise((r) => setTimeout(r, 500));
@@ -148,12 +219,17 @@ spec:
   it('shows pod logs with --tail and --since, and follows them', async () => {
     const embedded = c.tc.embedded;
     if (!embedded) return; // a real cluster needs a running kubelet for logs
-    await ok(['-n', ns, 'apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: ctl}\nspec:\n  containers:\n  - {name: manager, image: m:1}\n');
+    await ok(
+      ['-n', ns, 'apply', '-f', '-'],
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: ctl}\nspec:\n  containers:\n  - {name: manager, image: m:1}\n',
+    );
     for (let i = 1; i <= 5; i++) embedded.logs.append(ns, 'ctl', 'manager', `line ${i}`);
     expect(await ok(['-n', ns, 'logs', 'ctl'])).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
     expect(await ok(['-n', ns, 'logs', 'ctl', '--tail=2'])).toBe('line 4\nline 5\n');
     expect(await ok(['-n', ns, 'logs', 'ctl', '-c', 'manager', '--since=1h'])).toContain('line 1');
-    const child = spawn('kubectl', ['--kubeconfig', c.tc.kubeconfigPath, '-n', ns, 'logs', '-f', 'ctl', '--tail=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('kubectl', ['--kubeconfig', c.tc.kubeconfigPath, '-n', ns, 'logs', '-f', 'ctl', '--tail=1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {

@@ -26,12 +26,27 @@ describe('watch', () => {
   it('streams ADDED, MODIFIED and DELETED in order, filtered by label selector', async () => {
     const events: Ev[] = [];
     const w = new Watch(c.kc);
-    const ctl = await w.watch(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 'w=yes' }, (type, obj: V1ConfigMap) => {
-      events.push({ type, name: obj.metadata!.name!, rv: Number(obj.metadata!.resourceVersion) });
-    }, () => {});
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'ignored', labels: { w: 'no' } } } });
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'w1', labels: { w: 'yes' } }, data: { a: '1' } } });
-    await c.core.replaceNamespacedConfigMap({ name: 'w1', namespace: ns, body: { metadata: { name: 'w1', labels: { w: 'yes' } }, data: { a: '2' } } });
+    const ctl = await w.watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { labelSelector: 'w=yes' },
+      (type, obj: V1ConfigMap) => {
+        events.push({ type, name: obj.metadata!.name!, rv: Number(obj.metadata!.resourceVersion) });
+      },
+      () => {},
+    );
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'ignored', labels: { w: 'no' } } },
+    });
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'w1', labels: { w: 'yes' } }, data: { a: '1' } },
+    });
+    await c.core.replaceNamespacedConfigMap({
+      name: 'w1',
+      namespace: ns,
+      body: { metadata: { name: 'w1', labels: { w: 'yes' } }, data: { a: '2' } },
+    });
     await c.core.deleteNamespacedConfigMap({ name: 'w1', namespace: ns });
     await eventually(() => (events.length >= 3 ? true : undefined), 20_000, 'three events');
     ctl.abort();
@@ -42,13 +57,25 @@ describe('watch', () => {
 
   it('turns label changes into ADDED/DELETED for a filtered watch', async () => {
     const events: string[] = [];
-    const ctl = await new Watch(c.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 'phase=on' }, (type, obj: V1ConfigMap) => {
-      events.push(`${type}:${obj.metadata!.name}:${obj.metadata!.labels?.phase ?? ''}`);
-    }, () => {});
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'flip', labels: { phase: 'off' } } } });
+    const ctl = await new Watch(c.kc).watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { labelSelector: 'phase=on' },
+      (type, obj: V1ConfigMap) => {
+        events.push(`${type}:${obj.metadata!.name}:${obj.metadata!.labels?.phase ?? ''}`);
+      },
+      () => {},
+    );
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'flip', labels: { phase: 'off' } } },
+    });
     const patch = async (phase: string): Promise<void> => {
       const cur = await c.core.readNamespacedConfigMap({ name: 'flip', namespace: ns });
-      await c.core.replaceNamespacedConfigMap({ name: 'flip', namespace: ns, body: { ...cur, metadata: { ...cur.metadata, labels: { phase } } } });
+      await c.core.replaceNamespacedConfigMap({
+        name: 'flip',
+        namespace: ns,
+        body: { ...cur, metadata: { ...cur.metadata, labels: { phase } } },
+      });
     };
     await patch('on');
     await patch('off');
@@ -58,24 +85,43 @@ describe('watch', () => {
   });
 
   it('starts from a resourceVersion: only later changes, no synthetic ADDED for existing objects', async () => {
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'before', labels: { r: 'v' } } } });
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'before', labels: { r: 'v' } } },
+    });
     const list = await c.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'r=v' });
     const events: string[] = [];
-    const ctl = await new Watch(c.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 'r=v', resourceVersion: list.metadata!.resourceVersion }, (type, obj: V1ConfigMap) => {
-      events.push(`${type}:${obj.metadata!.name}`);
-    }, () => {});
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after', labels: { r: 'v' } } } });
+    const ctl = await new Watch(c.kc).watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { labelSelector: 'r=v', resourceVersion: list.metadata!.resourceVersion },
+      (type, obj: V1ConfigMap) => {
+        events.push(`${type}:${obj.metadata!.name}`);
+      },
+      () => {},
+    );
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'after', labels: { r: 'v' } } },
+    });
     await eventually(() => (events.length >= 1 ? true : undefined), 20_000, 'one event');
     ctl.abort();
     expect(events).toEqual(['ADDED:after']);
   });
 
   it('sends synthetic ADDED events for existing objects when no resourceVersion is given', async () => {
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'existing', labels: { s: 'x' } } } });
+    await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'existing', labels: { s: 'x' } } },
+    });
     const events: string[] = [];
-    const ctl = await new Watch(c.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { labelSelector: 's=x' }, (type, obj: V1ConfigMap) => {
-      events.push(`${type}:${obj.metadata!.name}`);
-    }, () => {});
+    const ctl = await new Watch(c.kc).watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { labelSelector: 's=x' },
+      (type, obj: V1ConfigMap) => {
+        events.push(`${type}:${obj.metadata!.name}`);
+      },
+      () => {},
+    );
     await eventually(() => (events.length >= 1 ? true : undefined), 20_000, 'the synthetic event');
     ctl.abort();
     expect(events).toEqual(['ADDED:existing']);
@@ -84,18 +130,29 @@ describe('watch', () => {
   it('watches cluster-wide across namespaces', async () => {
     const other = await c.namespace('watch-other');
     const events: string[] = [];
-    const ctl = await new Watch(c.kc).watch('/api/v1/configmaps', { labelSelector: 'cw=1' }, (type, obj: V1ConfigMap) => {
-      events.push(`${type}:${obj.metadata!.namespace}/${obj.metadata!.name}`);
-    }, () => {});
+    const ctl = await new Watch(c.kc).watch(
+      '/api/v1/configmaps',
+      { labelSelector: 'cw=1' },
+      (type, obj: V1ConfigMap) => {
+        events.push(`${type}:${obj.metadata!.namespace}/${obj.metadata!.name}`);
+      },
+      () => {},
+    );
     await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cw', labels: { cw: '1' } } } });
-    await c.core.createNamespacedConfigMap({ namespace: other, body: { metadata: { name: 'cw', labels: { cw: '1' } } } });
+    await c.core.createNamespacedConfigMap({
+      namespace: other,
+      body: { metadata: { name: 'cw', labels: { cw: '1' } } },
+    });
     await eventually(() => (events.length >= 2 ? true : undefined), 20_000, 'two events');
     ctl.abort();
     expect(events.sort()).toEqual([`ADDED:${ns}/cw`, `ADDED:${other}/cw`].sort());
   });
 
   it('sends an initial-events-end BOOKMARK with sendInitialEvents', async () => {
-    const lines: Array<{ type: string; object: { metadata: { annotations?: Record<string, string>; resourceVersion: string } } }> = [];
+    const lines: Array<{
+      type: string;
+      object: { metadata: { annotations?: Record<string, string>; resourceVersion: string } };
+    }> = [];
     const s = await c.stream(
       `/api/v1/namespaces/${ns}/configmaps?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan`,
       (l) => lines.push(JSON.parse(l) as (typeof lines)[number]),
@@ -111,15 +168,24 @@ describe('watch', () => {
   it('answers a watch from an expired resourceVersion with an ERROR event carrying 410 Expired', async () => {
     // Embedded: the history holds 32 events per resource. A real server keeps more (and compacts
     // etcd every 5 minutes), so version 1 is the expired one there.
-    const first = await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'churn' }, data: { i: '0' } } });
+    const first = await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'churn' }, data: { i: '0' } },
+    });
     let rv = c.tc.embedded ? first.metadata!.resourceVersion! : '1';
     if (c.tc.embedded) {
       for (let i = 1; i <= 80; i++) {
-        await c.core.replaceNamespacedConfigMap({ name: 'churn', namespace: ns, body: { metadata: { name: 'churn' }, data: { i: String(i) } } });
+        await c.core.replaceNamespacedConfigMap({
+          name: 'churn',
+          namespace: ns,
+          body: { metadata: { name: 'churn' }, data: { i: String(i) } },
+        });
       }
     } else rv = '1';
     const lines: Array<{ type: string; object: { code?: number; reason?: string; kind?: string } }> = [];
-    const s = await c.stream(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, (l) => lines.push(JSON.parse(l) as (typeof lines)[number]));
+    const s = await c.stream(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, (l) =>
+      lines.push(JSON.parse(l) as (typeof lines)[number]),
+    );
     await eventually(() => (lines.length > 0 ? true : undefined), 20_000, 'the error event');
     s.close();
     expect(lines[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
@@ -129,14 +195,20 @@ describe('watch', () => {
     const embedded = c.tc.embedded;
     if (!embedded) return; // the per-watcher buffer bound is an embedded-server knob
     let received = 0;
-    const s = await c.stream(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${(await c.core.listNamespacedConfigMap({ namespace: ns })).metadata!.resourceVersion}`, () => {
-      received++;
-    });
+    const s = await c.stream(
+      `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${(await c.core.listNamespacedConfigMap({ namespace: ns })).metadata!.resourceVersion}`,
+      () => {
+        received++;
+      },
+    );
     s.res.pause();
     const big = 'x'.repeat(20_000);
     // 16 MB of events: more than the loopback socket buffers plus the 256 kB per-watcher bound.
     for (let i = 0; i < 800; i++) {
-      await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `slow-${i}` }, data: { big } } });
+      await c.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: `slow-${i}` }, data: { big } },
+      });
     }
     // Every write went through while the watcher was stuck; now let the client read what it got.
     let ended = false;

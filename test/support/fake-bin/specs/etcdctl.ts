@@ -8,10 +8,23 @@ import type { ArgsSpec, CobraToolSpec, CommandSpec } from '../cli-parse.mjs';
 import { flags } from './notation.js';
 
 const GLOBAL = flags(
-  '--cacert string', '--cert string', '--command-timeout duration', '--debug bool', '--dial-timeout duration',
-  '-d --discovery-srv string', '--discovery-srv-name string', '--endpoints list', '--hex bool',
-  '--insecure-discovery bool', '--insecure-skip-tls-verify bool', '--insecure-transport bool',
-  '--keepalive-time duration', '--keepalive-timeout duration', '--key string', '--password string', '--user string',
+  '--cacert string',
+  '--cert string',
+  '--command-timeout duration',
+  '--debug bool',
+  '--dial-timeout duration',
+  '-d --discovery-srv string',
+  '--discovery-srv-name string',
+  '--endpoints list',
+  '--hex bool',
+  '--insecure-discovery bool',
+  '--insecure-skip-tls-verify bool',
+  '--insecure-transport bool',
+  '--keepalive-time duration',
+  '--keepalive-timeout duration',
+  '--key string',
+  '--password string',
+  '--user string',
   '-w --write-out string',
 );
 
@@ -57,7 +70,9 @@ export const etcdctl: CobraToolSpec = {
       unmodelled('completion'),
       cmd('defrag', undefined, ['--cluster bool', '--data-dir string']),
       cmd('del', { min: 1, max: 2, message: `del command needs ${RANGE}`, exit: 128 }, [
-        '--from-key bool', '--prefix bool', '--prev-kv bool',
+        '--from-key bool',
+        '--prefix bool',
+        '--prev-kv bool',
       ]),
       unmodelled('elect'),
       {
@@ -66,8 +81,15 @@ export const etcdctl: CobraToolSpec = {
         commands: [cmd('hashkv', undefined, ['--rev int']), cmd('health', undefined), cmd('status', undefined)],
       },
       cmd('get', { min: 1, max: 2, message: `get command needs ${RANGE}`, exit: 128 }, [
-        '--consistency string', '--from-key bool', '--keys-only bool', '--limit int', '--order string',
-        '--prefix bool', '--print-value-only bool', '--rev int', '--sort-by string',
+        '--consistency string',
+        '--from-key bool',
+        '--keys-only bool',
+        '--limit int',
+        '--order string',
+        '--prefix bool',
+        '--print-value-only bool',
+        '--rev int',
+        '--sort-by string',
       ]),
       unmodelled('lease'),
       unmodelled('lock'),
@@ -75,13 +97,20 @@ export const etcdctl: CobraToolSpec = {
       {
         name: 'member',
         commands: [
-          unmodelled('add'), cmd('list', undefined), unmodelled('promote'), unmodelled('remove'), unmodelled('update'),
+          unmodelled('add'),
+          cmd('list', undefined),
+          unmodelled('promote'),
+          unmodelled('remove'),
+          unmodelled('update'),
         ],
       },
       unmodelled('migrate'),
       unmodelled('move-leader'),
       cmd('put', { min: 1, message: 'put command needs 1 argument and input from stdin or 2 arguments', exit: 128 }, [
-        '--ignore-lease bool', '--ignore-value bool', '--lease string', '--prev-kv bool',
+        '--ignore-lease bool',
+        '--ignore-value bool',
+        '--lease string',
+        '--prev-kv bool',
       ]),
       {
         name: 'role',
@@ -118,7 +147,9 @@ export const etcdctl: CobraToolSpec = {
         name: 'user',
         commands: [
           cmd('add', exactly(1, 'user add command requires user name as its argument'), [
-            '--interactive bool', '--new-user-password string', '--no-password bool',
+            '--interactive bool',
+            '--new-user-password string',
+            '--no-password bool',
           ]),
           cmd('delete', exactly(1, 'user delete command requires user name as its argument')),
           cmd('get', exactly(1, 'user get command requires user name as its argument'), ['--detail bool']),

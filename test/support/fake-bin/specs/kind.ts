@@ -42,7 +42,11 @@ export const kind: CobraToolSpec = {
         groupError: REQUIRED,
         commands: [
           leaf('cluster', [
-            '-n --name string', '--config string', '--image string', '--retain bool', '--wait duration',
+            '-n --name string',
+            '--config string',
+            '--image string',
+            '--retain bool',
+            '--wait duration',
             '--kubeconfig string',
           ]),
         ],
