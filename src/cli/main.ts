@@ -15,7 +15,7 @@ const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export function buildProgram(): Command {
+export async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name('scale-tui')
@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'experiment config file (YAML); defaults reproduce the seed')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, args);
   program.hook('preAction', (_program, actionCommand) => {
     mode = commandMode(commandPath(actionCommand), actionCommand.opts());
   });
@@ -39,7 +39,7 @@ function commandPath(cmd: Command): string[] {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (err) {
