@@ -14,7 +14,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { configSchema } from '../src/engine/config/schema.js';
 import { MemoryEtcd } from '../src/sim/etcd-memory/memory-etcd.js';
 import { createScaleStore } from '../src/state/store.js';
-import type { Topology } from '../src/engine/types.js';
+import type { Topology } from '../src/core/types.js';
 
 const N = Number(process.argv[2] ?? 30);
 const topology = (process.argv[3] ?? 'dedicated') as Topology;

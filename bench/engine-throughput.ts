@@ -16,14 +16,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { configSchema } from '../src/engine/config/schema.js';
-import { KubeClient } from '../src/engine/kube/client.js';
+import { KubeClient } from '../src/core/kube/client.js';
 import { defaultObjectSource } from '../src/engine/pipeline/default-objects.js';
 import { createObjects } from '../src/engine/pipeline/create.js';
 import type { PipelineContext } from '../src/engine/pipeline/context.js';
 import type { ClusterSpec } from '../src/engine/pipeline/objects.js';
 import { Pool } from '../src/engine/pipeline/pool.js';
 import type { KubeObject } from '../src/manifests/types.js';
-import type { ClusterRecord } from '../src/engine/types.js';
+import type { ClusterRecord } from '../src/core/types.js';
 
 const N = Number(process.argv[2] ?? 200);
 const CONC = Number(process.argv[3] ?? 32);

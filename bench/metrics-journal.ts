@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, readJournal } from '../src/engine/journal/journal.js';
+import { Journal, readJournal } from '../src/core/journal/journal.js';
 import { buildReport } from '../src/metrics/report/build.js';
 
 const N = Number(process.argv[2] ?? 200_000);

@@ -4,7 +4,7 @@
 // address), the service-account key pair and the admin client cert + kubeconfig.
 // Run: node bin/run-ts.js bench/pki.ts [clusters]
 import { X509Certificate } from 'node:crypto';
-import { createCA, createServiceAccountKeyPair, issueCert, renderKubeconfig } from '../src/engine/pki/index.js';
+import { createCA, createServiceAccountKeyPair, issueCert, renderKubeconfig } from '../src/core/pki/index.js';
 
 const clusters = Number(process.argv[2] ?? 1000);
 const TARGET_S = 20;

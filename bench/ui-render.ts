@@ -10,7 +10,7 @@ import React from 'react';
 import { render as inkRender } from 'ink';
 import { Writable } from 'node:stream';
 import { render } from 'ink-testing-library';
-import { CREATE_PHASES } from '../src/engine/types.js';
+import { CREATE_PHASES } from '../src/core/types.js';
 import { appendLog, pushThrottleLines, setPhase, upsertCluster, removeCluster } from '../src/state/store.js';
 import { App, frameRows } from '../src/ui/app.js';
 import { ScreenRows } from '../src/ui/components/lines.js';

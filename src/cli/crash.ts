@@ -14,7 +14,7 @@
 // down hours of experiment, the port-forwards CAPI dials and the terminal with it: log it
 // where the user looks and keep running. Failures that matter are awaited and surface
 // through their own paths (batch failures, the log pane).
-import { UserError } from '../engine/errors.js';
+import { UserError } from '../core/errors.js';
 import { redact } from '../engine/log/redact.js';
 
 export type CrashMode = 'one-shot' | 'long-lived';

@@ -1,5 +1,5 @@
 // Turns any failure in a command into one readable message and a non-zero exit.
-import { explainKubeError } from '../engine/kube/explain.js';
+import { explainKubeError } from '../core/kube/explain.js';
 import { redact } from '../engine/log/redact.js';
 
 // An error can quote what a server or tool echoed back (a kubeconfig, a token, a key):

@@ -1,8 +1,8 @@
 // Live metrics for a TUI session on a real management cluster: controller PodMetrics,
 // throttling from their logs, backing cluster status and timing, into the session's store
 // and its run journal (for `scale-tui report`).
-import { Journal, runJournalPath } from '../engine/journal/journal.js';
-import { KubeClient } from '../engine/kube/client.js';
+import { Journal, runJournalPath } from '../core/journal/journal.js';
+import { KubeClient } from '../core/kube/client.js';
 import { startMetrics, type RunningMetrics } from '../metrics/index.js';
 import type { Session } from './commands/create.js';
 

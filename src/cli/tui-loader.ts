@@ -1,8 +1,8 @@
 // The TUI module (Ink + React) is loaded only by the commands that show it, so headless
 // subcommands start without React.
-import type { EngineIntents } from '../engine/types.js';
+import type { EngineIntents } from '../core/types.js';
 import type { ScaleStore } from '../state/store.js';
-import { UserError } from '../engine/errors.js';
+import { UserError } from '../core/errors.js';
 
 export interface TuiModule {
   runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string; defaultCount?: number }): Promise<void>;

@@ -9,11 +9,11 @@ import { LABEL_BATCH, LABEL_CLUSTER, MANAGED_SELECTOR } from '../manifests/label
 import { appendLog, setPhase, upsertCluster, removeCluster, type ScaleStore } from '../state/store.js';
 import { allocate, usedNumbers } from './allocate/allocate.js';
 import type { ExperimentConfig } from './config/schema.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 import { ForwardSupervisor } from './forward/supervisor.js';
-import { Journal, listRuns, readJournal, runJournalPath } from './journal/journal.js';
-import { replay, type ReplayState } from './journal/replay.js';
-import { KubeClient, type KubeTarget } from './kube/client.js';
+import { Journal, listRuns, readJournal, runJournalPath } from '../core/journal/journal.js';
+import { replay, type ReplayState } from '../core/journal/replay.js';
+import { KubeClient, type KubeTarget } from '../core/kube/client.js';
 import { DEFAULT_TIMEOUTS, type ManagementWatches, type PipelineContext, type Timeouts } from './pipeline/context.js';
 import {
   bringUpApi,
@@ -31,7 +31,7 @@ import { makeTopology } from './topology/strategies.js';
 import { AUTO_HOST, endpointHostFor, nodePortHost } from './topology/addresses.js';
 import { SiteHealth } from './topology/site-health.js';
 import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
-import { writePrivateFile } from './pki/index.js';
+import { writePrivateFile } from '../core/pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
 import type {
   BatchOptions,
@@ -45,8 +45,9 @@ import type {
   JournalEvent,
   Phase,
   TuneRequest,
-} from './types.js';
-import { Informer, syncAll } from './watch/informer.js';
+} from '../core/types.js';
+import { Informer, syncAll } from '../core/kube/informer.js';
+import { recordMilestones, type MilestoneRecorder } from './watch/milestones.js';
 import { redact } from './log/redact.js';
 import { API } from './watch/capi-state.js';
 import { tune as tuneController } from './tune/tune.js';
@@ -148,6 +149,7 @@ class EngineImpl implements Engine {
   private readonly timeouts: Timeouts;
   private sharedApi?: Promise<KubeClient>;
   private siteHealth?: SiteHealth;
+  private milestones?: MilestoneRecorder;
   private closed = false;
 
   constructor(
@@ -300,6 +302,7 @@ class EngineImpl implements Engine {
       };
       this.siteNamespaces.set(MANAGEMENT_SITE, this.watches.namespace);
       await syncAll(Object.values(this.watches));
+      this.startMilestones();
       await this.resolveAddresses();
       this.startSiteHealth();
       await this.topology.setup();
@@ -321,9 +324,23 @@ class EngineImpl implements Engine {
           context: this.management.client.server,
           versions: { ...this.config.providers },
         });
+        this.write({ t: this.now(), type: 'run-config', source: 'engine', config: { ...this.config } });
       }
     })();
     return this.started;
+  }
+
+  /** Journals the first True of each CAPI/CAPM3/BMO condition per cluster of this engine (phase latencies). */
+  private startMilestones(): void {
+    const seen = readJournal(runJournalPath(this.opts.stateDir, this.runId))
+      .filter((e) => e.type === 'milestone')
+      .map((e): [string, string] => [e.cluster, e.milestone]);
+    this.milestones = recordMilestones(
+      this.watches!,
+      (cluster) => this.store.getState().clusters[cluster] !== undefined,
+      (cluster, milestone) => this.write({ t: this.now(), type: 'milestone', cluster, milestone }),
+      seen,
+    );
   }
 
   /** Backing clusters are probed on their own, so one that goes silent fails only its clusters (site-health.ts). */
@@ -795,6 +812,7 @@ class EngineImpl implements Engine {
     if (this.closed) return;
     this.closed = true;
     this.siteHealth?.stop();
+    this.milestones?.stop();
     for (const i of Object.values(this.watches ?? {})) i.stop();
     for (const i of this.siteDeployments.values()) i.stop();
     for (const i of this.siteNamespaces.values()) i.stop();

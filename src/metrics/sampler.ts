@@ -3,11 +3,11 @@
 // logs followed for client-side throttling (new pods after a tuning rollout are picked
 // up), backing clusters' health and usage, and the per-100 timing table.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeClient } from '../engine/kube/client.js';
-import { CONTROLLERS } from '../engine/tune/flags.js';
-import { controllerStatusBase } from '../engine/tune/status.js';
-import { rolloutPending, type DeploymentLike } from '../engine/tune/rollout.js';
-import { CONTROLLER_IDS, type ControllerId, type JournalEvent } from '../engine/types.js';
+import type { KubeClient } from '../core/kube/client.js';
+import { CONTROLLERS } from '../core/tune/flags.js';
+import { controllerStatusBase } from '../state/controller-status.js';
+import { rolloutPending, type DeploymentLike } from '../core/tune/rollout.js';
+import { CONTROLLER_IDS, type ControllerId, type JournalEvent } from '../core/types.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../manifests/labels.js';
 import type { KubeObject } from '../manifests/types.js';
 import {

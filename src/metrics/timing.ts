@@ -1,7 +1,7 @@
 // Throughput from cluster phase transitions: for each 100 clusters the time from the
 // first create to the 100th ready (the seed's "Scale 0-100 in ~10 minutes"), clusters
 // ready per minute, and the time-to-ready distribution.
-import type { ClusterRecord } from '../engine/types.js';
+import type { ClusterRecord } from '../core/types.js';
 import type { TimingRow } from '../state/store.js';
 import { percentile } from './throttle/stats.js';
 

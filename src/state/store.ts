@@ -1,7 +1,7 @@
 // The one shared store: the engine and the samplers write facts, the UI subscribes.
 // Vanilla zustand so that headless runs and tests need no React.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { BatchRecord, ClusterRecord, ControllerFlags, ControllerId, Phase, Topology } from '../engine/types.js';
+import type { BatchRecord, ClusterRecord, ControllerFlags, ControllerId, Phase, Topology } from '../core/types.js';
 
 export interface RunInfo {
   runId: string;

@@ -1,6 +1,6 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { useApp, useInput, useStdout, type Key } from 'ink';
-import type { EngineIntents } from '../engine/types.js';
+import type { EngineIntents } from '../core/types.js';
 import { appendLog, type ScaleState, type ScaleStore } from '../state/store.js';
 import { tuneWarnings } from '../engine/tune/warnings.js';
 import type { UiIntent } from './model/command.js';

@@ -1,8 +1,8 @@
 // runTui: the full-screen control center over a store and the engine's intents. It renders
 // and sends intents; the caller owns the engine and stops it after the UI returns.
 import React from 'react';
-import { UserError } from '../engine/errors.js';
-import type { EngineIntents } from '../engine/types.js';
+import { UserError } from '../core/errors.js';
+import type { EngineIntents } from '../core/types.js';
 import type { ScaleStore } from '../state/store.js';
 
 export interface RunTuiOptions {

@@ -10,7 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { testCluster, type TestCluster } from '../support/test-cluster.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { loadOrCreateEtcdPki } from '../../src/engine/backing/etcd-pki.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { runTool } from '../../src/engine/tools/run.js';
 import { installFakeBin } from '../support/fake-bin/index.js';

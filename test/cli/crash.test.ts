@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_EXIT_CODE, commandMode, crashHandlers, crashLine } from '../../src/cli/crash.js';
-import { UserError } from '../../src/engine/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { REDACTED } from '../../src/engine/log/redact.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
 

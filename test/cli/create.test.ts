@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusters } from '../../src/cli/commands/delete.js';
-import { UserError } from '../../src/engine/errors.js';
-import { Journal, runJournalPath } from '../../src/engine/journal/journal.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { UserError } from '../../src/core/errors.js';
+import { Journal, runJournalPath } from '../../src/core/journal/journal.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { ownershipLabels } from '../../src/manifests/labels.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
 

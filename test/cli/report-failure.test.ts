@@ -2,7 +2,7 @@
 // token or a private key (as an API server or a tool may echo back) never reaches stderr.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reportFailure } from '../../src/cli/run-command.js';
-import { UserError } from '../../src/engine/errors.js';
+import { UserError } from '../../src/core/errors.js';
 
 const TOKEN = 'abcd1234efgh5678ijkl9012mnop';
 const KEY =

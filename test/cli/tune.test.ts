@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { testCluster, type TestCluster } from '../support/test-cluster.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
-import { CONTROLLERS } from '../../src/engine/tune/flags.js';
-import { CONTROLLER_IDS } from '../../src/engine/types.js';
+import { CONTROLLERS } from '../../src/core/tune/flags.js';
+import { CONTROLLER_IDS } from '../../src/core/types.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 
 function managerDeployment(namespace: string, name: string, args: string[]): KubeObject {

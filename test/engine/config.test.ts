@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/engine/config/load.js';
-import { UserError } from '../../src/engine/errors.js';
+import { UserError } from '../../src/core/errors.js';
 
 describe('experiment config', () => {
   it('defaults reproduce the seed: 3-node kind, batches of 10, prefix test', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JournalEvent } from '../../src/engine/types.js';
+import type { JournalEvent } from '../../src/core/types.js';
 import { buildReport } from '../../src/metrics/report/build.js';
 import { renderCsv, renderMarkdown } from '../../src/metrics/report/render.js';
 import { renderSvg } from '../../src/metrics/report/svg.js';

@@ -1,7 +1,7 @@
 // Sampling cost does not grow with the number of clusters: one pass makes the same requests
 // with 0 and with 300 cluster namespaces (Pods, Secrets and Services in each).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { startMetrics } from '../../src/metrics/index.js';
 import { createScaleStore } from '../../src/state/store.js';
 import { testCluster, type TestCluster } from '../support/test-cluster.js';

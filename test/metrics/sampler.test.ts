@@ -2,9 +2,9 @@
 // PodMetrics and a followed log with throttling lines, a pod replaced by a tuning rollout,
 // and metrics.k8s.io missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient } from '../../src/engine/kube/client.js';
-import { CONTROLLERS } from '../../src/engine/tune/flags.js';
-import type { JournalEvent } from '../../src/engine/types.js';
+import { KubeClient } from '../../src/core/kube/client.js';
+import { CONTROLLERS } from '../../src/core/tune/flags.js';
+import type { JournalEvent } from '../../src/core/types.js';
 import { startMetrics, type Target } from '../../src/metrics/index.js';
 import { createScaleStore } from '../../src/state/store.js';
 import { testCluster, type TestCluster } from '../support/test-cluster.js';

@@ -8,7 +8,7 @@ import {
   ThrottleWindow,
   timeToReady,
 } from '../../src/metrics/index.js';
-import type { ClusterRecord } from '../../src/engine/types.js';
+import type { ClusterRecord } from '../../src/core/types.js';
 
 describe('request path folding', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/engine/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { columnValues, termChart } from '../../src/metrics/index.js';
 
 describe('terminal chart', () => {

@@ -4,10 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, statusCode } from '../../src/engine/kube/client.js';
-import { backoffMs, DEFAULT_RETRY } from '../../src/engine/kube/retry.js';
-import { Informer } from '../../src/engine/watch/informer.js';
-import { loadKubeConfig } from '../../src/engine/kube/client.js';
+import { KubeClient, statusCode } from '../../src/core/kube/client.js';
+import { backoffMs, DEFAULT_RETRY } from '../../src/core/kube/retry.js';
+import { Informer } from '../../src/core/kube/informer.js';
+import { loadKubeConfig } from '../../src/core/kube/client.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
 import { prng } from './prng.js';
 

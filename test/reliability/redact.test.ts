@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, redact, redacting } from '../../src/engine/log/redact.js';
 import { runTool, summarizeArgs, toolFailure } from '../../src/engine/tools/run.js';
-import { UserError } from '../../src/engine/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { renderKubeconfig as renderClientCertKubeconfig } from '../../src/engine/pipeline/cluster-pki.js';
 import { renderKubeconfig as renderTokenKubeconfig } from '../../src/sim/apiserver/kubeconfig.js';
 import { createLocalCa, issueLocalCert } from '../../src/sim/apiserver/tls.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { configSchema } from '../../src/engine/config/schema.js';
 import { ForwardSupervisor } from '../../src/engine/forward/supervisor.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
 import { createScaleStore, type ScaleStore } from '../../src/state/store.js';
 import { startWorld, type World } from '../support/fake-controllers.js';

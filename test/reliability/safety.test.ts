@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';

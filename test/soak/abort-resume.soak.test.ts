@@ -4,7 +4,7 @@
 // test/reliability/abort-resume.test.ts; SIGKILLs of the real binary: kill-matrix.soak.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EtcdAdmin } from '../../src/engine/etcd/admin.js';
+import type { EtcdAdmin } from '../../src/core/etcd/admin.js';
 import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';

@@ -11,7 +11,7 @@ import { startControllers, type RunningControllers } from '../../src/sim/control
 import { Kubelet, type StartWorkloadServer } from '../../src/sim/kubelet/kubelet.js';
 import { MemoryEtcd } from '../../src/sim/etcd-memory/memory-etcd.js';
 import { backingObjects, managementObjects } from '../../src/sim/demo/manifests.js';
-import { KubeClient } from '../../src/engine/kube/client.js';
+import { KubeClient } from '../../src/core/kube/client.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 
 export interface TestSite {

@@ -11,7 +11,7 @@ import {
   type EngineIntents,
   type Phase,
   type TuneRequest,
-} from '../../src/engine/types.js';
+} from '../../src/core/types.js';
 import { createScaleStore, initialState, type ScaleState, type ScaleStore } from '../../src/state/store.js';
 
 export const NOW = Date.UTC(2026, 10, 25, 3, 0, 0);

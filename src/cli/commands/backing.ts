@@ -6,7 +6,7 @@ import { addBacking, listBacking, removeBacking } from '../../engine/backing/ind
 import { createRemoteBacking } from '../../engine/backing/create-remote.js';
 import type { EtcdAccess } from '../../engine/backing/admin.js';
 import { parseSshTarget } from '../../engine/tools/ssh.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 
 interface AccessOpts {
   etcdVia: string;

@@ -6,11 +6,11 @@ import { intInRange } from '../args.js';
 import { loadConfig } from '../../engine/config/load.js';
 import type { ExperimentConfig } from '../../engine/config/schema.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { backingSitesFromConfig, managementEtcdAdmin, type SiteSpec } from '../../engine/topology/sites.js';
-import type { KubeTarget } from '../../engine/kube/client.js';
+import type { KubeTarget } from '../../core/kube/client.js';
 import { createScaleStore, type ScaleStore } from '../../state/store.js';
-import type { BatchSummary } from '../../engine/types.js';
+import type { BatchSummary } from '../../core/types.js';
 
 export interface SessionOpts {
   kubeconfig?: string;

@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline/promises';
 import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
 import { loadConfig } from '../../engine/config/load.js';
-import { UserError } from '../../engine/errors.js';
-import type { ClusterSelection } from '../../engine/types.js';
+import { UserError } from '../../core/errors.js';
+import type { ClusterSelection } from '../../core/types.js';
 import { followPhases, openSession, sessionOptions, type SessionOpts } from './create.js';
 
 interface DeleteOpts extends SessionOpts {

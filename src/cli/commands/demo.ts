@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { runDemo } from '../../sim/demo/run.js';
 import { SEED_PATCH_ARGS } from '../../sim/demo/manifests.js';
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
 import { loadConfig } from '../../engine/config/load.js';
-import { KubeClient } from '../../engine/kube/client.js';
+import { KubeClient } from '../../core/kube/client.js';
 import { FakeController } from '../../engine/fake-controller/fake-controller.js';
 
 export function register(program: Command): void {

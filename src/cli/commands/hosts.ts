@@ -4,7 +4,7 @@
 // fixed password).
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { hostsYaml, MAX_HOST_INDEX } from '../../manifests/hosts.js';
 import { intInRange } from '../args.js';
 import { action } from '../run-command.js';

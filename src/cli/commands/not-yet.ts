@@ -1,5 +1,5 @@
 // Placeholder for subcommands whose capability has not landed yet; it fails loudly.
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 
 export function notYet(name: string): () => never {
   return () => {

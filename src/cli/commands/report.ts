@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
 import { loadConfig } from '../../engine/config/load.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { buildReport } from '../../metrics/report/build.js';
 import { loadRun } from '../../metrics/report/load.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../metrics/report/render.js';

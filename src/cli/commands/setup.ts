@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { action } from '../run-command.js';
 import { loadConfig } from '../../engine/config/load.js';
-import { KubeClient } from '../../engine/kube/client.js';
+import { KubeClient } from '../../core/kube/client.js';
 import { formatChecklist, runDoctor } from '../../engine/setup/doctor.js';
 import { verifyAttach } from '../../engine/setup/attach.js';
 import { runSetupSteps, topologyStepsFor } from '../../engine/setup/steps.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 
 interface SetupOpts {
   attach?: boolean;

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { startApiServer } from '../../sim/apiserver/index.js';
 import { createLocalCa, issueLocalCert } from '../../sim/apiserver/tls.js';
 import { renderKubeconfig } from '../../sim/apiserver/kubeconfig.js';

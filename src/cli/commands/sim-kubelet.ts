@@ -5,8 +5,8 @@
 // kube-proxy would. The lab runs one per node namespace.
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { loadKubeConfig } from '../../engine/kube/client.js';
-import { UserError } from '../../engine/errors.js';
+import { loadKubeConfig } from '../../core/kube/client.js';
+import { UserError } from '../../core/errors.js';
 import { Kubelet, type StartWorkloadServer } from '../../sim/kubelet/kubelet.js';
 import { startApiServer } from '../../sim/apiserver/index.js';
 

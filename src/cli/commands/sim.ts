@@ -2,9 +2,9 @@
 // the CAPI/CAPM3/BMO CRDs and the controller Deployments (they read their flags there).
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { loadKubeConfig } from '../../engine/kube/client.js';
-import { UserError } from '../../engine/errors.js';
-import { CONTROLLER_IDS, type ControllerId } from '../../engine/types.js';
+import { loadKubeConfig } from '../../core/kube/client.js';
+import { UserError } from '../../core/errors.js';
+import { CONTROLLER_IDS, type ControllerId } from '../../core/types.js';
 import { startControllers } from '../../sim/controllers/index.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../sim/cost-model/model.js';
 import { registerSimApiserver } from './sim-apiserver.js';

@@ -2,7 +2,7 @@
 // namespaces remain on each API server (after `delete --all` it shows nothing left).
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { KubeClient, resourceInfo } from '../../engine/kube/client.js';
+import { KubeClient, resourceInfo } from '../../core/kube/client.js';
 import { API } from '../../engine/watch/capi-state.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 

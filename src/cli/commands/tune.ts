@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
 import { loadConfig } from '../../engine/config/load.js';
-import { KubeClient } from '../../engine/kube/client.js';
+import { KubeClient } from '../../core/kube/client.js';
 import {
   CONTROLLERS,
   SEED_PATCH,
@@ -14,9 +14,9 @@ import {
   tune,
   tuneWarnings,
 } from '../../engine/tune/index.js';
-import { Journal, listRuns, runJournalPath } from '../../engine/journal/journal.js';
-import { CONTROLLER_IDS, type ControllerFlags, type ControllerId, type TuneRequest } from '../../engine/types.js';
-import { UserError } from '../../engine/errors.js';
+import { Journal, listRuns, runJournalPath } from '../../core/journal/journal.js';
+import { CONTROLLER_IDS, type ControllerFlags, type ControllerId, type TuneRequest } from '../../core/types.js';
+import { UserError } from '../../core/errors.js';
 
 interface TuneOpts {
   show?: boolean;

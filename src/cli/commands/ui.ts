@@ -3,7 +3,7 @@
 // up where it was left, so quitting (or a dropped SSH session) loses nothing.
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { appendLog } from '../../state/store.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 import { loadTui } from '../tui-loader.js';

@@ -1,6 +1,6 @@
 // Cluster numbers, names and placement are chosen by the engine (the seed needed a
 // hand-given start index and collided across backing clusters and reruns).
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface PlacementTarget {
   name: string;

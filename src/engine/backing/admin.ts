@@ -5,8 +5,8 @@
 // root client certificate mounted in the pod (the seed passed the password as --user);
 // needs no local etcdctl and no route. The root password only goes to `user add root`, on stdin.
 import { join } from 'node:path';
-import { writePrivateFile } from '../pki/index.js';
-import type { EtcdAdmin } from '../etcd/admin.js';
+import { writePrivateFile } from '../../core/pki/index.js';
+import type { EtcdAdmin } from '../../core/etcd/admin.js';
 import { EtcdctlAdmin, localEtcdctl, podEtcdctl } from '../etcd/etcdctl.js';
 import { startPortForward } from '../kube/port-forward.js';
 import type { KubectlTarget } from '../tools/kubectl.js';

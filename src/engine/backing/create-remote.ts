@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { ssh, type SshTarget } from '../tools/ssh.js';
 import { backingKindConfig } from '../setup/kind-config.js';
 import { INOTIFY_MIN, INOTIFY_RECOMMENDED } from '../setup/doctor.js';

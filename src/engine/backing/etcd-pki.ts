@@ -4,7 +4,7 @@
 // run, so that tenant client certs minted later still verify. Keys are written 0600.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCA, issueCert, writePrivateFile } from '../pki/index.js';
+import { createCA, issueCert, writePrivateFile } from '../../core/pki/index.js';
 
 export interface PemPair {
   cert: string;

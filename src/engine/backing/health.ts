@@ -1,7 +1,7 @@
 // One backing cluster's health for the TUI's backing pane and `backing list`: etcd
 // reachable, DB size, tenant count, and how many workload API server pods run there.
 import type { BackingClusterStatus } from '../../state/store.js';
-import type { EtcdAdmin } from '../etcd/admin.js';
+import type { EtcdAdmin } from '../../core/etcd/admin.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../../manifests/labels.js';
 import { ETCD } from './etcd-objects.js';

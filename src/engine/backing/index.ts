@@ -1,8 +1,8 @@
 // Backing-cluster operations shared by the CLI and the TUI: add (set up etcd + register),
 // list with health, remove.
-import { KubeClient } from '../kube/client.js';
+import { KubeClient } from '../../core/kube/client.js';
 import type { BackingClusterStatus } from '../../state/store.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { addEntry, readRegistry, removeEntry, type BackingEntry } from './registry.js';
 import { loadOrCreateEtcdPki } from './etcd-pki.js';
 import { readRootPassword, setupBackingEtcd, type BackingSetupResult } from './setup.js';

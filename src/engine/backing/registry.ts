@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 const entrySchema = z.object({
   name: z.string().regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/),

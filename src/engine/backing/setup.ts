@@ -2,10 +2,10 @@
 // StatefulSet, then the root user and auth. Every step is create-or-skip, and the root
 // password is read back from its Secret on a re-run, so running it twice changes nothing.
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { KubeObject } from '../../manifests/types.js';
 import type { Ownership } from '../../manifests/labels.js';
-import type { EtcdAdmin } from '../etcd/admin.js';
+import type { EtcdAdmin } from '../../core/etcd/admin.js';
 import { ETCD, etcdObjects } from './etcd-objects.js';
 import { etcdObjects as etcdWorkload } from '../../manifests/etcd.js';
 import type { EtcdPki } from './etcd-pki.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type ExperimentConfig } from './schema.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export function defaultConfig(): ExperimentConfig {
   return configSchema.parse({});

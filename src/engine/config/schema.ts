@@ -1,7 +1,7 @@
 // The experiment config file. Defaults reproduce the seed's experiment, moved to the
 // provider versions in ../shared/crds/VERSIONS.md.
 import { z } from 'zod';
-import { TOPOLOGIES } from '../types.js';
+import { TOPOLOGIES } from '../../core/types.js';
 
 const dnsLabel = z
   .string()

@@ -7,11 +7,11 @@
 // are etcd's own, driven through its reference client, and proven against a real etcd in
 // test/engine/etcd. Admin work is a handful of calls per cluster, so the per-call process
 // cost (tens of ms locally, a few hundred via exec) is not on any hot path.
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { runTool, toolFailure, type ToolResult } from '../tools/run.js';
 import { kubectlArgs, type KubectlTarget } from '../tools/kubectl.js';
 import { ETCD_POD_PATHS } from '../../manifests/etcd.js';
-import { ROOT, assertTenantName, tenantPrefix, type EtcdAdmin, type EtcdStatus } from './admin.js';
+import { ROOT, assertTenantName, tenantPrefix, type EtcdAdmin, type EtcdStatus } from '../../core/etcd/admin.js';
 
 /**
  * Runs one etcdctl command (args after `etcdctl`) and returns its result without throwing.

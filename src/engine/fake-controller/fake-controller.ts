@@ -7,8 +7,8 @@
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CAPI_CLUSTER_NAME } from '../../manifests/labels.js';
 import { fakeNode } from '../../manifests/workload.js';
-import { KubeClient, patchStatus } from '../kube/client.js';
-import { Informer } from '../watch/informer.js';
+import { KubeClient, patchStatus } from '../../core/kube/client.js';
+import { Informer } from '../../core/kube/informer.js';
 import { API, associatedHost, machineProviderId } from '../watch/capi-state.js';
 
 const CONTROL_PLANE_LABEL = 'cluster.x-k8s.io/control-plane';

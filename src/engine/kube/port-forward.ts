@@ -2,7 +2,7 @@
 // short admin sessions (the etcd admin path). Long-lived data paths use the engine's
 // supervised forwarder (src/engine/forward) instead.
 import { execa, type ResultPromise } from 'execa';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { kubectlArgs, type KubectlTarget } from '../tools/kubectl.js';
 import { installHint } from '../tools/run.js';
 

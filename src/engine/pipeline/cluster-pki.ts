@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import {
   createCA,
   createServiceAccountKeyPair,
@@ -18,7 +18,7 @@ import {
   renderKubeconfig as renderPkiKubeconfig,
   writePrivateFile,
   type CertKeyPair,
-} from '../pki/index.js';
+} from '../../core/pki/index.js';
 
 export interface PemPair {
   cert: string;

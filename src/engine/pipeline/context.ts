@@ -1,11 +1,11 @@
 // Everything a per-cluster create or delete needs, handed in by the Engine.
 import type { KubeObject } from '../../manifests/types.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import type { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../../core/kube/client.js';
 import type { ForwardSupervisor } from '../forward/supervisor.js';
-import type { Informer } from '../watch/informer.js';
+import type { Informer } from '../../core/kube/informer.js';
 import type { Site, TopologyStrategy } from '../topology/types.js';
-import type { Phase } from '../types.js';
+import type { Phase } from '../../core/types.js';
 import type { ObjectSource } from './objects.js';
 import type { WorkloadReach } from './reach.js';
 

@@ -4,12 +4,12 @@
 // the management cluster per cluster.
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER, ownershipLabels } from '../../manifests/labels.js';
-import type { KubeClient } from '../kube/client.js';
-import { patchStatus, statusCode } from '../kube/client.js';
+import type { KubeClient } from '../../core/kube/client.js';
+import { patchStatus, statusCode } from '../../core/kube/client.js';
 import { tcpDialer } from '../forward/dialers.js';
 import type { Site } from '../topology/types.js';
-import type { ClusterRecord, CreatePhase } from '../types.js';
-import { CREATE_PHASES } from '../types.js';
+import type { ClusterRecord, CreatePhase } from '../../core/types.js';
+import { CREATE_PHASES } from '../../core/types.js';
 import { waitFor } from '../watch/waiter.js';
 import {
   API,

@@ -4,7 +4,7 @@
 // carrying scale-tui's label are touched.
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CLUSTER, LABEL_MANAGED_BY, MANAGED_BY_VALUE, MANAGED_SELECTOR } from '../../manifests/labels.js';
-import type { ClusterRecord } from '../types.js';
+import type { ClusterRecord } from '../../core/types.js';
 import { waitFor } from '../watch/waiter.js';
 import { API } from '../watch/capi-state.js';
 import type { PipelineContext } from './context.js';
@@ -17,7 +17,7 @@ function ours(o: KubeObject | undefined): boolean {
 export async function deleteCluster(
   ctx: PipelineContext,
   rec: ClusterRecord,
-  sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>,
+  sharedWorkload?: () => Promise<import('../../core/kube/client.js').KubeClient | undefined>,
 ): Promise<'deleted' | 'failed'> {
   try {
     await runDelete(ctx, rec, sharedWorkload);
@@ -36,7 +36,7 @@ export async function deleteCluster(
 async function runDelete(
   ctx: PipelineContext,
   rec: ClusterRecord,
-  sharedWorkload?: () => Promise<import('../kube/client.js').KubeClient | undefined>,
+  sharedWorkload?: () => Promise<import('../../core/kube/client.js').KubeClient | undefined>,
 ): Promise<void> {
   ctx.record(rec.name, 'deleting');
   const mgmt = ctx.management.client;

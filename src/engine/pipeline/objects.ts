@@ -2,7 +2,7 @@
 // Kept as an interface so the pipeline does not care how objects are rendered; the
 // default implementation (default-objects.ts) binds src/manifests and src/engine/pki.
 import type { KubeObject } from '../../manifests/types.js';
-import type { Topology } from '../types.js';
+import type { Topology } from '../../core/types.js';
 
 export interface Endpoint {
   host: string;

@@ -1,7 +1,7 @@
 // `setup --attach`: use an existing management cluster. Verifies that every piece setup
 // would install is there and healthy, and reports what is missing and how to get it.
-import { CONTROLLERS } from '../tune/flags.js';
-import { CONTROLLER_IDS, type Topology } from '../types.js';
+import { CONTROLLERS } from '../../core/tune/flags.js';
+import { CONTROLLER_IDS, type Topology } from '../../core/types.js';
 import { CAPD_DEPLOYMENT, CAPD_NAMESPACE } from '../topology/capd.js';
 import type { CheckResult } from './doctor.js';
 import {

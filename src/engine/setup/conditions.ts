@@ -1,6 +1,6 @@
 // Readiness conditions setup and attach wait on, phrased as "why not yet" strings.
 import type { KubeObject } from '../../manifests/types.js';
-import { rolloutPending, type DeploymentLike } from '../tune/rollout.js';
+import { rolloutPending, type DeploymentLike } from '../../core/tune/rollout.js';
 
 export interface SetupKube {
   get<T extends KubeObject = KubeObject>(

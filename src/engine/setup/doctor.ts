@@ -6,8 +6,8 @@ import { probeTool } from '../tools/run.js';
 import { dockerInfo } from '../tools/docker.js';
 import { parseKindVersion } from '../tools/kind.js';
 import { kubectlClientVersion } from '../tools/kubectl.js';
-import { KubeClient, type KubeTarget } from '../kube/client.js';
-import { UserError } from '../errors.js';
+import { KubeClient, type KubeTarget } from '../../core/kube/client.js';
+import { UserError } from '../../core/errors.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { checkEndpointReach } from './endpoint-check.js';
 

@@ -4,9 +4,9 @@
 // are this machine's own loopback (the embedded cluster). addresses.ts derives it.
 import { createServer } from 'node:net';
 import type { ExperimentConfig } from '../config/schema.js';
-import type { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../../core/kube/client.js';
 import { AUTO_HOST, endpointHostFor, isLoopback, nodePortHost } from '../topology/addresses.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { CheckResult } from './doctor.js';
 
 function canBind(host: string): Promise<string | undefined> {

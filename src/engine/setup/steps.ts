@@ -10,7 +10,7 @@ import { applyKustomization, kubectl, type KubectlTarget } from '../tools/kubect
 import { clusterctlInit } from '../tools/clusterctl.js';
 import { runTool } from '../tools/run.js';
 import { CAPD_DEPLOYMENT, CAPD_NAMESPACE, clusterctlInitDockerArgs } from '../topology/capd.js';
-import { CONTROLLERS } from '../tune/flags.js';
+import { CONTROLLERS } from '../../core/tune/flags.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { mgmtKindConfig } from './kind-config.js';
 import {
@@ -33,7 +33,7 @@ import { setupBackingEtcd } from '../backing/setup.js';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
 import { ETCD } from '../backing/etcd-objects.js';
 import { EtcdctlAdmin, podEtcdctl } from '../etcd/etcdctl.js';
-import type { EtcdAdmin } from '../etcd/admin.js';
+import type { EtcdAdmin } from '../../core/etcd/admin.js';
 
 export interface SetupContext {
   config: ExperimentConfig;

@@ -1,7 +1,7 @@
 // Waiting on real conditions with a deadline and a clear message (the seed had unbounded
 // polls and kubectl's silent 30 s default, SEED-SCRIPTS §15.10-11), and retrying
 // operations that fail only because a webhook is not serving yet (§15.9).
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface WaitOptions {
   /** What we are waiting for, e.g. "Deployment capi-system/capi-controller-manager Available". */

@@ -2,7 +2,7 @@
 // kubectl, docker, ssh, etcdctl) goes through runTool so that a missing binary or a
 // failing command becomes a UserError naming the command and quoting its stderr.
 import { execa } from 'execa';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { redact } from '../log/redact.js';
 
 export interface ToolResult {

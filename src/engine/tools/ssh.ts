@@ -1,6 +1,6 @@
 // ssh adapter: runs one remote command per call, non-interactively (BatchMode), so a
 // missing key fails fast with ssh's own message instead of hanging on a prompt.
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { runTool, type ToolResult } from './run.js';
 
 export interface SshTarget {

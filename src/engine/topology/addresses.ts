@@ -9,9 +9,9 @@
 //   which every kind node routes to directly.
 import { isIP, BlockList } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import type { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../../core/kube/client.js';
 import type { KubeObject } from '../../manifests/types.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export const AUTO_HOST = 'auto';
 

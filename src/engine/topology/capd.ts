@@ -8,13 +8,13 @@
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../manifests/types.js';
 import { namespaceObject } from '../../manifests/namespace.js';
-import { UserError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { UserError } from '../../core/errors.js';
+import type { KubeClient } from '../../core/kube/client.js';
 import { createObjects, failCreate, phaseMarker, step } from '../pipeline/create.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { runTool } from '../tools/run.js';
 import type { KubectlTarget } from '../tools/kubectl.js';
-import type { ClusterRecord } from '../types.js';
+import type { ClusterRecord } from '../../core/types.js';
 import { clusterReady, isControlPlaneMachine, kcpInitialized } from '../watch/capi-state.js';
 import { waitFor } from '../watch/waiter.js';
 

@@ -6,8 +6,8 @@
 import type { KubeObject } from '../../manifests/types.js';
 import { MANAGED_SELECTOR, ownershipLabels } from '../../manifests/labels.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import { UserError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import { UserError } from '../../core/errors.js';
+import type { KubeClient } from '../../core/kube/client.js';
 
 export const KCP_NAMESPACE = 'capi-kubeadm-control-plane-system';
 export const KCP_DEPLOYMENT = 'capi-kubeadm-control-plane-controller-manager';

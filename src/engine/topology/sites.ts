@@ -8,8 +8,8 @@ import { readRootPassword } from '../backing/setup.js';
 import { ETCD } from '../backing/etcd-objects.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { EtcdctlAdmin, localEtcdctl, podEtcdctl } from '../etcd/etcdctl.js';
-import { UserError } from '../errors.js';
-import { KubeClient, type KubeTarget } from '../kube/client.js';
+import { UserError } from '../../core/errors.js';
+import { KubeClient, type KubeTarget } from '../../core/kube/client.js';
 import type { EtcdTenantAdmin } from './types.js';
 
 export interface SiteSpec {

@@ -1,8 +1,8 @@
 // The topology implementations (DESIGN.md §3, SEED §1.1).
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { PlacementTarget } from '../allocate/allocate.js';
 import type { ExperimentConfig } from '../config/schema.js';
-import type { Topology } from '../types.js';
+import type { Topology } from '../../core/types.js';
 import { MANAGEMENT_SITE, type ClusterPlace, type Site, type TopologyStrategy } from './types.js';
 import { ShardSetup } from './sharded.js';
 import { ensureCapdProvider } from './capd.js';

@@ -1,8 +1,8 @@
 // One strategy interface for where a workload cluster's pieces live (DESIGN.md §3).
 // The create pipeline is shared; a topology only answers "where" and "how reached".
-import type { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../../core/kube/client.js';
 import type { PlacementTarget } from '../allocate/allocate.js';
-import type { Topology } from '../types.js';
+import type { Topology } from '../../core/types.js';
 
 /** The part of the etcd engineer's EtcdAdmin the pipeline uses (structural, so any implementation fits). */
 export interface EtcdTenantAdmin {

@@ -6,7 +6,7 @@ export {
   applyTune,
   requestedChanges,
   type ControllerSpec,
-} from './flags.js';
+} from '../../core/tune/flags.js';
 export { tuneWarnings, versionDefaults, type ProviderVersions, type BinaryDefaults } from './warnings.js';
 export { SEED_PATCH, seedPatchArgs } from './seed-patch.js';
 export {
@@ -17,5 +17,5 @@ export {
   type ControllerView,
   type DeploymentApi,
 } from './tune.js';
-export { waitForRollout, rolloutPending, type RolloutOptions } from './rollout.js';
-export { controllerStatusBase, type ControllerStatusBase } from './status.js';
+export { waitForRollout, rolloutPending, type RolloutOptions } from '../../core/tune/rollout.js';
+export { controllerStatusBase, type ControllerStatusBase } from '../../state/controller-status.js';

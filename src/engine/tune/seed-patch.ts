@@ -3,8 +3,8 @@
 // since v1.5). The demo starts its controllers with these args and `scale-tui tune
 // --seed-patch` applies the same requests to a real management cluster, so both read this
 // one table. The seed left CAPM3, IPAM and BMO untouched, and so does this.
-import type { ControllerId, TuneRequest } from '../types.js';
-import { applyTune } from './flags.js';
+import type { ControllerId, TuneRequest } from '../../core/types.js';
+import { applyTune } from '../../core/tune/flags.js';
 
 const RATE = { qps: 200, burst: 300 } as const;
 

@@ -1,10 +1,15 @@
 // Live tuning of a controller: read its manager Deployment, patch only the changed flags,
 // wait for the rollout, return before/after for the run journal.
-import { UserError } from '../errors.js';
-import type { ControllerFlags, ControllerId, TuneRequest } from '../types.js';
+import { UserError } from '../../core/errors.js';
+import type { ControllerFlags, ControllerId, TuneRequest } from '../../core/types.js';
 import type { KubeObject } from '../../manifests/types.js';
-import { applyTune, controllerSpec, readFlags } from './flags.js';
-import { waitForRollout, type DeploymentLike, type DeploymentReader, type RolloutOptions } from './rollout.js';
+import { applyTune, controllerSpec, readFlags } from '../../core/tune/flags.js';
+import {
+  waitForRollout,
+  type DeploymentLike,
+  type DeploymentReader,
+  type RolloutOptions,
+} from '../../core/tune/rollout.js';
 
 /** The part of KubeClient tuning needs; KubeClient satisfies it. */
 export interface DeploymentApi extends DeploymentReader {

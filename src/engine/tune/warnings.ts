@@ -6,8 +6,8 @@
 //     flags.ts). So at v1.13+ the seed-era habit of "set 10/20/30" lowers what CAPI runs with.
 //   cluster-api-provider-metal3 main.go (v1.13.2 and the default branch): the help text of
 //     --metal3machine-concurrency flags values above 1 as not safe (commit f7413ecb, 2023).
-import type { ControllerId, TuneRequest } from '../types.js';
-import { CONTROLLERS } from './flags.js';
+import type { ControllerId, TuneRequest } from '../../core/types.js';
+import { CONTROLLERS } from '../../core/tune/flags.js';
 
 /** `providers` of the config (or the run's recorded versions); a missing entry means the pinned one. */
 export type ProviderVersions = Readonly<Record<string, string | undefined>>;

@@ -2,7 +2,7 @@
 // predicate". Checked against the cache at once, then re-checked on every event of the
 // informers it listens to. No timers beyond the caller's deadline, no polling.
 import type { KubeObject } from '../../manifests/types.js';
-import type { Informer } from './informer.js';
+import type { Informer } from '../../core/kube/informer.js';
 
 export class WaitTimeout extends Error {
   constructor(

@@ -1,8 +1,8 @@
 // A run journal folded into the seed's tables: time per 100 clusters, resource usage per
 // controller at idle and at peak, tuning changes on the timeline, throttling totals.
 // Pure: events in, a report object out; the renderers only format it.
-import { replay } from '../../engine/journal/replay.js';
-import type { ControllerFlags, JournalEvent } from '../../engine/types.js';
+import { replay } from '../../core/journal/replay.js';
+import type { ControllerFlags, JournalEvent } from '../../core/types.js';
 import { normalizePath, percentile } from '../throttle/stats.js';
 import { perStep, perStepSlices, readyPerMinute, timeToReady, type Distribution, type SliceRow } from '../timing.js';
 

@@ -1,9 +1,9 @@
 // Finding a run's journal in the state dir, with errors that name the runs there are.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { listRuns, readJournal, runJournalPath } from '../../engine/journal/journal.js';
-import { UserError } from '../../engine/errors.js';
-import type { JournalEvent } from '../../engine/types.js';
+import { listRuns, readJournal, runJournalPath } from '../../core/journal/journal.js';
+import { UserError } from '../../core/errors.js';
+import type { JournalEvent } from '../../core/types.js';
 
 export interface LoadedRun {
   runId: string;

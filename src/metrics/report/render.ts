@@ -1,5 +1,5 @@
 // The report as Markdown (the seed README's tables), CSV (one section per table) or JSON.
-import type { ControllerFlags } from '../../engine/types.js';
+import type { ControllerFlags } from '../../core/types.js';
 import type { Report } from './build.js';
 import { termChart } from './term-chart.js';
 

@@ -1,7 +1,7 @@
 // The report's pictures in text rows, for the TUI and for terminals without an SVG viewer:
 // a time series as an area chart of eighth blocks, with a y scale on the left and tuning
 // changes marked under the columns they fall in. Pure: same input, same rows.
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface ChartPoint {
   t: number;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 
 const cache = new Map<string, Record<string, unknown>[]>();
 

@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
-import { randomSerialHex } from '../../engine/pki/x509.js';
+import { randomSerialHex } from '../../core/pki/x509.js';
 
 export interface ServingIdentity {
   caPem: string;

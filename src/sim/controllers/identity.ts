@@ -2,8 +2,8 @@
 // (src/engine/tune/flags.ts) is the single source of truth, so what `tune` patches is
 // exactly what the emulated process honours.
 import { cpus } from 'node:os';
-import { CONTROLLERS, readFlags } from '../../engine/tune/flags.js';
-import type { ControllerFlags, ControllerId } from '../../engine/types.js';
+import { CONTROLLERS, readFlags } from '../../core/tune/flags.js';
+import type { ControllerFlags, ControllerId } from '../../core/types.js';
 
 export interface ControllerIdentity {
   id: ControllerId;

@@ -1,6 +1,6 @@
 // The emulated controller managers, one per ControllerId, as a real install has them.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ControllerId } from '../../engine/types.js';
+import type { ControllerId } from '../../core/types.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
 import { bmoReconciler } from './bmo.js';
 import { clusterReconciler, machineReconciler } from './capi.js';

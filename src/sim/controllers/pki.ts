@@ -4,7 +4,7 @@
 // Keys come from node:crypto (native, off the main thread); node-forge signs.
 import { constants, generateKeyPair, privateEncrypt } from 'node:crypto';
 import forge from 'node-forge';
-import { randomSerialHex } from '../../engine/pki/x509.js';
+import { randomSerialHex } from '../../core/pki/x509.js';
 
 export interface KeyPairPem {
   privateKeyPem: string;

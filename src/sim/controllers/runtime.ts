@@ -3,7 +3,7 @@
 // "restarts" (fresh caches, new limits, new pod) when its Deployment's args change.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
-import type { ControllerFlags, ControllerId } from '../../engine/types.js';
+import type { ControllerFlags, ControllerId } from '../../core/types.js';
 import { Informer, keyOf } from './informer.js';
 import { RestClient, type ThrottleEvent } from './rest.js';
 import { R, collectionPath, objectPath, type Resource } from './resources.js';

@@ -2,8 +2,8 @@
 // experiment: the provider controller Deployments (where clusterctl and BMO put them),
 // metrics-server, and a backing cluster's etcd-system. Pure functions.
 import type { KubeObject } from '../../manifests/types.js';
-import type { ControllerId } from '../../engine/types.js';
-import { CONTROLLERS } from '../../engine/tune/flags.js';
+import type { ControllerId } from '../../core/types.js';
+import { CONTROLLERS } from '../../core/tune/flags.js';
 import { seedPatchArgs } from '../../engine/tune/seed-patch.js';
 import { bmoTestModeArg } from '../../engine/setup/bmo.js';
 

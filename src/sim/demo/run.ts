@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import { startApiServer } from '../apiserver/index.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import { defaultConfig } from '../../engine/config/load.js';
-import { UserError } from '../../engine/errors.js';
+import { UserError } from '../../core/errors.js';
 import { appendLog, createScaleStore, type ScaleStore } from '../../state/store.js';
-import type { EngineIntents } from '../../engine/types.js';
+import type { EngineIntents } from '../../core/types.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
 import { startSimulation, type Simulation } from './simulation.js';
 import { reuseKeys } from '../controllers/pki.js';
 import type { InitialArgs } from './manifests.js';
 import { renderTimingTable, timingTable, type TimingSummary } from './timing.js';
-import { KubeClient } from '../../engine/kube/client.js';
-import { Journal, runJournalPath } from '../../engine/journal/journal.js';
+import { KubeClient } from '../../core/kube/client.js';
+import { Journal, runJournalPath } from '../../core/journal/journal.js';
 import { startMetrics } from '../../metrics/index.js';
 
 export interface DemoOptions {

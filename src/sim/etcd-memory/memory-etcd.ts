@@ -2,7 +2,7 @@
 // contract as the etcdctl implementation, with users, roles, prefix grants and auth, and
 // a key space the workload API servers' data is accounted in. Deleting a tenant removes
 // exactly the keys under `/<cluster>/` (never `/<cluster>0...`: SEED-SCRIPTS §15.14).
-import { ROOT, assertTenantName, tenantPrefix, type EtcdAdmin, type EtcdStatus } from '../../engine/etcd/admin.js';
+import { ROOT, assertTenantName, tenantPrefix, type EtcdAdmin, type EtcdStatus } from '../../core/etcd/admin.js';
 
 export class PermissionDenied extends Error {
   constructor(user: string, key: string) {

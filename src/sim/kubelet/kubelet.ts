@@ -22,7 +22,7 @@ import { Informer } from '../controllers/informer.js';
 import { RestClient, ApiError } from '../controllers/rest.js';
 import { R, collectionPath, objectPath, type Resource } from '../controllers/resources.js';
 import { field, nowIso, randomSuffix, type Obj } from '../controllers/helpers.js';
-import { createCA, issueCert } from '../../engine/pki/index.js';
+import { createCA, issueCert } from '../../core/pki/index.js';
 import { startExecServer, type ExecContainer, type ExecRefusal, type ExecServerHandle } from './exec-server.js';
 import { RealPod, type ContainerSpec, type PodLike } from './pod-runtime.js';
 

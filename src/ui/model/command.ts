@@ -7,7 +7,7 @@ import {
   type ClusterSelection,
   type ControllerId,
   type TuneRequest,
-} from '../../engine/types.js';
+} from '../../core/types.js';
 
 export type UiIntent =
   | { type: 'add'; count: number; backing?: string }

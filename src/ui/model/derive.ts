@@ -1,5 +1,5 @@
 // What the panes show, derived from the store: counts, funnel, rate, ETA, selections.
-import { CREATE_PHASES, type ClusterRecord, type ClusterSelection, type Phase } from '../../engine/types.js';
+import { CREATE_PHASES, type ClusterRecord, type ClusterSelection, type Phase } from '../../core/types.js';
 import { countByPhase, type ScaleState } from '../../state/store.js';
 
 export interface Counts {

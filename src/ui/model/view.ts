@@ -1,15 +1,9 @@
 // The UI's own state (focus, dialogs, filter, cursors) and the key reducer. Pure: a key
 // and a snapshot of the store in, the next view state and the intents to run out. The
 // store stays the engine's; nothing here talks to Kubernetes.
-import {
-  CONTROLLER_IDS,
-  MAX_BATCH,
-  TUNE_LIMITS,
-  type ClusterSelection,
-  type ControllerId,
-} from '../../engine/types.js';
+import { CONTROLLER_IDS, MAX_BATCH, TUNE_LIMITS, type ClusterSelection, type ControllerId } from '../../core/types.js';
 import type { ControllerStatus, ScaleState } from '../../state/store.js';
-import { CONTROLLERS } from '../../engine/tune/flags.js';
+import { CONTROLLERS } from '../../core/tune/flags.js';
 import { parseCommand, parseInteger, parseSelection, rangePrefix, type UiIntent } from './command.js';
 import { batchRunning, describeClusters, resolveSelection, sortedClusters } from './derive.js';
 import { PANES, type PaneId } from './layout.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allocate, usedNumbers } from '../../../src/engine/allocate/allocate.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 describe('allocate', () => {
   it('never reuses a number seen anywhere, including deleted ones (floor) and foreign namespaces', () => {

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { installFakeBin, type FakeBin } from '../../support/fake-bin/index.js';
 import { createRemoteBacking } from '../../../src/engine/backing/create-remote.js';
 import { backingKindConfig, mgmtKindConfig } from '../../../src/engine/setup/kind-config.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 const KIND_KUBECONFIG = `apiVersion: v1
 kind: Config

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installFakeBin, type FakeBin } from '../../support/fake-bin/index.js';
 import { parseForwardingLine, startPortForward } from '../../../src/engine/kube/port-forward.js';
 import { execArgs, kubectlExec } from '../../../src/engine/kube/exec.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 let fake: FakeBin | undefined;
 afterEach(() => {

@@ -7,7 +7,7 @@ import { setupBackingEtcd, readRootPassword } from '../../../src/engine/backing/
 import { createEtcdPki, loadOrCreateEtcdPki, type EtcdPki } from '../../../src/engine/backing/etcd-pki.js';
 import { ETCD } from '../../../src/engine/backing/etcd-objects.js';
 import { backingHealth } from '../../../src/engine/backing/health.js';
-import type { EtcdAdmin } from '../../../src/engine/etcd/admin.js';
+import type { EtcdAdmin } from '../../../src/core/etcd/admin.js';
 import { MemoryEtcd } from '../../../src/sim/etcd-memory/memory-etcd.js';
 import { MemoryKube } from './memory-kube.js';
 import type { KubeObject } from '../../../src/manifests/types.js';

@@ -10,8 +10,8 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { stringify } from 'yaml';
 import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
-import { UserError } from '../../../src/engine/errors.js';
-import { KubeClient, statusCode } from '../../../src/engine/kube/client.js';
+import { UserError } from '../../../src/core/errors.js';
+import { KubeClient, statusCode } from '../../../src/core/kube/client.js';
 import {
   capdObjects,
   clusterctlGenerateCapdArgs,

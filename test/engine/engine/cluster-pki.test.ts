@@ -11,7 +11,7 @@ import { connect, createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadOrCreateEtcdPki } from '../../../src/engine/backing/etcd-pki.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import {
   ClusterPkiStore,
   renderKubeconfig,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { createScaleStore } from '../../../src/state/store.js';
-import { KubeClient } from '../../../src/engine/kube/client.js';
+import { KubeClient } from '../../../src/core/kube/client.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { X509Certificate } from 'node:crypto';
 import { startWorld, type World } from '../../support/fake-controllers.js';

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
-import { KubeClient } from '../../../src/engine/kube/client.js';
+import { KubeClient } from '../../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
-import type { Topology } from '../../../src/engine/types.js';
+import type { Topology } from '../../../src/core/types.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { EtcdctlAdmin, localEtcdctl } from '../../../src/engine/etcd/etcdctl.js';
-import { prefixRangeEnd, tenantPrefix } from '../../../src/engine/etcd/admin.js';
+import { prefixRangeEnd, tenantPrefix } from '../../../src/core/etcd/admin.js';
 import { runTool } from '../../../src/engine/tools/run.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../../support/etcd-server.js';
 

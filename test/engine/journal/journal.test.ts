@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, listRuns, readJournal, runJournalPath } from '../../../src/engine/journal/journal.js';
-import { replay } from '../../../src/engine/journal/replay.js';
-import type { JournalEvent } from '../../../src/engine/types.js';
+import { Journal, listRuns, readJournal, runJournalPath } from '../../../src/core/journal/journal.js';
+import { replay } from '../../../src/core/journal/replay.js';
+import type { JournalEvent } from '../../../src/core/types.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -5,10 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, loadKubeConfig } from '../../../src/engine/kube/client.js';
-import { explainKubeError } from '../../../src/engine/kube/explain.js';
-import { DEFAULT_DEADLINES, KubeRequestError } from '../../../src/engine/kube/http.js';
-import { DEFAULT_RETRY } from '../../../src/engine/kube/retry.js';
+import { KubeClient, loadKubeConfig } from '../../../src/core/kube/client.js';
+import { explainKubeError } from '../../../src/core/kube/explain.js';
+import { DEFAULT_DEADLINES, KubeRequestError } from '../../../src/core/kube/http.js';
+import { DEFAULT_RETRY } from '../../../src/core/kube/retry.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import { startBlackhole, type Blackhole } from '../../support/blackhole.js';
 import { insecureKubeconfig } from '../../support/test-cluster.js';

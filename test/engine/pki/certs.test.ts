@@ -1,8 +1,8 @@
 // Certificates checked with node:crypto (OpenSSL), independently of the forge code that built them.
 import { X509Certificate, createPrivateKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCA, createServiceAccountKeyPair, expiryOf, issueCert } from '../../../src/engine/pki/index.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { createCA, createServiceAccountKeyPair, expiryOf, issueCert } from '../../../src/core/pki/index.js';
+import { UserError } from '../../../src/core/errors.js';
 
 const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

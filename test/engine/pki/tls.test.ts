@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCA, issueCert } from '../../../src/engine/pki/index.js';
+import { createCA, issueCert } from '../../../src/core/pki/index.js';
 
 const ca = createCA('kubernetes');
 const otherCa = createCA('intruder', { keyAlgorithm: 'ecdsa-p256' });

@@ -6,7 +6,7 @@ import { verifyAttach } from '../../../src/engine/setup/attach.js';
 import type { SetupKube } from '../../../src/engine/setup/conditions.js';
 import { bmoTestModeArgs, bmoTestModeIn, bmoTestModeKustomization } from '../../../src/engine/setup/bmo.js';
 import { defaultConfig } from '../../../src/engine/config/load.js';
-import { CONTROLLERS } from '../../../src/engine/tune/flags.js';
+import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { managementObjects } from '../../../src/sim/demo/manifests.js';
 

@@ -2,7 +2,7 @@
 // controllers run. The Node's address is this machine's loopback (so the forwarders can
 // bind what the check picks) or a kind-style address on no local network.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, patchStatus } from '../../../src/engine/kube/client.js';
+import { KubeClient, patchStatus } from '../../../src/core/kube/client.js';
 import { checkEndpointReach } from '../../../src/engine/setup/endpoint-check.js';
 import { localAddressFacing } from '../../../src/engine/topology/addresses.js';
 import { testCluster, type TestCluster } from '../../support/test-cluster.js';

@@ -9,7 +9,7 @@ import { runSetupSteps, type SetupContext } from '../../../src/engine/setup/step
 import { verifyAttach } from '../../../src/engine/setup/attach.js';
 import type { SetupKube } from '../../../src/engine/setup/conditions.js';
 import { defaultConfig } from '../../../src/engine/config/load.js';
-import { CONTROLLERS } from '../../../src/engine/tune/flags.js';
+import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import { bmoTestModeArgs, bmoTestModeKustomization } from '../../../src/engine/setup/bmo.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 

@@ -6,7 +6,7 @@ import { clusterctlInit } from '../../../src/engine/tools/clusterctl.js';
 import { kubectl, kubectlClientVersion } from '../../../src/engine/tools/kubectl.js';
 import { dockerInfo } from '../../../src/engine/tools/docker.js';
 import { parseSshTarget, ssh } from '../../../src/engine/tools/ssh.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 
 let fake: FakeBin | undefined;
 afterEach(() => {

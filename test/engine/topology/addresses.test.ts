@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { configSchema } from '../../../src/engine/config/schema.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { UserError } from '../../../src/core/errors.js';
 import {
   endpointHostFor,
   isLoopback,

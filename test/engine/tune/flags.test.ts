@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLLERS, applyTune, effectiveFlags, readFlags } from '../../../src/engine/tune/flags.js';
-import { CONTROLLER_IDS } from '../../../src/engine/types.js';
-import { UserError } from '../../../src/engine/errors.js';
+import { CONTROLLERS, applyTune, effectiveFlags, readFlags } from '../../../src/core/tune/flags.js';
+import { CONTROLLER_IDS } from '../../../src/core/types.js';
+import { UserError } from '../../../src/core/errors.js';
 
 // Args as clusterctl installs KCP v1.14 (leader election, diagnostics, feature gates).
 const KCP_ARGS = [
@@ -122,7 +122,7 @@ describe('readFlags / applyTune', () => {
 
 describe('controllerStatusBase', () => {
   it('derives the store row from the table and the args', async () => {
-    const { controllerStatusBase } = await import('../../../src/engine/tune/status.js');
+    const { controllerStatusBase } = await import('../../../src/state/controller-status.js');
     expect(controllerStatusBase('ipam', ['--ippool-concurrency=4'])).toEqual({
       id: 'ipam',
       namespace: 'metal3-ipam-system',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_PATCH, seedPatchArgs } from '../../../src/engine/tune/seed-patch.js';
 import { SEED_PATCH_ARGS, managementObjects } from '../../../src/sim/demo/manifests.js';
-import { CONTROLLERS, readFlags } from '../../../src/engine/tune/flags.js';
+import { CONTROLLERS, readFlags } from '../../../src/core/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 // SEED-SCRIPTS.md §10, written out: the seed's rate-limit-concurrency.patch.

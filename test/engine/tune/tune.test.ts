@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tune, showControllers, type DeploymentApi } from '../../../src/engine/tune/tune.js';
-import { rolloutPending, type DeploymentLike } from '../../../src/engine/tune/rollout.js';
+import { rolloutPending, type DeploymentLike } from '../../../src/core/tune/rollout.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 /** An in-memory Deployment store whose "deployment controller" finishes a rollout after `stepsToReady` reads. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tuneWarnings, versionDefaults } from '../../../src/engine/tune/warnings.js';
-import type { ControllerId } from '../../../src/engine/types.js';
+import type { ControllerId } from '../../../src/core/types.js';
 
 const PINNED = { capi: 'v1.14.0', capm3: 'v1.13.2', ipam: 'v1.13.2', bmo: 'v0.13.2' };
 

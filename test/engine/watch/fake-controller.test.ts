@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
-import { KubeClient } from '../../../src/engine/kube/client.js';
+import { KubeClient } from '../../../src/core/kube/client.js';
 import { FakeController } from '../../../src/engine/fake-controller/fake-controller.js';
 import { hostObjects } from '../../../src/manifests/hosts.js';
 import { createScaleStore } from '../../../src/state/store.js';

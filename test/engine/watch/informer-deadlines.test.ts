@@ -6,9 +6,9 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../../src/engine/errors.js';
-import { KubeClient, loadKubeConfig } from '../../../src/engine/kube/client.js';
-import { Informer, syncAll } from '../../../src/engine/watch/informer.js';
+import { UserError } from '../../../src/core/errors.js';
+import { KubeClient, loadKubeConfig } from '../../../src/core/kube/client.js';
+import { Informer, syncAll } from '../../../src/core/kube/informer.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import { startBlackhole, type Blackhole } from '../../support/blackhole.js';
 import { insecureKubeconfig } from '../../support/test-cluster.js';

@@ -15,13 +15,13 @@ import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver
 import { startKubelet, type KubeletHandle } from '../../../src/sim/kubelet/kubelet.js';
 import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, objectPath } from '../../../src/sim/controllers/resources.js';
-import { createCA, issueCert } from '../../../src/engine/pki/index.js';
+import { createCA, issueCert } from '../../../src/core/pki/index.js';
 import { createEtcdPki, type EtcdPki } from '../../../src/engine/backing/etcd-pki.js';
 import { ETCD, etcdObjects } from '../../../src/engine/backing/etcd-objects.js';
 import { setupBackingEtcd } from '../../../src/engine/backing/setup.js';
 import { EtcdctlAdmin, podEtcdctl } from '../../../src/engine/etcd/etcdctl.js';
 import { podEtcdAdmin } from '../../../src/engine/topology/sites.js';
-import { KubeClient } from '../../../src/engine/kube/client.js';
+import { KubeClient } from '../../../src/core/kube/client.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { requireEtcd } from '../../support/etcd-server.js';
 

@@ -1,9 +1,9 @@
 // The static part of a controller's row in the store (ControllerStatus), derived from the
 // flag table and the Deployment's current args, so the engine and the TUI agree on what
 // each controller supports.
-import type { ControllerStatus } from '../../state/store.js';
-import type { ControllerId } from '../types.js';
-import { CONTROLLERS, readFlags } from './flags.js';
+import type { ControllerStatus } from './store.js';
+import type { ControllerId } from '../core/types.js';
+import { CONTROLLERS, readFlags } from '../core/tune/flags.js';
 
 export type ControllerStatusBase = Pick<
   ControllerStatus,

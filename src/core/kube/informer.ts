@@ -14,10 +14,10 @@
 //   alone would wait for hours). It is aborted and re-opened from the last resourceVersion.
 import { createInterface } from 'node:readline';
 import type { KubeObject } from '../../manifests/types.js';
-import { collectionPath, listWithVersion, resourceInfo, type KubeClient } from '../kube/client.js';
-import { statusCode } from '../kube/client-errors.js';
-import { explainKubeError, isPermanent, noteCall, resourceName, type CallInfo } from '../kube/explain.js';
-import { KubeRequestError, type StreamResponse } from '../kube/http.js';
+import { collectionPath, listWithVersion, resourceInfo, type KubeClient } from './client.js';
+import { statusCode } from './client-errors.js';
+import { explainKubeError, isPermanent, noteCall, resourceName, type CallInfo } from './explain.js';
+import { KubeRequestError, type StreamResponse } from './http.js';
 import { UserError } from '../errors.js';
 
 export type WatchEvent = 'add' | 'update' | 'delete';
