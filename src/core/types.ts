@@ -149,7 +149,11 @@ export type JournalEvent =
       cpuMillicores: number;
       memoryBytes: number;
     }
-  | { t: number; type: 'throttle'; controller: string; waitMs: number; verb: string; path: string };
+  | { t: number; type: 'throttle'; controller: string; waitMs: number; verb: string; path: string }
+  /** First time a CAPI/CAPM3/BMO condition or state was seen True for a cluster (watch/milestones.ts). */
+  | { t: number; type: 'milestone'; cluster: string; milestone: string }
+  /** The run's settings, for the job summary (`report --format json`); written once per session. */
+  | { t: number; type: 'run-config'; source: string; config: Record<string, unknown> };
 
 /** Accepted ranges for tuning values: the CLI flags, the TUI dialogs and the engine agree. */
 export const TUNE_LIMITS = {

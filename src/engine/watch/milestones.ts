@@ -14,26 +14,6 @@ import type { Informer } from '../../core/kube/informer.js';
 
 type Obj = KubeObject & { status?: Record<string, unknown>; spec?: Record<string, unknown> };
 
-/** The milestones known in advance, in the order a cluster normally passes them (BMH states are open-ended). */
-export const MILESTONE_ORDER = [
-  'cluster:created',
-  'bmh:registering',
-  'bmh:inspecting',
-  'bmh:available',
-  'bmh:provisioning',
-  'bmh:provisioned',
-  'cluster:InfrastructureReady',
-  'machine:BootstrapConfigReady',
-  'm3m:associated',
-  'machine:InfrastructureReady',
-  'kcp:Initialized',
-  'cluster:ControlPlaneInitialized',
-  'machine:NodeHealthy',
-  'kcp:Available',
-  'cluster:ControlPlaneAvailable',
-  'cluster:Available',
-] as const;
-
 export interface MilestoneWatches {
   cluster: Informer;
   kcp: Informer;
