@@ -12,23 +12,34 @@ export class HttpStatusError extends Error {
   }
 }
 
-async function open(kc: KubeConfig, path: string): Promise<import('node:http').IncomingMessage> {
+export interface RequestOpts {
+  method?: string;
+  accept?: string;
+  body?: string;
+  /** Deadline for the response headers and body (default 15 s). */
+  timeoutMs?: number;
+}
+
+async function open(kc: KubeConfig, path: string, o: RequestOpts = {}): Promise<import('node:http').IncomingMessage> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
   const opts: import('node:https').RequestOptions = {
-    method: 'GET',
+    method: o.method ?? 'GET',
     hostname: url.hostname,
     port: url.port,
     path: url.pathname + url.search,
-    headers: { accept: 'application/json' },
+    headers: {
+      accept: o.accept ?? 'application/json',
+      ...(o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {}),
+    },
   };
   await kc.applyToHTTPSOptions(opts);
   return new Promise((resolve, reject) => {
     const req = request(opts, resolve);
     req.on('error', reject);
-    req.setTimeout(15_000, () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.end();
+    req.setTimeout(o.timeoutMs ?? 15_000, () => req.destroy(new Error(`${opts.method} ${path} timed out`)));
+    req.end(o.body);
   });
 }
 
@@ -37,13 +48,25 @@ export async function getJson<T>(kc: KubeConfig, path: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-export async function getText(kc: KubeConfig, path: string): Promise<string> {
-  const res = await open(kc, path);
+export async function getText(kc: KubeConfig, path: string, o: RequestOpts = {}): Promise<string> {
+  const res = await open(kc, path, o);
   const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
+  // The socket timeout covers idle gaps only; a whole-body deadline keeps a slow drip bounded.
+  const deadline = setTimeout(
+    () => res.destroy(new Error(`${o.method ?? 'GET'} ${path} timed out`)),
+    o.timeoutMs ?? 15_000,
+  );
+  try {
+    for await (const c of res) chunks.push(c as Buffer);
+  } finally {
+    clearTimeout(deadline);
+  }
   const body = Buffer.concat(chunks).toString('utf8');
   if ((res.statusCode ?? 0) >= 300)
-    throw new HttpStatusError(res.statusCode ?? 0, `GET ${path}: ${res.statusCode} ${body.slice(0, 200)}`);
+    throw new HttpStatusError(
+      res.statusCode ?? 0,
+      `${o.method ?? 'GET'} ${path}: ${res.statusCode} ${body.slice(0, 200)}`,
+    );
   return body;
 }
 
@@ -65,8 +88,7 @@ export async function followLog(
   try {
     for await (const chunk of res) {
       rest += (chunk as Buffer).toString('utf8');
-      let i: number;
-      while ((i = rest.indexOf('\n')) >= 0) {
+      for (let i = rest.indexOf('\n'); i >= 0; i = rest.indexOf('\n')) {
         onLine(rest.slice(0, i));
         rest = rest.slice(i + 1);
       }

@@ -22,6 +22,7 @@ import { openApiV2, openApiV3Group, openApiV3Index } from './openapi.js';
 import { wantsTable, tableFor } from './table.js';
 import { checkFieldSelector } from './fields.js';
 import { proxyExec, writeRawStatus, type KubeletClientIdentity } from './exec-proxy.js';
+import { POD_PROXY_PATH, proxyToPod, type PodNetwork } from './pod-proxy.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   streams: Set<() => void>;
   /** Presented to kubelets when proxying pods/exec. */
   kubeletClient?: KubeletClientIdentity;
+  /** Where pods/proxy requests go (pod-proxy.ts). */
+  podNetwork?: PodNetwork;
 }
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
@@ -231,6 +234,22 @@ export class Handler {
     if (path === '/api' || path === '/api/') return send(res, 200, this.discovery.api(this.d.serverAddress()));
     if (path === '/apis' || path === '/apis/') return send(res, 200, this.discovery.apis());
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return this.openapi(req, res, path);
+    const proxied = POD_PROXY_PATH.exec(path);
+    if (proxied && this.d.podNetwork) {
+      const podT = this.d.registry.lookup('', 'v1', 'pods')!;
+      const exists = (ns: string, name: string): boolean =>
+        this.d.store.slot(podT).bucket.items.has(objectKey(ns, name));
+      return proxyToPod(
+        this.d.podNetwork,
+        exists,
+        req,
+        res,
+        decodeURIComponent(proxied[1]!),
+        decodeURIComponent(proxied[2]!),
+        proxied[3] ?? '/',
+        q.toString(),
+      );
+    }
 
     const seg = path
       .split('/')
@@ -367,6 +386,7 @@ export class Handler {
           bookmarkIntervalMs: this.d.watchBookmarkIntervalMs,
           maxBufferBytes: this.d.watchMaxBufferBytes,
           dropAfterMs: this.d.faults.watchDropMs(req.url ?? ''),
+          tooLargeResourceVersion: this.d.faults.takeWatchTooLarge(req.url ?? ''),
           onOpen: (c) => this.d.streams.add(c),
           onClose: (c) => this.d.streams.delete(c),
         });

@@ -17,6 +17,7 @@ import { loadCrdDocs } from './crd-files.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { JsonObject } from './patch.js';
 import type { KubeletClientIdentity } from './exec-proxy.js';
+import { PodNetwork } from './pod-proxy.js';
 
 export interface ApiServerOptions {
   name?: string;
@@ -63,6 +64,8 @@ export interface ApiServerHandle {
   };
   logs: { append(namespace: string, pod: string, container: string, line: string): void };
   faults: { set(f: FaultSpec): void; clear(): void };
+  /** pods/proxy targets: which loopback port answers for POD:PORT (pod-proxy.ts). */
+  podNetwork: PodNetwork;
   /** Number of stored objects. */
   objectCount(): number;
   stop(): Promise<void>;
@@ -79,6 +82,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const faults = new Faults();
   const adminToken = randomBytes(24).toString('hex');
   const streams = new Set<() => void>();
+  const podNetwork = new PodNetwork();
 
   const nsType = registry.lookup('', 'v1', 'namespaces')!;
   for (const ns of DEFAULT_NAMESPACES)
@@ -107,6 +111,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     watchMaxBufferBytes: opts.watchMaxBufferBytes ?? 16 * 1024 * 1024,
     streams,
     kubeletClient: opts.kubeletClient,
+    podNetwork,
   });
   const server = https.createServer(
     {
@@ -164,6 +169,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     },
     logs: { append: (ns, pod, container, line) => logs.append(ns, pod, container, line) },
     faults: { set: (f) => faults.set(f), clear: () => faults.clear() },
+    podNetwork,
     objectCount: () => store.count(),
     stop: async () => {
       for (const close of [...streams]) close();

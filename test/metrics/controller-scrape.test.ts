@@ -1,0 +1,162 @@
+// The scrape path end to end in one process: emulated controllers serve their diagnostics
+// endpoint, the embedded API server's pod proxy reaches it, and scrapeControllerMetrics reads
+// the controller-runtime series out of it. Also what the pod proxy must refuse as
+// kube-apiserver does (missing pod, nothing listening, wrong scheme) and that it does not
+// pass the caller's token on, and the live verbosity change through PUT /debug/flags/v.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
+import { startControllers, type RunningControllers } from '../../src/sim/controllers/index.js';
+import { RestClient } from '../../src/sim/controllers/rest.js';
+import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
+import { managementObjects } from '../../src/sim/demo/manifests.js';
+import { DEFAULT_COST_MODEL, type CostModel } from '../../src/sim/cost-model/model.js';
+import { scrapeControllerMetrics, podProxyPath } from '../../src/metrics/sources/scrape.js';
+import { getText, HttpStatusError } from '../../src/metrics/sources/raw.js';
+import { IDENTITIES } from '../../src/sim/controllers/identity.js';
+import type { KubeObject } from '../../src/manifests/types.js';
+
+const MODEL: CostModel = { ...DEFAULT_COST_MODEL, timeScale: 0.05 };
+
+let api: ApiServerHandle;
+let kc: KubeConfig;
+let client: RestClient;
+let kubelet: Kubelet;
+let controllers: RunningControllers;
+let echo: Server;
+let echoHeaders: Record<string, unknown> = {};
+
+function pathOf(o: KubeObject): string {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const plural = o.kind === 'BareMetalHost' ? 'baremetalhosts' : `${o.kind.toLowerCase()}s`;
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const bmoPod = (): string => controllers.managers.get('bmo')!.podName!;
+const NS = IDENTITIES.bmo.namespace;
+
+beforeAll(async () => {
+  api = await startApiServer({ name: 'scrape-test' });
+  kc = new KubeConfig();
+  kc.loadFromString(api.kubeconfigYaml);
+  client = new RestClient(kc);
+  for (const o of managementObjects()) await client.create(pathOf(o), o);
+  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'scrape-node', metrics: api.metrics });
+  await kubelet.start();
+  controllers = await startControllers({
+    kubeconfig: kc,
+    model: MODEL,
+    only: ['bmo'],
+    sink: {
+      appendLog: (ns, pod, c, line) => api.logs.append(ns, pod, c, line),
+      setPodMetrics: (ns, pod, cs) => api.metrics.setPodMetrics(ns, pod, cs),
+      servePort: (ns, pod, port, t) => api.podNetwork.servePort(ns, pod, port, t),
+      releasePort: (ns, pod, port) => api.podNetwork.release(ns, pod, port),
+    },
+  });
+  const ns = 'scrape-1';
+  await client.create(pathOf({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }), {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
+  const host: KubeObject = {
+    apiVersion: 'metal3.io/v1alpha1',
+    kind: 'BareMetalHost',
+    metadata: { name: 'worker-1', namespace: ns },
+    spec: {
+      online: true,
+      bootMACAddress: '00:60:2f:31:81:01',
+      bmc: { address: 'ipmi://192.0.2.1:6230', credentialsName: 'worker-1-bmc-secret' },
+    },
+  };
+  await client.create(pathOf(host), host);
+  echo = createServer((req, res) => {
+    echoHeaders = req.headers;
+    res.end('ok');
+  });
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+}, 60_000);
+
+afterAll(async () => {
+  await controllers?.stop();
+  await kubelet?.stop();
+  client?.close();
+  await new Promise((r) => echo?.close(r));
+  await api?.stop();
+});
+
+describe('controller /metrics through the embedded API server pod proxy', () => {
+  it('reads the controller-runtime series from the emulated BMO, with real reconciles and requests', async () => {
+    const r = await until('a reconcile counted', async () => {
+      const s = await scrapeControllerMetrics(kc, NS, bmoPod());
+      return s.ok && (s.reading.reconcileTotal ?? 0) > 0 ? s : undefined;
+    });
+    if (!r.ok) throw new Error('unreachable');
+    // https:8443 was tried first and refused (the emulated endpoint speaks plain HTTP).
+    expect(r.endpoint).toEqual({ scheme: 'http', port: 8443 });
+    expect(r.malformed).toBe(0);
+    expect(r.reading.workqueueDepth).toBeGreaterThanOrEqual(0);
+    // The emulated queue is a priority queue: its gauge is split as controller-runtime's is.
+    expect(Object.keys(r.reading.depthByPriority).sort()).toEqual(['-100', '0']);
+    expect(r.reading.workqueueAddsTotal).toBeGreaterThan(0);
+    expect(r.reading.restRequestsTotal).toBeGreaterThan(0);
+    expect(r.reading.restRequestsByCode['200']).toBeGreaterThan(0);
+    expect(r.reading.reconcileTimeSecondsCount).toBe(r.reading.reconcileTotal);
+    expect(r.reading.capiReconcileTotal).toBe(r.reading.reconcileTotal);
+    expect(r.reading.activeWorkers).toBeGreaterThanOrEqual(0);
+  });
+
+  it('says why when no endpoint answers: a pod that does not exist is a 404 for every port', async () => {
+    const r = await scrapeControllerMetrics(kc, NS, 'no-such-pod');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.note).toMatch(
+      /^not reachable through the API server proxy: https:8443: 404; http:8443: 404; http:8080: 404$/,
+    );
+  });
+
+  it('answers 503 for a port nothing serves and for https to a plain-HTTP target', async () => {
+    await expect(getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'http', port: 9999 }))).rejects.toMatchObject({
+      status: 503,
+    });
+    const err = await getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'https', port: 8443 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect((err as HttpStatusError).message).toMatch(/server gave HTTP response to HTTPS client/);
+  });
+
+  it("does not pass the caller's Authorization header to the pod, as kube-apiserver does not", async () => {
+    api.podNetwork.servePort(NS, bmoPod(), 7777, {
+      host: '127.0.0.1',
+      port: (echo.address() as AddressInfo).port,
+      scheme: 'http',
+    });
+    expect(await getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'http', port: 7777 }, 'x?a=1'))).toBe('ok');
+    expect(echoHeaders.authorization).toBeUndefined();
+    api.podNetwork.release(NS, bmoPod(), 7777);
+  });
+
+  it("changes the controller's klog verbosity live with PUT /debug/flags/v, and refuses a non-number", async () => {
+    const manager = controllers.managers.get('bmo')!;
+    const path = podProxyPath(NS, bmoPod(), { scheme: 'http', port: 8443 }, 'debug/flags/v');
+    expect(await getText(kc, path, { method: 'PUT', body: '4', accept: 'text/plain' })).toMatch(/set .*verbosity to 4/);
+    expect(manager.diagnostics.verbosity).toBe(4);
+    await expect(getText(kc, path, { method: 'PUT', body: 'lots', accept: 'text/plain' })).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(manager.diagnostics.verbosity).toBe(4);
+  });
+});
