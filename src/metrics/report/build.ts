@@ -4,6 +4,13 @@
 import { replay } from '../../core/journal/replay.js';
 import type { ControllerFlags, JournalEvent } from '../../core/types.js';
 import { normalizePath, percentile } from '../throttle/stats.js';
+import {
+  clusterLatencies,
+  phaseQuantiles,
+  phaseQuantilesByScale,
+  type PhaseQuantiles,
+  type ScaleSlice,
+} from './phases.js';
 import { perStep, perStepSlices, readyPerMinute, timeToReady, type Distribution, type SliceRow } from '../timing.js';
 
 export interface ResourceRow {
@@ -35,10 +42,22 @@ export interface TuneRow {
   after: ControllerFlags;
 }
 
+export interface FailureRow {
+  step: string;
+  reason: string;
+  count: number;
+  /** Up to 5 example clusters. */
+  clusters: string[];
+}
+
 export interface Report {
   runId: string;
   topology: string;
   startedAt: number;
+  /** Last event of the journal. */
+  endedAt: number;
+  /** The run's settings as last journalled ('run-config'), if the run recorded them. */
+  config?: Record<string, unknown>;
   clusters: { allocated: number; ready: number; failed: number; deleted: number };
   /** Step used for the timing table: 100, or 10 for runs under 100 ready clusters. */
   step: number;
@@ -47,6 +66,12 @@ export interface Report {
   slices: SliceRow[];
   timeToReadySeconds: Distribution;
   readyPerMinute: number[];
+  /** Seconds from each cluster's creation to each phase (CAPI conditions and scale-tui steps). */
+  phases: PhaseQuantiles[];
+  /** The same per slice of `step` clusters in creation order: latency against cluster count. */
+  phasesByScale: ScaleSlice[];
+  /** Clusters whose last phase is failed, grouped by step and reason. */
+  failures: FailureRow[];
   resources: ResourceRow[];
   tuning: TuneRow[];
   throttling: ThrottleRow[];
@@ -54,6 +79,13 @@ export interface Report {
   cpuSeries: Record<string, Array<{ t: number; cpuMillicores: number }>>;
   /** Cumulative ready count over time, for the chart. */
   readySeries: Array<{ t: number; ready: number }>;
+  /** Raw values the threshold rules aggregate (rules.ts); left out of the JSON output. */
+  memorySeries: Record<string, Array<{ t: number; memoryBytes: number }>>;
+  throttleWaits: Record<string, number[]>;
+  /** Seconds from queueing to ready, one per ready cluster. */
+  timeToReadyAll: number[];
+  /** Phase -> seconds from creation, one per cluster that reached it. */
+  phaseSamples: Record<string, number[]>;
 }
 
 /** Intervals during which a batch was running (batch-start .. batch-end, open ones to the end). */
@@ -103,7 +135,10 @@ export function buildReport(events: JournalEvent[]): Report {
     const id = e.controller ?? e.pod;
     const key = Math.round(e.t / 1000);
     let m = passes.get(id);
-    if (!m) passes.set(id, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      passes.set(id, m);
+    }
     const cur = m.get(key) ?? { cpu: 0, mem: 0 };
     m.set(key, { cpu: cur.cpu + e.cpuMillicores, mem: cur.mem + e.memoryBytes });
   }
@@ -111,6 +146,7 @@ export function buildReport(events: JournalEvent[]): Report {
   const idle = (sec: number): boolean => !busy.some(([a, b]) => sec * 1000 >= a && sec * 1000 <= b);
   const resources: ResourceRow[] = [];
   const cpuSeries: Report['cpuSeries'] = {};
+  const memorySeries: Report['memorySeries'] = {};
   for (const [id, m] of [...passes].sort(([a], [b]) => a.localeCompare(b))) {
     const all = [...m.entries()].sort(([a], [b]) => a - b);
     const idles = all.filter(([sec]) => idle(sec)).map(([, v]) => v);
@@ -125,13 +161,17 @@ export function buildReport(events: JournalEvent[]): Report {
       samples: all.length,
     });
     cpuSeries[id] = all.map(([sec, v]) => ({ t: sec * 1000, cpuMillicores: v.cpu }));
+    memorySeries[id] = all.map(([sec, v]) => ({ t: sec * 1000, memoryBytes: v.mem }));
   }
 
   const waits = new Map<string, { ms: number[]; paths: Map<string, number>; minutes: Map<number, number> }>();
   for (const e of events) {
     if (e.type !== 'throttle') continue;
     let w = waits.get(e.controller);
-    if (!w) waits.set(e.controller, (w = { ms: [], paths: new Map(), minutes: new Map() }));
+    if (!w) {
+      w = { ms: [], paths: new Map(), minutes: new Map() };
+      waits.set(e.controller, w);
+    }
     w.ms.push(e.waitMs);
     const minute = Math.floor((e.t - startedAt) / 60_000);
     w.minutes.set(minute, (w.minutes.get(minute) ?? 0) + 1);
@@ -164,11 +204,33 @@ export function buildReport(events: JournalEvent[]): Report {
       after: e.after,
     }));
   const readyTimes = [...readyAt.values()].sort((a, b) => a - b);
+  const latencies = clusterLatencies(events);
+  const failures = new Map<string, FailureRow>();
+  for (const c of clusters) {
+    if (c.phase !== 'failed' || !c.failure) continue;
+    const key = `${c.failure.step}\u0000${c.failure.reason}`;
+    const row = failures.get(key) ?? { step: c.failure.step, reason: c.failure.reason, count: 0, clusters: [] };
+    row.count++;
+    if (row.clusters.length < 5) row.clusters.push(c.name);
+    failures.set(key, row);
+  }
+  const config = events.filter((e) => e.type === 'run-config').at(-1);
+  const phaseSamples: Record<string, number[]> = {};
+  for (const c of latencies)
+    for (const [p, sec] of c.seconds) {
+      phaseSamples[p] ??= [];
+      phaseSamples[p].push(sec);
+    }
+  const timeToReadyAll = history.flatMap((h) =>
+    h.transitions.ready !== undefined ? [(h.transitions.ready - h.transitions.queued) / 1000] : [],
+  );
 
   return {
     runId: start?.runId ?? 'unknown',
     topology: start?.topology ?? 'unknown',
     startedAt,
+    endedAt: end,
+    ...(config?.type === 'run-config' ? { config: config.config } : {}),
     clusters: {
       allocated: queuedAt.size,
       ready: readyAt.size,
@@ -180,10 +242,17 @@ export function buildReport(events: JournalEvent[]): Report {
     slices: perStepSlices(history, step),
     timeToReadySeconds: timeToReady(history),
     readyPerMinute: readyPerMinute(history),
+    phases: phaseQuantiles(latencies),
+    phasesByScale: phaseQuantilesByScale(latencies, step),
+    failures: [...failures.values()].sort((a, b) => b.count - a.count || a.step.localeCompare(b.step)),
     resources,
     tuning,
     throttling,
     cpuSeries,
     readySeries: readyTimes.map((t, i) => ({ t, ready: i + 1 })),
+    memorySeries,
+    throttleWaits: Object.fromEntries([...waits].map(([id, w]) => [id, w.ms])),
+    timeToReadyAll,
+    phaseSamples,
   };
 }

@@ -1,6 +1,7 @@
 // The report as Markdown (the seed README's tables), CSV (one section per table) or JSON.
 import type { ControllerFlags } from '../../core/types.js';
 import type { Report } from './build.js';
+import { phaseScaleChart, phaseScaleMarkdown, phaseTableMarkdown } from './phase-render.js';
 import { termChart } from './term-chart.js';
 
 export const REPORT_FORMATS = ['md', 'csv', 'json'] as const;
@@ -91,8 +92,19 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
       '```',
     );
   }
+  out.push('', '## Phase latencies (from cluster creation)', '', ...phaseTableMarkdown(r.phases));
+  const scaleRows = phaseScaleMarkdown(r.phasesByScale);
+  if (scaleRows.length) {
+    const chart = phaseScaleChart(r.phasesByScale);
+    out.push('', `## Phase latency against cluster count (per ${r.step} clusters)`, '', ...scaleRows);
+    if (chart.length) out.push('', '```text', ...chart, '```');
+  }
+  if (r.failures.length) {
+    out.push('', '## Failures', '', '| step | reason | clusters | e.g. |', '| --- | --- | ---: | --- |');
+    for (const f of r.failures) out.push(`| ${f.step} | ${f.reason} | ${f.count} | ${f.clusters.join(' ')} |`);
+  }
   if (chartPath) out.push('', `Chart: ${chartPath}`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function csvCell(v: string | number | undefined): string {
@@ -119,15 +131,28 @@ export function renderCsv(r: Report): string {
     rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
   for (const x of r.throttling)
     rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath, x.peakPerMinute]);
+  for (const p of r.phases) rows.push(['phase', p.phase, p.p50, p.p90, p.p99, p.max, p.count]);
+  for (const sl of r.phasesByScale)
+    for (const p of sl.phases)
+      rows.push(['phase-by-scale', `${sl.from + 1}-${sl.to} ${p.phase}`, p.p50, p.p90, p.p99, p.max, p.count]);
+  for (const f of r.failures) rows.push(['failure', f.step, f.reason, f.count]);
   const d = r.timeToReadySeconds;
   rows.push(['time-to-ready', 'seconds', d.p50, d.p90, d.p95, d.max, d.count]);
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return `${rows.map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }
 
 export function renderReport(r: Report, format: ReportFormat, chartPath?: string): string {
   if (format === 'json') {
-    const { cpuSeries: _c, readySeries: _r, ...tables } = r;
-    return JSON.stringify({ ...tables, ...(chartPath ? { chart: chartPath } : {}) }, null, 2) + '\n';
+    const {
+      cpuSeries: _c,
+      readySeries: _r,
+      memorySeries: _m,
+      throttleWaits: _w,
+      timeToReadyAll: _a,
+      phaseSamples: _p,
+      ...tables
+    } = r;
+    return `${JSON.stringify({ ...tables, ...(chartPath ? { chart: chartPath } : {}) }, null, 2)}\n`;
   }
   return format === 'csv' ? renderCsv(r) : renderMarkdown(r, chartPath);
 }
