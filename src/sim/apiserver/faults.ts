@@ -1,11 +1,18 @@
 // Fault injection for reliability tests: a share of matching requests fail with a chosen status
-// (429 carries Retry-After, as the real server's priority-and-fairness rejections do), and
-// watches can be dropped after a delay.
+// (429 carries Retry-After, as the real server's priority-and-fairness rejections do), watches
+// can be dropped after a delay, and watches can end at once with the ERROR event a lagging
+// watch cache sends (504 ResourceVersionTooLarge), so every watcher's retry of it is testable.
 export interface FaultSpec {
   errorRate?: number;
   statuses?: number[];
   dropWatchesAfterMs?: number;
   paths?: RegExp;
+  /**
+   * The next N watches on covered paths end at once with an ERROR event
+   * `504 Timeout: Too large resource version: N, current: M` (cause ResourceVersionTooLarge,
+   * retryAfterSeconds 1): what kube-apiserver sends while its watch cache lags behind etcd.
+   */
+  watchResourceVersionTooLarge?: number;
   /** Called for every request the spec covers, faulted or not: tests count load with it. */
   onRequest?: (path: string) => void;
 }
@@ -44,6 +51,15 @@ export class Faults {
     const statuses = spec.statuses?.length ? spec.statuses : [500];
     const code = statuses[Math.floor(Math.random() * statuses.length)]!;
     return { code, reason: REASONS[code] ?? 'InternalError' };
+  }
+
+  /** Whether this watch is to end with ResourceVersionTooLarge (uses up one of the N). */
+  takeWatchTooLarge(path: string): boolean {
+    if (!this.applies(path)) return false;
+    const spec = this.spec!;
+    if (!spec.watchResourceVersionTooLarge || spec.watchResourceVersionTooLarge <= 0) return false;
+    spec.watchResourceVersionTooLarge--;
+    return true;
   }
 
   watchDropMs(path: string): number | undefined {

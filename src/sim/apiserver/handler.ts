@@ -21,6 +21,7 @@ import { objectKey } from './store.js';
 import { openApiV2, openApiV3Group, openApiV3Index } from './openapi.js';
 import { wantsTable, tableFor } from './table.js';
 import { checkFieldSelector } from './fields.js';
+import { checkListOptions } from './list-options.js';
 import { proxyExec, writeRawStatus, type KubeletClientIdentity } from './exec-proxy.js';
 import { POD_PROXY_PATH, proxyToPod, type PodNetwork } from './pod-proxy.js';
 
@@ -367,7 +368,15 @@ export class Handler {
         ];
         name = undefined;
       }
-      if (r.watch || q.get('watch') === 'true' || q.get('watch') === '1') {
+      const watching = r.watch || q.get('watch') === 'true' || q.get('watch') === '1';
+      checkListOptions({
+        watch: watching,
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+        sendInitialEvents: q.get('sendInitialEvents') ?? undefined,
+        continueToken: q.get('continue') ?? undefined,
+      });
+      if (watching) {
         if (fields) checkFieldSelector(r.type, fields);
         const slot = store.slot(r.type);
         const sendInitial = q.get('sendInitialEvents');

@@ -20,7 +20,7 @@ export function mergePatch(target: Json, patch: Json): Json {
 }
 
 // ---- JSON patch ----
-function unescape(tok: string): string {
+function unescapeToken(tok: string): string {
   return tok.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
@@ -28,7 +28,7 @@ function parsePointer(path: unknown): string[] {
   if (typeof path !== 'string') throw badRequest('json patch: "path" must be a string');
   if (path === '') return [];
   if (!path.startsWith('/')) throw badRequest(`json patch: invalid path "${path}"`);
-  return path.slice(1).split('/').map(unescape);
+  return path.slice(1).split('/').map(unescapeToken);
 }
 
 function getAt(doc: Json, ptr: string[]): Json | undefined {
@@ -126,105 +126,8 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
   return cur;
 }
 
-// ---- strategic merge patch ----
-// Merge keys of the Kubernetes types we serve, by field name. Lists not named here are replaced.
-const MERGE_KEYS: Record<string, string> = {
-  containers: 'name',
-  initContainers: 'name',
-  ephemeralContainers: 'name',
-  env: 'name',
-  volumes: 'name',
-  volumeMounts: 'mountPath',
-  volumeDevices: 'devicePath',
-  ports: 'containerPort',
-  conditions: 'type',
-  imagePullSecrets: 'name',
-  ownerReferences: 'uid',
-  hostAliases: 'ip',
-  tolerations: 'key',
-  topologySpreadConstraints: 'topologyKey',
-  subsets: '',
-};
-/** Lists of scalars merged as sets (patchStrategy: merge). */
-const MERGE_SETS = new Set(['finalizers']);
-
-function mergeKeyFor(field: string, sample: Json[] | undefined): string | undefined {
-  const k = MERGE_KEYS[field];
-  if (!k) return undefined;
-  // Service ports merge on `port`, container ports on `containerPort`.
-  if (field === 'ports' && sample?.some((e) => isObject(e) && 'port' in e && !('containerPort' in e))) return 'port';
-  return k;
-}
-
-function smpList(field: string, orig: Json[] | undefined, patch: Json[], order: Json[] | undefined): Json[] {
-  if (MERGE_SETS.has(field)) {
-    const out = [...(orig ?? [])];
-    for (const v of patch) if (!out.some((o) => o === v)) out.push(v);
-    return out;
-  }
-  const key = mergeKeyFor(field, [...patch, ...(orig ?? [])]);
-  if (!key) return patch.filter((p) => !(isObject(p) && '$patch' in p)).map(stripDirectives);
-  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map(stripDirectives);
-  }
-  const out: Json[] = orig ? [...orig] : [];
-  for (const p of patch) {
-    if (!isObject(p)) continue;
-    const idx = out.findIndex((o) => isObject(o) && o[key] === p[key]);
-    if (p.$patch === 'delete') {
-      if (idx >= 0) out.splice(idx, 1);
-      continue;
-    }
-    if (idx >= 0) out[idx] = strategicMerge(out[idx] ?? null, p);
-    else out.push(stripDirectives(p));
-  }
-  if (order) {
-    // $setElementOrder: reorder by the given keys, keeping unlisted items after them.
-    const rank = new Map(order.map((o, i) => [isObject(o) ? JSON.stringify(o[key]) : JSON.stringify(o), i]));
-    const r = (e: Json): number => rank.get(JSON.stringify(isObject(e) ? e[key] : e)) ?? Number.MAX_SAFE_INTEGER;
-    out.sort((a, b) => r(a) - r(b));
-  }
-  return out;
-}
-
-function stripDirectives(v: Json): Json {
-  if (Array.isArray(v)) return v.map(stripDirectives);
-  if (!isObject(v)) return v;
-  const out: JsonObject = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (k.startsWith('$')) continue;
-    if (x !== undefined) out[k] = stripDirectives(x);
-  }
-  return out;
-}
-
-export function strategicMerge(target: Json, patch: Json): Json {
-  if (!isObject(patch)) return patch;
-  if (patch.$patch === 'replace') return stripDirectives(patch);
-  if (patch.$patch === 'delete') return null;
-  const out: JsonObject = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k.startsWith('$setElementOrder/') || k === '$retainKeys' || k === '$patch') continue;
-    if (k.startsWith('$deleteFromPrimitiveList/')) {
-      const f = k.slice('$deleteFromPrimitiveList/'.length);
-      const cur = out[f];
-      if (Array.isArray(cur) && Array.isArray(v)) out[f] = cur.filter((x) => !v.includes(x));
-      continue;
-    }
-    if (v === null) {
-      delete out[k];
-    } else if (Array.isArray(v)) {
-      const order = patch[`$setElementOrder/${k}`];
-      const cur = out[k];
-      out[k] = smpList(k, Array.isArray(cur) ? cur : undefined, v, Array.isArray(order) ? order : undefined);
-    } else if (isObject(v)) {
-      out[k] = strategicMerge(out[k] ?? null, v);
-    } else {
-      out[k] = v;
-    }
-  }
-  return out;
-}
+// ---- strategic merge patch: strategic-merge.ts ----
+export { strategicMerge } from './strategic-merge.js';
 
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 

@@ -3,7 +3,7 @@
 // ADDED events for a fresh watch, BOOKMARKs when allowed, and closes a watcher whose unsent
 // output exceeds a bound so a slow client never holds up writers or memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eventLine, type Bucket, type StoreEvent, type WatchSink, type Stored } from './store.js';
+import { eventLine, jsonAs, type Bucket, type StoreEvent, type WatchSink, type Stored } from './store.js';
 import type { LabelPredicate, FieldRequirement } from './selectors.js';
 import { fieldsMatch } from './selectors.js';
 import { fieldView } from './objects.js';
@@ -22,6 +22,8 @@ export interface WatchParams {
   currentRv: () => number;
   bookmarkIntervalMs: number;
   maxBufferBytes: number;
+  /** Fault injection: end at once with ERROR 504 ResourceVersionTooLarge. */
+  tooLargeResourceVersion?: boolean;
   /** Fault injection: close the stream after this long. */
   dropAfterMs?: number;
   onOpen?: (close: () => void) => void;
@@ -34,6 +36,21 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     if (p.label && !p.label(item.labels)) return false;
     if (p.fields && !fieldsMatch(p.fields, fieldView(item, p.fields))) return false;
     return true;
+  };
+
+  const filtered = p.label !== undefined || p.fields !== undefined;
+  // As kube-apiserver's watch cache (cacheWatcher.convertToWatchEvent): an object that starts
+  // matching a filtered watch arrives as ADDED; one that stops matching arrives as DELETED
+  // carrying its PREVIOUS state (the last one this watcher was entitled to see) stamped with
+  // the event's resourceVersion, so the client's resume point still advances.
+  const convert = (ev: StoreEvent): string | undefined => {
+    const now = matches(ev.item);
+    if (!ev.prev || !filtered) return now ? eventLine(ev, p.apiVersion) : undefined;
+    const before = matches(ev.prev);
+    if (now && before) return eventLine(ev, p.apiVersion);
+    if (now) return transitionLine(ev, 'ADDED', p.apiVersion);
+    if (before) return transitionLine(ev, 'DELETED', p.apiVersion);
+    return undefined;
   };
 
   let rvFrom: number | undefined;
@@ -59,7 +76,14 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 
-  if (rvFrom !== undefined) {
+  if (p.tooLargeResourceVersion) {
+    // storage.NewTooLargeResourceVersionError as the cacher's errWatcher delivers it: one ERROR
+    // event, then the stream ends. The lag is faked: the cache claims to be one version behind.
+    const wanted = rvFrom ?? p.currentRv();
+    res.end(`{"type":"ERROR","object":${JSON.stringify(tooLargeStatus(wanted, Math.max(0, wanted - 1)))}}\n`);
+    return;
+  }
+  if (rvFrom !== undefined && p.sendInitialEvents !== true) {
     const replay = p.bucket.since(rvFrom);
     if (!replay) {
       const status = {
@@ -74,8 +98,13 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
       res.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
       return;
     }
-    for (const ev of replay) if (matches(ev.item)) res.write(eventLine(ev, p.apiVersion));
+    for (const ev of replay) {
+      const line = convert(ev);
+      if (line) res.write(line);
+    }
   } else if (p.sendInitialEvents !== false) {
+    // With sendInitialEvents=true the state is sent as ADDED events whatever resourceVersion was
+    // given (NotOlderThan it; ours is always current), closed by the initial-events-end BOOKMARK.
     for (const item of p.bucket.items.values()) {
       if (matches(item)) res.write(eventLine({ type: 'ADDED', item }, p.apiVersion));
     }
@@ -89,16 +118,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     accepts: (ev: StoreEvent) => matches(ev.item) || (ev.prev !== undefined && matches(ev.prev)),
     push: (ev: StoreEvent) => {
       if (closed) return;
-      // As kube-apiserver's watch cache: an object that starts matching a filtered watch arrives
-      // as ADDED, one that stops matching as DELETED.
-      let out = ev;
-      if (ev.prev && (p.label || p.fields)) {
-        const now = matches(ev.item);
-        const before = matches(ev.prev);
-        if (now && !before) out = { type: 'ADDED', item: ev.item };
-        else if (!now && before) out = { type: 'DELETED', item: ev.item };
-      }
-      res.write(eventLine(out, p.apiVersion));
+      const line = convert(ev);
+      if (line) res.write(line);
       // A client that does not read must not make the server hold its events forever.
       if (res.writableLength > p.maxBufferBytes) close();
     },
@@ -132,6 +153,41 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     iv.unref();
     timers.push(iv);
   }
+}
+
+/** The Status kube-apiserver returns when a watch asks for a version its cache has not reached. */
+export function tooLargeStatus(wanted: number, current: number): Record<string, unknown> {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Timeout: Too large resource version: ${wanted}, current: ${current}`,
+    reason: 'Timeout',
+    details: {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    },
+    code: 504,
+  };
+}
+
+/** A selector-transition event line, serialised once per event and apiVersion for all watchers. */
+function transitionLine(ev: StoreEvent, type: 'ADDED' | 'DELETED', apiVersion: string): string {
+  let lines = ev.lines;
+  if (!lines) ev.lines = lines = new Map();
+  const key = `${type}\u0000${apiVersion}`;
+  let line = lines.get(key);
+  if (line === undefined) {
+    if (type === 'ADDED') line = `{"type":"ADDED","object":${jsonAs(ev.item, apiVersion)}}\n`;
+    else {
+      const prev = JSON.parse(jsonAs(ev.prev!, apiVersion)) as { metadata: Record<string, unknown> };
+      prev.metadata.resourceVersion = String(ev.item.rv);
+      line = `{"type":"DELETED","object":${JSON.stringify(prev)}}\n`;
+    }
+    lines.set(key, line);
+  }
+  return line;
 }
 
 function bookmark(p: WatchParams, initialEnd: boolean): string {

@@ -38,15 +38,17 @@ describe('strategic merge patch', () => {
       },
       metadata: { finalizers: ['added'] },
     }) as typeof pod;
-    expect(out.spec.containers.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+    // Upstream order (strategicpatch normalizeElementOrder): patch items in patch order, a
+    // server-only item placed before a patch item only if the live list had both and it came first.
+    expect(out.spec.containers.map((c) => c.name)).toEqual(['a', 'c', 'b']);
     expect(out.spec.containers[0]!.args).toEqual(['--three']);
     expect(out.spec.containers[0]!.env).toEqual([
-      { name: 'X', value: '1' },
       { name: 'Y', value: '2' },
+      { name: 'X', value: '1' },
     ]);
     expect(out.spec.containers[0]!.volumeMounts).toEqual([{ mountPath: '/data', name: 'd', readOnly: true }]);
-    expect(out.spec.volumes.map((v) => v.name)).toEqual(['d', 'e']);
-    expect(out.metadata.finalizers).toEqual(['keep', 'added']);
+    expect(out.spec.volumes.map((v) => v.name)).toEqual(['e', 'd']);
+    expect(out.metadata.finalizers).toEqual(['added', 'keep']);
   });
 
   it('honours $patch: delete and replace, $setElementOrder and $deleteFromPrimitiveList', () => {
@@ -54,12 +56,12 @@ describe('strategic merge patch', () => {
       spec: {
         containers: [{ name: 'b', $patch: 'delete' }],
         volumes: [{ name: 'only', emptyDir: {} }, { $patch: 'replace' }],
-        '$deleteFromPrimitiveList/finalizersLike': ['x'],
       },
+      metadata: { '$deleteFromPrimitiveList/finalizers': ['keep'] },
     }) as typeof pod;
     expect(out.spec.containers.map((c) => c.name)).toEqual(['a']);
     expect(out.spec.volumes).toEqual([{ name: 'only', emptyDir: {} }]);
-    expect(out.spec.finalizersLike).toEqual([]);
+    expect(out.metadata.finalizers).toEqual([]);
     const ordered = strategicMerge(pod, {
       spec: {
         '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
@@ -118,6 +120,57 @@ describe('JSON patch', () => {
     expect(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }])).toThrow(ApiStatusError);
     expect(() => jsonPatch({ a: 1 }, [{ op: 'remove', path: '/b' }])).toThrow(ApiStatusError);
     expect(() => jsonPatch({ a: 1 }, { op: 'add' })).toThrow(ApiStatusError);
+  });
+});
+
+describe('strategic merge patch order and directives (apimachinery strategicpatch semantics)', () => {
+  it('puts a new patch item before the server-only ones: ports [80] + [443] is [443, 80]', () => {
+    const out = strategicMerge({ ports: [{ containerPort: 80 }] }, { ports: [{ containerPort: 443 }] }) as {
+      ports: { containerPort: number }[];
+    };
+    expect(out.ports.map((p) => p.containerPort)).toEqual([443, 80]);
+  });
+
+  it('keeps a server-only item ahead of a patch item that followed it in the live list', () => {
+    const out = strategicMerge(
+      {
+        env: [
+          { name: 'E1', value: '1' },
+          { name: 'E2', value: '2' },
+        ],
+      },
+      {
+        env: [
+          { name: 'E2', value: 'two' },
+          { name: 'E3', value: '3' },
+        ],
+      },
+    ) as { env: { name: string; value: string }[] };
+    expect(out.env.map((e) => `${e.name}=${e.value}`)).toEqual(['E1=1', 'E2=two', 'E3=3']);
+  });
+
+  it('orders by $setElementOrder, keeping server-only items where the live list had them', () => {
+    const out = strategicMerge(
+      { metadata: { finalizers: ['a', 'b', 'c'] } },
+      { metadata: { '$setElementOrder/finalizers': ['c', 'a', 'd'], finalizers: ['d'] } },
+    ) as { metadata: { finalizers: string[] } };
+    // b came before c in the live list, so it goes before c (mergeSortedSlice compares live positions).
+    expect(out.metadata.finalizers).toEqual(['b', 'c', 'a', 'd']);
+  });
+
+  it('turns a map with $patch: delete into an empty map, and $retainKeys clears the others', () => {
+    const out = strategicMerge(
+      { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } }, sel: { a: '1' } } },
+      { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' }, sel: { $patch: 'delete' } } },
+    );
+    expect(out).toEqual({ spec: { strategy: { type: 'Recreate' }, sel: {} } });
+  });
+
+  it('refuses a patch key missing from $retainKeys and an order list that misses a patch item', () => {
+    expect(() => strategicMerge({ s: { a: 1 } }, { s: { $retainKeys: ['a'], b: 2 } })).toThrow(ApiStatusError);
+    expect(() =>
+      strategicMerge({ env: [] }, { '$setElementOrder/env': [{ name: 'A' }], env: [{ name: 'B', value: 'x' }] }),
+    ).toThrow(ApiStatusError);
   });
 });
 
