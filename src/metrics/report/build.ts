@@ -56,7 +56,9 @@ export interface Report {
   startedAt: number;
   /** Last event of the journal. */
   endedAt: number;
-  /** The run's settings as last journalled ('run-config'), if the run recorded them. */
+  /** First cluster allocated: where the clusters-ready curve starts (comparisons align runs on it). */
+  firstCreateAt: number;
+  /** The run's settings per source (engine, demo, ...) as last journalled ('run-config'), if recorded. */
   config?: Record<string, unknown>;
   clusters: { allocated: number; ready: number; failed: number; deleted: number };
   /** Step used for the timing table: 100, or 10 for runs under 100 ready clusters. */
@@ -214,7 +216,9 @@ export function buildReport(events: JournalEvent[]): Report {
     if (row.clusters.length < 5) row.clusters.push(c.name);
     failures.set(key, row);
   }
-  const config = events.filter((e) => e.type === 'run-config').at(-1);
+  // Each writer (engine, demo, create) journals its own settings; the last of each source wins.
+  const configs: Record<string, Record<string, unknown>> = {};
+  for (const e of events) if (e.type === 'run-config') configs[e.source] = e.config;
   const phaseSamples: Record<string, number[]> = {};
   for (const c of latencies)
     for (const [p, sec] of c.seconds) {
@@ -230,7 +234,8 @@ export function buildReport(events: JournalEvent[]): Report {
     topology: start?.topology ?? 'unknown',
     startedAt,
     endedAt: end,
-    ...(config?.type === 'run-config' ? { config: config.config } : {}),
+    firstCreateAt: Math.min(...queuedAt.values(), end),
+    ...(Object.keys(configs).length ? { config: configs } : {}),
     clusters: {
       allocated: queuedAt.size,
       ready: readyAt.size,
@@ -243,7 +248,11 @@ export function buildReport(events: JournalEvent[]): Report {
     timeToReadySeconds: timeToReady(history),
     readyPerMinute: readyPerMinute(history),
     phases: phaseQuantiles(latencies),
-    phasesByScale: phaseQuantilesByScale(latencies, step),
+    // Slices of `step` clusters, or finer for small runs, so a curve has at least a few points.
+    phasesByScale: phaseQuantilesByScale(
+      latencies,
+      latencies.length >= 4 * step ? step : Math.max(1, Math.ceil(latencies.length / 5)),
+    ),
     failures: [...failures.values()].sort((a, b) => b.count - a.count || a.step.localeCompare(b.step)),
     resources,
     tuning,
