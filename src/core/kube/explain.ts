@@ -5,7 +5,7 @@
 // cluster), credentials rejected (401) and RBAC refusing a verb (403).
 import { UserError } from '../errors.js';
 import { statusCode } from './client-errors.js';
-import { KubeRequestError } from './http.js';
+import { KubeRequestError } from './request-error.js';
 
 /** Who is asking whom: from the KubeClient that made the request. */
 export interface ClientIdentity {

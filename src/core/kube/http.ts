@@ -26,27 +26,8 @@ export interface Deadlines {
  */
 export const DEFAULT_DEADLINES: Readonly<Deadlines> = Object.freeze({ requestMs: 30_000, connectMs: 10_000 });
 
-/** A request that got no HTTP answer: deadline, refused, reset, TLS failure. */
-export class KubeRequestError extends Error {
-  constructor(
-    /** `ETIMEDOUT` for our deadlines, otherwise the socket's code (ECONNREFUSED, ...). */
-    readonly code: string,
-    readonly verb: string,
-    /** Origin and path, without the query. */
-    readonly target: string,
-    readonly server: string,
-    /** What happened, without the request: "connection refused", "no answer within 30 s". */
-    readonly reason: string,
-  ) {
-    super(`${verb} ${target}: ${reason}`);
-    this.name = 'KubeRequestError';
-  }
-
-  /** The path part of `target` (the server is usually named separately). */
-  get path(): string {
-    return this.target.slice(this.server.length) || '/';
-  }
-}
+export { KubeRequestError } from './request-error.js';
+import { KubeRequestError } from './request-error.js';
 
 const PLAIN: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
