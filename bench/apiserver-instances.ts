@@ -2,6 +2,7 @@
 // 1,000 in one process (target < 1 MB each, no timers while idle).
 //   node --expose-gc bin/run-ts.js bench/apiserver-instances.ts [count]
 import { startApiServer, type ApiServerHandle } from '../src/sim/apiserver/index.js';
+import { verdict } from './verdict.js';
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -27,4 +28,7 @@ console.log(
 );
 await Promise.all(handles.map((h) => h.stop()));
 await first.stop();
-process.exit(0);
+verdict('apiserver-instances', [
+  { what: `RSS per idle instance ${(perRss / 1024).toFixed(0)} kB < 1024 kB`, met: perRss < 1024 * 1024 },
+  { what: `active timers while idle ${timers} == 0`, met: timers === 0 },
+]);

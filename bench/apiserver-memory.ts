@@ -2,6 +2,7 @@
 // labels, annotations and an owner reference, spread over 1,000 namespaces like the demo's
 // clusters.   node bin/run-ts.js bench/apiserver-memory.ts [objects]
 import { client, startBenchServer } from './apiserver-common.js';
+import { verdict } from './verdict.js';
 
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const NAMESPACES = 1000;
@@ -68,4 +69,6 @@ console.log(
   `  RSS: ${mb.toFixed(0)} MB (empty server: ${(base.rss / 1024 / 1024).toFixed(0)} MB; ${((after.rss - base.rss) / after.objects).toFixed(0)} bytes/object)   target: < ${TARGET_MB} MB ${mb < TARGET_MB ? '(met)' : '(NOT met)'}`,
 );
 await server.stop();
-process.exit(0);
+verdict('apiserver-memory', [
+  { what: `RSS with ${after.objects} objects ${mb.toFixed(0)} MB < ${TARGET_MB} MB`, met: mb < TARGET_MB },
+]);

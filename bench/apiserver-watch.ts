@@ -3,6 +3,7 @@
 //   node bin/run-ts.js bench/apiserver-watch.ts [events]
 import https from 'node:https';
 import { client, percentile, startBenchServer } from './apiserver-common.js';
+import { verdict } from './verdict.js';
 
 const WATCHERS = 100;
 const EVENTS = Number(process.argv[2] ?? 1000);
@@ -38,8 +39,7 @@ await Promise.all(
             res.on('data', (d: string) => {
               const now = performance.now();
               buf += d;
-              let i: number;
-              while ((i = buf.indexOf('\n')) >= 0) {
+              for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
                 const line = buf.slice(0, i);
                 buf = buf.slice(i + 1);
                 // Only the name is needed; avoid a full parse so the client does not dominate.
@@ -81,4 +81,9 @@ console.log(
   `  latency create->watcher: p50 ${percentile(latencies, 50).toFixed(2)} ms   p99 ${percentile(latencies, 99).toFixed(2)} ms   max ${latencies[latencies.length - 1]?.toFixed(2)} ms`,
 );
 await server.stop();
-process.exit(0);
+verdict('apiserver-watch', [
+  {
+    what: `every event reached every watcher within 30 s: ${delivered} of ${EVENTS * WATCHERS}`,
+    met: delivered === EVENTS * WATCHERS,
+  },
+]);

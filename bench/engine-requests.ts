@@ -15,6 +15,7 @@ import { configSchema } from '../src/engine/config/schema.js';
 import { MemoryEtcd } from '../src/sim/etcd-memory/memory-etcd.js';
 import { createScaleStore } from '../src/state/store.js';
 import type { Topology } from '../src/core/types.js';
+import { verdict } from './verdict.js';
 
 const N = Number(process.argv[2] ?? 30);
 const topology = (process.argv[3] ?? 'dedicated') as Topology;
@@ -99,5 +100,7 @@ const top = [...counts.entries()]
   .sort((a, b) => b[1] - a[1])
   .slice(0, 14);
 for (const [k, v] of top) console.log(`    ${(v / N).toFixed(2)}/cluster  ${k.slice(6)}`);
-console.log(writes / N <= 40 ? 'PASS writes/cluster <= 40' : 'FAIL writes/cluster > 40');
-process.exit(0);
+verdict('engine-requests', [
+  { what: `all ${N} clusters ready: ${s.ready} ready, ${s.failed} failed`, met: s.ready === N && s.failed === 0 },
+  { what: `writes per cluster ${(writes / N).toFixed(1)} <= 40`, met: writes / N <= 40 },
+]);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, readJournal } from '../src/core/journal/journal.js';
 import { buildReport } from '../src/metrics/report/build.js';
+import { verdict } from './verdict.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const LOAD_PER_S = 10 * 1000; // issue 7: 10 controllers x 1000 throttling lines/s
@@ -37,6 +38,10 @@ try {
   console.log(
     `metrics-journal: report over them in ${rs.toFixed(2)} s = ${Math.round(N / rs)} events/s (${report.throttling.length} controllers)`,
   );
+  rmSync(dir, { recursive: true, force: true });
+  verdict('metrics-journal', [
+    { what: `${Math.round(N / s)} appends/s >= the ${LOAD_PER_S}/s load`, met: N / s >= LOAD_PER_S },
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@
 // throttling lines a minute, mixed with ordinary reconcile lines.
 // Run: node bin/run-ts.js bench/metrics-parse.ts [lines]
 import { parseThrottleLine, ThrottleWindow } from '../src/metrics/index.js';
+import { verdict } from './verdict.js';
 
 const N = Number(process.argv[2] ?? 500_000);
 const TARGET_PER_S = 200_000; // issue 7: 10 controllers x 1000 lines/s, with headroom
@@ -32,3 +33,7 @@ console.log(
   `metrics-parse: ${N} lines (2/3 throttling) parsed and folded in ${s.toFixed(2)} s = ${Math.round(N / s)} lines/s; ${hits} throttling events, top path ${stats.topPaths[0]?.path}`,
 );
 console.log(`metrics-parse: target ${TARGET_PER_S} lines/s; ratio ${(N / s / TARGET_PER_S).toFixed(1)}x`);
+verdict('metrics-parse', [
+  { what: `${Math.round(N / s)} lines/s >= ${TARGET_PER_S} lines/s`, met: N / s >= TARGET_PER_S },
+  { what: `throttling lines recognised ${hits} of ${Math.round((N * 2) / 3)}`, met: hits >= Math.floor((N * 2) / 3) },
+]);

@@ -5,6 +5,7 @@
 // Run: node bin/run-ts.js bench/pki.ts [clusters]
 import { X509Certificate } from 'node:crypto';
 import { createCA, createServiceAccountKeyPair, issueCert, renderKubeconfig } from '../src/core/pki/index.js';
+import { verdict } from './verdict.js';
 
 const clusters = Number(process.argv[2] ?? 1000);
 const TARGET_S = 20;
@@ -54,3 +55,8 @@ console.log(
 console.log(
   `pki: target ${TARGET_S} s for 1000 clusters; projected ${((1000 / clusters) * seconds).toFixed(2)} s = ${((((1000 / clusters) * seconds) / TARGET_S) * 100).toFixed(1)}% of target; chain verifies: ${verified}`,
 );
+const projected = (1000 / clusters) * seconds;
+verdict('pki', [
+  { what: `projected ${projected.toFixed(2)} s for 1000 clusters <= ${TARGET_S} s`, met: projected <= TARGET_S },
+  { what: 'the timed chain verifies', met: verified },
+]);

@@ -18,9 +18,13 @@ import { initialView } from '../src/ui/model/view.js';
 import { renderScreen } from '../src/ui/screen.js';
 import { INK_RENDER_OPTIONS } from '../src/ui/index.js';
 import { fullState, NOW, recordingIntents, storeWith } from '../test/ui/fixtures.js';
+import { type Check, verdict } from './verdict.js';
 
 const FRAME_TARGET_MS = 16;
 const KEY_TARGET_MS = 100;
+/** "No growth trend": the second half's heap slope may not exceed this (GC noise). */
+const HEAP_TREND_LIMIT_MIB_PER_HOUR = 2;
+const checks: Check[] = [];
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (process.env.NODE_ENV !== 'production')
@@ -79,6 +83,10 @@ for (const [cols, rows] of [
   console.log(
     `ui-render frame ${cols}x${rows}, 1000 clusters, all panes: median ${m.toFixed(2)} ms, p95 ${times.sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!.toFixed(2)} ms; target ${FRAME_TARGET_MS} ms, ratio ${(m / FRAME_TARGET_MS).toFixed(2)}; terminal bytes per frame median ${median(sizes)} (the first, full draw: ${fullDraw})`,
   );
+  checks.push({
+    what: `frame ${cols}x${rows} median ${m.toFixed(2)} ms < ${FRAME_TARGET_MS} ms`,
+    met: m < FRAME_TARGET_MS,
+  });
 }
 
 // 2. Key to screen.
@@ -107,6 +115,10 @@ for (const [cols, rows] of [
   console.log(
     `ui-render key to screen (? opens help, 1000 clusters): median ${median(lat).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; target ${KEY_TARGET_MS} ms, ratio ${(median(lat) / KEY_TARGET_MS).toFixed(2)}`,
   );
+  checks.push({
+    what: `key to screen median ${median(lat).toFixed(1)} ms < ${KEY_TARGET_MS} ms`,
+    met: median(lat) < KEY_TARGET_MS,
+  });
 }
 
 // 3. One simulated hour.
@@ -173,5 +185,9 @@ for (const [cols, rows] of [
   console.log(
     `ui-render 1 simulated hour (${FRAMES} frames composed, ${FRAMES / 10} drawn by one Ink instance, ${next - 1001} clusters churned, ${((performance.now() - started) / 1000).toFixed(0)} s): heap ${samples[0]![1].toFixed(1)} -> ${samples[n - 1]![1].toFixed(1)} MiB, trend ${slope.toFixed(2)} MiB/hour overall, ${slope2.toFixed(2)} MiB/hour over the second half${gc ? '' : ' (run with --expose-gc for exact figures)'}`,
   );
+  checks.push({
+    what: `heap trend over the second simulated half-hour ${slope2.toFixed(2)} MiB/hour <= ${HEAP_TREND_LIMIT_MIB_PER_HOUR}${gc ? '' : ' (no --expose-gc: not exact)'}`,
+    met: slope2 <= HEAP_TREND_LIMIT_MIB_PER_HOUR,
+  });
 }
-process.exit(0);
+verdict('ui-render', checks);
