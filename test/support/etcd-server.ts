@@ -2,12 +2,11 @@
 // client-cert-auth on, ephemeral ports, temp data dir. `requireEtcd()` tells a suite
 // whether to run: skip with a message when etcd is absent, fail under SCALE_TUI_REQUIRE_ETCD=1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createCA, issueCert } from '../../src/core/pki/index.js';
 
 export interface CertPair {
   certPem: string;
@@ -18,84 +17,31 @@ export interface TestCa extends CertPair {
   issue(cn: string, opts?: { server?: boolean; organizations?: string[] }): CertPair;
 }
 
-/** A minimal CA for tests until src/engine/pki is wired in; node:crypto keys, forge certificates. */
 /** A CA from existing PEMs (e.g. the experiment's etcd CA from src/engine/backing/etcd-pki). */
 export function caFromPem(certPem: string, keyPem: string): TestCa {
-  const caCert = forge.pki.certificateFromPem(certPem);
-  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  return issuerOf(caCert, priv, certPem, keyPem);
+  return issuerOf({ certPem, keyPem });
 }
 
+/** A throwaway CA for one suite, from the project's own issuer (src/core/pki). */
 export function testCa(cn = 'etcd-ca'): TestCa {
-  const ca = keyPair();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = ca.pub;
-  caCert.serialNumber = serial();
-  caCert.validity.notBefore = new Date(Date.now() - 60_000);
-  caCert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  caCert.setSubject([{ name: 'commonName', value: cn }]);
-  caCert.setIssuer([{ name: 'commonName', value: cn }]);
-  caCert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
-  ]);
-  caCert.sign(ca.priv, forge.md.sha256.create());
-  return issuerOf(caCert, ca.priv, forge.pki.certificateToPem(caCert), ca.pem);
+  return issuerOf(createCA(cn, { validityDays: 1 }));
 }
 
-function issuerOf(
-  caCert: forge.pki.Certificate,
-  caPriv: forge.pki.rsa.PrivateKey,
-  certPem: string,
-  keyPem: string,
-): TestCa {
+function issuerOf(ca: CertPair): TestCa {
   return {
-    certPem,
-    keyPem,
+    ...ca,
     issue(leafCn, opts = {}) {
-      const k = keyPair();
-      const c = forge.pki.createCertificate();
-      c.publicKey = k.pub;
-      c.serialNumber = serial();
-      c.validity.notBefore = new Date(Date.now() - 60_000);
-      c.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-      const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: leafCn }];
-      for (const o of opts.organizations ?? []) subject.push({ name: 'organizationName', value: o });
-      c.setSubject(subject);
-      c.setIssuer(caCert.subject.attributes);
-      const ext: object[] = [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', clientAuth: true, serverAuth: opts.server ?? false },
-      ];
-      if (opts.server)
-        ext.push({
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-          ],
-        });
-      c.setExtensions(ext);
-      c.sign(caPriv, forge.md.sha256.create());
-      return { certPem: forge.pki.certificateToPem(c), keyPem: k.pem };
+      // etcd's peers and clients: a server certificate also serves as a client one (etcdctl, peers).
+      return issueCert(ca, {
+        commonName: leafCn,
+        organizations: opts.organizations,
+        usage: opts.server ? 'server-client' : 'client',
+        validityDays: 1,
+        dnsNames: opts.server ? ['localhost'] : [],
+        ipAddresses: opts.server ? ['127.0.0.1'] : [],
+      });
     },
   };
-}
-
-function keyPair(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; pem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const priv = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  const pub = forge.pki.setRsaPublicKey(priv.n, priv.e);
-  return { pub, priv, pem };
-}
-
-function serial(): string {
-  // Positive 16-byte serial (high bit cleared).
-  const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f;
-  return b.toString('hex');
 }
 
 export function etcdAvailable(): boolean {

@@ -4,7 +4,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import type forge from 'node-forge';
 import { UserError } from '../errors.js';
-import { generateKey, parsePrivateKey, publicKeyOf, type KeyAlgorithm } from './keys.js';
+import { generateKey, parsePrivateKey, publicKeyOf, type GeneratedKey, type KeyAlgorithm } from './keys.js';
 import { buildCertificatePem, keyIdentifier, rawExtension, subjectDerOf, type Issuer } from './x509.js';
 
 export interface CertKeyPair {
@@ -19,6 +19,8 @@ export interface CaOptions {
   validityDays?: number;
   /** Default rsa-2048 (see keys.ts for why CAs stay RSA). */
   keyAlgorithm?: KeyAlgorithm;
+  /** A key made beforehand (the simulator's pool); keyAlgorithm is then ignored. */
+  key?: GeneratedKey;
 }
 
 export interface IssueOptions {
@@ -32,6 +34,8 @@ export interface IssueOptions {
   validityDays?: number;
   /** Default ecdsa-p256 (see keys.ts). */
   keyAlgorithm?: KeyAlgorithm;
+  /** A key made beforehand (the simulator's pool); keyAlgorithm is then ignored. */
+  key?: GeneratedKey;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -92,7 +96,7 @@ function subject(commonName: string, organizations: string[] = []): forge.pki.Ce
 
 export function createCA(commonName: string, opts: CaOptions = {}): CertKeyPair {
   requireName(commonName, 'CA common name');
-  const key = generateKey(opts.keyAlgorithm ?? 'rsa-2048');
+  const key = opts.key ?? generateKey(opts.keyAlgorithm ?? 'rsa-2048');
   const certPem = buildCertificatePem({
     subject: subject(commonName),
     publicKey: key.publicKey,
@@ -152,7 +156,7 @@ export function issueCert(ca: CertKeyPair, opts: IssueOptions): CertKeyPair {
   }
   const issuer = issuerOf(ca);
   const sans = subjectAltNames(opts.dnsNames ?? [], opts.ipAddresses ?? []);
-  const key = generateKey(opts.keyAlgorithm ?? 'ecdsa-p256');
+  const key = opts.key ?? generateKey(opts.keyAlgorithm ?? 'ecdsa-p256');
   const server = opts.usage !== 'client';
   const client = opts.usage !== 'server';
   const extensions: object[] = [

@@ -6,7 +6,7 @@
 // itself offers `encryptionAlgorithm: ECDSA-P256`. CAs stay RSA-2048 by default: there are
 // only two per experiment, and tools that sign with the CA key themselves (CAPI's KCP
 // minting the admin kubeconfig, the simulator's KCP) then see the key type they expect.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { UserError } from '../errors.js';
 
 export type KeyAlgorithm = 'rsa-2048' | 'ecdsa-p256';
@@ -25,6 +25,36 @@ export function generateKey(algorithm: KeyAlgorithm): GeneratedKey {
     algorithm === 'rsa-2048'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
       : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    privateKey,
+    publicKey,
+    privateKeyPem: exportPrivateKeyPem(privateKey),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** The same, off the main thread: the simulator mints keys for 1000 clusters while serving. */
+export function generateKeyAsync(algorithm: KeyAlgorithm): Promise<GeneratedKey> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject): void => {
+      if (err) reject(err);
+      else
+        resolve({
+          privateKey,
+          publicKey,
+          privateKeyPem: exportPrivateKeyPem(privateKey),
+          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        });
+    };
+    if (algorithm === 'rsa-2048') generateKeyPair('rsa', { modulusLength: 2048 }, done);
+    else generateKeyPair('ec', { namedCurve: 'prime256v1' }, done);
+  });
+}
+
+/** A GeneratedKey for a PEM private key made elsewhere (a pooled key, a CA's tls.key). */
+export function keyFromPem(privateKeyPem: string, what = 'the key'): GeneratedKey {
+  const privateKey = parsePrivateKey(privateKeyPem, what);
+  const publicKey = createPublicKey(privateKey);
   return {
     privateKey,
     publicKey,

@@ -1,11 +1,10 @@
 // The default serving identity: one CA and one loopback serving certificate per process,
 // shared by every instance that is not given its own (the demo may run 1000 instances; each
 // minting an RSA key would cost seconds). Instances differ by port and admin token.
-// (The engine's PKI module mints the per-cluster certificates the demo passes in via `tls`.)
-import { generateKeyPairSync } from 'node:crypto';
+// Certificates come from the project's one X.509 issuer (src/core/pki); this module only
+// names the local shapes: a CA, and leaves valid for loopback plus any extra names.
 import { isIP } from 'node:net';
-import forge from 'node-forge';
-import { randomSerialHex } from '../../core/pki/x509.js';
+import { type CertKeyPair, createCA, issueCert } from '../../core/pki/index.js';
 
 export interface ServingIdentity {
   caPem: string;
@@ -13,48 +12,11 @@ export interface ServingIdentity {
   keyPem: string;
 }
 
-export interface LocalCa {
-  certPem: string;
-  cert: forge.pki.Certificate;
-  key: forge.pki.rsa.PrivateKey;
-}
-
-function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  // node:crypto generates the key natively (fast); forge only signs the certificates.
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem: forge.pki.privateKeyToPem(key) };
-}
-
-function certificate(
-  subject: forge.pki.CertificateField[],
-  pub: forge.pki.rsa.PublicKey,
-  years: number,
-): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = pub;
-  cert.serialNumber = randomSerialHex();
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600_000);
-  cert.setSubject(subject);
-  return cert;
-}
+/** A CA's certificate and key in PEM. */
+export type LocalCa = CertKeyPair;
 
 export function createLocalCa(commonName: string): LocalCa {
-  const ca = keyPair();
-  const cert = certificate([{ name: 'commonName', value: commonName }], ca.publicKey, 10);
-  cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(ca.privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), cert, key: ca.privateKey };
+  return createCA(commonName);
 }
 
 export interface LocalCertParams {
@@ -65,33 +27,23 @@ export interface LocalCertParams {
   altNames?: string[];
 }
 
+// The names a client may dial an in-cluster or loopback API server by.
+const LOOPBACK_DNS = ['localhost', 'kubernetes', 'kubernetes.default.svc'];
+
 /** A leaf certificate: 'server' for 127.0.0.1/localhost (+ altNames), 'client' with CN and O (user and groups). */
-export function issueLocalCert(ca: LocalCa, p: LocalCertParams): { certPem: string; keyPem: string } {
-  const kp = keyPair();
-  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: p.commonName }];
-  for (const o of p.organizations ?? []) subject.push({ name: 'organizationName', value: o });
-  const cert = certificate(subject, kp.publicKey, 10);
-  cert.setIssuer(ca.cert.subject.attributes);
-  const exts: object[] = [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    p.usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
-  ];
-  if (p.usage === 'server') {
-    exts.push({
-      name: 'subjectAltName',
-      altNames: [
-        { type: 2, value: 'localhost' },
-        { type: 2, value: 'kubernetes' },
-        { type: 2, value: 'kubernetes.default.svc' },
-        { type: 7, ip: '127.0.0.1' },
-        ...(p.altNames ?? []).map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })),
-      ],
-    });
-  }
-  cert.setExtensions(exts);
-  cert.sign(ca.key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: kp.pem };
+export function issueLocalCert(ca: LocalCa, p: LocalCertParams): CertKeyPair {
+  const extra = p.altNames ?? [];
+  const server = p.usage === 'server';
+  return issueCert(ca, {
+    commonName: p.commonName,
+    organizations: p.organizations,
+    usage: p.usage,
+    validityDays: 3650,
+    // RSA like kind's and kubeadm's default leaves, as these certificates always were.
+    keyAlgorithm: 'rsa-2048',
+    dnsNames: server ? [...LOOPBACK_DNS, ...extra.filter((n) => isIP(n) === 0)] : [],
+    ipAddresses: server ? ['127.0.0.1', ...extra.filter((n) => isIP(n) !== 0)] : [],
+  });
 }
 
 let shared: ServingIdentity | undefined;
