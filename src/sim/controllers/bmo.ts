@@ -1,7 +1,12 @@
-// BareMetalHost controller of the baremetal-operator in test mode (--test-mode: no
-// Ironic). State names and status fields are BMO v0.13's: registering -> inspecting ->
-// available; provisioning -> provisioned when a consumer sets an image;
-// deprovisioning -> available when it is released; deleting on removal.
+// BareMetalHost controller of the baremetal-operator v0.13 in test mode (the fixture
+// provisioner: no Ironic). States and their test-mode durations (fixture.go requeue delays,
+// in the cost model): registering (5 s) -> inspecting (2 s) -> preparing -> available;
+// provisioning (10 s) -> provisioned once a consumer sets an image; deprovisioning (10 s)
+// -> available when the image is taken away; on delete, a provisioned host deprovisions
+// first, then `powering off before delete`, then `deleting`, then the finalizer goes.
+// Status always carries the fields the CRD requires (errorCount, errorMessage,
+// operationalStatus, poweredOn, provisioning.ID/state) and never an errorType outside its
+// enum: the real API server rejects `errorType: ''`.
 import type { ReconcilerDef } from './runtime.js';
 import { R } from './resources.js';
 import {
@@ -15,46 +20,23 @@ import {
   splitKey,
   type Obj,
 } from './helpers.js';
-import { scaled } from '../cost-model/model.js';
+import { jittered } from '../cost-model/model.js';
+import { hardwareDetails } from './bmo-hardware.js';
 
 export const BMH_FINALIZER = 'baremetalhost.metal3.io';
 
 type State =
   | 'registering'
   | 'inspecting'
+  | 'preparing'
   | 'available'
   | 'provisioning'
   | 'provisioned'
   | 'deprovisioning'
+  | 'powering off before delete'
   | 'deleting';
 
-function hardware(name: string, uid: string) {
-  // A plausible inspection result; CAPM3 copies NIC IPs and the hostname into addresses.
-  const n = parseInt(uid.replace(/[^0-9a-f]/g, '').slice(0, 4) || '0', 16);
-  return {
-    cpu: {
-      arch: 'x86_64',
-      model: 'Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz',
-      clockMegahertz: 2100,
-      count: 8,
-      flags: [],
-    },
-    firmware: { bios: { date: '01/01/2011', vendor: 'SeaBIOS', version: '1.15.0' } },
-    hostname: name,
-    nics: [
-      {
-        name: 'eth0',
-        mac: `00:5c:52:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}:01`,
-        ip: `192.168.${(n >> 8) & 255}.${n & 255}`,
-        speedGbps: 10,
-        pxe: true,
-      },
-    ],
-    ramMebibytes: 32768,
-    storage: [{ name: '/dev/sda', sizeBytes: 53687091200, type: 'HDD', rotational: true }],
-    systemVendor: { manufacturer: 'QEMU', productName: 'Standard PC (Q35 + ICH9, 2009)' },
-  };
-}
+type Op = 'register' | 'inspect' | 'provision' | 'deprovision';
 
 export const bmoReconciler: ReconcilerDef = {
   name: 'baremetalhost',
@@ -70,107 +52,125 @@ export const bmoReconciler: ReconcilerDef = {
     const since = elapsedSince(field<string>(status, 'lastUpdated'));
     const history = (field<Record<string, unknown>>(status, 'operationHistory') ?? {}) as Record<
       string,
-      { start?: string; end?: string }
+      { start?: string | null; end?: string | null }
     >;
-    const set = (next: State, extra: Record<string, unknown> = {}, op?: { name: string; end?: boolean }) => {
+    const provisioning = field<Record<string, unknown>>(status, 'provisioning') ?? {};
+    const id = String(provisioning.ID ?? '') || host.metadata.uid || 'temporary-fake-id';
+    /** Moves to `next`, starting or ending an operation's record; the wait is the next state's duration. */
+    const set = async (
+      next: State,
+      extra: Record<string, unknown> = {},
+      ...ops: Array<{ name: Op; end?: boolean }>
+    ) => {
       const h = { ...history };
-      if (op)
-        h[op.name] = op.end
-          ? { ...(h[op.name] ?? {}), end: nowIso() }
-          : { start: nowIso(), end: null as unknown as string };
-      return patchStatus(ctx.client, R.bmh, host, {
-        provisioning: {
-          ...(field<Record<string, unknown>>(status, 'provisioning') ?? {}),
-          state: next,
-          ID: host.metadata.uid ?? '',
-        },
+      for (const op of ops)
+        h[op.name] = op.end ? { ...(h[op.name] ?? {}), end: nowIso() } : { start: nowIso(), end: null };
+      await patchStatus(ctx.client, R.bmh, host, {
+        errorCount: 0,
+        errorMessage: '',
+        operationalStatus: 'OK',
+        poweredOn: field<boolean>(status, 'poweredOn') ?? false,
+        ...extra,
+        provisioning: { ...provisioning, ...(extra.provisioning as object), state: next, ID: id },
         lastUpdated: nowIso(),
         operationHistory: h,
-        ...extra,
       });
     };
+    const after = (ms: number) => ({ requeueAfterMs: Math.max(1, jittered(ctx.model, ms)) });
+    const stillWaiting = (ms: number) => since < jittered(ctx.model, ms, () => 0.5);
 
     if (isDeleting(host)) {
-      if (state !== 'deleting') {
-        await set('deleting', { poweredOn: false });
-        return { requeueAfterMs: scaled(ctx.model, d.deprovisioning) };
+      switch (state) {
+        case 'provisioning':
+        case 'provisioned':
+          await set('deprovisioning', {}, { name: 'deprovision' });
+          return after(d.deprovisioning);
+        case 'deprovisioning':
+          if (stillWaiting(d.deprovisioning)) return after(d.deprovisioning);
+          await set(
+            'powering off before delete',
+            { provisioning: { image: null } },
+            { name: 'deprovision', end: true },
+          );
+          return after(d.poweringOff);
+        case 'powering off before delete':
+          if (stillWaiting(d.poweringOff)) return after(d.poweringOff);
+          await set('deleting', { poweredOn: false });
+          return after(1);
+        case 'deleting':
+          await removeFinalizer(ctx.client, R.bmh, host, BMH_FINALIZER);
+          return;
+        default:
+          await set('powering off before delete');
+          return after(d.poweringOff);
       }
-      await removeFinalizer(ctx.client, R.bmh, host, BMH_FINALIZER);
-      return;
     }
     if (await addFinalizer(ctx.client, R.bmh, host, BMH_FINALIZER)) return;
 
     const image = field<{ url?: string }>(host, 'spec', 'image');
     const consumer = field<{ name?: string }>(host, 'spec', 'consumerRef');
-    const wait = (ms: number) => ({ requeueAfterMs: Math.max(1, scaled(ctx.model, ms) - since) });
+    const online = field<boolean>(host, 'spec', 'online') === true;
     switch (state) {
       case '':
-        await set(
-          'registering',
-          { operationalStatus: 'OK', errorMessage: '', errorCount: 0, poweredOn: false },
-          { name: 'register' },
-        );
-        return { requeueAfterMs: scaled(ctx.model, d.registering) };
-      case 'registering':
-        if (since < scaled(ctx.model, d.registering)) return wait(d.registering);
+        await set('registering', {}, { name: 'register' });
+        return after(d.registering);
+      case 'registering': {
+        if (stillWaiting(d.registering)) return after(d.registering);
+        const credentialsName = field<string>(host, 'spec', 'bmc', 'credentialsName') ?? '';
         await set(
           'inspecting',
-          {
-            goodCredentials: {
-              credentials: { name: field<string>(host, 'spec', 'bmc', 'credentialsName') ?? '', namespace },
-            },
-          },
+          { goodCredentials: { credentials: { name: credentialsName, namespace } } },
+          { name: 'register', end: true },
           { name: 'inspect' },
         );
-        return { requeueAfterMs: scaled(ctx.model, d.inspecting) };
+        return after(d.inspecting);
+      }
       case 'inspecting':
-        if (since < scaled(ctx.model, d.inspecting)) return wait(d.inspecting);
+        if (stillWaiting(d.inspecting)) return after(d.inspecting);
         await set(
-          'available',
-          { hardware: hardware(name, host.metadata.uid ?? ''), hardwareProfile: 'unknown', poweredOn: false },
-          { name: 'inspect', end: true },
+          'preparing',
+          { hardware: hardwareDetails(name, host.metadata.uid ?? ''), hardwareProfile: 'unknown' },
+          {
+            name: 'inspect',
+            end: true,
+          },
         );
+        return after(d.preparing);
+      case 'preparing':
+        if (stillWaiting(d.preparing)) return after(d.preparing);
+        await set('available');
         return;
       case 'available':
         if (image?.url && consumer?.name) {
           await set('provisioning', {}, { name: 'provision' });
-          return { requeueAfterMs: scaled(ctx.model, d.provisioning) };
+          return after(d.provisioning);
         }
-        return { requeueAfterMs: ctx.model.resyncMs.bmo };
+        return; // the watch brings it back when a consumer sets an image
       case 'provisioning':
         if (!image?.url) {
           await set('deprovisioning', {}, { name: 'deprovision' });
-          return { requeueAfterMs: scaled(ctx.model, d.deprovisioning) };
+          return after(d.deprovisioning);
         }
-        if (since < scaled(ctx.model, d.provisioning)) return wait(d.provisioning);
+        if (stillWaiting(d.provisioning)) return after(d.provisioning);
         await set(
           'provisioned',
           {
-            poweredOn: true,
-            provisioning: {
-              state: 'provisioned',
-              ID: host.metadata.uid ?? '',
-              image,
-              bootMode: 'UEFI',
-              rootDeviceHints: { deviceName: '/dev/sda' },
-            },
+            poweredOn: online,
+            provisioning: { image, bootMode: 'UEFI', rootDeviceHints: { deviceName: '/dev/sda' } },
           },
           { name: 'provision', end: true },
         );
         return;
       case 'provisioned':
-        if (!image?.url || !consumer?.name) {
+        if (!image?.url) {
           await set('deprovisioning', {}, { name: 'deprovision' });
-          return { requeueAfterMs: scaled(ctx.model, d.deprovisioning) };
+          return after(d.deprovisioning);
         }
-        return { requeueAfterMs: ctx.model.resyncMs.bmo };
+        if (field<boolean>(status, 'poweredOn') !== online) await set('provisioned', { poweredOn: online });
+        return;
       case 'deprovisioning':
-        if (since < scaled(ctx.model, d.deprovisioning)) return wait(d.deprovisioning);
-        await set(
-          'available',
-          { poweredOn: false, provisioning: { state: 'available', ID: host.metadata.uid ?? '', image: null } },
-          { name: 'deprovision', end: true },
-        );
+        if (stillWaiting(d.deprovisioning)) return after(d.deprovisioning);
+        await set('available', { poweredOn: false, provisioning: { image: null } }, { name: 'deprovision', end: true });
         return;
       default:
         return;

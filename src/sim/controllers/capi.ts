@@ -1,9 +1,11 @@
-// CAPI core (v1.14, v1beta2): the Cluster controller (ownership of its control plane and
-// infrastructure, phases, v1beta2 conditions, deletion) and the Machine controller
-// (bootstrap data, providerID from the infrastructure machine, nodeRef from the workload
-// API reached through the kubeconfig Secret, phases, deletion).
+// CAPI core's Cluster controller (v1.14, v1beta2): adoption of its control plane and
+// infrastructure (ownerRef + cluster-name label), the phase as upstream's setPhase computes
+// it (Pending only before any ref is set; Provisioning once a ref is; Provisioned once the
+// infrastructure is provisioned and the endpoint valid; Deleting), v1beta2 conditions with
+// WorkersAvailable aggregated from the MachineDeployments' Available (True/NoWorkers when
+// there are none), the Paused condition and spec.paused, and ordered deletion.
 import type { ReconcilerDef } from './runtime.js';
-import { R, collectionPath, objectPath, type Resource } from './resources.js';
+import { R, objectPath, type Resource } from './resources.js';
 import {
   addFinalizer,
   condition,
@@ -17,19 +19,23 @@ import {
   type Condition,
   type Obj,
 } from './helpers.js';
-import { watchedWaitMs } from '../cost-model/model.js';
+import { scaled, watchedWaitMs } from '../cost-model/model.js';
+import { isPaused, setPausedCondition } from './paused.js';
+
+export { machineReconciler, MACHINE_FINALIZER } from './capi-machine.js';
 
 export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
-export const MACHINE_FINALIZER = 'machine.cluster.x-k8s.io';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+/** cluster_controller.go deleteRequeueAfter. */
+const DELETE_REQUEUE_MS = 5_000;
 
-interface Ref {
+export interface Ref {
   apiGroup?: string;
   kind?: string;
   name?: string;
 }
 
-function resourceFor(ref: Ref | undefined): Resource | undefined {
+export function resourceFor(ref: Ref | undefined): Resource | undefined {
   switch (ref?.kind) {
     case 'KubeadmControlPlane':
       return R.kcp;
@@ -39,14 +45,29 @@ function resourceFor(ref: Ref | undefined): Resource | undefined {
       return R.metal3Machine;
     case 'KubeadmConfig':
       return R.kubeadmConfig;
+    case 'Metal3MachineTemplate':
+      return R.metal3MachineTemplate;
+    case 'KubeadmConfigTemplate':
+      return R.kubeadmConfigTemplate;
     default:
       return undefined;
   }
 }
 
-function clusterOf(o: Obj): string[] {
+export function clusterOf(o: Obj): string[] {
   const c = o.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(o, 'spec', 'clusterName');
   return c ? [`${o.metadata.namespace}/${c}`] : [];
+}
+
+const ownerCluster = (o: Obj) => [
+  `${o.metadata.namespace}/${o.metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`,
+];
+
+/** WorkersAvailable: True/NoWorkers without MachineDeployments, else all of them Available. */
+export function workersAvailable(mds: Obj[]): { status: 'True' | 'False'; reason: string } {
+  if (mds.length === 0) return { status: 'True', reason: 'NoWorkers' };
+  const ok = mds.every((md) => condition(md, 'Available')?.status === 'True');
+  return ok ? { status: 'True', reason: 'Available' } : { status: 'False', reason: 'NotAvailable' };
 }
 
 export const clusterReconciler: ReconcilerDef = {
@@ -54,24 +75,17 @@ export const clusterReconciler: ReconcilerDef = {
   concurrencyFlag: 'cluster-concurrency',
   primary: R.cluster,
   watches: [
-    {
-      resource: R.kcp,
-      map: (o) => [
-        `${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`,
-      ],
-    },
-    {
-      resource: R.metal3Cluster,
-      map: (o) => [
-        `${o.metadata.namespace}/${(o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Cluster')?.name ?? o.metadata.name}`,
-      ],
-    },
+    { resource: R.kcp, map: (o) => ownerCluster(o as Obj) },
+    { resource: R.metal3Cluster, map: (o) => ownerCluster(o as Obj) },
     { resource: R.machine, map: (o) => clusterOf(o as Obj) },
+    { resource: R.machineDeployment, map: (o) => clusterOf(o as Obj) },
   ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const cluster = ctx.cache(R.cluster).get(namespace, name) as Obj | undefined;
     if (!cluster) return;
+    if (await setPausedCondition(ctx.client, R.cluster, cluster, cluster)) return;
+    if (isPaused(cluster, cluster)) return;
     const cpRef = field<Ref>(cluster, 'spec', 'controlPlaneRef');
     const infraRef = field<Ref>(cluster, 'spec', 'infrastructureRef');
     const cpRes = resourceFor(cpRef);
@@ -79,31 +93,33 @@ export const clusterReconciler: ReconcilerDef = {
     const cp = cpRes && cpRef?.name ? (ctx.cache(cpRes).get(namespace, cpRef.name) as Obj | undefined) : undefined;
     const infra =
       infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
+    const mds = ctx
+      .cache(R.machineDeployment)
+      .list(namespace)
+      .filter((m) => clusterOf(m as Obj)[0] === key) as Obj[];
 
     if (isDeleting(cluster)) {
       if (field<string>(cluster, 'status', 'phase') !== 'Deleting')
         await patchStatus(ctx.client, R.cluster, cluster, { phase: 'Deleting' });
+      const wait = { requeueAfterMs: scaled(ctx.model, DELETE_REQUEUE_MS) };
       // Machine deployments first, then the control plane, then the infrastructure.
-      for (const md of ctx
-        .cache(R.machineDeployment)
-        .list(namespace)
-        .filter((m) => clusterOf(m as Obj)[0] === key)) {
-        if (!(md as Obj).metadata.deletionTimestamp)
+      for (const md of mds)
+        if (!md.metadata.deletionTimestamp)
           await ctx.client.delete(objectPath(R.machineDeployment, md.metadata.name, namespace));
-      }
+      if (mds.length > 0) return wait;
       if (cp && cpRes) {
         if (!cp.metadata.deletionTimestamp) await ctx.client.delete(objectPath(cpRes, cp.metadata.name, namespace));
-        return { requeueAfterMs: ctx.model.waitRequeueMs };
+        return wait;
       }
       const machinesLeft = ctx
         .cache(R.machine)
         .list(namespace)
         .some((m) => clusterOf(m as Obj)[0] === key);
-      if (machinesLeft) return { requeueAfterMs: ctx.model.waitRequeueMs };
+      if (machinesLeft) return wait;
       if (infra && infraRes) {
         if (!infra.metadata.deletionTimestamp)
           await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
-        return { requeueAfterMs: ctx.model.waitRequeueMs };
+        return wait;
       }
       ctx.workload.drop(namespace, name);
       await removeFinalizer(ctx.client, R.cluster, cluster, CLUSTER_FINALIZER);
@@ -129,13 +145,19 @@ export const clusterReconciler: ReconcilerDef = {
     const infraProvisioned = field<boolean>(infra, 'status', 'initialization', 'provisioned') === true;
     const cpInitialized = field<boolean>(cp, 'status', 'initialization', 'controlPlaneInitialized') === true;
     const cpAvailable = condition(cp, 'Available')?.status === 'True';
-    const endpoint = field<{ host?: string; port?: number }>(cluster, 'spec', 'controlPlaneEndpoint')?.host
-      ? field<{ host?: string; port?: number }>(cluster, 'spec', 'controlPlaneEndpoint')
-      : field<{ host?: string; port?: number }>(infra, 'spec', 'controlPlaneEndpoint');
-    if (endpoint?.host && !field<string>(cluster, 'spec', 'controlPlaneEndpoint', 'host')) {
+    const own = field<{ host?: string; port?: number }>(cluster, 'spec', 'controlPlaneEndpoint');
+    const endpoint = own?.host ? own : field<{ host?: string; port?: number }>(infra, 'spec', 'controlPlaneEndpoint');
+    if (endpoint?.host && !own?.host) {
       await ctx.client.mergePatch(objectPath(R.cluster, name, namespace), { spec: { controlPlaneEndpoint: endpoint } });
     }
-    const phase = !infra ? 'Pending' : infraProvisioned && endpoint?.host ? 'Provisioned' : 'Provisioning';
+    // setPhase (cluster_controller_status.go).
+    const phase =
+      infraProvisioned && endpoint?.host && (endpoint.port ?? 0) > 0
+        ? 'Provisioned'
+        : cpRef?.name || infraRef?.name
+          ? 'Provisioning'
+          : 'Pending';
+    const workers = workersAvailable(mds);
     let conditions = field<Condition[]>(cluster, 'status', 'conditions');
     const flag = (type: string, ok: boolean, yes: string, no: string) => {
       conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', reason: ok ? yes : no });
@@ -143,11 +165,12 @@ export const clusterReconciler: ReconcilerDef = {
     flag('InfrastructureReady', infraProvisioned, 'Ready', 'NotReady');
     flag('ControlPlaneInitialized', cpInitialized, 'Initialized', 'NotInitialized');
     flag('ControlPlaneAvailable', cpAvailable, 'Available', 'NotAvailable');
-    flag('WorkersAvailable', true, 'NoWorkers', 'NoWorkers');
+    conditions = setCondition(conditions, { type: 'WorkersAvailable', ...workers });
     flag('RemoteConnectionProbe', cpInitialized, 'ProbeSucceeded', 'ProbeFailed');
-    flag('Available', infraProvisioned && cpAvailable, 'Available', 'NotAvailable');
+    flag('Available', infraProvisioned && cpAvailable && workers.status === 'True', 'Available', 'NotAvailable');
     const replicas = field<number>(cp, 'status', 'replicas') ?? 0;
     const ready = field<number>(cp, 'status', 'readyReplicas') ?? 0;
+    const sum = (f: string) => mds.reduce((n, md) => n + (field<number>(md, 'status', f) ?? 0), 0);
     const status = {
       phase,
       initialization: { infrastructureProvisioned: infraProvisioned, controlPlaneInitialized: cpInitialized },
@@ -159,139 +182,25 @@ export const clusterReconciler: ReconcilerDef = {
         availableReplicas: ready,
         upToDateReplicas: replicas,
       },
+      workers: {
+        desiredReplicas: mds.reduce((n, md) => n + (field<number>(md, 'spec', 'replicas') ?? 0), 0),
+        replicas: sum('replicas'),
+        readyReplicas: sum('readyReplicas'),
+        availableReplicas: sum('availableReplicas'),
+        upToDateReplicas: sum('upToDateReplicas'),
+      },
       observedGeneration: cluster.metadata.generation,
     };
     const old = cluster.status as Record<string, unknown> | undefined;
+    const sig = (c: Condition[] | undefined) => JSON.stringify((c ?? []).map((x) => [x.type, x.status]));
     const same =
       old &&
       old.phase === status.phase &&
-      JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) ===
-        JSON.stringify((conditions ?? []).map((c) => [c.type, c.status])) &&
-      JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane);
+      sig(old.conditions as Condition[] | undefined) === sig(conditions) &&
+      JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane) &&
+      JSON.stringify(old.workers) === JSON.stringify(status.workers);
     if (!same) await patchStatus(ctx.client, R.cluster, cluster, status);
-    return { requeueAfterMs: cpAvailable ? ctx.model.resyncMs.capi : watchedWaitMs(ctx.model) };
-  },
-};
-
-export const machineReconciler: ReconcilerDef = {
-  name: 'machine',
-  concurrencyFlag: 'machine-concurrency',
-  primary: R.machine,
-  watches: [
-    {
-      resource: R.metal3Machine,
-      map: (o) => {
-        const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine');
-        return m ? [`${o.metadata.namespace}/${m.name}`] : [];
-      },
-    },
-    {
-      resource: R.kubeadmConfig,
-      map: (o) => {
-        const m = (o as Obj).metadata.ownerReferences?.find((r) => r.kind === 'Machine');
-        return m ? [`${o.metadata.namespace}/${m.name}`] : [];
-      },
-    },
-  ],
-  async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const machine = ctx.cache(R.machine).get(namespace, name) as Obj | undefined;
-    if (!machine) return;
-    const bootRef = field<Ref>(machine, 'spec', 'bootstrap', 'configRef');
-    const infraRef = field<Ref>(machine, 'spec', 'infrastructureRef');
-    const bootRes = resourceFor(bootRef);
-    const infraRes = resourceFor(infraRef);
-    const boot =
-      bootRes && bootRef?.name ? (ctx.cache(bootRes).get(namespace, bootRef.name) as Obj | undefined) : undefined;
-    const infra =
-      infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
-
-    if (isDeleting(machine)) {
-      if (field<string>(machine, 'status', 'phase') !== 'Deleting')
-        await patchStatus(ctx.client, R.machine, machine, { phase: 'Deleting' });
-      // CAPI skips draining and Node deletion when the whole Cluster is going away.
-      if (infra && infraRes) {
-        if (!infra.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
-        return { requeueAfterMs: ctx.model.waitRequeueMs };
-      }
-      if (boot && bootRes) {
-        if (!boot.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(bootRes, boot.metadata.name, namespace));
-        return { requeueAfterMs: ctx.model.waitRequeueMs };
-      }
-      await removeFinalizer(ctx.client, R.machine, machine, MACHINE_FINALIZER);
-      return;
-    }
-    if (await addFinalizer(ctx.client, R.machine, machine, MACHINE_FINALIZER)) return;
-
-    const dataSecretName = field<string>(boot, 'status', 'dataSecretName');
-    if (dataSecretName && !field<string>(machine, 'spec', 'bootstrap', 'dataSecretName')) {
-      await ctx.client.mergePatch(objectPath(R.machine, name, namespace), { spec: { bootstrap: { dataSecretName } } });
-      return;
-    }
-    const providerID = field<string>(infra, 'spec', 'providerID');
-    const infraProvisioned = field<boolean>(infra, 'status', 'initialization', 'provisioned') === true;
-    if (providerID && infraProvisioned && !field<string>(machine, 'spec', 'providerID')) {
-      await ctx.client.mergePatch(objectPath(R.machine, name, namespace), { spec: { providerID } });
-      return;
-    }
-    let nodeRef: { name: string } | undefined = field<{ name: string }>(machine, 'status', 'nodeRef');
-    let nodeReady = false;
-    const clusterName =
-      field<string>(machine, 'spec', 'clusterName') ?? machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? '';
-    if (providerID && infraProvisioned) {
-      const workload = await ctx.workload.get(namespace, clusterName);
-      if (workload) {
-        try {
-          const nodes = (await workload.list(collectionPath(R.node))).items as Obj[];
-          const node = nodes.find((n) => field<string>(n, 'spec', 'providerID') === providerID);
-          if (node) {
-            nodeRef = { name: node.metadata.name };
-            nodeReady = condition(node, 'Ready')?.status === 'True';
-          }
-        } catch {
-          ctx.workload.drop(namespace, clusterName);
-        }
-      }
-    }
-    const phase = nodeRef
-      ? 'Running'
-      : providerID && infraProvisioned
-        ? 'Provisioned'
-        : dataSecretName
-          ? 'Provisioning'
-          : 'Pending';
-    let conditions = field<Condition[]>(machine, 'status', 'conditions');
-    const flag = (type: string, ok: boolean, yes: string, no: string) => {
-      conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', reason: ok ? yes : no });
-    };
-    flag('BootstrapConfigReady', Boolean(dataSecretName), 'Ready', 'NotReady');
-    flag('InfrastructureReady', infraProvisioned, 'Ready', 'NotReady');
-    flag('NodeReady', nodeReady, 'NodeReady', nodeRef ? 'NodeNotReady' : 'NodeDoesNotExist');
-    flag('NodeHealthy', nodeReady, 'NodeHealthy', 'NodeNotHealthy');
-    flag('Ready', nodeReady, 'Ready', 'NotReady');
-    flag('Available', nodeReady, 'Available', 'NotAvailable');
-    const old = machine.status as Record<string, unknown> | undefined;
-    const changed =
-      !old ||
-      old.phase !== phase ||
-      JSON.stringify(old.nodeRef) !== JSON.stringify(nodeRef) ||
-      JSON.stringify((old.conditions as Condition[] | undefined)?.map((c) => [c.type, c.status])) !==
-        JSON.stringify((conditions ?? []).map((c) => [c.type, c.status]));
-    if (changed) {
-      await patchStatus(ctx.client, R.machine, machine, {
-        phase,
-        ...(nodeRef ? { nodeRef } : {}),
-        initialization: {
-          bootstrapDataSecretCreated: Boolean(dataSecretName),
-          infrastructureProvisioned: infraProvisioned,
-        },
-        addresses: field<unknown[]>(infra, 'status', 'addresses') ?? [],
-        conditions,
-        observedGeneration: machine.metadata.generation,
-      });
-    }
-    return { requeueAfterMs: nodeReady ? ctx.model.resyncMs.capi : ctx.model.waitRequeueMs };
+    // Everything it waits for is watched; the backstop only covers a missed event.
+    return cpAvailable ? undefined : { requeueAfterMs: watchedWaitMs(ctx.model) };
   },
 };

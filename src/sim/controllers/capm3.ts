@@ -3,7 +3,12 @@
 // metal3.io/BareMetalHost annotation, the AssociateBMH condition), puts the image on it,
 // and once the workload cluster has a Node labelled metal3.io/uuid=<BMH uid> sets the
 // providerID metal3://<namespace>/<bmh>/<m3m> on the Metal3Machine and on that Node
-// (CAPM3's behaviour with the cloud provider off). Deletion releases the host.
+// (CAPM3's behaviour with the cloud provider off). With a dataTemplate it claims rendered
+// metadata (capm3-data.ts) and reports AssociateMetal3MachineMetaData and Metal3DataReady.
+// Deletion (metal3machine_manager.go Delete) takes the image, user data and power away from
+// the host and then waits, requeueing every 30 s, while the host is preparing,
+// provisioning, provisioned, deprovisioning, powering off or deleting; only then does it
+// drop the consumerRef and its finalizer. The deprovisioning wait dominates real deletes.
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
 import {
@@ -22,6 +27,18 @@ import {
   type Obj,
 } from './helpers.js';
 import { ApiError } from './rest.js';
+import { scaled, watchedWaitMs } from '../cost-model/model.js';
+import { isPaused, setPausedCondition } from './paused.js';
+
+/** Host states in which CAPM3 keeps waiting before it releases the host. */
+const DEPROVISION_WAIT_STATES = new Set([
+  'preparing',
+  'provisioning',
+  'provisioned',
+  'deprovisioning',
+  'powering off before delete',
+  'deleting',
+]);
 
 export const M3C_FINALIZER = 'metal3cluster.infrastructure.cluster.x-k8s.io';
 export const M3M_FINALIZER = 'metal3machine.infrastructure.cluster.x-k8s.io';
@@ -42,13 +59,12 @@ export const metal3ClusterReconciler: ReconcilerDef = {
         .cache(R.metal3Machine)
         .list(namespace)
         .some((m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === m3c.metadata.labels?.[CLUSTER_NAME_LABEL]);
-      if (left) return { requeueAfterMs: ctx.model.waitRequeueMs };
+      if (left) return { requeueAfterMs: scaled(ctx.model, ctx.model.capm3RequeueMs) };
       await removeFinalizer(ctx.client, R.metal3Cluster, m3c, M3C_FINALIZER);
       return;
     }
     if (await addFinalizer(ctx.client, R.metal3Cluster, m3c, M3C_FINALIZER)) return;
-    if (field<boolean>(m3c, 'status', 'initialization', 'provisioned') === true)
-      return { requeueAfterMs: ctx.model.resyncMs.capm3 };
+    if (field<boolean>(m3c, 'status', 'initialization', 'provisioned') === true) return;
     const conditions = setCondition(field<Condition[]>(m3c, 'status', 'conditions'), {
       type: 'Ready',
       status: 'True',
@@ -81,6 +97,13 @@ export const metal3MachineReconciler: ReconcilerDef = {
   watches: [
     { resource: R.bmh, map: (o) => mapHostToMachine(o as Obj) },
     { resource: R.metal3DataClaim, map: (o) => [`${o.metadata.namespace}/${o.metadata.name}`] },
+    {
+      resource: R.metal3Data,
+      map: (o) => {
+        const m = ownedBy(o as Obj, 'Metal3Machine');
+        return m ? [`${o.metadata.namespace}/${m}`] : [];
+      },
+    },
     // A Machine change (bootstrap data ready) matters to its infrastructure machine.
     {
       resource: R.machine,
@@ -99,24 +122,50 @@ export const metal3MachineReconciler: ReconcilerDef = {
     const hosts = ctx.cache(R.bmh);
     const host = hostName ? (hosts.get(namespace, hostName) as Obj | undefined) : undefined;
 
+    const m3mCluster = ctx.cache(R.cluster).get(namespace, m3m.metadata.labels?.[CLUSTER_NAME_LABEL] ?? '') as
+      | Obj
+      | undefined;
+    if (isPaused(m3mCluster, m3m)) return;
     if (isDeleting(m3m)) {
+      // The data claim goes with the machine (DissociateM3Metadata).
+      const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
+      if (claim && !claim.metadata.deletionTimestamp)
+        await ctx.client.delete(objectPath(R.metal3DataClaim, name, namespace));
       if (host && field<{ name?: string }>(host, 'spec', 'consumerRef')?.name === name) {
-        // Release: no image, no consumer, powered off. BMO then deprovisions it.
+        if (
+          field(host, 'spec', 'image') ||
+          field(host, 'spec', 'userData') ||
+          field(host, 'spec', 'online') !== false
+        ) {
+          // Deprovision: no image, no user data, powered off. BMO then deprovisions it.
+          await ctx.client.mergePatch(objectPath(R.bmh, host.metadata.name, namespace), {
+            spec: { image: null, userData: null, metaData: null, networkData: null, online: false },
+          });
+          return { requeueAfterMs: scaled(ctx.model, ctx.model.capm3RequeueMs) };
+        }
+        const state = field<string>(host, 'status', 'provisioning', 'state') ?? '';
+        if (
+          DEPROVISION_WAIT_STATES.has(state) ||
+          (state === 'externally provisioned' && field(host, 'status', 'poweredOn'))
+        )
+          return { requeueAfterMs: scaled(ctx.model, ctx.model.capm3RequeueMs) }; // the BMH watch usually comes first
         await ctx.client.mergePatch(objectPath(R.bmh, host.metadata.name, namespace), {
           metadata: {
+            labels: { [CLUSTER_NAME_LABEL]: null },
             ownerReferences: (host.metadata.ownerReferences ?? []).filter((o) => o.kind !== 'Metal3Machine'),
           },
-          spec: { consumerRef: null, image: null, userData: null, online: false },
+          spec: { consumerRef: null },
         });
       }
       await removeFinalizer(ctx.client, R.metal3Machine, m3m, M3M_FINALIZER);
       return;
     }
+    if (await setPausedCondition(ctx.client, R.metal3Machine, m3m, m3mCluster)) return;
     if (await addFinalizer(ctx.client, R.metal3Machine, m3m, M3M_FINALIZER)) return;
 
     const machineName = ownedBy(m3m, 'Machine');
     const machine = machineName ? (ctx.cache(R.machine).get(namespace, machineName) as Obj | undefined) : undefined;
-    if (!machine) return { requeueAfterMs: ctx.model.waitRequeueMs };
+    if (!machine) return { requeueAfterMs: watchedWaitMs(ctx.model) };
     const dataSecret = field<string>(machine, 'spec', 'bootstrap', 'dataSecretName');
     if (!dataSecret) return; // waits for the bootstrap provider; the Machine watch requeues us
 
@@ -139,7 +188,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
           message: 'no available host found',
         });
         await patchStatus(ctx.client, R.metal3Machine, m3m, { conditions });
-        return { requeueAfterMs: ctx.model.waitRequeueMs };
+        return { requeueAfterMs: watchedWaitMs(ctx.model) };
       }
       const image = field<Record<string, unknown>>(m3m, 'spec', 'image');
       try {
@@ -201,11 +250,43 @@ export const metal3MachineReconciler: ReconcilerDef = {
           metadata: { name, namespace, labels: m3m.metadata.labels, ownerReferences: [ownerRef(m3m)] },
           spec: { template: { name: dataTemplate.name, namespace } },
         });
+        conditions = setCondition(conditions, {
+          type: 'AssociateMetal3MachineMetaData',
+          status: 'True',
+          reason: 'AssociateMetal3MachineMetaDataSuccess',
+        });
+        conditions = setCondition(conditions, {
+          type: 'Metal3DataReady',
+          status: 'False',
+          reason: 'WaitingForMetal3Data',
+        });
+        await patchStatus(ctx.client, R.metal3Machine, m3m, { conditions });
         return;
       }
       const rendered = field<{ name?: string }>(claim, 'status', 'renderedData');
-      if (!rendered?.name) return;
-      await patchStatus(ctx.client, R.metal3Machine, m3m, { renderedData: { name: rendered.name, namespace } });
+      const data = rendered?.name
+        ? (ctx.cache(R.metal3Data).get(namespace, rendered.name) as Obj | undefined)
+        : undefined;
+      if (!data || field<boolean>(data, 'status', 'ready') !== true) return; // watches on claim and data
+      conditions = setCondition(conditions, {
+        type: 'Metal3DataReady',
+        status: 'True',
+        reason: 'Metal3DataSecretsReady',
+      });
+      const metaData = field<{ name: string }>(data, 'spec', 'metaData');
+      const networkData = field<{ name: string }>(data, 'spec', 'networkData');
+      await ctx.client.mergePatch(objectPath(R.bmh, host.metadata.name, namespace), {
+        spec: {
+          ...(metaData ? { metaData: { name: metaData.name, namespace } } : {}),
+          ...(networkData ? { networkData: { name: networkData.name, namespace } } : {}),
+        },
+      });
+      await patchStatus(ctx.client, R.metal3Machine, m3m, {
+        renderedData: { name: data.metadata.name, namespace },
+        ...(metaData ? { metaData: { name: metaData.name, namespace } } : {}),
+        ...(networkData ? { networkData: { name: networkData.name, namespace } } : {}),
+        conditions,
+      });
       return;
     }
 
@@ -214,21 +295,21 @@ export const metal3MachineReconciler: ReconcilerDef = {
     const nics = field<Array<{ ip?: string }>>(host, 'status', 'hardware', 'nics') ?? [];
     if (hostState !== 'provisioned') return;
     if (field<string>(m3m, 'spec', 'providerID') && field<boolean>(m3m, 'status', 'initialization', 'provisioned')) {
-      return { requeueAfterMs: ctx.model.resyncMs.capm3 };
+      return;
     }
     const clusterName =
       machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(machine, 'spec', 'clusterName') ?? '';
     const workload = await ctx.workload.get(namespace, clusterName);
-    if (!workload) return { requeueAfterMs: ctx.model.waitRequeueMs };
+    if (!workload) return { requeueAfterMs: watchedWaitMs(ctx.model) };
     const uid = host.metadata.uid ?? '';
     let nodes: Obj[];
     try {
       nodes = (await workload.list(collectionPath(R.node), `metal3.io/uuid=${uid}`)).items as Obj[];
     } catch {
       ctx.workload.drop(namespace, clusterName);
-      return { requeueAfterMs: ctx.model.waitRequeueMs };
+      return { requeueAfterMs: watchedWaitMs(ctx.model) };
     }
-    if (nodes.length !== 1) return { requeueAfterMs: ctx.model.waitRequeueMs };
+    if (nodes.length !== 1) return { requeueAfterMs: watchedWaitMs(ctx.model) };
     const node = nodes[0] as Obj;
     const providerID = `metal3://${namespace}/${host.metadata.name}/${name}`;
     if (field<string>(node, 'spec', 'providerID') !== providerID) {
@@ -262,38 +343,6 @@ export const metal3MachineReconciler: ReconcilerDef = {
       },
       lastUpdated: nowIso(),
     });
-    return;
-  },
-};
-
-/** The Metal3DataTemplate side: renders a Metal3Data for each claim (no IPAM pools in this experiment). */
-export const metal3DataClaimReconciler: ReconcilerDef = {
-  name: 'metal3data',
-  concurrencyFlag: 'metal3data-concurrency',
-  primary: R.metal3DataClaim,
-  async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
-    if (!claim || isDeleting(claim) || field(claim, 'status', 'renderedData')) return;
-    const template = field<string>(claim, 'spec', 'template', 'name') ?? '';
-    const taken = new Set(
-      ctx
-        .cache(R.metal3Data)
-        .list(namespace)
-        .map((d) => d.metadata.name),
-    );
-    let index = 0;
-    while (taken.has(`${template}-${index}`)) index++;
-    const dataName = `${template}-${index}`;
-    const created = await ctx.client.create(collectionPath(R.metal3Data, namespace), {
-      apiVersion: R.metal3Data.apiVersion,
-      kind: 'Metal3Data',
-      metadata: { name: dataName, namespace, labels: claim.metadata.labels, ownerReferences: [ownerRef(claim)] },
-      spec: { index, template: { name: template, namespace }, claim: { name, namespace } },
-    });
-    if (!created) return { requeueAfterMs: 10 };
-    await patchStatus(ctx.client, R.metal3Data, created as Obj, { ready: true });
-    await patchStatus(ctx.client, R.metal3DataClaim, claim, { renderedData: { name: dataName, namespace } });
     return;
   },
 };

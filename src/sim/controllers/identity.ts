@@ -1,9 +1,9 @@
-// Where each emulated controller lives and which flags it reads: the engine's flag table
-// (src/engine/tune/flags.ts) is the single source of truth, so what `tune` patches is
-// exactly what the emulated process honours.
+// Where each emulated controller lives and which flags it reads. The figures come from the
+// emulators' own record of each upstream main.go (upstream-flags.ts), not from the engine's
+// tuning table: a test compares the two, so a mistake in either shows up.
 import { cpus } from 'node:os';
-import { CONTROLLERS, readFlags } from '../../core/tune/flags.js';
 import type { ControllerFlags, ControllerId } from '../../core/types.js';
+import { bmoAutoConcurrency, parseArgs, UPSTREAM_FLAGS, type ParsedArgs } from './upstream-flags.js';
 
 export interface ControllerIdentity {
   id: ControllerId;
@@ -14,23 +14,25 @@ export interface ControllerIdentity {
   concurrencyFlags: Record<string, number>;
   qps: number;
   burst: number;
+  syncPeriodMs: number;
 }
 
 export function identityOf(id: ControllerId): ControllerIdentity {
-  const s = CONTROLLERS[id];
+  const s = UPSTREAM_FLAGS[id];
   return {
     id,
     namespace: s.namespace,
     deployment: s.deployment,
     container: s.container,
-    concurrencyFlags: s.concurrencyFlags,
-    qps: s.defaults.qps,
-    burst: s.defaults.burst,
+    concurrencyFlags: s.concurrency,
+    qps: s.qps,
+    burst: s.burst,
+    syncPeriodMs: s.syncPeriodMs,
   };
 }
 
 export const IDENTITIES = Object.fromEntries(
-  Object.keys(CONTROLLERS).map((id) => [id, identityOf(id as ControllerId)]),
+  Object.keys(UPSTREAM_FLAGS).map((id) => [id, identityOf(id as ControllerId)]),
 ) as Record<ControllerId, ControllerIdentity>;
 
 export interface EffectiveFlags {
@@ -40,27 +42,32 @@ export interface EffectiveFlags {
   concurrency: Record<string, number>;
   qps: number;
   burst: number;
+  /** klog verbosity (-v); decides which throttling lines client-go writes. */
+  verbosity: number;
 }
 
 /** The values a controller runs with. A malformed flag makes the real binary exit; here it falls back to defaults. */
 export function effectiveFlags(identity: ControllerIdentity, args: readonly string[]): EffectiveFlags {
-  let present: ControllerFlags;
+  let present: ParsedArgs;
   try {
-    present = readFlags([...args], identity.id);
+    present = parseArgs(UPSTREAM_FLAGS[identity.id], args);
   } catch {
-    present = { concurrency: {} };
+    present = { concurrency: {}, verbosity: 0 };
   }
   const concurrency: Record<string, number> = {};
   for (const [flag, def] of Object.entries(identity.concurrencyFlags)) {
     let v = present.concurrency[flag] ?? def;
-    // BMO: 0 means automatic, min(CPUs, 8) but at least 2 (its main.go).
-    if (v <= 0) v = Math.max(2, Math.min(cpus().length, 8));
+    if (v <= 0) v = bmoAutoConcurrency(cpus().length, process.env.BMO_CONCURRENCY);
     concurrency[flag] = Math.floor(v);
   }
+  const flags: ControllerFlags = { concurrency: present.concurrency };
+  if (present.qps !== undefined) flags.qps = present.qps;
+  if (present.burst !== undefined) flags.burst = present.burst;
   return {
-    flags: present,
+    flags,
     concurrency,
     qps: present.qps && present.qps > 0 ? present.qps : identity.qps,
     burst: Math.floor(present.burst && present.burst > 0 ? present.burst : identity.burst),
+    verbosity: present.verbosity,
   };
 }

@@ -4,15 +4,18 @@ import type { ControllerId } from '../../core/types.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
 import { bmoReconciler } from './bmo.js';
 import { clusterReconciler, machineReconciler } from './capi.js';
-import { metal3ClusterReconciler, metal3DataClaimReconciler, metal3MachineReconciler } from './capm3.js';
-import { kcpReconciler, kubeadmConfigReconciler } from './kcp.js';
+import { machineDeploymentReconciler, machineSetReconciler } from './capi-md.js';
+import { metal3ClusterReconciler, metal3MachineReconciler } from './capm3.js';
+import { metal3DataReconciler, metal3DataTemplateReconciler } from './capm3-data.js';
+import { kcpReconciler } from './kcp.js';
+import { kubeadmConfigReconciler } from './cabpk.js';
 import { ControllerManager, STDOUT_SINK, type PodSink, type ReconcilerDef } from './runtime.js';
 
 export const RECONCILERS: Record<ControllerId, ReconcilerDef[]> = {
-  capi: [clusterReconciler, machineReconciler],
+  capi: [clusterReconciler, machineReconciler, machineDeploymentReconciler, machineSetReconciler],
   'kubeadm-bootstrap': [kubeadmConfigReconciler],
   kcp: [kcpReconciler],
-  capm3: [metal3ClusterReconciler, metal3MachineReconciler, metal3DataClaimReconciler],
+  capm3: [metal3ClusterReconciler, metal3MachineReconciler, metal3DataTemplateReconciler, metal3DataReconciler],
   // IPAM has nothing to do in this experiment (no IPPools): it idles like the real one.
   ipam: [],
   bmo: [bmoReconciler],

@@ -10,13 +10,14 @@ import { R, collectionPath, objectPath, type Resource } from './resources.js';
 import { TokenBucket } from './token-bucket.js';
 import { WorkQueue, type ReconcileResult } from './workqueue.js';
 import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
-import { klogHeader, throttleLine } from './klog.js';
-import { coresOf, cpuShareMs, reconcileBusyMs, type CostModel } from '../cost-model/model.js';
+import { klogHeader, ThrottleLogger, throttleLine } from './klog.js';
+import { coresOf, cpuShareMs, reconcileBusyMs, scaled, type CostModel } from '../cost-model/model.js';
 import { CpuPool } from './cpu-pool.js';
 import { WorkloadClients } from './workload.js';
+import { ManagerDiagnostics, type PodPorts } from './diagnostics.js';
 
 /** Where a controller's pod log lines and resource usage go. */
-export interface PodSink {
+export interface PodSink extends PodPorts {
   appendLog(namespace: string, pod: string, container: string, line: string): void;
   setPodMetrics(
     namespace: string,
@@ -44,8 +45,8 @@ export interface ControllerContext {
 
 export interface Watch {
   resource: Resource;
-  /** Primary keys to enqueue for a change of this object; default: its own key. */
-  map?: (obj: KubeObject) => string[];
+  /** Primary keys to enqueue for a change of this object; default: its own key. `cache` reads other kinds. */
+  map?: (obj: KubeObject, cache: (res: Resource) => Informer) => string[];
 }
 
 export interface ReconcilerDef {
@@ -84,6 +85,12 @@ interface Generation {
   pod: string;
   cpu: CpuPool;
   requests: number;
+  /** Watch events received and not yet paid for in CPU (watch fan-out), in ms. */
+  eventDebtMs: number;
+  /** All informers listed once: later events are watch events (normal priority). */
+  synced: boolean;
+  resync?: NodeJS.Timeout;
+  cache?: (res: Resource) => Informer;
   /** stopGeneration ran: a retried restart stops a half-started generation only once. */
   stopped?: boolean;
 }
@@ -102,10 +109,14 @@ export class ControllerManager {
   /** Ends a restart's backoff wait early when the manager stops. */
   private wake?: () => void;
   /** Throttle waits, restarts (attempts) and failed restart attempts, for tests and the headless summary. */
-  readonly stats = { throttled: 0, restarts: 0, restartFailures: 0, reconciles: 0, errors: 0 };
+  readonly stats = { throttled: 0, throttleLines: 0, restarts: 0, restartFailures: 0, reconciles: 0, errors: 0 };
+
+  /** The diagnostics endpoint: /metrics and PUT /debug/flags/v (diagnostics.ts). */
+  readonly diagnostics: ManagerDiagnostics;
 
   constructor(private readonly opts: ManagerOptions) {
     this.identity = opts.identity ?? IDENTITIES[opts.id];
+    this.diagnostics = new ManagerDiagnostics(opts.id, this.identity.namespace, opts.sink);
     this.metaClient = new RestClient(opts.kubeconfig);
   }
 
@@ -151,6 +162,7 @@ export class ControllerManager {
       { namespace },
     );
     this.deploymentWatch.start();
+    await this.diagnostics.start();
     await this.deploymentWatch.hasSynced();
     await this.startGeneration();
     const period = this.opts.sampleMs ?? 1000;
@@ -171,6 +183,7 @@ export class ControllerManager {
     await this.restarting;
     await this.stopGeneration();
     this.metaClient.close();
+    await this.diagnostics.stop();
   }
 
   private argsOf(dep: KubeObject | undefined): string[] {
@@ -264,14 +277,18 @@ export class ControllerManager {
     this.lastArgsKey = JSON.stringify(args);
     const flags = effectiveFlags(this.identity, args);
     const pod = await this.findPod(dep, this.gen !== undefined || this.stats.restarts > 0);
+    this.diagnostics.newGeneration(pod, args);
     const bucket = new TokenBucket(flags.qps, flags.burst);
     const threadId = 1 + (hash(pod) % 30000);
+    const throttleLog = new ThrottleLogger(() => this.diagnostics.verbosity);
     const gen: Generation = {
       bucket,
       flags,
       pod,
       cpu: new CpuPool(coresOf(this.opts.model, this.opts.id)),
       requests: 0,
+      eventDebtMs: 0,
+      synced: false,
       informers: new Map(),
       queues: new Map(),
       client: undefined as unknown as RestClient,
@@ -282,6 +299,9 @@ export class ControllerManager {
       onRequest: () => gen.requests++,
       onThrottle: (e: ThrottleEvent) => {
         this.stats.throttled++;
+        // client-go writes only some waits, depending on -v (klog.ts).
+        if (!throttleLog.shouldLog(e.waitMs)) return;
+        this.stats.throttleLines++;
         this.opts.sink.appendLog(
           namespace,
           gen.pod,
@@ -290,7 +310,19 @@ export class ControllerManager {
         );
       },
     });
-    gen.workload = new WorkloadClients(gen.client, () => gen.requests++);
+    this.diagnostics.instrumentClient(gen.client);
+    const probe = this.opts.model.clusterCacheProbe;
+    gen.workload = new WorkloadClients(
+      gen.client,
+      () => gen.requests++,
+      probe.controllers.includes(this.opts.id)
+        ? {
+            periodMs: scaled(this.opts.model, probe.periodMs),
+            timeoutMs: Math.max(50, scaled(this.opts.model, probe.timeoutMs)),
+            failureThreshold: probe.failureThreshold,
+          }
+        : undefined,
+    );
     this.gen = gen;
     const log = (message: string) =>
       this.opts.sink.appendLog(
@@ -310,6 +342,7 @@ export class ControllerManager {
       }
       return inf;
     };
+    gen.cache = cache;
     const ctx: ControllerContext = {
       id: this.opts.id,
       client: gen.client,
@@ -322,16 +355,18 @@ export class ControllerManager {
     for (const r of this.opts.reconcilers) {
       const primary = cache(r.primary);
       const q = new WorkQueue(
-        async (key) => {
+        this.diagnostics.timed(r.name, async (key) => {
           // The modelled work of one reconcile grows with what the controller caches. Its
           // CPU part needs one of the process's cores; the rest holds only the worker.
           const busy = reconcileBusyMs(this.opts.model, this.opts.id, primary.store.size);
-          const cpu = cpuShareMs(this.opts.model, this.opts.id, busy);
+          // Watch events received since the last reconcile are paid for here, on a core.
+          const cpu = cpuShareMs(this.opts.model, this.opts.id, busy) + gen.eventDebtMs;
+          gen.eventDebtMs = 0;
           this.stats.reconciles++;
           await gen.cpu.run(cpu);
           if (busy > cpu) await sleep(busy - cpu);
           return r.reconcile(ctx, key);
-        },
+        }),
         (key, err) => {
           this.stats.errors++;
           if (this.stats.errors % 50 === 1)
@@ -341,10 +376,21 @@ export class ControllerManager {
         },
       );
       gen.queues.set(r.name, q);
+      this.diagnostics.instrumentQueue(r.name, q, flags.concurrency[r.concurrencyFlag] ?? 10);
       for (const w of r.watches ?? []) cache(w.resource);
     }
     for (const inf of gen.informers.values()) inf.start();
     await Promise.all([...gen.informers.values()].map((i) => i.hasSynced()));
+    gen.synced = true;
+    // controller-runtime's SyncPeriod: every primary object again, at low priority.
+    const syncMs = scaled(this.opts.model, this.opts.model.resyncMs[this.opts.id] ?? this.identity.syncPeriodMs);
+    if (syncMs > 0) {
+      gen.resync = setInterval(() => {
+        for (const r of this.opts.reconcilers)
+          for (const o of cache(r.primary).list()) gen.queues.get(r.name)?.add(keyOf(o), this.opts.model.lowPriority);
+      }, syncMs);
+      gen.resync.unref?.();
+    }
     for (const r of this.opts.reconcilers) {
       const workers = flags.concurrency[r.concurrencyFlag] ?? 10;
       log(`"Starting workers" controller="${r.name}" worker count=${workers}`);
@@ -355,13 +401,19 @@ export class ControllerManager {
   }
 
   private dispatch(gen: Generation, res: Resource, _type: string, obj: KubeObject): void {
+    // Watch fan-out: every event this process receives costs it some CPU.
+    gen.eventDebtMs += scaled(this.opts.model, this.opts.model.watchEventCpuMs);
+    // Events of the initial list go in at low priority (controller-runtime priority queue).
+    const priority = gen.synced ? 0 : this.opts.model.lowPriority;
     for (const r of this.opts.reconcilers) {
       const q = gen.queues.get(r.name);
       if (!q) continue;
-      if (r.primary === res) q.add(keyOf(obj));
+      if (r.primary === res) q.add(keyOf(obj), priority);
       for (const w of r.watches ?? []) {
         if (w.resource !== res) continue;
-        for (const k of w.map ? w.map(obj) : [keyOf(obj)]) q.add(k);
+        const lookup = gen.cache;
+        if (w.map && !lookup) continue;
+        for (const k of w.map && lookup ? w.map(obj, lookup) : [keyOf(obj)]) q.add(k, priority);
       }
     }
   }
@@ -370,6 +422,7 @@ export class ControllerManager {
     const gen = this.gen;
     if (!gen || gen.stopped) return;
     gen.stopped = true;
+    if (gen.resync) clearInterval(gen.resync);
     for (const inf of gen.informers.values()) inf.stop();
     await Promise.all([...gen.queues.values()].map((q) => q.stop()));
     gen.workload.close();

@@ -1,11 +1,18 @@
 // controller-runtime's workqueue semantics in small: a key is queued at most once, a key
 // being processed is never processed twice at the same time (re-adds wait until it is
-// done), delayed adds keep the earliest deadline, and N workers drain the queue.
+// done), delayed adds keep the earliest deadline, and N workers drain the queue. Like
+// controller-runtime's priority queue (v0.20+, on by default in CAPI v1.14), a key added
+// with a low priority (initial list, SyncPeriod resync) waits behind every normal one, and
+// a normal add of a key already waiting at low priority moves it up.
+// biome-ignore lint/suspicious/noConfusingVoidType: reconcilers end with a bare `return`, like ctrl.Result{}.
 export type ReconcileResult = { requeueAfterMs?: number } | void;
 
 export class WorkQueue {
   private readonly queue: string[] = [];
+  /** Keys added at low priority, served only when `queue` is empty. */
+  private readonly lowQueue: string[] = [];
   private readonly queued = new Set<string>();
+  private readonly queuedLow = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -20,18 +27,31 @@ export class WorkQueue {
   ) {}
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.lowQueue.length;
   }
 
-  add(key: string): void {
+  /** Keys waiting at low priority right now. */
+  get lowDepth(): number {
+    return this.lowQueue.length;
+  }
+
+  /** Adds a key; priority < 0 queues it behind every normal key. */
+  add(key: string, priority = 0): void {
     if (this.stopped) return;
     if (this.processing.has(key)) {
       this.dirtyWhileProcessing.add(key);
       return;
     }
     if (this.queued.has(key)) return;
-    this.queued.add(key);
-    this.queue.push(key);
+    if (priority < 0) {
+      if (this.queuedLow.has(key)) return;
+      this.queuedLow.add(key);
+      this.lowQueue.push(key);
+    } else {
+      if (this.queuedLow.delete(key)) this.lowQueue.splice(this.lowQueue.indexOf(key), 1);
+      this.queued.add(key);
+      this.queue.push(key);
+    }
     this.waiters.shift()?.();
   }
 
@@ -67,6 +87,11 @@ export class WorkQueue {
       if (key !== undefined) {
         this.queued.delete(key);
         return key;
+      }
+      const low = this.lowQueue.shift();
+      if (low !== undefined) {
+        this.queuedLow.delete(low);
+        return low;
       }
       await new Promise<void>((r) => this.waiters.push(r));
     }

@@ -10,18 +10,14 @@ import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
 import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
 import { managementObjects } from '../../../src/sim/demo/manifests.js';
-import { DEFAULT_COST_MODEL, type CostModel } from '../../../src/sim/cost-model/model.js';
+import { DEFAULT_COST_MODEL, type CostModel, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { clusterObjects, clusterPki, workloadObjects, type ClusterPki } from './fixtures.js';
 
 // Fast model: the test is about behaviour, not about the curve.
-const MODEL: CostModel = {
-  ...DEFAULT_COST_MODEL,
-  timeScale: 0.05,
-  resyncMs: { kcp: 400, capi: 400, 'kubeadm-bootstrap': 1000, capm3: 400, bmo: 400, ipam: 1000 },
-  bmhDelaysMs: { registering: 100, inspecting: 100, provisioning: 100, deprovisioning: 100 },
-  waitRequeueMs: 100,
-};
+// Every upstream duration (VM 10 s, KCP's 20 s requeue, CAPM3's 30 s, BMO's test-mode
+// states) at 1/50 of real time.
+const MODEL: CostModel = withTimeScale(DEFAULT_COST_MODEL, 0.02);
 
 const NS = 'sim-ctl-1';
 const CLUSTER = 'sim-ctl-1';
@@ -178,9 +174,8 @@ describe('emulated controllers', () => {
         ((await get(R.kcp, CLUSTER, NS))?.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1,
     );
     await until('Cluster Available', async () => conditionTrue(await get(R.cluster, CLUSTER, NS), 'Available'));
-    expect(((await get(R.metal3Machine, machineName, NS))?.spec as { providerID?: string }).providerID).toBe(
-      providerID,
-    );
+    const m3m = await get(R.metal3Machine, machineName, NS);
+    expect((m3m?.spec as { providerID?: string } | undefined)?.providerID).toBe(providerID);
   }, 60_000);
 
   it('restarts KCP with the new limits when its Deployment is patched, and logs client-go throttling', async () => {
@@ -191,8 +186,9 @@ describe('emulated controllers', () => {
       'capi-kubeadm-control-plane-controller-manager',
       'capi-kubeadm-control-plane-system',
     );
-    const containers = (dep?.spec as { template: { spec: { containers: Array<{ name: string; args: string[] }> } } })
-      .template.spec.containers;
+    const containers =
+      (dep?.spec as { template: { spec: { containers: Array<{ name: string; args: string[] }> } } } | undefined)
+        ?.template.spec.containers ?? [];
     const args = [
       ...(containers[0]?.args ?? []),
       '--kube-api-qps=1',
@@ -209,8 +205,9 @@ describe('emulated controllers', () => {
     expect(kcpMgr.effective?.burst).toBe(1);
     expect(kcpMgr.effective?.concurrency['kubeadmcontrolplane-concurrency']).toBe(3);
     expect(kcpMgr.flags).toMatchObject({ qps: 1, burst: 1 });
+    // client-go v0.33+ (CAPI v1.14): the structured line, at default verbosity only for waits over 1 s.
     const throttle =
-      /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ request\.go:\d+\] Waited for [\d.]+m?s due to client-side throttling, not priority and fairness, request: GET:https:\/\//;
+      /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ request\.go:\d+\] "Waited before sending request" delay="[\d.]+m?s" reason="client-side throttling, not priority and fairness" verb="[A-Z]+" URL="https:\/\//;
     await until('a throttling line', async () => logLines.some((l) => throttle.test(l)), 20_000);
     if (mgmt) {
       // Served through pods/log of the new pod, like `kubectl logs`.
@@ -227,7 +224,7 @@ describe('emulated controllers', () => {
         },
         20_000,
       );
-      expect(log).toContain('due to client-side throttling');
+      expect(log).toContain('reason="client-side throttling, not priority and fairness"');
     }
     // Back to fast limits for the rest of the suite.
     await client.mergePatch(

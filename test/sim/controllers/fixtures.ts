@@ -18,7 +18,7 @@ export async function clusterPki(): Promise<ClusterPki> {
   const key = await newRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicKeyPem);
-  cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(8));
+  cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
   cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
@@ -71,6 +71,14 @@ export function clusterObjects(ns: string, cluster: string, port: number, pki: C
       kind: 'Secret',
       type: 'cluster.x-k8s.io/secret',
       metadata: { name: `${cluster}-etcd`, namespace: ns, labels },
+      data: { 'tls.crt': b64(pki.etcdCa.certPem), 'tls.key': b64(pki.etcdCa.keyPem) },
+    },
+    {
+      // With external etcd, KCP also requires the API server's etcd client certificate (the engine writes it).
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'cluster.x-k8s.io/secret',
+      metadata: { name: `${cluster}-apiserver-etcd-client`, namespace: ns, labels },
       data: { 'tls.crt': b64(pki.etcdCa.certPem), 'tls.key': b64(pki.etcdCa.keyPem) },
     },
     {

@@ -36,7 +36,7 @@ describe('token bucket', () => {
 });
 
 describe('client-go throttling line', () => {
-  it('has klog header and request.go wording', () => {
+  it('has klog header and client-go v0.33+ structured wording', () => {
     const line = throttleLine(
       new Date(Date.UTC(2026, 4, 1, 20, 52, 9, 33)),
       24024,
@@ -45,7 +45,7 @@ describe('client-go throttling line', () => {
       'https://127.0.0.1:6443/api/v1/namespaces/test-1/secrets/test-1-ca',
     );
     expect(line).toMatch(
-      /^I0501 20:52:09\.033\d{3} {3}24024 request\.go:\d+\] Waited for 4\.8705s due to client-side throttling, not priority and fairness, request: GET:https:\/\/127\.0\.0\.1:6443\/api\/v1\/namespaces\/test-1\/secrets\/test-1-ca$/,
+      /^I0501 20:52:09\.033\d{3} {3}24024 request\.go:\d+\] "Waited before sending request" delay="4\.8705s" reason="client-side throttling, not priority and fairness" verb="GET" URL="https:\/\/127\.0\.0\.1:6443\/api\/v1\/namespaces\/test-1\/secrets\/test-1-ca"$/,
     );
   });
   it('formats durations like Go', () => {
