@@ -59,7 +59,8 @@ export function register(program: Command): void {
           running = await startControllers({
             kubeconfig: kc,
             only: parseOnly(opts.only),
-            model: withTimeScale(DEFAULT_COST_MODEL, scale),
+            // Relative to the demo's speed (the model's own timeScale compresses real time).
+            model: withTimeScale(DEFAULT_COST_MODEL, DEFAULT_COST_MODEL.timeScale * scale),
           });
         } catch (err) {
           throw new UserError(
