@@ -1,7 +1,9 @@
 // The compact registry of the CAPI / CAPM3 / BMO / IPAM kinds (CAPI v1.14, CAPM3 v1.13, BMO v0.13),
 // so `scale-tui demo` serves them without the full CRD YAML. Names, scopes, versions and
-// subresources mirror the upstream CRDs; schemas are not carried (no validation for these).
-import { makeType, type ResourceType, type ScaleSpec } from './resource.js';
+// subresources mirror the upstream CRDs; schemas are not carried, except the partial ones in
+// builtin-schemas.ts (rules a real server enforces and a writer here could break).
+import { makeType, type OpenApiSchema, type ResourceType, type ScaleSpec } from './resource.js';
+import { BUILTIN_SCHEMAS } from './builtin-schemas.js';
 
 const REPLICAS: ScaleSpec = {
   specReplicasPath: '.spec.replicas',
@@ -340,6 +342,7 @@ export function builtinCrdKinds(): ResourceType[][] {
         shortNames: r.shortNames,
         categories: r.categories,
         custom: true,
+        schema: BUILTIN_SCHEMAS[`${r.group}/${r.kind}`] as OpenApiSchema | undefined,
       }),
     ),
   );

@@ -346,7 +346,7 @@ export class ObjectStore {
     if (sub === 'status') {
       next = { ...old, status: body.status as Json };
       if (body.status === undefined) delete next.status;
-      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn');
+      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn', old);
     } else {
       next = body;
       next.apiVersion = apiVersionOf(t);
@@ -370,7 +370,7 @@ export class ObjectStore {
       }
       delete md.managedFields;
       if (oldMd.generation !== undefined) md.generation = oldMd.generation;
-      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn');
+      warnings = checkSchema(t, next, cur.name, opts.fieldValidation ?? 'Warn', old);
       if (oldMd.generation !== undefined && specOf(old) !== specOf(next)) md.generation = Number(oldMd.generation) + 1;
       this.prepareBuiltin(t, next, old);
     }

@@ -5,6 +5,8 @@ import { builtinKinds } from './builtin-kinds.js';
 import { builtinCrdKinds } from './builtin-crds.js';
 import { makeType, type ResourceType, type OpenApiSchema, type ScaleSpec } from './resource.js';
 import { isObject } from './patch.js';
+import { prepareCel } from './schema/cel.js';
+import type { JSONSchemaProps } from './schema/types.js';
 
 export interface GroupInfo {
   name: string;
@@ -71,7 +73,10 @@ export class Registry {
     const m = new Map<string, Set<string>>();
     for (const t of this.byPath.values()) {
       let s = m.get(t.group);
-      if (!s) m.set(t.group, (s = new Set()));
+      if (!s) {
+        s = new Set();
+        m.set(t.group, s);
+      }
       s.add(t.version);
     }
     this.groupsCache = [...m.entries()].map(([name, vs]) => ({ name, versions: [...vs].sort(compareVersions) }));
@@ -86,7 +91,11 @@ export class Registry {
     for (const t of types) {
       for (const [k, old] of this.byPath) if (old.group === t.group && old.plural === t.plural) this.byPath.delete(k);
     }
-    for (const t of types) this.add(t);
+    for (const t of types) {
+      // CEL rules compile here, once per CRD version, not on the first write.
+      if (t.schema) prepareCel(t.schema as JSONSchemaProps);
+      this.add(t);
+    }
     this.byCrd.set(crdName(crd), types);
     return types;
   }

@@ -1,7 +1,10 @@
 // Request validation: object names, and CRD objects against their openAPIV3Schema (through
-// ./schema/validate.ts), reported as kube-apiserver does (422 Invalid with causes; unknown
-// fields under fieldValidation=Strict as 400 BadRequest "strict decoding error").
-import { validate, applyDefaults, prune, type JSONSchemaProps } from './schema/validate.js';
+// ./schema/validate.ts) and its CEL rules (./schema/cel.ts), reported as kube-apiserver does
+// (422 Invalid with causes; unknown fields under fieldValidation=Strict as 400 BadRequest
+// "strict decoding error"). As upstream, CEL rules are not evaluated when the object already
+// breaks a type, required, enum or size rule: a cause says some rules were not checked.
+import { validate, applyDefaults, prune, type JSONSchemaProps, type SchemaViolation } from './schema/validate.js';
+import { prepareCel, validateCel } from './schema/cel.js';
 import type { ResourceType } from './resource.js';
 import { ApiStatusError, invalid, type StatusCause } from './status.js';
 
@@ -11,6 +14,19 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export function checkName(t: ResourceType, name: string): void {
+  // kube-apiserver validates RBAC names as path segments only (ValidatePathSegmentName):
+  // kubeadm's `kubeadm:get-nodes` and `system:coredns` are legal there.
+  if (t.group === 'rbac.authorization.k8s.io') {
+    if (name === '.' || name === '..' || /[/%]/.test(name))
+      throw invalid(t.kind, t.group, name, [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'metadata.name',
+          message: `Invalid value: "${name}": may not contain '/' or '%'`,
+        },
+      ]);
+    return;
+  }
   const label = t.kind === 'Namespace' || t.kind === 'Service';
   const re = label ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   const max = label ? 63 : 253;
@@ -24,8 +40,28 @@ export function checkName(t: ResourceType, name: string): void {
   }
 }
 
+/** Schema violations after which upstream skips CEL (apiextensions strategy hasBlockingErr). */
+const BLOCKING = new Set([
+  'FieldValueNotSupported',
+  'FieldValueRequired',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+]);
+
+const NOT_CHECKED: StatusCause = {
+  reason: 'FieldValueInvalid',
+  field: '<nil>',
+  message:
+    'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+};
+
+const causesOf = (vs: SchemaViolation[]): StatusCause[] =>
+  vs.map((v) => ({ reason: v.reason, field: v.field, message: v.message }));
+
 /**
- * Defaults, validates and prunes a custom resource in place. Returns warnings (unknown fields
+ * Defaults, validates and prunes a custom resource in place, then checks its CEL rules (with
+ * `old`, the stored object, for transition rules on updates). Returns warnings (unknown fields
  * under fieldValidation=Warn).
  */
 export function checkSchema(
@@ -33,6 +69,7 @@ export function checkSchema(
   obj: Record<string, unknown>,
   name: string,
   mode: FieldValidation,
+  old?: Record<string, unknown>,
 ): string[] {
   const schema = t.schema as JSONSchemaProps | undefined;
   if (!schema) return [];
@@ -40,14 +77,17 @@ export function checkSchema(
   const violations = validate(schema, obj, { unknownFields: mode === 'Strict' ? 'reject' : 'prune' });
   const unknown = violations.filter((v) => v.reason === 'FieldValueUnknown');
   const rest = violations.filter((v) => v.reason !== 'FieldValueUnknown');
-  if (rest.length > 0) {
-    const causes: StatusCause[] = rest.map((v) => ({ reason: v.reason, field: v.field, message: v.message }));
+  if (rest.some((v) => BLOCKING.has(v.reason))) {
+    const causes = causesOf(rest);
+    if (prepareCel(schema)) causes.push(NOT_CHECKED);
     throw invalid(t.kind, t.group, name, causes);
   }
-  if (unknown.length > 0) {
+  if (rest.length === 0 && unknown.length > 0) {
     const msg = unknown.map((u) => `unknown field "${u.field}"`).join(', ');
     throw new ApiStatusError(400, 'BadRequest', `strict decoding error: ${msg}`);
   }
   const pruned = prune(schema, obj);
+  const cel = validateCel(schema, obj, old);
+  if (rest.length > 0 || cel.length > 0) throw invalid(t.kind, t.group, name, causesOf([...rest, ...cel]));
   return mode === 'Warn' ? pruned.map((p) => `unknown field "${p}"`) : [];
 }
