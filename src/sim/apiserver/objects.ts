@@ -733,6 +733,27 @@ export class ObjectStore {
     this.remove(slot, ns, obj);
   }
 
+  /**
+   * Puts back an object saved from a store of this kind (the farm's restart): uid, timestamps
+   * and resourceVersion stay as saved, no event is recorded (no watcher can exist yet).
+   */
+  restore(t: ResourceType, obj: JsonObject): void {
+    const rv = Number(meta(obj).resourceVersion) || this.rv + 1;
+    if (rv > this.rv) this.rv = rv;
+    const stored = toStored(obj, rv);
+    const key = objectKey(t.namespaced ? stored.namespace : '', stored.name);
+    const slot = this.slot(t);
+    if (slot.bucket.items.has(key)) return;
+    slot.bucket.items.set(key, stored);
+    if (stored.namespace) this.nsCounts.set(stored.namespace, (this.nsCounts.get(stored.namespace) ?? 0) + 1);
+    this.index(stored, t.storageKey, key);
+  }
+
+  /** Every stored object's JSON, by resource (the farm's snapshot). */
+  *allStored(): Generator<{ type: ResourceType; item: Stored }> {
+    for (const s of this.slots.values()) for (const item of s.bucket.items.values()) yield { type: s.type, item };
+  }
+
   /** Number of stored objects (for benchmarks and tests). */
   count(): number {
     let n = 0;
