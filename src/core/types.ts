@@ -149,7 +149,41 @@ export type JournalEvent =
       cpuMillicores: number;
       memoryBytes: number;
     }
-  | { t: number; type: 'throttle'; controller: string; waitMs: number; verb: string; path: string }
+  /** A throttling log line; `side` absent = client-side limiter, 'server' = APF/429, 'retry' = other retry. */
+  | {
+      t: number;
+      type: 'throttle';
+      controller: string;
+      waitMs: number;
+      verb: string;
+      path: string;
+      side?: 'server' | 'retry';
+    }
+  /** One scrape of a controller's /metrics (or Prometheus): the pane's figures, for the report. */
+  | {
+      t: number;
+      type: 'controller-metrics';
+      controller: string;
+      pod?: string;
+      source: 'pod-proxy' | 'prometheus';
+      workqueueDepth?: number;
+      depthByPriority: Record<string, number>;
+      reconcileTotal?: number;
+      reconcileErrorsTotal?: number;
+      activeWorkers?: number;
+      restRequestsTotal?: number;
+      rest429Total?: number;
+    }
+  /** Log verbosity of a controller changed live (PUT /debug/flags/v) or by patching --v: part of the tuning timeline. */
+  | {
+      t: number;
+      type: 'verbosity';
+      controller: ControllerId;
+      before: number;
+      after: number;
+      via: 'debug-flags' | 'deployment';
+      pod?: string;
+    }
   /** First time a CAPI/CAPM3/BMO condition or state was seen True for a cluster (watch/milestones.ts). */
   | { t: number; type: 'milestone'; cluster: string; milestone: string }
   /** The run's settings, for the job summary (`report --format json`); written once per session. */

@@ -6,14 +6,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from '../core/kube/client.js';
 import { CONTROLLERS } from '../core/tune/flags.js';
 import { controllerStatusBase } from '../state/controller-status.js';
-import { rolloutPending, type DeploymentLike } from '../core/tune/rollout.js';
-import { CONTROLLER_IDS, type ControllerId, type JournalEvent } from '../core/types.js';
-import { COMPONENT_WORKLOAD_APISERVER, LABEL_COMPONENT } from '../manifests/labels.js';
-import type { KubeObject } from '../manifests/types.js';
+import { rolloutPending } from '../core/tune/rollout.js';
+import { CONTROLLER_IDS, type JournalEvent } from '../core/types.js';
 import {
   appendLog,
   pushThrottleLines,
-  type BackingClusterStatus,
   type ControllerStatus,
   THROTTLE_TAIL_LIMIT,
   type ScaleStore,
@@ -22,28 +19,32 @@ import {
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
 import { ResumeFilter } from './sources/resume-filter.js';
-import { nodeUsage, podUsage, type Usage } from './sources/pod-metrics.js';
+import { podUsage, type Usage } from './sources/pod-metrics.js';
+import { argsOf, podsOf, type PodInfo, type Target } from './sources/controller-pods.js';
+import { type BackingTarget, sampleBacking } from './backing-sampler.js';
 import { klogTime } from './throttle/klog-time.js';
 import { parseThrottleLine } from './throttle/parse.js';
-import { ThrottleWindow } from './throttle/stats.js';
+import { ServerSideCounts, ThrottleWindow } from './throttle/stats.js';
 import { perStep, readyPerMinute } from './timing.js';
-import { workqueueDepth } from './sources/workqueue.js';
+import { ControllerProbe } from './sources/controller-probe.js';
+import type { PrometheusSource } from './sources/prometheus.js';
+import {
+  LIVE_VERBOSITY_ANNOTATION,
+  liveVerbosity,
+  logCompleteness,
+  verbosityFromArgs,
+  type LogCompleteness,
+} from './throttle/completeness.js';
 
 /** How long throttling lines gather before one store update (the tail pane's latency). */
 const LINE_FLUSH_MS = 100;
 
 const METRICS_RETRY_MS = 60_000;
 
-/** A pod group sampled like a controller: the tunable ones plus what the seed also watched. */
-export interface Target {
-  id: string;
-  namespace: string;
-  /** Pods come from this Deployment's selector, or from `labelSelector`. */
-  deployment?: string;
-  labelSelector?: string;
-  container?: string;
-  tunable?: ControllerId;
-}
+/** How often each controller's /metrics (or Prometheus) is read: two reads make a rate. */
+const QUEUE_PROBE_MS = 15_000;
+
+export type { BackingTarget, Target };
 
 export function defaultTargets(): Target[] {
   const tunable: Target[] = CONTROLLER_IDS.map((id) => ({
@@ -61,15 +62,6 @@ export function defaultTargets(): Target[] {
   ];
 }
 
-export interface BackingTarget {
-  name: string;
-  client: KubeClient;
-  endpoint: string;
-  capacity: number;
-  /** etcd's DB size through the tenancy adapter, when it can be asked. */
-  etcdDbBytes?: () => Promise<number | undefined>;
-}
-
 export interface MetricsOptions {
   client: KubeClient;
   store: ScaleStore;
@@ -80,6 +72,10 @@ export interface MetricsOptions {
   targets?: Target[];
   backing?: BackingTarget[];
   now?: () => number;
+  /** Read controller metrics from this Prometheus instead of each pod's /metrics (`--prometheus`). */
+  prometheus?: PrometheusSource;
+  /** Period of the controller metrics reads (default 15 s). */
+  queueProbeMs?: number;
 }
 
 export interface RunningMetrics {
@@ -96,27 +92,7 @@ interface Follower {
   lines: ResumeFilter;
 }
 
-interface PodInfo {
-  name: string;
-  container: string;
-  startedAt?: number;
-}
-
-function selectorOf(d: KubeObject): string | undefined {
-  const labels = (d.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
-  return labels
-    ? Object.entries(labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')
-    : undefined;
-}
-
-function argsOf(d: KubeObject, container?: string): string[] {
-  const cs =
-    (d.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)
-      ?.template?.spec?.containers ?? [];
-  return (cs.find((c) => c.name === container) ?? cs[0])?.args ?? [];
-}
+const EMPTY_STATS = { perMinute: 0, total: 0, p50Ms: 0, p95Ms: 0, maxMs: 0, topPaths: [] };
 
 export function startMetrics(opts: MetricsOptions): RunningMetrics {
   const { client, store } = opts;
@@ -128,6 +104,9 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   const cpu = new Map<string, Ring>();
   const mem = new Map<string, Ring>();
   const windows = new Map<string, ThrottleWindow>();
+  const serverSide = new Map<string, ServerSideCounts>();
+  const completeness = new Map<string, LogCompleteness>();
+  const probe = new ControllerProbe(kc, opts.prometheus, now);
   const followers = new Map<string, Follower>();
   const notes = new Set<string>();
   let metricsServed = true;
@@ -137,7 +116,6 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   let stopped = false;
   let running: Promise<void> | undefined;
   let lastQueueProbe = 0;
-  const reconcileReadings = new Map<string, { pod: string; total: number; t: number }>();
   // Throttling lines reach the store in batches: ten controllers at 1000 lines/s each
   // would otherwise mean 10k store updates (and UI notifications) a second.
   let pendingLines: ThrottleLine[] = [];
@@ -157,7 +135,10 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
 
   const ring = (m: Map<string, Ring>, id: string): Ring => {
     let r = m.get(id);
-    if (!r) m.set(id, (r = new Ring(ringSize)));
+    if (!r) {
+      r = new Ring(ringSize);
+      m.set(id, r);
+    }
     return r;
   };
 
@@ -165,17 +146,46 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const e = parseThrottleLine(raw);
     if (!e) return;
     const t = e.t ?? klogTime(raw, now()) ?? now();
-    let w = windows.get(target.id);
-    if (!w) windows.set(target.id, (w = new ThrottleWindow()));
-    w.add(t, e.waitMs, e.path);
-    const line: ThrottleLine = { t, controller: target.id, waitMs: e.waitMs, verb: e.verb, path: e.path, raw };
+    const side = e.side === 'client' ? undefined : e.side;
+    if (side) {
+      let c = serverSide.get(target.id);
+      if (!c) {
+        c = new ServerSideCounts();
+        serverSide.set(target.id, c);
+      }
+      c.add(t, side, e.waitMs);
+    } else {
+      let w = windows.get(target.id);
+      if (!w) {
+        w = new ThrottleWindow();
+        windows.set(target.id, w);
+      }
+      w.add(t, e.waitMs, e.path);
+    }
+    const line: ThrottleLine = {
+      t,
+      controller: target.id,
+      ...(side ? { side } : {}),
+      waitMs: e.waitMs,
+      verb: e.verb,
+      path: e.path,
+      raw,
+    };
     pendingLines.push(line);
     if (pendingLines.length > 2 * THROTTLE_TAIL_LIMIT) pendingLines = pendingLines.slice(-THROTTLE_TAIL_LIMIT);
     if (!flushTimer) {
       flushTimer = setTimeout(flushLines, LINE_FLUSH_MS);
       flushTimer.unref();
     }
-    opts.journal?.({ t, type: 'throttle', controller: target.id, waitMs: e.waitMs, verb: e.verb, path: e.path });
+    opts.journal?.({
+      t,
+      type: 'throttle',
+      controller: target.id,
+      waitMs: e.waitMs,
+      verb: e.verb,
+      path: e.path,
+      ...(side ? { side } : {}),
+    });
   }
 
   function follow(target: Target, pod: PodInfo): void {
@@ -211,43 +221,12 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       });
   }
 
-  async function podsOf(target: Target): Promise<{ pods: PodInfo[]; deployment?: DeploymentLike }> {
-    let selector = target.labelSelector;
-    let deployment: DeploymentLike | undefined;
-    if (target.deployment) {
-      deployment = (await client.get('apps/v1', 'Deployment', target.deployment, target.namespace)) as
-        | DeploymentLike
-        | undefined;
-      if (!deployment) return { pods: [] };
-      selector = selectorOf(deployment);
-    }
-    const pods = await client.list('v1', 'Pod', { namespace: target.namespace, labelSelector: selector });
-    return {
-      deployment,
-      pods: pods
-        .filter(
-          (p) =>
-            (p.status as { phase?: string } | undefined)?.phase !== 'Succeeded' &&
-            !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp,
-        )
-        .map((p) => {
-          const containers = (p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? [];
-          const started = (p.status as { startTime?: string } | undefined)?.startTime;
-          return {
-            name: p.metadata.name,
-            container: (containers.find((c) => c.name === target.container) ?? containers[0])?.name ?? 'manager',
-            startedAt: started ? Date.parse(started) : undefined,
-          };
-        }),
-    };
-  }
-
   async function sampleTarget(
     target: Target,
     usageByNs: Map<string, Promise<Map<string, Usage> | undefined>>,
     queueProbe: boolean,
   ): Promise<ControllerStatus | undefined> {
-    const { pods, deployment } = await podsOf(target);
+    const { pods, deployment } = await podsOf(client, target);
     if (target.deployment && !deployment) {
       if (target.tunable)
         noteOnce(
@@ -306,24 +285,26 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
         followers.delete(key);
       }
     }
+    if (deployment) {
+      const args = argsOf(deployment, target.container);
+      const live = liveVerbosity(deployment.metadata.annotations?.[LIVE_VERBOSITY_ANNOTATION], pods[0]?.name);
+      completeness.set(
+        target.id,
+        live !== undefined ? logCompleteness(live, 'live') : logCompleteness(verbosityFromArgs(args)),
+      );
+    }
     const previous = store.getState().controllers[target.id];
     let depth = previous?.workqueueDepth;
     let depthNote: string | undefined = previous?.workqueueNote;
     let rate = previous?.reconcilesPerSecond;
+    let view = previous?.controllerMetrics;
     if (queueProbe && pods[0]) {
-      const q = await workqueueDepth(kc, target.namespace, pods[0].name);
+      const q = await probe.probe(target.id, target.namespace, pods[0].name);
       depth = q.depth;
       depthNote = q.note;
-      const before = reconcileReadings.get(target.id);
-      const reading =
-        q.reconcileTotal !== undefined ? { pod: pods[0].name, total: q.reconcileTotal, t: now() } : undefined;
-      // A counter restarts with its pod: only two readings from the same pod make a rate.
-      rate =
-        reading && before && before.pod === reading.pod && reading.t > before.t
-          ? Math.max(0, reading.total - before.total) / ((reading.t - before.t) / 1000)
-          : undefined;
-      if (reading) reconcileReadings.set(target.id, reading);
-      else reconcileReadings.delete(target.id);
+      rate = q.reconcilesPerSecond;
+      view = q.view;
+      if (q.event) opts.journal?.(q.event);
     }
     const base = target.tunable
       ? controllerStatusBase(target.tunable, argsOf(deployment!, target.container))
@@ -345,61 +326,15 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       ...(depth !== undefined ? { workqueueDepth: depth } : {}),
       ...(depthNote ? { workqueueNote: depthNote } : {}),
       ...(rate !== undefined ? { reconcilesPerSecond: rate } : {}),
+      ...(view ? { controllerMetrics: view } : {}),
       ...(!metricsServed ? { metricsNote: 'no metrics-server' } : {}),
     };
-  }
-
-  async function sampleBacking(b: BackingTarget): Promise<BackingClusterStatus> {
-    const tenants = Object.values(store.getState().clusters).filter(
-      (c) => c.placement === b.name && c.phase !== 'deleted',
-    ).length;
-    const base: BackingClusterStatus = {
-      name: b.name,
-      endpoint: b.endpoint,
-      healthy: false,
-      tenants,
-      capacity: b.capacity,
-      apiserverPodsReady: 0,
-      apiserverPods: 0,
-    };
-    try {
-      const pods = await b.client.list('v1', 'Pod', {
-        labelSelector: `${LABEL_COMPONENT}=${COMPONENT_WORKLOAD_APISERVER}`,
-      });
-      const ready = pods.filter((p) =>
-        ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some(
-          (c) => c.type === 'Ready' && c.status === 'True',
-        ),
-      ).length;
-      const nodes = await nodeUsage(b.client.config).catch(() => undefined);
-      let cpuSum: number | undefined;
-      let memSum: number | undefined;
-      if (nodes) {
-        cpuSum = 0;
-        memSum = 0;
-        for (const u of nodes.values()) {
-          cpuSum += u.cpuMillicores;
-          memSum += u.memoryBytes;
-        }
-      }
-      const db = await b.etcdDbBytes?.().catch(() => undefined);
-      return {
-        ...base,
-        healthy: true,
-        apiserverPods: pods.length,
-        apiserverPodsReady: ready,
-        ...(cpuSum !== undefined ? { nodeCpuMillicores: cpuSum, nodeMemoryBytes: memSum } : {}),
-        ...(db !== undefined ? { etcdDbBytes: db } : {}),
-      };
-    } catch (err) {
-      return { ...base, message: `unreachable: ${(err as Error).message.split('\n')[0]}` };
-    }
   }
 
   async function pass(): Promise<void> {
     const usageByNs = new Map<string, Promise<Map<string, Usage> | undefined>>();
     askMetrics = metricsServed || now() >= metricsRetryAt;
-    const queueProbe = now() - lastQueueProbe >= 60_000;
+    const queueProbe = now() - lastQueueProbe >= (opts.queueProbeMs ?? QUEUE_PROBE_MS);
     if (queueProbe) lastQueueProbe = now();
     const statuses = await Promise.all(
       targets.map((t) =>
@@ -409,14 +344,22 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
         }),
       ),
     );
-    const backing = await Promise.all((opts.backing ?? []).map(sampleBacking));
+    const placed = (name: string): number =>
+      Object.values(store.getState().clusters).filter((c) => c.placement === name && c.phase !== 'deleted').length;
+    const backing = await Promise.all((opts.backing ?? []).map((b) => sampleBacking(b, placed(b.name))));
     if (stopped) return;
     const t = now();
     store.setState((s) => {
       const controllers = { ...s.controllers };
       for (const st of statuses) if (st) controllers[st.id] = st;
       const perController = { ...s.throttling.perController };
-      for (const [id, w] of windows) perController[id] = w.stats(t);
+      // A controller with a known verbosity gets a row even before its first line: "0, a lower bound" is news.
+      for (const id of new Set([...windows.keys(), ...serverSide.keys(), ...completeness.keys()])) {
+        const base = windows.get(id)?.stats(t) ?? EMPTY_STATS;
+        const server = serverSide.get(id)?.stats(t);
+        const c = completeness.get(id);
+        perController[id] = { ...base, ...(server ?? {}), ...(c ? { completeness: c } : {}) };
+      }
       const backingMap = { ...s.backing };
       for (const b of backing) backingMap[b.name] = b;
       const clusters = Object.values(s.clusters);

@@ -47,11 +47,28 @@ export interface ControllerStatus {
   /** Why the workqueue depth is unknown (metrics endpoint not reachable through the proxy). */
   workqueueNote?: string;
   metricsNote?: string;
+  /** The rest of the controller's /metrics (or Prometheus) reading, when reachable. */
+  controllerMetrics?: ControllerMetricsView;
+}
+
+/** controller-runtime / CAPI series from the last scrape, and rates between the last two. */
+export interface ControllerMetricsView {
+  source: 'pod-proxy' | 'prometheus';
+  /** workqueue_depth per `priority` label ('' when the queue has none; -100 = initial list/resync). */
+  depthByPriority: Record<string, number>;
+  activeWorkers?: number;
+  reconcileErrorsPerSecond?: number;
+  meanReconcileSeconds?: number;
+  restRequestsPerSecond?: number;
+  /** API server 429s per second (rest_client_requests_total{code="429"}). */
+  rest429PerSecond?: number;
 }
 
 export interface ThrottleLine {
   t: number;
   controller: string;
+  /** Absent = the client's own rate limiter; 'server' = API priority and fairness (429); 'retry' = other retries. */
+  side?: 'server' | 'retry';
   waitMs: number;
   verb: string;
   path: string;
@@ -65,6 +82,12 @@ export interface ThrottleStats {
   p95Ms: number;
   maxMs: number;
   topPaths: Array<{ path: string; count: number }>;
+  /** Server-side throttling (API priority and fairness), counted apart from the client's limiter above. */
+  serverSide?: { total: number; perMinute: number; rejected: number };
+  /** Retries for other reasons (5xx, connection errors): not throttling. */
+  retries?: number;
+  /** Whether the counts are lower bounds because of the controller's klog verbosity. */
+  completeness?: { verbosity: number; source: 'args' | 'live'; lowerBound: boolean; note: string };
 }
 
 export interface LogLine {

@@ -15,7 +15,7 @@ export function normalizePath(path: string): string {
   if (parts[i] !== undefined) out.push(parts[i]!); // resource
   if (parts[i + 1] !== undefined) out.push('{name}');
   out.push(...parts.slice(i + 2)); // subresource
-  return '/' + out.join('/');
+  return `/${out.join('/')}`;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -65,6 +65,37 @@ export class ThrottleWindow {
       p95Ms: percentile(sorted, 95),
       maxMs: sorted[sorted.length - 1] ?? 0,
       topPaths,
+    };
+  }
+}
+
+/**
+ * Server-side throttling (API priority and fairness) and other retries of one controller,
+ * counted apart from its client-side waits: a 429 is the server protecting itself, not the
+ * controller's own QPS limit, and the fix differs (FlowSchemas vs --kube-api-qps).
+ */
+export class ServerSideCounts {
+  private times: number[] = [];
+  total = 0;
+  rejected = 0;
+  retries = 0;
+
+  add(t: number, side: 'server' | 'retry', waitMs: number): void {
+    if (side === 'retry') {
+      this.retries++;
+      return;
+    }
+    this.total++;
+    if (waitMs === 0) this.rejected++;
+    this.times.push(t);
+    if (this.times.length > 20_000) this.times = this.times.slice(-10_000);
+  }
+
+  stats(now: number): { serverSide: { total: number; perMinute: number; rejected: number }; retries: number } {
+    this.times = this.times.filter((t) => t >= now - 60_000);
+    return {
+      serverSide: { total: this.total, perMinute: this.times.length, rejected: this.rejected },
+      retries: this.retries,
     };
   }
 }
