@@ -26,6 +26,16 @@ export interface SimApiServer {
     setNodeMetrics(node: string, cpuMillicores: number, memoryBytes: number): void;
   };
   logs: { append(ns: string, pod: string, container: string, line: string): void };
+  /** pods/proxy targets, when the server runs in this process. */
+  podNetwork?: {
+    servePort(
+      ns: string,
+      pod: string,
+      port: number,
+      target: { host: string; port: number; scheme: 'http' | 'https' },
+    ): void;
+    release(ns: string, pod: string, port: number): void;
+  };
   stop(): Promise<void>;
 }
 
@@ -88,6 +98,9 @@ function sinkOf(api: SimApiServer): PodSink {
   return {
     appendLog: (ns, pod, container, line) => api.logs.append(ns, pod, container, line),
     setPodMetrics: (ns, pod, containers) => api.metrics.setPodMetrics(ns, pod, containers),
+    // The controllers' diagnostics ports, reachable through the API server's pod proxy.
+    servePort: (ns, pod, port, target) => api.podNetwork?.servePort(ns, pod, port, target),
+    releasePort: (ns, pod, port) => api.podNetwork?.release(ns, pod, port),
   };
 }
 
