@@ -10,6 +10,19 @@ import { startApiServer, type ApiServerHandle, type ApiServerOptions } from '../
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARED_CRDS = resolve(REPO_ROOT, '../shared/crds');
 
+/** True when the suites run against SCALE_TUI_TEST_KUBECONFIG rather than an embedded server. */
+export const EXTERNAL_CLUSTER = !!process.env.SCALE_TUI_TEST_KUBECONFIG;
+
+/**
+ * A test title that names why the test is skipped against an external cluster, for tests that
+ * drive knobs only the embedded server has (fault injection, metrics and log providers, buffer
+ * bounds): use with `it.skipIf(EXTERNAL_CLUSTER)(embeddedOnly(title, reason), ...)`, so the
+ * skip is visible and explained instead of a silent pass.
+ */
+export function embeddedOnly(title: string, reason: string): string {
+  return EXTERNAL_CLUSTER ? `${title} [skipped: embedded server only: ${reason}]` : title;
+}
+
 export interface TestCluster {
   kubeconfigYaml: string;
   kubeconfigPath: string;

@@ -119,8 +119,16 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
         agent: false,
       };
       await kc.applyToHTTPSOptions(opts);
+      // applyToHTTPSOptions also builds an Agent carrying the kubeconfig's client certificate:
+      // with it the server authenticates by certificate whatever the token says (a real
+      // cluster's admin kubeconfig does exactly that). A fresh connection with only the server
+      // CA presents no certificate, so the wrong token alone decides, however the cluster
+      // authenticates its users.
+      opts.agent = false;
       delete opts.cert;
       delete opts.key;
+      delete opts.pfx;
+      delete opts.passphrase;
       opts.headers = { Authorization: 'Bearer not-a-valid-token' };
       return new Promise((resolve, reject) => {
         const req = https.request(opts, (res) => {
