@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   report: () => import('./report.js'),
   sim: () => import('./sim.js'),
   config: () => import('./config.js'),
+  farm: () => import('./farm.js'),
 };
 
 /** Program-level options that take a value, so their value is not read as the subcommand. */

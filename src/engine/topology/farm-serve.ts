@@ -1,0 +1,110 @@
+// Starting a farm: the farm itself (src/sim/farm) plus its control API, bound to an address
+// the management cluster's pods reach, with the control URL and token written beside its
+// state so `scale-tui farm fault/status` on this machine find it.
+//
+// Why here and not in the CLI: the engine starts the same farm in-process for the `farm`
+// topology (create, the TUI, the demo), and `farm serve` runs it alone; both need `auto`
+// resolved the same way the port-forward endpoints resolve it (addresses.ts).
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Farm, type FarmOptions } from '../../sim/farm/farm.js';
+import { startControlApi } from '../../sim/farm/control-api.js';
+import type { PortForwardHook } from '../../sim/farm/cluster-server.js';
+import { FarmStateDir } from '../../sim/farm/state.js';
+import { KubeClient } from '../../core/kube/client.js';
+import { UserError } from '../../core/errors.js';
+import { AUTO_HOST, endpointHostFor, pickNodeAddress } from './addresses.js';
+
+export interface ServeFarmOptions {
+  stateDir: string;
+  /** An address, or 'auto': this machine's address on the management cluster's node network. */
+  host: string;
+  advertiseHost?: string;
+  basePort: number;
+  /** 0 = any free port. */
+  controlPort: number;
+  capacity: number;
+  /** The management cluster, for host 'auto'. */
+  kubeconfig?: string;
+  kubernetesVersion?: string;
+  portForward?: PortForwardHook;
+}
+
+export interface FarmHandle {
+  farm: Farm;
+  controlUrl: string;
+  token: string;
+  restoreMs: number;
+  close(): Promise<void>;
+}
+
+/** Resolves `auto` to the local address facing the management cluster's first Ready node. */
+export async function resolveFarmHost(host: string, kubeconfig: string | undefined): Promise<string> {
+  if (host !== AUTO_HOST) return host;
+  if (!kubeconfig)
+    throw new UserError(
+      '--host auto needs the management cluster to find the address its pods reach this machine on',
+      'pass --kubeconfig FILE of the management cluster, or give --host the address (kind: `docker network inspect kind` Gateway)',
+    );
+  const client = KubeClient.from({ kubeconfigPath: kubeconfig });
+  const node = pickNodeAddress(await client.list('v1', 'Node'));
+  if (!node)
+    throw new UserError(
+      'the management cluster has no Ready node with an InternalIP',
+      'check `kubectl get nodes -o wide`, or give --host',
+    );
+  return endpointHostFor(AUTO_HOST, node);
+}
+
+/** The control token kept across restarts (clients keep working after the farm restarts). */
+function controlToken(state: FarmStateDir): string {
+  const path = join(state.root, 'control-token');
+  if (existsSync(path)) {
+    const t = readFileSync(path, 'utf8').trim();
+    if (t.length >= 32) return t;
+  }
+  const t = randomBytes(24).toString('hex');
+  state.writePrivate('control-token', `${t}\n`);
+  return t;
+}
+
+export async function serveFarm(o: ServeFarmOptions): Promise<FarmHandle> {
+  const host = await resolveFarmHost(o.host, o.kubeconfig);
+  const t0 = performance.now();
+  const opts: FarmOptions = {
+    stateDir: o.stateDir,
+    host,
+    advertiseHost: o.advertiseHost,
+    basePort: o.basePort,
+    capacity: o.capacity,
+    kubernetesVersion: o.kubernetesVersion,
+    portForward: o.portForward,
+  };
+  let farm: Farm;
+  try {
+    farm = await Farm.open(opts);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UserError(
+        `a saved farm cluster's port is taken (${(err as Error).message})`,
+        'stop the other farm using this state dir (or the program on that port), then start again',
+      );
+    throw err;
+  }
+  const restoreMs = performance.now() - t0;
+  const state = new FarmStateDir(o.stateDir);
+  const token = controlToken(state);
+  const api = await startControlApi({ farm, host, port: o.controlPort, token });
+  state.writePrivate('control.json', `${JSON.stringify({ url: api.url, pid: process.pid })}\n`);
+  return {
+    farm,
+    controlUrl: api.url,
+    token,
+    restoreMs,
+    close: async () => {
+      await api.close();
+      await farm.close();
+    },
+  };
+}
