@@ -24,6 +24,8 @@ import { checkFieldSelector } from './fields.js';
 import { checkListOptions } from './list-options.js';
 import { proxyExec, writeRawStatus, type KubeletClientIdentity } from './exec-proxy.js';
 import { POD_PROXY_PATH, proxyToPod, type PodNetwork } from './pod-proxy.js';
+import { PORT_FORWARD_PATH, servePortForward } from './portforward-route.js';
+import type { PortForwardOpen } from '../portforward/server.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -43,6 +45,8 @@ export interface HandlerDeps {
   kubeletClient?: KubeletClientIdentity;
   /** Where pods/proxy requests go (pod-proxy.ts). */
   podNetwork?: PodNetwork;
+  /** Where pods/portforward streams go; unset: PodNetwork, then the pod's IP (portforward-route.ts). */
+  portForward?: PortForwardOpen;
 }
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
@@ -174,20 +178,35 @@ export class Handler {
     const path = qi >= 0 ? url.slice(0, qi) : url;
     const q = new URLSearchParams(qi >= 0 ? url.slice(qi + 1) : '');
     const refuse = (e: ApiStatusError): void => writeRawStatus(socket, e.toStatus());
-    if (!this.authenticated(req)) return refuse(new ApiStatusError(401, 'Unauthorized', 'Unauthorized'));
+    if (!this.authenticated(req)) {
+      refuse(new ApiStatusError(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
     const fault = this.d.faults.pick(path);
-    if (fault) return refuse(new ApiStatusError(fault.code, fault.reason, `injected fault: ${fault.reason}`));
-    const m = EXEC_PATH.exec(path);
-    if (!m) return refuse(badRequest(`upgrade requests are served on pods/exec only, not ${path}`));
+    if (fault) {
+      refuse(new ApiStatusError(fault.code, fault.reason, `injected fault: ${fault.reason}`));
+      return;
+    }
+    const pf = PORT_FORWARD_PATH.exec(path);
+    const m = pf ?? EXEC_PATH.exec(path);
+    if (!m) {
+      refuse(badRequest(`upgrade requests are served on pods/exec and pods/portforward only, not ${path}`));
+      return;
+    }
     let ns: string;
     let pod: string;
     try {
       ns = decodeURIComponent(m[1]!);
       pod = decodeURIComponent(m[2]!);
     } catch {
-      return refuse(badRequest(`malformed path ${path}`));
+      refuse(badRequest(`malformed path ${path}`));
+      return;
     }
-    const { registry, store, streams, kubeletClient } = this.d;
+    const { registry, store, streams, kubeletClient, podNetwork, portForward } = this.d;
+    if (pf) {
+      servePortForward({ registry, store, streams, podNetwork, portForward }, req, socket, head, ns, pod);
+      return;
+    }
     proxyExec({ registry, store, streams, kubeletClient }, req, socket, head, ns, pod, q);
   };
 
@@ -283,7 +302,7 @@ export class Handler {
     const route = this.route(group, version!, rest);
     if (route.type.virtual) return this.serveMetrics(req, res, route, q, method);
     // Upgrades reach handleUpgrade; a plain request to exec is what kube-apiserver refuses so.
-    if (route.sub === 'exec') throw badRequest('Upgrade request required');
+    if (route.sub === 'exec' || route.sub === 'portforward') throw badRequest('Upgrade request required');
     switch (method) {
       case 'GET':
         return this.get(req, res, route, q);

@@ -17,6 +17,7 @@ import { loadCrdDocs } from './crd-files.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { JsonObject } from './patch.js';
 import type { KubeletClientIdentity } from './exec-proxy.js';
+import type { PortForwardOpen } from '../portforward/server.js';
 import { PodNetwork } from './pod-proxy.js';
 
 export interface ApiServerOptions {
@@ -48,6 +49,11 @@ export interface ApiServerOptions {
    * --kubelet-client-certificate/--kubelet-client-key); kubelets check it against their client CA.
    */
   kubeletClient?: KubeletClientIdentity;
+  /**
+   * Where pods/{name}/portforward streams go: (namespace, pod, port) => a connected Duplex, or a
+   * rejection whose message the client sees. Unset: PodNetwork, then the pod's IP over TCP.
+   */
+  portForward?: PortForwardOpen;
 }
 
 export interface ApiServerHandle {
@@ -112,6 +118,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     streams,
     kubeletClient: opts.kubeletClient,
     podNetwork,
+    portForward: opts.portForward,
   });
   const server = https.createServer(
     {
