@@ -14,7 +14,7 @@ import { CREATE_PHASES } from '../src/core/types.js';
 import { appendLog, pushThrottleLines, setPhase, upsertCluster, removeCluster } from '../src/state/store.js';
 import { App, frameRows } from '../src/ui/app.js';
 import { ScreenRows } from '../src/ui/components/lines.js';
-import { initialView } from '../src/ui/model/view.js';
+import { initialView } from '../src/ui/model/reducer.js';
 import { renderScreen } from '../src/ui/screen.js';
 import { INK_RENDER_OPTIONS } from '../src/ui/index.js';
 import { fullState, NOW, recordingIntents, storeWith } from '../test/ui/fixtures.js';

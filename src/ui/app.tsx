@@ -1,12 +1,17 @@
-import React, { useEffect, useRef, useState } from 'react';
+import type React from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApp, useInput, useStdout, type Key } from 'ink';
 import type { EngineIntents } from '../core/types.js';
 import { appendLog, type ScaleState, type ScaleStore } from '../state/store.js';
 import { tuneWarnings } from '../engine/tune/warnings.js';
 import type { UiIntent } from './model/command.js';
-import { initialView, reduceKey, type KeyPress, type ViewState } from './model/view.js';
+import { defaultKeymap } from './model/commands.js';
+import type { Keymap } from './model/keymap.js';
+import { type Effect, initialView, type KeyPress, reduceKey, type ViewState } from './model/reducer.js';
 import { ScreenRows } from './components/lines.js';
 import { renderScreen } from './screen.js';
+import { type DetailActions, useDetails } from './use-details.js';
+import { saveLog } from './save-log.js';
 
 export interface AppProps {
   store: ScaleStore;
@@ -16,6 +21,16 @@ export interface AppProps {
   /** Redraw period: store updates in between are coalesced (1000 clusters change often). */
   frameMs?: number;
   onExit: () => void;
+  /** --read-only: actions that change clusters are hidden and refused. */
+  readOnly?: boolean;
+  /** Defaults plus the user's overrides (config.yaml `keys:`). */
+  keymap?: Keymap;
+  /** The detail page's data source and per-cluster actions (describe, retry, farm faults). */
+  detail?: DetailActions;
+  /** Where `ctrl-s` in the log viewer writes (mode 0600). */
+  saveDir?: string;
+  /** Shown once at start (bad entries in the preferences file). */
+  startMessage?: { level: 'info' | 'error'; text: string };
 }
 
 /** A snapshot of the store at most every `ms`, plus a clock tick for ages and ETA. */
@@ -48,6 +63,7 @@ function useTerminalSize(): { cols: number; rows: number } {
   const { stdout } = useStdout();
   const read = (): { cols: number; rows: number } => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
   const [size, setSize] = useState(read);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read() only reads stdout, the one dependency
   useEffect(() => {
     const on = (): void => setSize(read());
     stdout.on('resize', on);
@@ -90,11 +106,27 @@ function describe(intent: UiIntent): string {
   }
 }
 
-export function App({ store, intents, title, defaultCount, frameMs = 250, onExit }: AppProps): React.ReactElement {
+const fallbackKeymap = defaultKeymap();
+
+export function App({
+  store,
+  intents,
+  title,
+  defaultCount,
+  frameMs = 250,
+  onExit,
+  readOnly = false,
+  keymap = fallbackKeymap,
+  detail,
+  saveDir = process.cwd(),
+  startMessage,
+}: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { state, now } = useCoalescedStore(store, frameMs);
   const { cols, rows } = useTerminalSize();
-  const [view, setView] = useState<ViewState>(initialView);
+  const [view, setView] = useState<ViewState>(() => ({ ...initialView(), message: startMessage }));
+  const faults = detail?.faults ?? [];
+  const details = useDetails(store, view, detail);
   const viewRef = useRef(view);
   viewRef.current = view;
 
@@ -146,23 +178,67 @@ export function App({ store, intents, title, defaultCount, frameMs = 250, onExit
     }
   };
 
+  const perform = (e: Effect): void => {
+    switch (e.type) {
+      case 'exit':
+        onExit();
+        exit();
+        return;
+      case 'intent':
+        run(e.intent);
+        return;
+      case 'describe':
+        details.open(e.cluster);
+        return;
+      case 'save-log':
+        saveLog(saveDir, e.source, e.lines).then(
+          (path) => note('info', `saved ${e.lines.length} lines to ${path} (mode 0600)`),
+          (err: Error) => note('error', `saving the log failed: ${err.message}`),
+        );
+        return;
+      case 'retry':
+      case 'fault':
+        note(
+          'info',
+          e.type === 'retry' ? `retrying failed clusters (${e.cluster} among them)` : `${e.fault}: ${e.cluster}`,
+        );
+        details.act(e).then(
+          (text) => note('info', text),
+          (err: Error) => note('error', `${e.type} ${e.cluster} failed: ${err.message}`),
+        );
+        return;
+    }
+  };
+
   useInput((input, key) => {
     let current = viewRef.current;
+    const effects: Effect[] = [];
     for (const [i, k] of splitKeys(input, key)) {
-      const { view: next, effects } = reduceKey(current, i, k, { state: store.getState(), defaultCount });
-      current = next;
-      for (const e of effects) {
-        if (e.type === 'exit') {
-          onExit();
-          exit();
-        } else run(e.intent);
-      }
+      const next = reduceKey(current, i, k, {
+        state: store.getState(),
+        defaultCount,
+        keymap,
+        readOnly,
+        now: Date.now(),
+        faults,
+      });
+      current = next.view;
+      effects.push(...next.effects);
     }
+    // The view first, then the effects: an effect's note (setView(fn)) then lands on top of
+    // this view instead of being overwritten by it ("adding 10 clusters (auto)" was lost so).
     viewRef.current = current;
     setView(current);
+    for (const e of effects) perform(e);
   });
 
-  return <ScreenRows screen={renderScreen(state, view, cols, frameRows(rows), now, title)} cols={cols} />;
+  const screen = renderScreen(state, view, cols, frameRows(rows), now, title, {
+    keymap,
+    readOnly,
+    faults,
+    details: details.data,
+  });
+  return <ScreenRows screen={screen} cols={cols} />;
 }
 
 /**

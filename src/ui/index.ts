@@ -4,6 +4,10 @@ import React from 'react';
 import { UserError } from '../core/errors.js';
 import type { EngineIntents } from '../core/types.js';
 import type { ScaleStore } from '../state/store.js';
+import { loadPrefs } from './config/prefs.js';
+import { buildKeymap } from './model/keymap.js';
+import { setTheme } from './theme.js';
+import type { DetailActions } from './use-details.js';
 
 export interface RunTuiOptions {
   store: ScaleStore;
@@ -13,6 +17,12 @@ export interface RunTuiOptions {
   defaultCount?: number;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** --read-only: actions that change clusters are hidden and refused. */
+  readOnly?: boolean;
+  /** The detail page's describe adapter and per-cluster actions. */
+  detail?: DetailActions;
+  /** Where the log viewer saves (the state directory). */
+  saveDir?: string;
 }
 
 /**
@@ -39,7 +49,23 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   // machines and some test VMs export). We have a real terminal here, so the live UI is
   // wanted: Ink reads the flag once when it loads, which is why it is loaded only now.
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = 'false';
-  const [{ render }, { App }] = await Promise.all([import('ink'), import('./app.js')]);
+  const [{ render }, { App }, { COMMANDS }] = await Promise.all([
+    import('ink'),
+    import('./app.js'),
+    import('./model/commands.js'),
+  ]);
+  // Preferences: a bad entry is named once in the footer and its default stays in force.
+  const loaded = loadPrefs();
+  setTheme(loaded.prefs.theme);
+  const keymap = buildKeymap(COMMANDS, loaded.prefs.keys);
+  const startMessage = loaded.problems.length
+    ? {
+        level: 'error' as const,
+        text: `${loaded.problems[0]}${loaded.problems.length > 1 ? ` (+${loaded.problems.length - 1} more: scale-tui info)` : ''}`,
+      }
+    : opts.readOnly
+      ? { level: 'info' as const, text: 'read-only: actions that change clusters are off' }
+      : undefined;
   // The alternate screen keeps the user's scrollback intact and gives a clean full screen.
   stdout.write(ALT_SCREEN_ON);
   const instance = render(
@@ -49,6 +75,11 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       title: opts.title ?? 'scale-tui',
       defaultCount: opts.defaultCount ?? 10,
       onExit: () => undefined,
+      readOnly: opts.readOnly ?? false,
+      keymap,
+      detail: opts.detail,
+      saveDir: opts.saveDir,
+      startMessage,
     }),
     { ...INK_RENDER_OPTIONS, stdin, stdout, patchConsole: true },
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChart } from '../../src/ui/model/chart.js';
-import { initialView } from '../../src/ui/model/view.js';
+import { initialView } from '../../src/ui/model/reducer.js';
 import { renderScreen, screenText } from '../../src/ui/screen.js';
 import { fullState, NOW } from './fixtures.js';
 

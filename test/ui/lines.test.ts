@@ -9,16 +9,14 @@ describe('lines as ANSI', () => {
   it('styles each segment and resets after it', async () => {
     vi.stubEnv('NO_COLOR', '');
     const { ansiLine } = await import('../../src/ui/components/lines.js');
-    expect(ansiLine([{ text: 'ready', color: 'green', bold: true }, { text: ' 3' }])).toBe(
-      '\u001b[1;32mready\u001b[0m 3',
-    );
+    expect(ansiLine([{ text: 'ready', color: 'ok', bold: true }, { text: ' 3' }])).toBe('\u001b[1;32mready\u001b[0m 3');
     expect(ansiLine([])).toBe(' ');
   });
 
   it('drops colours under NO_COLOR but keeps bold and inverse', async () => {
     vi.stubEnv('NO_COLOR', '1');
     const { ansiLine } = await import('../../src/ui/components/lines.js');
-    expect(ansiLine([{ text: 'x', color: 'red', inverse: true, dim: true }])).toBe('\u001b[7mx\u001b[0m');
+    expect(ansiLine([{ text: 'x', color: 'error', inverse: true, dim: true }])).toBe('\u001b[7mx\u001b[0m');
   });
 });
 
@@ -27,11 +25,12 @@ describe('screen rows', () => {
     vi.stubEnv('NO_COLOR', '');
     const { screenRows } = await import('../../src/ui/components/lines.js');
     const { renderScreen } = await import('../../src/ui/screen.js');
-    const { initialView } = await import('../../src/ui/model/view.js');
+    const { initialView } = await import('../../src/ui/model/reducer.js');
     const { fullState, NOW } = await import('./fixtures.js');
     const screen = renderScreen(fullState(1000), initialView(), 200, 59, NOW, 'scale-tui');
     const rows = screenRows(screen);
     expect(rows).toHaveLength(59);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what the SGR codes start with
     const plain = rows.map((r) => r.replace(/\u001b\[[0-9;]*m/g, ''));
     for (const r of plain) expect(r.length).toBeLessThanOrEqual(200);
     const [left] = screen.columns.map((c) => c.width);

@@ -2,7 +2,7 @@
 // than the terminal, nothing taller, and the panes collapse rather than garble.
 import { describe, expect, it } from 'vitest';
 import { computeLayout, PANES } from '../../src/ui/model/layout.js';
-import { initialView, type ViewState } from '../../src/ui/model/view.js';
+import { initialView, type ViewState } from '../../src/ui/model/reducer.js';
 import { renderScreen, screenText } from '../../src/ui/screen.js';
 import { fullState, NOW } from './fixtures.js';
 
@@ -78,7 +78,7 @@ describe('screen sizes', () => {
   });
 
   it('the help overlay lists every key', () => {
-    const text = screen(120, 40, { overlay: 'help' }).join('\n');
+    const text = screen(120, 40, { help: true }).join('\n');
     for (const k of ['?', 'a ', 'd ', 'c ', 'r ', 'p ', ':', '/', 'l ', 'tab', 'enter', 'esc', 'q '])
       expect(text).toContain(k);
     expect(text).toMatch(/:tune CTRL/);

@@ -1,22 +1,12 @@
-import React from 'react';
+import type React from 'react';
 import { Box, Transform } from 'ink';
-import type { Color, Line } from '../model/text.js';
+import type { Line } from '../model/text.js';
+import { toneCode } from '../theme.js';
 import type { Screen } from '../screen.js';
 
 // https://no-color.org: any non-empty NO_COLOR turns colours off (bold and inverse stay:
 // they are not colours, and the focus and selection marks depend on them).
 const noColor = (process.env.NO_COLOR ?? '') !== '';
-
-const FG: Record<Color, number> = {
-  red: 31,
-  green: 32,
-  yellow: 33,
-  blue: 34,
-  magenta: 35,
-  cyan: 36,
-  white: 37,
-  gray: 90,
-};
 
 /** A line as one ANSI string, padded with spaces to `width` visible columns when given. */
 export function ansiLine(l: Line, width = 0): string {
@@ -27,7 +17,7 @@ export function ansiLine(l: Line, width = 0): string {
     if (s.bold) codes.push(1);
     if (s.dim && !noColor) codes.push(2);
     if (s.inverse) codes.push(7);
-    if (s.color && !noColor) codes.push(FG[s.color]);
+    if (s.color && !noColor) codes.push(toneCode(s.color));
     out += codes.length ? `\u001b[${codes.join(';')}m${s.text}\u001b[0m` : s.text;
     visible += s.text.length;
   }
@@ -53,7 +43,10 @@ export function screenRows(s: Screen): string[] {
 const blanks = new Map<number, string>();
 const blank = (width: number): string => {
   let b = blanks.get(width);
-  if (b === undefined) blanks.set(width, (b = ' '.repeat(Math.max(1, width))));
+  if (b === undefined) {
+    b = ' '.repeat(Math.max(1, width));
+    blanks.set(width, b);
+  }
   return b;
 };
 
@@ -73,6 +66,7 @@ export function ScreenRows({ screen, cols }: { screen: Screen; cols: number }): 
   return (
     <Box flexDirection="column" width={cols}>
       {screenRows(screen).map((row, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a row is its terminal line number; rows never reorder
         <Row key={i} text={row} width={cols} />
       ))}
     </Box>

@@ -18,7 +18,12 @@ export type UiIntent =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'help' }
-  | { type: 'quit' };
+  | { type: 'quit' }
+  | { type: 'describe'; cluster: string }
+  | { type: 'log'; source: string }
+  | { type: 'sort'; column: string; desc: boolean }
+  | { type: 'wide' }
+  | { type: 'retry'; cluster: string };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -30,8 +35,30 @@ export const COMMAND_HELP = [
   ':delete SELECTION        all | last | batch ID | test-1..test-50 | test-3,test-7',
   ':tune CTRL k=v ...       concurrency= (main flag), qps=, burst=, NAME-concurrency=, e.g. kcp concurrency=100 qps=200',
   ':concurrency N           clusters in flight at once',
+  ":describe CLUSTER        the cluster's objects, conditions, events, logs, timings, endpoint (also enter)",
+  ':log [engine|throttling|CTRL]  the log viewer on that log',
+  ':sort COLUMN [desc]      sort the focused table (cluster, phase, age, backing, batch, namespace, reason; cpu, mem, queue …)',
+  ':wide                    more columns',
+  ':retry CLUSTER           re-run failed clusters (the engine resumes the run)',
   ':pause  :resume  :help  :quit',
 ];
+
+/** Every verb `:` knows, for Tab completion and the unknown-command message. */
+export const VERBS = [
+  'create',
+  'delete',
+  'tune',
+  'concurrency',
+  'describe',
+  'log',
+  'sort',
+  'wide',
+  'retry',
+  'pause',
+  'resume',
+  'help',
+  'quit',
+] as const;
 
 export function parseInteger(text: string, what: string, min: number, max: number): Parsed<number> {
   const t = text.trim();
@@ -135,7 +162,22 @@ export function parseCommand(text: string): Parsed<UiIntent> {
     case 'q':
     case 'quit':
       return ok({ type: 'quit' });
+    case 'describe':
+    case 'retry': {
+      if (args.length !== 1) return err(`usage: :${verb} CLUSTER (e.g. :${verb} test-7)`);
+      return ok({ type: verb, cluster: args[0]! });
+    }
+    case 'log':
+      if (args.length > 1) return err('usage: :log [engine|throttling|CONTROLLER]');
+      return ok({ type: 'log', source: args[0] ?? 'engine' });
+    case 'sort': {
+      if (args.length < 1 || args.length > 2 || (args[1] !== undefined && !['asc', 'desc'].includes(args[1])))
+        return err('usage: :sort COLUMN [asc|desc]');
+      return ok({ type: 'sort', column: args[0]!, desc: args[1] === 'desc' });
+    }
+    case 'wide':
+      return ok({ type: 'wide' });
     default:
-      return err(`unknown command "${verb}": try create, delete, tune, concurrency, pause, resume, help, quit`);
+      return err(`unknown command "${verb}": try ${VERBS.join(', ')}`);
   }
 }

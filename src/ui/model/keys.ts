@@ -1,37 +1,32 @@
-// Every key the UI answers, in one table: the footer, the help overlay and the tests read it.
+// Help rows and the footer, both read from the command table through the keymap in force
+// (defaults + the user's overrides, minus what --read-only or the topology hides).
+import { commandsIn } from './commands.js';
+import type { Keymap, Scope } from './keymap.js';
+import type { KeyContext } from './view-state.js';
 
 export interface KeyHelp {
   keys: string;
   action: string;
-  /** Shown in the footer when there is room (most useful first). */
   footer?: string;
 }
 
-export const KEYS: KeyHelp[] = [
-  { keys: '?', action: 'help: this list', footer: 'help' },
-  { keys: 'a', action: 'add a batch (count, backing cluster or auto)', footer: 'add' },
-  { keys: 'd', action: 'delete: the selected cluster, a range, the last batch or all (asks first)', footer: 'delete' },
-  { keys: 'c', action: 'concurrency flags of the selected controller', footer: 'concurrency' },
-  { keys: 'r', action: 'client QPS and burst of the selected controller', footer: 'rate' },
-  { keys: 'p', action: 'pause or resume the batch queue', footer: 'pause' },
-  {
-    keys: ':',
-    action: 'command: create 100 | delete test-1..test-50 | tune kcp concurrency=100 qps=200 burst=300',
-    footer: 'cmd',
-  },
-  { keys: '/', action: 'filter the cluster list (name, phase, backing, reason)', footer: 'filter' },
-  { keys: 'l', action: 'engine log', footer: 'log' },
-  { keys: 'tab 1-4', action: 'focus a pane: 1 progress, 2 controllers, 3 throttling, 4 backing', footer: 'focus' },
-  { keys: 'enter', action: 'zoom the focused pane to full screen (again to return)', footer: 'zoom' },
-  { keys: '↑↓ j k PgUp PgDn', action: 'move in the cluster list or the controller list' },
-  { keys: 'esc', action: 'back: close a dialog or overlay, clear the filter, leave zoom', footer: 'back' },
-  { keys: 'q', action: 'quit (asks while a batch runs; the run resumes on the next start)', footer: 'quit' },
-];
+type HelpContext = Pick<KeyContext, 'keymap' | 'readOnly' | 'faults'>;
+
+/** One row per command usable in `scope`, with the keys bound to it now. */
+export function keyHelp(scope: Scope, ctx: HelpContext): KeyHelp[] {
+  const rows: KeyHelp[] = [];
+  for (const c of commandsIn(scope, ctx)) {
+    const keys = (ctx.keymap.keysOf.get(c.command) ?? []).filter((k) => ctx.keymap.byKey[scope].get(k) === c.command);
+    if (keys.length === 0) continue;
+    rows.push({ keys: keys.join(' '), action: c.help, footer: c.footer });
+  }
+  return rows;
+}
 
 /** "?:help a:add …" cut to what fits. */
-export function footerText(width: number): string {
+export function footerText(width: number, scope: Scope, ctx: HelpContext): string {
   let out = '';
-  for (const k of KEYS) {
+  for (const k of keyHelp(scope, ctx)) {
     if (!k.footer) continue;
     const item = `${k.keys.split(' ')[0]}:${k.footer}`;
     const next = out ? `${out}  ${item}` : item;
@@ -40,3 +35,5 @@ export function footerText(width: number): string {
   }
   return out;
 }
+
+export type { Keymap };

@@ -1,7 +1,10 @@
 // Styled text as plain data. Every pane is a pure function to lines of segments, cut to
 // the pane's width here, so nothing a pane draws can wrap and garble the screen.
 
-export type Color = 'green' | 'yellow' | 'red' | 'cyan' | 'blue' | 'magenta' | 'gray' | 'white';
+import type { Tone } from '../theme.js';
+
+/** A semantic colour name (theme.ts maps it to the terminal's colour). */
+export type Color = Tone;
 
 export interface Segment {
   text: string;
@@ -40,6 +43,7 @@ export function fit(l: Line, width: number): Line {
 
 /** Exactly `height` lines (cut or padded with empty lines), each at most `width` wide. */
 export function box(lines: Line[], width: number, height: number): Line[] {
+  // biome-ignore lint/suspicious/noFocusedTests: fit() cuts a line to a width; it is not jasmine's fit
   const out = lines.slice(0, Math.max(0, height)).map((l) => fit(l, width));
   while (out.length < height) out.push([]);
   return out;

@@ -1,33 +1,28 @@
-// Help, engine log, dialogs and the footer, as lines.
+// Help, dialogs and the footer, as lines; help and footer come from the command table.
 import type { ScaleState } from '../../state/store.js';
 import { COMMAND_HELP } from '../model/command.js';
-import { footerText, KEYS } from '../model/keys.js';
+import { footerText, keyHelp } from '../model/keys.js';
+import type { Scope } from '../model/keymap.js';
 import { box, line, padEnd, seg, type Line } from '../model/text.js';
-import { backingChoices, mainConcurrencyFlag, type Dialog, type ViewState } from '../model/view.js';
+import { backingChoices } from '../model/dialogs.js';
+import { mainConcurrencyFlag } from '../model/selection.js';
+import type { Dialog, KeyContext, ViewState } from '../model/view-state.js';
 
-export function helpLines(width: number, height: number): Line[] {
-  const out: Line[] = [line(seg(' Keys ', { inverse: true, bold: true }), seg('  esc, ? or q closes', { dim: true }))];
-  for (const k of KEYS) out.push(line(seg(padEnd(k.keys, 18), { bold: true, color: 'cyan' }), k.action));
+type HelpContext = Pick<KeyContext, 'keymap' | 'readOnly' | 'faults'>;
+
+export function helpLines(scope: Scope, ctx: HelpContext, width: number, height: number): Line[] {
+  const out: Line[] = [
+    line(
+      seg(` Keys (${scope === 'main' ? 'main screen' : scope}) `, { inverse: true, bold: true }),
+      seg('  esc, ? or q closes', { dim: true }),
+      ctx.readOnly ? seg('  read-only: actions that change clusters are hidden', { color: 'warn' }) : '',
+    ),
+  ];
+  for (const k of keyHelp(scope, ctx))
+    out.push(line(seg(padEnd(k.keys, 18), { bold: true, color: 'accent' }), k.action));
   out.push([]);
   out.push(line(seg(' Commands (:) ', { inverse: true, bold: true })));
   for (const c of COMMAND_HELP) out.push(line(c));
-  return box(out, width, height);
-}
-
-export function logLines(state: ScaleState, width: number, height: number): Line[] {
-  const out: Line[] = [
-    line(seg(' Engine log ', { inverse: true, bold: true }), seg('  esc or l closes', { dim: true })),
-  ];
-  const room = Math.max(0, height - 1);
-  for (const l of state.log.slice(-room)) {
-    const time = new Date(l.t).toISOString().slice(11, 19);
-    out.push(
-      line(
-        seg(`${time} `, { dim: true }),
-        seg(l.message, { color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'yellow' : undefined }),
-      ),
-    );
-  }
   return box(out, width, height);
 }
 
@@ -61,7 +56,7 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
       );
       break;
     case 'confirm-delete':
-      out.push(line(seg('Delete for good?', { bold: true, color: 'red' })));
+      out.push(line(seg('Delete for good?', { bold: true, color: 'error' })));
       out.push(line(`This deletes ${d.summary}: Cluster objects, API servers, etcd tenants, namespaces.`));
       out.push(line(seg('y deletes, n or esc keeps them', { bold: true })));
       break;
@@ -104,16 +99,16 @@ export function dialogLines(d: Dialog, state: ScaleState): Line[] {
       break;
     }
     case 'confirm-quit':
-      out.push(line(seg('A batch is still running.', { bold: true, color: 'yellow' })));
+      out.push(line(seg('A batch is still running.', { bold: true, color: 'warn' })));
       out.push(line('Quit anyway? The run is kept in the journal and resumes on the next start.'));
       out.push(line(seg('y quits, n or esc stays', { bold: true })));
       break;
   }
-  if ('error' in d && d.error) out.push(line(seg(d.error, { color: 'red' })));
+  if ('error' in d && d.error) out.push(line(seg(d.error, { color: 'error' })));
   return out;
 }
 
-export function footerLine(view: ViewState, state: ScaleState, width: number): Line {
+export function footerLine(view: ViewState, state: ScaleState, width: number, scope: Scope, ctx: HelpContext): Line {
   if (view.input)
     return box(
       [line(seg(view.input.kind === 'command' ? ':' : '/', { bold: true }), view.input.text, seg('▏'))],
@@ -122,12 +117,12 @@ export function footerLine(view: ViewState, state: ScaleState, width: number): L
     )[0]!;
   if (view.message)
     return box(
-      [line(seg(view.message.text, { color: view.message.level === 'error' ? 'red' : 'green' }))],
+      [line(seg(view.message.text, { color: view.message.level === 'error' ? 'error' : 'ok' }))],
       width,
       1,
     )[0]!;
   const status = state.status;
   if (status && status.level !== 'info' && Date.now() - status.t < 15_000)
-    return box([line(seg(status.message, { color: status.level === 'error' ? 'red' : 'yellow' }))], width, 1)[0]!;
-  return box([line(seg(footerText(width), { dim: true }))], width, 1)[0]!;
+    return box([line(seg(status.message, { color: status.level === 'error' ? 'error' : 'warn' }))], width, 1)[0]!;
+  return box([line(seg(footerText(width, scope, ctx), { dim: true }))], width, 1)[0]!;
 }

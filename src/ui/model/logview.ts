@@ -1,0 +1,93 @@
+// The log viewer over the store's bounded buffers (engine log, throttling tail, one
+// controller's throttling lines): filter, since-range, timestamps, wrap, and a window
+// `scroll` lines above the live end. Pure; only the visible window is wrapped, so a
+// 10,000-line buffer costs one filter pass per frame.
+import type { ScaleState } from '../../state/store.js';
+import { line, seg, type Color, type Line } from './text.js';
+import type { LogSource, LogViewState } from './view-state.js';
+
+export interface LogEntry {
+  t: number;
+  text: string;
+  tone?: Color;
+}
+
+/** Since-ranges on `0`-`5` (k9s: 0-6 in its log view). */
+export const SINCE_RANGES: ReadonlyArray<{ key: string; ms: number; label: string }> = [
+  { key: '0', ms: 0, label: 'all' },
+  { key: '1', ms: 60_000, label: '1m' },
+  { key: '2', ms: 5 * 60_000, label: '5m' },
+  { key: '3', ms: 15 * 60_000, label: '15m' },
+  { key: '4', ms: 60 * 60_000, label: '1h' },
+  { key: '5', ms: 6 * 60 * 60_000, label: '6h' },
+];
+
+export function logSources(state: ScaleState): LogSource[] {
+  const ids = [...new Set(state.throttling.recent.map((t) => t.controller))].sort();
+  return ['engine', 'throttling', ...ids.map((id): LogSource => `controller:${id}`)];
+}
+
+export function sourceTitle(source: LogSource): string {
+  if (source === 'engine') return 'Engine log';
+  if (source === 'throttling') return 'Throttling tail';
+  return `${source.slice('controller:'.length)} log (throttling lines)`;
+}
+
+export function logEntries(state: ScaleState, source: LogSource): LogEntry[] {
+  if (source === 'engine')
+    return state.log.map((l) => ({
+      t: l.t,
+      text: l.message,
+      tone: l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : undefined,
+    }));
+  const only = source === 'throttling' ? undefined : source.slice('controller:'.length);
+  return state.throttling.recent
+    .filter((t) => only === undefined || t.controller === only)
+    .map((t) => ({ t: t.t, text: t.raw || `${t.controller} waited ${Math.round(t.waitMs)}ms ${t.verb} ${t.path}` }));
+}
+
+/** Entries left after the since-range and the filter (case-insensitive substring). */
+export function visibleEntries(entries: LogEntry[], v: LogViewState, now: number): LogEntry[] {
+  const f = v.filter.toLowerCase();
+  const from = v.sinceMs > 0 ? now - v.sinceMs : -Infinity;
+  if (!f && from === -Infinity) return entries;
+  return entries.filter((e) => e.t >= from && (!f || e.text.toLowerCase().includes(f)));
+}
+
+const stamp = (t: number): string => new Date(t).toISOString().slice(11, 19);
+
+export function entryText(e: LogEntry, timestamps: boolean): string {
+  return timestamps ? `${stamp(e.t)} ${e.text}` : e.text;
+}
+
+export interface LogWindow {
+  rows: Line[];
+  total: number;
+  /** Entries below the window (0 = at the live end). */
+  below: number;
+}
+
+/** The rows to draw: `height` rows ending `scroll` entries above the last one. */
+export function logWindow(entries: LogEntry[], v: LogViewState, width: number, height: number): LogWindow {
+  const total = entries.length;
+  let end = total - 1;
+  if (!v.follow && v.until !== undefined) while (end >= 0 && entries[end]!.t > v.until) end--;
+  if (!v.follow) end = Math.max(Math.min(end, 0), end - v.scroll);
+  const below = total - 1 - end;
+  const rows: Line[] = [];
+  for (let i = end; i >= 0 && rows.length < height; i--) {
+    const e = entries[i]!;
+    const parts: Line[] = [];
+    const ts = v.timestamps ? seg(`${stamp(e.t)} `, { dim: true }) : undefined;
+    if (!v.wrap || width <= 0) parts.push(line(...(ts ? [ts] : []), seg(e.text, { color: e.tone })));
+    else {
+      const body = e.text;
+      const first = Math.max(1, width - (ts ? ts.text.length : 0));
+      parts.push(line(...(ts ? [ts] : []), seg(body.slice(0, first), { color: e.tone })));
+      for (let p = first; p < body.length; p += width)
+        parts.push(line(seg(body.slice(p, p + width), { color: e.tone })));
+    }
+    for (let j = parts.length - 1; j >= 0 && rows.length < height; j--) rows.unshift(parts[j]!);
+  }
+  return { rows, total, below };
+}

@@ -1,0 +1,39 @@
+// What every pane shares: its arguments, its title line, and a table drawn from column data.
+import type { ScaleState } from '../../state/store.js';
+import type { Column } from '../model/columns.js';
+import { visibleColumns } from '../model/columns.js';
+import { PANE_TITLES, type PaneId } from '../model/layout.js';
+import { line, padEnd, padStart, seg, type Line, type Segment } from '../model/text.js';
+import type { SortState, ViewState } from '../model/view-state.js';
+
+export interface PaneArgs {
+  state: ScaleState;
+  view: ViewState;
+  width: number;
+  height: number;
+  now: number;
+}
+
+export function title(id: PaneId, focused: boolean, extra = ''): Line {
+  return line(seg(` ${PANE_TITLES[id]} `, { inverse: focused, bold: true }), seg(extra, { dim: true }));
+}
+
+function cell<Row>(c: Column<Row>, text: string): string {
+  if (c.width === 0) return text;
+  return c.align === 'right' ? padStart(text, c.width) : padEnd(text, c.width);
+}
+
+/** The header row: each visible column's title, the sort column marked ↑ or ↓. */
+export function tableHeader<Row>(cols: Column<Row>[], sort: SortState, wide: boolean): Segment {
+  const text = visibleColumns(cols, wide)
+    .map((c) => cell(c, c.id === sort.column ? `${c.title}${sort.desc ? '↓' : '↑'}` : c.title))
+    .join('');
+  return seg(text, { dim: true });
+}
+
+/** One row as segments, one per column, each in the column's tone. */
+export function tableRow<Row>(cols: Column<Row>[], row: Row, wide: boolean, now: number, selected = false): Line {
+  return visibleColumns(cols, wide).map((c) =>
+    seg(cell(c, c.text(row, now)), { color: c.tone?.(row), inverse: selected }),
+  );
+}
