@@ -2,6 +2,8 @@
 // one list, then a watch from its resourceVersion; a watch that ends is resumed from the last
 // resourceVersion it saw, and only 410 Gone (that version is compacted away) needs a re-list.
 // The pipeline waits on these caches instead of polling each cluster (the seed's polls were load).
+// It is the project's one informer: the engine passes a KubeClient; the emulated controllers
+// (src/sim/controllers/informer.ts) pass their rate-limited REST client through `source`.
 //
 // Nothing here may wait forever:
 // - start() fails with a UserError when the first list cannot succeed: at once for what a retry
@@ -14,17 +16,46 @@
 //   alone would wait for hours). It is aborted and re-opened from the last resourceVersion.
 import { createInterface } from 'node:readline';
 import type { KubeObject } from '../../manifests/types.js';
-import { collectionPath, listWithVersion, resourceInfo, type KubeClient } from './client.js';
+import { collectionPath, KubeClient, listWithVersion, resourceInfo } from './client.js';
 import { statusCode } from './client-errors.js';
-import { explainKubeError, isPermanent, noteCall, resourceName, type CallInfo } from './explain.js';
+import {
+  type CallInfo,
+  type ClientIdentity,
+  explainKubeError,
+  isPermanent,
+  noteCall,
+  resourceName,
+} from './explain.js';
 import { KubeRequestError, type StreamResponse } from './http.js';
 import { UserError } from '../errors.js';
 
 export type WatchEvent = 'add' | 'update' | 'delete';
 export type Listener = (type: WatchEvent, obj: KubeObject) => void;
 
+/** What a watch needs of a client; KubeClient has it, the sim's REST client adapts to it. */
+export interface WatchClient {
+  readonly identity: ClientIdentity;
+  readonly server: string;
+  readonly deadlines: { requestMs: number };
+  stream(path: string, query: Record<string, string | undefined>, signal?: AbortSignal): Promise<StreamResponse>;
+}
+
+/** Where the collection lives and how to list it, for clients that are not a KubeClient. */
+export interface ListSource {
+  path(): Promise<string>;
+  list(labelSelector?: string): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+}
+
 export interface InformerOptions {
   labelSelector?: string;
+  /** Required unless the client is a KubeClient (which discovers the path and lists itself). */
+  source?: ListSource;
+  /**
+   * Wait for the first list however long it takes (client-go's WaitForCacheSync): start-up
+   * failures are reported through onError and retried with backoff, never rejected. The
+   * emulated controllers start before their API server is up, as real ones may.
+   */
+  patientStart?: boolean;
   /** Base of the retry backoff (doubles per failure in a row, capped at 30 s). Default 500 ms. */
   retryMs?: number;
   /** Deadline for the first list (start-up). Default 60 s. */
@@ -62,6 +93,8 @@ class WatchStatusError extends Error {
     readonly code: number,
     message: string,
     readonly body?: unknown,
+    /** The server's Status details.retryAfterSeconds (504 ResourceVersionTooLarge sends 1). */
+    readonly retryAfterMs = 0,
   ) {
     super(message);
   }
@@ -104,12 +137,15 @@ export class Informer {
   readonly counters = { lists: 0, watches: 0, gone: 0, stalled: 0, errors: 0 };
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: WatchClient,
     readonly apiVersion: string,
     readonly kind: string,
     opts: InformerOptions = {},
   ) {
     this.o = { ...DEFAULTS, ...opts };
+    if (!opts.source && !(client instanceof KubeClient)) {
+      throw new Error(`the ${kind} informer needs a KubeClient or options.source`);
+    }
     this.synced = new Promise<void>((resolve, reject) => {
       this.markSynced = resolve;
       this.failSync = reject;
@@ -123,7 +159,7 @@ export class Informer {
   start(): Promise<void> {
     if (!this.started && !this.stopped) {
       this.started = true;
-      this.syncTimer = setTimeout(() => this.syncExpired(), this.o.syncTimeoutMs);
+      if (!this.o.patientStart) this.syncTimer = setTimeout(() => this.syncExpired(), this.o.syncTimeoutMs);
       void this.relist();
     }
     return this.synced;
@@ -195,7 +231,7 @@ export class Informer {
   private failed(verb: string, err: unknown): void {
     this.lastError = err;
     noteCall(err, this.info(verb));
-    if (!this.isSynced) {
+    if (!this.isSynced && !this.o.patientStart) {
       if (isPermanent(err)) this.failSync(explainKubeError(err, this.info(verb)) ?? (err as Error));
       return;
     }
@@ -213,19 +249,31 @@ export class Informer {
     return d / 2 + (this.o.random ?? Math.random)() * (d / 2);
   }
 
-  private schedule(next: 'relist' | 'rewatch'): void {
+  private schedule(next: 'relist' | 'rewatch', atLeastMs = 0): void {
     if (this.stopped) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void (next === 'relist' ? this.relist() : this.rewatch()), this.delayMs());
+    const delay = Math.max(atLeastMs, this.delayMs());
+    this.retryTimer = setTimeout(() => void (next === 'relist' ? this.relist() : this.rewatch()), delay);
+  }
+
+  private async listOnce(): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const src = this.o.source;
+    if (src) {
+      this.path ??= await src.path();
+      this.counters.lists++;
+      return src.list(this.o.labelSelector);
+    }
+    const client = this.client as KubeClient; // checked in the constructor
+    this.path ??= collectionPath(this.apiVersion, await resourceInfo(client, this.apiVersion, this.kind));
+    this.counters.lists++;
+    return listWithVersion(client, this.apiVersion, this.kind, { labelSelector: this.o.labelSelector });
   }
 
   private async relist(): Promise<void> {
     if (this.stopped) return;
     let res: { items: KubeObject[]; resourceVersion: string };
     try {
-      this.path ??= collectionPath(this.apiVersion, await resourceInfo(this.client, this.apiVersion, this.kind));
-      this.counters.lists++;
-      res = await listWithVersion(this.client, this.apiVersion, this.kind, { labelSelector: this.o.labelSelector });
+      res = await this.listOnce();
     } catch (err) {
       this.failures++;
       this.failed('list', err);
@@ -297,7 +345,8 @@ export class Informer {
         // the same resourceVersion; anything else (401, 403, 404) goes back to listing.
         const code = statusCode(end.err);
         const again = end.err instanceof KubeRequestError || code === undefined || code === 429 || code >= 500;
-        this.schedule(again ? 'rewatch' : 'relist');
+        const retryAfterMs = end.err instanceof WatchStatusError ? end.err.retryAfterMs : 0;
+        this.schedule(again ? 'rewatch' : 'relist', retryAfterMs);
         return;
       }
       case 'closed':
@@ -383,10 +432,16 @@ export class Informer {
 
   private onEvent(type: string, raw: unknown): WatchEnd | undefined {
     if (type === 'ERROR') {
-      const st = (raw ?? {}) as { code?: number; reason?: string; message?: string };
+      const st = (raw ?? {}) as {
+        code?: number;
+        reason?: string;
+        message?: string;
+        details?: { retryAfterSeconds?: number };
+      };
       if (st.code === 410 || st.reason === 'Expired' || st.reason === 'Gone') return { kind: 'gone' };
       const message = `watch ${this.resource}: ${st.reason ?? 'error'}: ${st.message ?? ''}`;
-      return { kind: 'error', err: new WatchStatusError(st.code ?? 500, message, st) };
+      const retryAfterMs = Math.min(60, Math.max(0, st.details?.retryAfterSeconds ?? 0)) * 1000;
+      return { kind: 'error', err: new WatchStatusError(st.code ?? 500, message, st, retryAfterMs) };
     }
     const obj = raw as KubeObject | undefined;
     if (!obj?.metadata) return undefined;
@@ -416,11 +471,15 @@ export class Informer {
 export async function syncAll(informers: Informer[], graceMs = 1_000): Promise<void> {
   const outcome: Array<{ err: unknown } | 'synced' | undefined> = informers.map(() => undefined);
   let failed!: () => void;
-  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const firstFailure = new Promise<void>((resolve) => {
+    failed = resolve;
+  });
   const all = Promise.all(
     informers.map((inf, k) =>
       inf.start().then(
-        () => void (outcome[k] = 'synced'),
+        () => {
+          outcome[k] = 'synced';
+        },
         (err: unknown) => {
           outcome[k] = { err };
           failed();

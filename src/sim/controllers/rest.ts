@@ -8,6 +8,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { TokenBucket } from './token-bucket.js';
 import { LONG_THROTTLE_LATENCY_MS } from './klog.js';
 import type { KubeObject } from '../../manifests/types.js';
+import type { ClientIdentity } from '../../core/kube/explain.js';
+import { requestStream, type StreamResponse } from '../../core/kube/http.js';
 
 export class ApiError extends Error {
   constructor(
@@ -68,6 +70,50 @@ export class RestClient {
 
   close(): void {
     if (!this.opts.agent) this.agent.destroy();
+    this.watchAgent?.destroy();
+  }
+
+  /** Who this client is, for the shared informer's error messages. */
+  get identity(): ClientIdentity {
+    return { server: this.server, role: "emulated controller's API server", kubeconfig: 'in-memory kubeconfig' };
+  }
+
+  get deadlines(): { requestMs: number; connectMs: number } {
+    const requestMs = this.opts.timeoutMs ?? 30_000;
+    return { requestMs, connectMs: Math.min(requestMs, 10_000) };
+  }
+
+  // Watches hold their connection for minutes: a pool of their own, with the kubeconfig's
+  // TLS material, so they never starve the request pool (maxSockets 16).
+  private watchAgent?: http.Agent;
+
+  /** A streamed GET (the shared informer's watches), rate-limited like client-go's watches. */
+  async stream(path: string, query: Record<string, string | undefined>, signal?: AbortSignal): Promise<StreamResponse> {
+    if (this.opts.bucket) await this.opts.bucket.take();
+    this.opts.onRequest?.('WATCH');
+    const base = await this.base;
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    this.watchAgent ??=
+      url.protocol === 'https:'
+        ? new https.Agent({
+            ca: base.ca,
+            cert: base.cert,
+            key: base.key,
+            rejectUnauthorized: base.rejectUnauthorized,
+            keepAlive: true,
+          })
+        : new http.Agent({ keepAlive: true });
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [k, v] of Object.entries(base.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    return requestStream({
+      method: 'GET',
+      url: url.toString(),
+      headers,
+      agent: this.watchAgent,
+      deadlines: this.deadlines,
+      signal,
+    });
   }
 
   async request<T = unknown>(verb: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
