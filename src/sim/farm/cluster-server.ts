@@ -149,7 +149,7 @@ export class FarmClusterServer {
   }
 
   async start(): Promise<void> {
-    if (this.fault.down) return;
+    if (this.fault.down || this.server) return;
     await this.listen();
   }
 

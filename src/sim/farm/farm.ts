@@ -92,6 +92,8 @@ export class Farm {
   private saveTimer: NodeJS.Timeout | undefined;
   /** Clusters whose state file could not be read at start (reported, left on disk). */
   unreadable: string[] = [];
+  /** Restored clusters whose port another program holds; retried every 2 s. */
+  readonly portConflicts = new Set<string>();
 
   private constructor(private readonly o: FarmOptions) {
     this.host = o.host ?? '127.0.0.1';
@@ -135,7 +137,28 @@ export class Farm {
     });
     if (restoring) server.restore(record.objects);
     this.clusters.set(key, { server, record });
-    await server.start();
+    try {
+      await server.start();
+    } catch (err) {
+      // A restored cluster must come back on its own port (CAPI has it in the Cluster's
+      // endpoint): if another program holds it now, keep trying instead of failing the farm.
+      if (!restoring || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      this.portConflicts.add(key);
+      const retry = setInterval(() => {
+        if (this.clusters.get(key)?.server !== server) {
+          clearInterval(retry);
+          return;
+        }
+        server.start().then(
+          () => {
+            clearInterval(retry);
+            this.portConflicts.delete(key);
+          },
+          () => {},
+        );
+      }, 2000);
+      retry.unref();
+    }
     return server;
   }
 
