@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   report: () => import('./report.js'),
   sim: () => import('./sim.js'),
   config: () => import('./config.js'),
+  info: () => import('./info.js'),
   farm: () => import('./farm.js'),
 };
 
