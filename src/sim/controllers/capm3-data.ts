@@ -37,6 +37,25 @@ export const metal3DataTemplateReconciler: ReconcilerDef = {
   name: 'metal3datatemplate',
   concurrencyFlag: 'metal3datatemplate-concurrency',
   primary: R.metal3DataClaim,
+  watches: [
+    // Upstream reconciles the template; here each claim is the unit of work, so template and
+    // Metal3Data events map back to the claims they concern.
+    {
+      resource: R.metal3DataTemplate,
+      map: (o, cache) =>
+        cache(R.metal3DataClaim)
+          .list(o.metadata.namespace)
+          .filter((c) => field<string>(c, 'spec', 'template', 'name') === o.metadata.name)
+          .map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+    },
+    {
+      resource: R.metal3Data,
+      map: (o) => {
+        const claim = field<string>(o, 'spec', 'claim', 'name');
+        return claim ? [`${o.metadata.namespace}/${claim}`] : [];
+      },
+    },
+  ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;

@@ -97,6 +97,15 @@ export const metal3MachineReconciler: ReconcilerDef = {
   watches: [
     { resource: R.bmh, map: (o) => mapHostToMachine(o as Obj) },
     { resource: R.metal3DataClaim, map: (o) => [`${o.metadata.namespace}/${o.metadata.name}`] },
+    // spec.paused of the Cluster pauses its Metal3Machines.
+    {
+      resource: R.cluster,
+      map: (o, cache) =>
+        cache(R.metal3Machine)
+          .list(o.metadata.namespace)
+          .filter((m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === o.metadata.name)
+          .map((m) => `${m.metadata.namespace}/${m.metadata.name}`),
+    },
     {
       resource: R.metal3Data,
       map: (o) => {

@@ -339,6 +339,8 @@ export class ControllerManager {
       if (!inf) {
         inf = new Informer(gen.client, res, (type, obj) => this.dispatch(gen, res, type, obj));
         gen.informers.set(k, inf);
+        // A kind first read after start-up still gets a running cache (empty until listed).
+        if (gen.synced) inf.start();
       }
       return inf;
     };
