@@ -100,7 +100,7 @@ export class ObjectStore {
 
   slot(t: ResourceType): Slot {
     let s = this.slots.get(t.storageKey);
-    if (!s) this.slots.set(t.storageKey, (s = { bucket: new Bucket(this.historyCap), type: t }));
+    if (!s) this.slots.set(t.storageKey, (s = { bucket: new Bucket(this.historyCap, this.rv), type: t }));
     return s;
   }
 

@@ -69,7 +69,17 @@ export class Bucket {
   evictedRv = 0;
   readonly watchers = new Set<WatchSink>();
 
-  constructor(private readonly historyCap: number) {}
+  /**
+   * `sinceRv` is the store's resourceVersion when this resource's history began: as in
+   * kube-apiserver's watch cache, a watch from an older version cannot be replayed and gets
+   * 410 Expired rather than a silent gap.
+   */
+  constructor(
+    private readonly historyCap: number,
+    sinceRv = 0,
+  ) {
+    this.evictedRv = sinceRv;
+  }
 
   record(ev: StoreEvent): void {
     this.history.push(ev);
