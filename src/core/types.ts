@@ -73,6 +73,8 @@ export interface TuneRequest {
   concurrencyFlags?: Record<string, number>;
   qps?: number;
   burst?: number;
+  /** klog -v: live through PUT /debug/flags/v where the controller serves it, else by patching --v. */
+  verbosity?: number;
 }
 
 export type ClusterSelection =
@@ -194,6 +196,7 @@ export const TUNE_LIMITS = {
   concurrency: { min: 1, max: 10000 },
   qps: { min: 1, max: 100000 },
   burst: { min: 1, max: 100000 },
+  verbosity: { min: 0, max: 10 },
 } as const;
 
 /** Largest batch one request may add (CLI --count and the TUI's add dialog). */

@@ -51,6 +51,7 @@ import { recordMilestones, type MilestoneRecorder } from './watch/milestones.js'
 import { redact } from './log/redact.js';
 import { API } from './watch/capi-state.js';
 import { tune as tuneController } from './tune/tune.js';
+import { setVerbosity } from './tune/verbosity.js';
 import { LABEL_COMPONENT_WORKLOAD_APISERVER } from './pipeline/labels.js';
 
 export interface BackingSiteOptions {
@@ -779,7 +780,27 @@ class EngineImpl implements Engine {
   }
 
   async tune(controller: ControllerId, request: TuneRequest): Promise<void> {
-    const result = await tuneController(this.management.client, controller, request);
+    const { verbosity, ...flags } = request;
+    if (verbosity !== undefined) {
+      const v = await setVerbosity(this.management.client, controller, verbosity);
+      const { before, after, via } = v;
+      this.write({
+        t: this.now(),
+        type: 'verbosity',
+        controller,
+        before,
+        after,
+        via,
+        ...(v.pods ? { pod: v.pods.join(',') } : {}),
+      });
+      const how =
+        via === 'debug-flags'
+          ? 'live via PUT /debug/flags/v'
+          : `patched --v and rolled out${v.note ? ` (${v.note})` : ''}`;
+      this.log('info', `${controller}: log verbosity ${before} -> ${after}, ${how}`);
+      if (Object.values(flags).every((x) => x === undefined)) return;
+    }
+    const result = await tuneController(this.management.client, controller, flags);
     this.write({ t: this.now(), type: 'tune', controller, before: result.before, after: result.after });
     this.log('info', `tuned ${controller}: ${result.argsAfter.join(' ')}`);
   }

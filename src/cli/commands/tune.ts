@@ -17,12 +17,14 @@ import {
 import { Journal, listRuns, runJournalPath } from '../../core/journal/journal.js';
 import { CONTROLLER_IDS, type ControllerFlags, type ControllerId, type TuneRequest } from '../../core/types.js';
 import { UserError } from '../../core/errors.js';
+import { setVerbosity } from '../../engine/tune/verbosity.js';
 
 interface TuneOpts {
   show?: boolean;
   concurrency?: number;
   qps?: number;
   burst?: number;
+  verbosity?: number;
   flag?: string[];
   seedPatch?: boolean;
   kubeconfig?: string;
@@ -89,6 +91,12 @@ export function register(program: Command): void {
     )
     .option('--qps <n>', 'client QPS (--kube-api-qps)', intInRange('--qps', 1, 100000))
     .option('--burst <n>', 'client burst (--kube-api-burst)', intInRange('--burst', 1, 100000))
+    .option(
+      '--verbosity <n>',
+      'klog -v, so throttling counts stop being lower bounds (3 logs every wait): live via PUT /debug/flags/v ' +
+        'where served (CAPI, CABPK, KCP), else by patching --v (a rollout)',
+      intInRange('--verbosity', 0, 10),
+    )
     .option('--kubeconfig <file>', 'management cluster kubeconfig (default: config, $KUBECONFIG, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('--timeout <seconds>', 'how long to wait for the rollout', intInRange('--timeout', 1, 3600), 300)
@@ -127,7 +135,8 @@ export function register(program: Command): void {
         const plan: Array<{ controller: ControllerId; request: TuneRequest }> = [];
         if (opts.seedPatch) {
           const own =
-            [opts.concurrency, opts.qps, opts.burst].some((v) => v !== undefined) || (opts.flag ?? []).length > 0;
+            [opts.concurrency, opts.qps, opts.burst, opts.verbosity].some((v) => v !== undefined) ||
+            (opts.flag ?? []).length > 0;
           if (own) {
             throw new UserError(
               '--seed-patch sets its own values',
@@ -156,6 +165,27 @@ export function register(program: Command): void {
           if (Object.keys(named).length) request.concurrencyFlags = named;
           if (opts.qps !== undefined) request.qps = opts.qps;
           if (opts.burst !== undefined) request.burst = opts.burst;
+          if (opts.verbosity !== undefined) {
+            const client = KubeClient.from(target);
+            process.stdout.write(`setting ${id} log verbosity to ${opts.verbosity}...\n`);
+            const v = await setVerbosity(client, id, opts.verbosity, { timeoutMs: opts.timeout * 1000 });
+            const journal = new Journal(journalPath);
+            journal.append({
+              t: Date.now(),
+              type: 'verbosity',
+              controller: id,
+              before: v.before,
+              after: v.after,
+              via: v.via,
+              ...(v.pods ? { pod: v.pods.join(',') } : {}),
+            });
+            journal.close();
+            if (v.note) process.stderr.write(`note: ${v.note}\n`);
+            process.stdout.write(
+              `verbosity: ${v.before} -> ${v.after} (${v.via === 'debug-flags' ? `live via PUT /debug/flags/v on ${v.pods?.join(', ')}` : 'patched --v, rolled out'}); recorded in ${journalPath}\n`,
+            );
+            if (Object.keys(request).length === 0) return;
+          }
           plan.push({ controller: id, request });
         }
         // Refuse unsupported flags before touching the cluster.

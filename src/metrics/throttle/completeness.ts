@@ -23,10 +23,10 @@ export function verbosityFromArgs(args: readonly string[]): number {
   return v;
 }
 
-/** The live level recorded for `pod`, if the annotation names that pod. */
+/** The live level recorded for `pod`, if the annotation ("N@pod1,pod2") names that pod. */
 export function liveVerbosity(annotation: string | undefined, pod: string | undefined): number | undefined {
   const m = /^(\d+)@(.+)$/.exec(annotation ?? '');
-  return m && pod !== undefined && m[2] === pod ? Number(m[1]) : undefined;
+  return m && pod !== undefined && m[2]!.split(',').includes(pod) ? Number(m[1]) : undefined;
 }
 
 export interface LogCompleteness {
