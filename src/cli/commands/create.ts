@@ -11,6 +11,9 @@ import { backingSitesFromConfig, managementEtcdAdmin, type SiteSpec } from '../.
 import type { KubeTarget } from '../../core/kube/client.js';
 import { createScaleStore, type ScaleStore } from '../../state/store.js';
 import type { BatchSummary } from '../../core/types.js';
+import { readJournal, runJournalPath } from '../../core/journal/journal.js';
+import { buildReport } from '../../metrics/report/build.js';
+import { loadThresholds, verdict, verdictLines } from '../../metrics/report/thresholds.js';
 
 export interface SessionOpts {
   kubeconfig?: string;
@@ -82,6 +85,7 @@ interface CreateOpts extends SessionOpts {
   resume?: boolean;
   quiet?: boolean;
   serve?: boolean;
+  thresholds?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -117,12 +121,18 @@ export function register(program: Command): void {
       )
       .option('--resume', 'finish the clusters a killed run left half-done, then add --count (if given)')
       .option('--quiet', 'print only the summary')
-      .option('--serve', 'then stay up serving the endpoints CAPI dials (port-forward mode) until Ctrl-C'),
+      .option('--serve', 'then stay up serving the endpoints CAPI dials (port-forward mode) until Ctrl-C')
+      .option(
+        '--thresholds <file>',
+        'judge the run against YAML rules at the end (exit 1 error, 2 timeout, 3 alert, 4 threshold)',
+      ),
   ).action(
     action(async (opts: CreateOpts) => {
       if (!opts.count && !opts.resume)
         throw new UserError('create needs --count N (or --resume)', 'Example: scale-tui create --count 100');
-      const { engine, store, config } = await openSession(program, opts);
+      // Read before any cluster is created: a bad rules file must not cost a run.
+      const rules = opts.thresholds ? loadThresholds(opts.thresholds) : undefined;
+      const { engine, store, config, stateDir } = await openSession(program, opts);
       const stop = opts.quiet ? () => {} : followPhases(store, (l) => process.stdout.write(`${l}\n`));
       const onSignal = (): void => {
         void engine.shutdown().finally(() => process.exit(130));
@@ -168,6 +178,12 @@ export function register(program: Command): void {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
         await engine.shutdown();
+      }
+      if (rules) {
+        const v = verdict(buildReport(readJournal(runJournalPath(stateDir, engine.runId))), rules);
+        for (const l of verdictLines(v)) process.stderr.write(`${l}\n`);
+        process.exitCode = v.exitCode;
+        return;
       }
       if (failed > 0)
         throw new UserError(

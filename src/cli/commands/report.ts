@@ -22,7 +22,14 @@ import { type LoadedRun, openRun } from '../../metrics/report/load.js';
 import { renderPhaseSvg } from '../../metrics/report/phase-render.js';
 import { renderReport } from '../../metrics/report/render.js';
 import { renderSvg } from '../../metrics/report/svg.js';
-import { EXIT, loadThresholds, type ThresholdRule, type Verdict, verdict } from '../../metrics/report/thresholds.js';
+import {
+  EXIT,
+  loadThresholds,
+  type ThresholdRule,
+  type Verdict,
+  verdict,
+  verdictLines,
+} from '../../metrics/report/thresholds.js';
 
 export const FORMATS = ['md', 'csv', 'json', 'junit', 'perfdata'] as const;
 const COMPARE_FORMATS = ['md', 'json'];
@@ -46,11 +53,8 @@ function tolerancePercent(raw: string): number {
 }
 
 /** Verdict lines on stderr, so stdout stays the chosen format (CI pipes it to a file). */
-export function printVerdict(v: Verdict, label?: string): void {
-  const who = label ? `${label}: ` : '';
-  for (const x of v.results)
-    process.stderr.write(`${who}${x.passed ? 'pass' : x.severity === 'alert' ? 'ALERT' : 'FAIL'}: ${x.message}\n`);
-  process.stderr.write(`${who}verdict: ${v.status} (exit ${v.exitCode}): ${v.reason}\n`);
+function printVerdict(v: Verdict, label?: string): void {
+  for (const l of verdictLines(v, label)) process.stderr.write(`${l}\n`);
 }
 
 /** Smallest non-zero code wins: error (1) > timeout (2) > alert (3) > threshold (4). */

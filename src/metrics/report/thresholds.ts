@@ -162,3 +162,13 @@ export function verdict(r: Report, rules: readonly ThresholdRule[], opts: { time
     return make('threshold', `${thresholds.length} threshold rule(s) failed: ${thresholds[0]!.message}`);
   return make('ok', results.length ? `all ${results.length} rule(s) passed` : 'no failures');
 }
+
+/** The verdict as lines for stderr: one per rule, then the status with its exit code. */
+export function verdictLines(v: Verdict, label?: string): string[] {
+  const who = label ? `${label}: ` : '';
+  const lines = v.results.map(
+    (x) => `${who}${x.passed ? 'pass' : x.severity === 'alert' ? 'ALERT' : 'FAIL'}: ${x.message}`,
+  );
+  lines.push(`${who}verdict: ${v.status} (exit ${v.exitCode}): ${v.reason}`);
+  return lines;
+}

@@ -16,7 +16,9 @@ import { reuseKeys } from '../controllers/pki.js';
 import type { InitialArgs } from './manifests.js';
 import { renderTimingTable, timingTable, type TimingSummary } from './timing.js';
 import { KubeClient } from '../../core/kube/client.js';
-import { Journal, runJournalPath } from '../../core/journal/journal.js';
+import { Journal, readJournal, runJournalPath } from '../../core/journal/journal.js';
+import { judgeDemoRun, newDemoRunId } from './keep.js';
+import type { ThresholdRule } from '../../metrics/report/thresholds.js';
 import { startMetrics } from '../../metrics/index.js';
 
 export interface DemoOptions {
@@ -29,7 +31,12 @@ export interface DemoOptions {
   args?: InitialArgs;
   /** First NodePort; cluster N's workload API listens on 127.0.0.1:<base+N>. */
   nodePortBase?: number;
+  /** Where the run's journal is kept (a fresh run id each time); without it a temp dir is removed at the end. */
   stateDir?: string;
+  /** Headless: rules judged on the run's journal at the end (exit 3/4 when one fails). */
+  thresholds?: ThresholdRule[];
+  /** Headless: give up after this long and exit 2 (timeout). */
+  timeoutMs?: number;
   write?: (line: string) => void;
 }
 
@@ -38,6 +45,8 @@ export interface DemoWorld {
   engine: Engine;
   store: ScaleStore;
   startupMs: number;
+  stateDir: string;
+  runId: string;
   stop(): Promise<void>;
 }
 
@@ -75,6 +84,8 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
         nodeHost: '127.0.0.1',
       })),
       stateDir,
+      // A kept state dir holds earlier demo runs: this one is a new run, not a resume of theirs.
+      ...(ownStateDir ? {} : { runId: newDemoRunId() }),
       reach: { mode: 'nodeport', nodePortBase: opts.nodePortBase ?? 30000 },
     });
   } catch (err) {
@@ -83,6 +94,19 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
   }
   // The same samplers a real run uses, over HTTP against the embedded servers.
   const journal = new Journal(runJournalPath(stateDir, engine.runId));
+  // What makes two demo runs differ, for `report RUN_A RUN_B` (settings that differ).
+  journal.append({
+    t: Date.now(),
+    type: 'run-config',
+    source: 'demo',
+    config: {
+      clusters: opts.clusters,
+      backing: opts.backing,
+      concurrency: config.batch.concurrency,
+      timeScale: (opts.model ?? DEFAULT_COST_MODEL).timeScale,
+      controllerArgs: opts.args ?? {},
+    },
+  });
   const metrics = startMetrics({
     client: KubeClient.from({ kubeconfigYaml: sim.management.kubeconfigYaml }),
     store,
@@ -101,6 +125,8 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     engine,
     store,
     startupMs,
+    stateDir,
+    runId: engine.runId,
     stop: async () => {
       await metrics.stop();
       journal.close();
@@ -128,6 +154,10 @@ async function loadTui(): Promise<TuiModule> {
   }
 }
 
+function savedLine(world: DemoWorld): string {
+  return `run saved: ${join(world.stateDir, 'runs', world.runId)} (scale-tui report ${world.stateDir}; compare: scale-tui report DIR_A DIR_B)`;
+}
+
 export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSummary; exitCode: number }> {
   const write = opts.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const world = await startDemoWorld(opts);
@@ -144,6 +174,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
       );
       const tui = await loadTui();
       await tui.runTui({ store: world.store, intents: world.engine, title: 'scale-tui demo (simulated)' });
+      if (opts.stateDir) write(savedLine(world));
       return { exitCode: 0 };
     }
     write(
@@ -160,11 +191,30 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
       );
     }, 5000);
     progress.unref();
-    let batch;
+    let batch: Awaited<ReturnType<Engine['addBatch']>> | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      batch = await world.engine.addBatch({ count: opts.clusters });
+      const adding = world.engine.addBatch({ count: opts.clusters });
+      // After a timeout the engine is shut down under the batch; its rejection is expected then.
+      adding.catch(() => undefined);
+      const timedOut = new Promise<undefined>((resolve) => {
+        if (opts.timeoutMs) timer = setTimeout(() => resolve(undefined), opts.timeoutMs);
+      });
+      batch = await Promise.race([adding, timedOut]);
     } finally {
       clearInterval(progress);
+      if (timer) clearTimeout(timer);
+    }
+    if (!batch) {
+      const verdict = judgeDemoRun(
+        readJournal(runJournalPath(world.stateDir, world.runId)),
+        opts.thresholds ?? [],
+        true,
+      );
+      write(`demo: not done after ${((opts.timeoutMs ?? 0) / 1000).toFixed(0)} s (--timeout)`);
+      for (const l of verdict.lines) write(l);
+      if (opts.stateDir) write(savedLine(world));
+      return { exitCode: verdict.exitCode };
     }
     const summary = timingTable(
       Object.values(world.store.getState().clusters),
@@ -174,7 +224,15 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
     write('');
     write(renderTimingTable(summary));
     for (const f of batch.failures.slice(0, 10)) write(`failed: ${f.cluster} at ${f.step}: ${f.reason}`);
-    return { summary, exitCode: batch.ready === opts.clusters ? 0 : 1 };
+    const verdict = judgeDemoRun(
+      readJournal(runJournalPath(world.stateDir, world.runId)),
+      opts.thresholds ?? [],
+      false,
+    );
+    for (const l of verdict.lines) write(l);
+    if (opts.stateDir) write(savedLine(world));
+    // Every cluster must be ready for a 0, whatever the journal's verdict says.
+    return { summary, exitCode: verdict.exitCode || (batch.ready === opts.clusters ? 0 : 1) };
   } finally {
     await stopOnce();
   }
