@@ -81,7 +81,7 @@ function journal(): JournalEvent[] {
       path: `/api/v1/namespaces/test-${i}/secrets/test-${i}-ca`,
     });
   // capi waits at minutes 2.0, 2.5 and 4.0 of the run: two in minute 2, one in minute 4.
-  [2, 2.5, 4].forEach((m, i) =>
+  [2, 2.5, 4].forEach((m, i) => {
     ev.push({
       t: T0 + m * MIN,
       type: 'throttle',
@@ -89,8 +89,8 @@ function journal(): JournalEvent[] {
       waitMs: (i + 1) * 100,
       verb: 'PATCH',
       path: `/apis/cluster.x-k8s.io/v1beta2/namespaces/test-${i}/machines/test-${i}-x/status`,
-    }),
-  );
+    });
+  });
   return ev.sort((a, b) => a.t - b.t);
 }
 
@@ -181,9 +181,9 @@ describe('scale-tui report (real binary)', () => {
       mkdirSync(join(dir, 'runs', id), { recursive: true });
       writeFileSync(
         join(dir, 'runs', id, 'journal.jsonl'),
-        journal()
+        `${journal()
           .map((e) => JSON.stringify(e))
-          .join('\n') + '\n{"t": 1, "type": "pha',
+          .join('\n')}\n{"t": 1, "type": "pha`,
       ); // torn last line
     }
   });
@@ -222,6 +222,6 @@ describe('scale-tui report (real binary)', () => {
     expect(r.stderr).toMatch(/20261125T010000-aaaa, 20261125T020000-bbbb/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const f = await cli('--format', 'pdf');
-    expect(f.stderr).toMatch(/--format must be one of md, csv, json, got "pdf"/);
+    expect(f.stderr).toMatch(/--format must be one of md, csv, json, junit, perfdata, got "pdf"/);
   }, 60_000);
 });
