@@ -4,14 +4,30 @@
 import { Journal, runJournalPath } from '../core/journal/journal.js';
 import { KubeClient } from '../core/kube/client.js';
 import { startMetrics, type RunningMetrics } from '../metrics/index.js';
+import { PrometheusSource } from '../metrics/sources/prometheus.js';
+import { UserError } from '../core/errors.js';
 import type { Session } from './commands/create.js';
 
-export function startSessionMetrics(session: Session): RunningMetrics {
+/** `--prometheus URL`, checked before anything connects: a bad URL is a usage error. */
+export function prometheusOption(url: string | undefined): PrometheusSource | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new PrometheusSource(url);
+  } catch (err) {
+    throw new UserError(
+      (err as Error).message,
+      'Give the Prometheus base URL, e.g. --prometheus http://prometheus-k8s.monitoring:9090 (no query path).',
+    );
+  }
+}
+
+export function startSessionMetrics(session: Session, prometheus?: PrometheusSource): RunningMetrics {
   const journal = new Journal(runJournalPath(session.stateDir, session.engine.runId));
   const metrics = startMetrics({
     client: KubeClient.from(session.management),
     store: session.store,
     journal: (e) => journal.append(e),
+    ...(prometheus ? { prometheus } : {}),
     backing: session.backing.map((b) => {
       const client = KubeClient.from(b.target);
       return { name: b.name, client, endpoint: client.server, capacity: b.capacity };

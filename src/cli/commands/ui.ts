@@ -7,7 +7,7 @@ import { UserError } from '../../core/errors.js';
 import { appendLog } from '../../state/store.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 import { loadTui } from '../tui-loader.js';
-import { startSessionMetrics } from '../session-metrics.js';
+import { prometheusOption, startSessionMetrics } from '../session-metrics.js';
 import { routeCrashLog } from '../crash.js';
 import { join } from 'node:path';
 import { KubeClient } from '../../core/kube/client.js';
@@ -21,8 +21,13 @@ export function register(program: Command): void {
       '--read-only',
       'watch only: hide and refuse every action that changes clusters (create, delete, tune, pause)',
     )
+    .option(
+      '--prometheus <url>',
+      "read controller metrics (workqueue, reconciles, REST) from this Prometheus instead of each pod's /metrics",
+    )
     .action(
-      action(async (opts: SessionOpts & { readOnly?: boolean }) => {
+      action(async (opts: SessionOpts & { readOnly?: boolean; prometheus?: string }) => {
+        const prometheus = prometheusOption(opts.prometheus);
         // Checked before connecting anywhere: a non-TTY start is a usage error, not a failed run.
         if (!process.stdin.isTTY || !process.stdout.isTTY) {
           throw new UserError(
@@ -33,7 +38,7 @@ export function register(program: Command): void {
         const tui = await loadTui();
         const session = await openSession(program, opts);
         const { engine, store } = session;
-        const metrics = startSessionMetrics(session);
+        const metrics = startSessionMetrics(session, prometheus);
         // Half-done work from an earlier session continues in the background while the UI runs;
         // a read-only session (someone watching a shared VM) leaves it to the session that owns it.
         if (opts.readOnly) appendLog(store, 'info', 'read-only: half-done work is not resumed from this session');
