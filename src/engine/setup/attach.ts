@@ -3,7 +3,7 @@
 import { CONTROLLERS } from '../../core/tune/flags.js';
 import { CONTROLLER_IDS, type Topology } from '../../core/types.js';
 import { CAPD_DEPLOYMENT, CAPD_NAMESPACE } from '../topology/capd.js';
-import type { CheckResult } from './doctor.js';
+import type { CheckResult } from './check-result.js';
 import {
   CERT_MANAGER,
   METRICS_SERVER,

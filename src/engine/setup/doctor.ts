@@ -7,18 +7,12 @@ import { dockerInfo } from '../tools/docker.js';
 import { parseKindVersion } from '../tools/kind.js';
 import { kubectlClientVersion } from '../tools/kubectl.js';
 import { KubeClient, type KubeTarget } from '../../core/kube/client.js';
-import { UserError } from '../../core/errors.js';
+import type { UserError } from '../../core/errors.js';
 import type { ExperimentConfig } from '../config/schema.js';
+import type { CheckResult, CheckStatus } from './check-result.js';
 import { checkEndpointReach } from './endpoint-check.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-
-export interface CheckResult {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
+export type { CheckResult, CheckStatus } from './check-result.js';
 
 export interface DoctorOptions {
   /** Pinned CAPI version (config.providers.capi); clusterctl should match its minor. */

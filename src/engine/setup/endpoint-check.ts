@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { KubeClient } from '../../core/kube/client.js';
 import { AUTO_HOST, endpointHostFor, isLoopback, nodePortHost } from '../topology/addresses.js';
-import { UserError } from '../../core/errors.js';
-import type { CheckResult } from './doctor.js';
+import type { UserError } from '../../core/errors.js';
+import type { CheckResult } from './check-result.js';
 
 function canBind(host: string): Promise<string | undefined> {
   return new Promise((resolve) => {
