@@ -1,7 +1,6 @@
 // The in-flight notes: while the engine works on an add or a tune, the footer says so.
 // They used to be posted with setView(fn) and then overwritten by the key handler's own
 // setView(current) in the same input event, so they never appeared.
-import React from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/app.js';

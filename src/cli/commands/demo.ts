@@ -15,6 +15,7 @@ interface DemoOpts {
   clusters: number;
   backing: number;
   headless?: boolean;
+  readOnly?: boolean;
   concurrency: number;
   seedPatch?: boolean;
   nodePortBase: number;
@@ -81,6 +82,7 @@ export function register(program: Command): void {
       2,
     )
     .option('--headless', 'no TUI: create --clusters clusters, print the timing table, exit 0 when all are ready')
+    .option('--read-only', 'TUI: hide and refuse every action that changes clusters (create, delete, tune, pause)')
     .option(
       '--concurrency <n>',
       'per-cluster pipelines in flight (the seed used 10)',
@@ -131,6 +133,7 @@ export function register(program: Command): void {
           clusters: opts.clusters,
           backing: opts.backing,
           headless: Boolean(opts.headless),
+          readOnly: Boolean(opts.readOnly),
           concurrency: opts.concurrency,
           args,
           nodePortBase: opts.nodePortBase,

@@ -16,6 +16,7 @@ import { reuseKeys } from '../controllers/pki.js';
 import type { InitialArgs } from './manifests.js';
 import { renderTimingTable, timingTable, type TimingSummary } from './timing.js';
 import { KubeClient } from '../../core/kube/client.js';
+import { clusterDetailActions, type ClusterDetailActions } from '../../engine/describe/actions.js';
 import { Journal, readJournal, runJournalPath } from '../../core/journal/journal.js';
 import { judgeDemoRun, newDemoRunId } from './keep.js';
 import type { ThresholdRule } from '../../metrics/report/thresholds.js';
@@ -38,6 +39,8 @@ export interface DemoOptions {
   /** Headless: give up after this long and exit 2 (timeout). */
   timeoutMs?: number;
   write?: (line: string) => void;
+  /** TUI: hide and refuse every action that changes clusters. */
+  readOnly?: boolean;
 }
 
 export interface DemoWorld {
@@ -138,7 +141,14 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
 }
 
 interface TuiModule {
-  runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string }): Promise<void>;
+  runTui(opts: {
+    store: ScaleStore;
+    intents: EngineIntents;
+    title?: string;
+    readOnly?: boolean;
+    detail?: ClusterDetailActions;
+    saveDir?: string;
+  }): Promise<void>;
 }
 
 async function loadTui(): Promise<TuiModule> {
@@ -173,7 +183,18 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary?: TimingSumm
         `demo: embedded management cluster, ${opts.backing} backing clusters, started in ${(world.startupMs / 1000).toFixed(1)} s; figures come from a model, not from CAPI`,
       );
       const tui = await loadTui();
-      await tui.runTui({ store: world.store, intents: world.engine, title: 'scale-tui demo (simulated)' });
+      await tui.runTui({
+        store: world.store,
+        intents: world.engine,
+        title: 'scale-tui demo (simulated)',
+        readOnly: opts.readOnly,
+        detail: clusterDetailActions(
+          KubeClient.from({ kubeconfigYaml: world.sim.management.kubeconfigYaml }),
+          world.engine,
+        ),
+        // A demo without --state-dir removes its temp state at the end; saved logs outlive it.
+        saveDir: join(opts.stateDir ?? '.scale-tui', 'logs'),
+      });
       if (opts.stateDir) write(savedLine(world));
       return { exitCode: 0 };
     }
