@@ -27,6 +27,8 @@ export interface StartControllersOptions {
   sink?: PodSink;
   only?: ControllerId[];
   sampleMs?: number;
+  /** Every write of every manager to the management API, with the controller that sent it. */
+  onWrite?: (controller: ControllerId, verb: string, path: string, body: unknown) => void;
 }
 
 export interface RunningControllers {
@@ -47,6 +49,7 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
         model: opts.model ?? DEFAULT_COST_MODEL,
         sink: opts.sink ?? STDOUT_SINK,
         sampleMs: opts.sampleMs,
+        onWrite: opts.onWrite ? (verb, path, body) => opts.onWrite?.(id, verb, path, body) : undefined,
       }),
     );
   }

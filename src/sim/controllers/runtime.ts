@@ -66,6 +66,8 @@ export interface ManagerOptions {
   identity?: ControllerIdentity;
   /** Metrics sampling period (ms). */
   sampleMs?: number;
+  /** Every write this manager's client sends to the management API (tests record them). */
+  onWrite?: (verb: string, path: string, body: unknown) => void;
   /** Called after each (re)start with the flags in force. */
   onStart?: (flags: EffectiveFlags, pod: string) => void;
 }
@@ -297,6 +299,7 @@ export class ControllerManager {
     gen.client = new RestClient(this.opts.kubeconfig, {
       bucket,
       onRequest: () => gen.requests++,
+      onWrite: this.opts.onWrite,
       onThrottle: (e: ThrottleEvent) => {
         this.stats.throttled++;
         // client-go writes only some waits, depending on -v (klog.ts).
