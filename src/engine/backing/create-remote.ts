@@ -4,7 +4,7 @@
 // NodePort slots exposed, fetches its kubeconfig (server rewritten to the host address)
 // and hands it to `backing add`. Installing docker/kind is left to the user: it needs
 // root and a package source, and the error says exactly what to run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../../core/pki/files.js';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UserError } from '../../core/errors.js';
@@ -140,8 +140,7 @@ export async function createRemoteBacking(o: RemoteCreateOptions): Promise<Remot
   const kc = await ssh(t, `kind get kubeconfig --name ${shellQuote(o.name)}`);
   const text = rewriteServer(kc.stdout, address);
   const dir = join(o.stateDir, 'backing');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = join(dir, `${o.name}.kubeconfig`);
-  writeFileSync(kubeconfigPath, text, { mode: 0o600 });
+  writePrivateFile(kubeconfigPath, text);
   return { kubeconfigPath, apiServerAddress: address, created: !exists, warnings };
 }

@@ -1,7 +1,8 @@
 // Registered backing clusters of one experiment, in <stateDir>/backing-clusters.json.
 // Written atomically (temp file + rename, 0600) so a crash never leaves half a registry.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writePrivateFile } from '../../core/pki/files.js';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 
@@ -47,10 +48,7 @@ export function readRegistry(stateDir: string): BackingEntry[] {
 
 export function writeRegistry(stateDir: string, clusters: BackingEntry[]): void {
   const path = registryPath(stateDir);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, clusters }, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+  writePrivateFile(path, `${JSON.stringify({ version: 1, clusters }, null, 2)}\n`);
 }
 
 export function addEntry(

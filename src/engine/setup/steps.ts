@@ -1,7 +1,8 @@
 // `scale-tui setup`: the management-cluster bootstrap (SEED-SCRIPTS §8 "mgmt bootstrap"),
 // as idempotent steps. Each step says whether it is already done (a re-run skips it),
 // does its work, then waits on a real condition with a deadline.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../../core/pki/files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
@@ -114,8 +115,7 @@ function kindStepWith(dockerSocket: boolean): SetupStep {
           Math.round(ctx.timeouts.longMs / 1000),
         );
       }
-      mkdirSync(join(ctx.kubeconfigPath, '..'), { recursive: true, mode: 0o700 });
-      writeFileSync(ctx.kubeconfigPath, await kindKubeconfig(name), { mode: 0o600 });
+      writePrivateFile(ctx.kubeconfigPath, await kindKubeconfig(name));
       await waitFor(
         async () => {
           const nodes = await ctx

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -52,6 +52,10 @@ function sshRules(extra: Array<{ match: string; stdout?: string; stderr?: string
 describe('backing create over ssh (fake ssh on PATH)', () => {
   it('runs the command sequence, sends the generated kind config and stores the rewritten kubeconfig', async () => {
     fake = installFakeBin(['ssh'], sshRules());
+    // A kubeconfig from an earlier run, world-readable: the new one must end 0600 all the same.
+    mkdirSync(join(stateDir, 'backing'), { recursive: true });
+    writeFileSync(join(stateDir, 'backing', 'b1.kubeconfig'), 'stale\n');
+    chmodSync(join(stateDir, 'backing', 'b1.kubeconfig'), 0o644);
     const res = await createRemoteBacking({
       name: 'b1',
       target: { user: 'ubuntu', host: '10.0.0.5' },

@@ -1,7 +1,7 @@
 // setup's steps against fake kind/clusterctl/kubectl on PATH, with an in-memory
 // management API whose contents follow what the fake tools were asked to do.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installFakeBin, type FakeBin, type FakeRule } from '../../support/fake-bin/index.js';
@@ -181,6 +181,9 @@ describe('setup steps', () => {
   it('bootstraps in order with pinned versions, retries the webhook race, and a re-run skips everything', async () => {
     const kube = new ToolDrivenKube(fake);
     const log: string[] = [];
+    // A kubeconfig left world-readable by an earlier tool: writing it must tighten it to 0600.
+    writeFileSync(join(dir, 'management.kubeconfig'), 'stale\n');
+    chmodSync(join(dir, 'management.kubeconfig'), 0o644);
     // Backoff delays are real numbers (1 s, 2 s) even though sleep is a no-op: allow for them.
     const first = await runSetupSteps(ctx(kube, log, 60_000));
     expect(first.map((r) => [r.id, r.result])).toEqual([
@@ -314,7 +317,10 @@ describe('management etcd for the topologies that keep workload data there', () 
     };
     const etcd = new MemoryEtcd();
     const passwords: string[] = [];
-    const step = mgmtEtcdStep((_ctx, pw) => (passwords.push(pw), etcd));
+    const step = mgmtEtcdStep((_ctx, pw) => {
+      passwords.push(pw);
+      return etcd;
+    });
     const c = { ...ctx(kube, []), config: { ...config, topology: 'dedicated' as const, stateDir: join(dir, 'state') } };
     await runSetupSteps(c, [step]);
     const creates = mem.creates;
