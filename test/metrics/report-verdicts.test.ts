@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/metrics/report/build.js';
+import { clusterLatencies } from '../../src/metrics/report/phases.js';
 import { jobSummary, perfData, renderJunit } from '../../src/metrics/report/ci-formats.js';
 import { parseRule, RuleError } from '../../src/metrics/report/rules.js';
 import { parseThresholds, verdict } from '../../src/metrics/report/thresholds.js';
@@ -55,6 +56,23 @@ describe('phase latencies from a hand-computed journal', () => {
     // 10 clusters -> slices of 2; cluster:Available in slice 3 (clusters 5, 6) = 50, 60 s -> p90 60.
     expect(r.phasesByScale.map((s) => `${s.from + 1}-${s.to}`)).toEqual(['1-2', '3-4', '5-6', '7-8', '9-10']);
     expect(r.phasesByScale[2]!.phases.find((p) => p.phase === 'cluster:Available')).toMatchObject({ p50: 50, p90: 60 });
+  });
+});
+
+describe('phase origin', () => {
+  it('is the first object seen of the cluster (its BMH comes before the Cluster), else the objects step', () => {
+    const ev = handJournal({ runId: 'a' }).filter((e) => e.type !== 'metrics');
+    const c1Created = ev.find((e) => e.type === 'milestone' && e.cluster === 'c1')!.t;
+    // A BMH of c1 seen 2 s before its Cluster: every c1 latency grows by 2 s.
+    ev.push({ t: c1Created - 2000, type: 'milestone', cluster: 'c1', milestone: 'bmh:registering' });
+    const lat = clusterLatencies(ev.sort((x, y) => x.t - y.t));
+    const c1 = lat.find((c) => c.cluster === 'c1')!;
+    expect(c1.createdAt).toBe(c1Created - 2000);
+    expect(c1.seconds.get('bmh:registering')).toBe(0);
+    expect(c1.seconds.get('cluster:Available')).toBe(12);
+    // Without milestones (an older journal): from the objects step.
+    const old = clusterLatencies(handJournal({ runId: 'a' }).filter((e) => e.type !== 'milestone'));
+    expect(old.find((c) => c.cluster === 'c2')!.seconds.get('step:ready')).toBe(20.9);
   });
 });
 

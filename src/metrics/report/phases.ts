@@ -4,8 +4,10 @@
 // phase over the run, and the same quantiles per slice of clusters in creation order, which
 // shows how each phase degrades as the cluster count grows.
 //
-// Creation is the moment the engine's informer first saw the Cluster object; journals
-// written before milestones existed fall back to the 'objects' step, then to allocation.
+// Creation is the moment the engine's informers first saw any of the cluster's objects
+// (scale-tui writes the BareMetalHosts before the Cluster, so that is usually the first
+// BMH, not the Cluster object); journals written before milestones existed fall back to
+// the 'objects' step, then to allocation.
 // Quantiles are nearest-rank (the value at rank ceil(p/100 * n)), the definition the rest
 // of the report uses, so a hand-computed fixture gives exact numbers.
 import type { ClusterRecord, JournalEvent } from '../../core/types.js';
@@ -36,6 +38,7 @@ export const STEP_PHASES = CREATE_PHASES.filter((p) => p !== 'queued').map((p) =
 const CONDITION_ORDER = [
   'bmh:registering',
   'bmh:inspecting',
+  'bmh:preparing',
   'bmh:available',
   'bmh:provisioning',
   'bmh:provisioned',
@@ -92,9 +95,10 @@ export function clusterLatencies(events: readonly JournalEvent[]): ClusterLatenc
   for (const e of events) {
     if (e.type === 'allocated' && !allocated.has(e.cluster)) allocated.set(e.cluster, e.t);
     if (e.type === 'milestone') {
-      if (e.milestone === 'cluster:created') {
-        if (!created.has(e.cluster)) created.set(e.cluster, e.t);
-      } else first(e.cluster, e.milestone, e.t);
+      // The earliest object seen is the cluster's creation; 'cluster:created' only marks that moment.
+      const seen = created.get(e.cluster);
+      if (seen === undefined || e.t < seen) created.set(e.cluster, e.t);
+      if (e.milestone !== 'cluster:created') first(e.cluster, e.milestone, e.t);
     }
     if (e.type === 'phase' && (CREATE_PHASES as readonly string[]).includes(e.phase) && e.phase !== 'queued') {
       if (e.phase === 'objects' && !objects.has(e.cluster)) objects.set(e.cluster, e.t);

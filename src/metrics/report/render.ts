@@ -96,7 +96,13 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
   const scaleRows = phaseScaleMarkdown(r.phasesByScale);
   if (scaleRows.length) {
     const chart = phaseScaleChart(r.phasesByScale);
-    out.push('', `## Phase latency against cluster count (per ${r.step} clusters)`, '', ...scaleRows);
+    const per = r.phasesByScale[0]!.to - r.phasesByScale[0]!.from;
+    out.push(
+      '',
+      `## Phase latency against cluster count (p90 per ${per} clusters in creation order)`,
+      '',
+      ...scaleRows,
+    );
     if (chart.length) out.push('', '```text', ...chart, '```');
   }
   if (r.failures.length) {
