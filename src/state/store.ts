@@ -116,6 +116,30 @@ export interface ScaleState {
   log: LogLine[];
   /** Last engine error for the status line. */
   status?: { level: LogLine['level']; message: string; t: number };
+  /** Workload-API farms (topology farm): one row each, from engine/topology/farm-monitor.ts. */
+  farms?: Record<string, FarmStatusView>;
+}
+
+/** One farm's figures since its previous reading. */
+export interface FarmStatusView {
+  name: string;
+  url: string;
+  reachable: boolean;
+  clusters: number;
+  capacity: number;
+  down: number;
+  faulted: number;
+  requestsPerSecond: number;
+  healthProbesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  portForwardActive: number;
+  portForwardSessions: number;
+}
+
+export function setFarm(store: ScaleStore, farm: FarmStatusView): void {
+  store.setState((s) => ({ farms: { ...(s.farms ?? {}), [farm.name]: farm } }));
 }
 
 export type ScaleStore = StoreApi<ScaleState>;

@@ -6,13 +6,13 @@
 // topology (create, the TUI, the demo), and `farm serve` runs it alone; both need `auto`
 // resolved the same way the port-forward endpoints resolve it (addresses.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Farm, type FarmOptions } from '../../sim/farm/farm.js';
 import { startControlApi } from '../../sim/farm/control-api.js';
 import type { PortForwardHook } from '../../sim/farm/cluster-server.js';
+import type { FarmMetricsSnapshot } from '../../sim/farm/metrics.js';
 import { FarmStateDir } from '../../sim/farm/state.js';
-import { KubeClient } from '../../core/kube/client.js';
 import { UserError } from '../../core/errors.js';
 import { AUTO_HOST, endpointHostFor, pickNodeAddress } from './addresses.js';
 
@@ -29,6 +29,8 @@ export interface ServeFarmOptions {
   kubeconfig?: string;
   kubernetesVersion?: string;
   portForward?: PortForwardHook;
+  /** How often a metrics window closes and is journaled (default 5000 ms). */
+  metricsIntervalMs?: number;
 }
 
 export interface FarmHandle {
@@ -47,6 +49,8 @@ export async function resolveFarmHost(host: string, kubeconfig: string | undefin
       '--host auto needs the management cluster to find the address its pods reach this machine on',
       'pass --kubeconfig FILE of the management cluster, or give --host the address (kind: `docker network inspect kind` Gateway)',
     );
+  // Loaded only here: the Kubernetes client costs ~1 s to import, `farm serve` restarts must be quick.
+  const { KubeClient } = await import('../../core/kube/client.js');
   const client = KubeClient.from({ kubeconfigPath: kubeconfig });
   const node = pickNodeAddress(await client.list('v1', 'Node'));
   if (!node)
@@ -95,7 +99,17 @@ export async function serveFarm(o: ServeFarmOptions): Promise<FarmHandle> {
   const restoreMs = performance.now() - t0;
   const state = new FarmStateDir(o.stateDir);
   const token = controlToken(state);
-  const api = await startControlApi({ farm, host, port: o.controlPort, token });
+  // One metrics window every 5 s, shared by the control API (the TUI's farm row) and the
+  // farm's journal (metrics.jsonl beside its state, for the report).
+  const journal = join(o.stateDir, 'metrics.jsonl');
+  let latest: FarmMetricsSnapshot = farm.metrics.snapshot();
+  const tick = setInterval(() => {
+    latest = farm.metrics.snapshot();
+    const { topClusters: _top, ...figures } = latest;
+    appendFileSync(journal, `${JSON.stringify({ t: latest.at, type: 'farm-metrics', ...figures })}\n`, { mode: 0o600 });
+  }, o.metricsIntervalMs ?? 5000);
+  tick.unref();
+  const api = await startControlApi({ farm, host, port: o.controlPort, token, metrics: () => latest });
   state.writePrivate('control.json', `${JSON.stringify({ url: api.url, pid: process.pid })}\n`);
   return {
     farm,
@@ -103,6 +117,7 @@ export async function serveFarm(o: ServeFarmOptions): Promise<FarmHandle> {
     token,
     restoreMs,
     close: async () => {
+      clearInterval(tick);
       await api.close();
       await farm.close();
     },

@@ -10,7 +10,7 @@
 // `/register` without secrets), the farm mints one (ECDSA: RSA keygen for 1000 clusters
 // would take minutes) and the caller reads it back from the cluster record.
 import { isIP } from 'node:net';
-import { createCA, issueCert, type CertKeyPair } from '../../core/pki/index.js';
+import { createCA, generateKeyAsync, issueCert, type CertKeyPair } from '../../core/pki/index.js';
 
 export interface ClusterPki {
   ca: CertKeyPair;
@@ -27,9 +27,19 @@ export interface PkiRequest {
   altNames: string[];
 }
 
-export function mintClusterPki(r: PkiRequest): ClusterPki {
-  const ca = r.ca ?? createCA(`${r.cluster}-ca`, { keyAlgorithm: 'ecdsa-p256' });
-  const etcdCa = r.etcdCa ?? createCA(`${r.cluster}-etcd`, { keyAlgorithm: 'ecdsa-p256' });
+/**
+ * Keys are made off the main thread (libuv's pool): a farm answering health probes for
+ * 1000 clusters must not stall its event loop while it registers the next one.
+ */
+export async function mintClusterPki(r: PkiRequest): Promise<ClusterPki> {
+  const [caKey, etcdKey, servingKey, adminKey] = await Promise.all([
+    r.ca ? undefined : generateKeyAsync('ecdsa-p256'),
+    r.etcdCa ? undefined : generateKeyAsync('ecdsa-p256'),
+    generateKeyAsync('ecdsa-p256'),
+    generateKeyAsync('ecdsa-p256'),
+  ]);
+  const ca = r.ca ?? createCA(`${r.cluster}-ca`, { key: caKey });
+  const etcdCa = r.etcdCa ?? createCA(`${r.cluster}-etcd`, { key: etcdKey });
   const ips = ['127.0.0.1', ...r.altNames.filter((n) => isIP(n) !== 0)];
   const dns = [
     'localhost',
@@ -40,6 +50,7 @@ export function mintClusterPki(r: PkiRequest): ClusterPki {
     ...r.altNames.filter((n) => isIP(n) === 0 && n !== ''),
   ];
   const serving = issueCert(ca, {
+    key: servingKey,
     commonName: 'kube-apiserver',
     usage: 'server',
     dnsNames: dns,
@@ -47,6 +58,7 @@ export function mintClusterPki(r: PkiRequest): ClusterPki {
   });
   // kubeadm's admin.conf identity: a client certificate in the cluster-admins group.
   const admin = issueCert(ca, {
+    key: adminKey,
     commonName: 'kubernetes-admin',
     organizations: ['kubeadm:cluster-admins', 'system:masters'],
     usage: 'client',

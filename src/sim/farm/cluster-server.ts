@@ -8,7 +8,7 @@
 // ObjectStore are reused as they are; an idle cluster holds no timer.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
@@ -73,7 +73,8 @@ export class FarmClusterServer {
   readonly key: string;
   fault: ClusterFault;
   private readonly handler: Handler;
-  private server: https.Server | undefined;
+  private server: net.Server | undefined;
+  private https: https.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly streams = new Set<() => void>();
 
@@ -153,7 +154,13 @@ export class FarmClusterServer {
     await this.listen();
   }
 
-  private async listen(): Promise<void> {
+  /**
+   * The TLS side, made on the first connection and kept: a TLS context costs a few ms of
+   * OpenSSL work, and a farm restoring 1000 clusters must listen on every port within
+   * seconds; clusters nobody dials never pay for one.
+   */
+  private tlsServer(): https.Server {
+    if (this.https) return this.https;
     const server = https.createServer(
       {
         cert: this.o.serving.certPem,
@@ -169,11 +176,19 @@ export class FarmClusterServer {
     server.headersTimeout = 70_000;
     server.requestTimeout = 0;
     server.on('upgrade', this.onUpgrade);
-    server.on('connection', (sock: Socket) => {
+    server.on('tlsClientError', () => {});
+    this.https = server;
+    return server;
+  }
+
+  private async listen(): Promise<void> {
+    // A plain TCP listener hands each connection to the (lazily made) TLS server.
+    const server = net.createServer((sock: Socket) => {
       this.sockets.add(sock);
       sock.once('close', () => this.sockets.delete(sock));
+      sock.on('error', () => sock.destroy());
+      this.tlsServer().emit('connection', sock);
     });
-    server.on('tlsClientError', () => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.o.port, this.o.host, () => {
@@ -293,7 +308,7 @@ export class FarmClusterServer {
     for (const close of [...this.streams]) close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections();
+      this.https?.closeAllConnections();
       for (const s of this.sockets) s.destroy();
     });
   }

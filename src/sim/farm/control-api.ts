@@ -16,6 +16,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import { Farm, FarmError, type NodeRequest, type RegisterRequest } from './farm.js';
 import type { ClusterFault } from './cluster-server.js';
+import type { FarmMetricsSnapshot } from './metrics.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -24,6 +25,8 @@ export interface ControlApiOptions {
   host: string;
   port: number;
   token: string;
+  /** The latest metrics window (a periodic snapshot shared with the journal); default: a fresh one. */
+  metrics?: () => FarmMetricsSnapshot;
 }
 
 export interface ControlApi {
@@ -170,7 +173,7 @@ export async function startControlApi(o: ControlApiOptions): Promise<ControlApi>
       farm.updateNode(n);
       return send(res, 200, { Resource: Farm.keyOf(n.namespace, n.cluster), Node: n.nodeName });
     }
-    if (path === '/metrics' && method === 'GET') return send(res, 200, farm.metrics.snapshot());
+    if (path === '/metrics' && method === 'GET') return send(res, 200, o.metrics?.() ?? farm.metrics.snapshot());
     if (path === '/clusters' && method === 'GET') {
       return send(res, 200, {
         host: farm.advertiseHost,

@@ -197,7 +197,7 @@ export class Farm {
         `the farm is full: ${this.clusters.size} of ${this.capacity} clusters`,
         'add another farm (`scale-tui backing add NAME --farm URL`) or start this one with a larger --capacity',
       );
-    const pki = mintClusterPki({
+    const pki = await mintClusterPki({
       cluster: req.cluster,
       ca: req.ca,
       etcdCa: req.etcdCa,

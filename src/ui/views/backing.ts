@@ -3,6 +3,7 @@
 import { BACKING_COLUMNS, sortRows } from '../model/columns.js';
 import { box, line, seg, type Line } from '../model/text.js';
 import { type PaneArgs, tableHeader, tableRow, title } from './common.js';
+import { farmRows } from './farm.js';
 
 export function backingPane({ state, view, width, height, now }: PaneArgs, focused: boolean): Line[] {
   const out: Line[] = [title('backing', focused)];
@@ -17,5 +18,6 @@ export function backingPane({ state, view, width, height, now }: PaneArgs, focus
       ...(b.message ? [seg(`  ${b.message}`, { color: 'error' })] : []),
     ]);
   }
+  out.push(...farmRows(state));
   return box(out, width, height);
 }

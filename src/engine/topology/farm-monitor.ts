@@ -1,0 +1,92 @@
+// Reads each farm's control API (in-process or remote, same path) every few seconds into the
+// store, where the TUI's farm row shows it. Why a poll and not a push: a remote farm is
+// another process on another machine, and its control API already closes one metrics
+// window every 5 s; reading it is one small GET per farm with a deadline.
+import { setFarm, type FarmStatusView, type ScaleStore } from '../../state/store.js';
+
+export interface FarmSource {
+  name: string;
+  url: string;
+}
+
+interface ClustersBody {
+  capacity: number;
+  clusters: Array<{ listening: boolean; fault: Record<string, unknown> }>;
+}
+
+interface MetricsBody {
+  requestsPerSecond: number;
+  healthProbesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  portForwardActive: number;
+  portForwardSessions: number;
+}
+
+async function getJson<T>(url: string, timeoutMs: number): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** One reading of one farm; an unreachable farm is a row saying so, not an error. */
+export async function readFarm(src: FarmSource, timeoutMs = 3000): Promise<FarmStatusView> {
+  try {
+    const [c, m] = await Promise.all([
+      getJson<ClustersBody>(`${src.url}/clusters`, timeoutMs),
+      getJson<MetricsBody>(`${src.url}/metrics`, timeoutMs),
+    ]);
+    return {
+      name: src.name,
+      url: src.url,
+      reachable: true,
+      clusters: c.clusters.length,
+      capacity: c.capacity,
+      down: c.clusters.filter((x) => !x.listening).length,
+      faulted: c.clusters.filter((x) => Object.keys(x.fault).length > 0).length,
+      requestsPerSecond: m.requestsPerSecond,
+      healthProbesPerSecond: m.healthProbesPerSecond,
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+      errors: m.errors,
+      portForwardActive: m.portForwardActive,
+      portForwardSessions: m.portForwardSessions,
+    };
+  } catch {
+    return {
+      name: src.name,
+      url: src.url,
+      reachable: false,
+      clusters: 0,
+      capacity: 0,
+      down: 0,
+      faulted: 0,
+      requestsPerSecond: 0,
+      healthProbesPerSecond: 0,
+      p50Ms: 0,
+      p99Ms: 0,
+      errors: 0,
+      portForwardActive: 0,
+      portForwardSessions: 0,
+    };
+  }
+}
+
+/** Polls every farm into the store until the returned stop() is called. */
+export function monitorFarms(store: ScaleStore, sources: FarmSource[], intervalMs = 5000): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const round = async (): Promise<void> => {
+    const views = await Promise.all(sources.map((s) => readFarm(s)));
+    if (stopped) return;
+    for (const v of views) setFarm(store, v);
+    timer = setTimeout(() => void round(), intervalMs);
+    timer.unref();
+  };
+  void round();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
