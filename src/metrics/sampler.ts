@@ -115,7 +115,9 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   let askMetrics = true;
   let stopped = false;
   let running: Promise<void> | undefined;
-  let lastQueueProbe = 0;
+  // Per target: when its metrics were last read successfully. A failed read is retried on the
+  // next pass (a controller still starting), a good one waits for the probe period.
+  const probedAt = new Map<string, number>();
   // Throttling lines reach the store in batches: ten controllers at 1000 lines/s each
   // would otherwise mean 10k store updates (and UI notifications) a second.
   let pendingLines: ThrottleLine[] = [];
@@ -224,7 +226,6 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   async function sampleTarget(
     target: Target,
     usageByNs: Map<string, Promise<Map<string, Usage> | undefined>>,
-    queueProbe: boolean,
   ): Promise<ControllerStatus | undefined> {
     const { pods, deployment } = await podsOf(client, target);
     if (target.deployment && !deployment) {
@@ -298,12 +299,16 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     let depthNote: string | undefined = previous?.workqueueNote;
     let rate = previous?.reconcilesPerSecond;
     let view = previous?.controllerMetrics;
+    const queueProbe =
+      now() - (probedAt.get(target.id) ?? Number.NEGATIVE_INFINITY) >= (opts.queueProbeMs ?? QUEUE_PROBE_MS);
     if (queueProbe && pods[0]) {
       const q = await probe.probe(target.id, target.namespace, pods[0].name);
       depth = q.depth;
       depthNote = q.note;
       rate = q.reconcilesPerSecond;
       view = q.view;
+      if (q.view) probedAt.set(target.id, now());
+      else probedAt.delete(target.id);
       if (q.event) opts.journal?.(q.event);
     }
     const base = target.tunable
@@ -334,11 +339,9 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   async function pass(): Promise<void> {
     const usageByNs = new Map<string, Promise<Map<string, Usage> | undefined>>();
     askMetrics = metricsServed || now() >= metricsRetryAt;
-    const queueProbe = now() - lastQueueProbe >= (opts.queueProbeMs ?? QUEUE_PROBE_MS);
-    if (queueProbe) lastQueueProbe = now();
     const statuses = await Promise.all(
       targets.map((t) =>
-        sampleTarget(t, usageByNs, queueProbe).catch((err: Error) => {
+        sampleTarget(t, usageByNs).catch((err: Error) => {
           noteOnce(`sample-${t.id}`, `metrics: ${t.id}: ${err.message.split('\n')[0]}`);
           return undefined;
         }),
