@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../manifests/types.js';
 import { LABEL_BATCH, LABEL_CLUSTER, MANAGED_SELECTOR } from '../manifests/labels.js';
 import { appendLog, setPhase, upsertCluster, removeCluster, type ScaleStore } from '../state/store.js';
+import { resolveSelection } from '../state/selection.js';
 import { allocate, usedNumbers } from './allocate/allocate.js';
 import type { ExperimentConfig } from './config/schema.js';
 import { UserError } from '../core/errors.js';
@@ -578,27 +579,7 @@ class EngineImpl implements Engine {
     // without the journal it would stay 'deleting' (and keep its key material) forever.
     this.loadJournal();
     await this.adoptFromApi();
-    const all = Object.values(this.store.getState().clusters);
-    let chosen: ClusterRecord[];
-    switch (selection.kind) {
-      case 'all':
-        chosen = all;
-        break;
-      case 'names':
-        chosen = all.filter((c) => selection.names.includes(c.name));
-        break;
-      case 'range':
-        chosen = all.filter((c) => c.number >= selection.from && c.number <= selection.to);
-        break;
-      case 'batch':
-        chosen = all.filter((c) => c.batchId === selection.batchId);
-        break;
-      case 'last-batch': {
-        const last = this.store.getState().batches.at(-1)?.id;
-        chosen = all.filter((c) => c.batchId === last);
-        break;
-      }
-    }
+    const chosen = resolveSelection(this.store.getState(), selection);
     const ctx = this.context();
     const sharedWorkload =
       this.topology.dedicatedApi || this.topology.name === 'capd'

@@ -1,5 +1,5 @@
 // What the panes show, derived from the store: counts, funnel, rate, ETA, selections.
-import { CREATE_PHASES, type ClusterRecord, type ClusterSelection, type Phase } from '../../core/types.js';
+import { CREATE_PHASES, type ClusterRecord, type Phase } from '../../core/types.js';
 import { countByPhase, type ScaleState } from '../../state/store.js';
 
 export interface Counts {
@@ -99,24 +99,8 @@ export function sortedClusters(clusters: Record<string, ClusterRecord>, filter: 
   return kept.sort((a, b) => a.number - b.number);
 }
 
-/** The clusters a selection names, as the engine will resolve it (only ones we track). */
-export function resolveSelection(s: Pick<ScaleState, 'batches' | 'clusters'>, sel: ClusterSelection): ClusterRecord[] {
-  const all = sortedClusters(s.clusters, '');
-  switch (sel.kind) {
-    case 'all':
-      return all;
-    case 'names':
-      return all.filter((c) => sel.names.includes(c.name));
-    case 'range':
-      return all.filter((c) => c.number >= sel.from && c.number <= sel.to);
-    case 'batch':
-      return all.filter((c) => c.batchId === sel.batchId);
-    case 'last-batch': {
-      const b = s.batches[s.batches.length - 1];
-      return b ? all.filter((c) => c.batchId === b.id) : [];
-    }
-  }
-}
+/** The clusters a selection names: the engine's own answer (src/state/selection.ts). */
+export { resolveSelection } from '../../state/selection.js';
 
 /** "test-1, test-2 … test-50 (50 clusters)": what a delete will remove, in one line. */
 export function describeClusters(cs: ClusterRecord[]): string {
