@@ -1,0 +1,251 @@
+// A fake etcd gRPC service for many clusters in one process: each port-forwarded connection
+// (a raw Duplex, no listener of its own) is wrapped in TLS with that cluster's etcd serving
+// certificate, its client certificate is checked against that cluster's etcd CA, and the
+// decrypted HTTP/2 goes to ONE shared Node http2 server via emit('connection'). 1000 clusters
+// cost 1000 non-listening tls.Server objects (one TLS context each), not 1000 gRPC listeners.
+//
+// It answers as a healthy single-member etcd: Cluster.MemberList, Maintenance.Status,
+// Maintenance.Alarm (list: no alarms) and Maintenance.MoveLeader (to itself: ok; to anyone
+// else: etcd's "bad leader transferee"); any other method is UNIMPLEMENTED. These are the calls
+// KCP's etcd client and `etcdctl member list / endpoint status / alarm list` make.
+//
+// The same class serves the kube-apiserver pod's 6443 as TLS only (serveTls): KCP reads the
+// serving certificate's expiry from the handshake and sends nothing else.
+//
+// Interface: const svc = new EtcdGrpcService();
+//   svc.serveEtcd(duplex, member: EtcdMemberIdentity)   // port 2379 of the etcd pod
+//   svc.serveTls(duplex, { certPem, keyPem })           // port 6443 of the kube-apiserver pod
+//   svc.stats, svc.close()
+import http2, { type Http2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { memberFacts, type EtcdMemberFacts, type EtcdMemberIdentity } from './member.js';
+import {
+  METHOD_ALARM,
+  METHOD_MEMBER_LIST,
+  METHOD_MOVE_LEADER,
+  METHOD_STATUS,
+  decodeAlarmRequest,
+  decodeMoveLeaderRequest,
+  encodeAlarmResponse,
+  encodeMemberListResponse,
+  encodeMoveLeaderResponse,
+  encodeStatusResponse,
+  grpcFrame,
+  grpcUnframe,
+  type ResponseHeader,
+} from './proto.js';
+
+/** gRPC status codes used here. */
+const GRPC_OK = 0;
+const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_UNIMPLEMENTED = 12;
+const GRPC_INTERNAL = 13;
+
+/** A request body larger than this is refused (etcd's default max request is 1.5 MiB). */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+/** A TLS handshake through a forward must finish in this time. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** An idle connection is closed after this long (etcd's own keepalive would notice sooner). */
+const IDLE_TIMEOUT_MS = 5 * 60_000;
+
+interface Served {
+  member: EtcdMemberIdentity;
+  facts: EtcdMemberFacts;
+}
+
+export interface EtcdServiceStats {
+  connections: number;
+  refusedCertificates: number;
+  calls: number;
+}
+
+class GrpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class EtcdGrpcService {
+  readonly stats: EtcdServiceStats = { connections: 0, refusedCertificates: 0, calls: 0 };
+  private readonly h2 = http2.createServer({ maxSessionMemory: 4 });
+  private readonly sessions = new WeakMap<Http2Session, Served>();
+  private readonly tlsServers = new WeakMap<object, TlsServer>();
+  private readonly factsOf = new WeakMap<EtcdMemberIdentity, EtcdMemberFacts>();
+  private readonly live = new Set<Duplex>();
+  private pending: Served | undefined;
+
+  constructor() {
+    // The session is created synchronously inside emit('connection'), so `pending` names its member.
+    this.h2.on('session', (session: Http2Session) => {
+      if (this.pending) this.sessions.set(session, this.pending);
+      session.setTimeout(IDLE_TIMEOUT_MS, () => session.destroy());
+      session.on('error', () => {});
+    });
+    this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
+  }
+
+  serveEtcd(raw: Duplex, member: EtcdMemberIdentity): void {
+    this.track(raw);
+    this.tlsServerFor(member).emit('connection', raw);
+  }
+
+  /** TLS with the given serving certificate and nothing behind it. */
+  serveTls(raw: Duplex, identity: { certPem: string; keyPem: string }): void {
+    this.track(raw);
+    this.tlsServerFor(identity).emit('connection', raw);
+  }
+
+  /** Ends every connection this service is serving. */
+  close(): void {
+    for (const d of [...this.live]) d.destroy();
+    this.live.clear();
+  }
+
+  private track(raw: Duplex): void {
+    this.live.add(raw);
+    raw.on('error', () => raw.destroy());
+    raw.once('close', () => this.live.delete(raw));
+  }
+
+  // A tls.Server per identity, never listening: its 'connection' event takes a Duplex, and it
+  // gives a server-side TLSSocket the complete treatment (client-certificate verification,
+  // handshake timeout, a socket the http2 layer accepts), which a bare TLSSocket lacks.
+  private tlsServerFor(identity: EtcdMemberIdentity | { certPem: string; keyPem: string }): TlsServer {
+    const hit = this.tlsServers.get(identity);
+    if (hit) return hit;
+    const etcd = 'caPem' in identity ? identity : undefined;
+    const server = createTlsServer({
+      cert: identity.certPem,
+      key: identity.keyPem,
+      ...(etcd ? { ca: etcd.caPem, requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['h2'] } : {}),
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    });
+    server.on('tlsClientError', (_err, sock) => sock.destroy());
+    server.on('secureConnection', (tls: TLSSocket) => {
+      tls.on('error', () => tls.destroy());
+      if (!etcd) {
+        this.stats.connections++;
+        tls.setTimeout(IDLE_TIMEOUT_MS, () => tls.destroy());
+        tls.resume();
+        return;
+      }
+      // Checked here rather than by rejectUnauthorized so refusals can be counted.
+      if (!tls.authorized) {
+        this.stats.refusedCertificates++;
+        tls.destroy();
+        return;
+      }
+      this.stats.connections++;
+      let facts = this.factsOf.get(etcd);
+      if (!facts) {
+        facts = memberFacts(etcd);
+        this.factsOf.set(etcd, facts);
+      }
+      this.pending = { member: etcd, facts };
+      try {
+        this.h2.emit('connection', tls);
+      } finally {
+        this.pending = undefined;
+      }
+    });
+    this.tlsServers.set(identity, server);
+    return server;
+  }
+
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => {});
+    const served = this.sessions.get(stream.session!);
+    const path = String(headers[':path'] ?? '');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) {
+        respondError(stream, GRPC_INVALID_ARGUMENT, 'request is too large');
+        return;
+      }
+      chunks.push(c);
+    });
+    stream.on('end', () => {
+      if (stream.headersSent || stream.destroyed) return;
+      if (!served) {
+        respondError(stream, GRPC_INTERNAL, 'connection has no etcd member');
+        return;
+      }
+      this.stats.calls++;
+      try {
+        const body = answer(path, grpcUnframe(Buffer.concat(chunks)), served.facts, served.member);
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GRPC_OK), 'grpc-message': '' }));
+        stream.end(grpcFrame(body));
+      } catch (err) {
+        const e = err instanceof GrpcError ? err : new GrpcError(GRPC_INTERNAL, (err as Error).message);
+        respondError(stream, e.code, e.message);
+      }
+    });
+  }
+}
+
+function respondError(stream: ServerHttp2Stream, code: number, message: string): void {
+  if (stream.headersSent || stream.destroyed) return;
+  // Trailers-only response, as gRPC servers send for an error before any message.
+  stream.respond(
+    {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-status': String(code),
+      'grpc-message': encodeURIComponent(message),
+    },
+    { endStream: true },
+  );
+}
+
+function header(f: EtcdMemberFacts): ResponseHeader {
+  return { clusterId: f.clusterId, memberId: f.memberId, revision: 1n, raftTerm: 2n };
+}
+
+function answer(path: string, req: Buffer, f: EtcdMemberFacts, m: EtcdMemberIdentity): Buffer {
+  switch (path) {
+    case METHOD_MEMBER_LIST:
+      return encodeMemberListResponse({
+        header: header(f),
+        members: [
+          { id: f.memberId, name: m.memberName, peerURLs: [f.peerURL], clientURLs: [f.clientURL], isLearner: false },
+        ],
+      });
+    case METHOD_STATUS:
+      return encodeStatusResponse({
+        header: header(f),
+        version: f.version,
+        dbSize: 20n * 1024n * 1024n,
+        leader: f.memberId,
+        raftIndex: 1000n,
+        raftTerm: 2n,
+        raftAppliedIndex: 1000n,
+        errors: [],
+        dbSizeInUse: 16n * 1024n * 1024n,
+        isLearner: false,
+      });
+    case METHOD_ALARM: {
+      const r = decodeAlarmRequest(req);
+      // GET lists (none raised); ACTIVATE/DEACTIVATE answer like etcd with no alarm state kept.
+      if (r.action < 0 || r.action > 2) throw new GrpcError(GRPC_INVALID_ARGUMENT, 'invalid alarm action');
+      return encodeAlarmResponse({ header: header(f), alarms: [] });
+    }
+    case METHOD_MOVE_LEADER: {
+      const r = decodeMoveLeaderRequest(req);
+      if (r.targetId !== f.memberId) throw new GrpcError(GRPC_FAILED_PRECONDITION, 'etcdserver: bad leader transferee');
+      return encodeMoveLeaderResponse({ header: header(f) });
+    }
+    default:
+      throw new GrpcError(
+        GRPC_UNIMPLEMENTED,
+        `unknown method ${path} (this fake etcd serves MemberList, Status, Alarm, MoveLeader)`,
+      );
+  }
+}
