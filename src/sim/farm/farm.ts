@@ -16,6 +16,7 @@ import { mintClusterPki } from './cluster-pki.js';
 import { FarmClusterServer, type ClusterFault, type PortForwardHook } from './cluster-server.js';
 import { FarmMetrics } from './metrics.js';
 import { FarmStateDir, isDnsLabel, type ClusterRecord } from './state.js';
+import { farmPortForward, type FarmPortForward } from './port-forward.js';
 
 export interface FarmOptions {
   stateDir: string;
@@ -90,6 +91,8 @@ export class Farm {
   private readonly inflight = new Map<string, Promise<RegisterResult>>();
   private readonly dirty = new Set<string>();
   private saveTimer: NodeJS.Timeout | undefined;
+  private readonly portForward: PortForwardHook;
+  private readonly ownPortForward: FarmPortForward | undefined;
   /** Clusters whose state file could not be read at start (reported, left on disk). */
   unreadable: string[] = [];
   /** Restored clusters whose port another program holds; retried every 2 s. */
@@ -101,6 +104,10 @@ export class Farm {
     this.basePort = o.basePort ?? 20_000;
     this.capacity = o.capacity ?? 2000;
     this.state = new FarmStateDir(o.stateDir);
+    if (!o.portForward) {
+      this.ownPortForward = farmPortForward();
+      this.portForward = this.ownPortForward.hook;
+    } else this.portForward = o.portForward;
   }
 
   /** Opens the farm and serves every cluster saved in its state dir again. */
@@ -132,7 +139,7 @@ export class Farm {
       adminToken: record.adminToken,
       metrics: this.metrics,
       fault: record.fault,
-      portForward: this.o.portForward,
+      portForward: this.portForward,
       onWrite: () => this.markDirty(key),
     });
     if (restoring) server.restore(record.objects);
@@ -378,6 +385,7 @@ export class Farm {
     this.flush();
     await Promise.all([...this.clusters.values()].map((c) => c.server.stop()));
     this.clusters.clear();
+    this.ownPortForward?.close();
   }
 }
 
