@@ -31,8 +31,11 @@ export function verbosityOf(args: readonly string[]): number {
   return v;
 }
 
+/** The binaries built from CAPI's repository: they register capi_reconcile_* and serve /debug/flags/v. */
+const CAPI_BINARIES: readonly ControllerId[] = ['capi', 'kubeadm-bootstrap', 'kcp'];
+
 export class ManagerDiagnostics {
-  metrics = new ManagerMetrics();
+  metrics: ManagerMetrics;
   verbosity = 0;
   private readonly server: DiagnosticsServer;
   private pod?: string;
@@ -44,13 +47,17 @@ export class ManagerDiagnostics {
     /** Called when PUT /debug/flags/v changed the level (the manager logs it). */
     private readonly onVerbosity: (v: number) => void = () => {},
   ) {
+    this.metrics = new ManagerMetrics(CAPI_BINARIES.includes(id));
     this.server = new DiagnosticsServer({
       metrics: () => this.metrics.render(),
-      verbosity: () => this.verbosity,
-      setVerbosity: (v) => {
-        this.verbosity = v;
-        this.onVerbosity(v);
-      },
+      ...(CAPI_BINARIES.includes(id)
+        ? {
+            setVerbosity: (v: number) => {
+              this.verbosity = v;
+              this.onVerbosity(v);
+            },
+          }
+        : {}),
     });
   }
 
@@ -65,7 +72,7 @@ export class ManagerDiagnostics {
 
   /** A new process: fresh counters, its args' verbosity, and its pod's port mapped here. */
   newGeneration(pod: string, args: readonly string[]): ManagerMetrics {
-    this.metrics = new ManagerMetrics();
+    this.metrics = new ManagerMetrics(CAPI_BINARIES.includes(this.id));
     this.verbosity = verbosityOf(args);
     if (this.pod && this.pod !== pod) this.ports.releasePort?.(this.namespace, this.pod, DIAGNOSTICS_PORT);
     this.pod = pod;

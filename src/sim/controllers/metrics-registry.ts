@@ -52,6 +52,10 @@ function num(v: number): string {
 
 export class ManagerMetrics {
   private readonly controllers = new Map<string, ControllerSeries>();
+
+  /** `capiSeries`: the binary is one of CAPI's (core, CABPK, KCP), which add capi_reconcile_*. */
+  constructor(private readonly capiSeries = false) {}
+
   /** rest_client_requests_total by code, method, host. */
   private readonly requests = new Map<string, { code: string; method: string; host: string; n: number }>();
 
@@ -140,12 +144,14 @@ export class ManagerMetrics {
       'controller_runtime_reconcile_time_seconds',
       'Length of time per reconciliation per controller',
     );
-    // CAPI's own counters leave out rate-limited requeues; the emulated queue has none.
-    family('capi_reconcile_total', 'counter', 'Total number of reconciliations per controller');
-    for (const [n, c] of cs)
-      for (const [result, v] of Object.entries(c.reconciles))
-        out.push(`capi_reconcile_total${labels({ controller: n, result })} ${v}`);
-    this.histogram(out, 'capi_reconcile_time_seconds', 'Length of time per reconciliation per controller');
+    if (this.capiSeries) {
+      // CAPI's own counters leave out rate-limited requeues; the emulated queue has none.
+      family('capi_reconcile_total', 'counter', 'Total number of reconciliations per controller');
+      for (const [n, c] of cs)
+        for (const [result, v] of Object.entries(c.reconciles))
+          out.push(`capi_reconcile_total${labels({ controller: n, result })} ${v}`);
+      this.histogram(out, 'capi_reconcile_time_seconds', 'Length of time per reconciliation per controller');
+    }
     family(
       'rest_client_requests_total',
       'counter',

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface DiagnosticsHandlers {
   metrics(): string;
-  verbosity(): number;
-  setVerbosity(v: number): void;
+  /** Present only for binaries that serve PUT /debug/flags/v (CAPI's); others answer 404 there. */
+  setVerbosity?(v: number): void;
 }
 
 /** The port the pinned controllers' --diagnostics-address defaults to. */
@@ -68,7 +68,7 @@ export class DiagnosticsServer {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics' && req.method === 'GET')
       return reply(res, 200, this.h.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
-    if (path === '/debug/flags/v') {
+    if (path === '/debug/flags/v' && this.h.setVerbosity) {
       if (req.method !== 'PUT') return reply(res, 405, 'only PUT is supported\n');
       const body = (await readBody(req))?.trim() ?? '';
       // klog's verbosity is a Level (int32); the handler refuses anything else, as the real one does.

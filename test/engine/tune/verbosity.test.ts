@@ -16,6 +16,8 @@ import { setVerbosity, withVerbosity } from '../../../src/engine/tune/verbosity.
 import { readControllerArgs } from '../../../src/engine/tune/tune.js';
 import { LIVE_VERBOSITY_ANNOTATION } from '../../../src/metrics/throttle/completeness.js';
 import { IDENTITIES } from '../../../src/sim/controllers/identity.js';
+import { podProxyPath } from '../../../src/metrics/sources/scrape.js';
+import { getText } from '../../../src/metrics/sources/raw.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 let api: ApiServerHandle;
@@ -82,6 +84,14 @@ describe('setVerbosity', () => {
     expect(deployment.metadata.annotations?.[LIVE_VERBOSITY_ANNOTATION]).toBe(`4@${pod}`);
     // The next change reads the live level as its "before".
     expect((await setVerbosity(client, 'kcp', 5)).before).toBe(4);
+    // The endpoint refuses what is not a level, as klog's flag does, and keeps the old one.
+    const put = podProxyPath(IDENTITIES.kcp.namespace, pod, { scheme: 'http', port: 8443 }, 'debug/flags/v');
+    await expect(
+      getText(client.config, put, { method: 'PUT', body: 'lots', accept: 'text/plain' }),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(kcp.diagnostics.verbosity).toBe(5);
   });
 
   it('patches --v into BMO, which serves no /debug/flags/v, and waits for the rollout', async () => {
