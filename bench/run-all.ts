@@ -40,5 +40,11 @@ for (const r of results)
     `${r.code === 0 ? 'PASS' : 'FAIL'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s${r.code === 0 ? '' : ` (${r.code === null ? 'killed or timed out' : `exit ${String(r.code)}`})`}`,
   );
 const failed = results.filter((r) => r.code !== 0).length;
-console.log(failed === 0 ? `all ${results.length} benches passed` : `${failed} of ${results.length} benches FAILED`);
+console.log(
+  results.length === 0
+    ? `no bench matched "${filter}"`
+    : failed === 0
+      ? `all ${results.length} benches passed`
+      : `${failed} of ${results.length} benches FAILED`,
+);
 process.exitCode = failed === 0 && results.length > 0 ? 0 : 1;
