@@ -4,6 +4,8 @@
 // (no substring matching) and labelled with the BMH UID, in that cluster's workload API,
 // reached through the `<cluster>-kubeconfig` Secret exactly as CAPI reaches it. An M3M
 // without the host annotation is skipped, not fatal (SEED §15.24).
+// What it remembers per M3M and per workload cluster goes when the M3M goes: a client (its
+// connection pool) is kept only while a worker M3M of that cluster exists.
 import type { KubeObject } from '../../manifests/types.js';
 import { LABEL_CAPI_CLUSTER_NAME } from '../../manifests/labels.js';
 import { fakeNode } from '../../manifests/workload.js';
@@ -40,7 +42,8 @@ export class FakeController {
     this.m3m = new Informer(c, API.m3m.apiVersion, API.m3m.kind);
     this.bmh = new Informer(c, API.bmh.apiVersion, API.bmh.kind);
     this.m3m.on((type, o) => {
-      if (type !== 'delete') this.enqueue(o);
+      if (type === 'delete') this.forget(o);
+      else this.enqueue(o);
     });
     // A host's UID may arrive after its M3M event: re-check the M3Ms pointing at it.
     this.bmh.on((type, h) => {
@@ -55,6 +58,23 @@ export class FakeController {
     this.m3m?.stop();
     this.bmh?.stop();
     for (const t of this.timers) clearTimeout(t);
+  }
+
+  /** M3Ms and workload clients remembered: what the churn test watches drain. */
+  get tracked(): { machines: number; clients: number } {
+    return { machines: this.done.size, clients: this.clients.size };
+  }
+
+  /** An M3M is gone: forget it, and its cluster's client once no M3M of that cluster is left. */
+  forget(m3m: KubeObject): void {
+    const ns = m3m.metadata.namespace ?? '';
+    this.done.delete(`${ns}/${m3m.metadata.name}`);
+    const cluster = m3m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME];
+    if (!cluster) return;
+    const left = this.m3m?.list(
+      (x) => x.metadata.namespace === ns && x.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === cluster,
+    );
+    if (!left?.length) this.clients.delete(`${ns}/${cluster}`);
   }
 
   private enqueue(m3m: KubeObject): void {
@@ -91,7 +111,7 @@ export class FakeController {
     const machine = m3m.metadata.ownerReferences?.find((o) => o.kind === 'Machine')?.name;
     const cluster = m3m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME];
     if (!uid || !machine || !cluster) return false;
-    const workload = await this.workload(ns, cluster);
+    const workload = await this.clientFor(ns, cluster);
     if (await workload.get('v1', 'Node', machine)) return true;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const node = fakeNode({
@@ -109,7 +129,8 @@ export class FakeController {
     return true;
   }
 
-  private async workload(namespace: string, cluster: string): Promise<KubeClient> {
+  /** The workload API's client for a cluster, made once from its `<cluster>-kubeconfig` Secret. */
+  async clientFor(namespace: string, cluster: string): Promise<KubeClient> {
     const key = `${namespace}/${cluster}`;
     const cached = this.clients.get(key);
     if (cached) return cached;

@@ -3,13 +3,14 @@
 // certificate are shared by all instances in the process; an idle instance has no timers.
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../../core/pki/files.js';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Registry } from './registry.js';
 import { ObjectStore } from './objects.js';
 import { Handler } from './handler.js';
 import { LogStore } from './logs.js';
+import { objectKey } from './store.js';
 import { MetricsStore, type ContainerUsage } from './metrics.js';
 import { Faults, type FaultSpec } from './faults.js';
 import { defaultServingIdentity } from './tls.js';
@@ -83,7 +84,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const name = opts.name ?? 'scale-tui-embedded';
   const registry = new Registry(opts.builtinCrds ?? true);
   const store = new ObjectStore(registry, opts.watchHistory ?? 1024);
-  const logs = new LogStore();
+  const podType = registry.lookup('', 'v1', 'pods')!;
+  // A deleted pod's logs go with it (swept as new pods log, and every 30 s).
+  const logs = new LogStore({ podExists: (ns, pod) => store.slot(podType).bucket.items.has(objectKey(ns, pod)) });
+  const logSweep = setInterval(() => logs.sweep(), 30_000);
+  logSweep.unref();
   const metrics = new MetricsStore();
   const faults = new Faults();
   const adminToken = randomBytes(24).toString('hex');
@@ -157,9 +162,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   });
   let kubeconfigPath: string | undefined;
   if (opts.dataDir) {
-    mkdirSync(opts.dataDir, { recursive: true });
     kubeconfigPath = join(opts.dataDir, `${name}.kubeconfig`);
-    writeFileSync(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
+    writePrivateFile(kubeconfigPath, kubeconfigYaml); // 0600 also when the file already existed
   }
 
   return {
@@ -179,6 +183,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     podNetwork,
     objectCount: () => store.count(),
     stop: async () => {
+      clearInterval(logSweep);
       for (const close of [...streams]) close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
