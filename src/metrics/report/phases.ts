@@ -10,19 +10,11 @@
 // the 'objects' step, then to allocation.
 // Quantiles are nearest-rank (the value at rank ceil(p/100 * n)), the definition the rest
 // of the report uses, so a hand-computed fixture gives exact numbers.
-import type { ClusterRecord, JournalEvent } from '../../core/types.js';
+import { type PhaseQuantiles, quantiles, secondsText } from '../../core/phase-quantiles.js';
+import type { JournalEvent } from '../../core/types.js';
 import { CREATE_PHASES } from '../../core/types.js';
-import { percentile } from '../throttle/stats.js';
 
-export interface PhaseQuantiles {
-  phase: string;
-  count: number;
-  /** Seconds. */
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+export { type PhaseQuantiles, quantiles, secondsText };
 
 export interface ClusterLatencies {
   cluster: string;
@@ -64,18 +56,6 @@ export function phaseOrder(a: string, b: string): number {
     return 500;
   };
   return rank(a) - rank(b) || a.localeCompare(b);
-}
-
-export function quantiles(phase: string, values: number[]): PhaseQuantiles {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return {
-    phase,
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] ?? 0,
-  };
 }
 
 /** Per cluster, seconds from creation to each phase it reached; in creation order. */
@@ -145,31 +125,4 @@ export function phaseQuantilesByScale(clusters: readonly ClusterLatencies[], siz
     out.push({ from, to: from + slice.length, phases: phaseQuantiles(slice) });
   }
   return out;
-}
-
-/**
- * For the progress pane: step quantiles from the live store's records (the store holds the
- * first time each cluster entered each step; CAPI conditions are in the journal only).
- * Origin: the 'objects' step, else queueing; the same fallback the report uses.
- */
-export function phaseQuantilesFromClusters(clusters: Iterable<ClusterRecord>): PhaseQuantiles[] {
-  const list: ClusterLatencies[] = [];
-  for (const c of clusters) {
-    const createdAt = c.transitions.objects ?? c.transitions.queued;
-    if (createdAt === undefined) continue;
-    const seconds = new Map<string, number>();
-    for (const p of CREATE_PHASES) {
-      const t = c.transitions[p];
-      if (p !== 'queued' && t !== undefined) seconds.set(`step:${p}`, Math.max(0, t - createdAt) / 1000);
-    }
-    list.push({ cluster: c.name, createdAt, seconds });
-  }
-  return phaseQuantiles(list);
-}
-
-/** Seconds as the tables print them: "850 ms", "42.0 s", "12.5 min". */
-export function secondsText(s: number): string {
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  if (s < 600) return `${s.toFixed(1)} s`;
-  return `${(s / 60).toFixed(1)} min`;
 }

@@ -1,5 +1,6 @@
 // Creation progress: batch bar and ETA, phase funnel, rate, time per 100, the ready-per-
 // minute chart on tall panes, the first failures, and the sortable cluster list.
+import { secondsText, stepQuantiles } from '../../core/phase-quantiles.js';
 import { barChart } from '../model/chart.js';
 import { CLUSTER_COLUMNS } from '../model/columns.js';
 import { counts, currentBatch, etaMs, failures, funnel, readyRatePerMinute } from '../model/derive.js';
@@ -49,6 +50,15 @@ export function progressPane({ state, view, width, height, now }: PaneArgs, focu
       line(seg('per 100: ', { dim: true }), state.timing.map((t) => `0→${t.upTo} ${t.minutes.toFixed(1)}m`).join('  ')),
     );
   }
+  // Phase quantiles (issue 17): seconds from a cluster's creation to its API and to ready.
+  const steps = stepQuantiles(Object.values(state.clusters)).filter((q) => /^step:(api-up|ready)$/.test(q.phase));
+  if (steps.length)
+    out.push(
+      line(
+        seg('p50/p90/p99 from create: ', { dim: true }),
+        steps.map((q) => `${q.phase.slice(5)} ${[q.p50, q.p90, q.p99].map(secondsText).join('/')}`).join('  '),
+      ),
+    );
   // Tall panes (zoomed, or a big terminal) get the throughput chart.
   const perMinute = state.readyPerMinute ?? [];
   if (height >= 30 && perMinute.length > 0) {
