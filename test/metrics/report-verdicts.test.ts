@@ -76,6 +76,43 @@ describe('phase origin', () => {
   });
 });
 
+describe('throttling sides and the tuning timeline', () => {
+  const ev = handJournal({ runId: 'a', tune: true });
+  const wait = (waitMs: number, side?: 'server' | 'retry') =>
+    ev.push({
+      t: T0 + 20_000,
+      type: 'throttle',
+      controller: 'capi',
+      waitMs,
+      verb: 'GET',
+      path: '/api/v1/nodes',
+      ...(side ? { side } : {}),
+    });
+  wait(100);
+  wait(300);
+  wait(5000, 'server');
+  ev.push({ t: T0 + 60_000, type: 'verbosity', controller: 'kcp', before: 2, after: 4, via: 'debug-flags' });
+  const r = buildReport(ev.sort((x, y) => x.t - y.t));
+
+  it('counts client-side and server-side waits apart', () => {
+    expect(r.throttling.map((x) => [x.controller, x.side, x.count, x.maxMs])).toEqual([
+      ['capi', 'client', 2, 300],
+      ['capi (server)', 'server', 1, 5000],
+    ]);
+    const one = (text: string) => verdict(r, rules(`- ${text}`)).results[0]!.value;
+    expect(one('max(throttle{controller=capi}) < 1s')).toBe(300);
+    expect(one('max(throttle{controller=capi,side=server}) < 1s')).toBe(5000);
+    expect(one('throttled == 3')).toBe(3);
+  });
+
+  it('puts verbosity changes on the tuning timeline next to flag changes', () => {
+    expect(r.tuning.map((t) => [t.minute, t.controller, t.change])).toEqual([
+      [0.5, 'kcp', 'kubeadmcontrolplane-concurrency=10 -> kubeadmcontrolplane-concurrency=100'],
+      [1, 'kcp', '-v=2 -> -v=4 (debug-flags)'],
+    ]);
+  });
+});
+
 describe('threshold rules', () => {
   const r = buildReport(handJournal({ runId: 'a' }));
   const value = (text: string) => verdict(r, rules(`- ${text}`)).results[0]!;

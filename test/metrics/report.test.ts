@@ -126,6 +126,7 @@ describe('report tables', () => {
     expect(r.throttling).toEqual([
       {
         controller: 'capi',
+        side: 'client',
         count: 3,
         peakPerMinute: 2,
         p50Ms: 200,
@@ -135,6 +136,7 @@ describe('report tables', () => {
       },
       {
         controller: 'kcp',
+        side: 'client',
         count: 10,
         peakPerMinute: 10,
         p50Ms: 500,

@@ -4,6 +4,7 @@
 import { replay } from '../../core/journal/replay.js';
 import type { ControllerFlags, JournalEvent } from '../../core/types.js';
 import { normalizePath, percentile } from '../throttle/stats.js';
+import { flagsText } from './flags-text.js';
 import {
   clusterLatencies,
   phaseQuantiles,
@@ -23,7 +24,10 @@ export interface ResourceRow {
 }
 
 export interface ThrottleRow {
+  /** The controller; server-side and retry rows read "capi (server)", "capi (retry)". */
   controller: string;
+  /** client: its own --kube-api-qps/burst limiter; server: API priority and fairness / 429; retry: other retries. */
+  side: 'client' | 'server' | 'retry';
   count: number;
   /** Most waits in any one minute of the run (minutes counted from the run start). */
   peakPerMinute: number;
@@ -38,8 +42,11 @@ export interface TuneRow {
   /** Minutes since the run started. */
   minute: number;
   controller: string;
+  /** Flags before and after ('tune' events); a verbosity change keeps both empty and says it in `change`. */
   before: ControllerFlags;
   after: ControllerFlags;
+  /** The change in words: "kubeadmcontrolplane-concurrency=10 -> …" or "-v=2 -> -v=4 (debug-flags)". */
+  change: string;
 }
 
 export interface FailureRow {
@@ -169,10 +176,12 @@ export function buildReport(events: JournalEvent[]): Report {
   const waits = new Map<string, { ms: number[]; paths: Map<string, number>; minutes: Map<number, number> }>();
   for (const e of events) {
     if (e.type !== 'throttle') continue;
-    let w = waits.get(e.controller);
+    // Client-side waits keep the bare controller name (earlier reports and rules read it so).
+    const key = e.side ? `${e.controller} (${e.side})` : e.controller;
+    let w = waits.get(key);
     if (!w) {
       w = { ms: [], paths: new Map(), minutes: new Map() };
-      waits.set(e.controller, w);
+      waits.set(key, w);
     }
     w.ms.push(e.waitMs);
     const minute = Math.floor((e.t - startedAt) / 60_000);
@@ -185,8 +194,10 @@ export function buildReport(events: JournalEvent[]): Report {
     .map(([controller, w]) => {
       const sorted = w.ms.slice().sort((a, b) => a - b);
       const top = [...w.paths].sort((a, b) => b[1] - a[1])[0];
+      const side = / \((server|retry)\)$/.exec(controller)?.[1] as 'server' | 'retry' | undefined;
       return {
         controller,
+        side: side ?? ('client' as const),
         count: sorted.length,
         peakPerMinute: Math.max(...w.minutes.values()),
         p50Ms: percentile(sorted, 50),
@@ -196,15 +207,32 @@ export function buildReport(events: JournalEvent[]): Report {
       };
     });
 
-  const tuning: TuneRow[] = events
-    .filter((e): e is Extract<JournalEvent, { type: 'tune' }> => e.type === 'tune')
-    .map((e) => ({
-      t: e.t,
-      minute: (e.t - startedAt) / 60_000,
-      controller: e.controller,
-      before: e.before,
-      after: e.after,
-    }));
+  const tuning: TuneRow[] = events.flatMap((e): TuneRow[] => {
+    const minute = (e.t - startedAt) / 60_000;
+    if (e.type === 'tune')
+      return [
+        {
+          t: e.t,
+          minute,
+          controller: e.controller,
+          before: e.before,
+          after: e.after,
+          change: `${flagsText(e.before)} -> ${flagsText(e.after)}`,
+        },
+      ];
+    if (e.type === 'verbosity')
+      return [
+        {
+          t: e.t,
+          minute,
+          controller: e.controller,
+          before: { concurrency: {} },
+          after: { concurrency: {} },
+          change: `-v=${e.before} -> -v=${e.after} (${e.via})`,
+        },
+      ];
+    return [];
+  });
   const readyTimes = [...readyAt.values()].sort((a, b) => a - b);
   const latencies = clusterLatencies(events);
   const failures = new Map<string, FailureRow>();

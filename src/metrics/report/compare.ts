@@ -6,7 +6,6 @@
 // a comparison out; compare-render.ts formats it.
 import type { Report } from './build.js';
 import { phaseOrder } from './phases.js';
-import { flagsText } from './render.js';
 
 export interface CompareRow {
   section: 'throughput' | 'latency' | 'phase' | 'resources' | 'throttling' | 'clusters';
@@ -174,7 +173,7 @@ export function compareReports(reports: readonly Report[], opts: CompareOptions 
       r.tuning.map((t) => ({
         minute: (t.t - r.firstCreateAt) / 60_000,
         controller: t.controller,
-        change: `${flagsText(t.before)} -> ${flagsText(t.after)}`,
+        change: t.change,
       })),
     ),
     readyCurves: reports.map((r) =>

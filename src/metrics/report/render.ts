@@ -1,5 +1,5 @@
 // The report as Markdown (the seed README's tables), CSV (one section per table) or JSON.
-import type { ControllerFlags } from '../../core/types.js';
+import { flagsText } from './flags-text.js';
 import type { Report } from './build.js';
 import { phaseScaleChart, phaseScaleMarkdown, phaseTableMarkdown } from './phase-render.js';
 import { termChart } from './term-chart.js';
@@ -11,12 +11,7 @@ const mc = (v: number | undefined): string => (v === undefined ? '-' : `${Math.r
 const mib = (v: number | undefined): string => (v === undefined ? '-' : `${(v / 2 ** 20).toFixed(0)}Mi`);
 const min = (v: number): string => v.toFixed(1);
 
-export function flagsText(f: ControllerFlags): string {
-  const parts = Object.entries(f.concurrency).map(([k, v]) => `${k}=${v}`);
-  if (f.qps !== undefined) parts.push(`qps=${f.qps}`);
-  if (f.burst !== undefined) parts.push(`burst=${f.burst}`);
-  return parts.join(' ') || 'defaults';
-}
+export { flagsText };
 
 export function renderMarkdown(r: Report, chartPath?: string): string {
   const out: string[] = [];
@@ -56,11 +51,10 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
   if (r.resources.length === 0) out.push('| (no samples: was metrics-server running?) | | | | | |');
   out.push('', '## Tuning changes', '');
   if (r.tuning.length === 0) out.push('None.');
-  for (const t of r.tuning)
-    out.push(`- minute ${min(t.minute)}: ${t.controller}: ${flagsText(t.before)} -> ${flagsText(t.after)}`);
+  for (const t of r.tuning) out.push(`- minute ${min(t.minute)}: ${t.controller}: ${t.change}`);
   out.push(
     '',
-    '## Client-side throttling',
+    "## Throttling (client-side: the controller's own QPS/burst; server: API priority and fairness, 429)",
     '',
     '| controller | waits | peak per minute | p50 | p95 | max | most throttled request |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -133,8 +127,7 @@ export function renderCsv(r: Report): string {
       x.peakMemoryBytes.toFixed(0),
       x.samples,
     ]);
-  for (const t of r.tuning)
-    rows.push(['tuning', t.controller, new Date(t.t).toISOString(), flagsText(t.before), flagsText(t.after)]);
+  for (const t of r.tuning) rows.push(['tuning', t.controller, new Date(t.t).toISOString(), ...t.change.split(' -> ')]);
   for (const x of r.throttling)
     rows.push(['throttling', x.controller, x.count, x.p50Ms, x.p95Ms, x.maxMs, x.topPath, x.peakPerMinute]);
   for (const p of r.phases) rows.push(['phase', p.phase, p.p50, p.p90, p.p99, p.max, p.count]);

@@ -95,11 +95,14 @@ export function parseRule(text: string): Rule {
   for (const part of (labelText ?? '').split(',').filter((s) => s.trim())) {
     const kv = /^\s*(\w+)\s*=\s*"?([^"]+?)"?\s*$/.exec(part);
     if (!kv) throw new RuleError(`label "${part.trim()}" is not name=value`);
-    if (kv[1] !== 'controller') throw new RuleError(`unknown label "${kv[1]}" (only controller= is supported)`);
+    if (kv[1] !== 'controller' && kv[1] !== 'side')
+      throw new RuleError(`unknown label "${kv[1]}" (use controller=, and side= for throttle)`);
     labels[kv[1]] = kv[2]!;
   }
   if (labels.controller && !['cpu', 'memory', 'throttle'].includes(metric))
     throw new RuleError(`${metric} has no controller label (cpu, memory and throttle have)`);
+  if (labels.side && (metric !== 'throttle' || !['client', 'server', 'retry'].includes(labels.side)))
+    throw new RuleError('side= is for throttle only, and is client, server or retry');
   return {
     text: text.trim(),
     ...(agg ? { aggregate: agg as Aggregate } : {}),
@@ -144,8 +147,13 @@ export function ruleValues(rule: Rule, r: Report): number[] | undefined {
       return xs.length ? xs : undefined;
     }
     case 'throttle': {
+      // Keys are "capi" (client-side) and "capi (server)" / "capi (retry)"; client-side unless side= says.
+      const side = rule.labels.side ?? 'client';
       const xs = Object.entries(r.throttleWaits)
-        .filter(([id]) => matches(id))
+        .filter(([id]) => {
+          const m = / \((server|retry)\)$/.exec(id);
+          return (m?.[1] ?? 'client') === side && matches(m ? id.slice(0, m.index) : id);
+        })
         .flatMap(([, ms]) => ms);
       return xs.length ? xs : undefined;
     }

@@ -123,5 +123,5 @@ export function renderSvg(r: Report): string {
       `<line x1="${x(t.t)}" y1="${top2}" x2="${x(t.t)}" y2="${top2 + PLOT_H}" stroke="#d62728" stroke-dasharray="4 3"/>`,
     );
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -73,7 +73,7 @@ export function termChart(points: readonly ChartPoint[], opts: TermChartOptions)
     }
     rows.push(`${label.padStart(labelWidth)} ┤${row}`);
   }
-  if (opts.marks && opts.marks.length) {
+  if (opts.marks?.length) {
     const markRow = new Array<string>(width).fill(' ');
     const span = Math.max(1, to - from);
     for (const m of opts.marks) {
