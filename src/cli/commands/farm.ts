@@ -103,6 +103,7 @@ export function register(program: Command): void {
   const farm = program
     .command('farm')
     .description('the workload-API farm: every workload cluster served by one process');
+  registerFarmList(program, farm);
 
   farm
     .command('serve')
@@ -228,6 +229,62 @@ export function register(program: Command): void {
         const { url, token } = await endpoint(program, o);
         const { namespace, cluster } = splitCluster(arg, o.namespace);
         process.stdout.write(String(await call(`${url}/clusters/${namespace}/${cluster}/kubeconfig`, 'GET', token)));
+      }),
+    );
+}
+
+/** `farm add/list/remove`: the remote farms the farm topology allocates clusters to. */
+function registerFarmList(program: Command, farm: Command): void {
+  const stateDir = async (): Promise<string> => (await loadConfig(program.opts<{ config?: string }>().config)).stateDir;
+  farm
+    .command('add <name>')
+    .description('add a remote farm (its control API) for the farm topology; it must answer now')
+    .requiredOption('--url <url>', 'the farm control API, e.g. http://10.0.0.5:3333')
+    .option('--token-file <file>', "the farm's control-token file (for remove, kubeconfig, faults)")
+    .action(
+      action(async (name: string, o: { url: string; tokenFile?: string }) => {
+        let token: string | undefined;
+        if (o.tokenFile) {
+          try {
+            token = readFileSync(o.tokenFile, 'utf8').trim();
+          } catch (err) {
+            throw new UserError(
+              `cannot read --token-file ${o.tokenFile} (${(err as Error).message})`,
+              "copy the farm's <state dir>/farm/control-token here",
+            );
+          }
+        }
+        const { addFarm } = await import('../../engine/topology/farm-registry.js');
+        const cap = await addFarm(await stateDir(), { name, url: o.url, token });
+        process.stdout.write(`farm ${name} added (${o.url}: ${cap.used}/${cap.capacity} clusters)\n`);
+      }),
+    );
+  farm
+    .command('list')
+    .description('the remote farms added with `farm add`, with their clusters and capacity')
+    .action(
+      action(async () => {
+        const { readFarms } = await import('../../engine/topology/farm-registry.js');
+        const { FarmClient } = await import('../../engine/topology/farm.js');
+        const refs = readFarms(await stateDir());
+        if (refs.length === 0) process.stdout.write('no remote farm added (the engine starts one in-process)\n');
+        for (const ref of refs) {
+          const c = await new FarmClient(ref).capacity();
+          process.stdout.write(
+            `${ref.name.padEnd(16)} ${ref.url.padEnd(32)} ${c.reachable ? `${c.used}/${c.capacity}` : 'NOT ANSWERING'}\n`,
+          );
+        }
+      }),
+    );
+  farm
+    .command('remove <name>')
+    .description('forget a remote farm (its clusters stay served there)')
+    .action(
+      action(async (name: string) => {
+        const { removeFarm } = await import('../../engine/topology/farm-registry.js');
+        if (!removeFarm(await stateDir(), name))
+          throw new UserError(`no farm named ${name} was added`, '`scale-tui farm list` shows the farms');
+        process.stdout.write(`farm ${name} removed\n`);
       }),
     );
 }

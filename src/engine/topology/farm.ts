@@ -139,7 +139,7 @@ export function pickFarm(farms: FarmCapacity[], pending: Map<string, number> = n
       farms.length === 0
         ? 'the farm topology has no farm'
         : `no farm has room${silent.length ? ` (not answering: ${silent.join(', ')})` : ''}`,
-      'start one with `scale-tui farm serve` (or add another with `scale-tui backing add NAME --farm URL`), or raise --capacity',
+      'start one with `scale-tui farm serve` (or add another with `scale-tui farm add NAME --url URL`), or raise --capacity',
     );
   }
   return best.name;

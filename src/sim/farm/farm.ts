@@ -202,7 +202,7 @@ export class Farm {
       throw new FarmError(
         507,
         `the farm is full: ${this.clusters.size} of ${this.capacity} clusters`,
-        'add another farm (`scale-tui backing add NAME --farm URL`) or start this one with a larger --capacity',
+        'add another farm (`scale-tui farm add NAME --url URL`) or start this one with a larger --capacity',
       );
     const pki = await mintClusterPki({
       cluster: req.cluster,
