@@ -79,6 +79,8 @@ function upgrade(o: OpenPortForwardOptions, transport: PortForwardTransport): Pr
       });
     });
     req.on('upgrade', (res, socket, head) => {
+      // Small frames in both directions: Nagle's algorithm would hold each for the peer's ACK.
+      socket.setNoDelay(true);
       if (transport === 'websocket') {
         const bad = checkHandshake(res, key, TUNNELED_PORT_FORWARD_PROTOCOL);
         if (bad) {

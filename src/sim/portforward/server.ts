@@ -19,7 +19,8 @@
 // here the whole protocol is spoken in one place, because the same module serves the farm.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { Duplex as DuplexStream } from 'node:stream';
 import { SpdySession, type SpdyStream } from './spdy-session.js';
 import { RST_PROTOCOL_ERROR } from './spdy-frames.js';
 
@@ -61,6 +62,54 @@ const wss = new WebSocketServer({
   maxPayload: 32 * 1024 * 1024,
   handleProtocols: () => TUNNELED_PORT_FORWARD_PROTOCOL,
 });
+
+/** Below this many queued bytes a WebSocket write completes at once. */
+const WS_WRITE_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * The WebSocket's binary messages as a byte stream. Unlike ws's createWebSocketStream, a write
+ * does not wait for the previous message to reach the socket unless a lot is queued: one
+ * HTTP/2 answer inside the tunnel is several small SPDY frames, and waiting for each write's
+ * callback costs an event-loop turn per frame, which a loaded machine stretches.
+ */
+function websocketTransport(ws: WebSocket): Duplex {
+  const d = new DuplexStream({
+    allowHalfOpen: false,
+    read() {
+      ws.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      if (ws.readyState !== ws.OPEN) {
+        cb(new Error('websocket is closed'));
+        return;
+      }
+      if (ws.bufferedAmount < WS_WRITE_BUFFER_BYTES) {
+        ws.send(chunk, { binary: true });
+        cb();
+      } else ws.send(chunk, { binary: true }, (err) => cb(err ?? null));
+    },
+    final(cb) {
+      ws.close(1000);
+      cb();
+    },
+    destroy(err, cb) {
+      ws.terminate();
+      cb(err);
+    },
+  });
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    // client-go's tunnel sends binary messages only; anything else ends the session.
+    if (!isBinary) {
+      d.destroy(new Error('invalid message type received'));
+      return;
+    }
+    if (!d.push(data)) ws.pause();
+  });
+  ws.on('close', () => d.push(null));
+  ws.on('error', () => d.destroy());
+  d.on('error', () => {});
+  return d;
+}
 
 /** A Status-shaped refusal written on the raw socket before any upgrade. */
 export function refuseUpgrade(socket: Duplex, code: number, reason: string, message: string): void {
@@ -111,8 +160,7 @@ export function handlePortForwardUpgrade(
     // above, so ws sees a stand-in token and answers with the real name (handleProtocols).
     req.headers['sec-websocket-protocol'] = 'spdy-tunnel';
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const transport = createWebSocketStream(ws, { allowHalfOpen: false });
-      transport.on('error', () => transport.destroy());
+      const transport = websocketTransport(ws);
       serveSession(new SpdySession(transport, 'server'), 'websocket', target, opts);
     });
     return;
