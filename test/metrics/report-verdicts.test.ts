@@ -2,7 +2,7 @@
 // hand (fixtures/hand-journal.ts says how each expected number follows), then the real
 // `scale-tui report` binary for every exit code.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -332,6 +332,25 @@ describe('scale-tui report (real binary): formats and exit codes', () => {
     expect(lines[0]).toMatch(/^error: .*bad\.yaml:3: unknown aggregate "p42"/);
     expect(lines[1]).toMatch(/^error: .*bad\.yaml:4: unknown metric "nonsense"/);
     expect(lines[2]).toMatch(/^fix: /);
+  }, 30_000);
+
+  it('create and demo read --thresholds before they touch anything', async () => {
+    const state = join(dir, 'never-created');
+    const create = await run(
+      process.execPath,
+      ['bin/scale-tui.js', 'create', '--count', '1', '--state-dir', state, '--thresholds', join(dir, 'bad.yaml')],
+      { cwd: root },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((create as { code: number }).code).toBe(1);
+    expect((create as { stderr: string }).stderr).toMatch(/^error: .*bad\.yaml:3: unknown aggregate "p42"/m);
+    expect(existsSync(state)).toBe(false);
+    const demo = await run(
+      process.execPath,
+      ['bin/scale-tui.js', 'demo', '--headless', '--clusters', '1', '--thresholds', join(dir, 'bad.yaml')],
+      { cwd: root },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((demo as { code: number }).code).toBe(1);
+    expect((demo as { stderr: string }).stderr).toMatch(/bad\.yaml:4: unknown metric "nonsense"/);
   }, 30_000);
 
   it('prints junit, perfdata and the json summary', async () => {
