@@ -22,8 +22,33 @@ const time = (s: unknown): number | undefined => {
   return Number.isFinite(t) ? t : undefined;
 };
 
+/**
+ * A BareMetalHost (BMO v1alpha1) reports its state in fields, not conditions: they are
+ * shown in the same rows (operationalStatus, poweredOn, errorType with errorMessage).
+ */
+function hostStatusRows(o: RawObject): ConditionRow[] {
+  const s = o.status ?? {};
+  const rows: ConditionRow[] = [];
+  if (typeof s.operationalStatus === 'string')
+    rows.push({
+      type: 'operationalStatus',
+      status: s.operationalStatus,
+      reason: s.operationalStatus === 'OK' ? undefined : 'NotOK',
+    });
+  if (typeof s.poweredOn === 'boolean') rows.push({ type: 'poweredOn', status: s.poweredOn ? 'True' : 'False' });
+  if (typeof s.errorType === 'string' && s.errorType)
+    rows.push({
+      type: 'error',
+      status: 'False',
+      reason: s.errorType,
+      message: typeof s.errorMessage === 'string' ? s.errorMessage : undefined,
+    });
+  return rows;
+}
+
 export function conditionsOf(o: RawObject): ConditionRow[] {
   const raw = o.status?.conditions;
+  if (o.kind === 'BareMetalHost' && !Array.isArray(raw)) return hostStatusRows(o);
   if (!Array.isArray(raw)) return [];
   return raw
     .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null)

@@ -67,27 +67,37 @@ export interface LogWindow {
   below: number;
 }
 
-/** The rows to draw: `height` rows ending `scroll` entries above the last one. */
+function entryRows(e: LogEntry, v: LogViewState, width: number): Line[] {
+  const ts = v.timestamps ? seg(`${stamp(e.t)} `, { dim: true }) : undefined;
+  if (!v.wrap || width <= 0) return [line(...(ts ? [ts] : []), seg(e.text, { color: e.tone }))];
+  const first = Math.max(1, width - (ts ? ts.text.length : 0));
+  const parts = [line(...(ts ? [ts] : []), seg(e.text.slice(0, first), { color: e.tone }))];
+  for (let p = first; p < e.text.length; p += width)
+    parts.push(line(seg(e.text.slice(p, p + width), { color: e.tone })));
+  return parts;
+}
+
+/**
+ * The rows to draw: `height` rows ending `scroll` entries above the anchor (the live end,
+ * or the last entry at `until`). Near the top the window fills downwards instead, so `g`
+ * shows a full screen of the oldest lines.
+ */
 export function logWindow(entries: LogEntry[], v: LogViewState, width: number, height: number): LogWindow {
   const total = entries.length;
   let end = total - 1;
   if (!v.follow && v.until !== undefined) while (end >= 0 && entries[end]!.t > v.until) end--;
   if (!v.follow) end = Math.max(Math.min(end, 0), end - v.scroll);
-  const below = total - 1 - end;
   const rows: Line[] = [];
   for (let i = end; i >= 0 && rows.length < height; i--) {
-    const e = entries[i]!;
-    const parts: Line[] = [];
-    const ts = v.timestamps ? seg(`${stamp(e.t)} `, { dim: true }) : undefined;
-    if (!v.wrap || width <= 0) parts.push(line(...(ts ? [ts] : []), seg(e.text, { color: e.tone })));
-    else {
-      const body = e.text;
-      const first = Math.max(1, width - (ts ? ts.text.length : 0));
-      parts.push(line(...(ts ? [ts] : []), seg(body.slice(0, first), { color: e.tone })));
-      for (let p = first; p < body.length; p += width)
-        parts.push(line(seg(body.slice(p, p + width), { color: e.tone })));
-    }
+    const parts = entryRows(entries[i]!, v, width);
     for (let j = parts.length - 1; j >= 0 && rows.length < height; j--) rows.unshift(parts[j]!);
   }
-  return { rows, total, below };
+  // Whole entries only, so `below` counts exactly what is out of sight.
+  let next = end + 1;
+  for (; next < total; next++) {
+    const parts = entryRows(entries[next]!, v, width);
+    if (rows.length + parts.length > height) break;
+    rows.push(...parts);
+  }
+  return { rows, total, below: total - next };
 }

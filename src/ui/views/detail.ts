@@ -15,10 +15,14 @@ export interface DetailData {
 
 const age = (now: number, t?: number): string => (t === undefined ? '' : duration(Math.max(0, now - t)));
 
+/** Conditions where True is the exception, not the goal (CAPI v1beta2's negative polarity). */
+const NEGATIVE = new Set(['Paused', 'Deleting', 'RollingOut', 'ScalingUp', 'ScalingDown', 'Remediating']);
+
 function statusTone(c: ConditionRow): Color | undefined {
-  if (c.status === 'True') return 'ok';
-  if (c.status === 'False') return /Deleting|Paused/.test(c.reason ?? '') ? 'warn' : 'error';
-  return 'warn';
+  const good = NEGATIVE.has(c.type) ? c.status === 'False' : c.status === 'True' || c.status === 'OK';
+  if (good) return 'ok';
+  if (NEGATIVE.has(c.type) || c.status === 'Unknown') return 'warn';
+  return 'error';
 }
 
 function treeLines(n: ObjectNode, now: number, prefix: string, last: boolean, root: boolean, out: Line[]): void {
@@ -36,15 +40,26 @@ function treeLines(n: ObjectNode, now: number, prefix: string, last: boolean, ro
     out.push(
       line(
         seg(`${inner}${n.children.length ? '│' : ' '}   `, { dim: true }),
-        seg(padEnd(c.type, 26), {}),
+        seg(`${padEnd(c.type, 34)} `, {}),
         seg(padEnd(c.status, 8), { color: statusTone(c) }),
-        seg(padEnd(c.reason ?? '', 26), { dim: c.status === 'True' }),
+        seg(`${padEnd(c.reason ?? '', 34)} `, { dim: c.status === 'True' }),
         seg(padEnd(age(now, c.since), 7), { dim: true }),
         c.message ? c.message.replace(/\s+/g, ' ') : '',
       ),
     );
   }
   for (const [i, child] of n.children.entries()) treeLines(child, now, inner, i === n.children.length - 1, false, out);
+}
+
+/** Whole names only: test-1 must not pick up test-10's lines (names are [a-z0-9-]). */
+export function mentionsName(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + name.length];
+    const part = (ch: string | undefined): boolean => ch !== undefined && /[a-z0-9-]/.test(ch);
+    if (!part(before) && !part(after)) return true;
+  }
+  return false;
 }
 
 function section(title: string): Line {
@@ -125,9 +140,9 @@ export function detailLines(
   body.push(section('Log lines that mention the namespace'));
   const ns = rec?.namespace ?? cluster;
   const mentions = [
-    ...state.log.filter((l) => l.message.includes(ns)).map((l) => ({ t: l.t, text: l.message })),
+    ...state.log.filter((l) => mentionsName(l.message, ns)).map((l) => ({ t: l.t, text: l.message })),
     ...state.throttling.recent
-      .filter((t) => t.raw.includes(ns) || t.path.includes(`/${ns}/`))
+      .filter((t) => mentionsName(t.raw, ns) || t.path.includes(`/${ns}/`))
       .map((t) => ({ t: t.t, text: t.raw || `${t.controller} ${t.verb} ${t.path}` })),
   ]
     .sort((a, b) => a.t - b.t)
