@@ -41,6 +41,16 @@ const plainOwner = (o: Obj) => ({
   uid: o.metadata.uid ?? '',
 });
 
+/** Keys of the objects (spec.clusterName) that belong to this Cluster. */
+function ofCluster(
+  objs: Array<{ metadata: { name: string; namespace?: string } }>,
+  cluster: { metadata: { name: string } },
+) {
+  return objs
+    .filter((o) => field<string>(o, 'spec', 'clusterName') === cluster.metadata.name)
+    .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+}
+
 function clusterFor(ctx: ControllerContext, o: Obj): Obj | undefined {
   return ctx.cache(R.cluster).get(o.metadata.namespace, field<string>(o, 'spec', 'clusterName') ?? '') as
     | Obj
@@ -93,7 +103,10 @@ export const machineDeploymentReconciler: ReconcilerDef = {
   name: 'machinedeployment',
   concurrencyFlag: 'machinedeployment-concurrency',
   primary: R.machineDeployment,
-  watches: [{ resource: R.machineSet, map: ownedKeys('MachineDeployment') }],
+  watches: [
+    { resource: R.machineSet, map: ownedKeys('MachineDeployment') },
+    { resource: R.cluster, map: (o, cache) => ofCluster(cache(R.machineDeployment).list(o.metadata.namespace), o) },
+  ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const md = ctx.cache(R.machineDeployment).get(namespace, name) as Obj | undefined;
@@ -180,7 +193,11 @@ export const machineSetReconciler: ReconcilerDef = {
   name: 'machineset',
   concurrencyFlag: 'machineset-concurrency',
   primary: R.machineSet,
-  watches: [{ resource: R.machine, map: ownedKeys('MachineSet') }],
+  watches: [
+    { resource: R.machine, map: ownedKeys('MachineSet') },
+    // ClusterToMachineSets: a MachineSet waits for the control plane to be initialized.
+    { resource: R.cluster, map: (o, cache) => ofCluster(cache(R.machineSet).list(o.metadata.namespace), o) },
+  ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const ms = ctx.cache(R.machineSet).get(namespace, name) as Obj | undefined;

@@ -49,10 +49,25 @@ export const metal3ClusterReconciler: ReconcilerDef = {
   name: 'metal3cluster',
   concurrencyFlag: 'metal3cluster-concurrency',
   primary: R.metal3Cluster,
+  watches: [
+    {
+      resource: R.cluster,
+      map: (o) => {
+        const ref = field<{ name?: string }>(o, 'spec', 'infrastructureRef');
+        return ref?.name ? [`${o.metadata.namespace}/${ref.name}`] : [];
+      },
+    },
+  ],
   async reconcile(ctx, key) {
     const { namespace, name } = splitKey(key);
     const m3c = ctx.cache(R.metal3Cluster).get(namespace, name) as Obj | undefined;
     if (!m3c) return;
+    const owner = ownedBy(m3c, 'Cluster');
+    const cluster = owner ? (ctx.cache(R.cluster).get(namespace, owner) as Obj | undefined) : undefined;
+    // CAPM3 does nothing before the Cluster controller adopted it, nor while paused.
+    if (!cluster) return;
+    if (await setPausedCondition(ctx.client, R.metal3Cluster, m3c, cluster)) return;
+    if (isPaused(cluster, m3c)) return;
     if (isDeleting(m3c)) {
       // CAPM3 waits until no Metal3Machine of the cluster is left.
       const left = ctx

@@ -28,7 +28,7 @@ export interface StartControllersOptions {
   only?: ControllerId[];
   sampleMs?: number;
   /** Every write of every manager to the management API, with the controller that sent it. */
-  onWrite?: (controller: ControllerId, verb: string, path: string, body: unknown) => void;
+  onWrite?: (controller: ControllerId, verb: string, path: string, body: unknown, status: number) => void;
 }
 
 export interface RunningControllers {
@@ -49,7 +49,7 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
         model: opts.model ?? DEFAULT_COST_MODEL,
         sink: opts.sink ?? STDOUT_SINK,
         sampleMs: opts.sampleMs,
-        onWrite: opts.onWrite ? (verb, path, body) => opts.onWrite?.(id, verb, path, body) : undefined,
+        onWrite: opts.onWrite ? (verb, path, body, status) => opts.onWrite?.(id, verb, path, body, status) : undefined,
       }),
     );
   }

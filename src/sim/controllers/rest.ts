@@ -33,8 +33,8 @@ export interface RestClientOptions {
   onThrottle?: (e: ThrottleEvent) => void;
   /** Called after every request (the CPU model counts them). */
   onRequest?: (verb: string) => void;
-  /** Called before every write (POST/PUT/PATCH/DELETE), for the golden write sequences. */
-  onWrite?: (verb: string, path: string, body: unknown) => void;
+  /** Called after every write (POST/PUT/PATCH/DELETE) with its HTTP status (0: no answer), for the golden write sequences. */
+  onWrite?: (verb: string, path: string, body: unknown, status: number) => void;
   timeoutMs?: number;
   /** A connection pool owned by someone else: used, never destroyed by close(). */
   agent?: http.Agent;
@@ -125,7 +125,6 @@ export class RestClient {
       if (waited > LONG_THROTTLE_LATENCY_MS) this.opts.onThrottle?.({ waitMs: waited, verb, url });
     }
     this.opts.onRequest?.(verb);
-    if (verb !== 'GET') this.opts.onWrite?.(verb, path, body);
     const base = await this.base;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const u = new URL(url);
@@ -161,6 +160,7 @@ export class RestClient {
               }
             }
             const status = res.statusCode ?? 0;
+            if (verb !== 'GET') this.opts.onWrite?.(verb, path, body, status);
             if (status >= 200 && status < 300) resolve(parsed as T);
             else {
               const st = parsed as { reason?: string; message?: string } | undefined;

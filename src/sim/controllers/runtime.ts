@@ -67,7 +67,7 @@ export interface ManagerOptions {
   /** Metrics sampling period (ms). */
   sampleMs?: number;
   /** Every write this manager's client sends to the management API (tests record them). */
-  onWrite?: (verb: string, path: string, body: unknown) => void;
+  onWrite?: (verb: string, path: string, body: unknown, status: number) => void;
   /** Called after each (re)start with the flags in force. */
   onStart?: (flags: EffectiveFlags, pod: string) => void;
 }
