@@ -1,10 +1,10 @@
 // Runs every benchmark in bench/, one at a time (they measure the machine, so they must
 // not share it), and prints each one's output followed by a summary of exit codes.
-// A file that another bench file names (a server it spawns, shared helpers) is support,
-// not a benchmark, so adding a benchmark needs no list to keep up to date.
+// A file that another bench file imports or spawns (shared helpers, a server it starts) is
+// support, not a benchmark, so adding a benchmark needs no list to keep up to date.
 // A bench passes only by exiting 0; each exits 1 on a missed target (verdict.ts), so the
 // summary says PASS or FAIL per bench and this exits 1 when any failed.
-// Run: npm run bench [-- name-filter]   (SCALE_TUI_BENCH_DIR runs another folder's benches: the tests)
+// Run: npm run bench [-- name-filter]   (-- --list: which files are benches, which support)   (SCALE_TUI_BENCH_DIR runs another folder's benches: the tests)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -12,14 +12,28 @@ import { fileURLToPath } from 'node:url';
 
 const repoBench = dirname(fileURLToPath(import.meta.url));
 const here = process.env.SCALE_TUI_BENCH_DIR ?? repoBench;
-const filter = process.argv[2] ?? '';
+const list = process.argv.includes('--list');
+const filter = process.argv.slice(2).find((a) => a !== '--list') ?? '';
 const files = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts');
 const sources = new Map(files.map((f) => [f, readFileSync(join(here, f), 'utf8')]));
+// Code only: a comment naming another bench ("the load side of bench/farm.ts") does not
+// make that bench support, and a stem inside another word ("pki" in "../src/core/pki/") does
+// not either. Support is what another file imports ('./x.js') or spawns ('bench/x.ts').
+const code = (text: string): string =>
+  text
+    .split('\n')
+    .filter((l) => !/^\s*(\/\/|\/\*|\*)/.test(l))
+    .join('\n');
 const isSupport = (f: string): boolean => {
   const stem = basename(f, '.ts');
-  return [...sources].some(([other, text]) => other !== f && text.includes(stem));
+  const named = new RegExp(`['"\`](?:\\./${stem}\\.js|bench/${stem}\\.ts)['"\`]`);
+  return [...sources].some(([other, text]) => other !== f && named.test(code(text)));
 };
 const benches = files.filter((f) => !isSupport(f) && f.includes(filter)).sort();
+if (list) {
+  for (const f of files.slice().sort()) console.log(`${isSupport(f) ? 'support' : 'bench  '} ${f}`);
+  process.exit(0);
+}
 
 const results: Array<{ name: string; code: number | null; seconds: number }> = [];
 for (const name of benches) {

@@ -36,6 +36,37 @@ describe('bench verdicts', () => {
     expect(bad.stdout).toContain('1 of 1 targets missed');
   });
 
+  it('counts as support only what another bench imports or spawns, not what a comment or a path names', () => {
+    const listDir = mkdtempSync(join(tmpdir(), 'bench-list-'));
+    try {
+      writeFileSync(join(listDir, 'helper.ts'), 'export const x = 1;\n');
+      writeFileSync(join(listDir, 'server.ts'), '// started by bench/load.ts\nexport {};\n');
+      writeFileSync(
+        join(listDir, 'load.ts'),
+        "import { x } from './helper.js';\nimport '../src/core/pki/index.js';\nconst args = ['bench/server.ts', x];\n",
+      );
+      // "pki" appears inside another file's import path, and load.ts only in a comment.
+      writeFileSync(join(listDir, 'pki.ts'), 'export {};\n');
+      const r = spawnSync(
+        process.execPath,
+        [join(repo, 'bin', 'run-ts.js'), join(repo, 'bench', 'run-all.ts'), '--list'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, SCALE_TUI_BENCH_DIR: listDir },
+        },
+      );
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual([
+        'support helper.ts',
+        'bench   load.ts',
+        'bench   pki.ts',
+        'support server.ts',
+      ]);
+    } finally {
+      rmSync(listDir, { recursive: true, force: true });
+    }
+  });
+
   it('run-all prints PASS/FAIL per bench and exits 1 when any bench failed', () => {
     const r = spawnSync(process.execPath, [join(repo, 'bin', 'run-ts.js'), join(repo, 'bench', 'run-all.ts')], {
       encoding: 'utf8',
