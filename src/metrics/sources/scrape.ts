@@ -70,7 +70,7 @@ export async function scrapeControllerMetrics(
       const status = err instanceof HttpStatusError ? err.status : undefined;
       failures.push(
         status === 401 || status === 403
-          ? `${ep.scheme}:${ep.port} refused the proxied request (${status}: secure diagnostics endpoint; the API server does not pass a token through its pod proxy)`
+          ? `${ep.scheme}:${ep.port} refused the proxied request (${status}: secure diagnostics endpoint; the API server does not pass a token through its pod proxy; use --prometheus URL, or start the controller with --insecure-diagnostics)`
           : `${ep.scheme}:${ep.port}: ${status ?? (err as Error).message.split('\n')[0]}`,
       );
     }
