@@ -12,7 +12,7 @@ import { packRun, unpackRun } from '../../src/metrics/report/archive.js';
 import { buildReport } from '../../src/metrics/report/build.js';
 import { compareReports } from '../../src/metrics/report/compare.js';
 import { overlayChart, renderComparisonMarkdown } from '../../src/metrics/report/compare-render.js';
-import { handJournal, journalText } from './fixtures/hand-journal.js';
+import { handJournal, journalText, T0 } from './fixtures/hand-journal.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -66,6 +66,36 @@ describe('compareReports', () => {
     expect(top.indexOf('B')).toBeGreaterThan(-1);
     expect(top.indexOf('B')).toBeLessThan(top.search(/[A*]/));
     expect(chart.at(-1)).toBe('A = run-a, B = run-b; * = overlap');
+  });
+});
+
+describe('work queues from /metrics scrapes', () => {
+  it('peak depth, and counter increases summed over pods with a restart counted from zero', () => {
+    const scrape = (t: number, pod: string, depth: number, reconciles: number, errors: number) => ({
+      t: T0 + t,
+      type: 'controller-metrics' as const,
+      controller: 'kcp',
+      pod,
+      source: 'pod-proxy' as const,
+      workqueueDepth: depth,
+      depthByPriority: {},
+      reconcileTotal: reconciles,
+      reconcileErrorsTotal: errors,
+    });
+    const ev = [
+      ...handJournal({ runId: 'q' }),
+      scrape(1000, 'kcp-0', 3, 100, 1),
+      scrape(2000, 'kcp-0', 40, 160, 1),
+      // kcp-0 restarted: its counters began again at 0, so 25 reconciles since.
+      scrape(3000, 'kcp-0', 7, 25, 0),
+      scrape(1500, 'kcp-1', 5, 10, 0),
+      scrape(2500, 'kcp-1', 9, 30, 2),
+    ].sort((x, y) => x.t - y.t);
+    const r = buildReport(ev);
+    // kcp-0: 100 -> 160 (+60), then restarted at 25 (+25); kcp-1: 10 -> 30 (+20). Errors: 0 + 2.
+    expect(r.queues).toEqual([{ controller: 'kcp', scrapes: 5, peakDepth: 40, reconciles: 105, reconcileErrors: 2 }]);
+    const c = compareReports([a, r]);
+    expect(c.rows.find((x) => x.metric === 'kcp peak workqueue depth')).toMatchObject({ values: [undefined, 40] });
   });
 });
 

@@ -5,6 +5,7 @@ import { replay } from '../../core/journal/replay.js';
 import type { ControllerFlags, JournalEvent } from '../../core/types.js';
 import { normalizePath, percentile } from '../throttle/stats.js';
 import { flagsText } from './flags-text.js';
+import { type QueueRow, queueRows } from './queues.js';
 import {
   clusterLatencies,
   phaseQuantiles,
@@ -82,6 +83,8 @@ export interface Report {
   /** Clusters whose last phase is failed, grouped by step and reason. */
   failures: FailureRow[];
   resources: ResourceRow[];
+  /** Work queues and reconciles per controller, from the /metrics scrapes. */
+  queues: QueueRow[];
   tuning: TuneRow[];
   throttling: ThrottleRow[];
   /** Per controller, summed CPU per sampling pass, for the chart. */
@@ -283,6 +286,7 @@ export function buildReport(events: JournalEvent[]): Report {
     ),
     failures: [...failures.values()].sort((a, b) => b.count - a.count || a.step.localeCompare(b.step)),
     resources,
+    queues: queueRows(events),
     tuning,
     throttling,
     cpuSeries,

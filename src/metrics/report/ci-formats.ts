@@ -41,6 +41,7 @@ export function jobSummary(r: Report, v: Verdict, chartPaths: string[] = []): Re
     phases: r.phases,
     phasesByScale: r.phasesByScale,
     resources: r.resources,
+    queues: r.queues,
     throttling: r.throttling,
     ...(chartPaths.length ? { charts: chartPaths } : {}),
   };

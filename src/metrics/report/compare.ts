@@ -138,6 +138,13 @@ export function compareReports(reports: readonly Report[], opts: CompareOptions 
       return v === undefined ? undefined : v / 2 ** 20;
     });
   }
+  for (const q of [...new Set(reports.flatMap((r) => r.queues.map((x) => x.controller)))].sort()) {
+    const row = (r: Report) => r.queues.find((x) => x.controller === q);
+    add('resources', `${q} peak workqueue depth`, 'count', (r) => row(r)?.peakDepth);
+    add('resources', `${q} reconciles`, 'count', (r) => row(r)?.reconciles);
+    add('resources', `${q} reconcile errors`, 'count', (r) => row(r)?.reconcileErrors);
+    add('throttling', `${q} 429 answers`, 'count', (r) => row(r)?.rest429);
+  }
   const throttled = [...new Set(reports.flatMap((r) => r.throttling.map((x) => x.controller)))].sort();
   for (const c of throttled) {
     add('throttling', `${c} throttled waits`, 'count', (r) => r.throttling.find((x) => x.controller === c)?.count ?? 0);

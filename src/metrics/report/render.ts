@@ -49,6 +49,20 @@ export function renderMarkdown(r: Report, chartPath?: string): string {
       `| ${x.controller} | ${mc(x.idleCpuMillicores)} | ${mc(x.peakCpuMillicores)} | ${mib(x.idleMemoryBytes)} | ${mib(x.peakMemoryBytes)} | ${x.samples} |`,
     );
   if (r.resources.length === 0) out.push('| (no samples: was metrics-server running?) | | | | | |');
+  if (r.queues.length) {
+    out.push(
+      '',
+      '## Work queues (controller /metrics)',
+      '',
+      '| controller | peak depth | reconciles | reconcile errors | 429 answers | scrapes |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    );
+    const n = (v: number | undefined): string => (v === undefined ? '-' : String(v));
+    for (const q of r.queues)
+      out.push(
+        `| ${q.controller} | ${n(q.peakDepth)} | ${n(q.reconciles)} | ${n(q.reconcileErrors)} | ${n(q.rest429)} | ${q.scrapes} |`,
+      );
+  }
   out.push('', '## Tuning changes', '');
   if (r.tuning.length === 0) out.push('None.');
   for (const t of r.tuning) out.push(`- minute ${min(t.minute)}: ${t.controller}: ${t.change}`);
