@@ -9,7 +9,7 @@ import { startApiServer } from '../src/sim/apiserver/index.js';
 const bench = process.argv.includes('--bench');
 if (bench) {
   const h = await startApiServer({ name: 'bench' });
-  process.stdout.write(JSON.stringify({ url: h.url, token: h.adminToken, caPem: h.caPem, pid: process.pid }) + '\n');
+  process.stdout.write(`${JSON.stringify({ url: h.url, token: h.adminToken, caPem: h.caPem, pid: process.pid })}\n`);
   // The parent asks for our RSS over stdin ("rss\n") and gets "<bytes>\n".
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => {

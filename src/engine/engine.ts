@@ -429,7 +429,7 @@ class EngineImpl implements Engine {
         this.sharedApi = undefined;
         throw new UserError(
           `the shared workload API did not come up: ${err.message}`,
-          'Check the management cluster can run the apiserver Deployment (kubectl -n ' + ns + ' describe deploy).',
+          `Check the management cluster can run the apiserver Deployment (kubectl -n ${ns} describe deploy).`,
         );
       });
     })();

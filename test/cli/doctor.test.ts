@@ -23,7 +23,7 @@ describe('scale-tui doctor (real binary)', () => {
       expect(r.stdout).toMatch(
         /\[FAIL\] clusterctl\s+clusterctl is not installed\n\s+fix: Install clusterctl v1\.14\.0/,
       );
-      expect(r.stdout).toMatch(/\[ok  \] kubectl\s+v\d+\.\d+/);
+      expect(r.stdout).toMatch(/\[ok {2}\] kubectl\s+v\d+\.\d+/);
       expect(r.stdout).toMatch(/\[warn\] etcdctl\s+not installed/);
       expect(r.stdout).toMatch(/problem\(s\) must be fixed before a real run/);
       expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace

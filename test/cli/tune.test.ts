@@ -84,7 +84,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(
-      /before: --kube-api-qps=20\nafter:  --kubeadmcontrolplane-concurrency=100 --kube-api-qps=200 --kube-api-burst=300\nrolled out/,
+      /before: --kube-api-qps=20\nafter: {2}--kubeadmcontrolplane-concurrency=100 --kube-api-qps=200 --kube-api-burst=300\nrolled out/,
     );
     const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
     const d = (await kube.get(

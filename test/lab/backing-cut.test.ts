@@ -21,12 +21,12 @@ describe.skipIf(skip)('lab: a backing VM cut mid-batch', () => {
     const config = join(lab.dir, 'experiment.yaml');
     writeFileSync(
       config,
-      [
+      `${[
         'topology: backing',
         'naming:\n  prefix: cut',
         `batch:\n  size: ${COUNT}\n  concurrency: ${COUNT}`,
         `stateDir: ${join(lab.dir, 'state')}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     common = ['-c', config];
   }, 120_000);

@@ -45,12 +45,12 @@ describe.skipIf(skip).each(SEEDS)('lab: controllers and a backing node SIGKILLed
     const config = join(lab.dir, 'experiment.yaml');
     writeFileSync(
       config,
-      [
+      `${[
         'topology: backing',
         `naming:\n  prefix: k${seed}x`,
         `batch:\n  size: ${COUNT}\n  concurrency: 5`,
         `stateDir: ${join(lab.dir, 'state')}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     common = ['-c', config];
   }, 120_000);

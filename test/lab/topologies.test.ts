@@ -16,7 +16,7 @@ function listening(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-ltnH'], { encoding: 'utf8', timeout: 10_000 });
   return (r.stdout ?? '')
     .split('\n')
-    .map((l) => Number(/:(\d+)\s/.exec(l.split(/\s+/)[3] + ' ')?.[1]))
+    .map((l) => Number(/:(\d+)\s/.exec(`${l.split(/\s+/)[3]} `)?.[1]))
     .filter((n) => n > 0);
 }
 
@@ -39,14 +39,14 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     // No endpoint settings: the defaults must work on a kind host as they are.
     writeFileSync(
       config,
-      [
+      `${[
         `topology: ${topology}`,
         `naming:\n  prefix: lab${topology.slice(0, 3)}`,
         `batch:\n  size: ${COUNT}\n  concurrency: 10`,
         'sharded:\n  shards: 2',
         `endpoint:\n  basePort: ${basePort}`,
         `stateDir: ${join(lab.dir, 'state')}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     common = ['-c', config];
   }, 120_000);

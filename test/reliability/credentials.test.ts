@@ -18,7 +18,10 @@ describe('etcd root credentials', () => {
           kube,
           pki,
           ownership: { runId: `r${i}` },
-          adminFor: (pw) => ((given = pw), new MemoryEtcd()),
+          adminFor: (pw) => {
+            given = pw;
+            return new MemoryEtcd();
+          },
           pollMs: 1,
         });
         const secret = (await kube.get('v1', 'Secret', 'etcd-root', ETCD.namespace)) as unknown as {

@@ -71,7 +71,7 @@ describe.skipIf(skip)('kill matrix regressions, replayed deterministically', () 
         { t: 4, type: 'phase', cluster: 'kmreg-1', phase: 'ready' },
         { t: 5, type: 'phase', cluster: 'kmreg-1', phase: 'deleting' },
       ];
-      const journal = events.map((e) => JSON.stringify(e) + '\n').join('');
+      const journal = events.map((e) => `${JSON.stringify(e)}\n`).join('');
       writeFileSync(join(s.state, 'runs', runId, 'journal.jsonl'), journal);
       const del = await runCli(m, s, ['delete', '--all', '--yes']);
       expect(del.code, del.stderr).toBe(0);

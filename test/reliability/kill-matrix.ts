@@ -313,7 +313,7 @@ interface Found {
 
 /** Objects of a seed: in a `<prefix>-...` namespace, so named (namespaces), or labelled with such a cluster. */
 async function seedObjects(m: MatrixWorld, prefix: string): Promise<Found[]> {
-  const ours = (s: string | undefined): boolean => s !== undefined && s.startsWith(`${prefix}-`);
+  const ours = (s: string | undefined): boolean => s?.startsWith(`${prefix}-`) === true;
   const out: Found[] = [];
   for (const [v, k] of KINDS) {
     for (const o of await m.mgmt.list(v, k)) {

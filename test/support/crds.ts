@@ -64,7 +64,7 @@ export function loadCrds(dir: string = CRD_DIR): Map<string, CrdVersionInfo> {
   for (const file of yamlFiles(dir)) {
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const crd = doc.toJSON() as CrdDoc | null;
-      if (!crd || crd.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       const { group, scope, names } = crd.spec;
       for (const v of crd.spec.versions) {
         const schema = v.schema?.openAPIV3Schema;

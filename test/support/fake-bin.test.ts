@@ -191,7 +191,7 @@ describe('other argv the real tools refuse before doing any work', () => {
     const etcdctl = ['etcdctl', 'user', 'add', 'x', '--no-pasword'];
     const inPod = await run('kubectl', ['exec', '-n', 'etcd-system', 'etcd-0', '--', ...etcdctl]);
     expect(inPod.exit).toBe(1);
-    expect(inPod.stderr).toMatch(/^Error: unknown flag: --no-pasword\n[^]*\ncommand terminated with exit code 1\n$/);
+    expect(inPod.stderr).toMatch(/^Error: unknown flag: --no-pasword\n[\s\S]*\ncommand terminated with exit code 1\n$/);
     const remote = "kind create cluster --nmae 'b1' --config -";
     const overSsh = await run('ssh', ['-o', 'BatchMode=yes', 'u@h', '--', remote]);
     expect(overSsh).toEqual({ exit: 1, stdout: '', stderr: 'ERROR: unknown flag: --nmae\n' });

@@ -1,6 +1,4 @@
-// The Ink app driven by keys: every key in the footer and help does what it says, and
-// the engine hears exactly the intents the user confirmed.
-import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/app.js';
@@ -46,7 +44,7 @@ function start(state: ScaleState = fullState(200)) {
     }
   };
   // Assertions read the text a person sees; colours are checked by the screen tests.
-  const frame = (): string => (r.lastFrame() ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  const frame = (): string => stripVTControlCharacters(r.lastFrame() ?? '');
   return { r, intents, store, press, frame, exited: () => exited };
 }
 

@@ -20,7 +20,7 @@ export function register(program: Command): void {
           endpoint: config.endpoint,
           kube: kubeconfig || context ? { kubeconfigPath: kubeconfig, context, required: true } : undefined,
         });
-        process.stdout.write('scale-tui doctor: preflight for a real kind + CAPI run\n\n' + formatChecklist(results));
+        process.stdout.write(`scale-tui doctor: preflight for a real kind + CAPI run\n\n${formatChecklist(results)}`);
         if (results.some((r) => r.status === 'fail')) process.exitCode = 1;
       }),
     );

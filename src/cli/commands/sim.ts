@@ -54,7 +54,7 @@ export function register(program: Command): void {
             'Example: --time-scale 0.1 for ten times faster.',
           );
         const kc = loadKubeConfig({ kubeconfigPath: opts.kubeconfig, context: opts.context });
-        let running;
+        let running: Awaited<ReturnType<typeof startControllers>>;
         try {
           running = await startControllers({
             kubeconfig: kc,

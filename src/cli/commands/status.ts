@@ -18,7 +18,7 @@ export function register(program: Command): void {
           await resourceInfo(KubeClient.from(management), API.cluster.apiVersion, API.cluster.kind);
           const st = await engine.status();
           if (opts.json) {
-            process.stdout.write(JSON.stringify(st, null, 2) + '\n');
+            process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
             return;
           }
           const byPhase = new Map<string, string[]>();

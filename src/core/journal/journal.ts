@@ -17,7 +17,7 @@ export class Journal {
 
   append(event: JournalEvent): void {
     if (this.fd < 0) return;
-    appendFileSync(this.fd, JSON.stringify(event) + '\n');
+    appendFileSync(this.fd, `${JSON.stringify(event)}\n`);
   }
 
   close(): void {

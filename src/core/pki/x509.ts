@@ -125,7 +125,7 @@ export function buildCertificatePem(spec: CertificateSpec): string {
   const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     tbs,
     signatureAlgorithm(signer),
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\x00' + signature.toString('binary')),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\x00${signature.toString('binary')}`),
   ]);
   const body = der(certificate)
     .toString('base64')

@@ -1,7 +1,7 @@
 // Reads and validates the experiment config; every error names the field and what it accepts.
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { configSchema, type ExperimentConfig } from './schema.js';
 import { UserError } from '../../core/errors.js';
 
@@ -60,7 +60,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `${field}: got an unsupported value; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
-      return `${field === '(top level)' ? '' : field + ': '}unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+      return `${field === '(top level)' ? '' : `${field}: `}unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_type':
       return `${field}: expected ${issue.expected}`;
     case 'too_small':

@@ -61,7 +61,9 @@ export async function startPortForward(o: PortForwardOptions): Promise<PortForwa
       if (p !== undefined) finish(undefined, p);
     };
     child.stdout?.on('data', onOut);
-    child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.then(
       (r) => finish(new Error(`exited with ${r.exitCode ?? (r as { code?: string }).code}`)),
       (e: Error) => finish(e),

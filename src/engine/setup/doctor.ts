@@ -276,5 +276,5 @@ export function formatChecklist(results: CheckResult[]): string {
         ? `ready, with ${warns} warning(s).`
         : 'ready for a real run.',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,7 @@ export function stderrTail(stderr: string, lines = 6): string {
 }
 
 export async function runTool(command: string, args: string[], opts: RunOptions = {}): Promise<ToolResult> {
-  let res;
+  let res: Awaited<ReturnType<typeof execa>>;
   try {
     res = await execa(command, args, {
       input: opts.input,

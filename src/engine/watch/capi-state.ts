@@ -58,7 +58,7 @@ export function isControlPlaneMachine(m: KubeObject, namespace: string, cluster:
 /** An M3M is associated once CAPM3 has recorded the BMH it took (annotation) or reports AssociateBMH. */
 export function associatedHost(m3m: Obj): { namespace: string; name: string } | undefined {
   const ann = m3m.metadata.annotations?.[BMH_ANNOTATION];
-  if (ann && ann.includes('/')) {
+  if (ann?.includes('/')) {
     const [ns, name] = ann.split('/', 2) as [string, string];
     return { namespace: ns, name };
   }

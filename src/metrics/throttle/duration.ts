@@ -16,8 +16,7 @@ export function parseGoDuration(text: string): number | undefined {
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t)) !== null) {
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     matched = re.lastIndex;
   }

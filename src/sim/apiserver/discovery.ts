@@ -70,7 +70,10 @@ export class Discovery {
       this.cachedGen = this.registry.generation;
     }
     let s = this.cache.get(key);
-    if (s === undefined) this.cache.set(key, (s = JSON.stringify(build())));
+    if (s === undefined) {
+      s = JSON.stringify(build());
+      this.cache.set(key, s);
+    }
     return s;
   }
 

@@ -212,7 +212,7 @@ export class Handler {
 
   private authenticated(req: IncomingMessage): boolean {
     const h = req.headers.authorization;
-    if (h && h.startsWith('Bearer ')) {
+    if (h?.startsWith('Bearer ')) {
       const got = Buffer.from(h.slice(7).trim());
       const want = Buffer.from(this.d.adminToken);
       return got.length === want.length && timingSafeEqual(got, want);
@@ -328,11 +328,18 @@ export class Handler {
       // Served as JSON only; kubectl asks for protobuf and falls back to v3 when it cannot parse.
       if ((req.headers.accept ?? '').includes('protobuf'))
         throw new ApiStatusError(406, 'NotAcceptable', 'only application/json is served');
-      return send(res, 200, openApiV2());
+      send(res, 200, openApiV2());
+      return;
     }
-    if (path === '/openapi/v3' || path === '/openapi/v3/') return send(res, 200, openApiV3Index(this.d.registry));
+    if (path === '/openapi/v3' || path === '/openapi/v3/') {
+      send(res, 200, openApiV3Index(this.d.registry));
+      return;
+    }
     const doc = openApiV3Group(this.d.registry, path);
-    if (doc) return send(res, 200, doc);
+    if (doc) {
+      send(res, 200, doc);
+      return;
+    }
     throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
   }
 
@@ -631,7 +638,7 @@ export class Handler {
   }
 
   // ---- metrics.k8s.io
-  private serveMetrics(req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams, method: string): void {
+  private serveMetrics(_req: IncomingMessage, res: ServerResponse, r: Route, q: URLSearchParams, method: string): void {
     if (method !== 'GET' || r.watch || q.get('watch') === 'true')
       throw new ApiStatusError(
         405,
@@ -659,7 +666,8 @@ export class Handler {
           group: 'metrics.k8s.io',
           kind: r.type.plural,
         });
-      return send(res, 200, JSON.stringify(one));
+      send(res, 200, JSON.stringify(one));
+      return;
     }
     send(
       res,

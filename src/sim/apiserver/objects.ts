@@ -100,7 +100,10 @@ export class ObjectStore {
 
   slot(t: ResourceType): Slot {
     let s = this.slots.get(t.storageKey);
-    if (!s) this.slots.set(t.storageKey, (s = { bucket: new Bucket(this.historyCap, this.rv), type: t }));
+    if (!s) {
+      s = { bucket: new Bucket(this.historyCap, this.rv), type: t };
+      this.slots.set(t.storageKey, s);
+    }
     return s;
   }
 
@@ -477,7 +480,8 @@ export class ObjectStore {
     } else if (t.kind === 'Pod' && !old) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     } else if (t.kind === 'Service') {
-      const spec = isObject(obj.spec) ? obj.spec : (obj.spec = {});
+      if (!isObject(obj.spec)) obj.spec = {};
+      const spec = obj.spec as JsonObject;
       const oldSpec = old && isObject(old.spec) ? old.spec : undefined;
       if (spec.type === undefined) spec.type = 'ClusterIP';
       if (spec.type !== 'ExternalName' && spec.clusterIP === undefined) {
@@ -545,7 +549,10 @@ export class ObjectStore {
     if (s.ownerUids) {
       for (const o of s.ownerUids) {
         let set = this.dependents.get(o);
-        if (!set) this.dependents.set(o, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          this.dependents.set(o, set);
+        }
         set.add(s.uid);
       }
     }

@@ -73,7 +73,7 @@ function matches(r: Requirement, labels: Labels): boolean {
 }
 
 export function parseLabelSelector(raw: string | null | undefined): LabelPredicate | undefined {
-  if (!raw || !raw.trim()) return undefined;
+  if (!raw?.trim()) return undefined;
   const reqs = splitTop(raw).map((p) => parseRequirement(p, raw));
   return (labels) => reqs.every((r) => matches(r, labels));
 }
@@ -106,7 +106,7 @@ export interface FieldRequirement {
 }
 
 export function parseFieldSelector(raw: string | null | undefined): FieldRequirement[] | undefined {
-  if (!raw || !raw.trim()) return undefined;
+  if (!raw?.trim()) return undefined;
   return splitTop(raw).map((part) => {
     const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(part);
     if (!m) throw badRequest(`invalid selector: '${raw}'; can't understand '${part}'`);

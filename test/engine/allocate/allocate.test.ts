@@ -21,10 +21,10 @@ describe('allocate', () => {
       ],
     });
     expect(new Set(out.map((o) => o.number)).size).toBe(6);
-    const perTarget = out.reduce<Record<string, number>>(
-      (m, o) => ({ ...m, [o.placement!]: (m[o.placement!] ?? 0) + 1 }),
-      {},
-    );
+    const perTarget = out.reduce<Record<string, number>>((m, o) => {
+      m[o.placement!] = (m[o.placement!] ?? 0) + 1;
+      return m;
+    }, {});
     // b has 6 free, a has 2: fill b until it equals a, then alternate
     expect(perTarget).toEqual({ a: 1, b: 5 });
   });

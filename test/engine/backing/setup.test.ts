@@ -58,7 +58,10 @@ describe('setupBackingEtcd', () => {
       kube,
       pki,
       ownership: { runId: 'r1' },
-      adminFor: (pw) => ((passwordSeen = pw), etcd),
+      adminFor: (pw) => {
+        passwordSeen = pw;
+        return etcd;
+      },
       pollMs: 1,
     });
     expect(res.created).toEqual(
@@ -100,7 +103,10 @@ describe('setupBackingEtcd', () => {
   it('is idempotent: a re-run creates nothing and reuses the stored root password', async () => {
     const kube = new MemoryKube();
     const passwords: string[] = [];
-    const admin = (pw: string): EtcdAdmin => (passwords.push(pw), new MemoryEtcd());
+    const admin = (pw: string): EtcdAdmin => {
+      passwords.push(pw);
+      return new MemoryEtcd();
+    };
     const first = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r1' }, adminFor: admin, pollMs: 1 });
     const creates = kube.creates;
     const second = await setupBackingEtcd({ kube, pki, ownership: { runId: 'r2' }, adminFor: admin, pollMs: 1 });
@@ -123,7 +129,7 @@ describe('setupBackingEtcd', () => {
     const volume = { name: 'root-client', secret: { secretName: 'etcd-root-client', defaultMode: 0o400 } };
     expect(spec.volumes).toContainEqual(volume);
     const mounts = spec.containers[0]!.volumeMounts.map((m) => m.mountPath);
-    expect(ETCD.mount.rootCert.startsWith(mounts.find((m) => m.endsWith('root-client'))! + '/')).toBe(true);
+    expect(ETCD.mount.rootCert.startsWith(`${mounts.find((m) => m.endsWith('root-client'))!}/`)).toBe(true);
     expect(kube.patches).toEqual([]);
   });
 

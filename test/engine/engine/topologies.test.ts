@@ -117,10 +117,10 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
       expect(clusters.every((c) => c.phase === 'ready')).toBe(true);
       expect(new Set(clusters.map((c) => c.number)).size).toBe(COUNT);
       if (topology === 'backing') {
-        const per = clusters.reduce<Record<string, number>>(
-          (m, c) => ({ ...m, [c.placement!]: (m[c.placement!] ?? 0) + 1 }),
-          {},
-        );
+        const per = clusters.reduce<Record<string, number>>((m, c) => {
+          m[c.placement!] = (m[c.placement!] ?? 0) + 1;
+          return m;
+        }, {});
         expect(Object.values(per).every((n) => n <= 15)).toBe(true);
       }
       const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });

@@ -58,7 +58,7 @@ describe('etcdctl inside the etcd pod via kubectl exec', () => {
     const admin = new EtcdctlAdmin(run, pw);
     await admin.ensureRoot();
     const calls = fake.calls('kubectl');
-    expect(calls.map((c) => c.argv.slice(c.argv.indexOf('--key=' + ETCD.mount.rootKey) + 1).join(' '))).toEqual([
+    expect(calls.map((c) => c.argv.slice(c.argv.indexOf(`--key=${ETCD.mount.rootKey}`) + 1).join(' '))).toEqual([
       'role add root',
       'user add root --interactive=false',
       'user grant-role root root',

@@ -107,7 +107,14 @@ describe('tune()', () => {
       cluster,
       'kcp',
       { qps: 50 },
-      { timeoutMs: 5000, pollMs: 1000, sleep: async (ms) => void (t += ms), now: () => t },
+      {
+        timeoutMs: 5000,
+        pollMs: 1000,
+        sleep: async (ms) => {
+          t += ms;
+        },
+        now: () => t,
+      },
     ).catch((e: unknown) => e as Error);
     expect((err as Error).message).toMatch(
       /rollout of capi-kubeadm-control-plane-system\/capi-kubeadm-control-plane-controller-manager did not complete within 5 s/,

@@ -66,7 +66,10 @@ describe('the restart chain of an emulated controller', () => {
   it('survives a failed restart: it is retried, and a later args change still restarts the controller', async () => {
     expect(manager.effective?.qps).toBe(ID.qps);
     let faulted = 0;
-    const once = () => void (++faulted, api.faults.clear());
+    const once = (): void => {
+      ++faulted;
+      api.faults.clear();
+    };
     // The first request on the Deployment's own path is the test's PATCH below; the next one,
     // the restarting manager's read of its flags, gets a 503, and then the API is fine again.
     api.faults.set({

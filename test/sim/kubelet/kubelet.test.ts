@@ -163,7 +163,7 @@ describe('simulated kubelet', () => {
     );
     // The backing cluster's Node is reachable at 127.0.0.1.
     const node = await client.get(objectPath(R.node, 'backing-x-control-plane'));
-    expect((node?.status as { addresses: Array<{ type: string; address: string }> }).addresses).toContainEqual({
+    expect((node!.status as { addresses: Array<{ type: string; address: string }> }).addresses).toContainEqual({
       type: 'InternalIP',
       address: '127.0.0.1',
     });

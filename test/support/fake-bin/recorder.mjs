@@ -25,7 +25,7 @@ const spec = specs[tool];
 const parsed = spec ? parseArgv(spec, argv) : undefined;
 // What the real tool would have printed before doing anything: a usage error, or help.
 const refusal = parsed && !parsed.ok ? parsed : parsed ? nestedFailure(tool, parsed, specs) : undefined;
-appendFileSync(process.env.FAKE_BIN_LOG, JSON.stringify({ tool, argv, stdin, valid: refusal === undefined }) + '\n');
+appendFileSync(process.env.FAKE_BIN_LOG, `${JSON.stringify({ tool, argv, stdin, valid: refusal === undefined })}\n`);
 
 if (refusal) {
   process.stdout.write(refusal.stdout);

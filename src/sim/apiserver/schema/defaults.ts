@@ -78,7 +78,7 @@ function pruneNode(
   out: string[],
 ): void {
   if (Array.isArray(v)) {
-    if (s.items) v.forEach((item, i) => pruneNode(s.items!, item, index(p, i), false, out));
+    if (s.items) for (const [i, item] of v.entries()) pruneNode(s.items, item, index(p, i), false, out);
     return;
   }
   if (!isPlainObject(v)) return;
@@ -101,7 +101,6 @@ function pruneNode(
     } else if (typeof ap === 'object') {
       pruneNode(ap, v[k], mapKey(p, k), false, out);
     } else if (ap === true || preserve || (embedded && RESOURCE_FIELDS.has(k))) {
-      continue;
     } else {
       out.push(pathString(child(p, k)));
       delete v[k];

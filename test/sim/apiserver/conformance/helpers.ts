@@ -97,8 +97,7 @@ export async function connect(embeddedOpts: Omit<ApiServerOptions, 'dataDir'> = 
           res.setEncoding('utf8');
           res.on('data', (d: string) => {
             buf += d;
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
+            for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
               onLine(buf.slice(0, i));
               buf = buf.slice(i + 1);
             }
