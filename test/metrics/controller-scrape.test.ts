@@ -4,6 +4,8 @@
 // kube-apiserver does (missing pod, nothing listening, wrong scheme) and that it does not
 // pass the caller's token on, and the live verbosity change through PUT /debug/flags/v.
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { testCa } from '../support/etcd-server.js';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -148,6 +150,33 @@ describe('controller /metrics through the embedded API server pod proxy', () => 
     expect(await getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'http', port: 7777 }, 'x?a=1'))).toBe('ok');
     expect(echoHeaders.authorization).toBeUndefined();
     api.podNetwork.release(NS, bmoPod(), 7777);
+  });
+
+  it('reports a secure diagnostics endpoint that refuses the proxied (token-less) request as such', async () => {
+    const pair = testCa('diag-ca').issue('localhost', { server: true });
+    let sawAuth: string | undefined = 'unset';
+    const secure = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, (req, res) => {
+      sawAuth = req.headers.authorization;
+      // controller-runtime's authn filter: no bearer token, no TokenReview, 401.
+      res.writeHead(req.headers.authorization ? 200 : 401);
+      res.end(req.headers.authorization ? 'workqueue_depth 1\n' : 'Unauthorized');
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', () => r()));
+    try {
+      api.podNetwork.servePort(NS, bmoPod(), 9443, {
+        host: '127.0.0.1',
+        port: (secure.address() as AddressInfo).port,
+        scheme: 'https',
+      });
+      const r = await scrapeControllerMetrics(kc, NS, bmoPod(), { endpoints: [{ scheme: 'https', port: 9443 }] });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.note).toMatch(/https:9443 refused the proxied request \(401: secure diagnostics endpoint.*--prometheus/);
+      expect(sawAuth).toBeUndefined();
+    } finally {
+      api.podNetwork.release(NS, bmoPod(), 9443);
+      await new Promise((r) => secure.close(r));
+    }
   });
 
   it('answers 404 for PUT /debug/flags/v on BMO, which does not serve it (only CAPI binaries do)', async () => {
