@@ -81,7 +81,7 @@ export function renderScreen(
       lines.push(
         ...(p.collapsed
           ? collapsedLine(p.id, state, focused, now, p.width)
-          : paneLines(p.id, { state, view, width: p.width, height: p.height, now }, focused)),
+          : paneLines(p.id, { state, view, width: p.width, height: p.height, now, readOnly: sctx.readOnly }, focused)),
       );
     }
     return { width, lines };

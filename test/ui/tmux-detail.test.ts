@@ -3,7 +3,7 @@
 // Metal3Machine, BareMetalHost) with their conditions; the log viewer scrolls and filters.
 // Then `demo --read-only` refuses a, d, c and r, and a key remapped in the preferences
 // file works and shows in `?`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const root = resolve(import.meta.dirname, '..', '..');
 const sessions: string[] = [];
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 
 function tmuxSession(name: string, cmd: string, env: Record<string, string> = {}): Tmux {
   const session = `scale-tui-${name}-${process.pid}`;
@@ -53,6 +54,7 @@ class Tmux {
 
 afterAll(() => {
   for (const s of sessions) spawnSync('tmux', ['kill-session', '-t', s]);
+  for (const c of children) c.kill();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -157,4 +159,57 @@ describe.skipIf(!hasTmux)('diagnosis UI under tmux on the demo', () => {
     await t.type('Escape', 'q');
     await t.waitFor((s) => !s.includes('Creation progress'), 'the UI to quit', 60_000);
   }, 300_000);
+
+  it('ui --read-only on a management cluster refuses a, d, c and r with a message', async () => {
+    // The embedded API server with the pinned CRDs stands in for kind's management cluster.
+    const dir = mkdtempSync(join(tmpdir(), 'tui-ro-'));
+    dirs.push(dir);
+    const port = await freePortBlock(1, 'plain');
+    const crds = ['cluster-api', 'cluster-api-provider-metal3', 'baremetal-operator'].flatMap((d) => [
+      '--crds',
+      resolve(root, '..', 'shared', 'crds', d),
+    ]);
+    const kubeconfig = join(dir, 'kubeconfig');
+    const api = spawn(
+      process.execPath,
+      [
+        'bin/scale-tui.js',
+        'sim',
+        'apiserver',
+        '--listen',
+        `127.0.0.1:${port}`,
+        ...crds,
+        '--kubeconfig-out',
+        kubeconfig,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(api);
+    await new Promise<void>((ok, fail) => {
+      api.stdout!.on('data', (b: Buffer) => b.toString().includes('listening') && ok());
+      api.once('exit', (code) => fail(new Error(`sim apiserver exited ${code}`)));
+    });
+    const t = tmuxSession(
+      'ui-readonly',
+      `node bin/scale-tui.js ui --read-only --kubeconfig ${kubeconfig} --state-dir ${join(dir, 'state')}`,
+      { SCALE_TUI_CONFIG_DIR: dir },
+    );
+    const first = await t.waitFor((s) => s.includes('[read-only]') && s.includes('no batch yet'), 'the UI', 90_000);
+    expect(first).not.toContain('press a to add one');
+    for (const [key, what] of [
+      ['a', 'add a batch'],
+      ['d', 'delete'],
+      ['c', 'concurrency flags of the selected controller'],
+      ['r', 'client QPS and burst of the selected controller'],
+    ] as const) {
+      await t.type(key);
+      await t.waitFor(
+        (x) => x.includes(`read-only: ${key} (${what}) changes clusters`),
+        `the refusal of ${key}`,
+        10_000,
+      );
+    }
+    await t.type('q');
+    await t.waitFor((s) => !s.includes('Creation progress'), 'the UI to quit', 60_000);
+  }, 200_000);
 });

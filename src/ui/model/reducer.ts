@@ -163,7 +163,7 @@ export function reduceKey(view: ViewState, input: string, key: KeyPress, ctx: Ke
   if (!cmd) return same(v);
   if (cmd.available && !cmd.available(ctx)) return same(v);
   if (ctx.readOnly && cmd.mutates)
-    return withMessage(v, 'error', readOnlyMessage(`${name} (${cmd.help.split(':')[0]})`));
+    return withMessage(v, 'error', readOnlyMessage(`${name} (${cmd.help.split(/[:(]/)[0]!.trim()})`));
   return cmd.run(v, ctx);
 }
 

@@ -12,6 +12,8 @@ export interface PaneArgs {
   width: number;
   height: number;
   now: number;
+  /** --read-only: panes do not suggest keys that are off. */
+  readOnly?: boolean;
 }
 
 export function title(id: PaneId, focused: boolean, extra = ''): Line {

@@ -9,7 +9,7 @@ import { listedClusters } from '../model/selection.js';
 import { box, line, seg, type Line } from '../model/text.js';
 import { type PaneArgs, tableHeader, tableRow, title } from './common.js';
 
-export function progressPane({ state, view, width, height, now }: PaneArgs, focused: boolean): Line[] {
+export function progressPane({ state, view, width, height, now, readOnly }: PaneArgs, focused: boolean): Line[] {
   const out: Line[] = [];
   const b = currentBatch(state);
   const c = counts(state.clusters);
@@ -33,7 +33,7 @@ export function progressPane({ state, view, width, height, now }: PaneArgs, focu
       ),
     );
   } else {
-    out.push(line(seg('no batch yet: press a to add one', { dim: true })));
+    out.push(line(seg(readOnly ? 'no batch yet' : 'no batch yet: press a to add one', { dim: true })));
   }
   out.push(
     line(
