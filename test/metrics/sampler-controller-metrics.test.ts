@@ -90,14 +90,27 @@ describe('sampler: controller metrics and honest throttling', () => {
     const c = store.getState().controllers.kcp!;
     expect(c.workqueueNote).toBeUndefined();
     expect(c.workqueueDepth).toBe(30);
-    expect(c.controllerMetrics).toMatchObject({ source: 'pod-proxy', depthByPriority: { '0': 10, '-100': 20 }, activeWorkers: 10 });
+    expect(c.controllerMetrics).toMatchObject({
+      source: 'pod-proxy',
+      depthByPriority: { '0': 10, '-100': 20 },
+      activeWorkers: 10,
+    });
     // One read: no rate yet.
     expect(c.reconcilesPerSecond).toBeUndefined();
     const ev = journal.find((e) => e.type === 'controller-metrics');
-    expect(ev).toMatchObject({ controller: 'kcp', pod: 'kcp-a', workqueueDepth: 30, reconcileTotal: 150, rest429Total: 7 });
+    expect(ev).toMatchObject({
+      controller: 'kcp',
+      pod: 'kcp-a',
+      workqueueDepth: 30,
+      reconcileTotal: 150,
+      rest429Total: 7,
+    });
 
     clock += 10_000;
-    body = FIXTURE.replace('result="success"} 100', 'result="success"} 130').replace('method="PATCH"} 7', 'method="PATCH"} 27');
+    body = FIXTURE.replace('result="success"} 100', 'result="success"} 130').replace(
+      'method="PATCH"} 7',
+      'method="PATCH"} 27',
+    );
     await metrics.tick();
     const c2 = store.getState().controllers.kcp!;
     expect(c2.reconcilesPerSecond).toBe(3);
@@ -115,10 +128,30 @@ describe('sampler: controller metrics and honest throttling', () => {
 
   it('counts client-side and server-side throttling apart, and marks -v=2 counts as lower bounds', async () => {
     const hdr = 'I1125 02:03:04.123456       1 request.go:752] ';
-    api.logs.append(ns, 'kcp-a', 'manager', `${hdr}"Waited before sending request" delay="1.5s" reason="client-side throttling, not priority and fairness" verb="GET" URL="https://10.96.0.1:443/api/v1/namespaces/test-1/secrets/a"`);
-    api.logs.append(ns, 'kcp-a', 'manager', `${hdr}"Waited before sending request" delay="2s" reason="client-side throttling, not priority and fairness" verb="GET" URL="https://10.96.0.1:443/api/v1/namespaces/test-2/secrets/b"`);
-    api.logs.append(ns, 'kcp-a', 'manager', `${hdr}"Waited before sending request" delay="1s" reason="retries: 1, retry-after: 1s - retry-reason: due to server-side throttling, FlowSchema UID: \\"u1\\"" verb="PATCH" URL="https://10.96.0.1:443/apis/cluster.x-k8s.io/v1beta2/namespaces/test-1/machines/m"`);
-    api.logs.append(ns, 'kcp-a', 'manager', 'E1125 02:03:05.000000       1 controller.go:329] "Reconciler error" err="the server has received too many requests and has asked us to try again later"');
+    api.logs.append(
+      ns,
+      'kcp-a',
+      'manager',
+      `${hdr}"Waited before sending request" delay="1.5s" reason="client-side throttling, not priority and fairness" verb="GET" URL="https://10.96.0.1:443/api/v1/namespaces/test-1/secrets/a"`,
+    );
+    api.logs.append(
+      ns,
+      'kcp-a',
+      'manager',
+      `${hdr}"Waited before sending request" delay="2s" reason="client-side throttling, not priority and fairness" verb="GET" URL="https://10.96.0.1:443/api/v1/namespaces/test-2/secrets/b"`,
+    );
+    api.logs.append(
+      ns,
+      'kcp-a',
+      'manager',
+      `${hdr}"Waited before sending request" delay="1s" reason="retries: 1, retry-after: 1s - retry-reason: due to server-side throttling, FlowSchema UID: \\"u1\\"" verb="PATCH" URL="https://10.96.0.1:443/apis/cluster.x-k8s.io/v1beta2/namespaces/test-1/machines/m"`,
+    );
+    api.logs.append(
+      ns,
+      'kcp-a',
+      'manager',
+      'E1125 02:03:05.000000       1 controller.go:329] "Reconciler error" err="the server has received too many requests and has asked us to try again later"',
+    );
     await until(() => journal.filter((e) => e.type === 'throttle').length === 4, 'four throttling lines journalled');
     await metrics.tick();
     const t = store.getState().throttling.perController.kcp!;
@@ -133,7 +166,10 @@ describe('sampler: controller metrics and honest throttling', () => {
   it('honours a live verbosity change recorded for the running pod, and ignores one for another pod', async () => {
     const patch = async (value: string) => {
       const d = (await client.get('apps/v1', 'Deployment', spec.deployment, ns))!;
-      await client.mergePatch({ ...d, metadata: { ...d.metadata, annotations: { [LIVE_VERBOSITY_ANNOTATION]: value } } } as never);
+      await client.mergePatch({
+        ...d,
+        metadata: { ...d.metadata, annotations: { [LIVE_VERBOSITY_ANNOTATION]: value } },
+      } as never);
     };
     await patch('4@kcp-old');
     await metrics.tick();
