@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { startForwardCluster } from '../test/support/forward-cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scale-tui-pf-bench-'));
@@ -19,7 +20,11 @@ process.stdout.write(
     etcdCa: cl.etcdCa,
   })}\n`,
 );
-process.stdin.resume();
+// A line on stdin asks for the CPU time used so far (user + system, ms); the end of stdin stops.
+createInterface({ input: process.stdin }).on('line', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(`${(u.user + u.system) / 1000}\n`);
+});
 process.stdin.on('end', () => {
   void cl.stop().then(() => {
     rmSync(dir, { recursive: true, force: true });
