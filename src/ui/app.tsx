@@ -29,6 +29,8 @@ export interface AppProps {
   detail?: DetailActions;
   /** Where `ctrl-s` in the log viewer writes (mode 0600). */
   saveDir?: string;
+  /** How the log viewer opens (preferences `log:`). */
+  logDefaults?: { wrap: boolean; timestamps: boolean };
   /** Shown once at start (bad entries in the preferences file). */
   startMessage?: { level: 'info' | 'error'; text: string };
 }
@@ -120,6 +122,7 @@ export function App({
   detail,
   saveDir = process.cwd(),
   startMessage,
+  logDefaults,
 }: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { state, now } = useCoalescedStore(store, frameMs);
@@ -221,6 +224,7 @@ export function App({
         readOnly,
         now: Date.now(),
         faults,
+        logDefaults,
       });
       current = next.view;
       effects.push(...next.effects);

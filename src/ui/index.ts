@@ -80,6 +80,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       detail: opts.detail,
       saveDir: opts.saveDir,
       startMessage,
+      logDefaults: loaded.prefs.log,
     }),
     { ...INK_RENDER_OPTIONS, stdin, stdout, patchConsole: true },
   );

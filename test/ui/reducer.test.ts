@@ -125,6 +125,12 @@ describe('key reducer: keys in, view and effects out', () => {
       check: (r) => expect(r.view.pages[0]).toMatchObject({ kind: 'log', source: 'engine', follow: true }),
     },
     {
+      name: "the log viewer opens with the preferences file's log: settings",
+      keys: ['l'],
+      ctx: { logDefaults: { wrap: true, timestamps: false } },
+      check: (r) => expect(r.view.pages[0]).toMatchObject({ wrap: true, timestamps: false }),
+    },
+    {
       name: 'in the log: w t f toggle wrap, timestamps, follow; 2 picks 5 minutes',
       keys: ['l', 'w', 't', 'f', '2'],
       check: (r) =>

@@ -78,14 +78,18 @@ export function openDetail(v: ViewState, cluster: string): Reduced {
   };
 }
 
-export function openLog(v: ViewState, source: LogViewState['source'] = 'engine'): ViewState {
+export function openLog(
+  v: ViewState,
+  source: LogViewState['source'] = 'engine',
+  defaults: { wrap: boolean; timestamps: boolean } = { wrap: false, timestamps: true },
+): ViewState {
   const page: Page = {
     kind: 'log',
     source,
     scroll: 0,
     follow: true,
-    wrap: false,
-    timestamps: true,
+    wrap: defaults.wrap,
+    timestamps: defaults.timestamps,
     filter: '',
     sinceMs: 0,
   };
@@ -259,7 +263,7 @@ export const COMMANDS: Command[] = [
     scopes: ['main', 'detail'],
     help: 'log viewer (engine log; tab: throttling, each controller)',
     footer: 'log',
-    run: (v) => same(openLog(v)),
+    run: (v, ctx) => same(openLog(v, 'engine', ctx.logDefaults)),
   },
   {
     command: 'open',

@@ -67,7 +67,7 @@ export function applyIntent(view: ViewState, ctx: KeyContext, intent: UiIntent):
           'error',
           `no log ${intent.source}: one of ${sources.map((s) => s.replace('controller:', '')).join(', ')}`,
         );
-      return same(openLog(v, source as ReturnType<typeof logSources>[number]));
+      return same(openLog(v, source as ReturnType<typeof logSources>[number], ctx.logDefaults));
     }
     case 'sort': {
       const table: TableId = v.focus === 'controllers' ? 'controllers' : v.focus === 'backing' ? 'backing' : 'clusters';

@@ -117,6 +117,8 @@ export interface KeyContext {
   readOnly: boolean;
   /** The time the log viewer's since-range counts back from. */
   now: number;
+  /** How the log viewer opens (preferences `log:`). */
+  logDefaults?: { wrap: boolean; timestamps: boolean };
   /** Faults the topology supports for one cluster's API (farm); empty elsewhere. */
   faults: ReadonlyArray<'api-down' | 'api-slow'>;
 }
