@@ -3,74 +3,22 @@
 // "restarts" (fresh caches, new limits, new pod) when its Deployment's args change.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
-import type { ControllerFlags, ControllerId } from '../../core/types.js';
+import type { ControllerFlags } from '../../core/types.js';
 import { Informer, keyOf } from './informer.js';
 import { RestClient, type ThrottleEvent } from './rest.js';
 import { R, collectionPath, objectPath, type Resource } from './resources.js';
 import { TokenBucket } from './token-bucket.js';
-import { WorkQueue, type ReconcileResult } from './workqueue.js';
+import { WorkQueue } from './workqueue.js';
 import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
 import { klogHeader, ThrottleLogger, throttleLine } from './klog.js';
-import { coresOf, cpuShareMs, reconcileBusyMs, scaled, type CostModel } from '../cost-model/model.js';
+import { coresOf, cpuShareMs, reconcileBusyMs, scaled } from '../cost-model/model.js';
 import { CpuPool } from './cpu-pool.js';
 import { WorkloadClients } from './workload.js';
-import { ManagerDiagnostics, type PodPorts } from './diagnostics.js';
+import { ManagerDiagnostics } from './diagnostics.js';
 
-/** Where a controller's pod log lines and resource usage go. */
-export interface PodSink extends PodPorts {
-  appendLog(namespace: string, pod: string, container: string, line: string): void;
-  setPodMetrics(
-    namespace: string,
-    pod: string,
-    containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>,
-  ): void;
-}
-
-/** A real cluster offers no way to inject pod logs or metrics: print the lines instead. */
-export const STDOUT_SINK: PodSink = {
-  appendLog: (ns, pod, _c, line) => process.stdout.write(`[${ns}/${pod}] ${line}\n`),
-  setPodMetrics: () => {},
-};
-
-export interface ControllerContext {
-  readonly id: ControllerId;
-  readonly client: RestClient;
-  readonly model: CostModel;
-  readonly workload: WorkloadClients;
-  cache(res: Resource): Informer;
-  log(message: string): void;
-  /** Enqueue a key on another reconciler of the same manager. */
-  enqueue(reconciler: string, key: string): void;
-}
-
-export interface Watch {
-  resource: Resource;
-  /** Primary keys to enqueue for a change of this object; default: its own key. `cache` reads other kinds. */
-  map?: (obj: KubeObject, cache: (res: Resource) => Informer) => string[];
-}
-
-export interface ReconcilerDef {
-  name: string;
-  concurrencyFlag: string;
-  primary: Resource;
-  watches?: Watch[];
-  reconcile(ctx: ControllerContext, key: string): Promise<ReconcileResult>;
-}
-
-export interface ManagerOptions {
-  id: ControllerId;
-  kubeconfig: KubeConfig;
-  reconcilers: ReconcilerDef[];
-  model: CostModel;
-  sink: PodSink;
-  identity?: ControllerIdentity;
-  /** Metrics sampling period (ms). */
-  sampleMs?: number;
-  /** Every write this manager's client sends to the management API (tests record them). */
-  onWrite?: (verb: string, path: string, body: unknown, status: number) => void;
-  /** Called after each (re)start with the flags in force. */
-  onStart?: (flags: EffectiveFlags, pod: string) => void;
-}
+export { STDOUT_SINK } from './runtime-types.js';
+export type { ControllerContext, ManagerOptions, PodSink, ReconcilerDef, Watch } from './runtime-types.js';
+import type { ControllerContext, ManagerOptions } from './runtime-types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

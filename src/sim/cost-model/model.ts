@@ -20,8 +20,9 @@
 // - Provisioning times with jitter like CAPI's in-memory backend (VM 10 s; node, API server
 //   and etcd 2 s; 20 % jitter) and BMO's test-mode fixture provisioner (register 5 s,
 //   inspect 2 s, provision 10 s, deprovision 10 s: pkg/provisioner/fixture/fixture.go).
-// The per-reconcile busy time and its growth with cache size are *assumptions* fitted to
-// the seed's curve (SEED-SCRIPTS §16), not upstream figures; README says where the fit fails.
+// The per-reconcile busy time and its growth with cache size are *assumptions* set by hand,
+// not upstream figures; README sets the resulting curve beside the seed's (SEED-SCRIPTS §16)
+// and says where it does not match.
 
 export interface ReconcileCost {
   /** Busy time of one reconcile at zero clusters, in real ms. */
@@ -153,7 +154,7 @@ export function describeModel(m: CostModel): Array<{ name: string; value: string
     {
       name: 'provisioning',
       value: `VM ${s(m.provisioning.vmMs)}, node/apiserver/etcd ${s(m.provisioning.nodeMs)}, jitter ${m.provisioning.jitter * 100} %`,
-      source: 'CAPI in-memory backend defaults',
+      source: 'CAPI in-memory backend defaults; only the VM time (as BMH provisioning) and the jitter are applied here',
     },
     {
       name: 'bmh',
@@ -164,7 +165,7 @@ export function describeModel(m: CostModel): Array<{ name: string; value: string
     ...Object.entries(m.costs).map(([id, c]) => ({
       name: `cost.${id}`,
       value: `${c.baseMs} ms + ${c.perHundredMs} ms/100 objects, CPU share ${c.cpuPerBusyMs}, ${m.cores[id] ?? 1} cores`,
-      source: 'fitted to SEED-SCRIPTS §16 (assumption)',
+      source: 'assumption, set by hand (README: calibration)',
     })),
   ];
 }
