@@ -38,7 +38,10 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function measure(open: () => Promise<{ stream: Duplex; caPem: string; cert: CertKeyPair }>): Promise<Figures> {
+async function measure(
+  open: () => Promise<{ stream: Duplex; caPem: string; cert: CertKeyPair }>,
+  afterOpen: () => Promise<void> = async () => {},
+): Promise<Figures> {
   const opens: number[] = [];
   const calls: number[] = [];
   const started = performance.now();
@@ -52,6 +55,7 @@ async function measure(open: () => Promise<{ stream: Duplex; caPem: string; cert
       return c;
     }),
   );
+  await afterOpen();
   const loadStart = performance.now();
   await Promise.all(
     clients.map(async (c, n) => {
@@ -116,24 +120,34 @@ const serverCpuMs = async (): Promise<number> => {
 const info = JSON.parse(firstLine) as { url: string; caPem: string; token: string; pod: string; etcdCa: CertKeyPair };
 const kcpCert = issueCert(info.etcdCa, { commonName: 'capi-kcp-etcd-client', usage: 'client' });
 const cpuBefore = { server: await serverCpuMs(), client: process.cpuUsage() };
-const forwarded = await measure(async () => ({
-  stream: await openPortForward({
-    server: info.url,
-    caPem: info.caPem,
-    token: info.token,
-    namespace: 'kube-system',
-    pod: info.pod,
-    port: 2379,
-    deadlineMs: DEADLINE_MS,
+const cpuOpened = { server: 0, client: process.cpuUsage() };
+const forwarded = await measure(
+  async () => ({
+    stream: await openPortForward({
+      server: info.url,
+      caPem: info.caPem,
+      token: info.token,
+      namespace: 'kube-system',
+      pod: info.pod,
+      port: 2379,
+      deadlineMs: DEADLINE_MS,
+    }),
+    caPem: info.etcdCa.certPem,
+    cert: kcpCert,
   }),
-  caPem: info.etcdCa.certPem,
-  cert: kcpCert,
-}));
+  async () => {
+    cpuOpened.server = await serverCpuMs();
+    cpuOpened.client = process.cpuUsage();
+  },
+);
 // CPU per Status call (session set-up included) tells what the machine's other load hides.
-const clientCpu = process.cpuUsage(cpuBefore.client);
-const cpuPerCall = {
-  server: ((await serverCpuMs()) - cpuBefore.server) / forwarded.calls.length,
-  client: (clientCpu.user + clientCpu.system) / 1000 / forwarded.calls.length,
+const ms = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+const serverEnd = await serverCpuMs();
+const cpu = {
+  openServer: (cpuOpened.server - cpuBefore.server) / SESSIONS,
+  openClient: ms(process.cpuUsage(cpuBefore.client)) / SESSIONS - ms(process.cpuUsage(cpuOpened.client)) / SESSIONS,
+  callServer: (serverEnd - cpuOpened.server) / forwarded.calls.length,
+  callClient: ms(process.cpuUsage(cpuOpened.client)) / forwarded.calls.length,
 };
 child.stdin.end();
 await new Promise((r) => child.once('exit', r));
@@ -159,7 +173,8 @@ try {
 print('fake etcd through port-forward (websocket)', forwarded);
 print('real etcd, direct TLS (reference)        ', reference);
 console.log(
-  `CPU per forwarded Status call (sessions included): server ${cpuPerCall.server.toFixed(2)} ms, client ${cpuPerCall.client.toFixed(2)} ms`,
+  `CPU per forwarded Status call: server ${cpu.callServer.toFixed(2)} ms, client ${cpu.callClient.toFixed(2)} ms;` +
+    ` per session set-up (port-forward + etcd TLS): server ${cpu.openServer.toFixed(2)} ms, client ${cpu.openClient.toFixed(2)} ms`,
 );
 const p99 = pct(forwarded.calls, 99);
 const refP99 = pct(reference.calls, 99);

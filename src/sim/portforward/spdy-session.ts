@@ -111,6 +111,7 @@ export class SpdySession extends EventEmitter {
   private readonly streams = new Map<number, SpdyStream>();
   private readonly waitingReply = new Map<number, (err?: Error) => void>();
   private readonly queue: Frame[] = [];
+  private outgoing: Buffer[] = [];
   private processing = false;
   private nextStreamId: number;
   private closed = false;
@@ -145,10 +146,22 @@ export class SpdySession extends EventEmitter {
     return this.sendRaw(controlFrame(type, flags, payload));
   }
 
+  // Frames queued in one tick leave in one transport write: an HTTP/2 answer inside the
+  // forward is several TLS records, each its own SPDY frame, and one write for all of them is
+  // one TLS record (and one WebSocket message) on the outer connection instead of several.
   sendRaw(frame: Buffer): boolean {
     if (this.closed || this.transport.destroyed || this.transport.writableEnded) return true;
-    return this.transport.write(frame);
+    this.outgoing.push(frame);
+    if (this.outgoing.length === 1) process.nextTick(this.flush);
+    return !this.transport.writableNeedDrain;
   }
+
+  private readonly flush = (): void => {
+    if (this.outgoing.length === 0) return;
+    const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
+    this.outgoing = [];
+    if (!this.transport.destroyed && !this.transport.writableEnded) this.transport.write(batch);
+  };
 
   onDrain(cb: () => void): void {
     if (this.closed) {
@@ -198,6 +211,7 @@ export class SpdySession extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.sendControl(FRAME_GOAWAY, 0, u32(0, 0));
+    this.flush();
     this.transport.end();
     // The GOAWAY gets a moment to leave before the transport is torn down for good.
     setTimeout(() => this.transport.destroy(), 1000).unref();
