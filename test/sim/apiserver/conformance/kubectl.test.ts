@@ -22,7 +22,6 @@ const ok = async (args: string[], stdin?: string): Promise<string> => {
   return r.stdout;
 };
 // kubectl's JSON output is probed ad hoc by the assertions, as untyped JSON.
-// biome-ignore lint/suspicious/noExplicitAny: see above
 type Untyped = Record<string, any>;
 const getJson = async (what: string): Promise<Untyped> =>
   JSON.parse(await ok(['-n', ns, 'get', what, '-o', 'json'])) as Untyped;
