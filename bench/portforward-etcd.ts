@@ -94,17 +94,9 @@ function print(label: string, f: Figures): void {
 }
 
 // ---- the farm path: port-forward to the fake etcd
-const child = spawn(
-  process.execPath,
-  [
-    ...(process.env.PF_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pf/prof'] : []),
-    'bin/run-ts.js',
-    'bench/portforward-etcd-serve.ts',
-  ],
-  {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  },
-);
+const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/portforward-etcd-serve.ts'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const serverLines = createInterface({ input: child.stdout });
 const nextLine = (): Promise<string> =>
   new Promise<string>((resolve, reject) => {
