@@ -9,6 +9,7 @@ import { startControllers, type RunningControllers } from '../controllers/index.
 import type { PodSink } from '../controllers/runtime.js';
 import { Kubelet, type StartWorkloadServer } from '../kubelet/kubelet.js';
 import { MemoryEtcd } from '../etcd-memory/memory-etcd.js';
+import { createWorkloadFarm } from '../farm/workload-host.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
 import { backingObjects, managementObjects, type InitialArgs } from './manifests.js';
 
@@ -122,10 +123,11 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
     await managementKubelet.start();
     stops.push(() => managementKubelet.stop());
 
-    const startWorkload: StartWorkloadServer = async (o) => {
-      const h = await opts.startApiServer({ name: o.name, port: o.port, builtinCrds: false, tls: o.tls });
-      return { port: h.port, stop: () => h.stop() };
-    };
+    // Workload APIs are served by the farm (one light server per cluster, shared metrics and
+    // port-forward), not by one embedded API server instance each.
+    const workloadFarm = createWorkloadFarm();
+    stops.push(() => workloadFarm.close());
+    const startWorkload: StartWorkloadServer = workloadFarm.startWorkload;
     const backing = await Promise.all(
       Array.from({ length: opts.backing }, async (_, i): Promise<BackingSim> => {
         const name = `backing-${i + 1}`;

@@ -47,7 +47,8 @@ export interface FarmClusterServerOptions {
   port: number;
   serving: CertKeyPair;
   caPem: string;
-  etcdCa: CertKeyPair;
+  /** The cluster's etcd CA; without one the etcd pod's port-forward is refused. */
+  etcdCa?: CertKeyPair;
   adminToken: string;
   metrics: FarmMetrics;
   fault?: ClusterFault;
@@ -75,6 +76,7 @@ export class FarmClusterServer {
   private readonly handler: Handler;
   private server: net.Server | undefined;
   private https: https.Server | undefined;
+  private boundPort: number | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly streams = new Set<() => void>();
 
@@ -91,7 +93,7 @@ export class FarmClusterServer {
       faults: new Faults(),
       adminToken: o.adminToken,
       acceptClientCerts: true,
-      serverAddress: () => `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`,
+      serverAddress: () => `${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.port}`,
       watchBookmarkIntervalMs: 15_000,
       watchMaxBufferBytes: 4 * 1024 * 1024,
       streams: this.streams,
@@ -99,10 +101,10 @@ export class FarmClusterServer {
   }
 
   get port(): number {
-    return this.o.port;
+    return this.boundPort ?? this.o.port;
   }
 
-  get etcdCa(): CertKeyPair {
+  get etcdCa(): CertKeyPair | undefined {
     return this.o.etcdCa;
   }
 
@@ -191,8 +193,10 @@ export class FarmClusterServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => {
+      server.listen(this.boundPort ?? this.o.port, this.o.host, () => {
         server.off('error', reject);
+        // Port 0 (the demo's kubelet may ask for any port): keep the one given, also across down/up.
+        this.boundPort = (server.address() as net.AddressInfo).port;
         resolve();
       });
     });

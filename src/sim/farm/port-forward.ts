@@ -33,20 +33,21 @@ export function farmPortForward(): FarmPortForward {
     (cluster: FarmClusterServer) =>
     async (ns: string, pod: string, port: number): Promise<Duplex> => {
       const [client, server] = duplexPair();
-      if (ns === 'kube-system' && pod.startsWith('etcd-') && port === 2379) {
+      const etcdCa = cluster.etcdCa;
+      if (ns === 'kube-system' && pod.startsWith('etcd-') && port === 2379 && etcdCa) {
         const node = pod.slice('etcd-'.length);
         const ip = podHostIp(cluster, ns, pod);
         const key = `${cluster.key}/${node}`;
         let cert = etcdCerts.get(key);
         if (!cert) {
-          cert = etcdServingCert(cluster.etcdCa, node, ip);
+          cert = etcdServingCert(etcdCa, node, ip);
           etcdCerts.set(key, cert);
         }
         etcd.serveEtcd(server, {
           cluster: cluster.key,
           memberName: node,
           nodeIp: ip,
-          caPem: cluster.etcdCa.certPem,
+          caPem: etcdCa.certPem,
           certPem: cert.certPem,
           keyPem: cert.keyPem,
         });
