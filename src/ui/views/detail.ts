@@ -25,7 +25,30 @@ function statusTone(c: ConditionRow): Color | undefined {
   return 'error';
 }
 
-function treeLines(n: ObjectNode, now: number, prefix: string, last: boolean, root: boolean, out: Line[]): void {
+interface Widths {
+  type: number;
+  reason: number;
+}
+
+/** Column widths from the longest condition type and reason in the tree (capped). */
+function widths(n: ObjectNode, w: Widths = { type: 4, reason: 6 }): Widths {
+  for (const c of n.conditions) {
+    w.type = Math.min(34, Math.max(w.type, c.type.length));
+    w.reason = Math.min(34, Math.max(w.reason, (c.reason ?? '').length));
+  }
+  for (const ch of n.children) widths(ch, w);
+  return w;
+}
+
+function treeLines(
+  n: ObjectNode,
+  now: number,
+  prefix: string,
+  last: boolean,
+  root: boolean,
+  out: Line[],
+  w: Widths = widths(n),
+): void {
   const branch = root ? '' : last ? '└─' : '├─';
   out.push(
     line(
@@ -40,15 +63,16 @@ function treeLines(n: ObjectNode, now: number, prefix: string, last: boolean, ro
     out.push(
       line(
         seg(`${inner}${n.children.length ? '│' : ' '}   `, { dim: true }),
-        seg(`${padEnd(c.type, 34)} `, {}),
+        seg(`${padEnd(c.type, w.type)} `, {}),
         seg(padEnd(c.status, 8), { color: statusTone(c) }),
-        seg(`${padEnd(c.reason ?? '', 34)} `, { dim: c.status === 'True' }),
+        seg(`${padEnd(c.reason ?? '', w.reason)} `, { dim: c.status === 'True' }),
         seg(padEnd(age(now, c.since), 7), { dim: true }),
         c.message ? c.message.replace(/\s+/g, ' ') : '',
       ),
     );
   }
-  for (const [i, child] of n.children.entries()) treeLines(child, now, inner, i === n.children.length - 1, false, out);
+  for (const [i, child] of n.children.entries())
+    treeLines(child, now, inner, i === n.children.length - 1, false, out, w);
 }
 
 /** Whole names only: test-1 must not pick up test-10's lines (names are [a-z0-9-]). */

@@ -1,0 +1,72 @@
+// Golden screens: the whole screen as text at 80x24 and 200x60 with 1000 clusters, the
+// cluster detail page, the log viewer and help. A change to any of them shows up as a diff
+// here; the files are rewritten only on purpose, with SCALE_TUI_UPDATE_GOLDEN=1.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { initialView, type ViewState } from '../../src/ui/model/reducer.js';
+import { renderScreen, screenText } from '../../src/ui/screen.js';
+import type { DetailData } from '../../src/ui/views/detail.js';
+import { describedCluster } from './fixture-detail.js';
+import { fullState, NOW } from './fixtures.js';
+import { defaultKeymap } from '../../src/ui/model/commands.js';
+
+const dir = resolve(import.meta.dirname, 'golden');
+const update = process.env.SCALE_TUI_UPDATE_GOLDEN === '1';
+const state = fullState(1000);
+state.log = Array.from({ length: 40 }, (_, i) => ({
+  t: NOW - (40 - i) * 15_000,
+  level: i % 13 === 0 ? ('warn' as const) : ('info' as const),
+  message: `batch b2: test-${900 + i} step ${i % 5 === 0 ? 'failed: no Machine after 600 s' : 'done'}`,
+}));
+const failed = Object.values(state.clusters).find((c) => c.phase === 'failed')!.name;
+const details = new Map<string, DetailData>([[failed, { loading: false, description: describedCluster(failed) }]]);
+
+function golden(name: string, cols: number, rows: number, view: Partial<ViewState>, readOnly = false): void {
+  const text = `${screenText(
+    renderScreen(state, { ...initialView(), ...view }, cols, rows, NOW, 'scale-tui', {
+      keymap: defaultKeymap(),
+      readOnly,
+      faults: [],
+      details,
+    }),
+  )}\n`;
+  const file = join(dir, `${name}.txt`);
+  if (update || !existsSync(file)) {
+    if (!update) throw new Error(`${file} is missing: run with SCALE_TUI_UPDATE_GOLDEN=1 to create it`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text);
+  }
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('golden screens (SCALE_TUI_UPDATE_GOLDEN=1 rewrites them)', () => {
+  it('80x24, 1000 clusters', () => golden('main-80x24', 80, 24, {}));
+  it('200x60, 1000 clusters', () => golden('main-200x60', 200, 60, {}));
+  it('200x60, sorted by age, wide', () =>
+    golden('main-200x60-wide-sorted', 200, 60, {
+      wide: true,
+      sort: { ...initialView().sort, clusters: { column: 'age', desc: true } },
+    }));
+  it('detail page 200x60', () =>
+    golden('detail-200x60', 200, 60, { pages: [{ kind: 'detail', cluster: failed, scroll: 0 }] }));
+  it('detail page 80x24', () =>
+    golden('detail-80x24', 80, 24, { pages: [{ kind: 'detail', cluster: failed, scroll: 0 }] }));
+  it('log viewer 80x24, scrolled up', () =>
+    golden('log-80x24', 80, 24, {
+      pages: [
+        {
+          kind: 'log',
+          source: 'engine',
+          scroll: 5,
+          follow: false,
+          until: NOW,
+          wrap: false,
+          timestamps: true,
+          filter: '',
+          sinceMs: 0,
+        },
+      ],
+    }));
+  it('help 120x40, read-only', () => golden('help-120x40-readonly', 120, 40, { help: true }, true));
+});
