@@ -4,7 +4,7 @@
 // writes: the process runs with a fresh empty HOME and working directory (the default
 // state dir is ./.scale-tui), which must still be empty afterwards.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,18 +43,12 @@ interface Case {
   error: RegExp;
   fix: Fix;
   env?: Record<string, string>;
-  /** Skip (with the reason) while the command is still a placeholder. */
-  placeholder?: string;
 }
 
 const f = (name: string) => join(inputs, name);
 const cfg =
   (file: string, ...rest: string[]) =>
   () => ['-c', f(file), ...rest];
-
-function isPlaceholder(command: string): boolean {
-  return readFileSync(join(REPO_ROOT, `src/cli/commands/${command}.ts`), 'utf8').includes('notYet(');
-}
 
 const CASES: Case[] = [
   // --- config files (malformed, invalid values, unknown topology) ---
@@ -490,13 +484,12 @@ const CASES: Case[] = [
   },
 
   // --- the TUI without a terminal (stdin is a pipe here) ---
-  { name: 'ui: no TTY', args: () => [], error: /terminal|TTY/i, fix: 'fix', placeholder: 'ui' },
+  { name: 'ui: no TTY', args: () => [], error: /terminal|TTY/i, fix: 'fix' },
   {
     name: 'ui: no TTY (explicit subcommand)',
     args: () => ['ui'],
     error: /terminal|TTY/i,
     fix: 'fix',
-    placeholder: 'ui',
   },
 ];
 
@@ -577,8 +570,7 @@ describe('bad input: the real binary refuses clearly and writes nothing', () => 
   });
 
   for (const c of CASES) {
-    const skip = c.placeholder !== undefined && isPlaceholder(c.placeholder);
-    it.skipIf(skip).concurrent(c.name, async () => {
+    it.concurrent(c.name, async () => {
       const home = mkdtempSync(join(tmpdir(), 'scale-tui-bad-home-'));
       try {
         mkdirSync(join(home, 'keep'));

@@ -2,7 +2,6 @@
 // StatefulSet, then the root user and auth. Every step is create-or-skip, and the root
 // password is read back from its Secret on a re-run, so running it twice changes nothing.
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../../core/errors.js';
 import type { KubeObject } from '../../manifests/types.js';
 import type { Ownership } from '../../manifests/labels.js';
 import type { EtcdAdmin } from '../../core/etcd/admin.js';
@@ -163,14 +162,4 @@ async function addRootClientMount(kube: BackingKube): Promise<boolean> {
 function desiredEtcdPodSpec(): PodSpecLike {
   const sts = etcdWorkload({ ownership: { runId: 'setup' } }).find((x) => x.kind === 'StatefulSet') as StatefulSetLike;
   return sts.spec?.template?.spec ?? {};
-}
-
-export function assertRootPassword(pw: string | undefined, cluster: string): string {
-  if (!pw) {
-    throw new UserError(
-      `backing cluster ${cluster} has no ${ETCD.namespace}/${ETCD.rootSecret} Secret`,
-      `Set it up first: scale-tui backing add ${cluster} --kubeconfig FILE.`,
-    );
-  }
-  return pw;
 }

@@ -191,16 +191,14 @@ export const providersStep: SetupStep = {
   },
   async run(ctx) {
     const p = ctx.config.providers;
-    ctx.log(`clusterctl init: cluster-api ${p.capi}, metal3 ${p.capm3}, ipam ${p.ipam}`);
-    await retryWithBackoff(
-      () => clusterctlInit({ capi: p.capi, capm3: p.capm3, ipam: p.ipam }, target(ctx)).then(() => undefined),
-      {
-        what: 'clusterctl init',
-        timeoutMs: ctx.timeouts.longMs,
-        sleep: ctx.sleep,
-        onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
-      },
-    );
+    ctx.log(`clusterctl init: cluster-api ${p.capi}, metal3 ${p.capm3}, ipam ${p.ipam}, cert-manager ${p.certManager}`);
+    const versions = { capi: p.capi, capm3: p.capm3, ipam: p.ipam, certManager: p.certManager };
+    await retryWithBackoff(() => clusterctlInit(versions, target(ctx)).then(() => undefined), {
+      what: 'clusterctl init',
+      timeoutMs: ctx.timeouts.longMs,
+      sleep: ctx.sleep,
+      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+    });
     await waitDeployments(
       ctx,
       PROVIDERS.map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),

@@ -30,7 +30,3 @@ export async function kindCreateCluster(name: string, configYaml: string, waitSe
 export async function kindKubeconfig(name: string): Promise<string> {
   return (await runTool('kind', ['get', 'kubeconfig', '--name', name])).stdout;
 }
-
-export async function kindDeleteCluster(name: string): Promise<ToolResult> {
-  return runTool('kind', ['delete', 'cluster', '--name', name]);
-}

@@ -38,13 +38,6 @@ export function parseKubectlVersion(json: string): string {
   }
 }
 
-/** Server-side apply of a manifest stream (release YAML); idempotent by construction. */
-export async function applyManifests(target: KubectlTarget, yaml: string): Promise<ToolResult> {
-  return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-f', '-'], {
-    input: yaml,
-  });
-}
-
 export async function applyKustomization(target: KubectlTarget, url: string): Promise<ToolResult> {
   return kubectl(target, ['apply', '--server-side', '--force-conflicts', '--field-manager=scale-tui', '-k', url], {
     timeoutMs: 300_000,
