@@ -47,7 +47,8 @@ import type {
   Phase,
   TuneRequest,
 } from '../core/types.js';
-import { Informer, syncAll } from '../core/kube/informer.js';
+import { Informer } from '../core/kube/informer.js';
+import { syncAll } from '../core/kube/sync-all.js';
 import { recordMilestones, type MilestoneRecorder } from './watch/milestones.js';
 import { redact } from './log/redact.js';
 import { API } from './watch/capi-state.js';
