@@ -111,11 +111,16 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(await lab.scaleTui([...common, 'report']), 'report');
 
     if (topology === 'backing') {
-      // exec: the lab's kubelet serves pods/exec; port-forward is not simulated yet.
-      const list = await lab.scaleTui([...common, 'backing', 'list', '--etcd-via', 'exec']);
-      ok(list, 'backing list');
-      const tenants = [...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]));
-      expect({ tenants: tenants.reduce((a, b) => a + b, 0), out: list.stdout }).toMatchObject({ tenants: COUNT });
+      // Both ways to reach a backing etcd: exec (the kubelet's pods/exec) and port-forward (the
+      // default: kubectl port-forward through the backing API server to the etcd pod's IP).
+      for (const via of ['exec', 'port-forward']) {
+        const list = await lab.scaleTui([...common, 'backing', 'list', '--etcd-via', via]);
+        ok(list, `backing list --etcd-via ${via}`);
+        const tenants = [...list.stdout.matchAll(/tenants (\d+)\//g)].map((m) => Number(m[1]));
+        expect({ via, tenants: tenants.reduce((a, b) => a + b, 0), out: list.stdout }).toMatchObject({
+          tenants: COUNT,
+        });
+      }
     }
 
     ok(await lab.scaleTui([...common, 'delete', '--all', '--yes', ...mgmt], { timeoutMs: 300_000 }), 'delete');
