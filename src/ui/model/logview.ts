@@ -33,17 +33,37 @@ export function sourceTitle(source: LogSource): string {
   return `${source.slice('controller:'.length)} log (throttling lines)`;
 }
 
+// The store replaces a buffer when it appends, so a buffer's identity says whether its
+// entries changed: frames in between (most of them) reuse the mapped entries.
+const engineCache = new WeakMap<object, LogEntry[]>();
+const throttleCache = new WeakMap<object, Map<string, LogEntry[]>>();
+
 export function logEntries(state: ScaleState, source: LogSource): LogEntry[] {
-  if (source === 'engine')
-    return state.log.map((l) => ({
-      t: l.t,
-      text: l.message,
-      tone: l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : undefined,
-    }));
+  if (source === 'engine') {
+    let out = engineCache.get(state.log);
+    if (!out) {
+      out = state.log.map((l) => ({
+        t: l.t,
+        text: l.message,
+        tone: l.level === 'error' ? 'error' : l.level === 'warn' ? 'warn' : undefined,
+      }));
+      engineCache.set(state.log, out);
+    }
+    return out;
+  }
+  let bySource = throttleCache.get(state.throttling.recent);
+  if (!bySource) {
+    bySource = new Map();
+    throttleCache.set(state.throttling.recent, bySource);
+  }
+  const cached = bySource.get(source);
+  if (cached) return cached;
   const only = source === 'throttling' ? undefined : source.slice('controller:'.length);
-  return state.throttling.recent
+  const out: LogEntry[] = state.throttling.recent
     .filter((t) => only === undefined || t.controller === only)
     .map((t) => ({ t: t.t, text: t.raw || `${t.controller} waited ${Math.round(t.waitMs)}ms ${t.verb} ${t.path}` }));
+  bySource.set(source, out);
+  return out;
 }
 
 /** Entries left after the since-range and the filter (case-insensitive substring). */
