@@ -6,7 +6,17 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { KubeObject } from '../manifests/types.js';
 import { LABEL_BATCH, LABEL_CLUSTER, MANAGED_SELECTOR } from '../manifests/labels.js';
-import { appendLog, setPhase, upsertCluster, removeCluster, type ScaleStore } from '../state/store.js';
+import {
+  addBatch,
+  appendLog,
+  endBatch,
+  removeCluster,
+  type ScaleStore,
+  setPhase,
+  setQueue,
+  startRun,
+  upsertCluster,
+} from '../state/store.js';
 import { resolveSelection } from '../state/selection.js';
 import { allocate, usedNumbers } from './allocate/allocate.js';
 import type { ExperimentConfig } from './config/schema.js';
@@ -201,9 +211,7 @@ class EngineImpl implements Engine {
     const latest = listRuns(opts.stateDir).at(-1);
     this.runId = opts.runId ?? latest ?? newRunId(this.now());
     this.pool = new Pool(opts.config.batch.concurrency, (s) =>
-      this.store.setState({
-        queue: { paused: s.paused, concurrency: s.concurrency, pending: s.pending, inFlight: s.inFlight },
-      }),
+      setQueue(this.store, { paused: s.paused, concurrency: s.concurrency, pending: s.pending, inFlight: s.inFlight }),
     );
   }
 
@@ -309,16 +317,14 @@ class EngineImpl implements Engine {
       await this.resolveAddresses();
       this.startSiteHealth();
       await this.topology.setup();
-      if (!this.store.getState().run) {
-        this.store.setState({
-          run: {
-            runId: this.runId,
-            context: this.management.client.server,
-            topology: this.topology.name,
-            versions: { ...this.config.providers },
-            startedAt: this.now(),
-          },
-        });
+      const started = startRun(this.store, {
+        runId: this.runId,
+        context: this.management.client.server,
+        topology: this.topology.name,
+        versions: { ...this.config.providers },
+        startedAt: this.now(),
+      });
+      if (started) {
         this.write({
           t: this.now(),
           type: 'run-start',
@@ -479,7 +485,7 @@ class EngineImpl implements Engine {
       startedAt: t,
     };
     this.write({ t, type: 'batch-start', batchId, requested: opts.count, backing: batch.backing });
-    this.store.setState((s) => ({ batches: [...s.batches, batch] }));
+    addBatch(this.store, batch);
     const records: ClusterRecord[] = allocations.map((a) => {
       const namespace = this.topology.namespaceFor(a.name, a.placement);
       // Journalled before anything is created: a crash after this line leaves no orphan.
@@ -552,7 +558,7 @@ class EngineImpl implements Engine {
     const ready = results.filter((r) => r === 'ready').length;
     const t = this.now();
     this.write({ t, type: 'batch-end', batchId, ready, failed: failures.length });
-    this.store.setState((s) => ({ batches: s.batches.map((b) => (b.id === batchId ? { ...b, endedAt: t } : b)) }));
+    endBatch(this.store, batchId, t);
     this.log(failures.length ? 'warn' : 'info', `batch ${batchId}: ${ready} ready, ${failures.length} failed`);
     return { batchId, requested: records.length, ready, failed: failures.length, failures };
   }
@@ -688,8 +694,7 @@ class EngineImpl implements Engine {
   private loadJournal(): ReplayState {
     const state = replay(this.allJournalEvents());
     for (const b of state.batches.values()) {
-      if (!this.store.getState().batches.some((x) => x.id === b.id))
-        this.store.setState((s) => ({ batches: [...s.batches, b] }));
+      if (!this.store.getState().batches.some((x) => x.id === b.id)) addBatch(this.store, b);
     }
     for (const c of state.clusters.values()) {
       if (!this.store.getState().clusters[c.name]) {

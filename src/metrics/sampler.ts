@@ -11,10 +11,12 @@ import { CONTROLLER_IDS, type JournalEvent } from '../core/types.js';
 import {
   appendLog,
   pushThrottleLines,
+  recordSample,
   type ControllerStatus,
   THROTTLE_TAIL_LIMIT,
   type ScaleStore,
   type ThrottleLine,
+  type ThrottleStats,
 } from '../state/store.js';
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
@@ -352,10 +354,8 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     const backing = await Promise.all((opts.backing ?? []).map((b) => sampleBacking(b, placed(b.name))));
     if (stopped) return;
     const t = now();
-    store.setState((s) => {
-      const controllers = { ...s.controllers };
-      for (const st of statuses) if (st) controllers[st.id] = st;
-      const perController = { ...s.throttling.perController };
+    {
+      const perController: Record<string, ThrottleStats> = {};
       // A controller with a known verbosity gets a row even before its first line: "0, a lower bound" is news.
       for (const id of new Set([...windows.keys(), ...serverSide.keys(), ...completeness.keys()])) {
         const base = windows.get(id)?.stats(t) ?? EMPTY_STATS;
@@ -363,17 +363,15 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
         const c = completeness.get(id);
         perController[id] = { ...base, ...(server ?? {}), ...(c ? { completeness: c } : {}) };
       }
-      const backingMap = { ...s.backing };
-      for (const b of backing) backingMap[b.name] = b;
-      const clusters = Object.values(s.clusters);
-      return {
-        controllers,
-        throttling: { ...s.throttling, perController },
-        backing: backingMap,
+      const clusters = Object.values(store.getState().clusters);
+      recordSample(store, {
+        controllers: statuses.filter((st) => st !== undefined),
+        perController,
+        backing,
         timing: perStep(clusters),
         readyPerMinute: readyPerMinute(clusters),
-      };
-    });
+      });
+    }
   }
 
   const tick = (): Promise<void> => (running ??= pass().finally(() => (running = undefined)));

@@ -192,6 +192,50 @@ export function setPhase(
   });
 }
 
+export function setQueue(store: ScaleStore, queue: ScaleState['queue']): void {
+  store.setState({ queue });
+}
+
+/** Records the run's identity once; returns false when a run was already recorded. */
+export function startRun(store: ScaleStore, run: RunInfo): boolean {
+  if (store.getState().run) return false;
+  store.setState({ run });
+  return true;
+}
+
+export function addBatch(store: ScaleStore, batch: BatchRecord): void {
+  store.setState((s) => ({ batches: [...s.batches, batch] }));
+}
+
+export function endBatch(store: ScaleStore, batchId: string, t: number): void {
+  store.setState((s) => ({ batches: s.batches.map((b) => (b.id === batchId ? { ...b, endedAt: t } : b)) }));
+}
+
+/** One metrics pass (src/metrics/sampler.ts): rows it has replace the old ones, others stay. */
+export interface MetricsSample {
+  controllers: ControllerStatus[];
+  perController: Record<string, ThrottleStats>;
+  backing: BackingClusterStatus[];
+  timing: TimingRow[];
+  readyPerMinute: number[];
+}
+
+export function recordSample(store: ScaleStore, m: MetricsSample): void {
+  store.setState((s) => {
+    const controllers = { ...s.controllers };
+    for (const c of m.controllers) controllers[c.id] = c;
+    const backing = { ...s.backing };
+    for (const b of m.backing) backing[b.name] = b;
+    return {
+      controllers,
+      throttling: { ...s.throttling, perController: { ...s.throttling.perController, ...m.perController } },
+      backing,
+      timing: m.timing,
+      readyPerMinute: m.readyPerMinute,
+    };
+  });
+}
+
 export function removeCluster(store: ScaleStore, name: string): void {
   store.setState((s) => {
     if (!(name in s.clusters)) return {};
