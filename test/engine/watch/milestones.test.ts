@@ -133,3 +133,35 @@ describe('recordMilestones', () => {
     expect(got).toHaveLength(3);
   });
 });
+
+describe('recordMilestones with the engine’s whole informer set', () => {
+  it('reads only the milestone kinds when handed more informers than it has rules for', () => {
+    // The engine passes every informer it runs; one more (here namespaces) made milestonesOf
+    // return nothing and the recorder threw on its first event (seen in the lab at delete).
+    const ns = new FakeInformer();
+    const bmh = new FakeInformer();
+    const watches = {
+      cluster: new FakeInformer(),
+      kcp: new FakeInformer(),
+      machine: new FakeInformer(),
+      m3m: new FakeInformer(),
+      bmh,
+      namespace: ns,
+    } as unknown as MilestoneWatches;
+    const got: string[] = [];
+    const rec = recordMilestones(
+      watches,
+      () => true,
+      (c, m) => got.push(`${c} ${m}`),
+    );
+    ns.emit('add', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test-1' } } as Obj);
+    bmh.emit('update', {
+      apiVersion: 'metal3.io/v1alpha1',
+      kind: 'BareMetalHost',
+      metadata: { name: 'h', labels: label },
+      status: { provisioning: { state: 'provisioned' } },
+    } as Obj);
+    rec.stop();
+    expect(got).toEqual(['c1 bmh:provisioned']);
+  });
+});
