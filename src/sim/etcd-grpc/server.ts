@@ -15,6 +15,7 @@
 // Interface: const svc = new EtcdGrpcService();
 //   svc.serveEtcd(duplex, member: EtcdMemberIdentity)   // port 2379 of the etcd pod
 //   svc.serveTls(duplex, { certPem, keyPem })           // port 6443 of the kube-apiserver pod
+//   svc.forget(identity)   // a deleted cluster's cached TLS set-up
 //   svc.stats, svc.close()
 import http2, { type Http2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
@@ -74,8 +75,10 @@ export class EtcdGrpcService {
   readonly stats: EtcdServiceStats = { connections: 0, refusedCertificates: 0, calls: 0 };
   private readonly h2 = http2.createServer({ maxSessionMemory: 4 });
   private readonly sessions = new WeakMap<Http2Session, Served>();
-  private readonly tlsServers = new WeakMap<object, TlsServer>();
-  private readonly factsOf = new WeakMap<EtcdMemberIdentity, EtcdMemberFacts>();
+  // Keyed by the certificate (and CA) text, not the identity object: callers may build a new
+  // identity object per connection, and a TLS context costs milliseconds to make. A serving
+  // certificate is minted per cluster and node, so the same text means the same member.
+  private readonly tlsServers = new Map<string, TlsServer>();
   private readonly live = new Set<Duplex>();
   private pending: Served | undefined;
 
@@ -100,6 +103,11 @@ export class EtcdGrpcService {
     this.tlsServerFor(identity).emit('connection', raw);
   }
 
+  /** Drops the cached TLS set-up of an identity (a deleted cluster); open connections go on. */
+  forget(identity: { certPem: string; caPem?: string }): void {
+    this.tlsServers.delete(`${identity.certPem}${identity.caPem ?? ''}`);
+  }
+
   /** Ends every connection this service is serving. */
   close(): void {
     for (const d of [...this.live]) d.destroy();
@@ -116,7 +124,8 @@ export class EtcdGrpcService {
   // gives a server-side TLSSocket the complete treatment (client-certificate verification,
   // handshake timeout, a socket the http2 layer accepts), which a bare TLSSocket lacks.
   private tlsServerFor(identity: EtcdMemberIdentity | { certPem: string; keyPem: string }): TlsServer {
-    const hit = this.tlsServers.get(identity);
+    const key = `${identity.certPem}${'caPem' in identity ? identity.caPem : ''}`;
+    const hit = this.tlsServers.get(key);
     if (hit) return hit;
     const etcd = 'caPem' in identity ? identity : undefined;
     const server = createTlsServer({
@@ -141,19 +150,14 @@ export class EtcdGrpcService {
         return;
       }
       this.stats.connections++;
-      let facts = this.factsOf.get(etcd);
-      if (!facts) {
-        facts = memberFacts(etcd);
-        this.factsOf.set(etcd, facts);
-      }
-      this.pending = { member: etcd, facts };
+      this.pending = { member: etcd, facts: memberFacts(etcd) };
       try {
         this.h2.emit('connection', tls);
       } finally {
         this.pending = undefined;
       }
     });
-    this.tlsServers.set(identity, server);
+    this.tlsServers.set(key, server);
     return server;
   }
 
