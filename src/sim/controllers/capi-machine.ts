@@ -6,7 +6,7 @@
 // its spec.readinessGates name (KCP writes those). On delete it waits for pre-terminate
 // hooks, then deletes infrastructure and bootstrap and drops its finalizer.
 import type { ReconcilerDef } from './runtime.js';
-import { R, collectionPath, objectPath } from './resources.js';
+import { R, collectionPath, objectPath, type Ref, resourceFor } from './resources.js';
 import {
   addFinalizer,
   condition,
@@ -20,7 +20,6 @@ import {
   type Obj,
 } from './helpers.js';
 import { scaled, watchedWaitMs } from '../cost-model/model.js';
-import { resourceFor, type Ref } from './capi.js';
 import { isPaused, setPausedCondition } from './paused.js';
 
 export const MACHINE_FINALIZER = 'machine.cluster.x-k8s.io';

@@ -8,7 +8,7 @@
 // deletes the newest surplus Machines on scale-down. No rolling update: a template change
 // does not create a new MachineSet here.
 import type { ControllerContext, ReconcilerDef } from './runtime.js';
-import { R, collectionPath, objectPath } from './resources.js';
+import { R, collectionPath, objectPath, type Ref, resourceFor } from './resources.js';
 import {
   condition,
   field,
@@ -23,7 +23,6 @@ import {
   type Obj,
 } from './helpers.js';
 import { CLONED_FROM_GROUPKIND, CLONED_FROM_NAME } from './kcp-machines.js';
-import { resourceFor, type Ref } from './capi.js';
 import { isPaused } from './paused.js';
 
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';

@@ -5,7 +5,7 @@
 // WorkersAvailable aggregated from the MachineDeployments' Available (True/NoWorkers when
 // there are none), the Paused condition and spec.paused, and ordered deletion.
 import type { ReconcilerDef } from './runtime.js';
-import { R, objectPath, type Resource } from './resources.js';
+import { R, objectPath, type Ref, resourceFor } from './resources.js';
 import {
   addFinalizer,
   condition,
@@ -28,31 +28,6 @@ export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 /** cluster_controller.go deleteRequeueAfter. */
 const DELETE_REQUEUE_MS = 5_000;
-
-export interface Ref {
-  apiGroup?: string;
-  kind?: string;
-  name?: string;
-}
-
-export function resourceFor(ref: Ref | undefined): Resource | undefined {
-  switch (ref?.kind) {
-    case 'KubeadmControlPlane':
-      return R.kcp;
-    case 'Metal3Cluster':
-      return R.metal3Cluster;
-    case 'Metal3Machine':
-      return R.metal3Machine;
-    case 'KubeadmConfig':
-      return R.kubeadmConfig;
-    case 'Metal3MachineTemplate':
-      return R.metal3MachineTemplate;
-    case 'KubeadmConfigTemplate':
-      return R.kubeadmConfigTemplate;
-    default:
-      return undefined;
-  }
-}
 
 export function clusterOf(o: Obj): string[] {
   const c = o.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(o, 'spec', 'clusterName');

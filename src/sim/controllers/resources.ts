@@ -54,3 +54,29 @@ export function collectionPath(res: Resource, namespace?: string): string {
 export function objectPath(res: Resource, name: string, namespace?: string, sub?: 'status'): string {
   return `${collectionPath(res, namespace)}/${encodeURIComponent(name)}${sub ? `/${sub}` : ''}`;
 }
+
+/** A CAPI object reference (spec.controlPlaneRef, infrastructureRef, bootstrap.configRef). */
+export interface Ref {
+  apiGroup?: string;
+  kind?: string;
+  name?: string;
+}
+
+export function resourceFor(ref: Ref | undefined): Resource | undefined {
+  switch (ref?.kind) {
+    case 'KubeadmControlPlane':
+      return R.kcp;
+    case 'Metal3Cluster':
+      return R.metal3Cluster;
+    case 'Metal3Machine':
+      return R.metal3Machine;
+    case 'KubeadmConfig':
+      return R.kubeadmConfig;
+    case 'Metal3MachineTemplate':
+      return R.metal3MachineTemplate;
+    case 'KubeadmConfigTemplate':
+      return R.kubeadmConfigTemplate;
+    default:
+      return undefined;
+  }
+}
