@@ -130,6 +130,6 @@ export function buildTree(objects: RawObject[], cluster: string): ObjectNode | u
   }
   for (const m of of('Machine')) if (!used.has(m)) tree.children.push(machineNode(m));
   // Whatever no reference tied in still shows, under the Cluster, so nothing is hidden.
-  for (const o of objects) if (!used.has(o) && o.kind !== 'Cluster') tree.children.push(take(o));
+  for (const o of objects) if (!used.has(o)) tree.children.push(take(o));
   return tree;
 }
