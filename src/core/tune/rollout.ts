@@ -3,15 +3,9 @@
 // replicas remain.
 import { UserError } from '../errors.js';
 import type { KubeObject } from '../../manifests/types.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 
-export interface DeploymentReader {
-  get<T extends KubeObject = KubeObject>(
-    apiVersion: string,
-    kind: string,
-    name: string,
-    namespace?: string,
-  ): Promise<T | undefined>;
-}
+export type DeploymentReader = ObjectReader;
 
 export interface DeploymentLike extends KubeObject {
   metadata: KubeObject['metadata'] & { generation?: number; resourceVersion?: string };

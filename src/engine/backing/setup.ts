@@ -7,17 +7,12 @@ import type { Ownership } from '../../manifests/labels.js';
 import type { EtcdAdmin } from '../../core/etcd/admin.js';
 import { ETCD, etcdObjects } from './etcd-objects.js';
 import { etcdObjects as etcdWorkload } from '../../manifests/etcd.js';
+import type { ObjectReader } from '../../core/kube/object-reader.js';
 import type { EtcdPki } from './etcd-pki.js';
 import { waitFor } from '../setup/wait.js';
 
 /** The part of KubeClient this module needs. */
-export interface BackingKube {
-  get<T extends KubeObject = KubeObject>(
-    apiVersion: string,
-    kind: string,
-    name: string,
-    namespace?: string,
-  ): Promise<T | undefined>;
+export interface BackingKube extends ObjectReader {
   createOrSkip(obj: KubeObject): Promise<boolean>;
   /** JSON merge patch (RFC 7386) of the object named by obj's apiVersion/kind/metadata. */
   mergePatch(obj: KubeObject): Promise<KubeObject>;

@@ -1,14 +1,9 @@
 // Readiness conditions setup and attach wait on, phrased as "why not yet" strings.
 import type { KubeObject } from '../../manifests/types.js';
+import type { ObjectReader } from '../../core/kube/object-reader.js';
 import { rolloutPending, type DeploymentLike } from '../../core/tune/rollout.js';
 
-export interface SetupKube {
-  get<T extends KubeObject = KubeObject>(
-    apiVersion: string,
-    kind: string,
-    name: string,
-    namespace?: string,
-  ): Promise<T | undefined>;
+export interface SetupKube extends ObjectReader {
   list<T extends KubeObject = KubeObject>(
     apiVersion: string,
     kind: string,
