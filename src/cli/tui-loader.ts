@@ -1,11 +1,11 @@
 // The TUI module (Ink + React) is loaded only by the commands that show it, so headless
 // subcommands start without React.
-import type { EngineIntents } from '../core/types.js';
-import type { ScaleStore } from '../state/store.js';
 import { UserError } from '../core/errors.js';
+// Types only: erased at build, so this does not load Ink.
+import type { RunTuiOptions } from '../ui/index.js';
 
 export interface TuiModule {
-  runTui(opts: { store: ScaleStore; intents: EngineIntents; title?: string; defaultCount?: number }): Promise<void>;
+  runTui(opts: RunTuiOptions): Promise<void>;
 }
 
 export async function loadTui(): Promise<TuiModule> {
