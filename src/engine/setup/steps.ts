@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
 import { kindClusters, kindCreateCluster, kindKubeconfig } from '../tools/kind.js';
-import { applyKustomization, kubectl, type KubectlTarget } from '../tools/kubectl.js';
+import { applyKustomization, kubectl } from '../tools/kubectl.js';
 import { clusterctlInit } from '../tools/clusterctl.js';
 import { runTool } from '../tools/run.js';
 import { CAPD_DEPLOYMENT, CAPD_NAMESPACE, clusterctlInitDockerArgs } from '../topology/capd.js';
@@ -21,76 +21,19 @@ import {
   bmoTestModeKustomization,
   metricsServerManifestUrl,
 } from './bmo.js';
-import {
-  CERT_MANAGER,
-  METRICS_SERVER,
-  containerArgs,
-  crdPending,
-  deploymentPending,
-  type SetupKube,
-} from './conditions.js';
+import { CERT_MANAGER, METRICS_SERVER, containerArgs, crdPending, deploymentPending } from './conditions.js';
 import { retryWithBackoff, waitFor } from './wait.js';
+import { allReady, type SetupContext, type SetupStep, type StepReport, target, waitDeployments } from './step-kit.js';
 import { setupBackingEtcd } from '../backing/setup.js';
 import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
 import { ETCD } from '../backing/etcd-objects.js';
 import { EtcdctlAdmin, podEtcdctl } from '../etcd/etcdctl.js';
 import type { EtcdAdmin } from '../../core/etcd/admin.js';
 
-export interface SetupContext {
-  config: ExperimentConfig;
-  /** Where the management kubeconfig lives (written by the kind step). */
-  kubeconfigPath: string;
-  context?: string;
-  /** Client for the management cluster; created lazily because the cluster may not exist yet. */
-  kube(): SetupKube;
-  log(line: string): void;
-  /** Scales every wait (tests use small values). */
-  timeouts: { shortMs: number; longMs: number };
-  pollMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export interface SetupStep {
-  id: string;
-  title: string;
-  isDone(ctx: SetupContext): Promise<boolean>;
-  run(ctx: SetupContext): Promise<void>;
-}
-
-export interface StepReport {
-  id: string;
-  title: string;
-  result: 'done' | 'skipped';
-  ms: number;
-}
+export type { SetupContext, SetupStep, StepReport } from './step-kit.js';
 
 const CP_TAINT = 'node-role.kubernetes.io/control-plane';
 const PROVIDERS = ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const;
-
-function target(ctx: SetupContext): KubectlTarget {
-  return { kubeconfig: ctx.kubeconfigPath, context: ctx.context };
-}
-
-async function waitDeployments(
-  ctx: SetupContext,
-  list: Array<{ namespace: string; name: string }>,
-  timeoutMs: number,
-  hint: string,
-): Promise<void> {
-  for (const d of list) {
-    await waitFor(() => deploymentPending(ctx.kube(), d.namespace, d.name), {
-      what: `Deployment ${d.namespace}/${d.name} Available`,
-      timeoutMs,
-      pollMs: ctx.pollMs,
-      hint,
-      sleep: ctx.sleep,
-    });
-  }
-}
-
-async function allReady(checks: Array<Promise<string | undefined>>): Promise<boolean> {
-  return (await Promise.all(checks.map((c) => c.catch((e: Error) => e.message)))).every((r) => r === undefined);
-}
 
 interface NodeLike extends KubeObject {
   spec?: { taints?: Array<{ key: string; effect: string; value?: string }> };
