@@ -1,7 +1,7 @@
 // The engine's public vocabulary. The UI, the store, metrics and reports may import
 // this module; it must stay free of I/O and of client-node types.
 
-export const TOPOLOGIES = ['shared', 'dedicated', 'backing', 'sharded', 'capd'] as const;
+export const TOPOLOGIES = ['shared', 'dedicated', 'backing', 'sharded', 'capd', 'farm'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
 /** Per-cluster pipeline phases, in order (DESIGN.md §4). */

@@ -42,6 +42,8 @@ import { makeTopology } from './topology/strategies.js';
 import { AUTO_HOST, endpointHostFor, nodePortHost } from './topology/addresses.js';
 import { SiteHealth } from './topology/site-health.js';
 import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
+import { FarmTopology } from './topology/farm-topology.js';
+import { createFarmCluster, deleteFarmCluster } from './topology/farm-pipeline.js';
 import { writePrivateFile } from '../core/pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
 import type {
@@ -197,6 +199,9 @@ class EngineImpl implements Engine {
       config: opts.config,
       management: this.management,
       backing: [...this.sites.values()].filter((s) => s !== this.management),
+      stateDir: opts.stateDir,
+      // The farm binds what CAPI dials: the resolved endpoint host (start() resolves `auto`).
+      farmHost: () => (this.reach.mode === 'port-forward' ? this.reach.host : this.management.nodeHost),
     });
     this.reach =
       opts.reach ??
@@ -520,8 +525,10 @@ class EngineImpl implements Engine {
 
   private async runCreates(batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
     const capd = this.topology.name === 'capd';
+    const farm = this.topology instanceof FarmTopology ? this.topology : undefined;
     if (
       !capd &&
+      !farm &&
       this.topology.apiserverSite(records[0] ?? { name: '', number: 0, namespace: '' }) === undefined &&
       records.length > 0
     )
@@ -534,11 +541,13 @@ class EngineImpl implements Engine {
           .run(() =>
             render
               ? createCapdCluster(ctx, this.localRecords.get(r.name) ?? r, render)
-              : createCluster(
-                  ctx,
-                  this.localRecords.get(r.name) ?? r,
-                  r.placement ? this.siteHealth?.signal(r.placement) : undefined,
-                ),
+              : farm
+                ? createFarmCluster(ctx, farm, this.localRecords.get(r.name) ?? r)
+                : createCluster(
+                    ctx,
+                    this.localRecords.get(r.name) ?? r,
+                    r.placement ? this.siteHealth?.signal(r.placement) : undefined,
+                  ),
           )
           .catch((err: Error) => {
             if (this.abortCtl.signal.aborted) return 'aborted' as const;
@@ -593,7 +602,15 @@ class EngineImpl implements Engine {
         ? undefined
         : () => this.ensureSharedApi().catch(() => undefined);
     const results = await Promise.all(
-      chosen.map((c) => this.pool.run(() => deleteCluster(ctx, c, sharedWorkload)).then((r) => [c.name, r] as const)),
+      chosen.map((c) =>
+        this.pool
+          .run(() =>
+            this.topology instanceof FarmTopology
+              ? deleteFarmCluster(ctx, this.topology, c)
+              : deleteCluster(ctx, c, sharedWorkload),
+          )
+          .then((r) => [c.name, r] as const),
+      ),
     );
     if (this.abortCtl.signal.aborted)
       throw new UserError(
@@ -722,7 +739,13 @@ class EngineImpl implements Engine {
     );
     if (deleting.length) await this.deleteClusters({ kind: 'names', names: deleting.map((c) => c.name) });
     // Ready clusters in port-forward mode need their forwarder back: CAPI dials it.
-    if (this.reach.mode === 'port-forward' && ready.length && this.topology.name !== 'capd') {
+    // (capd and farm clusters have no forwarder: CAPI dials their API directly.)
+    if (
+      this.reach.mode === 'port-forward' &&
+      ready.length &&
+      this.topology.name !== 'capd' &&
+      this.topology.name !== 'farm'
+    ) {
       const ctx = this.context();
       await Promise.all(
         ready.map((c) =>
@@ -825,6 +848,7 @@ class EngineImpl implements Engine {
     for (const i of this.siteDeployments.values()) i.stop();
     for (const i of this.siteNamespaces.values()) i.stop();
     await this.forwards.stopAll();
+    await this.topology.close?.();
     this.journal?.close();
   }
 }

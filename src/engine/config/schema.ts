@@ -93,6 +93,17 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   sharded: z.strictObject({ shards: z.int().min(1).max(100).default(10) }).prefault({}),
+  /**
+   * The farm topology's in-process farm (used when no remote farm was added with
+   * `scale-tui farm add`): one TLS listener per workload cluster from basePort, on the
+   * endpoint host (what the management cluster's pods reach).
+   */
+  farm: z
+    .strictObject({
+      basePort: z.int().min(1024).max(60000).default(20000),
+      capacity: z.int().min(1).max(10000).default(1000),
+    })
+    .prefault({}),
   backingClusters: z.array(backingClusterSchema).default([]),
   /** Per-run state (journal, keys, kubeconfigs); written with 0600/0700. */
   stateDir: z.string().min(1).default('.scale-tui'),

@@ -12,6 +12,7 @@ import type { Ownership } from '../../manifests/labels.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { apiserverObjects } from '../../manifests/apiserver.js';
 import { ClusterPkiStore, renderKubeconfig } from './cluster-pki.js';
+import { loadOrCreateEtcdPki } from '../backing/etcd-pki.js';
 import type { ClusterSpec, ObjectSource, WorkloadContent } from './objects.js';
 
 /**
@@ -162,6 +163,10 @@ export function defaultObjectSource(config: ExperimentConfig, stateDir: string):
       };
     },
 
+    async clusterCas(s) {
+      const m = await material(s);
+      return { ca: m.ca, etcdCa: loadOrCreateEtcdPki(stateDir).ca };
+    },
     async servingCertExpiry(s) {
       return (await material(s)).servingNotAfter;
     },

@@ -45,6 +45,11 @@ export interface ObjectSource {
   workload(spec: ClusterSpec, machine: { name: string; bmhUid: string }): WorkloadContent;
   /** RFC 3339 notAfter of the serving certificate actually minted for this cluster (SEED §15.16). */
   servingCertExpiry(spec: ClusterSpec): Promise<string>;
+  /**
+   * The cluster's CA and etcd CA with their keys (what `<cluster>-ca`/`<cluster>-etcd` carry),
+   * for a workload API served elsewhere (the farm) that mints its certificates from them.
+   */
+  clusterCas?(spec: ClusterSpec): Promise<{ ca: { cert: string; key: string }; etcdCa: { cert: string; key: string } }>;
   /** Drops what the source kept for a deleted cluster (its key material in the state dir). */
   forget?(cluster: string): void;
 }

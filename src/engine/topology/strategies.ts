@@ -6,11 +6,15 @@ import type { Topology } from '../../core/types.js';
 import { MANAGEMENT_SITE, type ClusterPlace, type Site, type TopologyStrategy } from './types.js';
 import { ShardSetup } from './sharded.js';
 import { ensureCapdProvider } from './capd.js';
+import { FarmTopology } from './farm-topology.js';
 
 export interface StrategyDeps {
   config: ExperimentConfig;
   management: Site;
   backing: Site[];
+  /** The farm topology: where its state and farms.json live, and the host its farm binds. */
+  stateDir?: string;
+  farmHost?: () => string;
 }
 
 abstract class Base implements TopologyStrategy {
@@ -126,6 +130,12 @@ export function makeTopology(name: Topology, deps: StrategyDeps): TopologyStrate
       return new Sharded(deps);
     case 'capd':
       return new Capd(deps);
+    case 'farm':
+      return new FarmTopology({
+        config: deps.config,
+        stateDir: deps.stateDir ?? deps.config.stateDir,
+        host: deps.farmHost ?? (() => deps.management.nodeHost),
+      });
   }
 }
 

@@ -47,4 +47,6 @@ export interface TopologyStrategy {
   teardown(): Promise<void>;
   /** Whether the namespace is shared by several clusters (sharded): then it is not deleted per cluster. */
   readonly sharedNamespace: boolean;
+  /** Stops what the strategy runs in this process (the farm topology's in-process farm). */
+  close?(): Promise<void>;
 }

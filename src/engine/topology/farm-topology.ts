@@ -1,0 +1,115 @@
+// The `farm` topology: every workload cluster's API is served by a farm (src/sim/farm), not
+// by a kube-apiserver Deployment. Which farms: the remote ones added with `scale-tui farm
+// add` (<stateDir>/farms.json), or, when there are none, one farm the engine starts in this
+// process (state in <stateDir>/farm, so a restarted engine serves the same clusters on the
+// same ports again). A cluster's placement is the name of the farm that serves it, chosen by
+// free capacity like backing clusters are.
+//
+// Why a strategy of its own and not a Site: a farm is no Kubernetes cluster (no Deployment,
+// Service or etcd tenant to write); it is reached through its FKAS-style control API only.
+import { join } from 'node:path';
+import type { PlacementTarget } from '../allocate/allocate.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import { UserError } from '../../core/errors.js';
+import { FarmClient, type FarmCapacity } from './farm.js';
+import { readFarms } from './farm-registry.js';
+import { serveFarm, type FarmHandle } from './farm-serve.js';
+import type { ClusterPlace, Site, TopologyStrategy } from './types.js';
+
+/** The name of the in-process farm (not a name `farm add` accepts for another farm). */
+export const LOCAL_FARM = 'local';
+
+export interface FarmTopologyDeps {
+  config: ExperimentConfig;
+  stateDir: string;
+  /** The address the management cluster's pods reach this machine on (resolved endpoint host). */
+  host: () => string;
+}
+
+export class FarmTopology implements TopologyStrategy {
+  readonly name = 'farm' as const;
+  /** Each cluster has its own workload API (on the farm): no shared API server is made. */
+  readonly dedicatedApi = true;
+  readonly sharedNamespace = false;
+  private readonly clients = new Map<string, FarmClient>();
+  private capacities: FarmCapacity[] = [];
+  private local?: FarmHandle;
+  private starting?: Promise<void>;
+
+  constructor(private readonly deps: FarmTopologyDeps) {}
+
+  namespaceFor(cluster: string): string {
+    return cluster;
+  }
+
+  /** Free room per answering farm; a farm's own count may include clusters of other runs. */
+  placementTargets(used: Map<string, number>): PlacementTarget[] {
+    const open = this.capacities.filter((c) => c.reachable);
+    if (open.length === 0)
+      throw new UserError(
+        'the farm topology has no farm that answers',
+        'start one with `scale-tui farm serve` and add it with `scale-tui farm add NAME --url URL`, or remove <stateDir>/farms.json to use the in-process farm',
+      );
+    return open.map((c) => ({ name: c.name, capacity: c.capacity, used: Math.max(used.get(c.name) ?? 0, c.used) }));
+  }
+
+  apiserverSite(_c: ClusterPlace): Site | undefined {
+    return undefined;
+  }
+
+  /** The client of the farm serving a cluster; throws a UserError naming an unknown farm. */
+  client(placement: string | undefined): FarmClient {
+    const c = placement ? this.clients.get(placement) : undefined;
+    if (!c)
+      throw new UserError(
+        `the cluster is placed on farm "${placement ?? '(none)'}", which is not known`,
+        'add it again with `scale-tui farm add NAME --url URL`, or delete the cluster',
+      );
+    return c;
+  }
+
+  /** Every farm in use (delete of a cluster whose placement was lost asks them all). */
+  allClients(): FarmClient[] {
+    return [...this.clients.values()];
+  }
+
+  setup(): Promise<void> {
+    this.starting ??= this.start().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    const remote = readFarms(this.deps.stateDir);
+    if (remote.length > 0) {
+      for (const ref of remote) this.clients.set(ref.name, new FarmClient(ref));
+    } else {
+      const f = this.deps.config.farm;
+      this.local = await serveFarm({
+        stateDir: join(this.deps.stateDir, 'farm'),
+        host: this.deps.host(),
+        basePort: f.basePort,
+        controlPort: 0,
+        capacity: f.capacity,
+        kubernetesVersion: this.deps.config.cluster.kubernetesVersion,
+      });
+      this.clients.set(
+        LOCAL_FARM,
+        new FarmClient({ name: LOCAL_FARM, url: this.local.controlUrl, token: this.local.token }),
+      );
+    }
+    this.capacities = await Promise.all([...this.clients.values()].map((c) => c.capacity()));
+  }
+
+  /** Clusters stay registered after the last delete only if something failed; the farm keeps running. */
+  async teardown(): Promise<void> {}
+
+  async close(): Promise<void> {
+    const local = this.local;
+    this.local = undefined;
+    this.starting = undefined;
+    await local?.close();
+  }
+}
