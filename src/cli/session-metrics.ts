@@ -7,6 +7,7 @@ import { startMetrics, type RunningMetrics } from '../metrics/index.js';
 import { PrometheusSource } from '../metrics/sources/prometheus.js';
 import { UserError } from '../core/errors.js';
 import type { Session } from './commands/create.js';
+import { ServiceAccountMetricsReader } from '../engine/kube/metrics-reader.js';
 
 /** `--prometheus URL`, checked before anything connects: a bad URL is a usage error. */
 export function prometheusOption(url: string | undefined): PrometheusSource | undefined {
@@ -23,11 +24,15 @@ export function prometheusOption(url: string | undefined): PrometheusSource | un
 
 export function startSessionMetrics(session: Session, prometheus?: PrometheusSource): RunningMetrics {
   const journal = new Journal(runJournalPath(session.stateDir, session.engine.runId));
+  const client = KubeClient.from(session.management);
+  // Secure diagnostics endpoints (the pinned controllers' default) need a token the pod proxy drops.
+  const secureMetrics = prometheus ? undefined : new ServiceAccountMetricsReader(client.config);
   const metrics = startMetrics({
-    client: KubeClient.from(session.management),
+    client,
     store: session.store,
     journal: (e) => journal.append(e),
     ...(prometheus ? { prometheus } : {}),
+    ...(secureMetrics ? { secureMetrics } : {}),
     backing: session.backing.map((b) => {
       const client = KubeClient.from(b.target);
       return { name: b.name, client, endpoint: client.server, capacity: b.capacity };
@@ -37,6 +42,7 @@ export function startSessionMetrics(session: Session, prometheus?: PrometheusSou
     tick: () => metrics.tick(),
     stop: async () => {
       await metrics.stop();
+      await secureMetrics?.release().catch(() => undefined);
       journal.close();
     },
   };

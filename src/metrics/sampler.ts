@@ -29,6 +29,7 @@ import { parseThrottleLine } from './throttle/parse.js';
 import { ServerSideCounts, ThrottleWindow } from './throttle/stats.js';
 import { perStep, readyPerMinute } from './timing.js';
 import { ControllerProbe } from './sources/controller-probe.js';
+import type { SecureMetricsReader } from './sources/scrape.js';
 import type { PrometheusSource } from './sources/prometheus.js';
 import {
   LIVE_VERBOSITY_ANNOTATION,
@@ -78,6 +79,8 @@ export interface MetricsOptions {
   prometheus?: PrometheusSource;
   /** Period of the controller metrics reads (default 15 s). */
   queueProbeMs?: number;
+  /** Reads secure (HTTPS, token-checked) /metrics endpoints; the pod proxy cannot (scrape.ts). */
+  secureMetrics?: SecureMetricsReader;
 }
 
 export interface RunningMetrics {
@@ -108,7 +111,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   const windows = new Map<string, ThrottleWindow>();
   const serverSide = new Map<string, ServerSideCounts>();
   const completeness = new Map<string, LogCompleteness>();
-  const probe = new ControllerProbe(kc, opts.prometheus, now);
+  const probe = new ControllerProbe(kc, opts.prometheus, now, opts.secureMetrics);
   const followers = new Map<string, Follower>();
   const notes = new Set<string>();
   let metricsServed = true;

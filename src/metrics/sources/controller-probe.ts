@@ -8,7 +8,7 @@ import type { JournalEvent } from '../../core/types.js';
 import type { ControllerMetricsView } from '../../state/store.js';
 import { type ControllerMetricsReading, ratesBetween } from './controller-metrics.js';
 import type { PrometheusSource } from './prometheus.js';
-import { scrapeControllerMetrics } from './scrape.js';
+import { scrapeControllerMetrics, type SecureMetricsReader } from './scrape.js';
 
 export interface ProbeResult {
   depth?: number;
@@ -25,6 +25,7 @@ export class ControllerProbe {
     private readonly kc: KubeConfig,
     private readonly prometheus?: PrometheusSource,
     private readonly now: () => number = Date.now,
+    private readonly secure?: SecureMetricsReader,
   ) {}
 
   async probe(id: string, namespace: string, pod: string): Promise<ProbeResult> {
@@ -42,7 +43,10 @@ export class ControllerProbe {
         return { note: `prometheus has no controller-runtime series for ${namespace}/${pod}` };
       }
     } else {
-      const r = await scrapeControllerMetrics(this.kc, namespace, pod, { now: this.now });
+      const r = await scrapeControllerMetrics(this.kc, namespace, pod, {
+        now: this.now,
+        ...(this.secure ? { secure: this.secure } : {}),
+      });
       if (!r.ok) {
         this.last.delete(id);
         return { note: r.note };

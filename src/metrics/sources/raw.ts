@@ -31,7 +31,9 @@ async function open(kc: KubeConfig, path: string, o: RequestOpts = {}): Promise<
     path: url.pathname + url.search,
     headers: {
       accept: o.accept ?? 'application/json',
-      ...(o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {}),
+      ...(o.body !== undefined
+        ? { 'content-length': Buffer.byteLength(o.body), 'content-type': 'application/json' }
+        : {}),
     },
   };
   await kc.applyToHTTPSOptions(opts);

@@ -26,6 +26,7 @@ import { proxyExec, writeRawStatus, type KubeletClientIdentity } from './exec-pr
 import { POD_PROXY_PATH, proxyToPod, type PodNetwork } from './pod-proxy.js';
 import { PORT_FORWARD_PATH, servePortForward } from './portforward-route.js';
 import type { PortForwardOpen } from '../portforward/server.js';
+import { AuthReviews } from './auth-reviews.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -149,9 +150,12 @@ interface Route {
 
 export class Handler {
   private readonly discovery: Discovery;
+  /** TokenRequest, TokenReview, SubjectAccessReview (auth-reviews.ts). */
+  readonly reviews: AuthReviews;
 
   constructor(private readonly d: HandlerDeps) {
     this.discovery = new Discovery(d.registry);
+    this.reviews = new AuthReviews(d.registry, d.store, d.adminToken);
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -268,6 +272,11 @@ export class Handler {
         proxied[3] ?? '/',
         q.toString(),
       );
+    }
+
+    if (this.reviews.handles(path)) {
+      const body = method === 'POST' ? parseObjectBody(await readBody(req), req.headers['content-type']) : {};
+      return send(res, 201, JSON.stringify(this.reviews.serve(method, path, body)));
     }
 
     const seg = path

@@ -3,6 +3,9 @@
 // counters at zero, as a new pod does), the pod's port 8443 registered with the sink's pod
 // network so the API server's pod proxy reaches it, and klog verbosity (from --v, changed
 // live by PUT /debug/flags/v, reset by a restart as a new process reads its args again).
+// Secure unless the args say --insecure-diagnostics (CAPI's and CAPM3's flag; BMO v0.13 has
+// none and always serves its metrics securely); the secure mode's TokenReview and
+// SubjectAccessReview go through the manager's own client, as the real manager's do.
 import type { ControllerId } from '../../core/types.js';
 import { DiagnosticsServer, DIAGNOSTICS_PORT } from './metrics-server.js';
 import { ManagerMetrics, type ReconcileOutcome } from './metrics-registry.js';
@@ -31,6 +34,25 @@ export function verbosityOf(args: readonly string[]): number {
   return v;
 }
 
+/** --insecure-diagnostics[=true|false] (a Go bool flag: last one wins); BMO has no such flag. */
+export function insecureDiagnosticsOf(id: ControllerId, args: readonly string[]): boolean {
+  if (id === 'bmo') return false;
+  let insecure = false;
+  for (const a of args) {
+    const m = /^--?insecure-diagnostics(?:=(.*))?$/.exec(a);
+    if (m)
+      insecure =
+        m[1] === undefined ||
+        m[1] === 'true' ||
+        m[1] === '1' ||
+        m[1] === 'True' ||
+        m[1] === 'TRUE' ||
+        m[1] === 't' ||
+        m[1] === 'T';
+  }
+  return insecure;
+}
+
 /** The binaries built from CAPI's repository: they register capi_reconcile_* and serve /debug/flags/v. */
 const CAPI_BINARIES: readonly ControllerId[] = ['capi', 'kubeadm-bootstrap', 'kcp'];
 
@@ -39,6 +61,7 @@ export class ManagerDiagnostics {
   verbosity = 0;
   private readonly server: DiagnosticsServer;
   private pod?: string;
+  private reviewClient?: RestClient;
 
   constructor(
     readonly id: ControllerId,
@@ -50,6 +73,10 @@ export class ManagerDiagnostics {
     this.metrics = new ManagerMetrics(CAPI_BINARIES.includes(id));
     this.server = new DiagnosticsServer({
       metrics: () => this.metrics.render(),
+      reviews: () => {
+        const c = this.reviewClient;
+        return c ? (verb, path, body) => c.request(verb, path, body) : undefined;
+      },
       ...(CAPI_BINARIES.includes(id)
         ? {
             setVerbosity: (v: number) => {
@@ -74,13 +101,14 @@ export class ManagerDiagnostics {
   newGeneration(pod: string, args: readonly string[]): ManagerMetrics {
     this.metrics = new ManagerMetrics(CAPI_BINARIES.includes(this.id));
     this.verbosity = verbosityOf(args);
+    this.server.secure = !insecureDiagnosticsOf(this.id, args);
     if (this.pod && this.pod !== pod) this.ports.releasePort?.(this.namespace, this.pod, DIAGNOSTICS_PORT);
     this.pod = pod;
     if (this.server.port)
       this.ports.servePort?.(this.namespace, pod, DIAGNOSTICS_PORT, {
         host: '127.0.0.1',
         port: this.server.port,
-        scheme: 'http',
+        scheme: this.server.secure ? 'https' : 'http',
       });
     return this.metrics;
   }
@@ -90,6 +118,7 @@ export class ManagerDiagnostics {
    * only failures with their code; a success is counted as 201 for POST, 200 otherwise.
    */
   instrumentClient(client: RestClient): void {
+    this.reviewClient = client;
     const m = this.metrics;
     const host = new URL(client.server).host;
     const original = client.request.bind(client);

@@ -21,6 +21,7 @@ import { Journal, readJournal, runJournalPath } from '../../core/journal/journal
 import { judgeDemoRun, newDemoRunId } from './keep.js';
 import type { ThresholdRule } from '../../metrics/report/thresholds.js';
 import { startMetrics } from '../../metrics/index.js';
+import { ServiceAccountMetricsReader } from '../../engine/kube/metrics-reader.js';
 
 export interface DemoOptions {
   clusters: number;
@@ -110,8 +111,12 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
       controllerArgs: opts.args ?? {},
     },
   });
+  const metricsClient = KubeClient.from({ kubeconfigYaml: sim.management.kubeconfigYaml });
+  // The emulated managers serve /metrics securely, as the real ones do by default: read with a token.
+  const secureMetrics = new ServiceAccountMetricsReader(metricsClient.config);
   const metrics = startMetrics({
-    client: KubeClient.from({ kubeconfigYaml: sim.management.kubeconfigYaml }),
+    client: metricsClient,
+    secureMetrics,
     store,
     journal: (e) => journal.append(e),
     backing: sim.backing.map((b) => ({
@@ -132,6 +137,7 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     runId: engine.runId,
     stop: async () => {
       await metrics.stop();
+      await secureMetrics.release().catch(() => undefined);
       journal.close();
       await engine.shutdown().catch(() => {});
       await sim.stop();
