@@ -4,7 +4,7 @@
 // kube-apiserver does (missing pod, nothing listening, wrong scheme) and that it does not
 // pass the caller's token on, and the live verbosity change through PUT /debug/flags/v.
 import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { testCa } from '../support/etcd-server.js';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { scrapeControllerMetrics, podProxyPath } from '../../src/metrics/sources
 import { getText, HttpStatusError } from '../../src/metrics/sources/raw.js';
 import { IDENTITIES } from '../../src/sim/controllers/identity.js';
 import type { KubeObject } from '../../src/manifests/types.js';
+import { ServiceAccountMetricsReader } from '../../src/engine/kube/metrics-reader.js';
 
 const MODEL: CostModel = { ...DEFAULT_COST_MODEL, timeScale: 0.05 };
 
@@ -103,13 +104,15 @@ afterAll(async () => {
 
 describe('controller /metrics through the embedded API server pod proxy', () => {
   it('reads the controller-runtime series from the emulated BMO, with real reconciles and requests', async () => {
+    const reader = new ServiceAccountMetricsReader(kc);
     const r = await until('a reconcile counted', async () => {
-      const s = await scrapeControllerMetrics(kc, NS, bmoPod());
+      const s = await scrapeControllerMetrics(kc, NS, bmoPod(), { secure: reader });
       return s.ok && (s.reading.reconcileTotal ?? 0) > 0 ? s : undefined;
     });
     if (!r.ok) throw new Error('unreachable');
-    // https:8443 was tried first and refused (the emulated endpoint speaks plain HTTP).
-    expect(r.endpoint).toEqual({ scheme: 'http', port: 8443 });
+    // BMO v0.13 always serves its metrics securely: read with a ServiceAccount token.
+    expect(r.endpoint).toEqual({ scheme: 'https', port: 8443 });
+    expect(r.via).toBe('secure');
     expect(r.malformed).toBe(0);
     expect(r.reading.workqueueDepth).toBeGreaterThanOrEqual(0);
     // The emulated queue is a priority queue: its gauge is split as controller-runtime's is.
@@ -136,7 +139,14 @@ describe('controller /metrics through the embedded API server pod proxy', () => 
     await expect(getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'http', port: 9999 }))).rejects.toMatchObject({
       status: 503,
     });
-    const err = await getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'https', port: 8443 })).catch((e: unknown) => e);
+    // The emulated BMO's 8443 is HTTPS now (as BMO's is); a plain-HTTP target is the echo server.
+    api.podNetwork.servePort(NS, bmoPod(), 7778, {
+      host: '127.0.0.1',
+      port: (echo.address() as AddressInfo).port,
+      scheme: 'http',
+    });
+    const err = await getText(kc, podProxyPath(NS, bmoPod(), { scheme: 'https', port: 7778 })).catch((e: unknown) => e);
+    api.podNetwork.release(NS, bmoPod(), 7778);
     expect(err).toBeInstanceOf(HttpStatusError);
     expect((err as HttpStatusError).message).toMatch(/server gave HTTP response to HTTPS client/);
   });
@@ -180,10 +190,33 @@ describe('controller /metrics through the embedded API server pod proxy', () => 
   });
 
   it('answers 404 for PUT /debug/flags/v on BMO, which does not serve it (only CAPI binaries do)', async () => {
-    const path = podProxyPath(NS, bmoPod(), { scheme: 'http', port: 8443 }, 'debug/flags/v');
+    // The secure endpoint answers the token-less proxied PUT 401 before it could say 404 ...
+    const path = podProxyPath(NS, bmoPod(), { scheme: 'https', port: 8443 }, 'debug/flags/v');
     await expect(getText(kc, path, { method: 'PUT', body: '4', accept: 'text/plain' })).rejects.toMatchObject({
-      status: 404,
+      status: 401,
     });
+    // ... and 404 to the cluster admin's token, which passes authn and authz.
+    const ep = api.podNetwork.lookup(NS, bmoPod(), 8443)!;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: ep.host,
+          port: ep.port,
+          method: 'PUT',
+          path: '/debug/flags/v',
+          rejectUnauthorized: false,
+          headers: { Authorization: `Bearer ${kc.getCurrentUser()!.token}` },
+          timeout: 5000,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('4');
+    });
+    expect(status).toBe(404);
     expect(controllers.managers.get('bmo')!.diagnostics.verbosity).toBe(0);
   });
 });
