@@ -81,6 +81,9 @@ describe('capd clusterctl arguments and output', () => {
 
 let world: World;
 let stateDir: string;
+// Names of this run only, so the suite can share an external cluster with other runs.
+const run = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+const prefix = `capd-${run}`;
 beforeAll(async () => {
   world = await startWorld();
   stateDir = mkdtempSync(join(tmpdir(), 'engine-capd-'));
@@ -99,7 +102,21 @@ async function render(cluster: string, namespace: string): Promise<string> {
       metadata: { name: `${cluster}-quick-start-template` },
       data: { role: 'stands in for the ClusterClass templates' },
     },
-    { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: cluster, namespace }, spec: {} },
+    // A spec like the development flavor's: the Cluster CRD requires a non-empty spec
+    // (minProperties 1), which a real API server enforces.
+    {
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Cluster',
+      metadata: { name: cluster, namespace },
+      spec: {
+        clusterNetwork: {
+          pods: { cidrBlocks: ['192.168.0.0/16'] },
+          services: { cidrBlocks: ['10.128.0.0/12'] },
+          serviceDomain: 'cluster.local',
+        },
+        topology: { classRef: { name: 'quick-start' }, version: 'v1.34.1', controlPlane: { replicas: 1 } },
+      },
+    },
   ]
     .map((o) => stringify(o))
     .join('---\n');
@@ -141,7 +158,8 @@ async function playControllers(mgmt: KubeClient, ns: string, cluster: string): P
           },
         },
       },
-      kubeadmConfigSpec: {},
+      // Non-empty: the CRD requires at least one property (minProperties 1).
+      kubeadmConfigSpec: { format: 'cloud-config' },
     },
   } as KubeObject);
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -166,7 +184,12 @@ async function playControllers(mgmt: KubeClient, ns: string, cluster: string): P
       plural: 'clusters',
       name: cluster,
       body: {
-        status: { conditions: [{ type: 'Available', status: 'True', reason: 'Available', lastTransitionTime: now }] },
+        // message is required by the Condition schema (a real server refuses the patch without it).
+        status: {
+          conditions: [
+            { type: 'Available', status: 'True', reason: 'Available', message: '', lastTransitionTime: now },
+          ],
+        },
       },
     },
     merge,
@@ -213,7 +236,7 @@ async function playDelete(mgmt: KubeClient, ns: string, cluster: string): Promis
 describe('engine, capd topology', () => {
   it('refuses to start without the Docker provider, naming the clusterctl command', async () => {
     const engine = await createEngine({
-      config: configSchema.parse({ topology: 'capd', naming: { prefix: 'nocapd' } }),
+      config: configSchema.parse({ topology: 'capd', naming: { prefix: `nocapd-${run}` } }),
       store: createScaleStore(),
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       stateDir,
@@ -259,7 +282,7 @@ describe('engine, capd topology', () => {
       }
     });
     const engine = await createEngine({
-      config: configSchema.parse({ topology: 'capd', naming: { prefix: 'capd' }, batch: { concurrency: 3 } }),
+      config: configSchema.parse({ topology: 'capd', naming: { prefix }, batch: { concurrency: 3 } }),
       store,
       management: { kubeconfigYaml: world.management.kubeconfigYaml },
       stateDir,
@@ -277,15 +300,22 @@ describe('engine, capd topology', () => {
       }
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(failures).toEqual([]);
-      expect(del.deleted.sort()).toEqual(['capd-1', 'capd-2', 'capd-3']);
-      expect(await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).toEqual([]);
-      const left = (await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).map(
-        (n) => n.metadata.name,
-      );
+      expect(del.deleted.sort()).toEqual([`${prefix}-1`, `${prefix}-2`, `${prefix}-3`]);
+      // Only this test's names: on a shared external cluster other suites' objects may exist.
+      const mine = (o: KubeObject): boolean => o.metadata.name?.startsWith(`${prefix}-`) ?? false;
+      expect(
+        (await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).filter(mine),
+      ).toEqual([]);
+      const left = (await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR }))
+        .filter(mine)
+        .map((n) => n.metadata.name);
       expect(left).toEqual([]);
     } finally {
       off();
       await engine.shutdown();
+      // The stand-in provider goes, so the refusal test above holds on the next run against the
+      // same external cluster (the namespace stays: without a namespace controller it would hang).
+      await mgmt.delete('apps/v1', 'Deployment', 'capd-controller-manager', 'capd-system').catch(() => undefined);
     }
   }, 120_000);
 });
