@@ -1,4 +1,4 @@
-// `scale-tui delete (--all | --clusters test-3..test-40 | --batch ID) [--yes]`: only
+// `scale-tui delete (--all | --clusters test-3..test-40|last | --batch ID) [--yes]`: only
 // objects carrying scale-tui's label are touched.
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
@@ -7,6 +7,7 @@ import { intInRange } from '../args.js';
 import { loadConfig } from '../../engine/config/load.js';
 import { UserError } from '../../core/errors.js';
 import type { ClusterSelection } from '../../core/types.js';
+import { parseSelectionText } from '../../state/selection.js';
 import { followPhases, openSession, sessionOptions, type SessionOpts } from './create.js';
 
 interface DeleteOpts extends SessionOpts {
@@ -16,31 +17,17 @@ interface DeleteOpts extends SessionOpts {
   yes?: boolean;
 }
 
-/** `test-3..test-40`, `3..40`, or a comma list of names. */
+/**
+ * `--clusters` text: `test-3..test-40`, `3..40`, `last`, `batch ID`, or names. Parsed by the
+ * same function as the TUI's delete dialog (src/state/selection.ts), so both read it alike.
+ */
 export function parseClusters(spec: string, prefix: string): ClusterSelection {
-  const range = new RegExp(`^(?:${prefix}-)?(\\d+)\\.\\.(?:${prefix}-)?(\\d+)$`).exec(spec.trim());
-  if (range) {
-    const from = Number(range[1]);
-    const to = Number(range[2]);
-    if (from > to)
-      throw new UserError(
-        `--clusters ${spec}: the range is reversed`,
-        `Write the lower number first, e.g. ${prefix}-${to}..${prefix}-${from}.`,
-      );
-    return { kind: 'range', from, to };
-  }
-  const names = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = names.filter((n) => !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(n));
-  if (names.length === 0 || bad.length) {
-    throw new UserError(
-      `--clusters "${spec}" is not a range or a list of cluster names`,
-      `Examples: --clusters ${prefix}-3..${prefix}-40, --clusters ${prefix}-1,${prefix}-7`,
-    );
-  }
-  return { kind: 'names', names };
+  const parsed = parseSelectionText(spec, { prefix });
+  if (parsed.ok) return parsed.selection;
+  throw new UserError(
+    `--clusters ${spec}: ${parsed.error}`,
+    `${parsed.fix} Examples: --clusters ${prefix}-3..${prefix}-40, --clusters ${prefix}-1,${prefix}-7, --clusters last`,
+  );
 }
 
 export function register(program: Command): void {
@@ -51,7 +38,7 @@ export function register(program: Command): void {
         'delete workload clusters created by scale-tui (Cluster first, then apiserver, etcd tenant, namespaces)',
       )
       .option('--all', 'every cluster scale-tui created')
-      .option('--clusters <range|names>', 'e.g. test-3..test-40 or test-1,test-7')
+      .option('--clusters <range|names|last>', 'e.g. test-3..test-40, test-1,test-7 or last (the last batch)')
       .option('--batch <id>', 'every cluster of one batch')
       .option('--yes', 'do not ask for confirmation')
       .option('--concurrency <n>', 'clusters deleted at once', intInRange('--concurrency', 1, 500)),
