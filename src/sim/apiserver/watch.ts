@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eventLine, jsonAs, type Bucket, type StoreEvent, type WatchSink, type Stored } from './store.js';
 import type { LabelPredicate, FieldRequirement } from './selectors.js';
 import { fieldsMatch } from './selectors.js';
-import { fieldView } from './objects.js';
+import { fieldView } from './stored-object.js';
 
 export interface WatchParams {
   bucket: Bucket;

@@ -21,81 +21,21 @@
 //   restarted with a back-off when it exits (restartPolicy Always); its output goes to
 //   <rootDir>/logs/<namespace>_<pod>_<uid>/<container>.log (0600), and the tail of a failed
 //   run becomes the terminated state's message (terminationMessagePolicy FallbackToLogsOnError).
-import { chmodSync, createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { connect as tcpConnect } from 'node:net';
-import { dirname, join, normalize } from 'node:path';
+//
+// The pieces live beside it: ./pod-spec.ts (types, the API port), ./pod-volumes.ts (volumes),
+// ./container-env.ts (path mapping, $(VAR), env), ./probes.ts (readiness probes).
+import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { join, normalize } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Obj } from '../controllers/helpers.js';
 import { exitCodeOf, running, spawnGuarded, stopGuarded } from './process.js';
 import type { ExecContainer, ExecRefusal, PreparedCommand } from './exec-server.js';
+import type { ContainerSpec, PodLike, PodRuntimeDeps } from './pod-spec.js';
+import { bindWildcards, expandVars, mapPaths, podField, type Mount } from './container-env.js';
+import { probeHttp, probeTcp } from './probes.js';
+import { materializeVolumes } from './pod-volumes.js';
 
-export interface EnvVarSpec {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    fieldRef?: { fieldPath: string };
-    secretKeyRef?: { name: string; key: string; optional?: boolean };
-    configMapKeyRef?: { name: string; key: string; optional?: boolean };
-  };
-}
-
-export interface ProbeSpec {
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string };
-  tcpSocket?: { port: number | string; host?: string };
-  periodSeconds?: number;
-  timeoutSeconds?: number;
-  failureThreshold?: number;
-}
-
-export interface ContainerSpec {
-  name: string;
-  image?: string;
-  command?: string[];
-  args?: string[];
-  workingDir?: string;
-  env?: EnvVarSpec[];
-  ports?: Array<{ name?: string; containerPort: number }>;
-  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
-  readinessProbe?: ProbeSpec;
-}
-
-export interface VolumeSpec {
-  name: string;
-  secret?: { secretName: string; optional?: boolean; items?: Array<{ key: string; path: string }> };
-  configMap?: { name: string; optional?: boolean; items?: Array<{ key: string; path: string }> };
-  emptyDir?: Record<string, unknown>;
-  persistentVolumeClaim?: { claimName: string };
-  hostPath?: { path: string };
-}
-
-export interface PodSpecLike {
-  nodeName?: string;
-  containers: ContainerSpec[];
-  volumes?: VolumeSpec[];
-  terminationGracePeriodSeconds?: number;
-}
-
-export type PodLike = Obj & { spec: PodSpecLike };
-
-export interface PodRuntimeDeps {
-  rootDir: string;
-  address: string;
-  /** Whether this container runs as a process; the others are simulated (Running and Ready at once). */
-  runs(c: ContainerSpec): boolean;
-  /** Decoded data of a Secret / ConfigMap; undefined when it does not exist. */
-  secret(namespace: string, name: string): Promise<Record<string, Buffer> | undefined>;
-  configMap(namespace: string, name: string): Promise<Record<string, Buffer> | undefined>;
-  patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
-  /** The pod's Ready condition changed (its controller's status follows). */
-  onReadyChange(pod: PodLike): void;
-}
-
-interface Mount {
-  mountPath: string;
-  hostPath: string;
-}
+/** The kubelet constructs RealPods with these; their home is ./pod-spec.ts. */
+export type { ContainerSpec, PodLike, PodRuntimeDeps } from './pod-spec.js';
 
 interface ContainerRun {
   spec: ContainerSpec;
@@ -113,86 +53,8 @@ interface ContainerRun {
   timer?: NodeJS.Timeout;
 }
 
-const LOOPBACK = '127.0.0.1';
 const MAX_GRACE_MS = 10_000;
 const TAIL_LINES = 20;
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Rewrites container paths under the mounts to their node directories (see the file comment). */
-export function mapPaths(s: string, mounts: Mount[]): string {
-  if (mounts.length === 0) return s;
-  const sorted = [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
-  const byPath = new Map(sorted.map((m) => [m.mountPath, m.hostPath]));
-  const alternatives = sorted.map((m) => escapeRe(m.mountPath)).join('|');
-  const re = new RegExp(`(^|[\\s=,:;'"])(${alternatives})(?=$|[/\\s,:;'"])`, 'g');
-  return s.replace(re, (_all, pre: string, path: string) => `${pre}${byPath.get(path) ?? path}`);
-}
-
-/** Kubernetes' `$(VAR)` expansion: defined variables expand, `$$` escapes, others stay as written. */
-export function expandVars(s: string, vars: Record<string, string>): string {
-  return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) =>
-    name === undefined ? '$' : (vars[name] ?? all),
-  );
-}
-
-/** --listen-*-urls=...: wildcard hosts become the node address and loopback (see the file comment). */
-export function bindWildcards(arg: string, address: string): string {
-  const m = /^(--listen-[a-z-]*urls=)(.*)$/.exec(arg);
-  if (!m) return arg;
-  const hosts = [...new Set([address, LOOPBACK])].map((h) => (h.includes(':') ? `[${h}]` : h));
-  const urls = m[2]!.split(',').flatMap((u) => {
-    let url: URL;
-    try {
-      url = new URL(u);
-    } catch {
-      return [u];
-    }
-    if (url.hostname !== '0.0.0.0' && url.hostname !== '[::]') return [u];
-    return hosts.map((h) => `${url.protocol}//${h}${url.port ? `:${url.port}` : ''}`);
-  });
-  return `${m[1]}${[...new Set(urls)].join(',')}`;
-}
-
-function podField(pod: PodLike, path: string, address: string): string {
-  const md = pod.metadata;
-  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (label) return (label[1] === 'labels' ? md.labels : md.annotations)?.[label[2]!] ?? '';
-  const fields: Record<string, string | undefined> = {
-    'metadata.name': md.name,
-    'metadata.namespace': md.namespace,
-    'metadata.uid': md.uid,
-    'spec.nodeName': pod.spec.nodeName,
-    'status.podIP': address,
-    'status.hostIP': address,
-  };
-  return fields[path] ?? '';
-}
-
-async function probeHttp(scheme: string, host: string, port: number, path: string, timeoutMs: number): Promise<number> {
-  const mod = scheme.toUpperCase() === 'HTTPS' ? https : http;
-  return new Promise((resolve) => {
-    // Like the kubelet, probes do not verify a serving certificate.
-    const req = mod.get({ host, port, path, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-  });
-}
-
-function probeTcp(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host, port, timeout: timeoutMs }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('timeout', () => s.destroy());
-    s.on('error', () => resolve(false));
-    s.on('close', () => resolve(false));
-  });
-}
 
 export class RealPod {
   readonly namespace: string;
@@ -233,7 +95,7 @@ export class RealPod {
     if (this.stopping) return;
     let volumeDirs: Map<string, string>;
     try {
-      volumeDirs = await this.materialize();
+      volumeDirs = await materializeVolumes(this.pod, this.namespace, this.dir, this.d);
     } catch (err) {
       // A real kubelet retries MountVolume.SetUp until the Secret appears; so does this one.
       this.volumeError = (err as Error).message;
@@ -278,52 +140,6 @@ export class RealPod {
       this.launch(run);
     }
     this.pushStatus();
-  }
-
-  private async materialize(): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    chmodSync(this.dir, 0o700);
-    for (const v of this.pod.spec.volumes ?? []) {
-      const dir = join(this.dir, 'volumes', v.name);
-      if (v.secret || v.configMap) {
-        const src = v.secret
-          ? { kind: 'secret', name: v.secret.secretName, ...v.secret }
-          : { kind: 'configmap', ...v.configMap! };
-        const data = v.secret
-          ? await this.d.secret(this.namespace, src.name)
-          : await this.d.configMap(this.namespace, src.name);
-        if (!data && !src.optional) {
-          throw new Error(`MountVolume.SetUp failed for volume "${v.name}" : ${src.kind} "${src.name}" not found`);
-        }
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const items = src.items ?? Object.keys(data ?? {}).map((key) => ({ key, path: key }));
-        for (const it of items) {
-          const bytes = data?.[it.key];
-          if (!bytes) throw new Error(`MountVolume.SetUp failed for volume "${v.name}" : key "${it.key}" not found`);
-          const file = join(dir, it.path);
-          mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-          writeFileSync(file, bytes, { mode: 0o600 });
-          chmodSync(file, 0o600);
-        }
-      } else if (v.emptyDir) {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-      } else if (v.persistentVolumeClaim) {
-        const pv = join(this.d.rootDir, 'volumes', this.namespace, v.persistentVolumeClaim.claimName);
-        mkdirSync(pv, { recursive: true, mode: 0o700 });
-        out.set(v.name, pv);
-        continue;
-      } else if (v.hostPath) {
-        out.set(v.name, v.hostPath.path);
-        continue;
-      } else {
-        const kinds = 'secret, configMap, emptyDir, persistentVolumeClaim and hostPath';
-        throw new Error(`volume "${v.name}": only ${kinds} are simulated`);
-      }
-      out.set(v.name, dir);
-    }
-    return out;
   }
 
   private async environment(c: ContainerSpec, mounts: Mount[]): Promise<Record<string, string>> {

@@ -9,8 +9,11 @@
 // interpreter, and the objects scale-tui writes are checked by real controllers' webhooks
 // in a real run anyway. `multipleOf` and `uniqueItems` are checked; list-type set/map
 // duplicates are reported as FieldValueDuplicate like the real server.
+//
+// The value-level predicates (types, formats, patterns) are in ./value-checks.ts.
 import { child, index, mapKey, pathString, type FieldPath } from './path.js';
 import type { JSONSchemaProps, SchemaViolation, SchemaViolationReason, ValidateOptions } from './types.js';
+import { compilePattern, formatChecker, formatValue, isPlainObject, typeMatches, typeOf } from './value-checks.js';
 
 export type { JSONSchemaProps, SchemaViolation, SchemaViolationReason, ValidateOptions } from './types.js';
 export { applyDefaults, prune } from './defaults.js';
@@ -49,14 +52,6 @@ function violation(ctx: Ctx, path: FieldPath | undefined, reason: SchemaViolatio
   ctx.out.push({ field: pathString(path), reason, message });
 }
 
-/** How field.Error renders a bad value: strings quoted, scalars bare, composites by type name. */
-export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return Array.isArray(v) ? '"array"' : '"object"';
-}
-
 function invalid(ctx: Ctx, path: FieldPath | undefined, value: unknown, detail: string): void {
   violation(
     ctx,
@@ -64,66 +59,6 @@ function invalid(ctx: Ctx, path: FieldPath | undefined, value: unknown, detail: 
     'FieldValueInvalid',
     `Invalid value: ${formatValue(value)}: ${pathString(path)} in body ${detail}`,
   );
-}
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function typeMatches(type: string, v: unknown): boolean {
-  switch (type) {
-    case 'object':
-      return isPlainObject(v);
-    case 'array':
-      return Array.isArray(v);
-    case 'string':
-      return typeof v === 'string';
-    case 'integer':
-      return typeof v === 'number' && Number.isInteger(v);
-    case 'number':
-      return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean':
-      return typeof v === 'boolean';
-    default:
-      return true;
-  }
-}
-
-/** Go RE2 patterns mostly parse as JS regexps; try unicode mode first, then legacy mode. */
-function compilePattern(p: string): RegExp | undefined {
-  try {
-    return new RegExp(p, 'u');
-  } catch {
-    try {
-      return new RegExp(p);
-    } catch {
-      return undefined; // a pattern JS cannot express is skipped rather than failing every write
-    }
-  }
-}
-
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-function formatChecker(format: string | undefined): ((v: unknown) => string | undefined) | undefined {
-  switch (format) {
-    case 'int32':
-      return (v) => (typeof v === 'number' && (v < INT32_MIN || v > INT32_MAX) ? 'must be of type int32' : undefined);
-    case 'date-time':
-      return (v) => (typeof v === 'string' && !DATE_TIME.test(v) ? 'must be of type date-time' : undefined);
-    case 'byte':
-      return (v) => (typeof v === 'string' && !BASE64.test(v) ? 'must be of type byte' : undefined);
-    default:
-      return undefined;
-  }
 }
 
 function compileSub(schema: JSONSchemaProps): Checker {
