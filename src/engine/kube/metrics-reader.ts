@@ -22,7 +22,12 @@ import { connect as tlsConnect } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getText, HttpStatusError } from '../../metrics/sources/raw.js';
 import type { SecureMetricsReader } from '../../metrics/sources/scrape.js';
-import { METRICS_READER_NAME, METRICS_READER_SELECTOR, metricsReaderObjects } from '../../manifests/metrics-reader.js';
+import {
+  type DiagnosticsPurpose,
+  diagnosticsAccountName,
+  diagnosticsAccountSelector,
+  metricsReaderObjects,
+} from '../../manifests/metrics-reader.js';
 import { openPortForward, type PortForwardEndpoint } from '../../sim/portforward/client.js';
 
 const TOKEN_SECONDS = 600;
@@ -56,6 +61,7 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
     private readonly kc: KubeConfig,
     readonly namespace = 'default',
     private readonly now: () => number = Date.now,
+    private readonly purpose: DiagnosticsPurpose = 'metrics',
   ) {}
 
   private async post(path: string, body: unknown): Promise<string> {
@@ -74,7 +80,7 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
   /** Creates the ServiceAccount, ClusterRole and binding once; a failure is tried again next read. */
   private ensure(): Promise<void> {
     this.ready ??= (async () => {
-      const o = metricsReaderObjects(this.namespace);
+      const o = metricsReaderObjects(this.namespace, this.purpose);
       try {
         await this.createOrReuse(`/api/v1/namespaces/${this.namespace}/serviceaccounts`, o.serviceAccount);
         await this.createOrReuse('/apis/rbac.authorization.k8s.io/v1/clusterroles', o.clusterRole);
@@ -94,11 +100,14 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
     if (this.token && this.now() < this.token.renewAt) return this.token.value;
     let text: string;
     try {
-      text = await this.post(`/api/v1/namespaces/${this.namespace}/serviceaccounts/${METRICS_READER_NAME}/token`, {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: TOKEN_SECONDS },
-      });
+      text = await this.post(
+        `/api/v1/namespaces/${this.namespace}/serviceaccounts/${diagnosticsAccountName(this.purpose)}/token`,
+        {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { expirationSeconds: TOKEN_SECONDS },
+        },
+      );
     } catch (err) {
       // Another scale-tui process released the shared reader: create it again on the next read.
       if (err instanceof HttpStatusError && err.status === 404) this.ready = undefined;
@@ -115,7 +124,20 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
     return status.token;
   }
 
-  async read(namespace: string, pod: string, port: number, timeoutMs: number): Promise<string> {
+  read(namespace: string, pod: string, port: number, timeoutMs: number): Promise<string> {
+    return this.request(namespace, pod, port, 'GET', '/metrics', undefined, timeoutMs);
+  }
+
+  /** Any diagnostics call with the reader's token (PUT /debug/flags/v for live verbosity). */
+  async request(
+    namespace: string,
+    pod: string,
+    port: number,
+    method: 'GET' | 'PUT',
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<string> {
     if (this.refused) throw new Error(this.refused);
     try {
       await this.ensure();
@@ -129,23 +151,29 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
         const tls = tlsConnect({ socket: stream, rejectUnauthorized: false, servername: 'localhost' });
         const req = request(
           {
-            method: 'GET',
-            path: '/metrics',
+            method,
+            path,
             host: 'localhost',
-            headers: { Authorization: `Bearer ${token}`, Accept: 'text/plain;version=0.0.4' },
+            headers: {
+              Authorization: `Bearer ${token}`,
+              Accept: 'text/plain;version=0.0.4',
+              ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}),
+            },
             createConnection: () => tls,
             timeout: timeoutMs,
           },
           (res) => {
-            let body = '';
+            let text = '';
             res.setEncoding('utf8');
             res.on('data', (c: string) => {
-              body += c;
+              text += c;
             });
             res.on('end', () => {
               const code = res.statusCode ?? 0;
-              if (code >= 300) reject(new HttpStatusError(code, `${code} ${body.trim().slice(0, 200)}`));
-              else resolve(body);
+              // Another scale-tui process may have released the reader: make it again next time.
+              if (code === 401) this.forget();
+              if (code >= 300) reject(new HttpStatusError(code, `${code} ${text.trim().slice(0, 200)}`));
+              else resolve(text);
             });
             res.on('error', reject);
           },
@@ -153,7 +181,7 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
         const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         req.on('close', () => clearTimeout(deadline));
         req.on('error', reject);
-        req.end();
+        req.end(body);
       });
     } finally {
       stream.destroy();
@@ -162,13 +190,17 @@ export class ServiceAccountMetricsReader implements SecureMetricsReader {
 
   /** Deletes the ServiceAccount, ClusterRole and binding by scale-tui's labels (nothing else). */
   async release(): Promise<void> {
-    const sel = `labelSelector=${encodeURIComponent(METRICS_READER_SELECTOR)}`;
+    const sel = `labelSelector=${encodeURIComponent(diagnosticsAccountSelector(this.purpose))}`;
     const paths = [
       `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings?${sel}`,
       `/apis/rbac.authorization.k8s.io/v1/clusterroles?${sel}`,
       `/api/v1/namespaces/${this.namespace}/serviceaccounts?${sel}`,
     ];
     for (const p of paths) await getText(this.kc, p, { method: 'DELETE', timeoutMs: API_TIMEOUT_MS });
+    this.forget();
+  }
+
+  private forget(): void {
     this.ready = undefined;
     this.token = undefined;
   }

@@ -2,7 +2,10 @@
 // stop being lower bounds (-v=3 logs every client-side wait over 50 ms).
 //   - CAPI's managers (core, CABPK, KCP: all built on CAPI's util/flags) serve
 //     PUT /debug/flags/v on their diagnostics endpoint: the level changes live, no restart,
-//     no lost caches. It is tried through the API server's pod proxy on each live pod; the
+//     no lost caches. An https endpoint (the default, secure) is called with a labelled
+//     ServiceAccount's token over a port-forward (kube/metrics-reader.ts, a role that may
+//     `put` /debug/flags/v, deleted afterwards); after that, and for plain-HTTP endpoints,
+//     it is tried through the API server's pod proxy on each live pod; the
 //     level is recorded on the Deployment (annotation "N@pod,…", metadata only, so no
 //     rollout) because nothing else remembers it, and it holds only while those pods run.
 //   - Everywhere else, or when the PUT is refused (a secure diagnostics endpoint answers 401
@@ -19,6 +22,7 @@ import { getText, HttpStatusError } from '../../metrics/sources/raw.js';
 import { DEFAULT_METRICS_ENDPOINTS, podProxyPath } from '../../metrics/sources/scrape.js';
 import { LIVE_VERBOSITY_ANNOTATION, liveVerbosity, verbosityFromArgs } from '../../metrics/throttle/completeness.js';
 import { readControllerArgs } from './tune.js';
+import { ServiceAccountMetricsReader } from '../kube/metrics-reader.js';
 
 /** Controllers whose binary serves PUT /debug/flags/v (CAPI's util/flags, cluster-api@v1.14.0). */
 export const DEBUG_FLAGS_CONTROLLERS: readonly ControllerId[] = ['capi', 'kubeadm-bootstrap', 'kcp'];
@@ -55,9 +59,24 @@ export function withVerbosity(args: readonly string[], level: number): string[] 
   return out;
 }
 
-async function putLive(client: KubeClient, namespace: string, pod: string, level: number): Promise<string | undefined> {
+async function putLive(
+  client: KubeClient,
+  writer: ServiceAccountMetricsReader,
+  namespace: string,
+  pod: string,
+  level: number,
+): Promise<string | undefined> {
   const failures: string[] = [];
   for (const ep of DEFAULT_METRICS_ENDPOINTS) {
+    if (ep.scheme === 'https') {
+      try {
+        await writer.request(namespace, pod, ep.port, 'PUT', '/debug/flags/v', String(level), 5000);
+        return undefined;
+      } catch (err) {
+        const why = err instanceof HttpStatusError ? String(err.status) : (err as Error).message.split('\n')[0];
+        failures.push(`${ep.scheme}:${ep.port} with a ServiceAccount token: ${why}`);
+      }
+    }
     try {
       await getText(client.config, podProxyPath(namespace, pod, ep, 'debug/flags/v'), {
         method: 'PUT',
@@ -95,7 +114,12 @@ export async function setVerbosity(
   const before = (names[0] !== undefined ? liveVerbosity(annotation, names[0]) : undefined) ?? verbosityFromArgs(args);
   let note: string | undefined;
   if (DEBUG_FLAGS_CONTROLLERS.includes(id) && names.length > 0) {
-    const failures = (await Promise.all(names.map((p) => putLive(client, spec.namespace, p, level)))).filter(Boolean);
+    const writer = new ServiceAccountMetricsReader(client.config, 'default', Date.now, 'verbosity');
+    const failures = (
+      await Promise.all(names.map((p) => putLive(client, writer, spec.namespace, p, level))).finally(() =>
+        writer.release().catch(() => undefined),
+      )
+    ).filter(Boolean);
     if (failures.length === 0) {
       await client.mergePatch({
         apiVersion: 'apps/v1',

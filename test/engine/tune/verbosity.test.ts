@@ -16,7 +16,7 @@ import { setVerbosity, withVerbosity } from '../../../src/engine/tune/verbosity.
 import { readControllerArgs } from '../../../src/engine/tune/tune.js';
 import { LIVE_VERBOSITY_ANNOTATION } from '../../../src/metrics/throttle/completeness.js';
 import { IDENTITIES } from '../../../src/sim/controllers/identity.js';
-import { podProxyPath } from '../../../src/metrics/sources/scrape.js';
+import { ServiceAccountMetricsReader } from '../../../src/engine/kube/metrics-reader.js';
 import { getText } from '../../../src/metrics/sources/raw.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
@@ -85,12 +85,14 @@ describe('setVerbosity', () => {
     // The next change reads the live level as its "before".
     expect((await setVerbosity(client, 'kcp', 5)).before).toBe(4);
     // The endpoint refuses what is not a level, as klog's flag does, and keeps the old one.
-    const put = podProxyPath(IDENTITIES.kcp.namespace, pod, { scheme: 'http', port: 8443 }, 'debug/flags/v');
+    // (KCP's endpoint is secure by default, as the real one is: the PUT carries a token that may put it.)
+    const writer = new ServiceAccountMetricsReader(client.config, 'default', Date.now, 'verbosity');
     await expect(
-      getText(client.config, put, { method: 'PUT', body: 'lots', accept: 'text/plain' }),
+      writer.request(IDENTITIES.kcp.namespace, pod, 8443, 'PUT', '/debug/flags/v', 'lots', 5000),
     ).rejects.toMatchObject({
       status: 400,
     });
+    await writer.release();
     expect(kcp.diagnostics.verbosity).toBe(5);
   });
 
