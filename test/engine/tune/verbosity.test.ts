@@ -17,7 +17,6 @@ import { readControllerArgs } from '../../../src/engine/tune/tune.js';
 import { LIVE_VERBOSITY_ANNOTATION } from '../../../src/metrics/throttle/completeness.js';
 import { IDENTITIES } from '../../../src/sim/controllers/identity.js';
 import { ServiceAccountMetricsReader } from '../../../src/engine/kube/metrics-reader.js';
-import { getText } from '../../../src/metrics/sources/raw.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 let api: ApiServerHandle;
