@@ -235,9 +235,14 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
         "kind get kubeconfig --name 'b2'",
       ]);
       const registry = JSON.parse(readFileSync(join(dir, 'state', 'backing-clusters.json'), 'utf8')) as {
-        clusters: Array<{ name: string; source: string }>;
+        clusters: Array<{ name: string; source: string; kindCluster?: unknown }>;
       };
       expect(registry.clusters.find((c) => c.name === 'b2')?.source).toBe('ssh:ubuntu@127.0.0.1');
+      // scale-tui made this kind cluster (kind get clusters did not list it): recorded for --purge
+      expect(registry.clusters.find((c) => c.name === 'b2')?.kindCluster).toEqual({
+        name: 'b2',
+        ssh: { user: 'ubuntu', host: '127.0.0.1' },
+      });
       const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
       expect(await kube.get('apps/v1', 'StatefulSet', 'etcd', 'etcd-system')).toBeDefined();
     } finally {

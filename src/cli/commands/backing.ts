@@ -95,7 +95,10 @@ export function register(program: Command): void {
       .command('remove')
       .description('unregister a backing cluster (refused while workload clusters are placed there)')
       .argument('<name>')
-      .option('--purge', 'also delete its etcd-system namespace (etcd and all tenant data)')
+      .option(
+        '--purge',
+        'also delete what scale-tui made there: the kind cluster if `backing create` made it, else its etcd-system namespace',
+      )
       .option('--force', 'remove even if etcd still holds workload clusters or cannot be reached'),
   ).action(
     action(async (name: string, o: AccessOpts & { purge?: boolean; force?: boolean }) => {
@@ -105,9 +108,11 @@ export function register(program: Command): void {
         purge: o.purge,
         force: o.force,
         access: accessOf(o),
+        log: say,
       });
+      const purged = e.kindCluster ? ` and its kind cluster ${e.kindCluster.name}` : ' and its etcd-system namespace';
       say(
-        `removed backing cluster ${e.name}${o.purge ? ' and its etcd-system namespace' : ' (its etcd is left running; use --purge to delete it)'}`,
+        `removed backing cluster ${e.name}${o.purge ? purged : ' (its etcd is left running; use --purge to delete it)'}`,
       );
     }),
   );
@@ -144,6 +149,8 @@ export function register(program: Command): void {
         runId: runId(),
         access: accessOf(o),
         source: `ssh:${o.ssh}`,
+        // Only a kind cluster this run created is recorded: purge may delete it, never one found there.
+        ...(remote.created ? { kindCluster: { name, ssh: target } } : {}),
         readyTimeoutMs: o.timeout * 1000,
         log: say,
       });

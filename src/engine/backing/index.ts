@@ -9,6 +9,7 @@ import { readRootPassword, setupBackingEtcd, type BackingSetupResult } from './s
 import { openAdmin, type AdminSession, type EtcdAccess } from './admin.js';
 import { backingHealth } from './health.js';
 import { ETCD } from './etcd-objects.js';
+import { deleteCreatedKindCluster, refuseForeignKindCluster } from './purge.js';
 
 export { readRegistry, type BackingEntry } from './registry.js';
 export { backingHealth } from './health.js';
@@ -23,6 +24,8 @@ export interface AddBackingOptions {
   runId: string;
   access?: EtcdAccess;
   source?: string;
+  /** The kind cluster `backing create` made for it (recorded so --purge may delete it). */
+  kindCluster?: BackingEntry['kindCluster'];
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -57,6 +60,7 @@ export async function addBacking(o: AddBackingOptions): Promise<{ entry: Backing
       capacity: o.capacity,
       endpoint: kube.server,
       source: o.source,
+      ...(o.kindCluster ? { kindCluster: o.kindCluster } : {}),
     });
     return { entry, setup };
   } finally {
@@ -105,11 +109,15 @@ export async function listBacking(
 export interface RemoveBackingOptions {
   stateDir: string;
   name: string;
-  /** Also delete the etcd-system namespace (and with it etcd and its data) in that cluster. */
+  /**
+   * Also delete what scale-tui made there: the kind cluster itself when `backing create` made
+   * it (the registry says so), otherwise the etcd-system namespace (etcd and its data).
+   */
   purge?: boolean;
   /** Remove even if etcd still holds tenants (workload clusters placed there). */
   force?: boolean;
   access?: EtcdAccess;
+  log?: (line: string) => void;
 }
 
 /** Tenants still in the cluster's etcd, or undefined when etcd cannot be asked. */
@@ -152,7 +160,11 @@ export async function removeBacking(o: RemoveBackingOptions): Promise<BackingEnt
       );
     }
   }
-  if (o.purge) {
+  if (o.purge && entry.kindCluster) {
+    // scale-tui made this kind cluster: deleting it takes etcd and all tenant data with it.
+    await deleteCreatedKindCluster(entry.kindCluster, o.log);
+  } else if (o.purge) {
+    refuseForeignKindCluster(entry);
     const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
     const ns = await kube.get('v1', 'Namespace', ETCD.namespace);
     if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'scale-tui') {

@@ -15,6 +15,20 @@ const entrySchema = z.object({
   addedAt: z.string(),
   /** How it was made: `kubeconfig` (backing add) or `ssh:USER@HOST` (backing create). */
   source: z.string().default('kubeconfig'),
+  /**
+   * The kind cluster scale-tui's `backing create` made for this entry, and where: over ssh
+   * to that host, or on this machine when `ssh` is absent. Absent when scale-tui did not
+   * make it (`backing add`, or `backing create` that found the kind cluster already there):
+   * then `backing remove --purge` never deletes a kind cluster.
+   */
+  kindCluster: z
+    .object({
+      name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+      ssh: z
+        .object({ user: z.string().min(1), host: z.string().min(1), port: z.int().min(1).max(65535).optional() })
+        .optional(),
+    })
+    .optional(),
 });
 const fileSchema = z.object({ version: z.literal(1), clusters: z.array(entrySchema) });
 
@@ -70,8 +84,12 @@ export function addEntry(
       `Use another name, or remove it first: scale-tui backing remove ${entry.name}.`,
     );
   }
+  // Adding again (or a create that reused the kind cluster) keeps the record of who made it.
+  const kindCluster = full.kindCluster ?? existing?.kindCluster;
   const next = existing
-    ? clusters.map((c) => (c.name === entry.name ? { ...full, addedAt: existing.addedAt } : c))
+    ? clusters.map((c) =>
+        c.name === entry.name ? { ...full, addedAt: existing.addedAt, ...(kindCluster ? { kindCluster } : {}) } : c,
+      )
     : [...clusters, full];
   writeRegistry(stateDir, next);
   return next.find((c) => c.name === entry.name)!;

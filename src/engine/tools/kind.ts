@@ -30,3 +30,8 @@ export async function kindCreateCluster(name: string, configYaml: string, waitSe
 export async function kindKubeconfig(name: string): Promise<string> {
   return (await runTool('kind', ['get', 'kubeconfig', '--name', name])).stdout;
 }
+
+/** Deletes one kind cluster by name; `backing remove --purge` calls it only for one scale-tui made. */
+export async function kindDeleteCluster(name: string, timeoutMs = 300_000): Promise<ToolResult> {
+  return runTool('kind', ['delete', 'cluster', '--name', name], { timeoutMs });
+}
