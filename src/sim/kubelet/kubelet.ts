@@ -9,105 +9,39 @@
 // It also serves the kubelet port (exec-server.ts: `kubectl exec` through the API server) and,
 // with runEtcd, runs etcd containers as real etcd processes (pod-runtime.ts). In the demo it
 // runs in-process on 127.0.0.1; the lab runs it as a process of its own (startKubelet) inside
-// a node's network namespace, with that node's address.
-import { createHash } from 'node:crypto';
+// a node's network namespace, with that node's address.//
+// The parts it drives live beside it: ./workload-pods.ts (Deployment and StatefulSet pods and
+// status), ./workload-servers.ts (workload API servers), ./real-pods.ts (pods run as processes),
+// ./kubelet-options.ts (what it is given) and ./pod-templates.ts (template helpers).
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
-import { LABEL_CLUSTER } from '../../manifests/labels.js';
 import { Informer } from '../controllers/informer.js';
 import { RestClient, ApiError } from '../controllers/rest.js';
-import { R, collectionPath, objectPath, type Resource } from '../controllers/resources.js';
-import { field, nowIso, randomSuffix, type Obj } from '../controllers/helpers.js';
+import { R, collectionPath, objectPath } from '../controllers/resources.js';
+import { nowIso, type Obj } from '../controllers/helpers.js';
 import { createCA, issueCert } from '../../core/pki/index.js';
-import { startExecServer, type ExecContainer, type ExecRefusal, type ExecServerHandle } from './exec-server.js';
-import { RealPod, type ContainerSpec, type PodLike } from './pod-runtime.js';
+import { startExecServer, type ExecServerHandle } from './exec-server.js';
+import type { PodLike } from './pod-runtime.js';
+import { APISERVER_SERVICE, LABEL_COMPONENT, WORKLOAD_APISERVER, type KubeletOptions } from './kubelet-options.js';
+import { RealPods } from './real-pods.js';
+import { WorkloadServers } from './workload-servers.js';
+import { WorkloadPods } from './workload-pods.js';
 
-export const LABEL_COMPONENT = 'scale-tui.metal3.io/component';
-export const WORKLOAD_APISERVER = 'workload-apiserver';
-export const APISERVER_SERVICE = 'test-kube-apiserver';
-
-/** What the kubelet needs from src/sim/apiserver's startApiServer. */
-export interface WorkloadServerOptions {
-  name: string;
-  port: number;
-  /** The node's address: a NodePort is served there, as kube-proxy does on the node. */
-  host: string;
-  builtinCrds: false;
-  tls: { certPem: string; keyPem: string; clientCaPem?: string };
-}
-export interface WorkloadServerHandle {
-  port: number;
-  stop(): Promise<void>;
-}
-export type StartWorkloadServer = (opts: WorkloadServerOptions) => Promise<WorkloadServerHandle>;
-
-export interface PodMetricsSink {
-  setPodMetrics(
-    namespace: string,
-    pod: string,
-    containers: Array<{ name: string; cpuMillicores: number; memoryBytes: number }>,
-  ): void;
-  setNodeMetrics?(node: string, cpuMillicores: number, memoryBytes: number): void;
-}
-
-export interface KubeletOptions {
-  kubeconfig: KubeConfig;
-  /** Node name of this cluster, e.g. "backing-1-control-plane". */
-  nodeName: string;
-  /**
-   * The node's address (Node InternalIP, pods' hostIP, where NodePorts listen). Default
-   * 127.0.0.1 for the in-process demo; the lab gives the node namespace's address.
-   */
-  address?: string;
-  startWorkloadServer?: StartWorkloadServer;
-  metrics?: PodMetricsSink;
-  /** Called when a workload API server starts or stops (the demo counts them). */
-  onWorkloadServer?: (event: 'started' | 'stopped', namespace: string, port: number) => void;
-  /** The kubelet port for exec, on the node's address (10250 on a real node; default 0 = ephemeral). */
-  kubeletPort?: number;
-  /**
-   * CA of the client certificates the kubelet port accepts (kubelet --client-ca-file): the API
-   * server's kubelet-client certificate. Default: the CA in the kubeconfig.
-   */
-  clientCaPem?: string;
-  /** Run the containers whose command is etcd (the etcd-system StatefulSet) as real etcd processes. */
-  runEtcd?: boolean;
-  /**
-   * The kubelet's directory (pod volumes, persistent volumes, container logs). Default with
-   * runEtcd: a fresh temporary directory, removed on stop(); a given one is kept, so persistent
-   * volumes (etcd's data) survive a kubelet restart as they survive a node reboot.
-   */
-  rootDir?: string;
-}
-
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function templateHash(dep: KubeObject): string {
-  return createHash('sha256')
-    .update(JSON.stringify(field(dep, 'spec', 'template') ?? {}))
-    .digest('hex')
-    .slice(0, 10)
-    .replace(/[aeiou]/g, 'x');
-}
-
-/** Whether a container is etcd: its command (or, without one, its first arg) runs an etcd binary. */
-export function isEtcdContainer(c: ContainerSpec): boolean {
-  const argv0 = c.command?.[0] ?? c.args?.[0];
-  return argv0 !== undefined && basename(argv0) === 'etcd';
-}
+export {
+  APISERVER_SERVICE,
+  LABEL_COMPONENT,
+  WORKLOAD_APISERVER,
+  type KubeletOptions,
+  type PodMetricsSink,
+  type StartWorkloadServer,
+  type WorkloadServerHandle,
+  type WorkloadServerOptions,
+} from './kubelet-options.js';
+export { freePort } from './workload-servers.js';
+export { isEtcdContainer } from './real-pods.js';
 
 function kubeconfigCa(kc: KubeConfig): string | undefined {
   const c = kc.getCurrentCluster();
@@ -115,55 +49,49 @@ function kubeconfigCa(kc: KubeConfig): string | undefined {
   return c?.caFile ? readFileSync(c.caFile, 'utf8') : undefined;
 }
 
-function isReady(p: Obj): boolean {
-  const conds = field<Array<{ type?: string; status?: string }>>(p, 'status', 'conditions') ?? [];
-  return conds.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-/**
- * The pod spec with a volume per volumeClaimTemplate (claim `<template>-<sts>-<ordinal>`),
- * as the StatefulSet controller adds them.
- */
-function withClaims(sts: Obj, spec: Record<string, unknown>, ordinal: number): Record<string, unknown> {
-  const templates = field<Array<{ metadata?: { name?: string } }>>(sts, 'spec', 'volumeClaimTemplates') ?? [];
-  const volumes = [...((spec.volumes as Array<{ name: string }> | undefined) ?? [])];
-  for (const t of templates) {
-    const vol = t.metadata?.name;
-    if (!vol || volumes.some((v) => v.name === vol)) continue;
-    const claimName = `${vol}-${sts.metadata.name}-${ordinal}`;
-    volumes.push({ name: vol, persistentVolumeClaim: { claimName } } as { name: string });
-  }
-  return volumes.length ? { ...spec, volumes } : spec;
-}
-
-function podTemplate(obj: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } {
-  const t =
-    field<{ metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> }>(
-      obj,
-      'spec',
-      'template',
-    ) ?? {};
-  return { labels: t.metadata?.labels ?? {}, spec: t.spec ?? { containers: [] } };
-}
-
 export class Kubelet {
   private readonly client: RestClient;
   private readonly informers: Informer[] = [];
-  private readonly servers = new Map<string, Promise<WorkloadServerHandle | undefined>>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly busy = new Set<string>();
   private stopped = false;
   private nodeTimer?: NodeJS.Timeout;
   private lastCpu = process.cpuUsage();
   private lastT = performance.now();
-  private readonly realPods = new Map<string, RealPod>();
-  private readonly stoppingPods = new Map<string, Promise<void>>();
+  private readonly realPods: RealPods;
+  private readonly servers: WorkloadServers;
+  private readonly pods: WorkloadPods;
   private execServer?: ExecServerHandle;
   private rootDir = '';
   private ownRootDir = false;
 
   constructor(private readonly opts: KubeletOptions) {
     this.client = new RestClient(opts.kubeconfig);
+    const client = this.client;
+    const address = this.address;
+    this.realPods = new RealPods({
+      client,
+      nodeName: opts.nodeName,
+      address,
+      runEtcd: opts.runEtcd === true,
+      rootDir: () => this.rootDir,
+      stopped: () => this.stopped,
+      onReadyChange: (pd) => this.ownerChanged(pd),
+    });
+    this.servers = new WorkloadServers({
+      client,
+      address,
+      start: opts.startWorkloadServer,
+      onWorkloadServer: opts.onWorkloadServer,
+      service: (ns) => this.informers[2]?.get(ns, APISERVER_SERVICE),
+    });
+    this.pods = new WorkloadPods({
+      client,
+      nodeName: opts.nodeName,
+      address,
+      isRealPod: (p) => this.realPods.isRealPod(p),
+      metrics: opts.metrics,
+    });
   }
 
   private get address(): string {
@@ -186,7 +114,7 @@ export class Kubelet {
 
   /** Pids of the real container processes of a pod (empty when none runs). */
   podPids(namespace: string, name: string): number[] {
-    return this.realPods.get(`${namespace}/${name}`)?.pids() ?? [];
+    return this.realPods.pids(namespace, name);
   }
 
   async start(): Promise<void> {
@@ -210,7 +138,7 @@ export class Kubelet {
       // Pods bound to this node, to stop their processes when they are deleted (directly, or by
       // garbage collection after their StatefulSet) and to start them again after a kubelet restart.
       // (Pushed last: the code above finds informers by index.)
-      this.informers.push(new Informer(this.client, R.pod, (t, o) => this.podEvent(t, o as PodLike)));
+      this.informers.push(new Informer(this.client, R.pod, (t, o) => this.realPods.podEvent(t, o as PodLike)));
     }
     for (const i of this.informers) i.start();
     await Promise.all(this.informers.map((i) => i.hasSynced()));
@@ -223,13 +151,10 @@ export class Kubelet {
     if (this.nodeTimer) clearInterval(this.nodeTimer);
     for (const t of this.pending.values()) clearTimeout(t);
     for (const i of this.informers) i.stop();
-    const handles = await Promise.all(this.servers.values());
-    await Promise.all(handles.map((h) => h?.stop().catch(() => {})));
-    this.servers.clear();
+    await this.servers.stopAll();
     await this.execServer?.stop();
     // Real containers end with the kubelet; their pods stay in the API, as a real node's do.
-    await Promise.all([...this.realPods.keys()].map((k) => this.stopRealPod(k)));
-    await Promise.all(this.stoppingPods.values());
+    await this.realPods.stopAll();
     this.client.close();
     if (this.ownRootDir && this.rootDir) rmSync(this.rootDir, { recursive: true, force: true });
   }
@@ -252,88 +177,8 @@ export class Kubelet {
       port: this.opts.kubeletPort ?? 0,
       tls: { certPem: serving.certPem, keyPem: serving.keyPem },
       clientCaPem,
-      resolve: (ns, pod, container) => this.execTarget(ns, pod, container),
+      resolve: (ns, pod, container) => this.realPods.execTarget(ns, pod, container),
     });
-  }
-
-  private execTarget(ns: string, pod: string, container: string): ExecContainer | ExecRefusal {
-    const real = this.realPods.get(`${ns}/${pod}`);
-    if (real) return real.execContainer(container);
-    const message = `pod ${ns}/${pod} has no process on node ${this.opts.nodeName}: its containers are simulated`;
-    return { code: 404, reason: 'NotFound', message };
-  }
-
-  private readonly runsContainer = (c: ContainerSpec): boolean => this.opts.runEtcd === true && isEtcdContainer(c);
-
-  private isRealPod(p: { spec?: { containers?: ContainerSpec[] } }): boolean {
-    return (p.spec?.containers ?? []).some((c) => this.runsContainer(c));
-  }
-
-  private podEvent(type: 'add' | 'update' | 'delete', p: PodLike): void {
-    if (this.stopped || p.spec?.nodeName !== this.opts.nodeName || !this.isRealPod(p)) return;
-    const key = `${p.metadata.namespace}/${p.metadata.name}`;
-    const uid = p.metadata.uid;
-    const current = this.realPods.get(key);
-    if (type === 'delete' || p.metadata.deletionTimestamp) {
-      if (current?.uid === uid) void this.stopRealPod(key);
-      return;
-    }
-    // A new pod of this name, or one that nothing runs after a kubelet restart: start it.
-    if (!current || current.uid !== uid) void this.startRealPod(p);
-  }
-
-  private async startRealPod(p: PodLike): Promise<void> {
-    const key = `${p.metadata.namespace}/${p.metadata.name}`;
-    const uid = p.metadata.uid;
-    const old = this.realPods.get(key);
-    if (old && old.uid === uid) return;
-    if (old) void this.stopRealPod(key);
-    const pod = new RealPod(p, {
-      rootDir: this.rootDir,
-      address: this.address,
-      runs: this.runsContainer,
-      secret: (ns, name) => this.objectData(R.secret, ns, name, 'base64'),
-      configMap: (ns, name) => this.objectData(R.configMap, ns, name, 'utf8'),
-      patchStatus: async (ns, name, status) => {
-        await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), { status });
-      },
-      onReadyChange: (pd) => this.ownerChanged(pd),
-    });
-    this.realPods.set(key, pod);
-    // The previous pod of this name (same ports, same persistent volume) must be gone first.
-    await this.stoppingPods.get(key);
-    if (this.stopped || this.realPods.get(key) !== pod) return;
-    pod.start();
-  }
-
-  private stopRealPod(key: string): Promise<void> {
-    const pod = this.realPods.get(key);
-    if (!pod) return this.stoppingPods.get(key) ?? Promise.resolve();
-    this.realPods.delete(key);
-    const prev = this.stoppingPods.get(key) ?? Promise.resolve();
-    const done = prev.then(() => pod.stop()).catch(() => {});
-    this.stoppingPods.set(key, done);
-    void done.then(() => {
-      if (this.stoppingPods.get(key) === done) this.stoppingPods.delete(key);
-    });
-    return done;
-  }
-
-  /** A Secret's (base64) or ConfigMap's (text) data, decoded; undefined when the object is missing. */
-  private async objectData(
-    res: Resource,
-    ns: string,
-    name: string,
-    enc: 'base64' | 'utf8',
-  ): Promise<Record<string, Buffer> | undefined> {
-    const o = await this.client.get(objectPath(res, name, ns));
-    if (!o) return undefined;
-    const data = (o as { data?: Record<string, string> }).data ?? {};
-    const bin = (o as { binaryData?: Record<string, string> }).binaryData ?? {};
-    return {
-      ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, enc)])),
-      ...Object.fromEntries(Object.entries(bin).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    };
   }
 
   /** A real pod's readiness changed: its StatefulSet's status follows. */
@@ -408,7 +253,7 @@ export class Kubelet {
         this.busy.add(key);
         const run =
           kind === 'gone-deploy'
-            ? this.deploymentGone(obj)
+            ? this.servers.gone(obj)
             : kind === 'gone-sts'
               ? Promise.resolve()
               : this.sync(kind, key);
@@ -424,285 +269,14 @@ export class Kubelet {
     const obj = inf?.get(ns, name) as Obj | undefined;
     if (!obj || obj.metadata.deletionTimestamp) return;
     if (kind === 'deploy' && obj.metadata.labels?.[LABEL_COMPONENT] === WORKLOAD_APISERVER) {
-      const ok = await this.ensureWorkloadServer(obj);
+      const ok = await this.servers.ensure(obj);
       if (!ok) {
         // Secrets or Service not there yet: the engine creates them around the Deployment.
         setTimeout(() => this.schedule('deploy', obj), 300);
         return;
       }
     }
-    await this.ensurePods(kind, obj);
-  }
-
-  private async ensurePods(kind: 'deploy' | 'sts', obj: Obj): Promise<void> {
-    if (kind === 'sts') return this.ensureStatefulSetPods(obj);
-    const ns = obj.metadata.namespace ?? '';
-    const replicas = field<number>(obj, 'spec', 'replicas') ?? 1;
-    const { labels, spec } = podTemplate(obj);
-    const hash = kind === 'deploy' ? templateHash(obj) : '';
-    const selector = Object.entries(field<Record<string, string>>(obj, 'spec', 'selector', 'matchLabels') ?? labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const pods = selector ? ((await this.client.list(collectionPath(R.pod, ns), selector)).items as Obj[]) : [];
-    const current = pods.filter(
-      (p) =>
-        (kind === 'deploy' ? p.metadata.labels?.['pod-template-hash'] === hash : true) && !p.metadata.deletionTimestamp,
-    );
-    const stale = kind === 'deploy' ? pods.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash) : [];
-    for (let i = current.length; i < replicas; i++) {
-      const podName =
-        kind === 'deploy' ? `${obj.metadata.name}-${hash}-${randomSuffix()}` : `${obj.metadata.name}-${i}`;
-      await this.createPod(
-        ns,
-        podName,
-        { ...labels, ...(kind === 'deploy' ? { 'pod-template-hash': hash } : {}) },
-        spec,
-        obj,
-      );
-    }
-    // Rollout: the new pod is up before the old ones go, as with maxSurge.
-    for (const p of stale) await this.client.delete(objectPath(R.pod, p.metadata.name, ns));
-    for (const p of current.slice(replicas)) await this.client.delete(objectPath(R.pod, p.metadata.name, ns));
-    const res = kind === 'deploy' ? R.deployment : R.statefulSet;
-    const status =
-      kind === 'deploy'
-        ? {
-            observedGeneration: obj.metadata.generation,
-            replicas,
-            updatedReplicas: replicas,
-            readyReplicas: replicas,
-            availableReplicas: replicas,
-            conditions: [
-              {
-                type: 'Available',
-                status: 'True',
-                reason: 'MinimumReplicasAvailable',
-                message: 'Deployment has minimum availability.',
-                lastUpdateTime: nowIso(),
-                lastTransitionTime: nowIso(),
-              },
-              {
-                type: 'Progressing',
-                status: 'True',
-                reason: 'NewReplicaSetAvailable',
-                message: `ReplicaSet "${obj.metadata.name}-${hash}" has successfully progressed.`,
-                lastUpdateTime: nowIso(),
-                lastTransitionTime: nowIso(),
-              },
-            ],
-          }
-        : {
-            observedGeneration: obj.metadata.generation,
-            replicas,
-            readyReplicas: replicas,
-            currentReplicas: replicas,
-            updatedReplicas: replicas,
-            availableReplicas: replicas,
-          };
-    const old = obj.status as Record<string, unknown> | undefined;
-    if (old?.observedGeneration !== obj.metadata.generation || old?.readyReplicas !== replicas) {
-      await this.client.mergePatch(objectPath(res, obj.metadata.name, ns, 'status'), { status });
-    }
-  }
-
-  /**
-   * A StatefulSet's pods `<name>-<ordinal>`, each with the template's revision
-   * (controller-revision-hash) and its claims' volumes; a pod of an older revision is replaced
-   * (RollingUpdate, one name at a time). Ready counts come from the pods' Ready conditions,
-   * which real (etcd) pods reach only when their probe passes.
-   */
-  private async ensureStatefulSetPods(sts: Obj): Promise<void> {
-    const ns = sts.metadata.namespace ?? '';
-    const name = sts.metadata.name;
-    const replicas = field<number>(sts, 'spec', 'replicas') ?? 1;
-    const { labels, spec } = podTemplate(sts);
-    const revision = `${name}-${templateHash(sts)}`;
-    const matchLabels = field<Record<string, string>>(sts, 'spec', 'selector', 'matchLabels') ?? labels;
-    const selector = Object.entries(matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const listPods = async (): Promise<Obj[]> => {
-      if (!selector) return [];
-      const items = (await this.client.list(collectionPath(R.pod, ns), selector)).items as Obj[];
-      return items.filter((p) => !p.metadata.deletionTimestamp);
-    };
-    const REV = 'controller-revision-hash';
-    const byName = new Map((await listPods()).map((p) => [p.metadata.name, p]));
-    for (let i = 0; i < replicas; i++) {
-      const podName = `${name}-${i}`;
-      const existing = byName.get(podName);
-      if (existing?.metadata.labels?.[REV] === revision) continue;
-      if (existing) await this.client.delete(objectPath(R.pod, podName, ns));
-      const podLabels = {
-        ...labels,
-        [REV]: revision,
-        'statefulset.kubernetes.io/pod-name': podName,
-        'apps.kubernetes.io/pod-index': String(i),
-      };
-      await this.createPod(ns, podName, podLabels, withClaims(sts, spec, i), sts);
-    }
-    for (const p of byName.values()) {
-      const ordinal = Number(p.metadata.name.slice(name.length + 1));
-      if (!p.metadata.name.startsWith(`${name}-`) || !Number.isInteger(ordinal) || ordinal >= replicas) {
-        await this.client.delete(objectPath(R.pod, p.metadata.name, ns));
-      }
-    }
-    const pods = await listPods();
-    const updated = pods.filter((p) => p.metadata.labels?.[REV] === revision).length;
-    const ready = pods.filter(isReady).length;
-    const old = (sts.status ?? {}) as Record<string, unknown>;
-    const done = updated === replicas && ready === replicas;
-    const status = {
-      observedGeneration: sts.metadata.generation,
-      replicas: pods.length,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      currentReplicas: updated,
-      updatedReplicas: updated,
-      currentRevision: done ? revision : ((old.currentRevision as string | undefined) ?? revision),
-      updateRevision: revision,
-    };
-    const changed = (Object.keys(status) as Array<keyof typeof status>).some((k) => old[k] !== status[k]);
-    if (changed) await this.client.mergePatch(objectPath(R.statefulSet, name, ns, 'status'), { status });
-  }
-
-  private async createPod(
-    ns: string,
-    name: string,
-    labels: Record<string, string>,
-    spec: Record<string, unknown>,
-    owner: Obj,
-  ): Promise<void> {
-    const containers = (spec.containers as Array<{ name: string; image?: string }> | undefined) ?? [];
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name,
-        namespace: ns,
-        labels,
-        ownerReferences: [
-          {
-            apiVersion: owner.apiVersion,
-            kind: owner.kind,
-            name: owner.metadata.name,
-            uid: owner.metadata.uid ?? '',
-            controller: true,
-          },
-        ],
-      },
-      spec: { ...spec, nodeName: this.opts.nodeName },
-    };
-    await this.client.create(collectionPath(R.pod, ns), pod);
-    const t = nowIso();
-    if (this.isRealPod(pod as { spec: { containers?: ContainerSpec[] } })) {
-      // Its processes start from the pod watch (podEvent), which reports the status from here on.
-      const waiting = { waiting: { reason: 'ContainerCreating' } };
-      const statuses = containers.map((c) => ({
-        name: c.name,
-        image: c.image ?? '',
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: waiting,
-      }));
-      const addresses = { hostIP: this.address, podIP: this.address };
-      const status = { phase: 'Pending', ...addresses, startTime: t, containerStatuses: statuses };
-      await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), { status });
-      return;
-    }
-    await this.client.mergePatch(objectPath(R.pod, name, ns, 'status'), {
-      status: {
-        phase: 'Running',
-        hostIP: this.address,
-        podIP: this.address,
-        startTime: t,
-        qosClass: 'Burstable',
-        conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-          type,
-          status: 'True',
-          lastTransitionTime: t,
-        })),
-        containerStatuses: containers.map((c) => ({
-          name: c.name,
-          image: c.image ?? '',
-          imageID: '',
-          ready: true,
-          started: true,
-          restartCount: 0,
-          state: { running: { startedAt: t } },
-        })),
-      },
-    });
-    // A small baseline until the process behind the pod reports its own usage.
-    this.opts.metrics?.setPodMetrics(
-      ns,
-      name,
-      containers.map((c) => ({ name: c.name, cpuMillicores: 2, memoryBytes: 20 * 1024 * 1024 })),
-    );
-  }
-
-  private async secretData(ns: string, name: string): Promise<Record<string, string> | undefined> {
-    const s = await this.client.get(objectPath(R.secret, name, ns));
-    const data = s?.data as Record<string, string> | undefined;
-    return data
-      ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
-      : undefined;
-  }
-
-  /** Starts the namespace's workload API server once; returns false while inputs are missing. */
-  private async ensureWorkloadServer(dep: Obj): Promise<boolean> {
-    const ns = dep.metadata.namespace ?? '';
-    if (this.servers.has(ns)) return (await this.servers.get(ns)) !== undefined;
-    if (!this.opts.startWorkloadServer) return true;
-    const cluster = dep.metadata.labels?.[LABEL_CLUSTER] ?? ns;
-    const tls = await this.secretData(ns, 'apiserver');
-    const ca = await this.secretData(ns, `${cluster}-ca`);
-    const svc = this.informers[2]?.get(ns, APISERVER_SERVICE);
-    if (!tls?.['tls.crt'] || !tls['tls.key'] || !ca?.['tls.crt'] || !svc) return false;
-    const ports = field<Array<{ port?: number; nodePort?: number }>>(svc, 'spec', 'ports') ?? [];
-    let port = field<string>(svc, 'spec', 'type') === 'NodePort' ? ports[0]?.nodePort : undefined;
-    if (field<string>(svc, 'spec', 'type') === 'NodePort' && !port) {
-      // No nodePort allocated by the API: pick a free one and record it, as the allocator would.
-      port = await freePort();
-      await this.client.mergePatch(objectPath(R.service, APISERVER_SERVICE, ns), {
-        spec: { ports: ports.map((p, i) => (i === 0 ? { ...p, nodePort: port } : p)) },
-      });
-    }
-    const start = this.opts.startWorkloadServer;
-    const p = (async () => {
-      try {
-        const handle = await start({
-          name: `${cluster}-apiserver`,
-          port: port ?? 0,
-          host: this.address,
-          builtinCrds: false,
-          tls: { certPem: tls['tls.crt']!, keyPem: tls['tls.key']!, clientCaPem: ca['tls.crt'] },
-        });
-        this.opts.onWorkloadServer?.('started', ns, handle.port);
-        return handle;
-      } catch (err) {
-        this.servers.delete(ns);
-        throw err;
-      }
-    })();
-    this.servers.set(ns, p);
-    await p;
-    return true;
-  }
-
-  private async deploymentGone(dep: KubeObject): Promise<void> {
-    const ns = dep.metadata.namespace ?? '';
-    if (dep.metadata.labels?.[LABEL_COMPONENT] !== WORKLOAD_APISERVER) return;
-    const p = this.servers.get(ns);
-    if (!p) return;
-    this.servers.delete(ns);
-    const h = await p.catch(() => undefined);
-    if (h) {
-      await h.stop();
-      this.opts.onWorkloadServer?.('stopped', ns, h.port);
-    }
+    await this.pods.ensurePods(kind, obj);
   }
 }
 
