@@ -171,6 +171,25 @@ export function upsertCluster(store: ScaleStore, record: ClusterRecord): void {
   store.setState((s) => ({ clusters: { ...s.clusters, [record.name]: record } }));
 }
 
+/** One phase change of one cluster: what setPhase takes, and what setPhases takes many of. */
+export interface PhaseChange {
+  name: string;
+  phase: Phase;
+  t: number;
+  failure?: { step: string; reason: string };
+}
+
+/** The record after one phase change (pure): the first time a phase is reached is kept. */
+export function applyPhase(c: ClusterRecord, ch: PhaseChange): ClusterRecord {
+  const transitions = c.transitions[ch.phase] === undefined ? { ...c.transitions, [ch.phase]: ch.t } : c.transitions;
+  return {
+    ...c,
+    phase: ch.phase,
+    transitions,
+    failure: ch.failure ? { ...ch.failure, at: ch.t } : ch.phase === 'failed' ? c.failure : undefined,
+  };
+}
+
 export function setPhase(
   store: ScaleStore,
   name: string,
@@ -178,17 +197,24 @@ export function setPhase(
   t: number,
   failure?: { step: string; reason: string },
 ): void {
+  setPhases(store, [{ name, phase, t, ...(failure ? { failure } : {}) }]);
+}
+
+/**
+ * Many phase changes, in order, with one copy of the clusters map: the map is copied once per
+ * call, so a tick's worth of changes (src/state/phase-batch.ts) costs one copy, not one each.
+ */
+export function setPhases(store: ScaleStore, changes: readonly PhaseChange[]): void {
+  if (changes.length === 0) return;
   store.setState((s) => {
-    const c = s.clusters[name];
-    if (!c) return {};
-    const transitions = c.transitions[phase] === undefined ? { ...c.transitions, [phase]: t } : c.transitions;
-    const next: ClusterRecord = {
-      ...c,
-      phase,
-      transitions,
-      failure: failure ? { ...failure, at: t } : phase === 'failed' ? c.failure : undefined,
-    };
-    return { clusters: { ...s.clusters, [name]: next } };
+    let next: Record<string, ClusterRecord> | undefined;
+    for (const ch of changes) {
+      const c = (next ?? s.clusters)[ch.name];
+      if (!c) continue; // removed meanwhile: a late change must not bring it back
+      next ??= { ...s.clusters };
+      next[ch.name] = applyPhase(c, ch);
+    }
+    return next ? { clusters: next } : {};
   });
 }
 

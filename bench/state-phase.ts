@@ -1,0 +1,94 @@
+// Phase changes with 1000 clusters (issue 19): each store write copies the clusters map, so
+// one write per phase change costs O(clusters). The per-tick batcher (src/state/phase-batch.ts)
+// writes a tick's changes in one setPhases call. Measured in one run: the old way (setPhase,
+// one whole copy per change; the reference) against the batcher at 10 and 100 changes per tick,
+// every cluster through every create phase, with one store subscriber as the UI has.
+// Targets: batched >= 3x the reference's changes/s at 10 per tick, >= 10x at 100 per tick,
+// and the same end state. Run: node bin/run-ts.js bench/state-phase.ts
+import { isDeepStrictEqual } from 'node:util';
+import { CREATE_PHASES } from '../src/core/types.js';
+import { createPhaseBatcher } from '../src/state/phase-batch.js';
+import { createScaleStore, type PhaseChange, type ScaleStore, setPhase, upsertCluster } from '../src/state/store.js';
+import { type Check, verdict } from './verdict.js';
+
+const CLUSTERS = 1000;
+const ROUNDS = 3;
+
+function world(): ScaleStore {
+  const store = createScaleStore();
+  for (let i = 1; i <= CLUSTERS; i++)
+    upsertCluster(store, {
+      name: `test-${i}`,
+      number: i,
+      namespace: `test-${i}`,
+      batchId: 'b-1',
+      phase: 'queued',
+      transitions: { queued: 0 },
+    });
+  store.subscribe(() => {}); // the UI's listener: notified on every write
+  return store;
+}
+
+const CHANGES: PhaseChange[] = [];
+{
+  let t = 1;
+  for (const phase of CREATE_PHASES.slice(1))
+    for (let i = 1; i <= CLUSTERS; i++) CHANGES.push({ name: `test-${i}`, phase, t: t++ });
+}
+
+function oneByOne(): { ms: number; store: ScaleStore } {
+  const store = world();
+  const t0 = performance.now();
+  for (const c of CHANGES) setPhase(store, c.name, c.phase, c.t);
+  return { ms: performance.now() - t0, store };
+}
+
+function batched(perTick: number): { ms: number; store: ScaleStore } {
+  const store = world();
+  const ticks: Array<() => void> = [];
+  const batcher = createPhaseBatcher(store, (f) => ticks.push(f));
+  const t0 = performance.now();
+  for (let i = 0; i < CHANGES.length; i++) {
+    batcher.setPhase(CHANGES[i]!);
+    if ((i + 1) % perTick === 0) ticks.shift()?.(); // the tick ends
+  }
+  batcher.flush();
+  return { ms: performance.now() - t0, store };
+}
+
+const best = (run: () => { ms: number; store: ScaleStore }) => {
+  let min = Number.POSITIVE_INFINITY;
+  let last: ScaleStore | undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    const x = run();
+    min = Math.min(min, x.ms);
+    last = x.store;
+  }
+  return { ms: min, store: last! };
+};
+
+const perSecond = (ms: number) => (CHANGES.length / ms) * 1000;
+const ref = best(oneByOne);
+console.log(
+  `state-phase: ${CLUSTERS} clusters x ${CREATE_PHASES.length - 1} phases = ${CHANGES.length} changes, best of ${ROUNDS}`,
+);
+console.log(
+  `  reference (setPhase, whole copy per change): ${ref.ms.toFixed(1)} ms, ${perSecond(ref.ms).toFixed(0)} changes/s`,
+);
+const checks: Check[] = [];
+for (const [perTick, target] of [
+  [10, 3],
+  [100, 10],
+] as const) {
+  const b = best(() => batched(perTick));
+  const ratio = ref.ms / b.ms;
+  console.log(
+    `  batched, ${perTick} changes per tick: ${b.ms.toFixed(1)} ms, ${perSecond(b.ms).toFixed(0)} changes/s, ${ratio.toFixed(1)}x`,
+  );
+  checks.push({ what: `${perTick} per tick: ${ratio.toFixed(1)}x the reference >= ${target}x`, met: ratio >= target });
+  checks.push({
+    what: `${perTick} per tick: end state equals the reference's`,
+    met: isDeepStrictEqual(b.store.getState().clusters, ref.store.getState().clusters),
+  });
+}
+verdict('state-phase', checks);
