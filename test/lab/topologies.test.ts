@@ -2,7 +2,7 @@
 // the real scale-tui on the host with kind's kubeconfig and default endpoint settings,
 // the controllers in the management node where 127.0.0.1 is their own, backing clusters
 // on other machines. 20 clusters to ready, then delete with nothing left behind.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, labSkipReason, startLab, type Lab, type RunResult } from './lab.js';
@@ -28,7 +28,73 @@ function pidsIn(ns: string): number[] {
     .filter((n) => n > 0);
 }
 
-describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as const)('lab: topology %s', (topology) => {
+/**
+ * The farm topology: `create`'s in-process farm ended with it, so `farm serve` on the same
+ * state brings the clusters back on the host (same ports, same certificates), and the real
+ * kubectl in the management node's namespace reads a cluster's Node through CAPI's own
+ * `<cluster>-kubeconfig`, i.e. at the farm's address on the kind network. The farm is
+ * stopped again before delete, which starts its own on that state.
+ */
+async function farmReachedFromNode(lab: Lab, common: string[], basePort: number): Promise<void> {
+  const farm = lab.spawnScaleTui([...common, 'farm', 'serve', '--host', lab.net.kindGateway]);
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/clusters restored/.test(farm.output())) {
+      if (farm.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`farm serve did not start:\n${farm.output().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(farm.output()).toMatch(new RegExp(`farm: ${COUNT} clusters restored`));
+    const names = lab.kubectl([
+      'get',
+      'clusters.cluster.x-k8s.io',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.controlPlaneEndpoint.port}{"\\n"}{end}',
+    ]);
+    ok0(lab, names, 'kubectl get clusters');
+    const rows = names.stdout.split('\n').filter(Boolean);
+    expect(rows).toHaveLength(COUNT);
+    for (const row of rows.slice(0, 3)) {
+      const [nsName, port] = row.split(' ');
+      const [ns, name] = nsName!.split('/');
+      expect(Number(port)).toBeGreaterThanOrEqual(basePort);
+      const secret = lab.kubectl(['get', 'secret', '-n', ns!, `${name}-kubeconfig`, '-o', 'jsonpath={.data.value}']);
+      ok0(lab, secret, `kubectl get secret ${name}-kubeconfig`);
+      const file = join(lab.dir, `${name}.kubeconfig`);
+      writeFileSync(file, Buffer.from(secret.stdout, 'base64'), { mode: 0o600 });
+      const r = spawnSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          lab.net.nodes[0]!.ns,
+          'kubectl',
+          `--kubeconfig=${file}`,
+          '--request-timeout=20s',
+          'get',
+          'nodes',
+          '-o',
+          'jsonpath={.items[*].metadata.labels.metal3\\.io/uuid}',
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect({ row, code: r.status, stderr: r.stderr }).toMatchObject({ code: 0 });
+      expect(r.stdout.trim()).toMatch(/^\S+$/);
+    }
+  } finally {
+    const gone = new Promise((r) => (farm.child.exitCode !== null ? r(undefined) : farm.child.once('exit', r)));
+    farm.child.kill('SIGTERM');
+    await gone;
+    lab.processes.splice(lab.processes.indexOf(farm), 1);
+  }
+}
+
+const ok0 = (lab: Lab, r: RunResult, what: string) => expectOk(lab, r, what);
+
+const CASES = ['shared', 'dedicated', 'sharded', 'backing', 'farm'] as const;
+
+describe.skipIf(skip).each(CASES)('lab: topology %s', (topology) => {
   let lab: Lab;
   let common: string[];
   const basePort = 20000;
@@ -103,6 +169,7 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(endpoints, 'kubectl get clusters');
     const hosts = new Set(endpoints.stdout.split('\n').filter(Boolean));
     expect([...hosts]).toEqual([lab.net.kindGateway]);
+    if (topology === 'farm') await farmReachedFromNode(lab, common, basePort);
 
     const status = await lab.scaleTui([...common, 'status', '--json', ...mgmt]);
     ok(status, 'status');
@@ -138,7 +205,11 @@ describe.skipIf(skip).each(['shared', 'dedicated', 'sharded', 'backing'] as cons
     ok(left, 'kubectl get leftovers');
     // etcd-system is setup's (the management etcd for dedicated, shared, sharded), not a run's.
     expect(left.stdout.split('\n').filter((l) => l && l !== 'namespace/etcd-system')).toEqual([]);
-    if (topology !== 'backing') {
+    if (topology === 'farm') {
+      // The farm keeps no cluster: its state dir (what a restart restores) is empty. The
+      // farm topology writes no etcd tenant, and setup installs no management etcd for it.
+      expect(readdirSync(join(lab.dir, 'state', 'farm', 'clusters'))).toEqual([]);
+    } else if (topology !== 'backing') {
       // The management etcd keeps no tenant (user, role) and no key under a tenant prefix.
       const etcdctl = (args: string[]) =>
         lab.kubectl([
