@@ -8,15 +8,19 @@
 //   kube-controller-manager-<node>, kube-scheduler-<node> and, with stacked etcd, etcd-<node>:
 //   a pod is healthy when its Ready condition is True (a Running pod that is not Ready is
 //   not healthy);
-// - etcd members (through an etcd client over port-forward). Here the member check reads the
-//   etcd pod's Ready condition: the embedded farm's etcd pods are Ready exactly when their
-//   member serves. That is the part the port-forward change replaces.
+// - etcd members: an etcd client through pods/portforward to etcd-<node>:2379 with KCP's
+//   client certificate from the `<cluster>-etcd` CA (kcp-etcd.ts): Status, MemberList and
+//   AlarmList from the first member that answers; each Machine's EtcdMemberHealthy says
+//   whether its Node has a member and whether that member raised alarms, with upstream's
+//   reasons (Healthy, NotHealthy, InspectionFailed) and messages;
 // - the API server certificate's expiry, once per Machine, recorded as the
-//   machine.cluster.x-k8s.io/certificates-expiry annotation on its KubeadmConfig.
-import tls from 'node:tls';
+//   machine.cluster.x-k8s.io/certificates-expiry annotation on its KubeadmConfig (kcp.ts,
+//   through apiServerCertificateExpiryVia).
+import type { CertKeyPair } from '../../core/pki/index.js';
 import type { RestClient } from './rest.js';
 import { R, collectionPath, objectPath } from './resources.js';
 import { condition, field, type Obj } from './helpers.js';
+import { memberAlarms, portForwardEndpoint, readEtcdMembers } from './kcp-etcd.js';
 
 export const MACHINE_POD_CONDITIONS = {
   'kube-apiserver': 'APIServerPodHealthy',
@@ -30,6 +34,14 @@ export interface MachineHealth {
   nodeReady: boolean;
   /** Machine condition type (APIServerPodHealthy, ...) -> healthy. */
   conditions: Record<string, boolean>;
+  /** EtcdMemberHealthy as upstream words it (status Unknown when etcd could not be asked). */
+  etcdMember?: ConditionDetail;
+}
+
+export interface ConditionDetail {
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message?: string;
 }
 
 export interface ControlPlaneHealth {
@@ -41,6 +53,8 @@ export interface ControlPlaneHealth {
   componentsHealthy: boolean;
   /** Every machine's etcd member healthy (always true with external etcd). */
   etcdHealthy: boolean;
+  /** EtcdClusterHealthy's reason and message, as upstream aggregates them from the Machines. */
+  etcd?: ConditionDetail;
 }
 
 export interface HealthInput {
@@ -48,6 +62,10 @@ export interface HealthInput {
   machines: Obj[];
   externalEtcd: boolean;
   alreadyInitialized: boolean;
+  /** The `<cluster>-etcd` CA (cert and key); without it etcd cannot be inspected. */
+  etcdCa?: CertKeyPair;
+  /** Deadline of each port-forward, handshake and etcd call (default 5 s). */
+  deadlineMs?: number;
 }
 
 const podReady = (pod: Obj | undefined): boolean => condition(pod, 'Ready')?.status === 'True';
@@ -82,41 +100,81 @@ export async function checkControlPlaneHealth(input: HealthInput): Promise<Contr
       const pod = node ? pods.find((p) => p.metadata.name === `${comp}-${node.metadata.name}`) : undefined;
       h.conditions[MACHINE_POD_CONDITIONS[comp]] = podReady(pod);
     }
-    if (!externalEtcd) h.conditions.EtcdMemberHealthy = h.conditions.EtcdPodHealthy === true;
     h.conditions.NodeKubeadmLabelsAndTaintsSet = Boolean(
       node?.metadata.labels && 'node-role.kubernetes.io/control-plane' in node.metadata.labels,
     );
     result.machines.set(m.metadata.name, h);
   }
+  if (!externalEtcd) result.etcd = await inspectEtcd(input, result);
   const all = [...result.machines.values()];
   result.componentsHealthy =
     all.length > 0 &&
     all.every((h) =>
       ['APIServerPodHealthy', 'ControllerManagerPodHealthy', 'SchedulerPodHealthy'].every((c) => h.conditions[c]),
     );
-  result.etcdHealthy = externalEtcd || (all.length > 0 && all.every((h) => h.conditions.EtcdMemberHealthy));
+  result.etcdHealthy = externalEtcd || result.etcd?.status === 'True';
   return result;
 }
 
-/** The API server certificate's notAfter (RFC 3339), read off a TLS handshake with a deadline. */
-export function apiServerCertificateExpiry(server: string, timeoutMs = 5_000): Promise<string | undefined> {
-  const u = new URL(server);
-  return new Promise((resolve) => {
-    const socket = tls.connect({
-      host: u.hostname,
-      port: Number(u.port || 443),
-      servername: /^[\d.]+$/.test(u.hostname) ? undefined : u.hostname,
-      rejectUnauthorized: false,
-    });
-    const done = (v: string | undefined) => {
-      socket.destroy();
-      resolve(v);
-    };
-    socket.setTimeout(timeoutMs, () => done(undefined));
-    socket.once('error', () => done(undefined));
-    socket.once('secureConnect', () => {
-      const notAfter = socket.getPeerCertificate()?.valid_to;
-      done(notAfter ? new Date(notAfter).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined);
-    });
-  });
+/**
+ * Upstream's updateManagedEtcdConditions, for Machines with a Node: members and alarms from
+ * the first etcd that answers, then one EtcdMemberHealthy per Machine, then EtcdClusterHealthy
+ * aggregated (any False: NotHealthy; else any Unknown: HealthUnknown; else Healthy).
+ */
+async function inspectEtcd(input: HealthInput, result: ControlPlaneHealth): Promise<ConditionDetail> {
+  const withNode = input.machines.filter(
+    (m) => !m.metadata.deletionTimestamp && result.machines.get(m.metadata.name)?.nodeName,
+  );
+  const nodeOf = (m: Obj) => result.machines.get(m.metadata.name)!.nodeName!;
+  const set = (m: Obj, d: ConditionDetail) => {
+    const h = result.machines.get(m.metadata.name)!;
+    h.etcdMember = d;
+    h.conditions.EtcdMemberHealthy = d.status === 'True';
+  };
+  for (const m of input.machines) {
+    // A deleting Machine's member is on its way out: upstream does not count it.
+    if (withNode.includes(m) || m.metadata.deletionTimestamp || !result.machines.has(m.metadata.name)) continue;
+    set(m, { status: 'Unknown', reason: 'InspectionFailed', message: 'Waiting for a Node to host the etcd member' });
+  }
+  if (withNode.length > 0) {
+    const nodes = withNode.map(nodeOf);
+    try {
+      if (!input.etcdCa) throw new Error(`the etcd CA Secret has no tls.crt/tls.key`);
+      const view = await readEtcdMembers(
+        portForwardEndpoint(input.workload.config),
+        input.etcdCa,
+        nodes,
+        input.deadlineMs ?? 5_000,
+      );
+      const names = view.members.map((x) => x.name).join(', ');
+      for (const m of withNode) {
+        const member = view.members.find((x) => x.name === nodeOf(m));
+        const alarms = member ? memberAlarms(view, member) : [];
+        if (!member)
+          set(m, {
+            status: 'False',
+            reason: 'NotHealthy',
+            message: `Etcd reports the cluster is composed by ${names}, but the etcd member hosted on Machine ${m.metadata.name} (${nodeOf(m)}) is not included`,
+          });
+        else if (alarms.length > 0)
+          set(m, { status: 'False', reason: 'NotHealthy', message: `Etcd reports alarms: ${alarms.join(', ')}` });
+        else set(m, { status: 'True', reason: 'Healthy' });
+      }
+    } catch (err) {
+      const message = `Failed to connect to etcd: ${err instanceof Error ? err.message : String(err)}`;
+      for (const m of withNode) set(m, { status: 'Unknown', reason: 'InspectionFailed', message });
+    }
+  }
+  const details = input.machines
+    .map((m) => [m.metadata.name, result.machines.get(m.metadata.name)?.etcdMember] as const)
+    .filter((x): x is readonly [string, ConditionDetail] => x[1] !== undefined);
+  const bad = details.filter(([, d]) => d.status === 'False');
+  const unknown = details.filter(([, d]) => d.status === 'Unknown');
+  const summary = (list: ReadonlyArray<readonly [string, ConditionDetail]>) =>
+    list.map(([name, d]) => `* Machine ${name}:\n  * EtcdMemberHealthy: ${d.message ?? ''}`).join('\n');
+  if (details.length === 0)
+    return { status: 'Unknown', reason: 'HealthUnknown', message: 'No Machine hosts an etcd member' };
+  if (bad.length > 0) return { status: 'False', reason: 'NotHealthy', message: summary(bad) };
+  if (unknown.length > 0) return { status: 'Unknown', reason: 'HealthUnknown', message: summary(unknown) };
+  return { status: 'True', reason: 'Healthy' };
 }

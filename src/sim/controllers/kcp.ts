@@ -24,9 +24,78 @@ import { scaled } from '../cost-model/model.js';
 import { CLUSTER_NAME_LABEL, ensureCertificates, ensureKubeconfig, isExternalEtcd } from './kcp-certs.js';
 import { CONTROL_PLANE_LABEL, createControlPlaneMachine, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
 import { checkControlPlaneHealth, type ControlPlaneHealth } from './kcp-health.js';
+import { apiServerCertificateExpiryVia, portForwardEndpoint } from './kcp-etcd.js';
+import type { RestClient } from './rest.js';
+import type { CertKeyPair } from '../../core/pki/index.js';
 import { isPaused, setPausedCondition } from './paused.js';
 
 export const KCP_FINALIZER = 'kubeadm.controlplane.cluster.x-k8s.io';
+export const CERTIFICATES_EXPIRY_ANNOTATION = 'machine.cluster.x-k8s.io/certificates-expiry';
+/** Deadline of each port-forward and TLS/etcd call KCP makes into a workload cluster. */
+const WORKLOAD_CALL_DEADLINE_MS = 5_000;
+
+/** The `<cluster>-etcd` CA per cluster, read once per controller generation (upstream: the Secret cache). */
+const etcdCas = new WeakMap<ControllerContext, Map<string, CertKeyPair>>();
+/** KubeadmConfigs known to carry the certificates-expiry annotation: no GET for them again. */
+const expiryRecorded = new WeakMap<ControllerContext, Set<string>>();
+
+async function etcdCaOf(ctx: ControllerContext, ns: string, cluster: string): Promise<CertKeyPair | undefined> {
+  let byCluster = etcdCas.get(ctx);
+  if (!byCluster) {
+    byCluster = new Map();
+    etcdCas.set(ctx, byCluster);
+  }
+  const key = `${ns}/${cluster}`;
+  const known = byCluster.get(key);
+  if (known) return known;
+  const secret = await ctx.client.get(objectPath(R.secret, `${cluster}-etcd`, ns));
+  const d = secret?.data as Record<string, string> | undefined;
+  if (!d?.['tls.crt'] || !d['tls.key']) return undefined;
+  const ca = {
+    certPem: Buffer.from(d['tls.crt'], 'base64').toString('utf8'),
+    keyPem: Buffer.from(d['tls.key'], 'base64').toString('utf8'),
+  };
+  byCluster.set(key, ca);
+  return ca;
+}
+
+/**
+ * Upstream's reconcileCertificateExpiries: for each Machine with a Node whose KubeadmConfig
+ * has no certificates-expiry annotation, read the serving certificate's notAfter through a
+ * port-forward to kube-apiserver-<node>:6443 and annotate the KubeadmConfig (RFC 3339). A
+ * failure is retried on a later reconcile, as upstream returns the error.
+ */
+async function recordCertificateExpiries(ctx: ControllerContext, workload: RestClient, machines: Obj[]) {
+  let done = expiryRecorded.get(ctx);
+  if (!done) {
+    done = new Set();
+    expiryRecorded.set(ctx, done);
+  }
+  for (const m of machines) {
+    const node = field<string>(m, 'status', 'nodeRef', 'name');
+    const configName = field<string>(m, 'spec', 'bootstrap', 'configRef', 'name');
+    const ns = m.metadata.namespace ?? '';
+    if (!node || !configName || m.metadata.deletionTimestamp || done.has(`${ns}/${configName}`)) continue;
+    const config = await ctx.client.get(objectPath(R.kubeadmConfig, configName, ns));
+    if (!config) continue;
+    if (config.metadata.annotations?.[CERTIFICATES_EXPIRY_ANNOTATION] === undefined) {
+      let expiry: string;
+      try {
+        expiry = await apiServerCertificateExpiryVia(
+          portForwardEndpoint(workload.config),
+          node,
+          WORKLOAD_CALL_DEADLINE_MS,
+        );
+      } catch {
+        continue;
+      }
+      await ctx.client.mergePatch(objectPath(R.kubeadmConfig, configName, ns), {
+        metadata: { annotations: { [CERTIFICATES_EXPIRY_ANNOTATION]: expiry } },
+      });
+    }
+    done.add(`${ns}/${configName}`);
+  }
+}
 
 /**
  * Clusters whose certificates and kubeconfig this KCP generation has seen, so a healthy
@@ -54,6 +123,8 @@ async function reconcileDelete(ctx: ControllerContext, kcp: Obj, machines: Obj[]
   }
   if (machines.length > 0) return { requeueAfterMs: scaled(ctx.model, ctx.model.kcp.deleteRequeueMs) };
   seenSet(ctx).delete(key);
+  const cluster = ownedBy(kcp, 'Cluster');
+  if (cluster) etcdCas.get(ctx)?.delete(`${ns}/${cluster}`);
   await removeFinalizer(ctx.client, R.kcp, kcp, KCP_FINALIZER);
   return;
 }
@@ -66,9 +137,13 @@ async function syncMachineConditions(ctx: ControllerContext, machines: Obj[], he
     let conditions = field<Condition[]>(m, 'status', 'conditions');
     let changed = false;
     for (const [type, ok] of Object.entries(h.conditions)) {
-      const status = ok ? 'True' : 'False';
-      if (conditions?.find((c) => c.type === type)?.status === status) continue;
-      conditions = setCondition(conditions, { type, status, reason: ok ? 'Healthy' : 'NotHealthy' });
+      const detail = type === 'EtcdMemberHealthy' ? h.etcdMember : undefined;
+      const status = detail?.status ?? (ok ? 'True' : 'False');
+      const reason = detail?.reason ?? (ok ? 'Healthy' : 'NotHealthy');
+      const old = conditions?.find((c) => c.type === type);
+      const message = detail?.message ?? '';
+      if (old?.status === status && old.reason === reason && (old.message ?? '') === message) continue;
+      conditions = setCondition(conditions, { type, status, reason, message });
       changed = true;
     }
     // resourceVersion: the Machine controller writes the same list; a conflict retries.
@@ -135,12 +210,16 @@ export const kcpReconciler: ReconcilerDef = {
     if (machines.length > 0 && !workload) seenSet(ctx).delete(key); // no kubeconfig: look again next time
     if (workload) {
       try {
+        const externalEtcd = isExternalEtcd(kcp);
         health = await checkControlPlaneHealth({
           workload,
           machines,
-          externalEtcd: isExternalEtcd(kcp),
+          externalEtcd,
           alreadyInitialized: health.initialized,
+          etcdCa: externalEtcd ? undefined : await etcdCaOf(ctx, namespace, cluster.metadata.name),
+          deadlineMs: WORKLOAD_CALL_DEADLINE_MS,
         });
+        if (health.initialized) await recordCertificateExpiries(ctx, workload, machines);
       } catch {
         ctx.workload.drop(namespace, cluster.metadata.name);
       }
@@ -170,7 +249,14 @@ export const kcpReconciler: ReconcilerDef = {
     flag('CertificatesAvailable', true, 'Available', 'NotAvailable');
     flag('Initialized', health.initialized, 'Initialized', 'NotInitialized');
     flag('ControlPlaneComponentsHealthy', health.componentsHealthy, 'Healthy', 'NotHealthy');
-    flag('EtcdClusterHealthy', health.etcdHealthy, 'Healthy', 'NotHealthy');
+    if (health.etcd)
+      conditions = setCondition(conditions, {
+        type: 'EtcdClusterHealthy',
+        status: health.etcd.status,
+        reason: health.etcd.reason,
+        message: health.etcd.message ?? '',
+      });
+    else flag('EtcdClusterHealthy', health.etcdHealthy, 'Healthy', 'NotHealthy');
     flag('MachinesReady', live.length > 0 && healthyMachines === live.length, 'Ready', 'NotReady');
     flag('Available', health.initialized && health.etcdHealthy && healthyMachines >= 1, 'Available', 'NotAvailable');
     const status = {
@@ -185,7 +271,8 @@ export const kcpReconciler: ReconcilerDef = {
       observedGeneration: kcp.metadata.generation,
     };
     const old = kcp.status as Record<string, unknown> | undefined;
-    const sig = (c: Condition[] | undefined) => JSON.stringify((c ?? []).map((x) => [x.type, x.status]));
+    const sig = (c: Condition[] | undefined) =>
+      JSON.stringify((c ?? []).map((x) => [x.type, x.status, x.reason, x.message ?? '']));
     const changed =
       !old ||
       old.readyReplicas !== healthyMachines ||
