@@ -4,6 +4,7 @@
 // clusters per pane and per frame was the cost. The mutators replace `clusters` whenever a
 // cluster changes and never otherwise, so the map's identity is a complete cache key: a
 // WeakMap on it holds one answer per map and lets old maps (and their answers) be collected.
+import { type PhaseQuantiles, stepQuantiles } from '../core/phase-quantiles.js';
 import { CREATE_PHASES, type ClusterRecord, type Phase } from '../core/types.js';
 
 export type ClusterMap = Record<string, ClusterRecord>;
@@ -73,6 +74,49 @@ export const selectClustersByNumber = memoOnClusters((clusters): readonly Cluste
 /** The failed clusters in cluster-number order. */
 export const selectFailures = memoOnClusters((clusters): readonly ClusterRecord[] =>
   selectClustersByNumber(clusters).filter((c) => c.phase === 'failed'),
+);
+
+/** The pane's filter: name, phase, placement or failure reason containing the text (lower-cased). */
+function matches(c: ClusterRecord, f: string): boolean {
+  return (
+    c.name.includes(f) ||
+    c.phase.includes(f) ||
+    (c.placement ?? '').includes(f) ||
+    (c.failure?.reason.toLowerCase().includes(f) ?? false)
+  );
+}
+
+/** Per clusters map, the last few filters' answers (the pane asks with one filter per frame). */
+const filtered = new WeakMap<ClusterMap, Map<string, readonly ClusterRecord[]>>();
+const FILTERS_KEPT = 4;
+let filterComputations = 0;
+
+/**
+ * The clusters the filter text keeps, in cluster-number order ('' keeps all). The list, the
+ * cursor and every key ask this per frame and per key; it is computed once per map and filter.
+ */
+export function selectClustersMatching(clusters: ClusterMap, filter: string): readonly ClusterRecord[] {
+  const f = filter.trim().toLowerCase();
+  if (!f) return selectClustersByNumber(clusters);
+  let byFilter = filtered.get(clusters);
+  if (!byFilter) filtered.set(clusters, (byFilter = new Map()));
+  const hit = byFilter.get(f);
+  if (hit) return hit;
+  filterComputations++;
+  const kept = selectClustersByNumber(clusters).filter((c) => matches(c, f));
+  if (byFilter.size >= FILTERS_KEPT) byFilter.delete(byFilter.keys().next().value!);
+  byFilter.set(f, kept);
+  return kept;
+}
+
+/** How many times a filtered list was computed (tests check the memo holds). */
+export function filterComputationCount(): number {
+  return filterComputations;
+}
+
+/** Per-step duration quantiles over every cluster (the progress pane's step timings). */
+export const selectStepQuantiles = memoOnClusters((clusters): readonly PhaseQuantiles[] =>
+  stepQuantiles(Object.values(clusters)),
 );
 
 /** Ready clusters' ready and queued times, ordered by ready time: the rate's input. */

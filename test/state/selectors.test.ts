@@ -3,8 +3,12 @@
 // mutator that touches another slice. The answers match a plain recomputation.
 import { describe, expect, it } from 'vitest';
 import { CREATE_PHASES, type ClusterRecord, type Phase } from '../../src/core/types.js';
+import { stepQuantiles } from '../../src/core/phase-quantiles.js';
 import {
+  filterComputationCount,
   selectClustersByNumber,
+  selectClustersMatching,
+  selectStepQuantiles,
   selectCounts,
   selectFailures,
   selectFunnel,
@@ -111,6 +115,44 @@ describe('memoized selectors', () => {
       expect(selectReadyRatePerMinute(clusters, now)).toBeCloseTo(plainRate(cs, now), 9);
       expect(selectReadyRatePerMinute(clusters, now, 60_000)).toBeCloseTo(plainRate(cs, now, 60_000), 9);
     }
+  });
+
+  it('filter the list once per map and filter text, and match what the pane filter matched', () => {
+    const store = world(200);
+    const clusters = store.getState().clusters;
+    const before = filterComputationCount();
+    const failed = selectClustersMatching(clusters, 'FAIL');
+    for (let i = 0; i < 20; i++) expect(selectClustersMatching(clusters, ' fail ')).toBe(failed);
+    expect(filterComputationCount() - before).toBe(1);
+    const sorted = Object.values(clusters).sort((a, b) => a.number - b.number);
+    expect(failed).toEqual(sorted.filter((c) => c.phase === 'failed'));
+    // by failure reason, by name; '' is the whole number-sorted list
+    expect(selectClustersMatching(clusters, 'boom')).toEqual(failed);
+    expect(selectClustersMatching(clusters, 'test-19').map((c) => c.name)).toEqual([
+      'test-19',
+      'test-190',
+      'test-191',
+      'test-192',
+      'test-193',
+      'test-194',
+      'test-195',
+      'test-196',
+      'test-197',
+      'test-198',
+      'test-199',
+    ]);
+    expect(selectClustersMatching(clusters, '')).toBe(selectClustersByNumber(clusters));
+    setPhase(store, 'test-1', 'failed', 1, { step: 'x', reason: 'boom' });
+    expect(selectClustersMatching(store.getState().clusters, 'fail').map((c) => c.name)).toContain('test-1');
+  });
+
+  it('compute the step timings once per map', () => {
+    const store = world(100);
+    const n = selectStepQuantiles.computations;
+    const q = selectStepQuantiles(store.getState().clusters);
+    expect(selectStepQuantiles(store.getState().clusters)).toBe(q);
+    expect(selectStepQuantiles.computations - n).toBe(1);
+    expect(q).toEqual(stepQuantiles(Object.values(store.getState().clusters)));
   });
 
   it('give an empty run zeros and empty lists', () => {
