@@ -1,12 +1,13 @@
 // The emulated controller-manager process: reads its own Deployment for flags, owns a
 // rate-limited REST client, shared informers and one workqueue per reconciler, and
-// "restarts" (fresh caches, new limits, new pod) when its Deployment's args change.
+// "restarts" (fresh caches, new limits, new pod) when its Deployment's args change. Which args
+// and which pod stand for the process is ./manager-pod.ts.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
 import type { ControllerFlags } from '../../core/types.js';
 import { Informer, keyOf } from './informer.js';
 import { RestClient, type ThrottleEvent } from './rest.js';
-import { R, collectionPath, objectPath, type Resource } from './resources.js';
+import { R, objectPath, type Resource } from './resources.js';
 import { TokenBucket } from './token-bucket.js';
 import { WorkQueue } from './workqueue.js';
 import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
@@ -15,6 +16,7 @@ import { coresOf, cpuShareMs, reconcileBusyMs, scaled } from '../cost-model/mode
 import { CpuPool } from './cpu-pool.js';
 import { WorkloadClients } from './workload.js';
 import { ManagerDiagnostics } from './diagnostics.js';
+import { containerArgs, findManagerPod } from './manager-pod.js';
 
 export { STDOUT_SINK } from './runtime-types.js';
 export type { ControllerContext, ManagerOptions, PodSink, ReconcilerDef, Watch } from './runtime-types.js';
@@ -101,7 +103,7 @@ export class ControllerManager {
       R.deployment,
       (_t, obj) => {
         if (obj.metadata.name !== deployment) return;
-        const key = JSON.stringify(this.argsOf(obj));
+        const key = JSON.stringify(containerArgs(obj, this.identity.container));
         // One chain of restarts, in order. restartUntilDone never rejects: a rejected link
         // would skip every later restart (a .then chain passes the rejection on) and the
         // controller would keep its old flags for good after one API hiccup.
@@ -134,14 +136,6 @@ export class ControllerManager {
     await this.stopGeneration();
     this.metaClient.close();
     await this.diagnostics.stop();
-  }
-
-  private argsOf(dep: KubeObject | undefined): string[] {
-    const containers =
-      (dep?.spec as { template?: { spec?: { containers?: Array<{ name: string; args?: string[] }> } } } | undefined)
-        ?.template?.spec?.containers ?? [];
-    const c = containers.find((x) => x.name === this.identity.container) ?? containers[0];
-    return c?.args ?? [];
   }
 
   /**
@@ -192,41 +186,19 @@ export class ControllerManager {
     await this.startGeneration();
   }
 
-  /** The pod standing for this process: the newest live pod matching the Deployment selector. */
-  private async findPod(dep: KubeObject | undefined, waitForNew: boolean): Promise<string> {
-    const sel = (dep?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
-      ?.matchLabels;
-    if (!sel) return `${this.identity.deployment}-sim`;
-    const selector = Object.entries(sel)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const previous = this.gen?.pod;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        const pods = (await this.metaClient.list(collectionPath(R.pod, this.identity.namespace), selector)).items
-          .filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)
-          .sort((a, b) =>
-            String((b.metadata as { creationTimestamp?: string }).creationTimestamp).localeCompare(
-              String((a.metadata as { creationTimestamp?: string }).creationTimestamp),
-            ),
-          );
-        const newest = pods.find((p) => p.metadata.name !== previous) ?? pods[0];
-        if (newest && (!waitForNew || newest.metadata.name !== previous)) return newest.metadata.name;
-      } catch {
-        // the API may be briefly unavailable during a restart; retry
-      }
-      await sleep(100);
-    }
-    return previous ?? `${this.identity.deployment}-sim`;
-  }
-
   private async startGeneration(): Promise<void> {
     const { namespace, deployment } = this.identity;
     const dep = await this.metaClient.get(objectPath(R.deployment, deployment, namespace));
-    const args = this.argsOf(dep);
+    const args = containerArgs(dep, this.identity.container);
     this.lastArgsKey = JSON.stringify(args);
     const flags = effectiveFlags(this.identity, args);
-    const pod = await this.findPod(dep, this.gen !== undefined || this.stats.restarts > 0);
+    const pod = await findManagerPod(
+      this.metaClient,
+      this.identity,
+      dep,
+      this.gen?.pod,
+      this.gen !== undefined || this.stats.restarts > 0,
+    );
     this.diagnostics.newGeneration(pod, args);
     const bucket = new TokenBucket(flags.qps, flags.burst);
     const threadId = 1 + (hash(pod) % 30000);
