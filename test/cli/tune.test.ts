@@ -11,6 +11,7 @@ import { KubeClient } from '../../src/core/kube/client.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { CONTROLLERS } from '../../src/core/tune/flags.js';
 import { CONTROLLER_IDS } from '../../src/core/types.js';
+import { CreatedObjects } from '../support/created.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 
 function managerDeployment(namespace: string, name: string, args: string[]): KubeObject {
@@ -34,6 +35,8 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
   let cluster: TestCluster;
   let kubelet: Kubelet;
   let configPath: string;
+  // What this suite made, deleted at the end: an external cluster is shared by all suites.
+  let created: CreatedObjects | undefined;
   const cli = (args: string[]) =>
     execa('node', ['bin/scale-tui.js', '-c', configPath, ...args, '--kubeconfig', cluster.kubeconfigPath], {
       reject: false,
@@ -48,11 +51,11 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     kc.loadFromString(cluster.kubeconfigYaml);
     kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
     await kubelet.start();
-    const kube = KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath });
+    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
     for (const id of CONTROLLER_IDS.filter((i) => i !== 'bmo')) {
       const c = CONTROLLERS[id];
-      await kube.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });
-      await kube.createOrSkip(
+      await created.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });
+      await created.create(
         managerDeployment(c.namespace, c.deployment, [
           '--leader-elect',
           '--diagnostics-address=:8443',
@@ -64,6 +67,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
 
   afterAll(async () => {
     await kubelet?.stop();
+    await created?.deleteAll();
     await cluster?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);

@@ -13,6 +13,7 @@ import { MemoryEtcd } from '../../src/sim/etcd-memory/memory-etcd.js';
 import { backingObjects, managementObjects } from '../../src/sim/demo/manifests.js';
 import { KubeClient } from '../../src/core/kube/client.js';
 import type { KubeObject } from '../../src/manifests/types.js';
+import { CreatedObjects } from './created.js';
 
 export interface TestSite {
   name: string;
@@ -38,9 +39,10 @@ function kc(yaml: string): KubeConfig {
   return k;
 }
 
-async function applyAll(yaml: string, objs: KubeObject[]): Promise<void> {
-  const c = KubeClient.from({ kubeconfigYaml: yaml });
-  for (const o of objs) await c.createOrSkip(o);
+async function applyAll(yaml: string, objs: KubeObject[]): Promise<CreatedObjects> {
+  const created = new CreatedObjects(KubeClient.from({ kubeconfigYaml: yaml }));
+  for (const o of objs) await created.create(o);
+  return created;
 }
 
 const startWorkload: StartWorkloadServer = async (o) => {
@@ -69,7 +71,11 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
       stops.push(() => api.stop());
       mgmtYaml = api.kubeconfigYaml;
     }
-    await applyAll(mgmtYaml, managementObjects());
+    const provided = await applyAll(mgmtYaml, managementObjects());
+    // An external cluster is shared by the suites: the provider Deployments made here go at
+    // the end (last of all, after the kubelet and controllers), so the next suite finds the
+    // cluster as it was.
+    if (ext) stops.push(() => provided.deleteAll());
     const mk = async (name: string, yaml: string): Promise<TestSite> => {
       const kubelet = new Kubelet({
         kubeconfig: kc(yaml),

@@ -11,6 +11,7 @@ import { KubeClient } from '../../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
 import type { Topology } from '../../../src/core/types.js';
+import type { KubeObject } from '../../../src/manifests/types.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 
@@ -23,6 +24,10 @@ afterAll(async () => {
 }, 120_000);
 
 const COUNT = 20;
+// Names of this run only: against SCALE_TUI_TEST_KUBECONFIG the management cluster is shared
+// with other suites (and earlier runs), so counts and leftovers look at this run's names.
+const RUN = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+const prefixOf = (topology: Topology): string => `t${topology.slice(0, 3)}${RUN}`;
 
 function options(topology: Topology, stateDir: string, store: ScaleStore, basePort: number): EngineOptions {
   return {
@@ -30,7 +35,7 @@ function options(topology: Topology, stateDir: string, store: ScaleStore, basePo
       topology,
       batch: { concurrency: 10 },
       sharded: { shards: 3 },
-      naming: { prefix: `t${topology.slice(0, 3)}` },
+      naming: { prefix: prefixOf(topology) },
     }),
     store,
     management: { kubeconfigYaml: world.management.kubeconfigYaml },
@@ -47,7 +52,14 @@ function options(topology: Topology, stateDir: string, store: ScaleStore, basePo
   };
 }
 
-async function leftovers(yaml: string): Promise<string[]> {
+/** This run's objects: named, or in a namespace named, with the topology's prefix. */
+function ofRun(o: KubeObject, prefix: string | undefined): boolean {
+  if (prefix === undefined) return true;
+  const name = o.metadata.namespace ?? o.metadata.name ?? '';
+  return name.startsWith(`${prefix}-`);
+}
+
+async function leftovers(yaml: string, prefix?: string): Promise<string[]> {
   const c = KubeClient.from({ kubeconfigYaml: yaml });
   const out: string[] = [];
   const kinds: Array<[string, string]> = [
@@ -58,11 +70,11 @@ async function leftovers(yaml: string): Promise<string[]> {
   ];
   for (const [v, k] of kinds)
     for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR }))
-      out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      if (ofRun(o, prefix)) out.push(`${k}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   return out;
 }
 
-async function capiLeftovers(yaml: string): Promise<string[]> {
+async function capiLeftovers(yaml: string, prefix: string): Promise<string[]> {
   const c = KubeClient.from({ kubeconfigYaml: yaml });
   const out: string[] = [];
   for (const [v, k] of [
@@ -71,7 +83,7 @@ async function capiLeftovers(yaml: string): Promise<string[]> {
     ['metal3.io/v1alpha1', 'BareMetalHost'],
   ] as const) {
     for (const o of await c.list(v, k, { labelSelector: MANAGED_SELECTOR }))
-      out.push(`${k}/${o.metadata.namespace}/${o.metadata.name}`);
+      if (ofRun(o, prefix)) out.push(`${k}/${o.metadata.namespace}/${o.metadata.name}`);
   }
   return out;
 }
@@ -124,16 +136,16 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
         expect(Object.values(per).every((n) => n <= 15)).toBe(true);
       }
       const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-      expect((await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR })).length).toBe(
-        COUNT,
-      );
+      const prefix = prefixOf(topology);
+      const listed = await mgmt.list('cluster.x-k8s.io/v1beta2', 'Cluster', { labelSelector: MANAGED_SELECTOR });
+      expect(listed.filter((o) => ofRun(o, prefix))).toHaveLength(COUNT);
 
       // 3. Delete all: nothing left anywhere.
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(del.failed).toEqual([]);
       expect(del.deleted).toHaveLength(COUNT);
-      expect(await leftovers(world.management.kubeconfigYaml)).toEqual([]);
-      expect(await capiLeftovers(world.management.kubeconfigYaml)).toEqual([]);
+      expect(await leftovers(world.management.kubeconfigYaml, prefix)).toEqual([]);
+      expect(await capiLeftovers(world.management.kubeconfigYaml, prefix)).toEqual([]);
       for (const b of world.backing) expect(await leftovers(b.kubeconfigYaml)).toEqual([]);
       expect((await world.management.etcd.status()).tenants).toEqual([]);
       for (const b of world.backing) expect((await b.etcd.status()).tenants).toEqual([]);

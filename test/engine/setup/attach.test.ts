@@ -11,6 +11,7 @@ import { CONTROLLER_IDS } from '../../../src/core/types.js';
 import { bmoTestModeArgs } from '../../../src/engine/setup/bmo.js';
 import { verifyAttach } from '../../../src/engine/setup/attach.js';
 import { deploymentPending } from '../../../src/engine/setup/conditions.js';
+import { CreatedObjects } from '../../support/created.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 function deployment(namespace: string, name: string, container: string, args: string[]): KubeObject {
@@ -32,6 +33,8 @@ function deployment(namespace: string, name: string, container: string, args: st
 describe('setup --attach (embedded API server)', () => {
   let cluster: TestCluster;
   let kubelet: Kubelet;
+  // What this suite made, deleted at the end: an external cluster is shared by all suites.
+  let created: CreatedObjects | undefined;
   const attach = () =>
     execa('node', ['bin/scale-tui.js', 'setup', '--attach', '--kubeconfig', cluster.kubeconfigPath], { reject: false });
 
@@ -41,9 +44,11 @@ describe('setup --attach (embedded API server)', () => {
     kc.loadFromString(cluster.kubeconfigYaml);
     kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
     await kubelet.start();
+    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
   });
   afterAll(async () => {
     await kubelet?.stop();
+    await created?.deleteAll();
     await cluster?.cleanup();
   }, 180_000);
 
@@ -96,8 +101,8 @@ describe('setup --attach (embedded API server)', () => {
       ['kube-system', 'metrics-server', 'metrics-server', ['--kubelet-insecure-tls']],
     ];
     for (const [ns, name, container, args] of all) {
-      await kube.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-      await kube.createOrSkip(deployment(ns, name, container, args));
+      await created!.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await created!.create(deployment(ns, name, container, args));
     }
     // Wait until the simulated kubelet has rolled them all out.
     for (let i = 0; i < 200; i++) {

@@ -148,6 +148,8 @@ function objects(): KubeObject[] {
   ];
 }
 
+const madeProviders: string[] = [];
+
 beforeAll(async () => {
   kc = new KubeConfig();
   const given = process.env.SCALE_TUI_TEST_KUBECONFIG;
@@ -157,7 +159,11 @@ beforeAll(async () => {
     kc.loadFromString(external.kubeconfigYaml);
   }
   client = new RestClient(kc);
-  for (const o of managementObjects()) await client.create(pathOf(o), o);
+  // The provider Deployments this suite made go in afterAll: an external cluster is shared by
+  // all suites, and one that expects to create them with its own flags must find none.
+  for (const o of managementObjects())
+    if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
+      madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
   kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'flow-node' });
   await kubelet.start();
   pki = await clusterPki();
@@ -194,6 +200,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await controllers?.stop();
   await kubelet?.stop();
+  for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
   client?.close();
   workloadClient?.close();
   await workload?.stop();
