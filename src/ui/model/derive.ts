@@ -1,34 +1,27 @@
 // What the panes show, derived from the store: counts, funnel, rate, ETA, selections.
-import { CREATE_PHASES, type ClusterRecord, type Phase } from '../../core/types.js';
-import { countByPhase, type ScaleState } from '../../state/store.js';
+// The figures over every cluster (counts, funnel, rate, failures, the sorted list) are the
+// memoized selectors of src/state/selectors.ts, computed once per store change however many
+// panes and keys ask; what is left here is cheap or per batch.
+import type { ClusterRecord, Phase } from '../../core/types.js';
+import {
+  type Counts,
+  selectClustersMatching,
+  selectCounts,
+  selectFailures,
+  selectFunnel,
+  selectReadyRatePerMinute,
+} from '../../state/selectors.js';
+import type { ScaleState } from '../../state/store.js';
 
-export interface Counts {
-  desired: number;
-  ready: number;
-  inProgress: number;
-  failed: number;
-  deleting: number;
-}
+export type { Counts };
 
-const IN_PROGRESS = new Set<Phase>(CREATE_PHASES.filter((p) => p !== 'ready'));
-
-export function counts(clusters: Record<string, ClusterRecord>): Counts {
-  const by = countByPhase(clusters);
-  const sum = (ps: Iterable<Phase>): number => [...ps].reduce((n, p) => n + (by[p] ?? 0), 0);
-  const deleting = (by.deleting ?? 0) + (by.deleted ?? 0);
-  return {
-    desired: Object.keys(clusters).length - deleting,
-    ready: by.ready ?? 0,
-    inProgress: sum(IN_PROGRESS),
-    failed: by.failed ?? 0,
-    deleting,
-  };
+export function counts(clusters: Record<string, ClusterRecord>): Readonly<Counts> {
+  return selectCounts(clusters);
 }
 
 /** How many clusters are in each create phase now (the funnel), in pipeline order. */
-export function funnel(clusters: Record<string, ClusterRecord>): Array<{ phase: Phase; count: number }> {
-  const by = countByPhase(clusters);
-  return CREATE_PHASES.map((phase) => ({ phase, count: by[phase] ?? 0 }));
+export function funnel(clusters: Record<string, ClusterRecord>): ReadonlyArray<{ phase: Phase; count: number }> {
+  return selectFunnel(clusters);
 }
 
 /** Clusters that reached ready in the last `windowMs`, per minute. */
@@ -37,18 +30,7 @@ export function readyRatePerMinute(
   now: number,
   windowMs = 5 * 60_000,
 ): number {
-  let n = 0;
-  let earliest = now;
-  for (const c of Object.values(clusters)) {
-    const t = c.transitions.ready;
-    if (t !== undefined && t >= now - windowMs && t <= now) {
-      n++;
-      earliest = Math.min(earliest, c.transitions.queued ?? t);
-    }
-  }
-  // A window that started less than windowMs ago (a fresh run) is measured from its start.
-  const span = Math.max(10_000, Math.min(windowMs, now - earliest));
-  return n === 0 ? 0 : (n / span) * 60_000;
+  return selectReadyRatePerMinute(clusters, now, windowMs);
 }
 
 export function etaMs(remaining: number, perMinute: number): number | undefined {
@@ -84,19 +66,9 @@ export function batchRunning(s: Pick<ScaleState, 'batches' | 'clusters' | 'queue
   return b !== undefined && b.endedAt === undefined;
 }
 
-export function sortedClusters(clusters: Record<string, ClusterRecord>, filter: string): ClusterRecord[] {
-  const f = filter.trim().toLowerCase();
-  const all = Object.values(clusters);
-  const kept = f
-    ? all.filter(
-        (c) =>
-          c.name.includes(f) ||
-          c.phase.includes(f) ||
-          (c.placement ?? '').includes(f) ||
-          (c.failure?.reason.toLowerCase().includes(f) ?? false),
-      )
-    : all;
-  return kept.sort((a, b) => a.number - b.number);
+/** The clusters the filter keeps, in cluster-number order. Shared (memoized): do not mutate. */
+export function sortedClusters(clusters: Record<string, ClusterRecord>, filter: string): readonly ClusterRecord[] {
+  return selectClustersMatching(clusters, filter);
 }
 
 /** The clusters a selection names: the engine's own answer (src/state/selection.ts). */
@@ -110,6 +82,6 @@ export function describeClusters(cs: ClusterRecord[]): string {
   return `${shown} (${cs.length} cluster${cs.length === 1 ? '' : 's'})`;
 }
 
-export function failures(clusters: Record<string, ClusterRecord>): ClusterRecord[] {
-  return sortedClusters(clusters, '').filter((c) => c.phase === 'failed');
+export function failures(clusters: Record<string, ClusterRecord>): readonly ClusterRecord[] {
+  return selectFailures(clusters);
 }

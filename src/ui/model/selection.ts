@@ -12,10 +12,10 @@ export function listedClusters(
   state: ScaleState,
   view: Pick<ViewState, 'filter' | 'sort'>,
   now: number,
-): ClusterRecord[] {
+): readonly ClusterRecord[] {
   const filtered = sortedClusters(state.clusters, view.filter);
   const s = view.sort.clusters;
-  return s.column === 'cluster' && !s.desc ? filtered : sortRows(filtered, CLUSTER_COLUMNS, s, now);
+  return s.column === 'cluster' && !s.desc ? filtered : sortRows([...filtered], CLUSTER_COLUMNS, s, now);
 }
 
 /** Controllers in the table's order: the known ones first by default, then the rest. */

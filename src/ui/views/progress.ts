@@ -1,6 +1,7 @@
 // Creation progress: batch bar and ETA, phase funnel, rate, time per 100, the ready-per-
 // minute chart on tall panes, the first failures, and the sortable cluster list.
-import { secondsText, stepQuantiles } from '../../core/phase-quantiles.js';
+import { secondsText } from '../../core/phase-quantiles.js';
+import { selectStepQuantiles } from '../../state/selectors.js';
 import { barChart } from '../model/chart.js';
 import { CLUSTER_COLUMNS } from '../model/columns.js';
 import { counts, currentBatch, etaMs, failures, funnel, readyRatePerMinute } from '../model/derive.js';
@@ -51,7 +52,7 @@ export function progressPane({ state, view, width, height, now, readOnly }: Pane
     );
   }
   // Phase quantiles (issue 17): seconds from a cluster's creation to its API and to ready.
-  const steps = stepQuantiles(Object.values(state.clusters)).filter((q) => /^step:(api-up|ready)$/.test(q.phase));
+  const steps = selectStepQuantiles(state.clusters).filter((q) => /^step:(api-up|ready)$/.test(q.phase));
   if (steps.length)
     out.push(
       line(
