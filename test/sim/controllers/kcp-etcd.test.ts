@@ -168,9 +168,14 @@ describe('KCP inspects etcd and certificates through port-forward on a farm clus
   }, 60_000);
 
   it('etcd served from another CA refuses KCP: EtcdClusterHealthy not True, with upstream reasons', async () => {
-    const cond = await until('EtcdClusterHealthy with a reason', async () => {
+    // Wait for the connection's verdict: before the Node exists the same condition briefly
+    // reads "Waiting for a Node to host the etcd member" (also not True), which is not the
+    // state under test.
+    const cond = await until('EtcdClusterHealthy with the connection failure', async () => {
       const c = await kcpCondition(OTHER_CA, 'EtcdClusterHealthy');
-      return c && c.status !== 'True' && c.reason !== 'NotHealthy' ? c : undefined;
+      return c && c.status !== 'True' && c.reason !== 'NotHealthy' && c.message?.includes('Failed to connect')
+        ? c
+        : undefined;
     });
     // Upstream: a failed connection is InspectionFailed (Unknown) on the Machine, HealthUnknown on KCP.
     expect(cond).toMatchObject({ status: 'Unknown', reason: 'HealthUnknown' });
