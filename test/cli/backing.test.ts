@@ -11,6 +11,7 @@ import { testCluster, type TestCluster } from '../support/test-cluster.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { loadOrCreateEtcdPki } from '../../src/engine/backing/etcd-pki.js';
 import { KubeClient } from '../../src/core/kube/client.js';
+import { CreatedObjects } from '../support/created.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { runTool } from '../../src/engine/tools/run.js';
 import { installFakeBin } from '../support/fake-bin/index.js';
@@ -22,6 +23,7 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
   let cluster: TestCluster;
   let etcd: TestEtcd;
   let kubelet: Kubelet;
+  let created: CreatedObjects | undefined;
   let configPath: string;
 
   const cli = (args: string[]) => execa('node', ['bin/scale-tui.js', '-c', configPath, ...args], { reject: false });
@@ -40,11 +42,14 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
     const kc = new KubeConfig();
     kc.loadFromString(cluster.kubeconfigYaml);
     kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'b1-control-plane' });
-    await kubelet.start();
+    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
+    // Its Node goes in afterAll: an external cluster is shared by all suites.
+    await created.startKubelet(kubelet, 'b1-control-plane');
   });
 
   afterAll(async () => {
     await kubelet?.stop();
+    await created?.deleteAll();
     await cluster?.cleanup();
     await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });

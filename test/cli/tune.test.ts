@@ -50,8 +50,8 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     const kc = new KubeConfig();
     kc.loadFromString(cluster.kubeconfigYaml);
     kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
-    await kubelet.start();
     created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
+    await created.startKubelet(kubelet, 'kind-control-plane');
     for (const id of CONTROLLER_IDS.filter((i) => i !== 'bmo')) {
       const c = CONTROLLERS[id];
       await created.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });

@@ -19,7 +19,17 @@ export class CreatedObjects {
     return created;
   }
 
-  /** Deletes what create() made, newest first; a 404 counts as gone. */
+  /**
+   * Starts a simulated kubelet and remembers its Node when the kubelet registered it: a Node
+   * left behind (on loopback) changes what the endpoint check finds in a later suite.
+   */
+  async startKubelet(kubelet: { start(): Promise<void> }, nodeName: string): Promise<void> {
+    const existed = await this.kube.get('v1', 'Node', nodeName);
+    await kubelet.start();
+    if (!existed) this.made.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName } });
+  }
+
+  /** Deletes what create() made, newest first; a 404 counts as gone. Call after kubelets stop. */
   async deleteAll(): Promise<void> {
     for (const o of this.made.splice(0).reverse())
       await this.kube.delete(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);

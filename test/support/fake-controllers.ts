@@ -82,7 +82,8 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
         nodeName: `${name}-control-plane`,
         startWorkloadServer: startWorkload,
       });
-      await kubelet.start();
+      if (yaml === mgmtYaml) await provided.startKubelet(kubelet, `${name}-control-plane`);
+      else await kubelet.start();
       stops.push(() => kubelet.stop());
       const etcd = new MemoryEtcd();
       await etcd.ensureRoot();

@@ -43,8 +43,8 @@ describe('setup --attach (embedded API server)', () => {
     const kc = new KubeConfig();
     kc.loadFromString(cluster.kubeconfigYaml);
     kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
-    await kubelet.start();
     created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
+    await created.startKubelet(kubelet, 'kind-control-plane');
   });
   afterAll(async () => {
     await kubelet?.stop();

@@ -60,6 +60,10 @@ const conditionTrue = (o: KubeObject | undefined, type: string) =>
     (c) => c.type === type && c.status === 'True',
   );
 
+const madeProviders: string[] = [];
+// The kubelet's Node, deleted with the providers when this suite registered it.
+const NODE_PATH = '/api/v1/nodes/ctl-test-node';
+
 beforeAll(async () => {
   kc = new KubeConfig();
   const external = process.env.SCALE_TUI_TEST_KUBECONFIG;
@@ -69,8 +73,13 @@ beforeAll(async () => {
     kc.loadFromString(mgmt.kubeconfigYaml);
   }
   client = new RestClient(kc);
-  for (const o of managementObjects()) await client.create(pathOf(o), o);
+  // The provider Deployments this suite made go in afterAll: an external cluster is shared by
+  // all suites, and one that expects to create them with its own flags must find none.
+  for (const o of managementObjects())
+    if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
+      madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
   kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'ctl-test-node', metrics: mgmt?.metrics });
+  if (!(await client.get(NODE_PATH))) madeProviders.push(NODE_PATH);
   await kubelet.start();
   pki = await clusterPki();
   workload = await startApiServer({
@@ -103,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await controllers?.stop();
   await kubelet?.stop();
+  for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
   client?.close();
   workloadClient?.close();
   await workload?.stop();

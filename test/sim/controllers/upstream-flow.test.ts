@@ -149,6 +149,8 @@ function objects(): KubeObject[] {
 }
 
 const madeProviders: string[] = [];
+// The kubelet's Node, deleted with the providers when this suite registered it.
+const NODE_PATH = '/api/v1/nodes/flow-node';
 
 beforeAll(async () => {
   kc = new KubeConfig();
@@ -165,6 +167,7 @@ beforeAll(async () => {
     if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
       madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
   kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'flow-node' });
+  if (!(await client.get(NODE_PATH))) madeProviders.push(NODE_PATH);
   await kubelet.start();
   pki = await clusterPki();
   workload = await startApiServer({
