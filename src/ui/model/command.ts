@@ -8,6 +8,7 @@ import {
   type ControllerId,
   type TuneRequest,
 } from '../../core/types.js';
+import { parseSelectionText } from '../../state/selection.js';
 
 export type UiIntent =
   | { type: 'add'; count: number; backing?: string }
@@ -68,39 +69,16 @@ export function parseInteger(text: string, what: string, min: number, max: numbe
   return ok(n);
 }
 
-function clusterNumber(token: string): { n: number; prefix?: string } | undefined {
-  const m = /^(?:([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-)?(\d+)$/.exec(token);
-  return m ? { n: Number(m[2]), prefix: m[1] } : undefined;
-}
-
 /** The prefix a range was written with, if any (both ends must agree). */
 export function rangePrefix(text: string): string | undefined {
-  const range = /^(\S+)\s*\.\.\s*(\S+)$/.exec(text.trim());
-  return range ? (clusterNumber(range[1]!)?.prefix ?? clusterNumber(range[2]!)?.prefix) : undefined;
+  const r = parseSelectionText(text);
+  return r.ok ? r.prefix : undefined;
 }
 
-/** all | last | batch ID | A..B (names or numbers) | name[,name...] */
+/** all | last | batch ID | A..B (names or numbers) | name[,name...]: the parser the CLI uses too. */
 export function parseSelection(text: string): Parsed<ClusterSelection> {
-  const t = text.trim();
-  if (!t) return err('say what to delete: all, last, batch ID, a range like test-1..test-50, or names');
-  if (t === 'all') return ok({ kind: 'all' });
-  if (t === 'last' || t === 'last-batch') return ok({ kind: 'last-batch' });
-  const batch = /^batch\s+(\S+)$/.exec(t);
-  if (batch) return ok({ kind: 'batch', batchId: batch[1]! });
-  const range = /^(\S+)\s*\.\.\s*(\S+)$/.exec(t);
-  if (range) {
-    const from = clusterNumber(range[1]!);
-    const to = clusterNumber(range[2]!);
-    if (from === undefined || to === undefined) return err(`"${t}" is not a range: write test-1..test-50 or 1..50`);
-    if (from.prefix && to.prefix && from.prefix !== to.prefix)
-      return err(`the range ${t} mixes prefixes ${from.prefix} and ${to.prefix}: use one`);
-    if (to.n < from.n) return err(`the range ${t} ends before it starts: write the smaller number first`);
-    return ok({ kind: 'range', from: from.n, to: to.n });
-  }
-  const names = t.split(/[\s,]+/).filter(Boolean);
-  const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n));
-  if (bad) return err(`"${bad}" is not a cluster name: use lowercase names like test-7, or a range test-1..test-50`);
-  return ok({ kind: 'names', names });
+  const r = parseSelectionText(text);
+  return r.ok ? ok(r.selection) : err(r.error);
 }
 
 function parseTune(args: string[]): Parsed<UiIntent> {
