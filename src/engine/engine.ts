@@ -44,6 +44,8 @@ import { SiteHealth } from './topology/site-health.js';
 import { clusterctlRenderer, createCapdCluster } from './topology/capd.js';
 import { FarmTopology } from './topology/farm-topology.js';
 import { createFarmCluster, deleteFarmCluster } from './topology/farm-pipeline.js';
+import type { FarmFault } from './topology/farm.js';
+import { type FarmFaultChange, farmFault } from './topology/farm-fault.js';
 import { writePrivateFile } from '../core/pki/index.js';
 import { MANAGEMENT_SITE, type EtcdTenantAdmin, type Site, type TopologyStrategy } from './topology/types.js';
 import type {
@@ -109,7 +111,8 @@ export interface StatusReport {
 export interface Engine extends EngineIntents {
   readonly runId: string;
   /** Finishes half-done work recorded in the journal and found on the API servers. */
-  resumeRun(): Promise<BatchSummary>;
+  resumeRun(names?: readonly string[]): Promise<BatchSummary>;
+  farmFault(cluster: string, change?: FarmFaultChange): Promise<FarmFault>;
   status(): Promise<StatusReport>;
   /** Stops in-flight work at once, journal kept (tests: a graceful stop at any point; not a SIGKILL). */
   abort(): Promise<void>;
@@ -722,11 +725,13 @@ class EngineImpl implements Engine {
     return state;
   }
 
-  async resumeRun(): Promise<BatchSummary> {
+  /** `names`: resume just these clusters (the TUI's retry of the one on screen); default all. */
+  async resumeRun(names?: readonly string[]): Promise<BatchSummary> {
     await this.start();
     const state = this.loadJournal();
     await this.adoptFromApi();
-    const all = Object.values(this.store.getState().clusters);
+    const only = names && new Set(names);
+    const all = Object.values(this.store.getState().clusters).filter((c) => !only || only.has(c.name));
     const deleting = all.filter((c) => state.deleting.has(c.name) || c.phase === 'deleting');
     // Failed clusters get another try: a failure is often a backing cluster or API that was
     // unreachable, and every step is idempotent, so resuming after it returns finishes them.
@@ -761,6 +766,11 @@ class EngineImpl implements Engine {
     const batchId = toCreate[0]?.batchId ?? 'resume';
     return this.runCreates(batchId, toCreate);
   }
+  async farmFault(cluster: string, change?: FarmFaultChange): Promise<FarmFault> {
+    await this.start();
+    return farmFault({ topology: this.topology, store: this.store }, cluster, change);
+  }
+
 
   async status(): Promise<StatusReport> {
     const namespaces: Record<string, string[]> = {};

@@ -201,10 +201,7 @@ export function App({
         return;
       case 'retry':
       case 'fault':
-        note(
-          'info',
-          e.type === 'retry' ? `retrying failed clusters (${e.cluster} among them)` : `${e.fault}: ${e.cluster}`,
-        );
+        note('info', e.type === 'retry' ? `retrying ${e.cluster}` : `${e.fault}: ${e.cluster}`);
         details.act(e).then(
           (text) => note('info', text),
           (err: Error) => note('error', `${e.type} ${e.cluster} failed: ${err.message}`),

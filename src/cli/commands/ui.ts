@@ -59,7 +59,9 @@ export function register(program: Command): void {
             title: 'scale-tui',
             defaultCount: session.config.batch.size,
             readOnly: Boolean(opts.readOnly),
-            detail: clusterDetailActions(KubeClient.from(session.management), engine),
+            detail: clusterDetailActions(KubeClient.from(session.management), engine, {
+              farm: session.config.topology === 'farm',
+            }),
             saveDir: join(session.stateDir, 'logs'),
           });
         } finally {

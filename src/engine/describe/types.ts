@@ -44,6 +44,8 @@ export interface ClusterDescription {
   endpointNote?: string;
   /** What could not be read (a kind not served, a deadline passed), one line each. */
   errors: string[];
+  /** Farm topology: the faults in force on the cluster's API (`none`), else absent. */
+  farmFault?: string;
 }
 
 /** The engine side of the detail page: one namespace's objects, fetched on demand. */

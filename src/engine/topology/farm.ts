@@ -24,6 +24,13 @@ export interface FarmRegistration {
   port: number;
 }
 
+/** A cluster's injected faults as the farm reports them (an empty object: none). */
+export interface FarmFault {
+  down?: boolean;
+  latencyMs?: number;
+  errorRate?: number;
+}
+
 export interface FarmCapacity {
   name: string;
   capacity: number;
@@ -113,6 +120,18 @@ export class FarmClient {
   async remove(cluster: string, namespace: string): Promise<boolean> {
     const r = await call<{ deleted: boolean }>(this.ref, 'DELETE', `/clusters/${namespace}/${cluster}`);
     return r.deleted;
+  }
+
+  /** The faults in force on one cluster; undefined when the farm does not serve it. */
+  async faultOf(cluster: string, namespace: string): Promise<FarmFault | undefined> {
+    const r = await call<{ clusters: Array<{ key: string; fault: FarmFault }> }>(this.ref, 'GET', '/clusters');
+    return r.clusters.find((c) => c.key === `${namespace}/${cluster}`)?.fault;
+  }
+
+  /** Replaces the cluster's faults with `fault` (the farm keeps no others); answers the new ones. */
+  async setFault(cluster: string, namespace: string, fault: FarmFault): Promise<FarmFault> {
+    const r = await call<{ fault?: FarmFault }>(this.ref, 'PUT', `/clusters/${namespace}/${cluster}/fault`, fault);
+    return r.fault ?? {};
   }
 
   async capacity(): Promise<FarmCapacity> {

@@ -40,7 +40,7 @@ export const COMMAND_HELP = [
   ':log [engine|throttling|CTRL]  the log viewer on that log',
   ':sort COLUMN [desc]      sort the focused table (cluster, phase, age, backing, batch, namespace, reason; cpu, mem, queue …)',
   ':wide                    more columns',
-  ':retry CLUSTER           re-run failed clusters (the engine resumes the run)',
+  ':retry CLUSTER           re-run that failed cluster only (the engine resumes just it)',
   ':pause  :resume  :help  :quit',
 ];
 

@@ -34,6 +34,14 @@ export interface Command extends Binding {
 }
 
 const MAIN: Scope[] = ['main'];
+
+/** A fault on the cluster on screen, else the one selected in the cluster list. */
+function faultOn(v: ViewState, ctx: KeyContext, fault: 'api-down' | 'api-slow'): Reduced {
+  const cluster =
+    detailCluster(v) ?? (v.focus === 'progress' ? selectedCluster(v, ctx.state, ctx.now)?.name : undefined);
+  if (!cluster) return withMessage(v, 'error', 'select a cluster in the cluster list first');
+  return { view: v, effects: [{ type: 'fault', fault, cluster }] };
+}
 const ALL: Scope[] = ['main', 'detail', 'log'];
 
 export const COMMANDS: Command[] = [
@@ -89,7 +97,7 @@ export const COMMANDS: Command[] = [
     command: 'retry',
     keys: ['r'],
     scopes: ['detail'],
-    help: 'retry: re-run failed clusters, this one included (the engine resumes the run)',
+    help: 'retry: re-run this failed cluster only (the engine resumes just it)',
     footer: 'retry',
     mutates: true,
     run: (v, ctx) => {
@@ -106,22 +114,22 @@ export const COMMANDS: Command[] = [
   {
     command: 'api-down',
     keys: ['x'],
-    scopes: ['detail'],
-    help: "farm: take this cluster's API down",
-    footer: 'api down',
+    scopes: ['main', 'detail'],
+    help: "farm: take the shown (or selected) cluster's API down, or up again",
+    footer: 'api down/up',
     mutates: true,
     available: (ctx) => ctx.faults.includes('api-down'),
-    run: (v) => ({ view: v, effects: [{ type: 'fault', fault: 'api-down', cluster: detailCluster(v) ?? '' }] }),
+    run: (v, ctx) => faultOn(v, ctx, 'api-down'),
   },
   {
     command: 'api-slow',
     keys: ['X'],
-    scopes: ['detail'],
-    help: "farm: slow this cluster's API",
+    scopes: ['main', 'detail'],
+    help: "farm: slow the shown (or selected) cluster's API (200 ms per request), or make it fast again",
     footer: 'api slow',
     mutates: true,
     available: (ctx) => ctx.faults.includes('api-slow'),
-    run: (v) => ({ view: v, effects: [{ type: 'fault', fault: 'api-slow', cluster: detailCluster(v) ?? '' }] }),
+    run: (v, ctx) => faultOn(v, ctx, 'api-slow'),
   },
   {
     command: 'pause',

@@ -127,6 +127,9 @@ export function detailLines(
       ),
     );
   else if (d) body.push(line('endpoint ', seg(d.endpointNote ?? 'unknown', { dim: true })));
+  // Farm faults next to the endpoint: an injected "down" explains "does not answer".
+  if (d?.farmFault !== undefined)
+    body.push(line('farm fault ', seg(d.farmFault, { color: d.farmFault === 'none' ? 'ok' : 'warn', bold: true })));
 
   body.push(section('Objects'));
   if (!data || (data.loading && !d)) body.push(line(seg('reading the namespace…', { dim: true })));
