@@ -99,7 +99,10 @@ export function selectClustersMatching(clusters: ClusterMap, filter: string): re
   const f = filter.trim().toLowerCase();
   if (!f) return selectClustersByNumber(clusters);
   let byFilter = filtered.get(clusters);
-  if (!byFilter) filtered.set(clusters, (byFilter = new Map()));
+  if (!byFilter) {
+    byFilter = new Map();
+    filtered.set(clusters, byFilter);
+  }
   const hit = byFilter.get(f);
   if (hit) return hit;
   filterComputations++;
