@@ -3,11 +3,8 @@
 // resumed engine simply runs it again. Waits read the shared informers; nothing polls
 // the management cluster per cluster.
 import type { KubeObject } from '../../manifests/types.js';
-import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER, ownershipLabels } from '../../manifests/labels.js';
-import type { KubeClient } from '../../core/kube/client.js';
-import { patchStatus, statusCode } from '../../core/kube/client.js';
-import { tcpDialer } from '../forward/dialers.js';
-import type { Site } from '../topology/types.js';
+import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER } from '../../manifests/labels.js';
+import { patchStatus } from '../../core/kube/client.js';
 import type { ClusterRecord, CreatePhase } from '../../core/types.js';
 import { CREATE_PHASES } from '../../core/types.js';
 import { waitFor } from '../watch/waiter.js';
@@ -16,7 +13,6 @@ import {
   EXPIRY_ANNOTATION,
   associatedHost,
   clusterReady,
-  deploymentAvailable,
   hostAvailable,
   isControlPlaneMachine,
   kcpInitialized,
@@ -25,21 +21,14 @@ import {
 import type { PipelineContext } from './context.js';
 import type { ClusterSpec } from './objects.js';
 import { endpointFor } from './reach.js';
+import { createObjects, StepError, step } from './step.js';
+import { bringUpApi } from './workload-api.js';
 
-export const APISERVER_SERVICE = 'test-kube-apiserver';
+// capd's and the farm's pipelines (src/engine/topology/) take the step kit from here too.
+export { createObjects, owned, StepError, step } from './step.js';
 
 function keyOf(o: KubeObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-}
-
-/** A failure at a named step; the batch goes on. */
-export class StepError extends Error {
-  constructor(
-    readonly step: string,
-    readonly reason: string,
-  ) {
-    super(`${step}: ${reason}`);
-  }
 }
 
 export function clusterSpec(ctx: PipelineContext, rec: ClusterRecord): ClusterSpec {
@@ -58,49 +47,6 @@ export function clusterSpec(ctx: PipelineContext, rec: ClusterRecord): ClusterSp
     serviceType: 'NodePort',
     nodePort: ctx.reach.mode === 'nodeport' ? ctx.reach.nodePortBase + (shared ? 0 : rec.number) : undefined,
   };
-}
-
-/** Runs one named pipeline step; any error becomes a StepError naming it (aborts pass through). */
-export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StepError) throw err;
-    if ((err as Error).name === 'AbortError' || (err as Error).message === 'aborted') throw err;
-    const body = (err as { body?: unknown }).body;
-    const detail =
-      typeof body === 'string'
-        ? body
-        : typeof body === 'object' && body && 'message' in body
-          ? String((body as { message: unknown }).message)
-          : '';
-    throw new StepError(name, `${(err as Error).message.split('\n')[0]}${detail ? ` (${detail.slice(0, 200)})` : ''}`);
-  }
-}
-
-/** Adds scale-tui's ownership labels (generators set them too; this guarantees it). */
-export function owned(obj: KubeObject, runId: string, rec: { name: string; batchId: string }): KubeObject {
-  return {
-    ...obj,
-    metadata: {
-      ...obj.metadata,
-      labels: { ...ownershipLabels({ runId, cluster: rec.name, batchId: rec.batchId }), ...obj.metadata.labels },
-    },
-  };
-}
-
-export async function createObjects(
-  ctx: PipelineContext,
-  client: KubeClient,
-  objs: KubeObject[],
-  rec: ClusterRecord,
-): Promise<void> {
-  // Sequential on purpose: namespace before its content, Secrets before the objects
-  // that reference them (CAPI webhooks validate cross references).
-  for (const o of objs) {
-    if (ctx.signal.aborted) throw new Error('aborted');
-    await ctx.create(client, owned(o, ctx.runId, rec));
-  }
 }
 
 /** Marks a cluster failed with its step and reason; an abort (engine stopping) propagates instead. */
@@ -319,90 +265,6 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
     ),
   );
   mark('ready');
-}
-
-/** Ensures the workload API is serving and reachable at the endpoint; returns an engine-side client. */
-export async function bringUpApi(
-  ctx: PipelineContext,
-  rec: ClusterRecord,
-  spec: ClusterSpec,
-  site: Site | undefined,
-): Promise<KubeClient> {
-  const apiSite = site ?? ctx.management;
-  const apiNs = site ? spec.apiserverNamespace! : sharedApiNamespace(ctx);
-  const apiName = site ? rec.name : sharedApiName(ctx);
-  if (site) {
-    const dep = (await ctx.objects.apiserver(spec)).filter((o) => o.kind === 'Deployment');
-    await createObjects(ctx, site.client, dep, rec);
-  }
-  const deps = ctx.deployments(apiSite);
-  await waitFor(
-    [deps],
-    () => (deps.list((d) => d.metadata.namespace === apiNs && deploymentAvailable(d)).length > 0 ? true : undefined),
-    { what: `${apiName}: apiserver Deployment available`, timeoutMs: ctx.timeouts.apiMs, signal: ctx.signal },
-  );
-  const server = await ensureReach(ctx, site ? rec.number : 0, apiSite, apiNs, spec);
-  const kubeconfig = await ctx.objects.adminKubeconfig(site ? spec : { ...spec, cluster: apiName }, server);
-  const client = ctx.workloadClient(kubeconfig);
-  await waitApiAnswers(ctx, client, apiName);
-  return client;
-}
-
-export function sharedApiName(ctx: PipelineContext): string {
-  return `${ctx.config.naming.prefix}-shared`;
-}
-
-export function sharedApiNamespace(ctx: PipelineContext): string {
-  return `${ctx.config.naming.prefix}-shared-api`;
-}
-
-/** Port-forward: start (or re-point) the supervised forwarder; NodePort: nothing to run. Returns the engine's server URL. */
-export async function ensureReach(
-  ctx: PipelineContext,
-  number: number,
-  site: Site,
-  namespace: string,
-  spec: ClusterSpec,
-): Promise<string> {
-  if (ctx.reach.mode === 'nodeport') return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
-  const svc = await site.client.get('v1', 'Service', APISERVER_SERVICE, namespace);
-  const ports = (svc?.spec as { ports?: Array<{ nodePort?: number }> } | undefined)?.ports ?? [];
-  const nodePort = ports[0]?.nodePort;
-  const dial = ctx.reach.dialer
-    ? ctx.reach.dialer(site, namespace, nodePort)
-    : nodePort
-      ? tcpDialer(site.nodeHost, nodePort)
-      : undefined;
-  if (!dial)
-    throw new StepError(
-      'reach',
-      `Service ${namespace}/${APISERVER_SERVICE} has no NodePort yet and no port-forward dialer is configured`,
-    );
-  const key = number === 0 ? '__shared__' : spec.cluster;
-  await ctx.forwards.ensure(key, spec.endpoint.port, dial);
-  return `https://${spec.endpoint.host}:${spec.endpoint.port}`;
-}
-
-/** The apiserver process may still be starting after the Deployment reports available. */
-async function waitApiAnswers(ctx: PipelineContext, client: KubeClient, name: string): Promise<void> {
-  const deadline = Date.now() + ctx.timeouts.apiMs;
-  let delay = 100;
-  for (;;) {
-    try {
-      await client.get('v1', 'Namespace', 'kube-system');
-      return;
-    } catch (err) {
-      if (statusCode(err) === 404 || statusCode(err) === 403) return; // it answers
-      if (ctx.signal.aborted) throw new Error('aborted');
-      if (Date.now() > deadline)
-        throw new StepError(
-          'wait-api',
-          `${name}: workload API not answering: ${(err as Error).message.split('\n')[0]}`,
-        );
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 2000);
-    }
-  }
 }
 
 export { CREATE_PHASES };

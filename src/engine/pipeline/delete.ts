@@ -8,7 +8,9 @@ import type { ClusterRecord } from '../../core/types.js';
 import { waitFor } from '../watch/waiter.js';
 import { API } from '../watch/capi-state.js';
 import type { PipelineContext } from './context.js';
-import { APISERVER_SERVICE, StepError, clusterSpec, sharedApiNamespace, step } from './create.js';
+import { clusterSpec } from './create.js';
+import { StepError, step } from './step.js';
+import { APISERVER_SERVICE, sharedApiNamespace } from './workload-api.js';
 
 function ours(o: KubeObject | undefined): boolean {
   return o?.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_VALUE;
