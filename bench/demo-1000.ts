@@ -7,9 +7,9 @@
 // --with adds args for one controller (repeatable), e.g. the seed-era KCP:
 //   --with=kcp:--kubeadmcontrolplane-concurrency=10,--kube-api-qps=20,--kube-api-burst=30
 // or CAPM3 above the 20 QPS the patch leaves it at: --with=capm3:--kube-api-qps=200,--kube-api-burst=300
-import { startDemoWorld } from '../src/sim/demo/run.js';
-import { SEED_PATCH_ARGS } from '../src/sim/demo/manifests.js';
-import { renderTimingTable, timingTable } from '../src/sim/demo/timing.js';
+import { startDemoWorld } from '../src/demo/run.js';
+import { SEED_PATCH_ARGS } from '../src/demo/manifests.js';
+import { renderTimingTable, timingTable } from '../src/demo/timing.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const clusters = Number(args[0] ?? 1000);

@@ -5,8 +5,8 @@
 // created and deleted (store entries, informer caches, forwarders, journal buffers).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startDemoWorld } from '../src/sim/demo/run.js';
-import { SEED_PATCH_ARGS } from '../src/sim/demo/manifests.js';
+import { startDemoWorld } from '../src/demo/run.js';
+import { SEED_PATCH_ARGS } from '../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../src/sim/cost-model/model.js';
 
 // The soak measures memory through churn, not the demo's curve: it runs with the seed's

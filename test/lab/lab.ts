@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createLabNetwork, labUnavailable, type LabHost, type LabNetwork } from './netns.js';
 import { REPO_ROOT, SHARED_CRDS } from '../support/test-cluster.js';
-import { managementObjects } from '../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../src/demo/manifests.js';
 import { CERT_MANAGER } from '../../src/engine/setup/conditions.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 

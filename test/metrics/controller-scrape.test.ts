@@ -13,7 +13,7 @@ import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/in
 import { startControllers, type RunningControllers } from '../../src/sim/controllers/index.js';
 import { RestClient } from '../../src/sim/controllers/rest.js';
 import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../../src/sim/cost-model/model.js';
 import { scrapeControllerMetrics, podProxyPath } from '../../src/metrics/sources/scrape.js';
 import { getText, HttpStatusError } from '../../src/metrics/sources/raw.js';

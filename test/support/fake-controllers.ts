@@ -10,7 +10,7 @@ import { startApiServer } from '../../src/sim/apiserver/index.js';
 import { startControllers, type RunningControllers } from '../../src/sim/controllers/index.js';
 import { Kubelet, type StartWorkloadServer } from '../../src/sim/kubelet/kubelet.js';
 import { MemoryEtcd } from '../../src/sim/etcd-memory/memory-etcd.js';
-import { backingObjects, managementObjects } from '../../src/sim/demo/manifests.js';
+import { backingObjects, managementObjects } from '../../src/demo/manifests.js';
 import { KubeClient } from '../../src/core/kube/client.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 import { CreatedObjects } from './created.js';

@@ -8,7 +8,7 @@ import { bmoTestModeArgs, bmoTestModeIn, bmoTestModeKustomization } from '../../
 import { defaultConfig } from '../../../src/engine/config/load.js';
 import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
-import { managementObjects } from '../../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../../src/demo/manifests.js';
 
 /** A cluster holding only BMO's Deployment, rolled out and Available, with these manager args. */
 function bmoCluster(args: string[]): SetupKube {

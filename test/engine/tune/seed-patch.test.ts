@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_PATCH, seedPatchArgs } from '../../../src/engine/tune/seed-patch.js';
-import { SEED_PATCH_ARGS, managementObjects } from '../../../src/sim/demo/manifests.js';
+import { SEED_PATCH_ARGS, managementObjects } from '../../../src/demo/manifests.js';
 import { CONTROLLERS, readFlags } from '../../../src/core/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 

@@ -10,7 +10,7 @@ import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver
 import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
 import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL } from '../../../src/sim/cost-model/model.js';
 import { setVerbosity, withVerbosity } from '../../../src/engine/tune/verbosity.js';
 import { readControllerArgs } from '../../../src/engine/tune/tune.js';

@@ -17,7 +17,7 @@ import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
 import { CERTIFICATES_EXPIRY_ANNOTATION } from '../../../src/sim/controllers/kcp.js';
 import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import { Farm } from '../../../src/sim/farm/farm.js';
 import { createCA } from '../../../src/core/pki/index.js';

@@ -13,7 +13,7 @@ import { startControllers, type RunningControllers } from '../../../src/sim/cont
 import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
 import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/sim/demo/manifests.js';
+import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { clusterObjects, clusterPki, workloadObjects, type ClusterPki } from './fixtures.js';

@@ -2,7 +2,7 @@
 // rate: the emulated controllers served no /metrics and the embedded API server had no pod
 // proxy. Now the same sampler a real run uses reads them through the proxy.
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDemoWorld, type DemoWorld } from '../../../src/sim/demo/run.js';
+import { startDemoWorld, type DemoWorld } from '../../../src/demo/run.js';
 import { freePortBlock } from '../../support/ports.js';
 
 let world: DemoWorld | undefined;

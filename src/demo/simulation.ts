@@ -3,14 +3,14 @@
 // instance with etcd-system and an in-memory multi-tenant etcd), and a simulated
 // kubelet per API instance that brings Deployments up and runs the workload API servers.
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../../manifests/types.js';
-import { RestClient } from '../controllers/rest.js';
-import { startControllers, type RunningControllers } from '../controllers/index.js';
-import type { PodSink } from '../controllers/runtime.js';
-import { Kubelet, type StartWorkloadServer } from '../kubelet/kubelet.js';
-import { MemoryEtcd } from '../etcd-memory/memory-etcd.js';
-import { createWorkloadFarm } from '../farm/workload-host.js';
-import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
+import type { KubeObject } from '../manifests/types.js';
+import { RestClient } from '../sim/controllers/rest.js';
+import { startControllers, type RunningControllers } from '../sim/controllers/index.js';
+import type { PodSink } from '../sim/controllers/runtime.js';
+import { Kubelet, type StartWorkloadServer } from '../sim/kubelet/kubelet.js';
+import { MemoryEtcd } from '../sim/etcd-memory/memory-etcd.js';
+import { createWorkloadFarm } from '../sim/farm/workload-host.js';
+import { DEFAULT_COST_MODEL, type CostModel } from '../sim/cost-model/model.js';
 import { backingObjects, managementObjects, type InitialArgs } from './manifests.js';
 
 /** The subset of src/sim/apiserver's handle the demo uses. */

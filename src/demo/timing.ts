@@ -1,6 +1,6 @@
 // The headless demo's timing table, in the seed README's shape (§16: "from | to |
 // minutes" per 100 clusters), computed from the clusters' phase transitions.
-import type { ClusterRecord } from '../../core/types.js';
+import type { ClusterRecord } from '../core/types.js';
 
 export interface TimingRow {
   from: number;

@@ -1,11 +1,11 @@
 // The objects a real management cluster and a real backing cluster would hold before an
 // experiment: the provider controller Deployments (where clusterctl and BMO put them),
 // metrics-server, and a backing cluster's etcd-system. Pure functions.
-import type { KubeObject } from '../../manifests/types.js';
-import type { ControllerId } from '../../core/types.js';
-import { CONTROLLERS } from '../../core/tune/flags.js';
-import { seedPatchArgs } from '../../engine/tune/seed-patch.js';
-import { bmoTestModeArg } from '../../engine/setup/bmo.js';
+import type { KubeObject } from '../manifests/types.js';
+import type { ControllerId } from '../core/types.js';
+import { CONTROLLERS } from '../core/tune/flags.js';
+import { seedPatchArgs } from '../engine/tune/seed-patch.js';
+import { bmoTestModeArg } from '../engine/setup/bmo.js';
 
 /** The BMO release the demo's Deployment names; its test-mode argument follows it. */
 const BMO_VERSION = 'v0.13.2';

@@ -4,24 +4,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer } from '../apiserver/index.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { defaultConfig } from '../../engine/config/load.js';
-import { UserError } from '../../core/errors.js';
-import { appendLog, createScaleStore, type ScaleStore } from '../../state/store.js';
-import type { EngineIntents } from '../../core/types.js';
-import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model/model.js';
+import { startApiServer } from '../sim/apiserver/index.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { defaultConfig } from '../engine/config/load.js';
+import { UserError } from '../core/errors.js';
+import { appendLog, createScaleStore, type ScaleStore } from '../state/store.js';
+import type { EngineIntents } from '../core/types.js';
+import { DEFAULT_COST_MODEL, type CostModel } from '../sim/cost-model/model.js';
 import { startSimulation, type Simulation } from './simulation.js';
-import { reuseKeys } from '../controllers/pki.js';
+import { reuseKeys } from '../sim/controllers/pki.js';
 import type { InitialArgs } from './manifests.js';
 import { renderTimingTable, timingTable, type TimingSummary } from './timing.js';
-import { KubeClient } from '../../core/kube/client.js';
-import { clusterDetailActions, type ClusterDetailActions } from '../../engine/describe/actions.js';
-import { Journal, readJournal, runJournalPath } from '../../core/journal/journal.js';
+import { KubeClient } from '../core/kube/client.js';
+import { clusterDetailActions, type ClusterDetailActions } from '../engine/describe/actions.js';
+import { Journal, readJournal, runJournalPath } from '../core/journal/journal.js';
 import { judgeDemoRun, newDemoRunId } from './keep.js';
-import type { ThresholdRule } from '../../metrics/report/thresholds.js';
-import { startMetrics } from '../../metrics/index.js';
-import { ServiceAccountMetricsReader } from '../../engine/kube/metrics-reader.js';
+import type { ThresholdRule } from '../metrics/report/thresholds.js';
+import { startMetrics } from '../metrics/index.js';
+import { ServiceAccountMetricsReader } from '../engine/kube/metrics-reader.js';
 
 export interface DemoOptions {
   clusters: number;
