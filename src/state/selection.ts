@@ -71,7 +71,7 @@ export function parseSelectionText(text: string, opts: SelectionParseOptions = {
     if (opts.prefix && prefix && prefix !== opts.prefix)
       return fail(
         `"${t}" is not a range or a list of this run's clusters: they are named ${opts.prefix}-N`,
-        `Write the range with ${opts.prefix}-, e.g. ${opts.prefix}-${from.n}..${opts.prefix}-${to.n}.`,
+        `Write the range with ${opts.prefix}-, e.g. ${opts.prefix}-${Math.min(from.n, to.n)}..${opts.prefix}-${Math.max(from.n, to.n)}.`,
       );
     if (to.n < from.n)
       return fail(

@@ -78,7 +78,9 @@ describe('scale-tui delete / status (real binary)', () => {
     const r = await run(['delete', '--clusters', 'del-9..del-2', '--yes', '--kubeconfig', join(dir, 'missing')], false);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe(
-      'error: --clusters del-9..del-2: the range is reversed\nfix: Write the lower number first, e.g. del-2..del-9.',
+      'error: --clusters del-9..del-2: the range del-9..del-2 ends before it starts: write the smaller number first\n' +
+        'fix: Write the lower number first, e.g. del-2..del-9. ' +
+        'Examples: --clusters del-3..del-40, --clusters del-1,del-7, --clusters last',
     );
   });
 
