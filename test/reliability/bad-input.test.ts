@@ -253,19 +253,19 @@ const CASES: Case[] = [
   {
     name: 'delete: reversed range',
     args: () => ['delete', '--clusters', 'test-40..test-3', '--yes', '--kubeconfig', goodKubeconfig],
-    error: /--clusters test-40\.\.test-3: the range is reversed/,
+    error: /--clusters test-40\.\.test-3: the range test-40\.\.test-3 ends before it starts/,
     fix: 'fix',
   },
   {
     name: 'delete: overlapping ranges',
     args: () => ['delete', '--clusters', 'test-1..test-5,test-3..test-7', '--yes', '--kubeconfig', goodKubeconfig],
-    error: /--clusters "test-1\.\.test-5,test-3\.\.test-7" is not a range or a list/,
+    error: /--clusters test-1\.\.test-5,test-3\.\.test-7: "test-1\.\.test-5,test-3\.\.test-7" is not a range or a list/,
     fix: 'fix',
   },
   {
     name: 'delete: names that are not cluster names',
     args: () => ['delete', '--clusters', 'Test_1,test-2', '--yes', '--kubeconfig', goodKubeconfig],
-    error: /--clusters "Test_1,test-2" is not a range or a list/,
+    error: /--clusters Test_1,test-2: "Test_1" is not a cluster name/,
     fix: 'fix',
   },
   {
