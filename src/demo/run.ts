@@ -158,8 +158,9 @@ interface TuiModule {
 }
 
 async function loadTui(): Promise<TuiModule> {
-  // Resolved at run time so the demo builds before the UI module lands.
-  const path = '../../ui/index.js';
+  // Resolved at run time: the UI sits above the demo in the layers (ARCHITECTURE.md), so a static
+  // import would be an upward arrow. The path is relative to src/demo/.
+  const path = '../ui/index.js';
   try {
     return (await import(path)) as TuiModule;
   } catch (err) {
