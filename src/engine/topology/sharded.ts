@@ -13,6 +13,8 @@ export const KCP_NAMESPACE = 'capi-kubeadm-control-plane-system';
 export const KCP_DEPLOYMENT = 'capi-kubeadm-control-plane-controller-manager';
 export const ORIGINAL_ARGS_ANNOTATION = 'scale-tui.metal3.io/original-args';
 const SHARD_LABEL = 'scale-tui.metal3.io/shard';
+/** How long teardown waits for the shard namespaces to finish terminating. */
+const SHARD_NAMESPACE_GONE_MS = 30_000;
 
 interface Container {
   name: string;
@@ -151,9 +153,20 @@ export class ShardSetup {
         },
       });
     }
+    const deleting: string[] = [];
     for (const ns of [this.mainNamespace(), ...this.namespaces()]) {
       const live = await this.client.get('v1', 'Namespace', ns);
-      if (live?.metadata.labels?.[SHARD_LABEL]) await this.client.delete('v1', 'Namespace', ns);
+      if (live?.metadata.labels?.[SHARD_LABEL]) {
+        await this.client.delete('v1', 'Namespace', ns);
+        deleting.push(ns);
+      }
+    }
+    // A namespace delete only starts the namespace's finalization; `delete --all` promises
+    // nothing left, so wait (bounded) until the shard namespaces are really gone.
+    const deadline = Date.now() + SHARD_NAMESPACE_GONE_MS;
+    for (const ns of deleting) {
+      while ((await this.client.get('v1', 'Namespace', ns)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
     }
   }
 }
