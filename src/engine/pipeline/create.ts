@@ -3,26 +3,17 @@
 // resumed engine simply runs it again. Waits read the shared informers; nothing polls
 // the management cluster per cluster.
 import type { KubeObject } from '../../manifests/types.js';
-import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER } from '../../manifests/labels.js';
+import { LABEL_CAPI_CLUSTER_NAME } from '../../manifests/labels.js';
 import { patchStatus } from '../../core/kube/client.js';
 import type { ClusterRecord, CreatePhase } from '../../core/types.js';
 import { CREATE_PHASES } from '../../core/types.js';
-import { waitFor } from '../watch/waiter.js';
-import {
-  API,
-  EXPIRY_ANNOTATION,
-  associatedHost,
-  clusterReady,
-  hostAvailable,
-  isControlPlaneMachine,
-  kcpInitialized,
-  kcpReady,
-} from '../watch/capi-state.js';
+import { API, EXPIRY_ANNOTATION } from '../watch/capi-state.js';
 import type { PipelineContext } from './context.js';
 import type { ClusterSpec } from './objects.js';
 import { endpointFor } from './reach.js';
 import { createObjects, StepError, step } from './step.js';
 import { bringUpApi } from './workload-api.js';
+import { waitHostMachineAssociated, waitInitialized, waitReady } from './capi-waits.js';
 
 // capd's and the farm's pipelines (src/engine/topology/) take the step kit from here too.
 export { createObjects, owned, StepError, step } from './step.js';
@@ -136,12 +127,6 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
   const site = ctx.topology.apiserverSite(rec);
   const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
-  const w = ctx.watches;
-  const opts = (what: string) => ({
-    what: `${rec.name}: ${what}`,
-    timeoutMs: ctx.timeouts.controllerMs,
-    signal: ctx.signal,
-  });
 
   // 1. Management objects: namespace, BMH, PKI Secrets, cluster objects (SEED §8.9 1-3).
   await step('objects', async () => {
@@ -164,45 +149,7 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
   }
 
   // 3. Waits on the shared informers.
-  await step('wait-host', () =>
-    waitFor(
-      [w.bmh],
-      () =>
-        w.bmh
-          .list(
-            (b) => b.metadata.namespace === ns && b.metadata.labels?.[LABEL_CLUSTER] === rec.name && hostAvailable(b),
-          )
-          .at(0),
-      opts('BareMetalHost available'),
-    ),
-  );
-  mark('host-available');
-  const machine = await step('wait-machine', () =>
-    waitFor(
-      [w.machine],
-      () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0),
-      opts('control-plane Machine'),
-    ),
-  );
-  mark('machine');
-  const host = await step('wait-associated', () =>
-    waitFor(
-      [w.m3m, w.bmh],
-      () => {
-        for (const m3m of w.m3m.list(
-          (m) => m.metadata.namespace === ns && m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name,
-        )) {
-          const h = associatedHost(m3m);
-          const bmh = h ? w.bmh.get(h.namespace, h.name) : undefined;
-          const uid = (bmh?.metadata as { uid?: string } | undefined)?.uid;
-          if (uid) return { uid, bmh: h!.name };
-        }
-        return undefined;
-      },
-      opts('Metal3Machine associated with a BareMetalHost'),
-    ),
-  );
-  mark('associated');
+  const { machine, uid: bmhUid } = await waitHostMachineAssociated(ctx, rec, mark);
 
   // 4. The workload API: per-cluster apiserver Deployment, or the shared one.
   const workload = await step('apiserver', () => bringUpApi(ctx, rec, spec, site));
@@ -210,24 +157,13 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
 
   // 5. Node, kubeadm-config, mirror pods (SEED §7).
   await step('workload-objects', async () => {
-    const content = ctx.objects.workload(spec, { name: machine.metadata.name, bmhUid: host.uid });
+    const content = ctx.objects.workload(spec, { name: machine.metadata.name, bmhUid });
     for (const o of content.objects) await ctx.create(workload, o);
     for (const p of content.statuses) await patchStatus(workload, p.kind, p.name, p.namespace, p.status);
   });
   mark('node');
 
-  const kcpOf = () =>
-    w.kcp
-      .list(
-        (k) =>
-          k.metadata.namespace === ns &&
-          (k.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name || k.metadata.name === rec.name),
-      )
-      .at(0);
-  await step('wait-initialized', () =>
-    waitFor([w.kcp], () => (kcpOf() && kcpInitialized(kcpOf()!) ? true : undefined), opts('control plane initialized')),
-  );
-  mark('initialized');
+  await waitInitialized(ctx, rec, mark);
 
   // 6. Certificate-expiry annotations, only where each cluster has its own API (SEED §15.3).
   if (ctx.topology.dedicatedApi) {
@@ -253,18 +189,7 @@ async function runSteps(ctx: PipelineContext, rec: ClusterRecord): Promise<void>
     });
   }
 
-  await step('wait-ready', () =>
-    waitFor(
-      [w.kcp, w.cluster],
-      () => {
-        const k = kcpOf();
-        const c = w.cluster.get(ns, rec.name);
-        return (k && kcpReady(k)) || (c && clusterReady(c)) ? true : undefined;
-      },
-      opts('control plane ready'),
-    ),
-  );
-  mark('ready');
+  await waitReady(ctx, rec, mark);
 }
 
 export { CREATE_PHASES };

@@ -17,6 +17,7 @@ import type { KubectlTarget } from '../tools/kubectl.js';
 import type { ClusterRecord } from '../../core/types.js';
 import { clusterReady, isControlPlaneMachine, kcpInitialized } from '../watch/capi-state.js';
 import { waitFor } from '../watch/waiter.js';
+import { waitOptions } from '../pipeline/capi-waits.js';
 
 export const CAPD_NAMESPACE = 'capd-system';
 export const CAPD_DEPLOYMENT = 'capd-controller-manager';
@@ -135,11 +136,7 @@ export async function createCapdCluster(
   const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
   const w = ctx.watches;
-  const opts = (what: string) => ({
-    what: `${rec.name}: ${what}`,
-    timeoutMs: ctx.timeouts.controllerMs,
-    signal: ctx.signal,
-  });
+  const opts = waitOptions(ctx, rec);
   try {
     await step('objects', async () => {
       const objs = capdObjects(

@@ -1,29 +1,10 @@
-// The per-cluster create and delete for the `farm` topology. The Metal3 objects are the same
-// as every other topology's; what differs is the workload API: the cluster is registered on
-// its farm first (with its own CA and etcd CA, so the `<cluster>-kubeconfig` CAPI writes from
-// `<cluster>-ca` trusts the farm's serving certificate), the farm's host:port becomes the
-// Cluster's and Metal3Cluster's controlPlaneEndpoint, and the Node is made by the farm's
-// `updateNode` once the BareMetalHost's uid is known (CAPM3 matches it to `metal3.io/uuid`).
-// Delete runs the common delete, then removes the cluster from its farm.
-//
-// Why register before the objects: the endpoint must be in the Cluster when it is created
-// (CAPI does not let it change), and only the farm knows which port it serves the cluster on.
-import { LABEL_CAPI_CLUSTER_NAME, LABEL_CLUSTER } from '../../manifests/labels.js';
 import type { ClusterRecord } from '../../core/types.js';
 import { statusCode } from '../../core/kube/client.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { StepError, clusterSpec, createObjects, failCreate, phaseMarker, step } from '../pipeline/create.js';
 import { deleteCluster } from '../pipeline/delete.js';
+import { waitHostMachineAssociated, waitInitialized, waitReady } from '../pipeline/capi-waits.js';
 import type { ClusterSpec } from '../pipeline/objects.js';
-import {
-  associatedHost,
-  clusterReady,
-  hostAvailable,
-  isControlPlaneMachine,
-  kcpInitialized,
-  kcpReady,
-} from '../watch/capi-state.js';
-import { waitFor } from '../watch/waiter.js';
 import type { FarmClient } from './farm.js';
 import type { FarmTopology } from './farm-topology.js';
 
@@ -59,12 +40,6 @@ export async function createFarmCluster(
 async function runFarmSteps(ctx: PipelineContext, topology: FarmTopology, rec: ClusterRecord): Promise<void> {
   const mark = phaseMarker(ctx, rec);
   const ns = rec.namespace;
-  const w = ctx.watches;
-  const opts = (what: string) => ({
-    what: `${rec.name}: ${what}`,
-    timeoutMs: ctx.timeouts.controllerMs,
-    signal: ctx.signal,
-  });
   const farm = await step('farm-register', async () => topology.client(rec.placement));
   const spec = await step('farm-register', () => farmSpec(ctx, farm, rec));
 
@@ -73,45 +48,7 @@ async function runFarmSteps(ctx: PipelineContext, topology: FarmTopology, rec: C
   });
   mark('objects');
 
-  await step('wait-host', () =>
-    waitFor(
-      [w.bmh],
-      () =>
-        w.bmh
-          .list(
-            (b) => b.metadata.namespace === ns && b.metadata.labels?.[LABEL_CLUSTER] === rec.name && hostAvailable(b),
-          )
-          .at(0),
-      opts('BareMetalHost available'),
-    ),
-  );
-  mark('host-available');
-  const machine = await step('wait-machine', () =>
-    waitFor(
-      [w.machine],
-      () => w.machine.list((m) => isControlPlaneMachine(m, ns, rec.name)).at(0),
-      opts('control-plane Machine'),
-    ),
-  );
-  mark('machine');
-  const bmhUid = await step('wait-associated', () =>
-    waitFor(
-      [w.m3m, w.bmh],
-      () => {
-        for (const m3m of w.m3m.list(
-          (m) => m.metadata.namespace === ns && m.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name,
-        )) {
-          const h = associatedHost(m3m);
-          const bmh = h ? w.bmh.get(h.namespace, h.name) : undefined;
-          const uid = (bmh?.metadata as { uid?: string } | undefined)?.uid;
-          if (uid) return uid;
-        }
-        return undefined;
-      },
-      opts('Metal3Machine associated with a BareMetalHost'),
-    ),
-  );
-  mark('associated');
+  const { machine, uid: bmhUid } = await waitHostMachineAssociated(ctx, rec, mark);
 
   // The farm's listener answers with the cluster's serving certificate, trusted by its CA.
   await step('apiserver', async () => {
@@ -130,30 +67,8 @@ async function runFarmSteps(ctx: PipelineContext, topology: FarmTopology, rec: C
   );
   mark('node');
 
-  const kcpOf = () =>
-    w.kcp
-      .list(
-        (k) =>
-          k.metadata.namespace === ns &&
-          (k.metadata.labels?.[LABEL_CAPI_CLUSTER_NAME] === rec.name || k.metadata.name === rec.name),
-      )
-      .at(0);
-  await step('wait-initialized', () =>
-    waitFor([w.kcp], () => (kcpOf() && kcpInitialized(kcpOf()!) ? true : undefined), opts('control plane initialized')),
-  );
-  mark('initialized');
-  await step('wait-ready', () =>
-    waitFor(
-      [w.kcp, w.cluster],
-      () => {
-        const k = kcpOf();
-        const c = w.cluster.get(ns, rec.name);
-        return (k && kcpReady(k)) || (c && clusterReady(c)) ? true : undefined;
-      },
-      opts('control plane ready'),
-    ),
-  );
-  mark('ready');
+  await waitInitialized(ctx, rec, mark);
+  await waitReady(ctx, rec, mark);
 }
 
 /**
