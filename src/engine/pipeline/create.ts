@@ -112,9 +112,15 @@ export async function createCluster(
   }
 }
 
-/** Records each phase once: phases already reached (resume) are not recorded again, so a phase never goes backwards. */
-export function phaseMarker(ctx: PipelineContext, rec: ClusterRecord): (phase: CreatePhase) => void {
-  const seen = { ...rec.transitions };
+/**
+ * Records each phase once per run of the pipeline. Resuming a cluster that was in flight
+ * skips the phases it already reached, so its phase never goes backwards. A retry of a
+ * *failed* cluster records every phase again: its current phase is `failed`, and a cluster
+ * that failed after it had once been ready must be marked ready when the retry gets there
+ * (skipping by its old transitions left it `failed` for good).
+ */
+export function phaseMarker(ctx: Pick<PipelineContext, 'record'>, rec: ClusterRecord): (phase: CreatePhase) => void {
+  const seen: ClusterRecord['transitions'] = rec.phase === 'failed' ? {} : { ...rec.transitions };
   return (phase) => {
     if (seen[phase] !== undefined) return;
     seen[phase] = Date.now();
