@@ -32,9 +32,8 @@ export function createWorkloadFarm(): WorkloadFarm {
         port: o.port,
         serving: { certPem: o.tls.certPem, keyPem: o.tls.keyPem },
         caPem: o.tls.clientCaPem ?? '',
-        // The kubelet hands the `<cluster>-etcd` CA over when the Secret carries its key (read
-        // through a narrow type: the kubelet's options are being split into their own module).
-        etcdCa: (o as { etcdCa?: { certPem: string; keyPem: string } }).etcdCa,
+        // The kubelet hands the `<cluster>-etcd` CA over when the Secret carries its key.
+        etcdCa: o.etcdCa,
         adminToken: randomBytes(24).toString('hex'),
         metrics,
         portForward: pf.hook,

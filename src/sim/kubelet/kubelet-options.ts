@@ -3,6 +3,7 @@
 // API server start/stop), how it starts a workload API server, and the labels and Service
 // name that mark a cluster's workload API server Deployment.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { CertKeyPair } from '../../core/pki/index.js';
 
 export const LABEL_COMPONENT = 'scale-tui.metal3.io/component';
 export const WORKLOAD_APISERVER = 'workload-apiserver';
@@ -16,8 +17,12 @@ export interface WorkloadServerOptions {
   host: string;
   builtinCrds: false;
   tls: { certPem: string; keyPem: string; clientCaPem?: string };
-  /** The cluster's `<cluster>-etcd` CA when its Secret carries the key: the farm serves etcd from it. */
-  etcdCa?: { certPem: string; keyPem: string };
+  /**
+   * The cluster's `<cluster>-etcd` CA when its Secret carries the key: a farm workload host
+   * serves the fake etcd (through pod port-forward) with certificates from it, so KCP's etcd
+   * client certificate, minted from the same Secret, is trusted.
+   */
+  etcdCa?: CertKeyPair;
 }
 export interface WorkloadServerHandle {
   port: number;
