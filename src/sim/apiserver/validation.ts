@@ -5,6 +5,7 @@
 // breaks a type, required, enum or size rule: a cause says some rules were not checked.
 import { validate, applyDefaults, prune, type JSONSchemaProps, type SchemaViolation } from './schema/validate.js';
 import { prepareCel, validateCel } from './schema/cel.js';
+import { crdDefinitionCauses } from './schema/crd-rules.js';
 import type { ResourceType } from './resource.js';
 import { ApiStatusError, invalid, type StatusCause } from './status.js';
 
@@ -71,6 +72,11 @@ export function checkSchema(
   mode: FieldValidation,
   old?: Record<string, unknown>,
 ): string[] {
+  if (t.kind === 'CustomResourceDefinition' && t.group === 'apiextensions.k8s.io') {
+    // patterns must be RE2 and rules must compile, or the CRD is refused (as kube-apiserver)
+    const causes = crdDefinitionCauses(obj);
+    if (causes.length > 0) throw invalid(t.kind, t.group, name, causes);
+  }
   const schema = t.schema as JSONSchemaProps | undefined;
   if (!schema) return [];
   applyDefaults(schema, obj);

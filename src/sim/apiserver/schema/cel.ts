@@ -10,13 +10,16 @@
 //
 // Rules are compiled once per schema object (one per CRD version: the registry keeps it) and
 // cached with the walk plan; subtrees without rules are never visited, so a CRD without rules
-// costs one WeakMap lookup per write. Not covered: the Kubernetes CEL extension libraries
-// (quantity, url, ip, isSorted, ...), cost budgets, and validation ratcheting. A rule the
-// library cannot compile is skipped and listed by celUnsupportedRules(), not enforced wrongly.
-import { parse } from '@marcbachmann/cel-js';
+// costs one WeakMap lookup per write. The environment (Kubernetes' extension libraries, RE2,
+// the cost meter) is ./cel-env.ts. Each rule runs under the per-call cost limit and all rules of
+// one object share the runtime budget, as upstream (./cel-cost.ts). Not covered: validation
+// ratcheting. A rule that does not compile is refused with its CRD (./crd-rules.ts); one that
+// reaches here anyway (the compact registry) is skipped and listed by celUnsupportedRules().
+import { compileCel, type CelProgram } from './cel-env.js';
+import { COST_EXCEEDED, CostLimitExceeded, metered, PER_CALL_LIMIT, RUNTIME_BUDGET } from './cel-cost.js';
 import type { JSONSchemaProps, SchemaViolation, SchemaViolationReason } from './types.js';
 
-type Evaluator = (ctx: Record<string, unknown>) => unknown;
+type Evaluator = CelProgram;
 
 interface CompiledRule {
   rule: string;
@@ -36,7 +39,7 @@ interface CelNode {
   /** Whether any rule here reads oldSelf (then the old value is part of the memo key). */
   transition: boolean;
   /** Verdicts by value (rules are pure functions of self and oldSelf): bounded, see MEMO_MAX. */
-  memo: Map<string, Finding[]>;
+  memo: Map<string, Verdict>;
   properties?: Map<string, CelNode>;
   additional?: CelNode;
   items?: CelNode;
@@ -48,6 +51,15 @@ interface Finding {
   message: string;
   fieldPath?: string;
 }
+
+/** A node's findings for one value, the cost they took, and whether validation must stop there. */
+interface Verdict {
+  found: Finding[];
+  cost: number;
+  stop: boolean;
+}
+
+const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
 
 /**
  * Verdicts kept per rule node. Objects written many times with the same value under a rule (a
@@ -76,9 +88,9 @@ function compileRules(s: JSONSchemaProps): CompiledRule[] {
   const out: CompiledRule[] = [];
   for (const r of s['x-kubernetes-validations'] ?? []) {
     try {
-      const evaluate = parse(r.rule) as Evaluator;
+      const evaluate = compileCel(r.rule);
       let messageExpression: Evaluator | undefined;
-      if (r.messageExpression) messageExpression = parse(r.messageExpression) as Evaluator;
+      if (r.messageExpression) messageExpression = compileCel(r.messageExpression);
       out.push({
         rule: r.rule,
         evaluate,
@@ -174,22 +186,31 @@ function finding(rule: CompiledRule, s: JSONSchemaProps, v: unknown, detail: str
   }
 }
 
-function messageOf(rule: CompiledRule, ctx: Record<string, unknown>): string {
+/** upstream's ruleErrorString: the message if set, else the rule. */
+const ruleText = (rule: CompiledRule): string => (rule.message ?? '').trim() || rule.rule.trim();
+
+function messageOf(rule: CompiledRule, ctx: Record<string, unknown>, budget: number): { text: string; cost: number } {
   if (rule.messageExpression) {
-    try {
-      const m = rule.messageExpression(ctx);
-      if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m;
-    } catch {
-      // upstream falls back to message (or the default) when messageExpression fails
+    const run = metered(() => rule.messageExpression?.(ctx), Math.min(PER_CALL_LIMIT, budget));
+    const m = run.value;
+    if (run.error === undefined && typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) {
+      return { text: m.trim(), cost: run.cost };
     }
+    // upstream falls back to message (or the default) when messageExpression fails
+    return { text: rule.message?.trim() || `failed rule: ${ruleText(rule)}`, cost: run.cost };
   }
-  return rule.message ?? `failed rule: ${rule.rule}`;
+  return { text: rule.message?.trim() || `failed rule: ${ruleText(rule)}`, cost: 0 };
 }
 
-function evaluateRules(node: CelNode, v: unknown, old: unknown): Finding[] {
+function evaluateRules(node: CelNode, v: unknown, old: unknown, budget: number): Verdict {
   const found: Finding[] = [];
+  let cost = 0;
   let self: unknown;
   let oldSelf: unknown;
+  const invalidValue = (detail: string): Finding => ({
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${JSON.stringify(typeName(node.schema, v))}: ${detail}`,
+  });
   for (const rule of node.rules) {
     if (rule.usesOldSelf && old === undefined) continue;
     self ??= toCel(v, node.schema);
@@ -198,35 +219,70 @@ function evaluateRules(node: CelNode, v: unknown, old: unknown): Finding[] {
       oldSelf ??= toCel(old, node.schema);
       ctx.oldSelf = oldSelf;
     }
-    let ok: unknown;
-    try {
-      ok = rule.evaluate(ctx);
-    } catch (err) {
-      const why = (err as Error).message.split('\n')[0];
-      found.push({
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: ${JSON.stringify(typeName(node.schema, v))}: rule evaluation error: ${why}`,
-      });
+    const run = metered(() => rule.evaluate(ctx), PER_CALL_LIMIT);
+    cost += run.cost;
+    if (run.error instanceof CostLimitExceeded) {
+      found.push(
+        invalidValue(
+          `'${COST_EXCEEDED}': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleText(rule)}`,
+        ),
+      );
+      return { found, cost, stop: true };
+    }
+    if (cost > budget) {
+      found.push(invalidValue(OUT_OF_BUDGET));
+      return { found, cost, stop: true };
+    }
+    if (run.error !== undefined) {
+      const why = (run.error as Error).message.split('\n')[0];
+      found.push(invalidValue(`${why} evaluating rule: ${ruleText(rule)}`));
       continue;
     }
-    if (ok !== true) found.push(finding(rule, node.schema, v, messageOf(rule, ctx)));
+    if (run.value !== true) {
+      const msg = messageOf(rule, ctx, budget - cost);
+      cost += msg.cost;
+      found.push(finding(rule, node.schema, v, msg.text));
+    }
   }
-  return found;
+  return { found, cost, stop: false };
 }
 
-function check(node: CelNode, v: unknown, old: unknown, path: string, out: SchemaViolation[]): void {
-  if (v === undefined || v === null) return;
+/** The rest of one object's runtime budget while its rules are checked. */
+interface Walk {
+  budget: number;
+  stopped: boolean;
+}
+
+function check(node: CelNode, v: unknown, old: unknown, path: string, out: SchemaViolation[], walk: Walk): void {
+  if (v === undefined || v === null || walk.stopped) return;
   if (node.rules.length > 0) {
+    if (walk.budget <= 0) {
+      out.push({
+        field: path,
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(typeName(node.schema, v))}: ${OUT_OF_BUDGET}`,
+      });
+      walk.stopped = true;
+      return;
+    }
     const key =
       node.transition && old !== undefined ? `${JSON.stringify(v)}\u0000${JSON.stringify(old)}` : JSON.stringify(v);
-    let found = node.memo.get(key);
-    if (!found) {
-      found = evaluateRules(node, v, old);
-      if (node.memo.size >= MEMO_MAX) node.memo.clear();
-      node.memo.set(key, found);
+    let verdict = node.memo.get(key);
+    // a memoised verdict is reused only if it fit in what is left of this object's budget
+    if (!verdict || verdict.cost > walk.budget) {
+      verdict = evaluateRules(node, v, old, walk.budget);
+      if (!verdict.stop) {
+        if (node.memo.size >= MEMO_MAX) node.memo.clear();
+        node.memo.set(key, verdict);
+      }
     }
-    for (const f of found) {
+    walk.budget -= verdict.cost;
+    for (const f of verdict.found) {
       out.push({ field: f.fieldPath ? `${path}${f.fieldPath}` : path, reason: f.reason, message: f.message });
+    }
+    if (verdict.stop) {
+      walk.stopped = true;
+      return;
     }
   }
   const join = (k: string) => (path ? `${path}.${k}` : k);
@@ -234,7 +290,7 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
     const o = v as Record<string, unknown>;
     const oo =
       old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
-    for (const [k, sub] of node.properties) check(sub, o[k], oo?.[k], join(k), out);
+    for (const [k, sub] of node.properties) check(sub, o[k], oo?.[k], join(k), out, walk);
   }
   if (node.additional && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
@@ -242,7 +298,7 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
       old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
     for (const k of Object.keys(o)) {
       if (node.properties?.has(k)) continue;
-      check(node.additional, o[k], oo?.[k], `${path}[${k}]`, out);
+      check(node.additional, o[k], oo?.[k], `${path}[${k}]`, out, walk);
     }
   }
   if (node.items && Array.isArray(v)) {
@@ -258,7 +314,7 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
           (o) => o !== null && typeof o === 'object' && keys.every((k) => (o as Record<string, unknown>)[k] === it[k]),
         );
       }
-      check(node.items!, item, prev, `${path}[${i}]`, out);
+      check(node.items!, item, prev, `${path}[${i}]`, out, walk);
     });
   }
 }
@@ -271,6 +327,6 @@ export function validateCel(schema: JSONSchemaProps, obj: unknown, old?: unknown
   const root = plan(schema);
   if (!root) return [];
   const out: SchemaViolation[] = [];
-  check(root, obj, old, '', out);
+  check(root, obj, old, '', out, { budget: RUNTIME_BUDGET, stopped: false });
   return out;
 }

@@ -1,8 +1,8 @@
 // The value-level predicates of structural-schema validation, independent of where a value
 // sits in the object: JSON type names and matches (integer vs number, plain objects), the
-// formats kube-apiserver checks (int32, date-time, byte), pattern compilation from Go RE2
-// syntax, and how field.Error renders a bad value. The schema compiler (./validate.ts) turns
+// formats kube-apiserver checks (int32, date-time, byte), pattern compilation (RE2, ./re2.ts), and how field.Error renders a bad value. The schema compiler (./validate.ts) turns
 // these into per-node checkers.
+import { compileRe2 } from './re2.js';
 
 /** How field.Error renders a bad value: strings quoted, scalars bare, composites by type name. */
 export function formatValue(v: unknown): string {
@@ -41,17 +41,19 @@ export function typeMatches(type: string, v: unknown): boolean {
   }
 }
 
-/** Go RE2 patterns mostly parse as JS regexps; try unicode mode first, then legacy mode. */
-export function compilePattern(p: string): RegExp | undefined {
-  try {
-    return new RegExp(p, 'u');
-  } catch {
-    try {
-      return new RegExp(p);
-    } catch {
-      return undefined; // a pattern JS cannot express is skipped rather than failing every write
-    }
-  }
+/** A compiled OpenAPI `pattern`: Go regexp semantics (an unanchored RE2 search). */
+export interface PatternTest {
+  test(s: string): boolean;
+}
+
+/**
+ * Compiles a schema `pattern` as kube-apiserver does (Go's regexp, RE2 syntax). A pattern RE2
+ * refuses is undefined here: the CRD carrying it is refused at creation (see crdDefinitionCauses).
+ */
+export function compilePattern(p: string): PatternTest | undefined {
+  const re = compileRe2(p);
+  if (re instanceof Error) return undefined;
+  return { test: (s) => re.matcher(s).find() };
 }
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -1,0 +1,136 @@
+// The CEL environment CRD rules compile in, shaped like kube-apiserver v1.32's base environment
+// (k8s.io/apiserver/pkg/cel/environment/base.go): cel-js with optional types (v1.28),
+// homogeneous aggregate literals, Kubernetes' lists, regex, url, quantity, ip and cidr libraries,
+// cel-go's strings (version 2) and sets extensions, regex literals checked at compile time
+// (ValidateRegexLiterals, v1.29), every regular expression on RE2, and a runtime cost meter.
+// `self` and `oldSelf` are dynamic: the schema's types are bound at evaluation (./cel.ts).
+//
+// Not here: the authz and format libraries (authz is not offered to CRD rules; format came at the
+// v1.31 compatibility version and is not modelled), two-variable comprehensions (v1.32 for stored
+// rules only), and the static cost estimate.
+import { Environment } from '@marcbachmann/cel-js';
+import { type CelAstNode, chargeCost, instrument, traversalCost } from './cel-cost.js';
+import { CelCallError, registerCoreLibraries } from './cel-lib-core.js';
+import { registerNetLibraries } from './cel-lib-net.js';
+import { registerQuantityLibrary } from './cel-lib-quantity.js';
+import { compileRe2, re2Matches } from './re2.js';
+
+export type CelProgram = (ctx: Record<string, unknown>) => unknown;
+
+let env: Environment | undefined;
+let isNode: ((v: unknown) => v is CelAstNode) | undefined;
+
+function environment(): { env: Environment; isNode: (v: unknown) => v is CelAstNode } {
+  if (!env || !isNode) {
+    const e = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true });
+    registerCoreLibraries(e);
+    registerQuantityLibrary(e);
+    registerNetLibraries(e);
+    const NodeClass = (Object.getPrototypeOf((e.parse('1') as unknown as { ast: object }).ast) as object).constructor;
+    isNode = (v: unknown): v is CelAstNode => v instanceof (NodeClass as new () => object);
+    env = e;
+  }
+  return { env, isNode };
+}
+
+type EvalFn = (ev: unknown, ast: unknown, ctx: unknown) => unknown;
+interface Runner {
+  run(ast: unknown, ctx: unknown): unknown;
+}
+
+/** lowerAscii/upperAscii change ASCII letters only in cel-go; cel-js's use toLowerCase(). */
+const asciiCase = (s: string, upper: boolean): string =>
+  s.replace(upper ? /[a-z]+/g : /[A-Z]+/g, (m) => (upper ? m.toUpperCase() : m.toLowerCase()));
+
+function receiverCall(name: string, argc: number, node: CelAstNode): unknown[] | undefined {
+  if (node.op !== 'rcall' || !Array.isArray(node.args)) return undefined;
+  const [method, receiver, args] = node.args as [string, unknown, unknown[]];
+  return method === name && args.length === argc ? [receiver, ...args] : undefined;
+}
+
+/** Evaluations cel-js gets wrong for Kubernetes, supplied in place of the library's. */
+function override(node: CelAstNode): EvalFn | undefined {
+  const m = receiverCall('matches', 1, node);
+  if (m) {
+    return (ev, _ast, ctx) => {
+      const s = (ev as Runner).run(m[0], ctx);
+      const p = (ev as Runner).run(m[1], ctx);
+      if (typeof s !== 'string' || typeof p !== 'string') throw new CelCallError('no such overload');
+      chargeCost(traversalCost(s) + traversalCost(p));
+      return re2Matches(s, p);
+    };
+  }
+  for (const upper of [false, true]) {
+    const c = receiverCall(upper ? 'upperAscii' : 'lowerAscii', 0, node);
+    if (c) {
+      return (ev, _ast, ctx) => {
+        const s = (ev as Runner).run(c[0], ctx);
+        if (typeof s !== 'string') throw new CelCallError('no such overload');
+        chargeCost(traversalCost(s));
+        return asciiCase(s, upper);
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Regex literals given to matches/find/findAll must compile (cel.ValidateRegexLiterals). */
+function regexLiteralErrors(root: CelAstNode, node: (v: unknown) => v is CelAstNode): string[] {
+  const errors: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (node(v)) {
+      const call = receiverCall('matches', 1, v) ?? receiverCall('find', 1, v) ?? receiverCall('findAll', 1, v);
+      const lit = call?.[1];
+      if (node(lit) && lit.op === 'value' && typeof lit.args === 'string') {
+        const re = compileRe2(lit.args);
+        if (re instanceof Error) errors.push(`invalid matches argument: ${re.message}`);
+      }
+      visit(v.args);
+      return;
+    }
+    if (Array.isArray(v)) for (const x of v) visit(x);
+  };
+  visit(root);
+  return errors;
+}
+
+/** Programs by source: the CRD check and the registry compile the same rules (stateless). */
+const compiled = new Map<string, CelProgram | Error>();
+
+/** Compiles a rule or message expression: throws with upstream's "compilation failed" text. */
+export function compileCel(source: string): CelProgram {
+  let hit = compiled.get(source);
+  if (hit === undefined) {
+    try {
+      hit = compileUncached(source);
+    } catch (err) {
+      hit = err as Error;
+    }
+    if (compiled.size >= 4096) compiled.clear();
+    compiled.set(source, hit);
+  }
+  if (hit instanceof Error) throw hit;
+  return hit;
+}
+
+function compileUncached(source: string): CelProgram {
+  const { env: e, isNode: node } = environment();
+  let program: ReturnType<Environment['parse']>;
+  try {
+    program = e.parse(source);
+  } catch (err) {
+    throw new Error(`compilation failed: ERROR: <input>: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const checked = program.check();
+  if (!checked.valid) {
+    throw new Error(`compilation failed: ERROR: <input>: ${checked.error?.message.split('\n')[0] ?? 'type error'}`);
+  }
+  const ast = (program as unknown as { ast: CelAstNode }).ast;
+  const bad = regexLiteralErrors(ast, node);
+  if (bad.length > 0) throw new Error(`compilation failed: ERROR: <input>: ${bad[0]}`);
+  instrument(ast, node, override);
+  return program as unknown as CelProgram;
+}

@@ -1,0 +1,68 @@
+// What kube-apiserver checks in a CRD's schemas before it accepts the CRD, as far as patterns
+// and CEL go (apiextensions validation, ValidateCustomResourceDefinition): every `pattern` must
+// compile as a Go regexp ("must be a valid regular expression, but isn't: error parsing regexp:
+// ..."), and every x-kubernetes-validations rule and messageExpression must compile in the CEL
+// environment ("compilation failed: ..."). A CRD failing either is refused with 422, so the
+// embedded server never serves a resource whose rules it would have to skip.
+import { compileCel } from './cel-env.js';
+import { compileRe2 } from './re2.js';
+import type { JSONSchemaProps } from './types.js';
+import type { StatusCause } from '../status.js';
+
+interface RuleSpec {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+}
+
+/** How field.Invalid renders a ValidationRule value (Go's %#v of the struct). */
+const ruleValue = (r: RuleSpec): string =>
+  `apiextensions.ValidationRule{Rule:${JSON.stringify(r.rule)}, Message:${JSON.stringify(r.message ?? '')}, MessageExpression:${JSON.stringify(r.messageExpression ?? '')}, Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+
+function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JSONSchemaProps>): void {
+  if (seen.has(s)) return;
+  seen.add(s);
+  if (typeof s.pattern === 'string') {
+    const re = compileRe2(s.pattern);
+    if (re instanceof Error) {
+      out.push({
+        reason: 'FieldValueInvalid',
+        field: `${path}.pattern`,
+        message: `Invalid value: ${JSON.stringify(s.pattern)}: must be a valid regular expression, but isn't: ${re.message}`,
+      });
+    }
+  }
+  const rules = (s['x-kubernetes-validations'] ?? []) as RuleSpec[];
+  rules.forEach((r, i) => {
+    for (const [key, src] of [
+      ['rule', r.rule],
+      ['messageExpression', r.messageExpression],
+    ] as const) {
+      if (typeof src !== 'string' || src === '') continue;
+      try {
+        compileCel(src);
+      } catch (err) {
+        out.push({
+          reason: 'FieldValueInvalid',
+          field: `${path}.x-kubernetes-validations[${i}].${key}`,
+          message: `Invalid value: ${ruleValue(r)}: ${(err as Error).message}`,
+        });
+      }
+    }
+  });
+  for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, `${path}.properties[${k}]`, out, seen);
+  if (typeof s.additionalProperties === 'object')
+    walk(s.additionalProperties, `${path}.additionalProperties`, out, seen);
+  if (s.items) walk(s.items, `${path}.items`, out, seen);
+}
+
+/** The causes for which kube-apiserver would refuse this CRD object's patterns or rules. */
+export function crdDefinitionCauses(crd: Record<string, unknown>): StatusCause[] {
+  const spec = crd.spec as { versions?: Array<{ schema?: { openAPIV3Schema?: JSONSchemaProps } }> } | undefined;
+  const out: StatusCause[] = [];
+  (spec?.versions ?? []).forEach((v, i) => {
+    const root = v?.schema?.openAPIV3Schema;
+    if (root && typeof root === 'object') walk(root, `spec.versions[${i}].schema.openAPIV3Schema`, out, new Set());
+  });
+  return out;
+}
