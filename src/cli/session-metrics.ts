@@ -22,7 +22,11 @@ export function prometheusOption(url: string | undefined): PrometheusSource | un
   }
 }
 
-export function startSessionMetrics(session: Session, prometheus?: PrometheusSource): RunningMetrics {
+export function startSessionMetrics(
+  session: Session,
+  prometheus?: PrometheusSource,
+  controllerLogLines?: number,
+): RunningMetrics {
   const journal = new Journal(runJournalPath(session.stateDir, session.engine.runId));
   const client = KubeClient.from(session.management);
   // Secure diagnostics endpoints (the pinned controllers' default) need a token the pod proxy drops.
@@ -30,6 +34,7 @@ export function startSessionMetrics(session: Session, prometheus?: PrometheusSou
   const metrics = startMetrics({
     client,
     store: session.store,
+    ...(controllerLogLines ? { controllerLogLines } : {}),
     journal: (e) => journal.append(e),
     ...(prometheus ? { prometheus } : {}),
     ...(secureMetrics ? { secureMetrics } : {}),

@@ -42,6 +42,8 @@ export interface DemoOptions {
   write?: (line: string) => void;
   /** TUI: hide and refuse every action that changes clusters. */
   readOnly?: boolean;
+  /** Lines of each controller's log the store keeps (prefs `log: { controllerLines }`). */
+  controllerLogLines?: number;
 }
 
 export interface DemoWorld {
@@ -118,6 +120,7 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     client: metricsClient,
     secureMetrics,
     store,
+    ...(opts.controllerLogLines ? { controllerLogLines: opts.controllerLogLines } : {}),
     journal: (e) => journal.append(e),
     backing: sim.backing.map((b) => ({
       name: b.name,

@@ -1,7 +1,8 @@
 // Live sampling into the store (and the run journal): each controller's flags and
 // rollout from its Deployment, CPU/memory from metrics.k8s.io into ring buffers, its pods'
-// logs followed for client-side throttling (new pods after a tuning rollout are picked
-// up), backing clusters' health and usage, and the per-100 timing table.
+// logs followed (kept per controller, bounded, and parsed for client-side throttling; new
+// pods after a tuning rollout are picked up), backing clusters' health and usage, and the
+// per-100 timing table.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from '../core/kube/client.js';
 import { CONTROLLERS } from '../core/tune/flags.js';
@@ -10,14 +11,14 @@ import { rolloutPending } from '../core/tune/rollout.js';
 import { CONTROLLER_IDS, type JournalEvent } from '../core/types.js';
 import {
   appendLog,
-  pushThrottleLines,
+  CONTROLLER_LOG_LIMIT,
   recordSample,
   type ControllerStatus,
-  THROTTLE_TAIL_LIMIT,
   type ScaleStore,
   type ThrottleLine,
   type ThrottleStats,
 } from '../state/store.js';
+import { BacklogOverlap, LogTailBatcher, podBacklog } from './log-tail.js';
 import { Ring } from './ring.js';
 import { followLog } from './sources/raw.js';
 import { ResumeFilter } from './sources/resume-filter.js';
@@ -81,6 +82,8 @@ export interface MetricsOptions {
   queueProbeMs?: number;
   /** Reads secure (HTTPS, token-checked) /metrics endpoints; the pod proxy cannot (scrape.ts). */
   secureMetrics?: SecureMetricsReader;
+  /** Lines of each controller's log kept in the store (default CONTROLLER_LOG_LIMIT). */
+  controllerLogLines?: number;
 }
 
 export interface RunningMetrics {
@@ -123,16 +126,8 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
   // Per target: when its metrics were last read successfully. A failed read is retried on the
   // next pass (a controller still starting), a good one waits for the probe period.
   const probedAt = new Map<string, number>();
-  // Throttling lines reach the store in batches: ten controllers at 1000 lines/s each
-  // would otherwise mean 10k store updates (and UI notifications) a second.
-  let pendingLines: ThrottleLine[] = [];
-  let flushTimer: NodeJS.Timeout | undefined;
-  const flushLines = (): void => {
-    flushTimer = undefined;
-    const lines = pendingLines;
-    pendingLines = [];
-    pushThrottleLines(store, lines);
-  };
+  // Log lines (all of them per controller, throttling ones also to the tail) reach the store in batches.
+  const tail = new LogTailBatcher(store, opts.controllerLogLines ?? CONTROLLER_LOG_LIMIT, LINE_FLUSH_MS);
 
   const noteOnce = (key: string, message: string): void => {
     if (notes.has(key)) return;
@@ -149,10 +144,12 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     return r;
   };
 
-  function onLogLine(target: Target, raw: string): void {
+  function onLogLine(target: Target, pod: string, raw: string, buffered = false): void {
+    const stamped = klogTime(raw, now());
+    if (!buffered) tail.controllerLine(target.id, { t: stamped ?? now(), pod, text: raw });
     const e = parseThrottleLine(raw);
     if (!e) return;
-    const t = e.t ?? klogTime(raw, now()) ?? now();
+    const t = e.t ?? stamped ?? now();
     const side = e.side === 'client' ? undefined : e.side;
     if (side) {
       let c = serverSide.get(target.id);
@@ -178,12 +175,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
       path: e.path,
       raw,
     };
-    pendingLines.push(line);
-    if (pendingLines.length > 2 * THROTTLE_TAIL_LIMIT) pendingLines = pendingLines.slice(-THROTTLE_TAIL_LIMIT);
-    if (!flushTimer) {
-      flushTimer = setTimeout(flushLines, LINE_FLUSH_MS);
-      flushTimer.unref();
-    }
+    tail.throttleLine(line);
     opts.journal?.({
       t,
       type: 'throttle',
@@ -210,18 +202,29 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     // Pods that were there before we started: from our start; pods that came later (a
     // restart after tuning): from their own start, so no throttling line is missed.
     const since = f.lastLineAt ?? (pod.startedAt !== undefined && pod.startedAt > startedAt ? undefined : startedAt);
-    const q = new URLSearchParams({ container: pod.container, follow: 'true' });
-    if (since !== undefined) q.set('sinceSeconds', String(Math.max(1, Math.ceil((now() - since) / 1000))));
-    const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(pod.name)}/log?${q}`;
-    void followLog(
-      kc,
-      path,
-      (l) => {
-        f.lastLineAt = now();
-        if (f.lines.accept(l)) onLogLine(target, l);
-      },
-      f.abort.signal,
-    )
+    // Running before we started: its earlier lines go to its log buffer once (log-tail.ts).
+    const backlog =
+      !existing && since === startedAt
+        ? podBacklog(kc, target.namespace, pod.name, pod.container, tail.controllerLimit).catch(() => [])
+        : Promise.resolve([]);
+    void backlog
+      .then((lines) => {
+        for (const l of lines)
+          tail.controllerLine(target.id, { t: klogTime(l, now()) ?? now(), pod: pod.name, text: l });
+        const overlap = new BacklogOverlap(lines);
+        const q = new URLSearchParams({ container: pod.container, follow: 'true' });
+        if (since !== undefined) q.set('sinceSeconds', String(Math.max(1, Math.ceil((now() - since) / 1000))));
+        const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(pod.name)}/log?${q}`;
+        return followLog(
+          kc,
+          path,
+          (l) => {
+            f.lastLineAt = now();
+            if (f.lines.accept(l)) onLogLine(target, pod.name, l, overlap.repeats(l));
+          },
+          f.abort.signal,
+        );
+      })
       .catch(() => undefined)
       .finally(() => {
         f.alive = false; // the next tick reconnects while the pod still exists
@@ -387,8 +390,7 @@ export function startMetrics(opts: MetricsOptions): RunningMetrics {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      if (flushTimer) clearTimeout(flushTimer);
-      flushLines();
+      tail.flush();
       for (const f of followers.values()) f.abort.abort();
       await running?.catch(() => undefined);
     },

@@ -90,6 +90,14 @@ export interface ThrottleStats {
   completeness?: { verbosity: number; source: 'args' | 'live'; lowerBound: boolean; note: string };
 }
 
+/** One line of a controller pod's log, as the pod wrote it. */
+export interface ControllerLogLine {
+  /** klog's header time when the line has one, else when it arrived. */
+  t: number;
+  pod: string;
+  text: string;
+}
+
 export interface LogLine {
   t: number;
   level: 'info' | 'warn' | 'error';
@@ -109,6 +117,8 @@ export interface ScaleState {
   backing: Record<string, BackingClusterStatus>;
   controllers: Record<string, ControllerStatus>;
   throttling: { recent: ThrottleLine[]; perController: Record<string, ThrottleStats> };
+  /** Each controller's full pod log (all its pods, rollouts included), newest `limit` lines per controller. */
+  controllerLogs: Record<string, ControllerLogLine[]>;
   queue: { paused: boolean; concurrency: number; pending: number; inFlight: number };
   timing: TimingRow[];
   /** Clusters that became ready in each minute since the first create (the TUI's chart). */
@@ -146,6 +156,8 @@ export type ScaleStore = StoreApi<ScaleState>;
 
 export const LOG_LIMIT = 500;
 export const THROTTLE_TAIL_LIMIT = 200;
+/** Lines kept per controller by default (prefs `log: { controllerLines: N }` changes it). */
+export const CONTROLLER_LOG_LIMIT = 2000;
 
 export function initialState(): ScaleState {
   return {
@@ -154,6 +166,7 @@ export function initialState(): ScaleState {
     backing: {},
     controllers: {},
     throttling: { recent: [], perController: {} },
+    controllerLogs: {},
     queue: { paused: false, concurrency: 10, pending: 0, inFlight: 0 },
     timing: [],
     log: [],
@@ -279,11 +292,36 @@ export function appendLog(store: ScaleStore, level: LogLine['level'], message: s
 }
 
 export function pushThrottleLines(store: ScaleStore, lines: ThrottleLine[]): void {
-  if (lines.length === 0) return;
+  pushLogTail(store, { throttle: lines, controller: {} });
+}
+
+const newest = <T>(all: T[], limit: number): T[] => (all.length > limit ? all.slice(all.length - limit) : all);
+
+/**
+ * One flush of the followed controller logs: throttling lines into the tail, every line
+ * into its controller's buffer (cut to `controllerLimit`), in one store write so the UI
+ * redraws once per flush. Buffers of controllers not in the batch keep their identity.
+ */
+export function pushLogTail(
+  store: ScaleStore,
+  batch: { throttle: ThrottleLine[]; controller: Record<string, ControllerLogLine[]> },
+  controllerLimit = CONTROLLER_LOG_LIMIT,
+): void {
+  const ids = Object.keys(batch.controller).filter((id) => batch.controller[id]!.length > 0);
+  if (batch.throttle.length === 0 && ids.length === 0) return;
   store.setState((s) => {
-    const merged = s.throttling.recent.concat(lines);
-    const recent = merged.length > THROTTLE_TAIL_LIMIT ? merged.slice(merged.length - THROTTLE_TAIL_LIMIT) : merged;
-    return { throttling: { ...s.throttling, recent } };
+    const out: Partial<ScaleState> = {};
+    if (batch.throttle.length > 0)
+      out.throttling = {
+        ...s.throttling,
+        recent: newest(s.throttling.recent.concat(batch.throttle), THROTTLE_TAIL_LIMIT),
+      };
+    if (ids.length > 0) {
+      const logs = { ...s.controllerLogs };
+      for (const id of ids) logs[id] = newest((logs[id] ?? []).concat(batch.controller[id]!), controllerLimit);
+      out.controllerLogs = logs;
+    }
+    return out;
   });
 }
 

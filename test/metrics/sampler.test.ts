@@ -99,6 +99,11 @@ describe('metrics sampler', () => {
       try {
         await m.tick();
         await until(() => store.getState().throttling.recent.length === 1, 'the first throttling line');
+        // The controller's whole log is kept, not only its throttling lines.
+        expect(store.getState().controllerLogs.kcp?.map((l) => l.text)).toEqual([
+          'I1125 02:03:04.000000       1 controller.go:117] "Reconciling"',
+          line('1.5s', '/api/v1/namespaces/test-1/secrets/test-1-ca'),
+        ]);
         const kcp = store.getState().controllers.kcp!;
         expect(kcp.cpuMillicores).toEqual([250]);
         expect(kcp.memoryBytes).toEqual([100 * 2 ** 20]);
@@ -132,6 +137,8 @@ describe('metrics sampler', () => {
         expect(after.controllers.kcp!.cpuMillicores.slice(-1)).toEqual([400]);
         expect(after.throttling.perController.kcp).toMatchObject({ total: 3, perMinute: 3, maxMs: 2000, p50Ms: 1500 });
         expect(journal.filter((e) => e.type === 'throttle')).toHaveLength(3);
+        // The rollout's new pod logs into the same controller buffer, after the old pod's lines.
+        expect(after.controllerLogs.kcp?.map((l) => l.pod)).toEqual(['kcp-a', 'kcp-a', 'kcp-a', 'kcp-b']);
         expect(journal.some((e) => e.type === 'metrics' && e.pod === 'kcp-b' && e.cpuMillicores === 400)).toBe(true);
       } finally {
         await m.stop();

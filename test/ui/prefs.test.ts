@@ -14,7 +14,7 @@ describe('ui preferences', () => {
     expect(r.prefs).toEqual({
       theme: 'light',
       keys: { delete: ['x'], add: ['a', '+'] },
-      log: { wrap: true, timestamps: true },
+      log: { wrap: true, timestamps: true, controllerLines: 2000 },
     });
   });
 

@@ -5,6 +5,7 @@ import { action } from '../run-command.js';
 import { intInRange } from '../args.js';
 import { UserError } from '../../core/errors.js';
 import { runDemo } from '../../demo/run.js';
+import { loadPrefs } from '../../ui/config/prefs.js';
 import { type InitialArgs, SEED_PATCH_ARGS } from '../../demo/manifests.js';
 import { CONTROLLER_IDS, type ControllerId } from '../../core/types.js';
 import { parseGoDuration } from '../../metrics/throttle/duration.js';
@@ -134,6 +135,8 @@ export function register(program: Command): void {
           backing: opts.backing,
           headless: Boolean(opts.headless),
           readOnly: Boolean(opts.readOnly),
+          // The TUI's log viewer shows each controller's log: how much of it to keep is a UI preference.
+          ...(opts.headless ? {} : { controllerLogLines: loadPrefs().prefs.log.controllerLines }),
           concurrency: opts.concurrency,
           args,
           nodePortBase: opts.nodePortBase,

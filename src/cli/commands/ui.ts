@@ -7,6 +7,7 @@ import { UserError } from '../../core/errors.js';
 import { appendLog } from '../../state/store.js';
 import { openSession, sessionOptions, type SessionOpts } from './create.js';
 import { loadTui } from '../tui-loader.js';
+import { loadPrefs } from '../../ui/config/prefs.js';
 import { prometheusOption, startSessionMetrics } from '../session-metrics.js';
 import { routeCrashLog } from '../crash.js';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         const tui = await loadTui();
         const session = await openSession(program, opts);
         const { engine, store } = session;
-        const metrics = startSessionMetrics(session, prometheus);
+        const metrics = startSessionMetrics(session, prometheus, loadPrefs().prefs.log.controllerLines);
         // Half-done work from an earlier session continues in the background while the UI runs;
         // a read-only session (someone watching a shared VM) leaves it to the session that owns it.
         if (opts.readOnly) appendLog(store, 'info', 'read-only: half-done work is not resumed from this session');

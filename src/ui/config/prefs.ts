@@ -7,21 +7,29 @@
 //   keys:                       # command id -> key or keys (see `?` for the ids' actions)
 //     delete: x
 //     add: [a, "+"]
-//   log: { wrap: true, timestamps: false }
+//   log: { wrap: true, timestamps: false, controllerLines: 5000 }   # lines kept per controller log
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { COMMAND_BY_ID } from '../model/commands.js';
 import { isKeyName, NAMED_KEYS } from '../model/keymap.js';
+import { CONTROLLER_LOG_LIMIT } from '../../state/store.js';
 import { uiConfigPath } from './paths.js';
 
 export interface UiPrefs {
   theme: 'dark' | 'light';
   keys: Record<string, string[]>;
-  log: { wrap: boolean; timestamps: boolean };
+  log: { wrap: boolean; timestamps: boolean; controllerLines: number };
 }
 
-export const defaultPrefs = (): UiPrefs => ({ theme: 'dark', keys: {}, log: { wrap: false, timestamps: true } });
+export const defaultPrefs = (): UiPrefs => ({
+  theme: 'dark',
+  keys: {},
+  log: { wrap: false, timestamps: true, controllerLines: CONTROLLER_LOG_LIMIT },
+});
+
+/** Per controller, in the store: 100 keeps a screenful; 100,000 lines x 10 controllers is ~200 MB, the ceiling. */
+export const CONTROLLER_LINES_RANGE = { min: 100, max: 100_000 };
 
 export interface LoadedPrefs {
   prefs: UiPrefs;
@@ -33,7 +41,13 @@ export interface LoadedPrefs {
 
 const Theme = z.enum(['dark', 'light']);
 const KeyList = z.union([z.string(), z.array(z.string()).min(1)]);
-const Log = z.object({ wrap: z.boolean().optional(), timestamps: z.boolean().optional() }).strict();
+const Log = z
+  .object({
+    wrap: z.boolean().optional(),
+    timestamps: z.boolean().optional(),
+    controllerLines: z.number().int().min(CONTROLLER_LINES_RANGE.min).max(CONTROLLER_LINES_RANGE.max).optional(),
+  })
+  .strict();
 const KNOWN = ['theme', 'keys', 'log'];
 
 const zodText = (e: z.ZodError): string =>

@@ -1,8 +1,8 @@
 // The log viewer over the store's bounded buffers (engine log, throttling tail, one
-// controller's throttling lines): filter, since-range, timestamps, wrap, and a window
+// controller's full pod log): filter, since-range, timestamps, wrap, and a window
 // `scroll` lines above the live end. Pure; only the visible window is wrapped, so a
 // 10,000-line buffer costs one filter pass per frame.
-import type { ScaleState } from '../../state/store.js';
+import type { ControllerLogLine, ScaleState } from '../../state/store.js';
 import { line, seg, type Color, type Line } from './text.js';
 import type { LogSource, LogViewState } from './view-state.js';
 
@@ -23,14 +23,33 @@ export const SINCE_RANGES: ReadonlyArray<{ key: string; ms: number; label: strin
 ];
 
 export function logSources(state: ScaleState): LogSource[] {
-  const ids = [...new Set(state.throttling.recent.map((t) => t.controller))].sort();
+  const ids = [
+    ...new Set([...Object.keys(state.controllerLogs), ...state.throttling.recent.map((t) => t.controller)]),
+  ].sort();
   return ['engine', 'throttling', ...ids.map((id): LogSource => `controller:${id}`)];
 }
 
 export function sourceTitle(source: LogSource): string {
   if (source === 'engine') return 'Engine log';
   if (source === 'throttling') return 'Throttling tail';
-  return `${source.slice('controller:'.length)} log (throttling lines)`;
+  return `${source.slice('controller:'.length)} log`;
+}
+
+// klog's severity letter leads each line: errors and warnings keep their colour here.
+const klogTone = (text: string): Color | undefined =>
+  text.startsWith('E') || text.startsWith('F') ? 'error' : text.startsWith('W') ? 'warn' : undefined;
+
+const controllerCache = new WeakMap<object, LogEntry[]>();
+
+/** One controller's buffer; after a rollout it holds two pods' lines, so each names its pod then. */
+function controllerEntries(lines: readonly ControllerLogLine[]): LogEntry[] {
+  let out = controllerCache.get(lines);
+  if (!out) {
+    const pods = new Set(lines.map((l) => l.pod)).size;
+    out = lines.map((l) => ({ t: l.t, text: pods > 1 ? `[${l.pod}] ${l.text}` : l.text, tone: klogTone(l.text) }));
+    controllerCache.set(lines, out);
+  }
+  return out;
 }
 
 // The store replaces a buffer when it appends, so a buffer's identity says whether its
@@ -51,6 +70,9 @@ export function logEntries(state: ScaleState, source: LogSource): LogEntry[] {
     }
     return out;
   }
+  const own = source === 'throttling' ? undefined : state.controllerLogs[source.slice('controller:'.length)];
+  if (own) return controllerEntries(own);
+  // A controller whose full log is not followed (yet) still shows its throttling lines.
   let bySource = throttleCache.get(state.throttling.recent);
   if (!bySource) {
     bySource = new Map();

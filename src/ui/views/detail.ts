@@ -5,6 +5,7 @@ import type { ClusterDescription, ConditionRow, ObjectNode } from '../../engine/
 import type { ScaleState } from '../../state/store.js';
 import { CREATE_PHASES } from '../../core/types.js';
 import { duration } from '../model/format.js';
+import { namespaceMentions } from '../model/mentions.js';
 import { box, line, padEnd, seg, type Color, type Line } from '../model/text.js';
 
 export interface DetailData {
@@ -73,17 +74,6 @@ function treeLines(
   }
   for (const [i, child] of n.children.entries())
     treeLines(child, now, inner, i === n.children.length - 1, false, out, w);
-}
-
-/** Whole names only: test-1 must not pick up test-10's lines (names are [a-z0-9-]). */
-export function mentionsName(text: string, name: string): boolean {
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    const before = text[i - 1];
-    const after = text[i + name.length];
-    const part = (ch: string | undefined): boolean => ch !== undefined && /[a-z0-9-]/.test(ch);
-    if (!part(before) && !part(after)) return true;
-  }
-  return false;
 }
 
 function section(title: string): Line {
@@ -166,15 +156,8 @@ export function detailLines(
 
   body.push(section('Log lines that mention the namespace'));
   const ns = rec?.namespace ?? cluster;
-  const mentions = [
-    ...state.log.filter((l) => mentionsName(l.message, ns)).map((l) => ({ t: l.t, text: l.message })),
-    ...state.throttling.recent
-      .filter((t) => mentionsName(t.raw, ns) || t.path.includes(`/${ns}/`))
-      .map((t) => ({ t: t.t, text: t.raw || `${t.controller} ${t.verb} ${t.path}` })),
-  ]
-    .sort((a, b) => a.t - b.t)
-    .slice(-50);
-  if (mentions.length === 0) body.push(line(seg('none in the engine log or the throttling tail', { dim: true })));
+  const mentions = namespaceMentions(state, ns);
+  if (mentions.length === 0) body.push(line(seg('none in the engine log or the controller logs', { dim: true })));
   for (const m of mentions)
     body.push(line(seg(`${new Date(m.t).toISOString().slice(11, 19)} `, { dim: true }), m.text));
 
