@@ -266,8 +266,11 @@ function ipLib(env: Environment): void {
   env.registerFunction(`${I}.isGlobalUnicast(): bool`, (ip: CelIp) => {
     const x = b(ip);
     if (x.every((v) => v === 0)) return false;
-    if (ip.family === 4)
-      return !(x[0] === 127 || x[0]! >= 224 || (x[0] === 169 && x[1] === 254) || x.every((v) => v === 255));
+    // Go's IsGlobalUnicast: not loopback, multicast (224/4 only), link-local or limited broadcast
+    if (ip.family === 4) {
+      const multicast = x[0]! >= 224 && x[0]! <= 239;
+      return !(x[0] === 127 || multicast || (x[0] === 169 && x[1] === 254) || x.every((v) => v === 255));
+    }
     return !(
       x[0] === 0xff ||
       (x[0] === 0xfe && (x[1]! & 0xc0) === 0x80) ||
