@@ -4,9 +4,18 @@
 // one whole copy per change; the reference) against the batcher at 10 and 100 changes per tick,
 // every cluster through every create phase, with one store subscriber as the UI has.
 // Targets: batched >= 3x the reference's changes/s at 10 per tick, >= 10x at 100 per tick,
-// and the same end state. Run: node bin/run-ts.js bench/state-phase.ts
+// and the same end state. The engine's own figure: EngineScope.record() (journal line, then the
+// batcher) against its old body (journal line, then setPhase), 100 changes per real event-loop
+// turn; target >= 5x, same end state, one store write per turn.
+// Run: node bin/run-ts.js bench/state-phase.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CREATE_PHASES } from '../src/core/types.js';
+import { defaultConfig } from '../src/engine/config/load.js';
+import { EngineScope } from '../src/engine/ops/scope.js';
+import type { ObjectSource } from '../src/engine/pipeline/objects.js';
 import { createPhaseBatcher } from '../src/state/phase-batch.js';
 import { createScaleStore, type PhaseChange, type ScaleStore, setPhase, upsertCluster } from '../src/state/store.js';
 import { type Check, verdict } from './verdict.js';
@@ -91,4 +100,61 @@ for (const [perTick, target] of [
     met: isDeepStrictEqual(b.store.getState().clusters, ref.store.getState().clusters),
   });
 }
+// The engine: a scope over no API server (its management target is a closed port, never dialled).
+const UNUSED_API = `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]
+users: [{name: u, user: {token: unused}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`;
+const ENGINE_PER_TURN = 100;
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+async function engineRecord(batcher: boolean): Promise<{ ms: number; store: ScaleStore; writes: number }> {
+  const store = world();
+  let writes = 0;
+  store.subscribe((s, prev) => {
+    if (s.clusters !== prev.clusters) writes++;
+  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'state-phase-'));
+  const scope = new EngineScope(
+    { config: defaultConfig(), store, management: { kubeconfigYaml: UNUSED_API }, stateDir, runId: 'bench' },
+    {} as ObjectSource, // renders manifests for the pipeline, which this bench never runs
+  );
+  const t0 = performance.now();
+  for (let i = 0; i < CHANGES.length; i++) {
+    const c = CHANGES[i]!;
+    if (batcher) scope.record(c.name, c.phase);
+    else {
+      // The engine's record() before the batcher: the journal line, then one whole-map copy.
+      scope.write({ t: c.t, type: 'phase', cluster: c.name, phase: c.phase });
+      setPhase(store, c.name, c.phase, c.t);
+    }
+    if ((i + 1) % ENGINE_PER_TURN === 0) await turn();
+  }
+  await turn();
+  const ms = performance.now() - t0;
+  scope.closeJournal();
+  rmSync(stateDir, { recursive: true, force: true });
+  return { ms, store, writes };
+}
+
+const engineRef = await engineRecord(false);
+const engine = await engineRecord(true);
+const engineRatio = engineRef.ms / engine.ms;
+const phasesOnly = (s: ScaleStore) =>
+  Object.fromEntries(Object.values(s.getState().clusters).map((c) => [c.name, c.phase]));
+console.log(
+  `  engine record(), ${ENGINE_PER_TURN} per event-loop turn: old (journal + setPhase) ${engineRef.ms.toFixed(1)} ms, ${engineRef.writes} store writes; batched ${engine.ms.toFixed(1)} ms, ${engine.writes} store writes, ${engineRatio.toFixed(1)}x`,
+);
+checks.push({ what: `engine record(): ${engineRatio.toFixed(1)}x the old record() >= 5x`, met: engineRatio >= 5 });
+checks.push({
+  what: `engine record(): ${engine.writes} store writes = ${CHANGES.length / ENGINE_PER_TURN} turns`,
+  met: engine.writes === CHANGES.length / ENGINE_PER_TURN,
+});
+checks.push({
+  what: "engine record(): end phases equal the old record()'s",
+  met: isDeepStrictEqual(phasesOnly(engine.store), phasesOnly(engineRef.store)),
+});
 verdict('state-phase', checks);

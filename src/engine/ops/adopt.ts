@@ -20,10 +20,10 @@ export function allJournalEvents(scope: EngineScope): JournalEvent[] {
 export function loadJournal(scope: EngineScope): ReplayState {
   const state = replay(allJournalEvents(scope));
   for (const b of state.batches.values()) {
-    if (!scope.store.getState().batches.some((x) => x.id === b.id)) addBatch(scope.store, b);
+    if (!scope.state().batches.some((x) => x.id === b.id)) addBatch(scope.store, b);
   }
   for (const c of state.clusters.values()) {
-    if (!scope.store.getState().clusters[c.name]) upsertCluster(scope.store, c);
+    if (!scope.state().clusters[c.name]) upsertCluster(scope.store, c);
   }
   return state;
 }
@@ -31,7 +31,7 @@ export function loadJournal(scope: EngineScope): ReplayState {
 /** Clusters present on the API servers (by label) but unknown to the store and journal. */
 export async function adoptFromApi(scope: EngineScope): Promise<ClusterRecord[]> {
   const adopted: ClusterRecord[] = [];
-  const known = scope.store.getState().clusters;
+  const known = scope.state().clusters;
   const prefix = scope.config.naming.prefix;
   const candidates: KubeObject[] = [
     ...scope.watches!.namespace.list(),

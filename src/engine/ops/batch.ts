@@ -21,7 +21,7 @@ import { ensureSharedApi } from './shared-api.js';
 
 /** Names already taken anywhere (journal, store, namespaces on every site, Clusters): no new cluster reuses one. */
 async function takenNames(scope: EngineScope, journalled: Iterable<string>): Promise<Set<string>> {
-  const names = new Set<string>([...journalled, ...Object.keys(scope.store.getState().clusters)]);
+  const names = new Set<string>([...journalled, ...Object.keys(scope.state().clusters)]);
   for (const site of scope.sites.values()) {
     for (const ns of await site.client.list('v1', 'Namespace')) names.add(ns.metadata.name);
   }
@@ -40,7 +40,7 @@ export async function createBatch(scope: EngineScope, opts: BatchOptions): Promi
   const prior = replay(allJournalEvents(scope));
   const used = usedNumbers(config.naming.prefix, await takenNames(scope, prior.clusters.keys()));
   const perPlacement = new Map<string, number>();
-  for (const c of Object.values(scope.store.getState().clusters))
+  for (const c of Object.values(scope.state().clusters))
     if (c.placement) perPlacement.set(c.placement, (perPlacement.get(c.placement) ?? 0) + 1);
   const targets = topology.placementTargets(perPlacement);
   if (targets === undefined && opts.backing !== undefined && opts.backing !== 'auto') {
@@ -107,7 +107,7 @@ export async function runCreates(scope: EngineScope, batchId: string, records: C
       scope.pool
         .run(() => {
           // The latest record (its transitions so far) is the store's, read when the slot opens.
-          const rec = store.getState().clusters[r.name] ?? r;
+          const rec = scope.state().clusters[r.name] ?? r;
           if (render) return createCapdCluster(ctx, rec, render);
           if (farm) return createFarmCluster(ctx, farm, rec);
           return createCluster(ctx, rec, r.placement ? scope.siteHealth?.signal(r.placement) : undefined);
@@ -124,7 +124,7 @@ export async function runCreates(scope: EngineScope, batchId: string, records: C
       'Run `scale-tui create --resume` to finish it.',
     );
   const failures = records
-    .map((r) => store.getState().clusters[r.name])
+    .map((r) => scope.state().clusters[r.name])
     .filter((c): c is ClusterRecord => c?.phase === 'failed')
     .map((c) => ({ cluster: c.name, step: c.failure?.step ?? 'unknown', reason: c.failure?.reason ?? 'unknown' }));
   const ready = results.filter((r) => r === 'ready').length;

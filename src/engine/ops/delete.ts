@@ -19,7 +19,7 @@ export async function deleteClusters(scope: EngineScope, selection: ClusterSelec
   // without the journal it would stay 'deleting' (and keep its key material) forever.
   loadJournal(scope);
   await adoptFromApi(scope);
-  const chosen = resolveSelection(store.getState(), selection);
+  const chosen = resolveSelection(scope.state(), selection);
   const ctx = scope.context();
   const sharedWorkload =
     topology.dedicatedApi || topology.name === 'capd' ? undefined : () => ensureSharedApi(scope).catch(() => undefined);
@@ -41,9 +41,9 @@ export async function deleteClusters(scope: EngineScope, selection: ClusterSelec
     );
   const deleted = results.filter(([, r]) => r === 'deleted').map(([n]) => n);
   for (const n of deleted) removeCluster(store, n);
-  if (selection.kind === 'all' && Object.keys(store.getState().clusters).length === 0) await teardownShared(scope);
+  if (selection.kind === 'all' && Object.keys(scope.state().clusters).length === 0) await teardownShared(scope);
   const failed = results
     .filter(([, r]) => r === 'failed')
-    .map(([n]) => ({ cluster: n, reason: store.getState().clusters[n]?.failure?.reason ?? 'unknown' }));
+    .map(([n]) => ({ cluster: n, reason: scope.state().clusters[n]?.failure?.reason ?? 'unknown' }));
   return { deleted, failed };
 }

@@ -15,7 +15,7 @@ export async function resumeRun(scope: EngineScope, only?: ReadonlySet<string>):
   const { topology } = scope;
   const state = loadJournal(scope);
   await adoptFromApi(scope);
-  const all = Object.values(scope.store.getState().clusters).filter((c) => !only || only.has(c.name));
+  const all = Object.values(scope.state().clusters).filter((c) => !only || only.has(c.name));
   const deleting = all.filter((c) => state.deleting.has(c.name) || c.phase === 'deleting');
   // Failed clusters get another try: a failure is often a backing cluster or API that was
   // unreachable, and every step is idempotent, so resuming after it returns finishes them.

@@ -3,6 +3,12 @@
 // per reconcile and passes it down. It holds no copy of the run's clusters: those live in
 // the store (src/state/store.ts) and are read from it; the scope holds only what the store
 // does not (clients, informers, the pool, the journal handle, the abort signal).
+//
+// Phase changes reach the store through a per-tick batcher (src/state/phase-batch.ts): each
+// store write copies the whole clusters map, and a watch burst moves many clusters in one tick.
+// The journal still gets each change at once; the store gets the tick's changes in one write at
+// the end of the tick (a microtask, so before any await resumes). Operations read the store
+// through state(), which writes what is queued first, so no read here sees a phase late.
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { UserError } from '../../core/errors.js';
@@ -11,7 +17,8 @@ import { KubeClient, type KubeTarget } from '../../core/kube/client.js';
 import { Informer } from '../../core/kube/informer.js';
 import type { JournalEvent, Phase } from '../../core/types.js';
 import { MANAGED_SELECTOR } from '../../manifests/labels.js';
-import { appendLog, type ScaleStore, setPhase, setQueue } from '../../state/store.js';
+import { createPhaseBatcher, type PhaseBatcher } from '../../state/phase-batch.js';
+import { appendLog, type ScaleState, type ScaleStore, setQueue } from '../../state/store.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { ForwardSupervisor } from '../forward/supervisor.js';
 import { redact } from '../log/redact.js';
@@ -92,6 +99,8 @@ export class EngineScope {
   milestones?: MilestoneRecorder;
   /** The shared/sharded topologies' one workload API, made once (ops/shared-api.ts). */
   sharedApi?: Promise<KubeClient>;
+  /** This tick's phase changes, written to the store in one write (see the top of this file). */
+  readonly phases: PhaseBatcher;
   private journal?: Journal;
 
   constructor(
@@ -101,6 +110,7 @@ export class EngineScope {
     setMaxListeners(0, this.abortCtl.signal);
     this.now = opts.now ?? Date.now;
     this.store = opts.store;
+    this.phases = createPhaseBatcher(opts.store);
     this.config = opts.config;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     const mgmtClient = KubeClient.from(opts.management);
@@ -170,7 +180,13 @@ export class EngineScope {
     appendLog(this.store, level, redact(message), this.now());
   }
 
-  /** A phase change: journal first, then the store (the pipeline reads its record back from the store). */
+  /** The store's state with the queued phase changes written: what operations read. */
+  state(): ScaleState {
+    this.phases.flush();
+    return this.store.getState();
+  }
+
+  /** A phase change: journal first, then the store at the end of the tick (the batcher). */
   record = (cluster: string, phase: Phase, given?: { step: string; reason: string }): void => {
     const t = this.now();
     // Failure reasons go to the journal, the store and the report: never a key or token.
@@ -182,7 +198,7 @@ export class EngineScope {
       phase,
       ...(failure ? { step: failure.step, reason: failure.reason } : {}),
     });
-    setPhase(this.store, cluster, phase, t, failure);
+    this.phases.setPhase({ name: cluster, phase, t, ...(failure ? { failure } : {}) });
   };
 
   /** Informer failures after start-up go to the engine log (they retry with backoff). */

@@ -62,6 +62,7 @@ function startMilestones(scope: EngineScope): void {
     .map((e): [string, string] => [e.cluster, e.milestone]);
   scope.milestones = recordMilestones(
     scope.watches!,
+    // Whether a cluster is known, not its phase: no flush, so a watch burst stays one write.
     (cluster) => scope.store.getState().clusters[cluster] !== undefined,
     (cluster, milestone) => scope.write({ t: scope.now(), type: 'milestone', cluster, milestone }),
     seen,
@@ -124,5 +125,6 @@ export async function closeEngine(scope: EngineScope): Promise<void> {
   for (const i of scope.siteNamespaces.values()) i.stop();
   await scope.forwards.stopAll();
   await scope.topology.close?.();
+  scope.phases.flush();
   scope.closeJournal();
 }
