@@ -1,0 +1,103 @@
+// CEL cost limits as kube-apiserver enforces them at run time:
+//   - per call: a rule whose evaluation passes PerCallLimit (1,000,000) is cancelled with
+//     "operation cancelled: actual cost limit exceeded", and no further rules run
+//     (apiextensions-apiserver pkg/apiserver/schema/cel/validation.go; the limit is
+//     k8s.io/apiserver/pkg/apis/cel/config.go). Checked over HTTP, so it also runs against a real
+//     server: a nested all() over 700 integers costs at least 700*700*4 there as here (each inner
+//     step reads x and y and calls + and >=), 1.96M > 1M; over 100 integers it is far below.
+//   - per object: all rules of one object share RuntimeCELCostBudget (10,000,000); past it,
+//     "validation failed due to running out of cost budget, no further validation rules will be
+//     run". Checked on the validator directly, with this meter's figures (./cel-cost.ts says
+//     where they differ from cel-go's).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Conn } from './conformance/helpers.js';
+import { installProbes, type Probes } from './cel-crd.js';
+import { validateCel } from '../../../src/sim/apiserver/schema/cel.js';
+import { metered, PER_CALL_LIMIT } from '../../../src/sim/apiserver/schema/cel-cost.js';
+import { compileCel } from '../../../src/sim/apiserver/schema/cel-env.js';
+import type { JSONSchemaProps } from '../../../src/sim/apiserver/schema/types.js';
+
+const NESTED = 'self.all(x, self.all(y, x + y >= 0))';
+const ints = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+let c: Conn;
+let ns: string;
+let probes: Probes;
+
+beforeAll(async () => {
+  c = await connect();
+  ns = await c.namespace('cel-cost');
+  probes = await installProbes(c, ns, {
+    nums: {
+      type: 'array',
+      maxItems: 700,
+      items: { type: 'integer' },
+      'x-kubernetes-validations': [{ rule: NESTED }, { rule: 'size(self) < 0', message: 'never true' }],
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await probes?.remove();
+  await c?.close();
+});
+
+describe('CEL runtime cost', () => {
+  it('a rule over its per-call limit is cancelled, and the rules after it do not run', async () => {
+    const r = await probes.create({ nums: ints(700) });
+    expect(r.status).toBe(422);
+    expect(r.causes).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.nums',
+        message: `Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${NESTED}`,
+      },
+    ]);
+  });
+
+  it('the same rule over 100 items runs to its verdict (the next rule then reports)', async () => {
+    const r = await probes.create({ nums: ints(100) });
+    expect(r.status).toBe(422);
+    expect(r.causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.nums', message: 'Invalid value: "array": never true' },
+    ]);
+  });
+
+  it('the meter counts comprehension steps: cost grows with the square of the list for a nested all()', () => {
+    const program = compileCel(NESTED);
+    const cost = (n: number) => metered(() => program({ self: ints(n).map(BigInt) }), PER_CALL_LIMIT).cost;
+    const c10 = cost(10);
+    const c20 = cost(20);
+    expect(c10).toBeGreaterThanOrEqual(10 * 10 * 4);
+    expect(c20 / c10).toBeGreaterThan(3.5);
+    expect(c20 / c10).toBeLessThan(4.5);
+  });
+
+  it('all rules of one object share the 10,000,000 budget: past it, no further rules run', () => {
+    // 30 items, each with a rule costing about 640,000 (a nested all() over 400 integers)
+    const schema: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { v: { type: 'array', items: { type: 'integer' } } },
+            'x-kubernetes-validations': [{ rule: 'self.v.all(x, self.v.all(y, x + y >= 0))' }],
+          },
+        },
+      },
+    };
+    const obj = { items: ints(30).map((i) => ({ v: ints(400).map((x) => x + i) })) };
+    const out = validateCel(schema, obj);
+    expect(out.length).toBe(1);
+    expect(out[0]?.message).toBe(
+      'Invalid value: "object": validation failed due to running out of cost budget, no further validation rules will be run',
+    );
+    const at = Number(/^items\[(\d+)\]$/.exec(out[0]?.field ?? '')?.[1]);
+    // 10,000,000 / ~640,000 per item: the budget runs out at item 15 or 16
+    expect(at).toBeGreaterThanOrEqual(14);
+    expect(at).toBeLessThanOrEqual(16);
+    // 10 items fit in the budget
+    expect(validateCel(schema, { items: obj.items.slice(0, 10) })).toEqual([]);
+  });
+});
