@@ -58,6 +58,32 @@ export async function tune(
   const spec = controllerSpec(id);
   const { deployment, args, containerIndex } = await readControllerArgs(client, id);
   const argsAfter = applyTune(args, id, request);
+  await patchManagerArgs(client, id, { deployment, containerIndex }, argsAfter, rollout);
+  return {
+    controller: id,
+    namespace: spec.namespace,
+    deployment: spec.deployment,
+    before: readFlags(args, id),
+    after: readFlags(argsAfter, id),
+    argsBefore: args,
+    argsAfter,
+  };
+}
+
+/**
+ * Sets the manager container's args and waits for the rollout (tune and the verbosity change
+ * both end so). `annotations` go on the Deployment's metadata in the same patch (null removes).
+ */
+export async function patchManagerArgs(
+  client: DeploymentApi,
+  id: ControllerId,
+  read: { deployment: DeploymentLike; containerIndex: number },
+  argsAfter: string[],
+  rollout: RolloutOptions,
+  annotations?: Record<string, string | null>,
+): Promise<void> {
+  const spec = controllerSpec(id);
+  const { deployment, containerIndex } = read;
   const containers = (deployment.spec?.template?.spec?.containers ?? []).map((c, i) =>
     i === containerIndex ? { ...c, args: argsAfter } : c,
   );
@@ -70,20 +96,12 @@ export async function tune(
       name: spec.deployment,
       namespace: spec.namespace,
       resourceVersion: deployment.metadata.resourceVersion,
-    } as KubeObject['metadata'],
+      ...(annotations ? { annotations } : {}),
+    } as unknown as KubeObject['metadata'],
     spec: { template: { spec: { containers } } },
   })) as DeploymentLike;
   const generation = patched.metadata.generation ?? (deployment.metadata.generation ?? 0) + 1;
   await waitForRollout(client, spec.namespace, spec.deployment, generation, rollout);
-  return {
-    controller: id,
-    namespace: spec.namespace,
-    deployment: spec.deployment,
-    before: readFlags(args, id),
-    after: readFlags(argsAfter, id),
-    argsBefore: args,
-    argsAfter,
-  };
 }
 
 export interface ControllerView {

@@ -14,14 +14,14 @@
 // The caller journals the result as a 'verbosity' event: part of the tuning timeline.
 import type { KubeClient } from '../../core/kube/client.js';
 import { controllerSpec } from '../../core/tune/flags.js';
-import { type DeploymentLike, type RolloutOptions, waitForRollout } from '../../core/tune/rollout.js';
+import type { RolloutOptions } from '../../core/tune/rollout.js';
 import type { ControllerId } from '../../core/types.js';
 import type { KubeObject } from '../../manifests/types.js';
 import { podsOf } from '../../metrics/sources/controller-pods.js';
 import { getText, HttpStatusError } from '../../metrics/sources/raw.js';
 import { DEFAULT_METRICS_ENDPOINTS, podProxyPath } from '../../metrics/sources/scrape.js';
 import { LIVE_VERBOSITY_ANNOTATION, liveVerbosity, verbosityFromArgs } from '../../metrics/throttle/completeness.js';
-import { readControllerArgs } from './tune.js';
+import { patchManagerArgs, readControllerArgs } from './tune.js';
 import { ServiceAccountMetricsReader } from '../kube/metrics-reader.js';
 
 /** Controllers whose binary serves PUT /debug/flags/v (CAPI's util/flags, cluster-api@v1.14.0). */
@@ -134,24 +134,9 @@ export async function setVerbosity(
     }
     note = `${failures.join('; ')}; patched --v instead`;
   }
-  const argsAfter = withVerbosity(args, level);
-  const containers = (deployment.spec?.template?.spec?.containers ?? []).map((c, i) =>
-    i === containerIndex ? { ...c, args: argsAfter } : c,
-  );
-  // As tune does: the whole containers list (a merge patch replaces lists), guarded by
-  // resourceVersion; the stale live-level annotation goes, since new pods read --v.
-  const patched = (await client.mergePatch({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name: spec.deployment,
-      namespace: spec.namespace,
-      resourceVersion: deployment.metadata.resourceVersion,
-      annotations: { [LIVE_VERBOSITY_ANNOTATION]: null },
-    } as unknown as KubeObject['metadata'],
-    spec: { template: { spec: { containers } } },
-  })) as DeploymentLike;
-  const generation = patched.metadata.generation ?? (deployment.metadata.generation ?? 0) + 1;
-  await waitForRollout(client, spec.namespace, spec.deployment, generation, rollout);
+  // As tune does (one helper); the stale live-level annotation goes, since new pods read --v.
+  await patchManagerArgs(client, id, { deployment, containerIndex }, withVerbosity(args, level), rollout, {
+    [LIVE_VERBOSITY_ANNOTATION]: null,
+  });
   return { controller: id, before, after: level, via: 'deployment', ...(note ? { note } : {}) };
 }

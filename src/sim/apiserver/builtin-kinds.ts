@@ -3,6 +3,25 @@ import { makeType, type ResourceType } from './resource.js';
 
 const READ_ONLY = ['get', 'list'];
 
+/** An apps/v1 workload with a /scale subresource (Deployment, StatefulSet, ReplicaSet): one shape. */
+function scalableWorkload(kind: string, plural: string, shortName: string): ResourceType {
+  return makeType({
+    group: 'apps',
+    version: 'v1',
+    kind,
+    plural,
+    namespaced: true,
+    shortNames: [shortName],
+    status: true,
+    categories: ['all'],
+    scale: {
+      specReplicasPath: '.spec.replicas',
+      statusReplicasPath: '.status.replicas',
+      labelSelectorPath: '.status.selector',
+    },
+  });
+}
+
 let cached: ResourceType[] | undefined;
 
 export function builtinKinds(): ResourceType[] {
@@ -89,51 +108,9 @@ export function builtinKinds(): ResourceType[] {
       namespaced: true,
       shortNames: ['ev'],
     }),
-    makeType({
-      group: 'apps',
-      version: 'v1',
-      kind: 'Deployment',
-      plural: 'deployments',
-      namespaced: true,
-      shortNames: ['deploy'],
-      status: true,
-      categories: ['all'],
-      scale: {
-        specReplicasPath: '.spec.replicas',
-        statusReplicasPath: '.status.replicas',
-        labelSelectorPath: '.status.selector',
-      },
-    }),
-    makeType({
-      group: 'apps',
-      version: 'v1',
-      kind: 'StatefulSet',
-      plural: 'statefulsets',
-      namespaced: true,
-      shortNames: ['sts'],
-      status: true,
-      categories: ['all'],
-      scale: {
-        specReplicasPath: '.spec.replicas',
-        statusReplicasPath: '.status.replicas',
-        labelSelectorPath: '.status.selector',
-      },
-    }),
-    makeType({
-      group: 'apps',
-      version: 'v1',
-      kind: 'ReplicaSet',
-      plural: 'replicasets',
-      namespaced: true,
-      shortNames: ['rs'],
-      status: true,
-      categories: ['all'],
-      scale: {
-        specReplicasPath: '.spec.replicas',
-        statusReplicasPath: '.status.replicas',
-        labelSelectorPath: '.status.selector',
-      },
-    }),
+    scalableWorkload('Deployment', 'deployments', 'deploy'),
+    scalableWorkload('StatefulSet', 'statefulsets', 'sts'),
+    scalableWorkload('ReplicaSet', 'replicasets', 'rs'),
     makeType({
       group: 'apps',
       version: 'v1',

@@ -5,7 +5,7 @@ import type { ClusterSelection, ControllerId } from '../../core/types.js';
 import type { ScaleState } from '../../state/store.js';
 import type { UiIntent } from './command.js';
 import type { PaneId } from './layout.js';
-import type { Keymap } from './keymap.js';
+import type { KeyFlags, Keymap } from './keymap.js';
 
 export type Dialog =
   | { kind: 'add'; count: string; backing: number; field: 0 | 1; error?: string }
@@ -78,21 +78,13 @@ export const initialView = (): ViewState => ({
   history: [],
 });
 
-/** The subset of Ink's key object the reducer reads (so this module does not import Ink). */
-export interface KeyPress {
-  upArrow?: boolean;
-  downArrow?: boolean;
-  leftArrow?: boolean;
-  rightArrow?: boolean;
-  pageUp?: boolean;
-  pageDown?: boolean;
-  return?: boolean;
-  escape?: boolean;
-  tab?: boolean;
-  shift?: boolean;
+/**
+ * The subset of Ink's key object the reducer reads (so this module does not import Ink): the
+ * flags a key name is made of (keymap.ts) and the two that text fields edit with.
+ */
+export interface KeyPress extends KeyFlags {
   backspace?: boolean;
   delete?: boolean;
-  ctrl?: boolean;
 }
 
 /** What the app must do after a key: engine intents, quitting, fetching or saving. */
