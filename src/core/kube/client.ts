@@ -17,6 +17,7 @@ import {
 import { UserError } from '../errors.js';
 import { statusCode } from './client-errors.js';
 import { noteCall, notServed, type ClientIdentity } from './explain.js';
+import { keepAliveAgent } from './agent-pool.js';
 import { DEFAULT_DEADLINES, deadlineHttpLibrary, requestStream, type Deadlines, type StreamResponse } from './http.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import type { KubeObject } from '../../manifests/types.js';
@@ -156,7 +157,7 @@ export class KubeClient {
     // The same credentials and TLS agent client-node gives its own requests.
     await this.config.applySecurityAuthentication(ctx);
     const headers = ctx.getHeaders();
-    const agent = ctx.getAgent();
+    const agent = keepAliveAgent(ctx.getAgent());
     return requestStream({ method: 'GET', url: ctx.getUrl(), headers, agent, deadlines: this.deadlines, signal });
   }
 

@@ -7,6 +7,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
+import { keepAliveAgent } from './agent-pool.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { ResponseContext, wrapHttpLibrary, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
@@ -79,7 +80,10 @@ interface Opened extends StreamResponse {
   expired(): KubeRequestError | undefined;
 }
 
-function open(r: RawRequest, keepDeadline: boolean): Promise<Opened> {
+/** Errors of a kept-alive socket the server had already closed when the request went out. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+
+function open(r: RawRequest, keepDeadline: boolean, retried = false): Promise<Opened> {
   const url = new URL(r.url);
   const server = url.origin;
   const target = `${url.origin}${url.pathname}`;
@@ -103,13 +107,15 @@ function open(r: RawRequest, keepDeadline: boolean): Promise<Opened> {
       expired = fail('ETIMEDOUT', reason);
       req.destroy(expired);
     };
-    let connectTimer: NodeJS.Timeout | undefined = setTimeout(() => {
-      expire(`no connection within ${seconds(r.deadlines.connectMs)} (TCP and TLS handshake)`);
-    }, r.deadlines.connectMs);
+    // The connect deadline starts when the request has a socket: a request waiting in its
+    // agent's queue is not a connection that failed (the request deadline still bounds it).
+    let connectTimer: NodeJS.Timeout | undefined;
+    let connectDone = false;
     let requestTimer: NodeJS.Timeout | undefined = setTimeout(() => {
       expire(`no complete answer within ${seconds(r.deadlines.requestMs)}`);
     }, r.deadlines.requestMs);
     const connected = (): void => {
+      connectDone = true;
       if (connectTimer) clearTimeout(connectTimer);
       connectTimer = undefined;
     };
@@ -126,18 +132,32 @@ function open(r: RawRequest, keepDeadline: boolean): Promise<Opened> {
     });
     req.once('socket', (s) => {
       // A kept-alive socket is connected already; a new one is connected once TLS is up.
-      if (req.reusedSocket || (!s.connecting && !(s instanceof TLSSocket))) connected();
-      else s.once(s instanceof TLSSocket ? 'secureConnect' : 'connect', connected);
+      if (req.reusedSocket || (!s.connecting && !(s instanceof TLSSocket))) return connected();
+      if (!connectDone) {
+        connectTimer = setTimeout(() => {
+          expire(`no connection within ${seconds(r.deadlines.connectMs)} (TCP and TLS handshake)`);
+        }, r.deadlines.connectMs);
+      }
+      s.once(s instanceof TLSSocket ? 'secureConnect' : 'connect', connected);
     });
+    let answered = false;
     // `on`, not `once`: a socket can fail again after the response arrived (reset mid-body),
     // and an error event without a listener would crash the process.
     req.on('error', (err: Error & { code?: string }) => {
       clearDeadline();
       if (err instanceof KubeRequestError || err.name === 'AbortError') return reject(err);
       const code = err.code ?? 'EUNKNOWN';
+      // A kept-alive socket can be closed by the server just as a request is written on it;
+      // nothing was processed, so the request goes once more on a fresh connection (as Go's
+      // transport does for a request that was not answered on a reused connection).
+      if (!answered && !retried && req.reusedSocket && STALE_SOCKET.has(code)) {
+        open(r, keepDeadline, true).then(resolve, reject);
+        return;
+      }
       reject(fail(code, PLAIN[code] ?? err.message));
     });
     req.once('response', (res) => {
+      answered = true;
       // The body's consumer handles its errors; one arriving after the consumer is done (the
       // socket closing on an incomplete body) must not become an uncaught exception.
       res.on('error', () => undefined);
@@ -194,7 +214,7 @@ export function deadlineHttpLibrary(deadlines: Deadlines): HttpLibrary {
         url: ctx.getUrl(),
         headers: ctx.getHeaders(),
         body,
-        agent: ctx.getAgent(),
+        agent: keepAliveAgent(ctx.getAgent()),
         deadlines,
         signal: ctx.getSignal(),
       });
