@@ -161,7 +161,16 @@ export function register(program: Command): void {
         // In port-forward mode CAPI's path to each workload API is a forwarder in this
         // process (the seed's never-stopped kubectl port-forward): say so when it ends.
         const forwarded =
-          config.endpoint.mode === 'port-forward' && config.topology !== 'capd' && (ready > 0 || opts.resume);
+          config.endpoint.mode === 'port-forward' &&
+          config.topology !== 'capd' &&
+          config.topology !== 'farm' &&
+          (ready > 0 || opts.resume);
+        // The farm topology's clusters are served by a farm process that outlives this one.
+        const farm = config.topology === 'farm' ? (await engine.status()).farm : undefined;
+        if (farm?.background)
+          process.stderr.write(
+            `note: the background farm (pid ${farm.pid}) keeps serving these clusters; \`scale-tui status\` shows it, \`scale-tui delete --all\` stops it\n`,
+          );
         if (forwarded && opts.serve) {
           process.removeListener('SIGINT', onSignal);
           process.removeListener('SIGTERM', onSignal);

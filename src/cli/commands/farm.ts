@@ -21,6 +21,8 @@ interface ServeOpts {
   capacity: string;
   kubeconfig?: string;
   stateDir?: string;
+  background?: boolean;
+  kubernetesVersion?: string;
 }
 
 interface ClientOpts {
@@ -121,6 +123,11 @@ export function register(program: Command): void {
     .option('--capacity <n>', 'most clusters this farm takes', '2000')
     .option('--kubeconfig <file>', "the management cluster's kubeconfig (for --host auto)")
     .option('--state-dir <dir>', 'where clusters are kept across restarts (default <config stateDir>/farm)')
+    .option('--kubernetes-version <v>', 'the version the clusters report (default: the farm default)')
+    .option(
+      '--background',
+      "run as the engine's background farm: `delete --all` stops it when it serves no cluster, and a `farm serve` on the same state dir takes its place",
+    )
     .action(
       action(async (o: ServeOpts) => {
         const { serveFarm } = await import('../../engine/topology/farm-serve.js');
@@ -133,7 +140,15 @@ export function register(program: Command): void {
           controlPort: intFlag(o.controlPort, '--control-port', 0, 65535),
           capacity: intFlag(o.capacity, '--capacity', 1, 20000),
           kubeconfig: o.kubeconfig,
+          kubernetesVersion: o.kubernetesVersion,
+          background: o.background === true,
+          // In the foreground, the user's farm replaces the engine's background one.
+          takeOver: o.background !== true,
         });
+        if (handle.tookOverFrom)
+          process.stderr.write(
+            `farm: the background farm (pid ${handle.tookOverFrom}) was stopped; this one serves its clusters\n`,
+          );
         process.stdout.write(
           `farm: ${handle.farm.size} clusters restored in ${handle.restoreMs.toFixed(0)} ms; clusters on ${handle.farm.advertiseHost}:${handle.farm.basePort}+, control API ${handle.controlUrl}\n`,
         );
@@ -143,6 +158,31 @@ export function register(program: Command): void {
           process.once('SIGTERM', resolve);
         });
         await handle.close();
+      }),
+    );
+
+  farm
+    .command('stop')
+    .description(
+      "stop the engine's background farm of this state dir (its clusters stay saved; the next create or delete starts it again)",
+    )
+    .option('--state-dir <dir>', 'the farm state dir')
+    .action(
+      action(async (o: { stateDir?: string }) => {
+        const { farmLockHolder, stopBackgroundFarm } = await import('../../engine/topology/farm-process.js');
+        const dir = await farmDir(program, o.stateDir);
+        const holder = farmLockHolder(dir);
+        if (!holder) {
+          process.stdout.write(`no farm serves ${dir}\n`);
+          return;
+        }
+        if (!holder.background)
+          throw new UserError(
+            `the farm serving ${dir} (pid ${holder.pid}) runs in the foreground, not in the background`,
+            'stop it where it runs (Ctrl-C)',
+          );
+        await stopBackgroundFarm(dir);
+        process.stdout.write(`background farm (pid ${holder.pid}) stopped\n`);
       }),
     );
 

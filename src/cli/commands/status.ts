@@ -50,6 +50,11 @@ export function register(program: Command): void {
             process.stdout.write('left on API servers: nothing\n');
           for (const [site, ns] of left)
             process.stdout.write(`left on ${site}: ${ns.length} namespace(s): ${ns.join(', ')}\n`);
+          const f = st.farm;
+          if (f)
+            process.stdout.write(
+              `farm: ${f.background ? 'background' : 'foreground'} pid ${f.pid}, ${f.clusters ?? '?'} cluster(s), control API ${f.url}${f.log ? `, log ${f.log}` : ''}\n`,
+            );
         } finally {
           await engine.shutdown();
         }

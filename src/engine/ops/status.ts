@@ -4,6 +4,7 @@
 import { replay } from '../../core/journal/replay.js';
 import type { ClusterRecord } from '../../core/types.js';
 import { LABEL_CLUSTER, MANAGED_SELECTOR } from '../../manifests/labels.js';
+import { FarmTopology } from '../topology/farm-topology.js';
 import type { Site } from '../topology/types.js';
 import { allJournalEvents } from './adopt.js';
 import type { EngineScope } from './scope.js';
@@ -15,6 +16,17 @@ export interface StatusReport {
   /** Backing clusters that did not answer, with why: status still reports the rest. */
   unreachable: Record<string, string>;
   forwarders: number;
+  /** The farm topology's local farm, when one runs (it outlives the command that started it). */
+  farm?: LocalFarmStatus;
+}
+
+export interface LocalFarmStatus {
+  pid: number;
+  url: string;
+  background: boolean;
+  /** Clusters it serves; absent when its control API did not answer. */
+  clusters?: number;
+  log?: string;
 }
 
 export async function status(scope: EngineScope): Promise<StatusReport> {
@@ -35,7 +47,8 @@ export async function status(scope: EngineScope): Promise<StatusReport> {
   }
   const state = replay(allJournalEvents(scope));
   const clusters = [...state.clusters.values()];
-  return { clusters, namespaces, unreachable, forwarders: scope.forwards.size };
+  const farm = scope.topology instanceof FarmTopology ? await scope.topology.localFarm() : undefined;
+  return { clusters, namespaces, unreachable, forwarders: scope.forwards.size, ...(farm ? { farm } : {}) };
 }
 
 /** A run's namespaces carry their cluster's name; setup's own (etcd-system) does not and is no run's leftover. */

@@ -2,11 +2,12 @@
 // the management cluster's pods reach, with the control URL and token written beside its
 // state so `scale-tui farm fault/status` on this machine find it.
 //
-// Why here and not in the CLI: the engine starts the same farm in-process for the `farm`
-// topology (create, the TUI, the demo), and `farm serve` runs it alone; both need `auto`
-// resolved the same way the port-forward endpoints resolve it (addresses.ts).
+// Why here and not in the CLI: `farm serve` (alone, or as the engine's background farm, see
+// farm-process.ts) and tests that run a farm in their own process start it the same way;
+// `auto` is resolved the way the port-forward endpoints resolve it (addresses.ts). Each farm
+// holds its state dir's lock while it runs, so no second farm serves the same clusters.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Farm, type FarmOptions } from '../../sim/farm/farm.js';
 import { startControlApi } from '../../sim/farm/control-api.js';
@@ -15,6 +16,7 @@ import type { FarmMetricsSnapshot } from '../../sim/farm/metrics.js';
 import { FarmStateDir } from '../../sim/farm/state.js';
 import { UserError } from '../../core/errors.js';
 import { AUTO_HOST, endpointHostFor, pickNodeAddress } from './addresses.js';
+import { FARM_CONTROL, FARM_LOG, FarmBusyError, acquireFarmLock, stopBackgroundFarm } from './farm-process.js';
 
 export interface ServeFarmOptions {
   stateDir: string;
@@ -31,6 +33,10 @@ export interface ServeFarmOptions {
   portForward?: PortForwardHook;
   /** How often a metrics window closes and is journaled (default 5000 ms). */
   metricsIntervalMs?: number;
+  /** Started by the engine to outlive it (farm-process.ts): marked so in its lock. */
+  background?: boolean;
+  /** Stop a background farm serving the same state dir and serve in its place. */
+  takeOver?: boolean;
 }
 
 export interface FarmHandle {
@@ -38,6 +44,8 @@ export interface FarmHandle {
   controlUrl: string;
   token: string;
   restoreMs: number;
+  /** The pid of the background farm this one replaced (takeOver), if any. */
+  tookOverFrom?: number;
   close(): Promise<void>;
 }
 
@@ -73,8 +81,43 @@ function controlToken(state: FarmStateDir): string {
   return t;
 }
 
+/**
+ * One farm per state dir: two would serve the same clusters on the same ports and write the
+ * same state files. A background farm (the engine's) gives way to `farm serve` when asked.
+ */
+async function lockStateDir(o: ServeFarmOptions): Promise<{ release: () => void; tookOver?: number }> {
+  try {
+    return { release: acquireFarmLock(o.stateDir, o.background === true) };
+  } catch (err) {
+    if (!(err instanceof FarmBusyError)) throw err;
+    if (!(err.holder.background && o.takeOver))
+      throw new UserError(
+        err.message,
+        err.holder.background
+          ? 'stop it with `scale-tui farm stop`, or use it as it is (`scale-tui farm status`)'
+          : 'stop that farm first, or give this one another --state-dir',
+      );
+    await stopBackgroundFarm(o.stateDir);
+    return { release: acquireFarmLock(o.stateDir, o.background === true), tookOver: err.holder.pid };
+  }
+}
+
 export async function serveFarm(o: ServeFarmOptions): Promise<FarmHandle> {
   const host = await resolveFarmHost(o.host, o.kubeconfig);
+  const lock = await lockStateDir(o);
+  try {
+    return await openLocked(o, host, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openLocked(
+  o: ServeFarmOptions,
+  host: string,
+  lock: { release: () => void; tookOver?: number },
+): Promise<FarmHandle> {
   const t0 = performance.now();
   const opts: FarmOptions = {
     stateDir: o.stateDir,
@@ -110,16 +153,31 @@ export async function serveFarm(o: ServeFarmOptions): Promise<FarmHandle> {
   }, o.metricsIntervalMs ?? 5000);
   tick.unref();
   const api = await startControlApi({ farm, host, port: o.controlPort, token, metrics: () => latest });
-  state.writePrivate('control.json', `${JSON.stringify({ url: api.url, pid: process.pid })}\n`);
+  const control = {
+    url: api.url,
+    pid: process.pid,
+    background: o.background === true,
+    ...(o.background ? { log: join(o.stateDir, FARM_LOG) } : {}),
+  };
+  state.writePrivate(FARM_CONTROL, `${JSON.stringify(control)}\n`);
   return {
     farm,
     controlUrl: api.url,
     token,
     restoreMs,
+    tookOverFrom: lock.tookOver,
     close: async () => {
       clearInterval(tick);
       await api.close();
       await farm.close();
+      const controlPath = join(o.stateDir, FARM_CONTROL);
+      try {
+        if ((JSON.parse(readFileSync(controlPath, 'utf8')) as { pid?: number }).pid === process.pid)
+          rmSync(controlPath, { force: true });
+      } catch {
+        // already gone or rewritten by another farm: not ours to remove
+      }
+      lock.release();
     },
   };
 }

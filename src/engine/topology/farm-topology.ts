@@ -1,9 +1,10 @@
 // The `farm` topology: every workload cluster's API is served by a farm (src/sim/farm), not
 // by a kube-apiserver Deployment. Which farms: the remote ones added with `scale-tui farm
-// add` (<stateDir>/farms.json), or, when there are none, one farm the engine starts in this
-// process (state in <stateDir>/farm, so a restarted engine serves the same clusters on the
-// same ports again). A cluster's placement is the name of the farm that serves it, chosen by
-// free capacity like backing clusters are.
+// add` (<stateDir>/farms.json), or, when there are none, the local farm: the one serving
+// <stateDir>/farm on this machine, or a background `scale-tui farm serve` the engine starts
+// (farm-process.ts), so the clusters stay reachable after `create` exits. `delete --all`
+// stops that background farm once it serves no cluster. A cluster's placement is the name
+// of the farm that serves it, chosen by free capacity like backing clusters are.
 //
 // Why a strategy of its own and not a Site: a farm is no Kubernetes cluster (no Deployment,
 // Service or etcd tenant to write); it is reached through its FKAS-style control API only.
@@ -13,7 +14,7 @@ import type { ExperimentConfig } from '../config/schema.js';
 import { UserError } from '../../core/errors.js';
 import { FarmClient, type FarmCapacity } from './farm.js';
 import { readFarms } from './farm-registry.js';
-import { serveFarm, type FarmHandle } from './farm-serve.js';
+import { ensureLocalFarm, findLocalFarm, stopBackgroundFarm, type LocalFarm } from './farm-process.js';
 import type { ClusterPlace, Site, TopologyStrategy } from './types.js';
 
 /** The name of the in-process farm (not a name `farm add` accepts for another farm). */
@@ -33,7 +34,8 @@ export class FarmTopology implements TopologyStrategy {
   readonly sharedNamespace = false;
   private readonly clients = new Map<string, FarmClient>();
   private capacities: FarmCapacity[] = [];
-  private local?: FarmHandle;
+  /** The local farm in use (undefined with remote farms); `started`: by this session. */
+  private local?: LocalFarm & { started: boolean };
   private starting?: Promise<void>;
 
   constructor(private readonly deps: FarmTopologyDeps) {}
@@ -87,29 +89,51 @@ export class FarmTopology implements TopologyStrategy {
       for (const ref of remote) this.clients.set(ref.name, new FarmClient(ref));
     } else {
       const f = this.deps.config.farm;
-      this.local = await serveFarm({
-        stateDir: join(this.deps.stateDir, 'farm'),
+      this.local = await ensureLocalFarm({
+        dir: this.localDir,
         host: this.deps.host(),
         basePort: f.basePort,
-        controlPort: 0,
         capacity: f.capacity,
         kubernetesVersion: this.deps.config.cluster.kubernetesVersion,
       });
-      this.clients.set(
-        LOCAL_FARM,
-        new FarmClient({ name: LOCAL_FARM, url: this.local.controlUrl, token: this.local.token }),
-      );
+      this.clients.set(LOCAL_FARM, new FarmClient({ name: LOCAL_FARM, url: this.local.url, token: this.local.token }));
     }
     this.capacities = await Promise.all([...this.clients.values()].map((c) => c.capacity()));
   }
 
-  /** Clusters stay registered after the last delete only if something failed; the farm keeps running. */
-  async teardown(): Promise<void> {}
+  /** The local farm's state dir (what a background farm serves). */
+  get localDir(): string {
+    return join(this.deps.stateDir, 'farm');
+  }
 
+  /** The local farm as it runs now, with its cluster count; read-only (starts nothing). */
+  async localFarm(): Promise<(LocalFarm & { clusters?: number }) | undefined> {
+    const found = findLocalFarm(this.localDir);
+    if (!found) return undefined;
+    const cap = await new FarmClient({ name: LOCAL_FARM, url: found.url, token: found.token }).capacity();
+    const { token: _token, ...shown } = found;
+    return { ...shown, ...(cap.reachable ? { clusters: cap.used } : {}) };
+  }
+
+  /** After `delete --all`: the background farm stops once it serves no cluster (a failed delete keeps it). */
+  async teardown(): Promise<void> {
+    await this.stopIfEmpty();
+  }
+
+  /**
+   * The background farm outlives the session: that is what keeps the clusters reachable.
+   * One this session started and left empty (every create failed before registering) goes.
+   */
   async close(): Promise<void> {
-    const local = this.local;
+    if (this.local?.started) await this.stopIfEmpty().catch(() => undefined);
     this.local = undefined;
     this.starting = undefined;
-    await local?.close();
+  }
+
+  private async stopIfEmpty(): Promise<void> {
+    const local = this.local ? this.clients.get(LOCAL_FARM) : undefined;
+    if (!local || !this.local?.background) return;
+    const cap = await local.capacity();
+    if (cap.reachable && cap.used === 0) await stopBackgroundFarm(this.localDir);
   }
 }
