@@ -80,6 +80,13 @@ function running(h: FarmLockHolder): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  try {
+    // An exited child its parent has not reaped yet still answers kill(0): a zombie is gone.
+    const stat = readFileSync(`/proc/${h.pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+  } catch {
+    // no /proc (not Linux), or the process is gone: kill(0) above has answered
+  }
   if (!h.background) return true;
   try {
     const argv = readFileSync(`/proc/${h.pid}/cmdline`, 'utf8').split('\0');
