@@ -18,7 +18,7 @@ import {
   type JsonObject,
   type PatchKind,
 } from './patch.js';
-import { checkName, checkSchema, type FieldValidation } from './validation.js';
+import { checkLegacyEvent, checkName, checkSchema, type FieldValidation } from './validation.js';
 import { fieldsMatch } from './selectors.js';
 import { checkFieldSelector } from './fields.js';
 import { ObjectDeletion } from './object-deletion.js';
@@ -114,6 +114,7 @@ export class ObjectStore extends ObjectDeletion {
       ]);
     }
     checkName(t, name);
+    checkLegacyEvent(t, body, ns);
     if (t.namespaced) this.checkNamespaceWritable(ns);
     const warnings = checkSchema(t, body, name, opts.fieldValidation ?? 'Warn');
     const { bucket } = this.slot(t);

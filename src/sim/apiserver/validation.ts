@@ -15,6 +15,9 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export function checkName(t: ResourceType, name: string): void {
+  // core/v1 Events take the legacy path of ValidateEventCreate, which never checks the name:
+  // BMO names its events after their reason ("Registered-x7k2p"). checkLegacyEvent applies.
+  if (isCoreEvent(t)) return;
   // kube-apiserver validates RBAC names as path segments only (ValidatePathSegmentName):
   // kubeadm's `kubeadm:get-nodes` and `system:coredns` are legal there.
   if (t.group === 'rbac.authorization.k8s.io') {
@@ -65,6 +68,30 @@ const causesOf = (vs: SchemaViolation[]): StatusCause[] =>
  * `old`, the stored object, for transition rules on updates). Returns warnings (unknown fields
  * under fieldValidation=Warn).
  */
+const isCoreEvent = (t: ResourceType): boolean => t.group === '' && t.kind === 'Event';
+
+/**
+ * ValidateEventCreate's legacy checks for a core/v1 Event without eventTime: its namespace
+ * must be the involved object's ("default" or none for a cluster-scoped object), and a
+ * DNS-1123 subdomain. Events with eventTime (the new API's shape) are accepted as sent.
+ */
+export function checkLegacyEvent(t: ResourceType, body: Record<string, unknown>, namespace: string): void {
+  if (!isCoreEvent(t) || body.eventTime) return;
+  const involved = (body.involvedObject ?? {}) as { namespace?: string };
+  const objectNs = involved.namespace ?? '';
+  const ok = objectNs === '' ? namespace === '' || namespace === 'default' : namespace === objectNs;
+  if (!ok) {
+    const name = String((body.metadata as { name?: unknown } | undefined)?.name ?? '');
+    throw invalid(t.kind, t.group, name, [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'involvedObject.namespace',
+        message: `Invalid value: "${objectNs}": does not match event.namespace`,
+      },
+    ]);
+  }
+}
+
 export function checkSchema(
   t: ResourceType,
   obj: Record<string, unknown>,

@@ -8,7 +8,8 @@
 // operationalStatus, poweredOn, provisioning.ID/state) and never an errorType outside its
 // enum: the real API server rejects `errorType: ''`.
 import type { ReconcilerDef } from './runtime.js';
-import { R } from './resources.js';
+import { collectionPath, R } from './resources.js';
+import { hostEvent } from './events.js';
 import {
   addFinalizer,
   elapsedSince,
@@ -76,6 +77,13 @@ export const bmoReconciler: ReconcilerDef = {
         operationHistory: h,
       });
     };
+    // After the status is saved, as the reconciler publishes the events it collected (events.ts).
+    const publish = async (reason: string, message: string) => {
+      ctx.log(`"publishing event" baremetalhost="${namespace}/${name}" reason="${reason}" message="${message}"`);
+      await ctx.client
+        .create(collectionPath(R.event, namespace), hostEvent(host, reason, message))
+        .catch((err: Error) => ctx.log(`"failed to record event, ignoring" reason="${reason}" error="${err.message}"`));
+    };
     const after = (ms: number) => ({ requeueAfterMs: Math.max(1, jittered(ctx.model, ms)) });
     const stillWaiting = (ms: number) => since < jittered(ctx.model, ms, () => 0.5);
 
@@ -84,6 +92,7 @@ export const bmoReconciler: ReconcilerDef = {
         case 'provisioning':
         case 'provisioned':
           await set('deprovisioning', {}, { name: 'deprovision' });
+          await publish('DeprovisionStarted', 'Image deprovisioning started');
           return after(d.deprovisioning);
         case 'deprovisioning':
           if (stillWaiting(d.deprovisioning)) return after(d.deprovisioning);
@@ -92,6 +101,7 @@ export const bmoReconciler: ReconcilerDef = {
             { provisioning: { image: null } },
             { name: 'deprovision', end: true },
           );
+          await publish('DeprovisionComplete', 'Image deprovisioning completed');
           return after(d.poweringOff);
         case 'powering off before delete':
           if (stillWaiting(d.poweringOff)) return after(d.poweringOff);
@@ -113,6 +123,7 @@ export const bmoReconciler: ReconcilerDef = {
     switch (state) {
       case '':
         await set('registering', {}, { name: 'register' });
+        await publish('Registered', 'Registered new host');
         return after(d.registering);
       case 'registering': {
         if (stillWaiting(d.registering)) return after(d.registering);
@@ -123,6 +134,7 @@ export const bmoReconciler: ReconcilerDef = {
           { name: 'register', end: true },
           { name: 'inspect' },
         );
+        await publish('BMCAccessValidated', 'Verified access to BMC');
         return after(d.inspecting);
       }
       case 'inspecting':
@@ -135,6 +147,7 @@ export const bmoReconciler: ReconcilerDef = {
             end: true,
           },
         );
+        await publish('InspectionComplete', 'Hardware inspection completed');
         return after(d.preparing);
       case 'preparing':
         if (stillWaiting(d.preparing)) return after(d.preparing);
@@ -143,12 +156,14 @@ export const bmoReconciler: ReconcilerDef = {
       case 'available':
         if (image?.url && consumer?.name) {
           await set('provisioning', {}, { name: 'provision' });
+          await publish('ProvisioningComplete', 'Image provisioning completed');
           return after(d.provisioning);
         }
         return; // the watch brings it back when a consumer sets an image
       case 'provisioning':
         if (!image?.url) {
           await set('deprovisioning', {}, { name: 'deprovision' });
+          await publish('DeprovisionStarted', 'Image deprovisioning started');
           return after(d.deprovisioning);
         }
         if (stillWaiting(d.provisioning)) return after(d.provisioning);
@@ -164,6 +179,7 @@ export const bmoReconciler: ReconcilerDef = {
       case 'provisioned':
         if (!image?.url) {
           await set('deprovisioning', {}, { name: 'deprovision' });
+          await publish('DeprovisionStarted', 'Image deprovisioning started');
           return after(d.deprovisioning);
         }
         if (field<boolean>(status, 'poweredOn') !== online) await set('provisioned', { poweredOn: online });
@@ -171,6 +187,7 @@ export const bmoReconciler: ReconcilerDef = {
       case 'deprovisioning':
         if (stillWaiting(d.deprovisioning)) return after(d.deprovisioning);
         await set('available', { poweredOn: false, provisioning: { image: null } }, { name: 'deprovision', end: true });
+        await publish('DeprovisionComplete', 'Image deprovisioning completed');
         return;
       default:
         return;

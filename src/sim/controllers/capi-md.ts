@@ -98,6 +98,33 @@ async function writeStatus(
   await patchStatus(ctx.client, res, obj, status);
 }
 
+/**
+ * SuccessfulCreate / FailedCreate on the owner, as the MachineDeployment and MachineSet
+ * controllers record them; a 409 (already there) is neither.
+ */
+async function recordCreate(
+  ctx: ControllerContext,
+  component: string,
+  owner: Obj,
+  create: Promise<unknown>,
+  message: string,
+  failedWhat?: string,
+): Promise<void> {
+  try {
+    if ((await create) !== undefined) ctx.record(component, owner, 'Normal', 'SuccessfulCreate', message);
+  } catch (err) {
+    if (failedWhat)
+      ctx.record(
+        component,
+        owner,
+        'Warning',
+        'FailedCreate',
+        `Failed to create ${failedWhat}: ${(err as Error).message}`,
+      );
+    throw err;
+  }
+}
+
 export const machineDeploymentReconciler: ReconcilerDef = {
   name: 'machinedeployment',
   concurrencyFlag: 'machinedeployment-concurrency',
@@ -122,11 +149,12 @@ export const machineDeploymentReconciler: ReconcilerDef = {
     };
     const ms = sets[0];
     if (!ms) {
-      await ctx.client.create(collectionPath(R.machineSet, namespace), {
+      const msName = `${name}-${randomSuffix()}`;
+      const created = ctx.client.create(collectionPath(R.machineSet, namespace), {
         apiVersion: R.machineSet.apiVersion,
         kind: 'MachineSet',
         metadata: {
-          name: `${name}-${randomSuffix()}`,
+          name: msName,
           namespace,
           labels: { ...md.metadata.labels, ...labels },
           ownerReferences: [ownerRef(md)],
@@ -143,6 +171,15 @@ export const machineDeploymentReconciler: ReconcilerDef = {
           template: { ...template, metadata: { ...(template.metadata as object), labels } },
         },
       });
+      const made = `MachineSet ${namespace}/${msName}`;
+      await recordCreate(
+        ctx,
+        'machinedeployment-controller',
+        md,
+        created,
+        `Created ${made} with ${replicas} replicas`,
+        made,
+      );
       return;
     }
     if (field<number>(ms, 'spec', 'replicas') !== replicas)
@@ -232,7 +269,7 @@ export const machineSetReconciler: ReconcilerDef = {
         machineName,
         labels,
       );
-      await ctx.client.create(collectionPath(R.machine, namespace), {
+      const created = ctx.client.create(collectionPath(R.machine, namespace), {
         apiVersion: R.machine.apiVersion,
         kind: 'Machine',
         metadata: { name: machineName, namespace, labels, ownerReferences: [ownerRef(ms)] },
@@ -243,6 +280,7 @@ export const machineSetReconciler: ReconcilerDef = {
           infrastructureRef: infra,
         },
       });
+      await recordCreate(ctx, 'machineset-controller', ms, created, `Created Machine "${machineName}"`);
       return; // the Machine's event brings the MachineSet back for the next one
     }
     if (live.length > replicas) {

@@ -28,6 +28,8 @@ export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 /** cluster_controller.go deleteRequeueAfter. */
 const DELETE_REQUEUE_MS = 5_000;
+/** The name CAPI's main.go gives this reconciler's event recorder. */
+const RECORDER = 'cluster-controller';
 
 export function clusterOf(o: Obj): string[] {
   const c = o.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(o, 'spec', 'clusterName');
@@ -74,8 +76,10 @@ export const clusterReconciler: ReconcilerDef = {
       .filter((m) => clusterOf(m as Obj)[0] === key) as Obj[];
 
     if (isDeleting(cluster)) {
-      if (field<string>(cluster, 'status', 'phase') !== 'Deleting')
+      if (field<string>(cluster, 'status', 'phase') !== 'Deleting') {
         await patchStatus(ctx.client, R.cluster, cluster, { phase: 'Deleting' });
+        ctx.record(RECORDER, cluster, 'Normal', 'Deleting', `Cluster ${name} is Deleting`);
+      }
       const wait = { requeueAfterMs: scaled(ctx.model, DELETE_REQUEUE_MS) };
       // Machine deployments first, then the control plane, then the infrastructure.
       for (const md of mds)
@@ -98,6 +102,7 @@ export const clusterReconciler: ReconcilerDef = {
       }
       ctx.workload.drop(namespace, name);
       await removeFinalizer(ctx.client, R.cluster, cluster, CLUSTER_FINALIZER);
+      ctx.record(RECORDER, cluster, 'Normal', 'Deleted', `Cluster ${name} has been deleted`);
       return;
     }
     if (await addFinalizer(ctx.client, R.cluster, cluster, CLUSTER_FINALIZER)) return;
@@ -174,7 +179,19 @@ export const clusterReconciler: ReconcilerDef = {
       sig(old.conditions as Condition[] | undefined) === sig(conditions) &&
       JSON.stringify(old.controlPlane) === JSON.stringify(status.controlPlane) &&
       JSON.stringify(old.workers) === JSON.stringify(status.workers);
-    if (!same) await patchStatus(ctx.client, R.cluster, cluster, status);
+    if (!same) {
+      await patchStatus(ctx.client, R.cluster, cluster, status);
+      // Events on the changes they name (cluster_controller_phases.go, cluster_controller_status.go).
+      const was = old?.initialization as
+        | { infrastructureProvisioned?: boolean; controlPlaneInitialized?: boolean }
+        | undefined;
+      const say = (reason: string, message: string) => ctx.record(RECORDER, cluster, 'Normal', reason, message);
+      if (infraProvisioned && was?.infrastructureProvisioned !== true)
+        say('InfrastructureReady', `Cluster ${name} InfrastructureProvisioned is now True`);
+      if (cpInitialized && was?.controlPlaneInitialized !== true)
+        say('ControlPlaneInitialized', `Cluster ${name} ControlPlaneInitialized is now True`);
+      if (old?.phase !== phase) say(phase, `Cluster ${name} is ${phase}`);
+    }
     // Everything it waits for is watched; the backstop only covers a missed event.
     return cpAvailable ? undefined : { requeueAfterMs: watchedWaitMs(ctx.model) };
   },

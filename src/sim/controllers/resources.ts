@@ -33,6 +33,7 @@ export const R = {
   metal3Data: r(CAPM3, 'Metal3Data', 'metal3datas'),
   bmh: r(BMO_API, 'BareMetalHost', 'baremetalhosts'),
   secret: r('v1', 'Secret', 'secrets'),
+  event: r('v1', 'Event', 'events'),
   configMap: r('v1', 'ConfigMap', 'configmaps'),
   node: r('v1', 'Node', 'nodes', false),
   pod: r('v1', 'Pod', 'pods'),

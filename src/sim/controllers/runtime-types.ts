@@ -5,6 +5,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/types.js';
 import type { ControllerId } from '../../core/types.js';
 import type { CostModel } from '../cost-model/model.js';
+import type { EventType } from './events.js';
+import type { Obj } from './helpers.js';
 import type { PodPorts } from './diagnostics.js';
 import type { ControllerIdentity, EffectiveFlags } from './identity.js';
 import type { Informer } from './informer.js';
@@ -36,6 +38,8 @@ export interface ControllerContext {
   readonly workload: WorkloadClients;
   cache(res: Resource): Informer;
   log(message: string): void;
+  /** controller-runtime's event recorder for `component`: written in the background, never awaited (events.ts). */
+  record(component: string, obj: Obj, type: EventType, reason: string, message: string): void;
   /** Enqueue a key on another reconciler of the same manager. */
   enqueue(reconciler: string, key: string): void;
 }

@@ -7,11 +7,12 @@ import type { KubeObject } from '../../manifests/types.js';
 import type { ControllerFlags } from '../../core/types.js';
 import { Informer, keyOf } from './informer.js';
 import { RestClient, type ThrottleEvent } from './rest.js';
-import { R, objectPath, type Resource } from './resources.js';
+import { collectionPath, R, objectPath, type Resource } from './resources.js';
 import { TokenBucket } from './token-bucket.js';
 import { WorkQueue } from './workqueue.js';
 import { effectiveFlags, IDENTITIES, type ControllerIdentity, type EffectiveFlags } from './identity.js';
 import { klogHeader, ThrottleLogger, throttleLine } from './klog.js';
+import { recorderEvent } from './events.js';
 import { coresOf, cpuShareMs, reconcileBusyMs, scaled } from '../cost-model/model.js';
 import { CpuPool } from './cpu-pool.js';
 import { WorkloadClients } from './workload.js';
@@ -275,6 +276,11 @@ export class ControllerManager {
       workload: gen.workload,
       cache,
       log,
+      // The broadcaster's own clientset: events do not wait on the reconciler's token bucket.
+      record: (component, obj, type, reason, message) => {
+        const ev = recorderEvent(component, obj, type, reason, message);
+        void this.metaClient.create(collectionPath(R.event, ev.metadata.namespace), ev).catch(() => undefined);
+      },
       enqueue: (name, key) => gen.queues.get(name)?.add(key),
     };
     for (const r of this.opts.reconcilers) {
