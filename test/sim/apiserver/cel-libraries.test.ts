@@ -10,9 +10,11 @@
 //   ip/cidr: k8s.io/apiserver/pkg/cel/library/ip.go, cidr.go (netip; no IPv4-mapped, no zones)
 //   sets:    github.com/google/cel-go/ext/sets.go
 //   optional: cel.OptionalTypes() (environment/base.go, v1.28)
+//   format:  k8s.io/apiserver/pkg/cel/library/format.go (v1.31 compatibility version)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Conn } from './conformance/helpers.js';
-import { installProbes, type Probes } from './cel-crd.js';
+import { compileCel } from '../../../src/sim/apiserver/schema/cel-env.js';
+import { CRDS, causesOf, crdFor, installProbes, newGroup, type Probes } from './cel-crd.js';
 
 interface Case {
   lib: string;
@@ -151,6 +153,58 @@ const CASES: Case[] = [
   { lib: 'sets.go', rule: "sets.equivalent(self, ['a', 'b'])", type: 'array-string', ok: ['b', 'a', 'a'], bad: ['a'] },
   { lib: 'sets.go', rule: "sets.intersects(self, ['x'])", type: 'array-string', ok: ['x', 'y'], bad: ['y'] },
   {
+    lib: 'format.go',
+    rule: '!format.dns1123Label().validate(self).hasValue()',
+    type: 'string',
+    ok: 'my-name',
+    bad: 'My_Name',
+  },
+  {
+    lib: 'format.go',
+    rule: '!format.dns1123Subdomain().validate(self).hasValue()',
+    type: 'string',
+    ok: 'a.b.c',
+    bad: 'a..b',
+  },
+  { lib: 'format.go', rule: '!format.dns1035Label().validate(self).hasValue()', type: 'string', ok: 'a-1', bad: '1-a' },
+  {
+    lib: 'format.go',
+    rule: '!format.dns1123LabelPrefix().validate(self).hasValue()',
+    type: 'string',
+    ok: 'gen-',
+    bad: '-gen',
+  },
+  {
+    lib: 'format.go',
+    rule: '!format.qualifiedName().validate(self).hasValue()',
+    type: 'string',
+    ok: 'example.com/My.Name',
+    bad: '/name',
+  },
+  { lib: 'format.go', rule: '!format.labelValue().validate(self).hasValue()', type: 'string', ok: '', bad: 'a b' },
+  {
+    lib: 'format.go',
+    rule: '!format.uuid().validate(self).hasValue()',
+    type: 'string',
+    ok: '123e4567-e89b-12d3-a456-426614174000',
+    bad: '123e4567',
+  },
+  {
+    lib: 'format.go',
+    rule: '!format.date().validate(self).hasValue()',
+    type: 'string',
+    ok: '2024-02-29',
+    bad: '2023-02-29',
+  },
+  { lib: 'format.go', rule: 'format.named(self).hasValue()', type: 'string', ok: 'uri', bad: 'email' },
+  {
+    lib: 'format.go',
+    rule: 'format.dns1123Label().validate(self).orValue([]) == []',
+    type: 'string',
+    ok: 'abc',
+    bad: 'ABC',
+  },
+  {
     lib: 'optional',
     rule: "self.?name.orValue('') != 'bad'",
     type: 'object',
@@ -183,6 +237,17 @@ function schemaOf(c: Case): Record<string, unknown> {
         'x-kubernetes-validations': validations,
       };
   }
+}
+
+async function refusedRule(rule: string): Promise<{ status: number; messages: string[] }> {
+  const group = newGroup('celbad');
+  const props = { p: { type: 'string', maxLength: 8, 'x-kubernetes-validations': [{ rule }] } };
+  const r = await c.raw('POST', CRDS, JSON.stringify(crdFor(group, props)));
+  if (r.status === 201) await c.raw('DELETE', `${CRDS}/probes.${group}`);
+  return {
+    status: r.status,
+    messages: r.status === 201 ? [] : causesOf(r.json()).map((x) => `${x.field}: ${x.message}`),
+  };
 }
 
 const typeName = (c: Case): string => (c.type.startsWith('array') ? 'array' : c.type);
@@ -223,6 +288,28 @@ describe('Kubernetes CEL libraries in CRD rules (v1.32 base environment)', () =>
         message: `Invalid value: "${typeName(k)}": failed rule: ${k.rule}`,
       },
     ]);
+  });
+
+  it("format.go: validate() returns apimachinery's reasons (the text a messageExpression would show)", () => {
+    const reasons = compileCel('format.dns1123Label().validate(self).value()')({ self: 'My_Name' });
+    expect(reasons).toEqual([
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    ]);
+    expect(compileCel('format.named("uri").value().validate(self).hasValue()')({ self: '/ok' })).toBe(false);
+    expect(compileCel('format.named("uri").value().validate(self).hasValue()')({ self: 'ok' })).toBe(true);
+  });
+
+  it.each([
+    ['cel.bind (cel-go ext.Bindings is not in the Kubernetes base environment)', 'cel.bind(x, self, x == "a")'],
+    ['a two-variable all() (v1.32; new rules compile at the v1.31 compatibility version)', 'self.all(i, v, v != "")'],
+    ['bytes.hex() (a cel-js extra)', 'bytes(self).hex() != ""'],
+    ['an undeclared function', 'frobnicate(self)'],
+  ])('a CRD whose rule uses %s is refused', async (_what, rule) => {
+    const r = await refusedRule(rule);
+    expect(r.status).toBe(422);
+    expect(r.messages).toHaveLength(1);
+    expect(r.messages[0]).toContain('properties[p].x-kubernetes-validations[0].rule: Invalid value: ');
+    expect(r.messages[0]).toContain('compilation failed: ');
   });
 
   it('quantity.go: quantity() of a bad string is an evaluation error, reported with the rule', async () => {

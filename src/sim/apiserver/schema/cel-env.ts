@@ -1,17 +1,18 @@
 // The CEL environment CRD rules compile in, shaped like kube-apiserver v1.32's base environment
 // (k8s.io/apiserver/pkg/cel/environment/base.go): cel-js with optional types (v1.28),
 // homogeneous aggregate literals, Kubernetes' lists, regex, url, quantity, ip and cidr libraries,
-// cel-go's strings (version 2) and sets extensions, regex literals checked at compile time
+// cel-go's strings (version 2) and sets extensions, the format library (v1.31), regex literals checked at compile time
 // (ValidateRegexLiterals, v1.29), every regular expression on RE2, and a runtime cost meter.
 // `self` and `oldSelf` are dynamic: the schema's types are bound at evaluation (./cel.ts).
 //
-// Not here: the authz and format libraries (authz is not offered to CRD rules; format came at the
-// v1.31 compatibility version and is not modelled), two-variable comprehensions (v1.32 for stored
-// rules only), and the static cost estimate.
+// Not here: the authz library (not offered to CRD rules), two-variable comprehensions (v1.32:
+// a v1.32 server compiles new rules at the v1.31 compatibility version, so it refuses them in a
+// new CRD too), and the static cost estimate.
 import { Environment } from '@marcbachmann/cel-js';
 import { type CelAstNode, chargeCost, instrument, traversalCost } from './cel-cost.js';
 import { CelCallError, registerCoreLibraries } from './cel-lib-core.js';
-import { registerNetLibraries } from './cel-lib-net.js';
+import { registerFormatLibrary } from './cel-lib-format.js';
+import { isRequestUri, registerNetLibraries } from './cel-lib-net.js';
 import { registerQuantityLibrary } from './cel-lib-quantity.js';
 import { compileRe2, re2Matches } from './re2.js';
 
@@ -26,6 +27,7 @@ function environment(): { env: Environment; isNode: (v: unknown) => v is CelAstN
     registerCoreLibraries(e);
     registerQuantityLibrary(e);
     registerNetLibraries(e);
+    registerFormatLibrary(e, isRequestUri);
     const NodeClass = (Object.getPrototypeOf((e.parse('1') as unknown as { ast: object }).ast) as object).constructor;
     isNode = (v: unknown): v is CelAstNode => v instanceof (NodeClass as new () => object);
     env = e;
@@ -74,8 +76,19 @@ function override(node: CelAstNode): EvalFn | undefined {
   return undefined;
 }
 
-/** Regex literals given to matches/find/findAll must compile (cel.ValidateRegexLiterals). */
-function regexLiteralErrors(root: CelAstNode, node: (v: unknown) => v is CelAstNode): string[] {
+/**
+ * Receiver functions cel-js offers that kube-apiserver's environment does not declare (cel-js
+ * extras on bytes, and cel.bind, which is not in Kubernetes' base environment): a rule using them
+ * is refused as upstream refuses an undeclared overload.
+ */
+const NOT_IN_KUBERNETES = new Set(['hex', 'base64', 'json', 'at', 'bind']);
+
+/**
+ * Compile-time refusals beyond the type check: regex literals given to matches/find/findAll
+ * must compile as RE2 (cel.ValidateRegexLiterals, v1.29), and no function outside the
+ * Kubernetes environment may be called.
+ */
+function compileTimeErrors(root: CelAstNode, node: (v: unknown) => v is CelAstNode): string[] {
   const errors: string[] = [];
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
@@ -87,6 +100,9 @@ function regexLiteralErrors(root: CelAstNode, node: (v: unknown) => v is CelAstN
       if (node(lit) && lit.op === 'value' && typeof lit.args === 'string') {
         const re = compileRe2(lit.args);
         if (re instanceof Error) errors.push(`invalid matches argument: ${re.message}`);
+      }
+      if (v.op === 'rcall' && Array.isArray(v.args) && NOT_IN_KUBERNETES.has(String(v.args[0]))) {
+        errors.push(`found no matching overload for '${String(v.args[0])}'`);
       }
       visit(v.args);
       return;
@@ -129,7 +145,7 @@ function compileUncached(source: string): CelProgram {
     throw new Error(`compilation failed: ERROR: <input>: ${checked.error?.message.split('\n')[0] ?? 'type error'}`);
   }
   const ast = (program as unknown as { ast: CelAstNode }).ast;
-  const bad = regexLiteralErrors(ast, node);
+  const bad = compileTimeErrors(ast, node);
   if (bad.length > 0) throw new Error(`compilation failed: ERROR: <input>: ${bad[0]}`);
   instrument(ast, node, override);
   return program as unknown as CelProgram;

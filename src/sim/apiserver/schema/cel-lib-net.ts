@@ -302,6 +302,9 @@ function ipLib(env: Environment): void {
   );
 }
 
+/** Whether Go's url.ParseRequestURI accepts s (format.uri() uses it too). */
+export const isRequestUri = (s: string): boolean => parseRequestUri(s) !== undefined;
+
 export function registerNetLibraries(env: Environment): void {
   urlLib(env);
   ipLib(env);
