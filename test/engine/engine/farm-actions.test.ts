@@ -1,4 +1,4 @@
-// The detail page's actions on the farm topology, against a real engine with its in-process
+// The detail page's actions on the farm topology, against a real engine with its background
 // farm on the embedded management cluster: `x` takes one cluster's API down (its farm port
 // refuses connections) and up again (it answers with TLS), `X` slows it, the page's describe
 // shows what is in force; and `r` retries the one failed cluster on screen, leaving another
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/engine.js';
 import { clusterDetailActions } from '../../../src/engine/describe/actions.js';
+import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
 import { createScaleStore, type ScaleStore, upsertCluster } from '../../../src/state/store.js';
@@ -145,6 +146,8 @@ describe('farm topology: detail page actions', () => {
       if (engine && (await engine.status().catch(() => ({ clusters: [] }))).clusters.length)
         await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
       await engine?.shutdown();
+      // The engine's farm is a detached process: a failed run must not leave it behind.
+      await stopBackgroundFarm(join(stateDir, 'farm')).catch(() => undefined);
       rmSync(stateDir, { recursive: true, force: true });
     }
   }, 180_000);

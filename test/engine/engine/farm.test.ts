@@ -1,11 +1,12 @@
 // The farm topology end to end on the embedded management cluster with the emulated
-// controllers: the engine starts its farm in-process, creates clusters whose API the farm
-// serves (Cluster.controlPlaneEndpoint = the farm's host:port), is killed mid-batch and
-// resumed by a fresh engine (the farm comes back from its state with the same ports), and
-// every cluster answers on its farm port with a certificate its own `<cluster>-ca` trusts
-// and the Node CAPM3 matched by uuid. Delete all leaves no labelled object and no cluster on
-// the farm, and the farm ports stop answering.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+// controllers: the engine starts its background farm (a detached `farm serve`), creates
+// clusters whose API the farm serves (Cluster.controlPlaneEndpoint = the farm's host:port),
+// is killed mid-batch and resumed by a fresh engine (which finds the same farm, still
+// serving), and every cluster answers on its farm port with a certificate its own
+// `<cluster>-ca` trusts and the Node CAPM3 matched by uuid. Delete all leaves no labelled
+// object and no cluster in the farm's state, stops the farm (nothing left to serve), and
+// the farm's ports stop answering.
+import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import { CAPM3_VERSION } from '../../../src/manifests/cluster.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
 import { FarmClient } from '../../../src/engine/topology/farm.js';
+import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 
@@ -103,7 +105,7 @@ function waitUntil(store: ScaleStore, pred: () => boolean): Promise<void> {
 const b64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 describe('topology farm', () => {
-  it(`creates ${COUNT} on the in-process farm, survives a kill mid-batch, each answers on its farm port with its own CA, deletes all, leaves nothing`, async () => {
+  it(`creates ${COUNT} on the background farm, survives a kill mid-batch, each answers on its farm port with its own CA, deletes all, leaves nothing`, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'engine-farm-'));
     const basePort = await freePortBlock(COUNT);
     const farmBase = await freePortBlock(COUNT * 2);
@@ -116,6 +118,8 @@ describe('topology farm', () => {
         store1,
         () => Object.values(store1.getState().clusters).filter((c) => c.transitions.machine !== undefined).length >= 3,
       );
+      const lock = join(stateDir, 'farm', 'serve.lock');
+      const farmPid = (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid;
       await engine.abort();
       expect(await first).toBeInstanceOf(Error);
       expect(Object.values(store1.getState().clusters).filter((c) => c.phase === 'ready').length).toBeLessThan(COUNT);
@@ -124,6 +128,8 @@ describe('topology farm', () => {
       engine = await createEngine(options(stateDir, store2, basePort, farmBase));
       const summary = await engine.resumeRun();
       expect(summary.failures).toEqual([]);
+      // The farm outlived the killed engine: the fresh one uses the same process.
+      expect((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid).toBe(farmPid);
       const clusters = Object.values(store2.getState().clusters);
       expect(clusters).toHaveLength(COUNT);
       expect(clusters.every((c) => c.phase === 'ready')).toBe(true);
@@ -158,21 +164,29 @@ describe('topology farm', () => {
       }
       expect(ports.size).toBe(COUNT);
 
+      const control = JSON.parse(readFileSync(join(stateDir, 'farm', 'control.json'), 'utf8')) as { url: string };
+      const token = readFileSync(join(stateDir, 'farm', 'control-token'), 'utf8').trim();
+      expect(await new FarmClient({ name: 'local', url: control.url, token }).capacity()).toMatchObject({
+        reachable: true,
+        used: COUNT,
+      });
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(del.failed).toEqual([]);
       expect(del.deleted).toHaveLength(COUNT);
       expect(await labelled(mgmt)).toEqual([]);
-      const control = JSON.parse(readFileSync(join(stateDir, 'farm', 'control.json'), 'utf8')) as { url: string };
-      const token = readFileSync(join(stateDir, 'farm', 'control-token'), 'utf8').trim();
-      const cap = await new FarmClient({ name: 'local', url: control.url, token }).capacity();
-      expect(cap.reachable).toBe(true);
-      expect(cap.used).toBe(0);
+      // Nothing left to serve: no cluster state, the background farm stopped, no listener.
+      expect(readdirSync(join(stateDir, 'farm', 'clusters'))).toEqual([]);
+      expect(existsSync(lock)).toBe(false);
+      expect(await new FarmClient({ name: 'local', url: control.url, token }).capacity()).toMatchObject({
+        reachable: false,
+      });
       for (const p of ports) expect(await refused('127.0.0.1', p)).toBe(true);
       expect((await engine.status()).clusters).toEqual([]);
     } finally {
       if (engine && (await engine.status().catch(() => ({ clusters: [] }))).clusters.length)
         await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
       await engine?.shutdown();
+      await stopBackgroundFarm(join(stateDir, 'farm')).catch(() => undefined);
       rmSync(stateDir, { recursive: true, force: true });
     }
   }, 240_000);
