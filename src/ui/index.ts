@@ -3,9 +3,11 @@
 import React from 'react';
 import { UserError } from '../core/errors.js';
 import type { EngineIntents } from '../core/types.js';
-import type { ScaleStore } from '../state/store.js';
+import { format } from 'node:util';
+import { appendLog, type LogLine, type ScaleStore } from '../state/store.js';
 import { loadPrefs } from './config/prefs.js';
 import { buildKeymap } from './model/keymap.js';
+import { RESTORE_TERMINAL } from './terminal/row-writer.js';
 import { setTheme } from './theme.js';
 import type { DetailActions } from './use-details.js';
 
@@ -26,12 +28,11 @@ export interface RunTuiOptions {
 }
 
 /**
- * How the TUI drives Ink, shared with bench/ui-render.ts so the bench measures the same
- * thing. Not `incrementalRendering`: in Ink 6.8 it moves the cursor one row too few when
- * the frame is shorter than the terminal, so every frame lands one row low and row 1
- * keeps a stale header (test/ui/tmux-smoke.test.ts checks the frame's position).
+ * How the TUI drives Ink: input only (the App draws no Ink element; the row writer in
+ * terminal/ writes the screen). Console output is routed to the engine log by runTui, not
+ * patched by Ink, whose patch writes the text straight over the screen.
  */
-export const INK_RENDER_OPTIONS = { exitOnCtrlC: false } as const;
+export const INK_RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: false } as const;
 
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
 const ALT_SCREEN_OFF = '\u001b[?1049l';
@@ -82,8 +83,9 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
       startMessage,
       logDefaults: loaded.prefs.log,
     }),
-    { ...INK_RENDER_OPTIONS, stdin, stdout, patchConsole: true },
+    { ...INK_RENDER_OPTIONS, stdin, stdout },
   );
+  const restoreConsole = consoleToLog(opts.store);
   // A dropped SSH session (SIGHUP, then EIO/EPIPE on every write) ends the UI like a quit:
   // the caller then shuts the engine down cleanly and the run resumes on the next start.
   let terminalGone = false;
@@ -105,9 +107,30 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   try {
     await instance.waitUntilExit();
   } finally {
+    restoreConsole();
     process.removeListener('SIGHUP', end);
-    if (!terminalGone) stdout.write(ALT_SCREEN_OFF);
+    if (!terminalGone) stdout.write(RESTORE_TERMINAL + ALT_SCREEN_OFF);
     // Late writes to a dead terminal must not crash the engine's shutdown.
     if (!terminalGone) stdout.removeListener('error', onOutError);
   }
+}
+
+/**
+ * While the TUI owns the terminal, console output becomes engine log lines (the log pane
+ * and viewer show them): written to the terminal it would land over the screen, where the
+ * row writer, which rewrites only changed rows, would leave it standing. Returns the undo.
+ */
+function consoleToLog(store: ScaleStore): () => void {
+  const levels: Array<[keyof Console & ('log' | 'info' | 'debug' | 'warn' | 'error'), LogLine['level']]> = [
+    ['log', 'info'],
+    ['info', 'info'],
+    ['debug', 'info'],
+    ['warn', 'warn'],
+    ['error', 'error'],
+  ];
+  const saved = levels.map(([name]) => [name, console[name]] as const);
+  for (const [name, level] of levels) console[name] = (...args: unknown[]) => appendLog(store, level, format(...args));
+  return () => {
+    for (const [name, fn] of saved) console[name] = fn;
+  };
 }

@@ -1,7 +1,7 @@
 // Semantic colour names, the only place that knows which terminal colour each one is.
 // Panes say what a piece of text *means* (ok, warn, error, accent, ...); the theme picks
 // the ANSI colour, so a light terminal gets colours that stay readable on white, and
-// NO_COLOR (https://no-color.org) drops them all in one place (components/lines.tsx).
+// NO_COLOR (https://no-color.org) drops them all in one place (terminal/rows.ts).
 
 export const TONES = ['ok', 'warn', 'error', 'accent', 'info', 'cpu', 'mem', 'muted'] as const;
 export type Tone = (typeof TONES)[number];

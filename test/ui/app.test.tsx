@@ -1,8 +1,8 @@
-import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/app.js';
 import { fullState, recordingIntents, storeWith } from './fixtures.js';
+import { screenOf } from './vterm.js';
 import type { ScaleState } from '../../src/state/store.js';
 
 const KEY = {
@@ -43,8 +43,10 @@ function start(state: ScaleState = fullState(200)) {
       await tick();
     }
   };
-  // Assertions read the text a person sees; colours are checked by the screen tests.
-  const frame = (): string => stripVTControlCharacters(r.lastFrame() ?? '');
+  // Assertions read the text a person sees: the app's writes applied to a virtual
+  // terminal (the row writer sends only changed rows after the first frame); colours are
+  // checked by the screen tests.
+  const frame = screenOf(r);
   return { r, intents, store, press, frame, exited: () => exited };
 }
 

@@ -1,15 +1,21 @@
 // Golden screens: the whole screen as text at 80x24 and 200x60 with 1000 clusters, the
 // cluster detail page, the log viewer and help. A change to any of them shows up as a diff
 // here; the files are rewritten only on purpose, with SCALE_TUI_UPDATE_GOLDEN=1.
+// The text is what the TUI's output stage leaves on a terminal: the composed rows through
+// the row writer, its bytes applied to a virtual terminal; each screen is drawn twice,
+// whole and as a diff over another screen, and both must read the same.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initialView, type ViewState } from '../../src/ui/model/reducer.js';
 import { renderScreen, screenText } from '../../src/ui/screen.js';
 import type { DetailData } from '../../src/ui/views/detail.js';
+import { RowWriter } from '../../src/ui/terminal/row-writer.js';
+import { screenRows } from '../../src/ui/terminal/rows.js';
 import { describedCluster } from './fixture-detail.js';
 import { fullState, NOW } from './fixtures.js';
 import { defaultKeymap } from '../../src/ui/model/commands.js';
+import { VirtualTerminal } from './vterm.js';
 
 const dir = resolve(import.meta.dirname, 'golden');
 const update = process.env.SCALE_TUI_UPDATE_GOLDEN === '1';
@@ -23,14 +29,25 @@ const failed = Object.values(state.clusters).find((c) => c.phase === 'failed')!.
 const details = new Map<string, DetailData>([[failed, { loading: false, description: describedCluster(failed) }]]);
 
 function golden(name: string, cols: number, rows: number, view: Partial<ViewState>, readOnly = false): void {
-  const text = `${screenText(
-    renderScreen(state, { ...initialView(), ...view }, cols, rows, NOW, 'scale-tui', {
-      keymap: defaultKeymap(),
-      readOnly,
-      faults: [],
-      details,
-    }),
-  )}\n`;
+  const screen = renderScreen(state, { ...initialView(), ...view }, cols, rows, NOW, 'scale-tui', {
+    keymap: defaultKeymap(),
+    readOnly,
+    faults: [],
+    details,
+  });
+  const whole = new VirtualTerminal(cols, rows);
+  whole.write(new RowWriter().frame(screenRows(screen), cols, rows));
+  const text = `${whole.text()}\n`;
+  // The same screen reached by a diff over the main screen (or, for it, over help).
+  const writer = new RowWriter();
+  const diffed = new VirtualTerminal(cols, rows);
+  const other = renderScreen(state, { ...initialView(), help: !view.help && !view.pages }, cols, rows, NOW, 'x');
+  diffed.write(writer.frame(screenRows(other), cols, rows));
+  diffed.write(writer.frame(screenRows(screen), cols, rows));
+  expect(writer.last.full).toBe(false);
+  expect(`${diffed.text()}\n`).toBe(text);
+  // What the screen composes, as plain text, is what the terminal shows.
+  expect(text).toBe(`${screenText(screen)}\n`);
   const file = join(dir, `${name}.txt`);
   if (update || !existsSync(file)) {
     if (!update) throw new Error(`${file} is missing: run with SCALE_TUI_UPDATE_GOLDEN=1 to create it`);

@@ -8,14 +8,14 @@ afterEach(() => {
 describe('lines as ANSI', () => {
   it('styles each segment and resets after it', async () => {
     vi.stubEnv('NO_COLOR', '');
-    const { ansiLine } = await import('../../src/ui/components/lines.js');
+    const { ansiLine } = await import('../../src/ui/terminal/rows.js');
     expect(ansiLine([{ text: 'ready', color: 'ok', bold: true }, { text: ' 3' }])).toBe('\u001b[1;32mready\u001b[0m 3');
     expect(ansiLine([])).toBe(' ');
   });
 
   it('drops colours under NO_COLOR but keeps bold and inverse', async () => {
     vi.stubEnv('NO_COLOR', '1');
-    const { ansiLine } = await import('../../src/ui/components/lines.js');
+    const { ansiLine } = await import('../../src/ui/terminal/rows.js');
     expect(ansiLine([{ text: 'x', color: 'error', inverse: true, dim: true }])).toBe('\u001b[7mx\u001b[0m');
   });
 });
@@ -23,7 +23,7 @@ describe('lines as ANSI', () => {
 describe('screen rows', () => {
   it('joins the pane columns side by side at fixed offsets, one row per terminal line', async () => {
     vi.stubEnv('NO_COLOR', '');
-    const { screenRows } = await import('../../src/ui/components/lines.js');
+    const { screenRows } = await import('../../src/ui/terminal/rows.js');
     const { renderScreen } = await import('../../src/ui/screen.js');
     const { initialView } = await import('../../src/ui/model/reducer.js');
     const { fullState, NOW } = await import('./fixtures.js');

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/app.js';
 import type { EngineIntents } from '../../src/core/types.js';
 import { fullState, recordingIntents, storeWith } from './fixtures.js';
+import { screenOf } from './vterm.js';
 
 const tick = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let cleanup: (() => void) | undefined;
@@ -38,8 +39,8 @@ function start() {
       await tick();
     }
   };
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the SGR codes removed here
-  const frame = (): string => (r.lastFrame() ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  // The screen the app's writes leave on a virtual terminal (the row writer's real output).
+  const frame = screenOf(r);
   return { press, frame };
 }
 

@@ -12,7 +12,7 @@ afterEach(() => {
 describe('themes', () => {
   it('the light theme draws warnings without yellow; dark keeps yellow', async () => {
     vi.stubEnv('NO_COLOR', '');
-    const { ansiLine } = await import('../../src/ui/components/lines.js');
+    const { ansiLine } = await import('../../src/ui/terminal/rows.js');
     const { setTheme } = await import('../../src/ui/theme.js');
     setTheme('dark');
     expect(ansiLine([{ text: 'w', color: 'warn' }])).toBe('\u001b[33mw\u001b[0m');
@@ -24,7 +24,7 @@ describe('themes', () => {
 
   it('NO_COLOR drops the colours of either theme', async () => {
     vi.stubEnv('NO_COLOR', '1');
-    const { ansiLine } = await import('../../src/ui/components/lines.js');
+    const { ansiLine } = await import('../../src/ui/terminal/rows.js');
     const { setTheme } = await import('../../src/ui/theme.js');
     setTheme('light');
     expect(ansiLine([{ text: 'x', color: 'error', bold: true }])).toBe('\u001b[1mx\u001b[0m');
