@@ -1,6 +1,7 @@
 // The TUI module (Ink + React) is loaded only by the commands that show it, so headless
-// subcommands start without React.
-import { UserError } from '../core/errors.js';
+// subcommands start without React. The loading itself is src/demo/tui-loader.ts, shared with
+// the demo; this names the module's type and what a CLI user runs instead.
+import { loadTuiModule } from '../demo/tui-loader.js';
 // Types only: erased at build, so this does not load Ink.
 import type { RunTuiOptions } from '../ui/index.js';
 
@@ -8,14 +9,8 @@ export interface TuiModule {
   runTui(opts: RunTuiOptions): Promise<void>;
 }
 
-export async function loadTui(): Promise<TuiModule> {
-  const path = '../ui/index.js';
-  try {
-    return (await import(path)) as TuiModule;
-  } catch (err) {
-    throw new UserError(
-      `the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
-      'Use the headless subcommands (scale-tui create/status/delete) or `scale-tui demo --headless`.',
-    );
-  }
+export function loadTui(): Promise<TuiModule> {
+  return loadTuiModule<TuiModule>(
+    'Use the headless subcommands (scale-tui create/status/delete) or `scale-tui demo --headless`.',
+  );
 }

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { startApiServer } from '../sim/apiserver/index.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { defaultConfig } from '../engine/config/load.js';
-import { UserError } from '../core/errors.js';
 import { appendLog, createScaleStore, type ScaleStore } from '../state/store.js';
 import type { EngineIntents } from '../core/types.js';
 import { DEFAULT_COST_MODEL, type CostModel } from '../sim/cost-model/model.js';
@@ -19,6 +18,7 @@ import { KubeClient } from '../core/kube/client.js';
 import { clusterDetailActions, type ClusterDetailActions } from '../engine/describe/actions.js';
 import { Journal, readJournal, runJournalPath } from '../core/journal/journal.js';
 import { judgeDemoRun, newDemoRunId } from './keep.js';
+import { loadTuiModule } from './tui-loader.js';
 import type { ThresholdRule } from '../metrics/report/thresholds.js';
 import { startMetrics } from '../metrics/index.js';
 import { ServiceAccountMetricsReader } from '../engine/kube/metrics-reader.js';
@@ -160,19 +160,7 @@ interface TuiModule {
   }): Promise<void>;
 }
 
-async function loadTui(): Promise<TuiModule> {
-  // Resolved at run time: the UI sits above the demo in the layers (ARCHITECTURE.md), so a static
-  // import would be an upward arrow. The path is relative to src/demo/.
-  const path = '../ui/index.js';
-  try {
-    return (await import(path)) as TuiModule;
-  } catch (err) {
-    throw new UserError(
-      `the TUI cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
-      'Run `scale-tui demo --headless` meanwhile.',
-    );
-  }
-}
+const loadTui = () => loadTuiModule<TuiModule>('Run `scale-tui demo --headless` meanwhile.');
 
 function savedLine(world: DemoWorld): string {
   return `run saved: ${join(world.stateDir, 'runs', world.runId)} (scale-tui report ${world.stateDir}; compare: scale-tui report DIR_A DIR_B)`;

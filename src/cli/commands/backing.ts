@@ -33,21 +33,25 @@ export function register(program: Command): void {
     c
       .option('--etcd-via <mode>', 'how to reach etcd for admin work: port-forward | exec', 'port-forward')
       .option('--etcd-endpoint <url>', 'reach etcd directly at this https URL instead');
+  // add and create set up the etcd and wait for it: the same wait bound, after their own options.
+  const setupOptions = (c: Command) =>
+    accessOptions(
+      c.option(
+        '--timeout <seconds>',
+        'how long to wait for etcd to become ready',
+        intInRange('--timeout', 10, 3600),
+        300,
+      ),
+    );
 
-  accessOptions(
+  setupOptions(
     backing
       .command('add')
       .description('set up the multi-tenant etcd in a cluster and register it as a backing cluster')
       .argument('<name>', 'backing cluster name (DNS label)')
       .requiredOption('--kubeconfig <file>', 'kubeconfig of the backing cluster')
       .option('--context <name>', 'kubeconfig context')
-      .option('--capacity <n>', 'workload clusters it may hold', intInRange('--capacity', 1, 10000), 100)
-      .option(
-        '--timeout <seconds>',
-        'how long to wait for etcd to become ready',
-        intInRange('--timeout', 10, 3600),
-        300,
-      ),
+      .option('--capacity <n>', 'workload clusters it may hold', intInRange('--capacity', 1, 10000), 100),
   ).action(
     action(
       async (
@@ -117,7 +121,7 @@ export function register(program: Command): void {
     }),
   );
 
-  accessOptions(
+  setupOptions(
     backing
       .command('create')
       .description('over ssh, create a kind backing cluster on a host with docker and kind, then add it')
@@ -128,12 +132,6 @@ export function register(program: Command): void {
         'workload clusters it may hold (NodePort slots exposed)',
         intInRange('--capacity', 1, 2768),
         100,
-      )
-      .option(
-        '--timeout <seconds>',
-        'how long to wait for etcd to become ready',
-        intInRange('--timeout', 10, 3600),
-        300,
       ),
   ).action(
     action(async (name: string, o: AccessOpts & { ssh: string; capacity: number; timeout: number }) => {

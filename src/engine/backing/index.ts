@@ -87,13 +87,7 @@ export async function listBacking(
     try {
       const pw = await readRootPassword(kube).catch(() => undefined);
       if (pw) {
-        session = await openAdmin(
-          access,
-          { kubeconfig: entry.kubeconfig, context: entry.context },
-          stateDir,
-          loadOrCreateEtcdPki(stateDir),
-          pw,
-        ).catch((err: Error) => {
+        session = await openEntryAdmin(entry, stateDir, access, pw).catch((err: Error) => {
           adminError = err.message.split('\n')[0];
           return undefined;
         });
@@ -120,6 +114,17 @@ export interface RemoveBackingOptions {
   log?: (line: string) => void;
 }
 
+/** An etcd admin session on a registered backing cluster, as root with the password read from it. */
+function openEntryAdmin(entry: BackingEntry, stateDir: string, access: EtcdAccess, pw: string): Promise<AdminSession> {
+  return openAdmin(
+    access,
+    { kubeconfig: entry.kubeconfig, context: entry.context },
+    stateDir,
+    loadOrCreateEtcdPki(stateDir),
+    pw,
+  );
+}
+
 /** Tenants still in the cluster's etcd, or undefined when etcd cannot be asked. */
 async function tenantsOf(entry: BackingEntry, stateDir: string, access: EtcdAccess): Promise<string[] | undefined> {
   let session: AdminSession | undefined;
@@ -127,13 +132,7 @@ async function tenantsOf(entry: BackingEntry, stateDir: string, access: EtcdAcce
     const kube = KubeClient.from({ kubeconfigPath: entry.kubeconfig, context: entry.context });
     const pw = await readRootPassword(kube);
     if (!pw) return [];
-    session = await openAdmin(
-      access,
-      { kubeconfig: entry.kubeconfig, context: entry.context },
-      stateDir,
-      loadOrCreateEtcdPki(stateDir),
-      pw,
-    );
+    session = await openEntryAdmin(entry, stateDir, access, pw);
     return (await session.admin.status()).tenants;
   } catch {
     return undefined;

@@ -11,6 +11,13 @@ const dnsLabel = z
   )
   .max(40);
 
+/** A pinned release tag, vMAJOR.MINOR.PATCH, defaulting to `pin`. */
+const version = (pin: string) =>
+  z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+$/)
+    .default(pin);
+
 export const backingClusterSchema = z.strictObject({
   name: dnsLabel,
   kubeconfig: z.string().min(1),
@@ -30,30 +37,12 @@ export const configSchema = z.strictObject({
   topology: z.enum(TOPOLOGIES).default('backing'),
   providers: z
     .strictObject({
-      capi: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v1.14.0'),
-      capm3: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v1.13.2'),
-      ipam: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v1.13.2'),
-      bmo: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v0.13.2'),
-      certManager: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v1.19.1'),
-      metricsServer: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/)
-        .default('v0.8.0'),
+      capi: version('v1.14.0'),
+      capm3: version('v1.13.2'),
+      ipam: version('v1.13.2'),
+      bmo: version('v0.13.2'),
+      certManager: version('v1.19.1'),
+      metricsServer: version('v0.8.0'),
     })
     .prefault({}),
   cluster: z

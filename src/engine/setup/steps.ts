@@ -124,6 +124,29 @@ export const bmoCrdsStep: SetupStep = {
   },
 };
 
+/**
+ * `clusterctl init`, retried while cert-manager's webhook is not ready yet (its first calls are
+ * refused for a while after it starts), then a wait for the providers' Deployments.
+ */
+async function initProviders(
+  ctx: SetupContext,
+  init: () => Promise<unknown>,
+  deployments: Array<{ namespace: string; name: string }>,
+): Promise<void> {
+  await retryWithBackoff(() => init().then(() => undefined), {
+    what: 'clusterctl init',
+    timeoutMs: ctx.timeouts.longMs,
+    sleep: ctx.sleep,
+    onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
+  });
+  await waitDeployments(
+    ctx,
+    deployments,
+    ctx.timeouts.longMs,
+    'kubectl get pods -A | grep -v Running; image pulls are the usual delay.',
+  );
+}
+
 export const providersStep: SetupStep = {
   id: 'providers',
   title: 'clusterctl init (CAPI, CABPK, KCP, CAPM3, IPAM; pinned)',
@@ -136,17 +159,10 @@ export const providersStep: SetupStep = {
     const p = ctx.config.providers;
     ctx.log(`clusterctl init: cluster-api ${p.capi}, metal3 ${p.capm3}, ipam ${p.ipam}, cert-manager ${p.certManager}`);
     const versions = { capi: p.capi, capm3: p.capm3, ipam: p.ipam, certManager: p.certManager };
-    await retryWithBackoff(() => clusterctlInit(versions, target(ctx)).then(() => undefined), {
-      what: 'clusterctl init',
-      timeoutMs: ctx.timeouts.longMs,
-      sleep: ctx.sleep,
-      onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
-    });
-    await waitDeployments(
+    await initProviders(
       ctx,
+      () => clusterctlInit(versions, target(ctx)),
       PROVIDERS.map((id) => ({ namespace: CONTROLLERS[id].namespace, name: CONTROLLERS[id].deployment })),
-      ctx.timeouts.longMs,
-      'kubectl get pods -A | grep -v Running; image pulls are the usual delay.',
     );
   },
 };
@@ -315,24 +331,14 @@ export const capdProvidersStep: SetupStep = {
     const capi = ctx.config.providers.capi;
     ctx.log(`clusterctl init: cluster-api ${capi}, docker ${capi}`);
     // CLUSTER_TOPOLOGY=true: the quick-start clusters are ClusterClass clusters.
-    await retryWithBackoff(
+    await initProviders(
+      ctx,
       () =>
         runTool('clusterctl', clusterctlInitDockerArgs(capi, target(ctx)), {
           timeoutMs: 900_000,
           env: { CLUSTER_TOPOLOGY: 'true' },
-        }).then(() => undefined),
-      {
-        what: 'clusterctl init',
-        timeoutMs: ctx.timeouts.longMs,
-        sleep: ctx.sleep,
-        onRetry: (n, ms) => ctx.log(`clusterctl init: webhook not ready, retry ${n} in ${Math.round(ms / 1000)} s`),
-      },
-    );
-    await waitDeployments(
-      ctx,
+        }),
       CAPD_PROVIDERS,
-      ctx.timeouts.longMs,
-      'kubectl get pods -A | grep -v Running; image pulls are the usual delay.',
     );
   },
 };

@@ -14,15 +14,20 @@ interface ClustersBody {
   clusters: Array<{ listening: boolean; fault: Record<string, unknown> }>;
 }
 
-interface MetricsBody {
-  requestsPerSecond: number;
-  healthProbesPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  portForwardActive: number;
-  portForwardSessions: number;
-}
+/** The figures the farm's GET /metrics gives, kept in the store's row under the same names. */
+const METRIC_FIELDS = [
+  'requestsPerSecond',
+  'healthProbesPerSecond',
+  'p50Ms',
+  'p99Ms',
+  'errors',
+  'portForwardActive',
+  'portForwardSessions',
+] as const;
+type MetricsBody = Pick<FarmStatusView, (typeof METRIC_FIELDS)[number]>;
+
+const metricsOf = (m: MetricsBody | undefined): MetricsBody =>
+  Object.fromEntries(METRIC_FIELDS.map((f) => [f, m ? m[f] : 0])) as MetricsBody;
 
 async function getJson<T>(url: string, timeoutMs: number): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -45,13 +50,7 @@ export async function readFarm(src: FarmSource, timeoutMs = 3000): Promise<FarmS
       capacity: c.capacity,
       down: c.clusters.filter((x) => !x.listening).length,
       faulted: c.clusters.filter((x) => Object.keys(x.fault).length > 0).length,
-      requestsPerSecond: m.requestsPerSecond,
-      healthProbesPerSecond: m.healthProbesPerSecond,
-      p50Ms: m.p50Ms,
-      p99Ms: m.p99Ms,
-      errors: m.errors,
-      portForwardActive: m.portForwardActive,
-      portForwardSessions: m.portForwardSessions,
+      ...metricsOf(m),
     };
   } catch {
     return {
@@ -62,13 +61,7 @@ export async function readFarm(src: FarmSource, timeoutMs = 3000): Promise<FarmS
       capacity: 0,
       down: 0,
       faulted: 0,
-      requestsPerSecond: 0,
-      healthProbesPerSecond: 0,
-      p50Ms: 0,
-      p99Ms: 0,
-      errors: 0,
-      portForwardActive: 0,
-      portForwardSessions: 0,
+      ...metricsOf(undefined),
     };
   }
 }

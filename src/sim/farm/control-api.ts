@@ -106,29 +106,21 @@ function target(body: Record<string, unknown>): { cluster: string; namespace: st
   return { cluster, namespace: str(body.namespace) ?? cluster };
 }
 
+/** A number field from 0 to `max`, or a 400 naming the field and what to send. */
+function numberUpTo(body: Record<string, unknown>, field: string, max: number, fix: string): number {
+  const n = Number(body[field]);
+  if (!Number.isFinite(n) || n < 0 || n > max)
+    throw new FarmError(400, `${field} ${String(body[field])} is out of range`, fix);
+  return n;
+}
+
 export function parseFault(body: Record<string, unknown>): ClusterFault {
   const f: ClusterFault = {};
   if (body.down !== undefined) f.down = body.down === true;
-  if (body.latencyMs !== undefined) {
-    const n = Number(body.latencyMs);
-    if (!Number.isFinite(n) || n < 0 || n > 600_000)
-      throw new FarmError(
-        400,
-        `latencyMs ${String(body.latencyMs)} is out of range`,
-        'send 0 to 600000 (milliseconds)',
-      );
-    f.latencyMs = n;
-  }
-  if (body.errorRate !== undefined) {
-    const n = Number(body.errorRate);
-    if (!Number.isFinite(n) || n < 0 || n > 1)
-      throw new FarmError(
-        400,
-        `errorRate ${String(body.errorRate)} is out of range`,
-        'send a share from 0 to 1, e.g. 0.2',
-      );
-    f.errorRate = n;
-  }
+  if (body.latencyMs !== undefined)
+    f.latencyMs = numberUpTo(body, 'latencyMs', 600_000, 'send 0 to 600000 (milliseconds)');
+  if (body.errorRate !== undefined)
+    f.errorRate = numberUpTo(body, 'errorRate', 1, 'send a share from 0 to 1, e.g. 0.2');
   return f;
 }
 
