@@ -4,7 +4,9 @@
 // cluster-name label), copies the bootstrap data Secret name and the providerID, finds the
 // Node through the workload API, and computes Ready from NodeHealthy plus every condition
 // its spec.readinessGates name (KCP writes those). On delete it waits for pre-terminate
-// hooks, then deletes infrastructure and bootstrap and drops its finalizer.
+// hooks (Deleting=True, WaitingForPreTerminateHook), then deletes infrastructure and
+// bootstrap, then the Node unless the whole Cluster is going, and drops its finalizer.
+// Draining is not emulated: the simulated Nodes run no pods to evict.
 import type { ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath, type Ref, resourceFor } from './resources.js';
 import {
@@ -80,11 +82,20 @@ export const machineReconciler: ReconcilerDef = {
       infraRes && infraRef?.name ? (ctx.cache(infraRes).get(namespace, infraRef.name) as Obj | undefined) : undefined;
 
     if (isDeleting(machine)) {
-      if (field<string>(machine, 'status', 'phase') !== 'Deleting')
-        await patchStatus(ctx.client, R.machine, machine, { phase: 'Deleting' });
-      // A pre-terminate hook (KCP's etcd cleanup) holds the infrastructure until removed.
-      if (Object.keys(machine.metadata.annotations ?? {}).some((a) => a.startsWith(PRE_TERMINATE_PREFIX))) return;
-      // CAPI skips draining and Node deletion when the whole Cluster is going away.
+      // reconcileDelete: a pre-terminate hook (KCP's kcp-cleanup) holds the infrastructure;
+      // the Deleting condition says so, and KCP acts only once it reads that reason.
+      const hooked = Object.keys(machine.metadata.annotations ?? {}).some((a) => a.startsWith(PRE_TERMINATE_PREFIX));
+      const reason = hooked ? 'WaitingForPreTerminateHook' : 'WaitingForInfrastructureDeletion';
+      if (field<string>(machine, 'status', 'phase') !== 'Deleting' || condition(machine, 'Deleting')?.reason !== reason)
+        await patchStatus(ctx.client, R.machine, machine, {
+          phase: 'Deleting',
+          conditions: setCondition(field<Condition[]>(machine, 'status', 'conditions'), {
+            type: 'Deleting',
+            status: 'True',
+            reason,
+          }),
+        });
+      if (hooked) return;
       const wait = { requeueAfterMs: scaled(ctx.model, DELETE_REQUEUE_MS) };
       if (infra && infraRes) {
         if (!infra.metadata.deletionTimestamp)
@@ -95,6 +106,13 @@ export const machineReconciler: ReconcilerDef = {
         if (!boot.metadata.deletionTimestamp)
           await ctx.client.delete(objectPath(bootRes, boot.metadata.name, namespace));
         return wait;
+      }
+      // isDeleteNodeAllowed: not when the whole Cluster goes (its workload API goes with it).
+      const nodeName = field<string>(machine, 'status', 'nodeRef', 'name');
+      if (nodeName && cluster && !cluster.metadata.deletionTimestamp) {
+        const workload = await ctx.workload.get(namespace, clusterName);
+        if (!workload) return wait;
+        await workload.delete(objectPath(R.node, nodeName));
       }
       await removeFinalizer(ctx.client, R.machine, machine, MACHINE_FINALIZER);
       return;

@@ -1,15 +1,16 @@
 // CAPM3 (v1.13, v1beta2 contract): Metal3Cluster becomes provisioned; a Metal3Machine
 // associates an available BareMetalHost in its namespace (consumerRef, the
 // metal3.io/BareMetalHost annotation, the AssociateBMH condition), puts the image on it,
-// and once the workload cluster has a Node labelled metal3.io/uuid=<BMH uid> sets the
-// providerID metal3://<namespace>/<bmh>/<m3m> on the Metal3Machine and on that Node
-// (CAPM3's behaviour with the cloud provider off). With a dataTemplate it claims rendered
+// and once the host is provisioned and the machine has booted (the in-memory backend's node,
+// etcd and API server times, bootWaitMs) and the workload cluster has a Node labelled
+// metal3.io/uuid=<BMH uid>, sets the providerID metal3://<namespace>/<bmh>/<m3m> on the
+// Metal3Machine and on that Node (CAPM3's behaviour with the cloud provider off). With a dataTemplate it claims rendered
 // metadata (capm3-data.ts) and reports AssociateMetal3MachineMetaData and Metal3DataReady.
 // Deletion (metal3machine_manager.go Delete) takes the image, user data and power away from
 // the host and then waits, requeueing every 30 s, while the host is preparing,
 // provisioning, provisioned, deprovisioning, powering off or deleting; only then does it
 // drop the consumerRef and its finalizer. The deprovisioning wait dominates real deletes.
-import type { ReconcilerDef } from './runtime.js';
+import type { ControllerContext, ReconcilerDef } from './runtime.js';
 import { R, collectionPath, objectPath } from './resources.js';
 import {
   addFinalizer,
@@ -27,7 +28,7 @@ import {
   type Obj,
 } from './helpers.js';
 import { ApiError } from './rest.js';
-import { scaled, watchedWaitMs } from '../cost-model/model.js';
+import { bootAfterHostMs, scaled, watchedWaitMs } from '../cost-model/model.js';
 import { isPaused, setPausedCondition } from './paused.js';
 
 /** Host states in which CAPM3 keeps waiting before it releases the host. */
@@ -105,6 +106,29 @@ function mapHostToMachine(obj: Obj): string[] {
   return ref?.kind === 'Metal3Machine' && ref.name ? [`${obj.metadata.namespace}/${ref.name}`] : [];
 }
 
+/**
+ * When each Metal3Machine's workload side is up: the host's provisioning stands for the
+ * in-memory backend's VM, and its node, etcd and API server steps follow it
+ * (bootAfterHostMs). Until then CAPM3 does not take the Node, as it could not see a Node
+ * that had not booted. Kept per controller generation: a restarted CAPM3 waits once more.
+ */
+const bootDeadlines = new WeakMap<ControllerContext, Map<string, number>>();
+
+function bootWaitMs(ctx: ControllerContext, key: string, machine: Obj): number {
+  let deadlines = bootDeadlines.get(ctx);
+  if (!deadlines) {
+    deadlines = new Map();
+    bootDeadlines.set(ctx, deadlines);
+  }
+  let at = deadlines.get(key);
+  if (at === undefined) {
+    const controlPlane = machine.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined;
+    at = Date.now() + bootAfterHostMs(ctx.model, controlPlane);
+    deadlines.set(key, at);
+  }
+  return at - Date.now();
+}
+
 export const metal3MachineReconciler: ReconcilerDef = {
   name: 'metal3machine',
   concurrencyFlag: 'metal3machine-concurrency',
@@ -151,6 +175,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
       | undefined;
     if (isPaused(m3mCluster, m3m)) return;
     if (isDeleting(m3m)) {
+      bootDeadlines.get(ctx)?.delete(key);
       // The data claim goes with the machine (DissociateM3Metadata).
       const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
       if (claim && !claim.metadata.deletionTimestamp)
@@ -319,8 +344,11 @@ export const metal3MachineReconciler: ReconcilerDef = {
     const nics = field<Array<{ ip?: string }>>(host, 'status', 'hardware', 'nics') ?? [];
     if (hostState !== 'provisioned') return;
     if (field<string>(m3m, 'spec', 'providerID') && field<boolean>(m3m, 'status', 'initialization', 'provisioned')) {
+      bootDeadlines.get(ctx)?.delete(key);
       return;
     }
+    const booting = bootWaitMs(ctx, key, machine);
+    if (booting > 0) return { requeueAfterMs: booting };
     const clusterName =
       machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? field<string>(machine, 'spec', 'clusterName') ?? '';
     const workload = await ctx.workload.get(namespace, clusterName);

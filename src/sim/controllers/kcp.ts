@@ -1,8 +1,9 @@
 // KubeadmControlPlane (CAPI v1.14). Per reconcile, in upstream's order: pause, deletion,
 // finalizer, wait for the Cluster's infrastructure, certificates, endpoint, kubeconfig, a
 // look into the workload cluster (kcp-health.ts), the Machines' KCP conditions (which are
-// their readiness gates), then at most one scaling step: the first Machine (init), or one
-// more once every existing one is healthy (scale up one at a time, preflight otherwise).
+// their readiness gates), then at most one scaling step (kcp-scale.ts): the first Machine
+// (init), the pre-terminate hook of a deleting Machine, a rolling update, or one Machine
+// more or fewer once the others are healthy (preflight checks).
 // Requeue: only while the control plane is not initialized or its components are not
 // healthy (20 s). A healthy KCP waits for watches and the 10 min SyncPeriod; the old 5 s
 // re-check of healthy control planes was an artefact that made the demo's curve grow.
@@ -22,7 +23,8 @@ import {
 } from './helpers.js';
 import { scaled } from '../cost-model/model.js';
 import { CLUSTER_NAME_LABEL, ensureCertificates, ensureKubeconfig, isExternalEtcd } from './kcp-certs.js';
-import { CONTROL_PLANE_LABEL, createControlPlaneMachine, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
+import { CONTROL_PLANE_LABEL, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
+import { reconcileScaling } from './kcp-scale.js';
 import { checkControlPlaneHealth, type ControlPlaneHealth } from './kcp-health.js';
 import { apiServerCertificateExpiryVia, portForwardEndpoint } from './kcp-etcd.js';
 import type { RestClient } from './rest.js';
@@ -226,21 +228,19 @@ export const kcpReconciler: ReconcilerDef = {
     }
     await syncMachineConditions(ctx, machines, health);
 
-    const desired = field<number>(kcp, 'spec', 'replicas') ?? 1;
     const live = machines.filter((m) => !m.metadata.deletionTimestamp);
-    const healthyMachines = live.filter((m) => {
+    const isHealthy = (m: Obj) => {
       const h = health.machines.get(m.metadata.name);
-      return h?.nodeReady && Object.values(h.conditions).every(Boolean);
-    }).length;
-    let scaled_ = false;
-    if (live.length === 0 && desired > 0) {
-      await createControlPlaneMachine(ctx, kcp, cluster, false);
-      scaled_ = true;
-    } else if (live.length < desired && health.initialized && healthyMachines === live.length) {
-      // Preflight passed: every existing member is healthy, so one more may join.
-      await createControlPlaneMachine(ctx, kcp, cluster, true);
-      scaled_ = true;
-    }
+      return Boolean(h?.nodeReady && Object.values(h.conditions).every(Boolean));
+    };
+    const healthyMachines = live.filter(isHealthy).length;
+    const step = await reconcileScaling(ctx, {
+      kcp,
+      cluster,
+      machines,
+      initialized: health.initialized,
+      healthy: isHealthy,
+    });
 
     let conditions = field<Condition[]>(kcp, 'status', 'conditions');
     const flag = (type: string, ok: boolean, yes: string, no: string) => {
@@ -264,7 +264,7 @@ export const kcpReconciler: ReconcilerDef = {
       replicas: live.length,
       readyReplicas: healthyMachines,
       availableReplicas: healthyMachines,
-      upToDateReplicas: live.length,
+      upToDateReplicas: step.upToDate,
       version: field<string>(kcp, 'spec', 'version'),
       selector: `${CLUSTER_NAME_LABEL}=${cluster.metadata.name},${CONTROL_PLANE_LABEL}`,
       conditions,
@@ -277,13 +277,17 @@ export const kcpReconciler: ReconcilerDef = {
       !old ||
       old.readyReplicas !== healthyMachines ||
       old.replicas !== live.length ||
+      old.upToDateReplicas !== step.upToDate ||
       field(old, 'initialization', 'controlPlaneInitialized') !== health.initialized ||
       sig(old.conditions as Condition[] | undefined) !== sig(conditions);
     if (changed) await patchStatus(ctx.client, R.kcp, kcp, status);
-    if (scaled_) return; // the new Machine's events bring KCP back
-    // Upstream: requeue only while not initialized or components not healthy.
-    if (!health.initialized || !health.componentsHealthy)
-      return { requeueAfterMs: scaled(ctx.model, ctx.model.kcp.unhealthyRequeueMs) };
-    return;
+    // Upstream: requeue while not initialized or components not healthy, or as a step asks;
+    // a created or deleted Machine's events bring KCP back.
+    const unhealthy = !health.initialized || !health.componentsHealthy;
+    const waits = [
+      step.requeueAfterMs,
+      unhealthy && !step.acted ? scaled(ctx.model, ctx.model.kcp.unhealthyRequeueMs) : undefined,
+    ].filter((x): x is number => x !== undefined);
+    return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
   },
 };

@@ -18,8 +18,10 @@
 //   (20 s); a healthy KCP relies on watches and the 10 min SyncPeriod
 //   (controlplane/kubeadm/reconcilers/kubeadmcontrolplane/kubeadmcontrolplane_controller.go).
 // - Provisioning times with jitter like CAPI's in-memory backend (VM 10 s; node, API server
-//   and etcd 2 s; 20 % jitter) and BMO's test-mode fixture provisioner (register 5 s,
-//   inspect 2 s, provision 10 s, deprovision 10 s: pkg/provisioner/fixture/fixture.go).
+//   and etcd 2 s; up to +20 % jitter) and BMO's test-mode fixture provisioner (register 5 s,
+//   inspect 2 s, provision 10 s, deprovision 10 s: pkg/provisioner/fixture/fixture.go). The
+//   host's provisioning stands for the VM; the node, etcd and API server steps run after it
+//   (bootAfterHostMs, applied by the emulated CAPM3 before it takes the Node).
 // The per-reconcile busy time and its growth with cache size are *assumptions* set by hand,
 // not upstream figures; README sets the resulting curve beside the seed's (SEED-SCRIPTS §16)
 // and says where it does not match.
@@ -39,7 +41,7 @@ export interface ProvisioningTimes {
   nodeMs: number;
   apiServerMs: number;
   etcdMs: number;
-  /** Uniform jitter as a fraction (0.2 = ±20 %). */
+  /** Jitter as a fraction: a step takes up to this much longer (0.2 = 0 to +20 %, as upstream). */
   jitter: number;
 }
 
@@ -154,7 +156,8 @@ export function describeModel(m: CostModel): Array<{ name: string; value: string
     {
       name: 'provisioning',
       value: `VM ${s(m.provisioning.vmMs)}, node/apiserver/etcd ${s(m.provisioning.nodeMs)}, jitter ${m.provisioning.jitter * 100} %`,
-      source: 'CAPI in-memory backend defaults; only the VM time (as BMH provisioning) and the jitter are applied here',
+      source:
+        "CAPI in-memory backend (clusterclass-in-memory.yaml); the host's provisioning (BMO fixture, 10 s) stands for the VM, node/etcd/apiserver run after it (capm3.ts), jitter adds 0-20 %",
     },
     {
       name: 'bmh',
@@ -181,10 +184,27 @@ export function scaled(model: CostModel, ms: number): number {
   return ms * model.timeScale;
 }
 
-/** A duration with the in-memory backend's uniform jitter, then scaled. */
+/**
+ * A duration with the in-memory backend's jitter, then scaled. Upstream adds
+ * rand * jitter * duration (inmemorymachine_backend.go), so a step takes between its
+ * duration and 1.2 times it, never less.
+ */
 export function jittered(model: CostModel, ms: number, random: () => number = Math.random): number {
-  const j = model.provisioning.jitter;
-  return scaled(model, ms * (1 - j + 2 * j * random()));
+  return scaled(model, ms * (1 + model.provisioning.jitter * random()));
+}
+
+/**
+ * How long after its host is provisioned a machine's workload side is up, as the in-memory
+ * backend times it (inmemorymachine_backend.go): the Node `nodeMs` after the VM; on a
+ * control-plane machine etcd and kube-apiserver each `etcdMs` / `apiServerMs` after the Node
+ * (in parallel), and the machine counts as bootstrapped once the API server is up. Each
+ * step has its own jitter; the result is scaled.
+ */
+export function bootAfterHostMs(model: CostModel, controlPlane: boolean, random: () => number = Math.random): number {
+  const p = model.provisioning;
+  const node = jittered(model, p.nodeMs, random);
+  if (!controlPlane) return node;
+  return node + Math.max(jittered(model, p.etcdMs, random), jittered(model, p.apiServerMs, random));
 }
 
 /** A model with every delay multiplied; tests use small factors to run fast. */

@@ -1,0 +1,151 @@
+// KCP's scaling decisions after the first Machine (CAPI v1.14.0,
+// controlplane/kubeadm/reconcilers/kubeadmcontrolplane), one operation at a time:
+// - while a Machine is deleting, nothing else happens; reconcilePreTerminateHook lets go of
+//   the kcp-cleanup hook of the Machine with the oldest deletionTimestamp once the Machine
+//   controller waits for it (Deleting=True, WaitingForPreTerminateHook) and another Machine
+//   keeps the control plane up;
+// - Machines needing rollout (MachinesNeedingRollout: spec.version or the KubeadmConfig no
+//   longer what the KCP asks for) roll one at a time (update.go rollingUpdate): below
+//   replicas + maxSurge, scale up a new Machine; otherwise delete the oldest outdated one;
+// - otherwise scale up while below spec.replicas (scaleUpControlPlane) and down while above
+//   (scaleDownControlPlane: the oldest Machine, as MachineInFailureDomainWithMostMachines picks
+//   it without failure domains);
+// - each step first runs the preflight checks (preflight.go): every Machine (but the one
+//   to delete) healthy, otherwise wait 15 s.
+// With stacked etcd upstream forwards etcd leadership before the delete and removes the
+// member in the hook, before the infrastructure goes. The simulated etcd has no member
+// removal, so a stacked-etcd KCP here does not scale down or roll (it says so in its log)
+// rather than skip that step.
+import type { ControllerContext } from './runtime.js';
+import { R, objectPath } from './resources.js';
+import { condition, field, type Obj } from './helpers.js';
+import { scaled } from '../cost-model/model.js';
+import { isExternalEtcd } from './kcp-certs.js';
+import { createControlPlaneMachine, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
+
+/** preflight.go preflightFailedRequeueAfter. */
+const PREFLIGHT_FAILED_REQUEUE_MS = 15_000;
+
+export interface ScalingInput {
+  kcp: Obj;
+  cluster: Obj;
+  /** The KCP's Machines, deleting ones included. */
+  machines: Obj[];
+  initialized: boolean;
+  /** Whether a Machine's Node and every KCP condition on it are healthy. */
+  healthy(m: Obj): boolean;
+}
+
+export interface ScalingStep {
+  /** A Machine was created or deleted, or a hook removed: their events bring KCP back. */
+  acted: boolean;
+  requeueAfterMs?: number;
+  /** Live Machines that match the KCP's spec (status.upToDateReplicas). */
+  upToDate: number;
+}
+
+/** True when `want` is contained in `have`: every key KCP sets has that value (server defaults aside). */
+function contains(have: unknown, want: unknown): boolean {
+  if (want === null || typeof want !== 'object') return have === want;
+  if (Array.isArray(want))
+    return Array.isArray(have) && have.length === want.length && want.every((w, i) => contains(have[i], w));
+  if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+  return Object.entries(want as Record<string, unknown>).every(([k, v]) =>
+    contains((have as Record<string, unknown>)[k], v),
+  );
+}
+
+/** The part of a kubeadmConfigSpec that is the same for init and join Machines. */
+function commonSpec(spec: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { initConfiguration: _i, joinConfiguration: _j, ...rest } = spec ?? {};
+  return rest;
+}
+
+/** MachinesNeedingRollout: version differs, or the KubeadmConfig lacks what the KCP now asks for. */
+export function needsRollout(ctx: ControllerContext, kcp: Obj, machine: Obj): boolean {
+  if (field<string>(machine, 'spec', 'version') !== field<string>(kcp, 'spec', 'version')) return true;
+  const configName = field<string>(machine, 'spec', 'bootstrap', 'configRef', 'name');
+  const config = configName
+    ? (ctx.cache(R.kubeadmConfig).get(machine.metadata.namespace ?? '', configName) as Obj | undefined)
+    : undefined;
+  if (!config) return false; // not cached yet: not known to be outdated
+  const want = commonSpec(field<Record<string, unknown>>(kcp, 'spec', 'kubeadmConfigSpec'));
+  return !contains(commonSpec(field<Record<string, unknown>>(config, 'spec')), want);
+}
+
+const createdAt = (m: Obj) => Date.parse(m.metadata.creationTimestamp ?? '') || 0;
+
+/** collections.Machines.Oldest (ties, within the API's one-second resolution, by name). */
+export function oldest(machines: Obj[]): Obj | undefined {
+  return [...machines].sort((a, b) => createdAt(a) - createdAt(b) || a.metadata.name.localeCompare(b.metadata.name))[0];
+}
+
+const deletedAt = (m: Obj) => Date.parse(m.metadata.deletionTimestamp ?? '') || 0;
+
+async function reconcilePreTerminateHook(ctx: ControllerContext, s: ScalingInput, deleting: Obj[]): Promise<number> {
+  const wait = scaled(ctx.model, ctx.model.kcp.deleteRequeueMs);
+  if (deleting.some((m) => !(KCP_PRE_TERMINATE_HOOK in (m.metadata.annotations ?? {})))) return wait;
+  const machine = [...deleting].sort((a, b) => deletedAt(a) - deletedAt(b))[0]!;
+  const deletingCondition = condition(machine, 'Deleting');
+  if (deletingCondition?.status !== 'True' || deletingCondition.reason !== 'WaitingForPreTerminateHook') return wait;
+  if (s.machines.length > 1) {
+    // The control plane must stay up without it.
+    const others = s.machines.filter((m) => m !== machine && !m.metadata.deletionTimestamp);
+    if (!others.some((m) => s.healthy(m))) return wait;
+    if (!isExternalEtcd(s.kcp)) {
+      ctx.log(
+        `"Waiting to remove the etcd member: member removal is not emulated" Machine="${machine.metadata.namespace}/${machine.metadata.name}"`,
+      );
+      return wait;
+    }
+  }
+  await ctx.client.mergePatch(objectPath(R.machine, machine.metadata.name, machine.metadata.namespace), {
+    metadata: { annotations: { [KCP_PRE_TERMINATE_HOOK]: null } },
+  });
+  return wait;
+}
+
+/** One scaling step, or none; see the file comment for the order. */
+export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput): Promise<ScalingStep> {
+  const live = s.machines.filter((m) => !m.metadata.deletionTimestamp);
+  const outdated = live.filter((m) => needsRollout(ctx, s.kcp, m));
+  const upToDate = live.length - outdated.length;
+  const deleting = s.machines.filter((m) => m.metadata.deletionTimestamp);
+  if (deleting.length > 0)
+    return { acted: true, upToDate, requeueAfterMs: await reconcilePreTerminateHook(ctx, s, deleting) };
+
+  const desired = field<number>(s.kcp, 'spec', 'replicas') ?? 1;
+  const preflightFailed = { acted: false, upToDate, requeueAfterMs: scaled(ctx.model, PREFLIGHT_FAILED_REQUEUE_MS) };
+  const scaleUp = async (): Promise<ScalingStep> => {
+    if (!s.initialized || !live.every((m) => s.healthy(m))) return preflightFailed;
+    await createControlPlaneMachine(ctx, s.kcp, s.cluster, true);
+    return { acted: true, upToDate };
+  };
+  const scaleDown = async (machine: Obj | undefined): Promise<ScalingStep> => {
+    if (!machine || !live.every((m) => m === machine || s.healthy(m))) return preflightFailed;
+    if (!isExternalEtcd(s.kcp)) {
+      ctx.log(
+        `"Not scaling down: etcd leadership forwarding and member removal are not emulated" KubeadmControlPlane="${s.kcp.metadata.namespace}/${s.kcp.metadata.name}"`,
+      );
+      return preflightFailed;
+    }
+    await ctx.client.delete(objectPath(R.machine, machine.metadata.name, machine.metadata.namespace));
+    return { acted: true, upToDate };
+  };
+
+  if (live.length === 0) {
+    if (desired === 0) return { acted: false, upToDate };
+    await createControlPlaneMachine(ctx, s.kcp, s.cluster, false);
+    return { acted: true, upToDate };
+  }
+  if (outdated.length > 0) {
+    // IntOrString, validated to 0 or 1; 1 when unset.
+    const maxSurge = Number(
+      field<number | string>(s.kcp, 'spec', 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ?? 1,
+    );
+    return live.length < desired + maxSurge ? scaleUp() : scaleDown(oldest(outdated));
+  }
+  if (live.length < desired) return scaleUp();
+  if (live.length > desired) return scaleDown(oldest(live));
+  return { acted: false, upToDate };
+}
