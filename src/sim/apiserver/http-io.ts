@@ -2,12 +2,34 @@
 // body with kube-apiserver's 3 MiB limit, decoding a JSON or YAML object body, and the query
 // and body options of writes and deletes (dryRun, fieldValidation, fieldManager, force,
 // propagationPolicy, preconditions) and the Warning header that carries validation warnings.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import type { WriteOptions, DeleteOptions } from './objects.js';
 import { ApiStatusError, badRequest, type StatusBody } from './status.js';
 import { isObject, type JsonObject } from './patch.js';
 import type { FieldValidation } from './validation.js';
+
+/**
+ * An HTTPS server with the connection timings both the embedded API server and the farm's
+ * per-cluster servers keep: idle keep-alive 65 s (longer than clients' idle pools, so the
+ * server is not the side that drops a reused connection mid-request), 70 s for headers, and
+ * no whole-request limit (watches, logs -f, exec and port-forward streams run for hours).
+ * Upgrades (exec, port-forward) go to `onUpgrade`.
+ */
+export function kubeHttpsServer(
+  tls: https.ServerOptions,
+  onRequest: RequestListener,
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+): https.Server {
+  const server = https.createServer({ ...tls, keepAliveTimeout: 65_000 }, onRequest);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0;
+  server.on('upgrade', onUpgrade);
+  return server;
+}
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' };
 

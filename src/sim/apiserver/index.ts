@@ -1,7 +1,6 @@
 // startApiServer: one embedded Kubernetes-compatible API server on loopback HTTPS.
 // Instances are cheap: the built-in type tables, parsed CRD files and the default serving
 // certificate are shared by all instances in the process; an idle instance has no timers.
-import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { writePrivateFile } from '../../core/pki/files.js';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import type { JsonObject } from './patch.js';
 import type { KubeletClientIdentity } from './exec-proxy.js';
 import type { PortForwardOpen } from '../portforward/server.js';
 import { PodNetwork } from './pod-proxy.js';
+import { kubeHttpsServer } from './http-io.js';
 
 export interface ApiServerOptions {
   name?: string;
@@ -125,20 +125,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     podNetwork,
     portForward: opts.portForward,
   });
-  const server = https.createServer(
+  // pods/exec: upgrade requests are proxied to the pod's kubelet (exec-proxy.ts).
+  const server = kubeHttpsServer(
     {
       cert: certPem,
       key: keyPem,
       ...(opts.tls?.clientCaPem ? { ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
-      keepAliveTimeout: 65_000,
     },
     handler.handle,
+    handler.handleUpgrade,
   );
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
-  server.requestTimeout = 0;
-  // pods/exec: upgrade requests are proxied to the pod's kubelet (exec-proxy.ts).
-  server.on('upgrade', handler.handleUpgrade);
   // Every TCP socket, including ones still in the TLS handshake: closeAllConnections()
   // knows only sockets that reached HTTP, and one caught mid-handshake would hold stop()
   // open until its handshake timed out.

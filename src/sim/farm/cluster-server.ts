@@ -6,7 +6,7 @@
 // down, added latency, an error rate), per-route metrics, and the port-forward route,
 // which another module serves (one hook, `portForward`). The Handler, Registry and
 // ObjectStore are reused as they are; an idle cluster holds no timer.
-import https from 'node:https';
+import type https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -19,6 +19,7 @@ import { LogStore } from '../apiserver/logs.js';
 import { MetricsStore } from '../apiserver/metrics.js';
 import { Faults } from '../apiserver/faults.js';
 import { writeRawStatus } from '../apiserver/exec-proxy.js';
+import { kubeHttpsServer } from '../apiserver/http-io.js';
 import type { JsonObject } from '../apiserver/patch.js';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import { routeOf, type FarmMetrics } from './metrics.js';
@@ -163,21 +164,17 @@ export class FarmClusterServer {
    */
   private tlsServer(): https.Server {
     if (this.https) return this.https;
-    const server = https.createServer(
+    const server = kubeHttpsServer(
       {
         cert: this.o.serving.certPem,
         key: this.o.serving.keyPem,
         ca: this.o.caPem,
         requestCert: true,
         rejectUnauthorized: false,
-        keepAliveTimeout: 65_000,
       },
       this.onRequest,
+      this.onUpgrade,
     );
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 70_000;
-    server.requestTimeout = 0;
-    server.on('upgrade', this.onUpgrade);
     server.on('tlsClientError', () => {});
     this.https = server;
     return server;
