@@ -18,6 +18,32 @@ export interface Column<Row> {
   /** What sorting compares; defaults to the text. */
   key?: (row: Row, now: number) => number | string;
   tone?: (row: Row) => Color | undefined;
+  /** Spaces before the cell (its distance from the column before). */
+  gap?: number;
+  /** A sparkline column: the series drawn in `width` characters (fitSparklines sets it from the pane). */
+  series?: (row: Row) => readonly number[];
+  /** False for columns with no order worth sorting by (sparklines, notes): `s` and `:sort` skip them. */
+  sortable?: boolean;
+  dim?: boolean;
+  bold?: boolean;
+}
+
+export const isSortable = <Row>(c: Column<Row>): boolean => c.sortable !== false && c.series === undefined;
+
+/** The columns `:sort` takes and `s` cycles through. */
+export function sortableColumns<Row>(cols: Column<Row>[]): Column<Row>[] {
+  return cols.filter(isSortable);
+}
+
+/**
+ * Sparkline columns share what the pane has left after `reserve` characters (the fixed
+ * columns and the room the flags need to stay readable), each at most its own `width`.
+ */
+export function fitSparklines<Row>(cols: Column<Row>[], paneWidth: number, reserve: number): Column<Row>[] {
+  const sparks = cols.filter((c) => c.series);
+  if (sparks.length === 0) return cols;
+  const room = Math.max(0, Math.floor((paneWidth - reserve) / sparks.length));
+  return cols.map((c) => (c.series ? { ...c, width: Math.min(c.width, room) } : c));
 }
 
 const phaseTone = (c: ClusterRecord): Color | undefined =>
@@ -45,8 +71,16 @@ const conc = (c: ControllerStatus): string =>
     .map(([k, v]) => `${k.replace(/-concurrency$/, '')}=${v}`)
     .join(',') || 'defaults';
 
+const rateFlags = (c: ControllerStatus): string =>
+  c.supportsRateFlags ? `qps=${c.flags.qps ?? 'default'} burst=${c.flags.burst ?? 'default'}` : 'no qps/burst flags';
+const queueText = (c: ControllerStatus): string =>
+  (c.workqueueDepth !== undefined ? ` queue ${c.workqueueDepth}` : '') +
+  (c.reconcilesPerSecond !== undefined ? ` ${c.reconcilesPerSecond.toFixed(1)} rec/s` : '');
+const ROLLOUT_ORDER = { idle: 0, rolling: 1, failed: 2 } as const;
+
+/** The controllers pane, left to right; the sparklines get the width fitSparklines gives them. */
 export const CONTROLLER_COLUMNS: Column<ControllerStatus>[] = [
-  { id: 'controller', title: 'controller', width: 18, text: (c) => String(c.id) },
+  { id: 'controller', title: 'controller', width: 18, bold: true, text: (c) => String(c.id) },
   {
     id: 'cpu',
     title: 'cpu',
@@ -56,23 +90,57 @@ export const CONTROLLER_COLUMNS: Column<ControllerStatus>[] = [
     key: (c) => last(c.cpuMillicores) ?? -1,
   },
   {
+    id: 'cpu-history',
+    title: '',
+    width: 16,
+    gap: 1,
+    text: () => '',
+    series: (c) => c.cpuMillicores,
+    tone: () => 'cpu',
+  },
+  {
     id: 'mem',
     title: 'mem',
     width: 7,
+    gap: 1,
     align: 'right',
     text: (c) => bytes(last(c.memoryBytes)),
     key: (c) => last(c.memoryBytes) ?? -1,
   },
+  { id: 'mem-history', title: '', width: 16, gap: 1, text: () => '', series: (c) => c.memoryBytes, tone: () => 'mem' },
+  { id: 'flags', title: 'flags', width: 0, gap: 2, text: (c) => `${conc(c)} ${rateFlags(c)}`, key: conc },
   {
     id: 'queue',
-    title: 'queue',
-    width: 6,
-    align: 'right',
-    text: (c) => (c.workqueueDepth === undefined ? '' : String(c.workqueueDepth)),
+    title: '',
+    width: 0,
+    text: queueText,
     key: (c) => c.workqueueDepth ?? -1,
   },
-  { id: 'flags', title: 'flags', width: 0, text: conc },
-  { id: 'namespace', title: 'namespace', width: 28, wide: true, text: (c) => `${c.namespace}/${c.deployment}` },
+  {
+    id: 'rollout',
+    title: '',
+    width: 0,
+    text: (c) => (c.rollout === 'rolling' ? ' rolling out…' : c.rollout === 'failed' ? ' rollout failed' : ''),
+    key: (c) => ROLLOUT_ORDER[c.rollout],
+    tone: (c) => (c.rollout === 'rolling' ? 'warn' : c.rollout === 'failed' ? 'error' : undefined),
+  },
+  {
+    id: 'namespace',
+    title: '',
+    width: 0,
+    gap: 2,
+    wide: true,
+    dim: true,
+    text: (c) => `${c.namespace}/${c.deployment}`,
+  },
+  {
+    id: 'note',
+    title: '',
+    width: 0,
+    sortable: false,
+    dim: true,
+    text: (c) => (c.metricsNote ? ` (${c.metricsNote})` : ''),
+  },
 ];
 
 export const BACKING_COLUMNS: Column<BackingClusterStatus>[] = [
@@ -153,7 +221,7 @@ export function sortRows<Row>(rows: Row[], cols: Column<Row>[], sort: SortState,
 
 /** The next column to sort by (`s`), skipping columns hidden outside wide mode. */
 export function nextSortColumn(table: TableId, sort: SortState, wide: boolean): SortState {
-  const cols = visibleColumns(TABLE_COLUMNS[table], wide);
+  const cols = sortableColumns(visibleColumns(TABLE_COLUMNS[table], wide));
   const i = cols.findIndex((c) => c.id === sort.column);
   return { column: cols[(i + 1) % cols.length]!.id, desc: false };
 }

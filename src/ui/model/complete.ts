@@ -4,7 +4,7 @@
 import { CONTROLLER_IDS } from '../../core/types.js';
 import type { ScaleState } from '../../state/store.js';
 import { VERBS } from './command.js';
-import { TABLE_COLUMNS } from './columns.js';
+import { sortableColumns, TABLE_COLUMNS } from './columns.js';
 
 export interface Completion {
   text: string;
@@ -39,7 +39,7 @@ function candidates(verb: string, argIndex: number, state: ScaleState): string[]
         : [];
     case 'sort': {
       if (argIndex === 1) return ['asc', 'desc'];
-      const ids = new Set(Object.values(TABLE_COLUMNS).flatMap((cols) => cols.map((c) => c.id)));
+      const ids = new Set(Object.values(TABLE_COLUMNS).flatMap((cols) => sortableColumns(cols).map((c) => c.id)));
       return argIndex === 0 ? [...ids] : [];
     }
     default:

@@ -8,7 +8,7 @@ import { COMMAND_BY_ID, currentScope, defaultKeymap, openDetail, openLog, replac
 import { complete } from './complete.js';
 import { confirmDelete, edit, reduceDialog, requestQuit } from './dialogs.js';
 import { keyName } from './keymap.js';
-import { TABLE_COLUMNS } from './columns.js';
+import { sortableColumns, TABLE_COLUMNS } from './columns.js';
 import { logSources } from './logview.js';
 import {
   type KeyContext,
@@ -71,7 +71,7 @@ export function applyIntent(view: ViewState, ctx: KeyContext, intent: UiIntent):
     }
     case 'sort': {
       const table: TableId = v.focus === 'controllers' ? 'controllers' : v.focus === 'backing' ? 'backing' : 'clusters';
-      const cols = TABLE_COLUMNS[table];
+      const cols = sortableColumns(TABLE_COLUMNS[table]);
       if (!cols.some((c) => c.id === intent.column))
         return withMessage(
           v,

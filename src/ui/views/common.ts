@@ -3,6 +3,7 @@ import type { ScaleState } from '../../state/store.js';
 import type { Column } from '../model/columns.js';
 import { visibleColumns } from '../model/columns.js';
 import { PANE_TITLES, type PaneId } from '../model/layout.js';
+import { sparkline } from '../model/format.js';
 import { line, padEnd, padStart, seg, type Line, type Segment } from '../model/text.js';
 import type { SortState, ViewState } from '../model/view-state.js';
 
@@ -21,21 +22,31 @@ export function title(id: PaneId, focused: boolean, extra = ''): Line {
 }
 
 function cell<Row>(c: Column<Row>, text: string): string {
-  if (c.width === 0) return text;
-  return c.align === 'right' ? padStart(text, c.width) : padEnd(text, c.width);
+  const gap = c.gap ? ' '.repeat(c.gap) : '';
+  if (c.width === 0) return gap + text;
+  return gap + (c.align === 'right' ? padStart(text, c.width) : padEnd(text, c.width));
 }
 
-/** The header row: each visible column's title, the sort column marked ↑ or ↓. */
-export function tableHeader<Row>(cols: Column<Row>[], sort: SortState, wide: boolean): Segment {
+/**
+ * The header row: each visible column's title, the sort column marked ↑ or ↓ (unless `mark`
+ * is off: a pane whose title already says how it is sorted).
+ */
+export function tableHeader<Row>(cols: Column<Row>[], sort: SortState, wide: boolean, mark = true): Segment {
   const text = visibleColumns(cols, wide)
-    .map((c) => cell(c, c.id === sort.column ? `${c.title}${sort.desc ? '↓' : '↑'}` : c.title))
+    .map((c) => cell(c, mark && c.id === sort.column ? `${c.title}${sort.desc ? '↓' : '↑'}` : c.title))
     .join('');
   return seg(text, { dim: true });
 }
 
-/** One row as segments, one per column, each in the column's tone. */
+/** One row as segments, one per column, each in the column's tone; a sparkline column draws its series. */
 export function tableRow<Row>(cols: Column<Row>[], row: Row, wide: boolean, now: number, selected = false): Line {
   return visibleColumns(cols, wide).map((c) =>
-    seg(cell(c, c.text(row, now)), { color: c.tone?.(row), inverse: selected }),
+    // sparkline() reads a width of 0 as "all of it": a column squeezed to nothing draws nothing.
+    seg(cell(c, c.series ? (c.width > 0 ? sparkline(c.series(row), c.width) : '') : c.text(row, now)), {
+      color: c.tone?.(row),
+      inverse: selected,
+      ...(c.dim ? { dim: true } : {}),
+      ...(c.bold ? { bold: true } : {}),
+    }),
   );
 }
