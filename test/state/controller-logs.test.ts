@@ -11,6 +11,7 @@ import {
   type ThrottleLine,
 } from '../../src/state/store.js';
 import { parsePrefs } from '../../src/ui/config/prefs.js';
+import { complete } from '../../src/ui/model/complete.js';
 import { logEntries, logSources, sourceTitle, visibleEntries } from '../../src/ui/model/logview.js';
 import { namespaceMentions } from '../../src/ui/model/mentions.js';
 import type { LogViewState } from '../../src/ui/model/view-state.js';
@@ -103,6 +104,11 @@ describe('the log viewer over a controller buffer', () => {
       '[kcp-a] old pod line',
       '[kcp-b] new pod line',
     ]);
+  });
+
+  it(':log completes a controller known only by its log buffer', () => {
+    const s2 = stateWith({ 'cert-manager': [cl(0, 'x', 'cert-manager-a')] });
+    expect(complete(':log cert', s2).text).toBe('log cert-manager ');
   });
 
   it('a controller with only throttling lines (log not followed) still shows them', () => {

@@ -35,7 +35,15 @@ function candidates(verb: string, argIndex: number, state: ScaleState): string[]
       return argIndex === 1 ? ['auto', ...Object.keys(state.backing).sort()] : [];
     case 'log':
       return argIndex === 0
-        ? ['engine', 'throttling', ...new Set([...CONTROLLER_IDS, ...state.throttling.recent.map((t) => t.controller)])]
+        ? [
+            'engine',
+            'throttling',
+            ...new Set([
+              ...CONTROLLER_IDS,
+              ...Object.keys(state.controllerLogs),
+              ...state.throttling.recent.map((t) => t.controller),
+            ]),
+          ]
         : [];
     case 'sort': {
       if (argIndex === 1) return ['asc', 'desc'];
