@@ -2,11 +2,12 @@
 // exits, because their API is served by a background `scale-tui farm serve` the engine
 // started (not by the `create` process). Each cluster answers `GET /` on its own port with a
 // certificate its `<cluster>-ca` trusts, to the client certificate in CAPI's
-// `<cluster>-kubeconfig`; `status` shows the farm; `delete --all` (another engine, which
-// finds the same farm) leaves no farm process and no listener. The
+// `<cluster>-kubeconfig`; `status` shows the farm; `farm stop` stops it (the clusters go
+// dark); `delete --all` starts it again from its state, deletes through it and stops it,
+// leaving no farm process and no listener. The
 // background farm's files are private and its command line holds no secret.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,10 +55,11 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI with the session flags (config, kubeconfig, state dir) unless `raw`. */
+function cli(args: string[], raw = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const [entry, ...rest] = base;
-    const child = spawn(process.execPath, [entry!, ...args, ...rest], { cwd: root });
+    const child = spawn(process.execPath, [entry!, ...args, ...(raw ? [] : rest)], { cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -66,13 +68,28 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
+/** Whether the process runs: an exited farm whose parent (here, init) never reaps it is a zombie, not alive. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
+}
+
+/** Pids of any `farm serve` process for this test's state dir (from /proc). */
+function farmProcesses(): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('serve') && argv.includes(farmDir)) out.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 /** true when nothing accepts a TCP connection on the port. */
@@ -136,9 +153,11 @@ async function probe(cluster: string): Promise<{ port: number; reached: Reached 
 }
 
 describe('scale-tui create with topology farm', () => {
-  it('the clusters stay reachable after create exits, status shows the farm, delete --all stops it', async () => {
+  it('the clusters stay reachable after create exits; status shows the farm; farm stop, then delete --all leaves nothing', async () => {
     const created = await cli(['create', '--count', '2', '--quiet']);
-    expect(created, created.stderr).toMatchObject({ code: 0 });
+    const farmLog = (): string =>
+      existsSync(join(farmDir, 'serve.log')) ? readFileSync(join(farmDir, 'serve.log'), 'utf8') : '';
+    expect(created, `${created.stdout}\n${created.stderr}\nfarm log:\n${farmLog()}`).toMatchObject({ code: 0 });
     expect(created.stdout).toMatch(/2 of 2 ready, 0 failed/);
     expect(created.stderr).toMatch(/background farm \(pid \d+\) keeps serving/);
 
@@ -173,13 +192,25 @@ describe('scale-tui create with topology farm', () => {
     expect(JSON.parse(status.stdout).farm).toMatchObject({ pid: lock.pid, background: true, clusters: 2 });
 
     const control = JSON.parse(readFileSync(join(farmDir, 'control.json'), 'utf8')) as { url: string };
+    const controlPort = Number(new URL(control.url).port);
 
+    // `farm stop` stops it, and the clusters go dark: it was that process serving them.
+    const stop = await cli(['farm', 'stop', '--state-dir', farmDir], true);
+    expect(stop, stop.stderr).toMatchObject({ code: 0 });
+    expect(stop.stdout).toContain(`background farm (pid ${lock.pid}) stopped`);
+    expect(alive(lock.pid)).toBe(false);
+    expect({ refused: await refused(ports[0]!) }).toEqual({ refused: true });
+    const noFarm = await cli(['status', '--json']);
+    expect(JSON.parse(noFarm.stdout).farm).toBeUndefined();
+
+    // delete --all: its engine starts the farm again from the saved state, deletes both
+    // clusters through it, then stops it. Nothing is left: no farm process, no listener.
     const del = await cli(['delete', '--all', '--yes']);
     expect(del, del.stderr).toMatchObject({ code: 0 });
-    for (let i = 0; i < 100 && alive(lock.pid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(lock.pid)).toBe(false);
+    expect(readFileSync(join(farmDir, 'serve.log'), 'utf8')).toMatch(/farm: 2 clusters restored/);
     expect(existsSync(join(farmDir, 'serve.lock'))).toBe(false);
-    for (const port of [...ports, Number(new URL(control.url).port)])
+    expect(farmProcesses()).toEqual([]);
+    for (const port of [...ports, controlPort])
       expect({ port, refused: await refused(port) }).toEqual({ port, refused: true });
   }, 240_000);
 });
