@@ -1,8 +1,10 @@
-// `scale-tui farm`: the workload-API farm as a process of its own (`serve`), and the client
-// side of its control API (`fault`, `status`, `register`, `kubeconfig`).
+// `scale-tui farm`: the workload-API farm as a process of its own (`serve`, `stop`), and the
+// client side of its control API (`fault`, `status`, `register`, `kubeconfig`).
 //
-// Why a separate process is possible at all: users who outgrow one VM run farms on several
-// machines and point the engine at them (`backing add NAME --farm URL`). `serve` writes
+// Why a separate process: the farm topology's clusters must stay reachable after the command
+// that made them exits, so the engine runs its farm as a background `serve`
+// (engine/topology/farm-process.ts); users who outgrow one VM run farms on several machines
+// and point the engine at them (`farm add NAME --url URL`). `serve` writes
 // `<stateDir>/farm/control.json` (the URL) and `control-token` (mode 0600) so the other
 // subcommands on the same machine find the farm without flags.
 import { readFileSync } from 'node:fs';
