@@ -4,21 +4,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { configSchema } from '../../src/engine/config/schema.js';
 import type { EtcdTenantAdmin } from '../../src/engine/topology/types.js';
 import { createScaleStore } from '../../src/state/store.js';
-import { startWorld, type World } from '../support/fake-controllers.js';
+import { worldForSuite } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-}, 60_000);
-afterAll(async () => {
-  await world?.stop();
-}, 120_000);
+const world = worldForSuite();
 
 describe('engine log and journal carry no secrets', () => {
   it('redacts a key and a token inside a step failure', async () => {
@@ -26,8 +20,8 @@ describe('engine log and journal carry no secrets', () => {
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
     const body = pem.split('\n')[1]!;
-    const token = /token: (\S+)/.exec(world.management.kubeconfigYaml)?.[1] ?? 'x'.repeat(40);
-    const real = world.management.etcd;
+    const token = /token: (\S+)/.exec(world().management.kubeconfigYaml)?.[1] ?? 'x'.repeat(40);
+    const real = world().management.etcd;
     let calls = 0;
     // The second tenant fails with an error that quotes a key and a bearer token.
     const leaky: EtcdTenantAdmin = {
@@ -45,7 +39,7 @@ describe('engine log and journal carry no secrets', () => {
       engine = await createEngine({
         config: configSchema.parse({ topology: 'dedicated', batch: { concurrency: 1 }, naming: { prefix: 'ls' } }),
         store,
-        management: { kubeconfigYaml: world.management.kubeconfigYaml },
+        management: { kubeconfigYaml: world().management.kubeconfigYaml },
         managementEtcd: leaky,
         stateDir,
         reach: { mode: 'port-forward', host: '127.0.0.1', basePort: await freePortBlock(4) },

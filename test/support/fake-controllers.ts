@@ -6,6 +6,7 @@
 // clusters as further embedded API servers; one multi-tenant etcd admin per site.
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll } from 'vitest';
 import { startApiServer } from '../../src/sim/apiserver/index.js';
 import { startControllers, type RunningControllers } from '../../src/sim/controllers/index.js';
 import { Kubelet, type StartWorkloadServer } from '../../src/sim/kubelet/kubelet.js';
@@ -104,4 +105,23 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
     await stop();
     throw err;
   }
+}
+
+/**
+ * One World for the calling suite (or describe block): started before its tests, stopped after
+ * them, with the timeouts every suite gave these hooks. Returns a getter: the World exists only
+ * once beforeAll has run.
+ */
+export function worldForSuite(): () => World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+  }, 60_000);
+  afterAll(async () => {
+    await world?.stop();
+  }, 120_000);
+  return () => {
+    if (!world) throw new Error('the test world did not start (see the beforeAll error)');
+    return world;
+  };
 }

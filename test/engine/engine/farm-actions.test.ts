@@ -4,43 +4,22 @@
 // shows what is in force; and `r` retries the one failed cluster on screen, leaving another
 // failed cluster failed (the engine's resume limited to the given names).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/engine.js';
 import { clusterDetailActions } from '../../../src/engine/describe/actions.js';
 import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
 import { createScaleStore, type ScaleStore, upsertCluster } from '../../../src/state/store.js';
-import { startWorld, type World } from '../../support/fake-controllers.js';
+import { worldForSuite } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
+import { tlsRefused } from '../../support/probes.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-}, 60_000);
-afterAll(async () => {
-  await world?.stop();
-}, 120_000);
+const world = worldForSuite();
 
 const COUNT = 3;
-
-/** true: the port refused (or did not answer); false: a TLS handshake completed. */
-function refused(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, rejectUnauthorized: false, timeout: 3000 }, () => {
-      s.end();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-}
 
 /** Polls until `pred` holds or 10 s pass (then the assertion after it reports the state). */
 async function waitFor(pred: () => boolean): Promise<void> {
@@ -61,8 +40,8 @@ describe('farm topology: detail page actions', () => {
         farm: { basePort: farmBase, capacity: COUNT },
       }),
       store: s,
-      management: { kubeconfigYaml: world.management.kubeconfigYaml },
-      managementEtcd: world.management.etcd,
+      management: { kubeconfigYaml: world().management.kubeconfigYaml },
+      managementEtcd: world().management.etcd,
       stateDir,
       reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
       timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
@@ -76,7 +55,7 @@ describe('farm topology: detail page actions', () => {
       expect(names).toHaveLength(COUNT);
       const [a, b, c] = names as [string, string, string];
 
-      const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+      const mgmt = KubeClient.from({ kubeconfigYaml: world().management.kubeconfigYaml });
       const portOf = async (name: string): Promise<number> => {
         const rec = store.getState().clusters[name]!;
         const cl = await mgmt.get('cluster.x-k8s.io/v1beta2', 'Cluster', name, rec.namespace);
@@ -86,27 +65,27 @@ describe('farm topology: detail page actions', () => {
       };
       const portA = await portOf(a);
       const portB = await portOf(b);
-      expect(await refused('127.0.0.1', portA)).toBe(false);
+      expect(await tlsRefused('127.0.0.1', portA)).toBe(false);
 
       const actions = clusterDetailActions(mgmt, engine, { farm: true });
       expect(actions.faults).toEqual(['api-down', 'api-slow']);
       // x: down. Only a's port refuses; b still answers.
       expect(await actions.fault!('api-down', a)).toContain('API down');
       expect(await engine.farmFault(a)).toMatchObject({ down: true });
-      expect(await refused('127.0.0.1', portA)).toBe(true);
-      expect(await refused('127.0.0.1', portB)).toBe(false);
+      expect(await tlsRefused('127.0.0.1', portA)).toBe(true);
+      expect(await tlsRefused('127.0.0.1', portB)).toBe(false);
       const shown = await actions.describe(a, store.getState().clusters[a]!.namespace);
       expect(shown.farmFault).toBe('API down (connections refused)');
       // x again: up, the same port answers again.
       expect(await actions.fault!('api-down', a)).toContain('none');
-      expect(await refused('127.0.0.1', portA)).toBe(false);
+      expect(await tlsRefused('127.0.0.1', portA)).toBe(false);
       // X: latency on, kept when the API goes down, and off again with a second X.
       await actions.fault!('api-slow', a);
       expect(await engine.farmFault(a)).toMatchObject({ latencyMs: 200 });
       await engine.farmFault(a, 'api-down');
       expect(await engine.farmFault(a)).toMatchObject({ down: true, latencyMs: 200 });
       expect(await engine.farmFault(a, 'clear')).toEqual({});
-      expect(await refused('127.0.0.1', portA)).toBe(false);
+      expect(await tlsRefused('127.0.0.1', portA)).toBe(false);
       expect((await actions.describe(b, store.getState().clusters[b]!.namespace)).farmFault).toBe('none');
 
       // Two clusters failed at their last step (no `ready` yet), as a session that saw them

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
@@ -15,16 +15,10 @@ import { createScaleStore } from '../../../src/state/store.js';
 import { FarmClient } from '../../../src/engine/topology/farm.js';
 import { addFarm } from '../../../src/engine/topology/farm-registry.js';
 import { serveFarm, type FarmHandle } from '../../../src/engine/topology/farm-serve.js';
-import { startWorld, type World } from '../../support/fake-controllers.js';
+import { worldForSuite } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-}, 60_000);
-afterAll(async () => {
-  await world?.stop();
-}, 120_000);
+const world = worldForSuite();
 
 describe('topology farm, remote farms', () => {
   it('places clusters across two farms by capacity, refuses when all are full, deletes from each', async () => {
@@ -48,8 +42,8 @@ describe('topology farm, remote farms', () => {
       engine = await createEngine({
         config: configSchema.parse({ topology: 'farm', batch: { concurrency: 5 }, naming: { prefix: 'tfrm' } }),
         store,
-        management: { kubeconfigYaml: world.management.kubeconfigYaml },
-        managementEtcd: world.management.etcd,
+        management: { kubeconfigYaml: world().management.kubeconfigYaml },
+        managementEtcd: world().management.etcd,
         stateDir,
         reach: { mode: 'port-forward', host: '127.0.0.1', basePort: await freePortBlock(10) },
         timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
@@ -72,7 +66,7 @@ describe('topology farm, remote farms', () => {
       expect(del.failed).toEqual([]);
       expect(del.deleted).toHaveLength(5);
       for (const h of farms) expect(h.farm.size).toBe(0);
-      const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+      const mgmt = KubeClient.from({ kubeconfigYaml: world().management.kubeconfigYaml });
       expect(await mgmt.list('v1', 'Namespace', { labelSelector: `${MANAGED_SELECTOR},${LABEL_CLUSTER}` })).toEqual([]);
     } finally {
       await engine?.shutdown();

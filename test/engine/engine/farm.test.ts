@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
@@ -19,16 +19,11 @@ import { CAPM3_VERSION } from '../../../src/manifests/cluster.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
 import { FarmClient } from '../../../src/engine/topology/farm.js';
 import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
-import { startWorld, type World } from '../../support/fake-controllers.js';
+import { worldForSuite } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
+import { storeReaches, tlsRefused } from '../../support/probes.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-}, 60_000);
-afterAll(async () => {
-  await world?.stop();
-}, 120_000);
+const world = worldForSuite();
 
 const COUNT = 8;
 
@@ -41,8 +36,8 @@ function options(stateDir: string, store: ScaleStore, basePort: number, farmBase
       farm: { basePort: farmBase, capacity: COUNT },
     }),
     store,
-    management: { kubeconfigYaml: world.management.kubeconfigYaml },
-    managementEtcd: world.management.etcd,
+    management: { kubeconfigYaml: world().management.kubeconfigYaml },
+    managementEtcd: world().management.etcd,
     stateDir,
     reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
     timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
@@ -76,32 +71,6 @@ function tlsVerified(host: string, port: number, caPem: string): Promise<string>
   });
 }
 
-function refused(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, rejectUnauthorized: false, timeout: 3000 }, () => {
-      s.end();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-}
-
-function waitUntil(store: ScaleStore, pred: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (pred()) return resolve();
-    const off = store.subscribe(() => {
-      if (pred()) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 const b64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 describe('topology farm', () => {
@@ -114,7 +83,7 @@ describe('topology farm', () => {
       const store1 = createScaleStore();
       engine = await createEngine(options(stateDir, store1, basePort, farmBase));
       const first = engine.addBatch({ count: COUNT }).catch((e: Error) => e);
-      await waitUntil(
+      await storeReaches(
         store1,
         () => Object.values(store1.getState().clusters).filter((c) => c.transitions.machine !== undefined).length >= 3,
       );
@@ -135,7 +104,7 @@ describe('topology farm', () => {
       expect(clusters.every((c) => c.phase === 'ready')).toBe(true);
       expect(clusters.every((c) => c.placement === 'local')).toBe(true);
 
-      const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+      const mgmt = KubeClient.from({ kubeconfigYaml: world().management.kubeconfigYaml });
       const ports = new Set<number>();
       for (const c of clusters) {
         const cluster = await mgmt.get('cluster.x-k8s.io/v1beta2', 'Cluster', c.name, c.namespace);
@@ -180,7 +149,7 @@ describe('topology farm', () => {
       expect(await new FarmClient({ name: 'local', url: control.url, token }).capacity()).toMatchObject({
         reachable: false,
       });
-      for (const p of ports) expect(await refused('127.0.0.1', p)).toBe(true);
+      for (const p of ports) expect(await tlsRefused('127.0.0.1', p)).toBe(true);
       expect((await engine.status()).clusters).toEqual([]);
     } finally {
       if (engine && (await engine.status().catch(() => ({ clusters: [] }))).clusters.length)

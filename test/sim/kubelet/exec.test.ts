@@ -4,29 +4,24 @@
 // node with the pod's volume paths mapped. Real kubectl, real etcd, the engine's own etcd
 // setup and tenancy admin over `kubectl exec`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startKubelet, type KubeletHandle } from '../../../src/sim/kubelet/kubelet.js';
+import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
+import type { KubeletHandle } from '../../../src/sim/kubelet/kubelet.js';
 import { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, objectPath } from '../../../src/sim/controllers/resources.js';
-import { createCA, issueCert } from '../../../src/core/pki/index.js';
-import { createEtcdPki, type EtcdPki } from '../../../src/engine/backing/etcd-pki.js';
+import type { EtcdPki } from '../../../src/engine/backing/etcd-pki.js';
 import { ETCD, etcdObjects } from '../../../src/engine/backing/etcd-objects.js';
 import { setupBackingEtcd } from '../../../src/engine/backing/setup.js';
 import { EtcdctlAdmin, podEtcdctl } from '../../../src/engine/etcd/etcdctl.js';
 import { podEtcdAdmin } from '../../../src/engine/topology/sites.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
-import { requireEtcd } from '../../support/etcd-server.js';
+import { type EtcdNode, etcdNodeSkipReason, startEtcdNode } from '../../support/etcd-node.js';
 
-const kubectlMissing = spawnSync('kubectl', ['version', '--client']).status !== 0;
-const skip = requireEtcd() ?? (kubectlMissing ? 'kubectl not installed' : undefined);
+const skip = etcdNodeSkipReason();
 
 let dir: string;
 let api: ApiServerHandle;
@@ -67,14 +62,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 /** Whether the process exists and has not exited (a zombie awaiting its reaper counts as gone). */
@@ -128,51 +115,18 @@ const execPath = (pod: string, query = '') =>
 
 const execArgs = (...cmd: string[]) => ['exec', '-n', ETCD.namespace, ETCD.pod, '-c', ETCD.container, '--', ...cmd];
 
+let node: EtcdNode | undefined;
+
 beforeAll(async () => {
   if (skip) return;
-  // etcd's flags name fixed ports; the kubelet binds them on the node address (127.0.0.1 here).
-  for (const port of [2379, 2380, 2381]) {
-    if (!(await portFree(port))) throw new Error(`127.0.0.1:${port} is taken: this test runs etcd-0 there`);
-  }
-  dir = mkdtempSync(join(tmpdir(), 'scale-tui-exec-'));
-  // A cluster CA that signs the serving certificate and the API server's kubelet-client
-  // certificate, which the kubelet checks against the kubeconfig's CA.
-  const ca = createCA('exec-test-ca');
-  const serving = issueCert(ca, {
-    commonName: 'kube-apiserver',
-    dnsNames: ['localhost'],
-    ipAddresses: ['127.0.0.1'],
-    usage: 'server',
-  });
-  const kubeletClient = issueCert(ca, {
-    commonName: 'kube-apiserver-kubelet-client',
-    organizations: ['kubeadm:cluster-admins'],
-    usage: 'client',
-  });
-  api = await startApiServer({
-    name: 'exec-test',
-    builtinCrds: false,
-    tls: { certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem },
-    kubeletClient,
-    dataDir: dir,
-  });
-  kubeconfig = api.kubeconfigPath!;
-  const kc = new KubeConfig();
-  kc.loadFromString(api.kubeconfigYaml);
-  client = new RestClient(kc);
-  kubelet = await startKubelet({ kubeconfig: kc, nodeName: NODE, address: '127.0.0.1', runEtcd: true });
-  pki = createEtcdPki();
-  const kube = KubeClient.from({ kubeconfigPath: kubeconfig });
-  for (const obj of etcdObjects({ ownership: { runId: 'exec-test' }, pki, rootPassword: 'r'.repeat(32) })) {
-    await kube.createOrSkip(obj);
-  }
+  node = await startEtcdNode('exec-test', 'r'.repeat(32));
+  ({ dir, api, kubeconfig, kubelet, pki } = node);
+  client = new RestClient(node.kc);
 }, 60_000);
 
 afterAll(async () => {
-  await kubelet?.stop();
   client?.close();
-  await api?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await node?.stop();
 });
 
 describe.skipIf(!!skip)('kubectl exec through the embedded API server to the simulated kubelet', () => {
