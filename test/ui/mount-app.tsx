@@ -1,17 +1,17 @@
-// The real TUI, mounted for the benches: the App under Ink with a terminal stand-in of a
-// chosen size (a TTY as Ink sees it) and a scripted stdin. Everything the App writes goes
+// The real TUI, mounted for tests and benches: the App under Ink with a terminal stand-in
+// of a chosen size (a TTY as Ink sees it, resizable) and a scripted stdin. Everything the App writes goes
 // through the row writer to this stand-in; a frame is timed from its trigger (a store change
 // or a key written to stdin) to the moment its bytes reach the terminal's write(). A virtual
 // terminal (test/ui/vterm.ts) can replay the writes so a bench reads what the screen shows.
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { render } from 'ink';
-import type { ScaleStore } from '../src/state/store.js';
-import { App } from '../src/ui/app.js';
-import { INK_RENDER_OPTIONS } from '../src/ui/index.js';
-import type { DetailActions } from '../src/ui/use-details.js';
-import { recordingIntents } from '../test/ui/fixtures.js';
-import { VirtualTerminal } from '../test/ui/vterm.js';
+import type { ScaleStore } from '../../src/state/store.js';
+import { App } from '../../src/ui/app.js';
+import { INK_RENDER_OPTIONS } from '../../src/ui/index.js';
+import type { DetailActions } from '../../src/ui/use-details.js';
+import { recordingIntents } from './fixtures.js';
+import { VirtualTerminal } from './vterm.js';
 
 /** A stdin as Ink reads it: raw mode, 'readable' then read(). */
 class ScriptedStdin extends EventEmitter {
@@ -36,8 +36,14 @@ class ScriptedStdin extends EventEmitter {
 }
 
 export interface Written {
-  /** From the trigger to the write, ms. */
+  /** From the trigger (store change or key) to the write, ms. */
   ms: number;
+  /**
+   * From the App's first read of the store after the trigger to the write, ms: the frame's
+   * own work. For a store change this leaves out the wait for the App's redraw tick (the
+   * coalescing, up to frameMs by design); for a key it is the whole path but Ink's parsing.
+   */
+  work: number;
   bytes: number;
 }
 
@@ -48,11 +54,25 @@ export function mountApp(opts: {
   detail?: DetailActions;
   /** The App's redraw tick; the benches use 1 ms so a store change is picked up at once. */
   frameMs?: number;
+  /** Keep every write (tests); benches keep none, so an hour of frames does not grow. */
+  keepWrites?: boolean;
 }) {
   let trigger = 0;
+  let firstRead = 0;
+  // The App reads the store at the start of each frame's work (the redraw tick's snapshot,
+  // the key reducer's context): the first read after a trigger starts the frame's work.
+  const store: ScaleStore = {
+    ...opts.store,
+    getState: () => {
+      if (firstRead === 0) firstRead = performance.now();
+      return opts.store.getState();
+    },
+  };
   let waiting: ((w: Written) => void) | undefined;
-  // Every write is replayed (after its time is taken) so the bench can read the screen.
-  const replay = new VirtualTerminal(opts.cols, opts.rows);
+  // Every write is replayed (after its time is taken) so the bench can read the screen;
+  // a resize starts a terminal of the new size (the writer repaints all after one).
+  let replay = new VirtualTerminal(opts.cols, opts.rows);
+  const all: string[] = [];
   let writes = 0;
   const sink = Object.assign(
     new Writable({
@@ -61,10 +81,11 @@ export function mountApp(opts: {
         const text = c.toString();
         if (text.length > 0) {
           writes++;
+          if (opts.keepWrites) all.push(text);
           replay.write(text);
           const w = waiting;
           waiting = undefined;
-          w?.({ ms: at - trigger, bytes: text.length });
+          w?.({ ms: at - trigger, work: at - (firstRead || trigger), bytes: text.length });
         }
         cb();
       },
@@ -74,7 +95,7 @@ export function mountApp(opts: {
   const stdin = new ScriptedStdin();
   const ink = render(
     <App
-      store={opts.store}
+      store={store}
       intents={recordingIntents()}
       title="scale-tui"
       defaultCount={10}
@@ -100,7 +121,10 @@ export function mountApp(opts: {
         clearTimeout(timer);
         resolve(w);
       };
-      if (restart) trigger = performance.now();
+      if (restart) {
+        trigger = performance.now();
+        firstRead = 0;
+      }
       act();
     });
   }
@@ -110,9 +134,25 @@ export function mountApp(opts: {
     frame,
     more,
     press: (keys: string): void => stdin.write(keys),
+    /** Ink reads keys once its input effect has run; keys written before that are lost. */
+    inputReady: async (): Promise<void> => {
+      const end = Date.now() + 30_000;
+      while (stdin.listenerCount('readable') === 0) {
+        if (Date.now() > end) throw new Error('Ink never started reading stdin');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
     /** The screen as the writes so far left it. */
     screen: (): string => replay.text(),
     writes: (): number => writes,
+    /** Every non-empty write so far (with keepWrites). */
+    written: (): readonly string[] => all,
+    /** The terminal resized, as a TTY reports it: new size, then 'resize'. */
+    resize: (cols: number, rows: number): void => {
+      replay = new VirtualTerminal(cols, rows);
+      Object.assign(sink, { columns: cols, rows });
+      sink.emit('resize');
+    },
     unmount: (): void => ink.unmount(),
   };
 }
