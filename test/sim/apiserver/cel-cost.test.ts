@@ -9,9 +9,13 @@
 //     "validation failed due to running out of cost budget, no further validation rules will be
 //     run". Checked on the validator directly, with this meter's figures (./cel-cost.ts says
 //     where they differ from cel-go's).
+//   - static: a CRD whose rule's estimated cost exceeds StaticEstimatedCostLimit (10,000,000) is
+//     refused at creation, "estimated rule cost exceeds budget by factor of ..." (apiextensions
+//     validation.go getCostErrorMessage); a nested all() over an unbounded string list is so far
+//     over (about 10^12) that any estimator says "more than 100x", and maxItems brings it under.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Conn } from './conformance/helpers.js';
-import { installProbes, type Probes } from './cel-crd.js';
+import { CRDS, causesOf, crdFor, installProbes, newGroup, type Probes } from './cel-crd.js';
 import { validateCel } from '../../../src/sim/apiserver/schema/cel.js';
 import { metered, PER_CALL_LIMIT } from '../../../src/sim/apiserver/schema/cel-cost.js';
 import { compileCel } from '../../../src/sim/apiserver/schema/cel-env.js';
@@ -99,5 +103,35 @@ describe('CEL runtime cost', () => {
     expect(at).toBeLessThanOrEqual(16);
     // 10 items fit in the budget
     expect(validateCel(schema, { items: obj.items.slice(0, 10) })).toEqual([]);
+  });
+
+  it.each([
+    ['without maxItems is refused: its estimated cost is more than 100x the limit', undefined, 422],
+    ['with maxItems 10 is accepted', 10, 201],
+  ])('a CRD with a nested all() over a string list %s', async (_what, maxItems, want) => {
+    const group = newGroup('celest');
+    const rule = 'self.all(x, self.all(y, x == y || x != y))';
+    const props = {
+      names: {
+        type: 'array',
+        items: { type: 'string' },
+        ...(maxItems ? { maxItems } : {}),
+        'x-kubernetes-validations': [{ rule }],
+      },
+    };
+    const r = await c.raw('POST', CRDS, JSON.stringify(crdFor(group, props)));
+    if (r.status === 201) await c.raw('DELETE', `${CRDS}/probes.${group}`);
+    expect(r.status).toBe(want);
+    if (want === 422) {
+      expect(causesOf(r.json())).toEqual([
+        {
+          reason: 'FieldValueForbidden',
+          field:
+            'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[names].x-kubernetes-validations[0].rule',
+          message:
+            'Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+        },
+      ]);
+    }
   });
 });

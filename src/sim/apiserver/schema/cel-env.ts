@@ -10,11 +10,13 @@
 // new CRD too), and the static cost estimate.
 import { Environment } from '@marcbachmann/cel-js';
 import { type CelAstNode, chargeCost, instrument, traversalCost } from './cel-cost.js';
+import { estimateRuleCost } from './cel-estimate.js';
 import { CelCallError, registerCoreLibraries } from './cel-lib-core.js';
 import { registerFormatLibrary } from './cel-lib-format.js';
 import { isRequestUri, registerNetLibraries } from './cel-lib-net.js';
 import { registerQuantityLibrary } from './cel-lib-quantity.js';
 import { compileRe2, re2Matches } from './re2.js';
+import type { JSONSchemaProps } from './types.js';
 
 export type CelProgram = (ctx: Record<string, unknown>) => unknown;
 
@@ -149,4 +151,10 @@ function compileUncached(source: string): CelProgram {
   if (bad.length > 0) throw new Error(`compilation failed: ERROR: <input>: ${bad[0]}`);
   instrument(ast, node, override);
   return program as unknown as CelProgram;
+}
+
+/** The static cost estimate of a compiled rule at a schema node (./cel-estimate.ts). */
+export function estimateCelCost(source: string, self: JSONSchemaProps): number {
+  const program = compileCel(source);
+  return estimateRuleCost((program as unknown as { ast: CelAstNode }).ast, self, environment().isNode);
 }

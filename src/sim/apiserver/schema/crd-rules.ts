@@ -2,9 +2,11 @@
 // and CEL go (apiextensions validation, ValidateCustomResourceDefinition): every `pattern` must
 // compile as a Go regexp ("must be a valid regular expression, but isn't: error parsing regexp:
 // ..."), and every x-kubernetes-validations rule and messageExpression must compile in the CEL
-// environment ("compilation failed: ..."). A CRD failing either is refused with 422, so the
-// embedded server never serves a resource whose rules it would have to skip.
-import { compileCel } from './cel-env.js';
+// environment ("compilation failed: ..."), and no rule's estimated cost times the number of
+// times it can run may exceed the static limit (./cel-estimate.ts). A CRD failing any is
+// refused with 422, so the embedded server never serves a resource whose rules it would skip.
+import { compileCel, estimateCelCost } from './cel-env.js';
+import { costErrorMessage, maxCardinality, STATIC_COST_LIMIT } from './cel-estimate.js';
 import { compileRe2 } from './re2.js';
 import type { JSONSchemaProps } from './types.js';
 import type { StatusCause } from '../status.js';
@@ -19,7 +21,7 @@ interface RuleSpec {
 const ruleValue = (r: RuleSpec): string =>
   `apiextensions.ValidationRule{Rule:${JSON.stringify(r.rule)}, Message:${JSON.stringify(r.message ?? '')}, MessageExpression:${JSON.stringify(r.messageExpression ?? '')}, Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
 
-function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JSONSchemaProps>): void {
+function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JSONSchemaProps>, times: number): void {
   if (seen.has(s)) return;
   seen.add(s);
   if (typeof s.pattern === 'string') {
@@ -41,6 +43,16 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JS
       if (typeof src !== 'string' || src === '') continue;
       try {
         compileCel(src);
+        if (key === 'rule') {
+          const cost = estimateCelCost(src, s) * times;
+          if (cost > STATIC_COST_LIMIT) {
+            out.push({
+              reason: 'FieldValueForbidden',
+              field: `${path}.x-kubernetes-validations[${i}].rule`,
+              message: `Forbidden: ${costErrorMessage(cost)}`,
+            });
+          }
+        }
       } catch (err) {
         out.push({
           reason: 'FieldValueInvalid',
@@ -50,10 +62,11 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JS
       }
     }
   });
-  for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, `${path}.properties[${k}]`, out, seen);
-  if (typeof s.additionalProperties === 'object')
-    walk(s.additionalProperties, `${path}.additionalProperties`, out, seen);
-  if (s.items) walk(s.items, `${path}.items`, out, seen);
+  for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, `${path}.properties[${k}]`, out, seen, times);
+  if (typeof s.additionalProperties === 'object') {
+    walk(s.additionalProperties, `${path}.additionalProperties`, out, seen, times * maxCardinality(s));
+  }
+  if (s.items) walk(s.items, `${path}.items`, out, seen, times * maxCardinality(s));
 }
 
 /** The causes for which kube-apiserver would refuse this CRD object's patterns or rules. */
@@ -62,7 +75,7 @@ export function crdDefinitionCauses(crd: Record<string, unknown>): StatusCause[]
   const out: StatusCause[] = [];
   (spec?.versions ?? []).forEach((v, i) => {
     const root = v?.schema?.openAPIV3Schema;
-    if (root && typeof root === 'object') walk(root, `spec.versions[${i}].schema.openAPIV3Schema`, out, new Set());
+    if (root && typeof root === 'object') walk(root, `spec.versions[${i}].schema.openAPIV3Schema`, out, new Set(), 1);
   });
   return out;
 }
