@@ -7,7 +7,7 @@
 //
 // Not here: the authz library (not offered to CRD rules), two-variable comprehensions (v1.32:
 // a v1.32 server compiles new rules at the v1.31 compatibility version, so it refuses them in a
-// new CRD too), and the static cost estimate.
+// new CRD too). The static cost estimate is ./cel-estimate.ts.
 import { Environment } from '@marcbachmann/cel-js';
 import { type CelAstNode, chargeCost, instrument, traversalCost } from './cel-cost.js';
 import { estimateRuleCost } from './cel-estimate.js';
