@@ -11,7 +11,7 @@ import { ForwardSupervisor } from '../../src/engine/forward/supervisor.js';
 import { KubeClient } from '../../src/core/kube/client.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
 import { createScaleStore, type ScaleStore } from '../../src/state/store.js';
-import { startWorld, type World } from '../support/fake-controllers.js';
+import { worldForSuite } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 
 describe('port-forward supervisor', () => {
@@ -51,20 +51,14 @@ describe('port-forward supervisor', () => {
 });
 
 describe('engine state survives a quit', () => {
-  let world: World;
-  beforeAll(async () => {
-    world = await startWorld();
-  }, 60_000);
-  afterAll(async () => {
-    await world?.stop();
-  }, 120_000);
+  const world = worldForSuite();
 
   function options(stateDir: string, store: ScaleStore, basePort: number): EngineOptions {
     return {
       config: configSchema.parse({ topology: 'dedicated', batch: { concurrency: 4 }, naming: { prefix: 'quit' } }),
       store,
-      management: { kubeconfigYaml: world.management.kubeconfigYaml },
-      managementEtcd: world.management.etcd,
+      management: { kubeconfigYaml: world().management.kubeconfigYaml },
+      managementEtcd: world().management.etcd,
       stateDir,
       reach: { mode: 'port-forward', host: '127.0.0.1', basePort },
       timeouts: { controllerMs: 90_000, apiMs: 60_000, deleteMs: 90_000 },
