@@ -198,8 +198,22 @@ export interface BackgroundFarmOptions {
 export async function ensureLocalFarm(o: BackgroundFarmOptions): Promise<LocalFarm & { started: boolean }> {
   const found = findLocalFarm(o.dir);
   if (found) return { ...found, started: false };
+  const startMs = o.startMs ?? 60_000;
   const holder = farmLockHolder(o.dir);
-  if (holder && !holder.background) throw new FarmBusyError(o.dir, holder); // a foreground farm that has not answered yet
+  if (holder) {
+    // A farm still restoring its clusters holds the lock before it answers: wait for it.
+    const deadline = Date.now() + startMs;
+    while (Date.now() < deadline && running(holder)) {
+      const farm = findLocalFarm(o.dir);
+      if (farm && (await answers(farm.url, farm.token))) return { ...farm, started: false };
+      await sleep(100);
+    }
+    if (running(holder))
+      throw new UserError(
+        `the farm serving ${o.dir} (pid ${holder.pid}) did not answer within ${startMs / 1000} s`,
+        `see ${join(o.dir, FARM_LOG)}, or stop that farm (\`scale-tui farm stop\` for a background one)`,
+      );
+  }
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   chmodSync(o.dir, 0o700);
   const log = join(o.dir, FARM_LOG);
@@ -229,7 +243,7 @@ export async function ensureLocalFarm(o: BackgroundFarmOptions): Promise<LocalFa
     exited = true;
   });
   child.unref();
-  const deadline = Date.now() + (o.startMs ?? 60_000);
+  const deadline = Date.now() + startMs;
   while (Date.now() < deadline) {
     const farm = findLocalFarm(o.dir);
     if (farm && (await answers(farm.url, farm.token))) return { ...farm, started: farm.pid === child.pid };
@@ -242,7 +256,7 @@ export async function ensureLocalFarm(o: BackgroundFarmOptions): Promise<LocalFa
   }
   if (!exited) child.kill('SIGTERM');
   throw new UserError(
-    `the background farm for ${o.dir} did not answer within ${(o.startMs ?? 60_000) / 1000} s: ${logTail(log)}`,
+    `the background farm for ${o.dir} did not answer within ${startMs / 1000} s: ${logTail(log)}`,
     `see ${log}`,
   );
 }

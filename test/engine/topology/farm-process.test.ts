@@ -95,4 +95,18 @@ describe('the local farm process', () => {
     release();
     expect(existsSync(join(dir, 'serve.lock'))).toBe(false);
   });
+
+  it('a farm that holds the lock but has not answered yet is waited for, not doubled', async () => {
+    const dir = tempDir();
+    const release = acquireFarmLock(dir, false);
+    try {
+      await expect(
+        ensureLocalFarm({ dir, host: '127.0.0.1', basePort: 20000, capacity: 1, startMs: 700 }),
+      ).rejects.toThrow(`the farm serving ${dir} (pid ${process.pid}) did not answer within 0.7 s`);
+      // Nothing was started beside it.
+      expect(existsSync(join(dir, 'serve.log'))).toBe(false);
+    } finally {
+      release();
+    }
+  });
 });
