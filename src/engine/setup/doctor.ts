@@ -70,31 +70,32 @@ async function checkDocker(): Promise<CheckResult> {
   return { name: 'docker', status: 'ok', detail: `server ${info.serverVersion}` };
 }
 
+/** The failed check for a required tool that is missing (`installFix`) or whose version call failed. */
+function probeFailed(
+  name: string,
+  p: Awaited<ReturnType<typeof probeTool>>,
+  installFix: string,
+): CheckResult | undefined {
+  if (!p.found) return { name, status: 'fail', detail: `${name} is not installed`, fix: installFix };
+  if (p.error) return { name, status: 'fail', detail: `${name} version failed: ${p.error}`, fix: `Reinstall ${name}.` };
+  return undefined;
+}
+
 async function checkKind(): Promise<CheckResult> {
   const p = await probeTool('kind', ['version']);
-  if (!p.found)
-    return {
-      name: 'kind',
-      status: 'fail',
-      detail: 'kind is not installed',
-      fix: 'Install kind (release binary kind-linux-amd64 into /usr/local/bin/kind); `scale-tui setup` uses it for the management cluster.',
-    };
-  if (p.error)
-    return { name: 'kind', status: 'fail', detail: `kind version failed: ${p.error}`, fix: 'Reinstall kind.' };
+  const failed = probeFailed(
+    'kind',
+    p,
+    'Install kind (release binary kind-linux-amd64 into /usr/local/bin/kind); `scale-tui setup` uses it for the management cluster.',
+  );
+  if (failed) return failed;
   return { name: 'kind', status: 'ok', detail: parseKindVersion(p.version ?? '') };
 }
 
 async function checkKubectl(): Promise<CheckResult> {
   const p = await probeTool('kubectl', ['version', '--client']);
-  if (!p.found)
-    return {
-      name: 'kubectl',
-      status: 'fail',
-      detail: 'kubectl is not installed',
-      fix: 'Install kubectl (>= 1.24 for --subresource) and put it on PATH.',
-    };
-  if (p.error)
-    return { name: 'kubectl', status: 'fail', detail: `kubectl version failed: ${p.error}`, fix: 'Reinstall kubectl.' };
+  const failed = probeFailed('kubectl', p, 'Install kubectl (>= 1.24 for --subresource) and put it on PATH.');
+  if (failed) return failed;
   try {
     return { name: 'kubectl', status: 'ok', detail: await kubectlClientVersion() };
   } catch {
@@ -104,21 +105,12 @@ async function checkKubectl(): Promise<CheckResult> {
 
 async function checkClusterctl(capi: string): Promise<CheckResult> {
   const p = await probeTool('clusterctl', ['version', '-o', 'short']);
-  if (!p.found) {
-    return {
-      name: 'clusterctl',
-      status: 'fail',
-      detail: 'clusterctl is not installed',
-      fix: `Install clusterctl ${capi} (release binary clusterctl-linux-amd64 from cluster-api ${capi}) and put it on PATH.`,
-    };
-  }
-  if (p.error)
-    return {
-      name: 'clusterctl',
-      status: 'fail',
-      detail: `clusterctl version failed: ${p.error}`,
-      fix: 'Reinstall clusterctl.',
-    };
+  const failed = probeFailed(
+    'clusterctl',
+    p,
+    `Install clusterctl ${capi} (release binary clusterctl-linux-amd64 from cluster-api ${capi}) and put it on PATH.`,
+  );
+  if (failed) return failed;
   const have = (p.version ?? '').trim();
   if (minor(have) !== minor(capi)) {
     return {
