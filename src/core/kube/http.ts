@@ -8,6 +8,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { keepAliveAgent } from './agent-pool.js';
+import { loopDeadline, type Deadline } from './loop-lag.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { ResponseContext, wrapHttpLibrary, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
@@ -109,19 +110,19 @@ function open(r: RawRequest, keepDeadline: boolean, retried = false): Promise<Op
     };
     // The connect deadline starts when the request has a socket: a request waiting in its
     // agent's queue is not a connection that failed (the request deadline still bounds it).
-    let connectTimer: NodeJS.Timeout | undefined;
+    let connectTimer: Deadline | undefined;
     let connectDone = false;
-    let requestTimer: NodeJS.Timeout | undefined = setTimeout(() => {
+    let requestTimer: Deadline | undefined = loopDeadline(r.deadlines.requestMs, () => {
       expire(`no complete answer within ${seconds(r.deadlines.requestMs)}`);
-    }, r.deadlines.requestMs);
+    });
     const connected = (): void => {
       connectDone = true;
-      if (connectTimer) clearTimeout(connectTimer);
+      connectTimer?.clear();
       connectTimer = undefined;
     };
     const clearDeadline = (): void => {
       connected();
-      if (requestTimer) clearTimeout(requestTimer);
+      requestTimer?.clear();
       requestTimer = undefined;
     };
     const onAbort = (): void => void req.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
@@ -134,9 +135,9 @@ function open(r: RawRequest, keepDeadline: boolean, retried = false): Promise<Op
       // A kept-alive socket is connected already; a new one is connected once TLS is up.
       if (req.reusedSocket || (!s.connecting && !(s instanceof TLSSocket))) return connected();
       if (!connectDone) {
-        connectTimer = setTimeout(() => {
+        connectTimer = loopDeadline(r.deadlines.connectMs, () => {
           expire(`no connection within ${seconds(r.deadlines.connectMs)} (TCP and TLS handshake)`);
-        }, r.deadlines.connectMs);
+        });
       }
       s.once(s instanceof TLSSocket ? 'secureConnect' : 'connect', connected);
     });
