@@ -1,15 +1,50 @@
 import { defineConfig } from 'vitest/config';
 
+// Two lanes run side by side, one file at a time each, so CI on 2 cores keeps both busy:
+// - `serial` (forks): suites that time a whole system or lean on the machine: the lab's
+//   network namespaces, the kill matrix and the other reliability drills, the tmux
+//   sessions, the engine's multi-process topologies and the demo comparisons. Each gets a
+//   process of its own and never shares the machine with a second heavy file.
+// - `unit` (threads): everything else, mostly in-process and I/O-bound. A worker thread
+//   per file keeps module state apart as a fork would; none of these files changes the
+//   working directory or the umask, which a worker cannot do.
+// bad-input spawns the CLI 76 times and times nothing, so it runs in the unit lane, which
+// balances the two (about 60 % of the wall time is in the serial lane).
+// Against an external cluster (SCALE_TUI_TEST_KUBECONFIG) the suites share its provider
+// Deployments, so both lanes use the one forks pool and files run strictly one at a time.
+// No retries: a failure is a failure.
+const SERIAL = [
+  'test/lab/**/*.test.ts',
+  'test/reliability/!(bad-input).test.ts',
+  'test/ui/tmux-*.test.ts',
+  'test/engine/engine/**/*.test.ts',
+  'test/sim/demo/**/*.test.ts',
+  'test/soak/**/*.test.ts',
+  // e2e/ runs with the suite and skips itself unless docker, kind and clusterctl are there.
+  'e2e/**/*.test.ts',
+];
+
+const external = Boolean(process.env.SCALE_TUI_TEST_KUBECONFIG);
+
 export default defineConfig({
   test: {
-    // e2e/ runs with the suite and skips itself unless its environment (docker, kind, clusterctl) is there.
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'e2e/**/*.test.ts'],
-    // Integration suites start real servers (etcd, our API server, a workload API per
-    // cluster) and emulated controllers with their own deadlines. One file at a time keeps
-    // them from competing for the machine's 2 cores; no retries: a failure is a failure.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    pool: 'forks',
-    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+    poolOptions: {
+      forks: { maxForks: 1, minForks: 1 },
+      threads: { maxThreads: 1, minThreads: 1 },
+    },
+    projects: [
+      { extends: true, test: { name: 'serial', pool: 'forks', include: SERIAL } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          pool: external ? 'forks' : 'threads',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: SERIAL,
+        },
+      },
+    ],
   },
 });
