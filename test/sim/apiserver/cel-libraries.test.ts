@@ -41,6 +41,8 @@ const CASES: Case[] = [
   { lib: 'strings.go', rule: "self.upperAscii() == 'ABC'", type: 'string', ok: 'abc', bad: 'abd' },
   { lib: 'strings.go', rule: "self.replace('-', '_') == 'a_b_c'", type: 'string', ok: 'a-b-c', bad: 'a-b' },
   { lib: 'strings.go', rule: "self.replace('-', '_', 1) == 'a_b-c'", type: 'string', ok: 'a-b-c', bad: 'a_b_c' },
+  // Go's strings.Replace with an empty old string inserts at every rune boundary, ends included
+  { lib: 'strings.go', rule: "self.replace('', '.') == '.a.b.'", type: 'string', ok: 'ab', bad: 'abc' },
   { lib: 'strings.go', rule: "self.split(',').size() == 3", type: 'string', ok: 'a,b,c', bad: 'a,b' },
   { lib: 'strings.go', rule: "self.substring(1, 3) == 'bc'", type: 'string', ok: 'abcd', bad: 'axyd' },
   { lib: 'strings.go', rule: "self.trim() == 'x'", type: 'string', ok: '  x ', bad: ' y ' },

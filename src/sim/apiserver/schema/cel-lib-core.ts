@@ -203,6 +203,14 @@ function stringsLib(env: Environment): void {
   });
   const replace = (s: string, from: string, to: string, n: number): string => {
     chargeCost(traversalCost(s));
+    if (from === '') {
+      // Go's strings.Replace with an empty old string inserts at every rune boundary, ends included
+      const r = runes(s);
+      const k = n < 0 ? r.length + 1 : Math.min(n, r.length + 1);
+      let out = '';
+      for (let i = 0; i <= r.length; i++) out += (i < k ? to : '') + (r[i] ?? '');
+      return out;
+    }
     if (n < 0) return s.split(from).join(to);
     let out = s;
     let at = 0;
@@ -210,7 +218,7 @@ function stringsLib(env: Environment): void {
       const idx = out.indexOf(from, at);
       if (idx < 0) break;
       out = out.slice(0, idx) + to + out.slice(idx + from.length);
-      at = idx + to.length + (from === '' ? 1 : 0);
+      at = idx + to.length;
     }
     return out;
   };
