@@ -9,23 +9,12 @@ import { defaultConfig } from '../../../src/engine/config/load.js';
 import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { managementObjects } from '../../../src/demo/manifests.js';
+import { rolledOutDeployment } from '../../support/deployments.js';
 
 /** A cluster holding only BMO's Deployment, rolled out and Available, with these manager args. */
 function bmoCluster(args: string[]): SetupKube {
   const c = CONTROLLERS.bmo;
-  const deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: c.deployment, namespace: c.namespace, generation: 1 },
-    spec: { replicas: 1, template: { spec: { containers: [{ name: c.container, args }] } } },
-    status: {
-      observedGeneration: 1,
-      replicas: 1,
-      updatedReplicas: 1,
-      availableReplicas: 1,
-      conditions: [{ type: 'Available', status: 'True' }],
-    },
-  };
+  const deployment = rolledOutDeployment(c.namespace, c.deployment, c.container, args);
   return {
     get: async <T extends KubeObject = KubeObject>(_v: string, kind: string, name: string, ns?: string) =>
       (kind === 'Deployment' && name === c.deployment && ns === c.namespace ? deployment : undefined) as T | undefined,

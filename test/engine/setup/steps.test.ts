@@ -12,24 +12,9 @@ import { defaultConfig } from '../../../src/engine/config/load.js';
 import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import { bmoTestModeArgs, bmoTestModeKustomization } from '../../../src/engine/setup/bmo.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
+import { rolledOutDeployment } from '../../support/deployments.js';
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n';
-
-function deployment(ns: string, name: string, container: string, args: string[]): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, generation: 1 } as KubeObject['metadata'],
-    spec: { replicas: 1, template: { spec: { containers: [{ name: container, args }] } } },
-    status: {
-      observedGeneration: 1,
-      replicas: 1,
-      updatedReplicas: 1,
-      availableReplicas: 1,
-      conditions: [{ type: 'Available', status: 'True' }],
-    },
-  };
-}
 
 /** Management API state derived from which tool invocations happened. */
 class ToolDrivenKube implements SetupKube {
@@ -65,23 +50,25 @@ class ToolDrivenKube implements SetupKube {
     }
     if (this.fake.calls('clusterctl').some((c) => c.argv[0] === 'init')) {
       for (const id of ['capi', 'kubeadm-bootstrap', 'kcp', 'capm3', 'ipam'] as const)
-        out.push(deployment(CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', ['--leader-elect']));
+        out.push(
+          rolledOutDeployment(CONTROLLERS[id].namespace, CONTROLLERS[id].deployment, 'manager', ['--leader-elect']),
+        );
       for (const d of ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'])
-        out.push(deployment('cert-manager', d, d, []));
+        out.push(rolledOutDeployment('cert-manager', d, d, []));
     }
     if (
       this.fake
         .calls('clusterctl')
         .some((c) => c.argv[0] === 'init' && c.argv.some((a) => a.startsWith('--infrastructure=docker:')))
     ) {
-      out.push(deployment('capd-system', 'capd-controller-manager', 'manager', ['--leader-elect']));
+      out.push(rolledOutDeployment('capd-system', 'capd-controller-manager', 'manager', ['--leader-elect']));
     }
     const bmoApplied = this.fake
       .calls('kubectl')
       .some((c) => c.argv.includes('-k') && /scale-tui-bmo-/.test(c.argv.join(' ')));
     if (bmoApplied && this.fake.calls('kubectl').filter((c) => /scale-tui-bmo-/.test(c.argv.join(' '))).length >= 3) {
       out.push(
-        deployment(
+        rolledOutDeployment(
           'baremetal-operator-system',
           'baremetal-operator-controller-manager',
           'manager',
@@ -90,7 +77,7 @@ class ToolDrivenKube implements SetupKube {
       );
     }
     if (this.did('kubectl', /metrics-server\/releases\/download\/v0\.8\.0\/components\.yaml/))
-      out.push(deployment('kube-system', 'metrics-server', 'metrics-server', this.metricsArgs));
+      out.push(rolledOutDeployment('kube-system', 'metrics-server', 'metrics-server', this.metricsArgs));
     return out;
   }
   async get<T extends KubeObject = KubeObject>(
