@@ -76,6 +76,16 @@ describe('CEL runtime cost', () => {
     expect(c20 / c10).toBeLessThan(4.5);
   });
 
+  it('string scans cost a tenth of the string length (StringTraversalCostFactor)', () => {
+    const cost = (rule: string, text: string) => metered(() => compileCel(rule)({ self: text }), PER_CALL_LIMIT).cost;
+    for (const rule of ["self.contains('z')", "self.startsWith('z')", "self.matches('z')", "self.find('z') == ''"]) {
+      const short = cost(rule, 'a'.repeat(10));
+      const long = cost(rule, 'a'.repeat(10_010));
+      expect(long - short, rule).toBeGreaterThanOrEqual(1000);
+      expect(long - short, rule).toBeLessThanOrEqual(1002);
+    }
+  });
+
   it('all rules of one object share the 10,000,000 budget: past it, no further rules run', () => {
     // 30 items, each with a rule costing about 640,000 (a nested all() over 400 integers)
     const schema: JSONSchemaProps = {

@@ -10,10 +10,11 @@
 //   identifiers, field selections and index operations 1; literals 0; function and operator calls
 //   1; list literals 10 and map literals 30 (ListCreateBaseCost, MapCreateBaseCost); `&&`, `||`,
 //   `?:`, has() and the comprehension frame 0; a comprehension's body is charged on each step,
-//   as upstream's. String scans in the extension libraries and matches() add ceil(0.1 * length)
-//   (StringTraversalCostFactor), list functions add the list's length.
-// Where it differs from upstream: built-in operators on strings and lists (`==`, `+`, `in`,
-// contains/startsWith/endsWith) cost 1 here where cel-go charges by size, and the accumulator
+//   as upstream's. String scans (the extension libraries, matches, contains, startsWith,
+//   endsWith, lowerAscii, upperAscii) add ceil(0.1 * length) (StringTraversalCostFactor), list
+//   functions add the list's length.
+// Where it differs from upstream: operators on strings and lists (`==`, `+`, `in`) cost 1 here
+// where cel-go charges by size, and the accumulator
 // reads inside a comprehension cost nothing; so this meter reads somewhat lower than cel-go's
 // on string-heavy rules, and the same on the iteration counts that dominate real overruns.
 // The static estimate checked at CRD creation is ./cel-estimate.ts.

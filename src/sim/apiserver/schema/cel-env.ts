@@ -75,6 +75,24 @@ function override(node: CelAstNode): EvalFn | undefined {
       };
     }
   }
+  // string scans cel-go charges by the receiver's length (cel-js's own handlers, plus that charge)
+  const scans: Record<string, (s: string, x: string) => boolean> = {
+    contains: (s, x) => s.includes(x),
+    startsWith: (s, x) => s.startsWith(x),
+    endsWith: (s, x) => s.endsWith(x),
+  };
+  for (const [name, scan] of Object.entries(scans)) {
+    const c = receiverCall(name, 1, node);
+    if (c) {
+      return (ev, _ast, ctx) => {
+        const s = (ev as Runner).run(c[0], ctx);
+        const x = (ev as Runner).run(c[1], ctx);
+        if (typeof s !== 'string' || typeof x !== 'string') throw new CelCallError('no such overload');
+        chargeCost(traversalCost(s));
+        return scan(s, x);
+      };
+    }
+  }
   return undefined;
 }
 
