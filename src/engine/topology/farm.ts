@@ -40,10 +40,16 @@ export interface FarmCapacity {
 
 const DEADLINE_MS = 10_000;
 
-async function call<T>(ref: FarmRef, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${ref.url.replace(/\/$/, '')}${path}`, {
+/**
+ * One request with a deadline. A connection that fails before any answer is tried once more:
+ * fetch reuses idle keep-alive connections, and one the farm closes at the same moment (Node
+ * closes idle ones after 5 s) fails the request with "fetch failed" though the farm is up.
+ * Every control call is safe to repeat (register and updateNode are idempotent, as in FKAS;
+ * fault and delete set a state). A timeout is not repeated: the deadline is the caller's.
+ */
+async function send(ref: FarmRef, method: string, path: string, body?: unknown): Promise<Response> {
+  const attempt = () =>
+    fetch(`${ref.url.replace(/\/$/, '')}${path}`, {
       method,
       headers: {
         'Content-Type': 'application/json',
@@ -52,6 +58,19 @@ async function call<T>(ref: FarmRef, method: string, path: string, body?: unknow
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(DEADLINE_MS),
     });
+  try {
+    return await attempt();
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw err;
+    await new Promise((r) => setTimeout(r, 100));
+    return attempt();
+  }
+}
+
+async function call<T>(ref: FarmRef, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await send(ref, method, path, body);
   } catch (err) {
     throw new UserError(
       `farm ${ref.name} at ${ref.url} did not answer ${method} ${path} within ${DEADLINE_MS / 1000} s (${(err as Error).message})`,
