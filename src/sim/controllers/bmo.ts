@@ -18,8 +18,7 @@ import {
   nowIso,
   patchStatus,
   removeFinalizer,
-  splitKey,
-  type Obj,
+  cachedPrimary,
 } from './helpers.js';
 import { jittered } from '../cost-model/model.js';
 import { hardwareDetails } from './bmo-hardware.js';
@@ -44,8 +43,7 @@ export const bmoReconciler: ReconcilerDef = {
   concurrencyFlag: 'controller-concurrency',
   primary: R.bmh,
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const host = ctx.cache(R.bmh).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: host } = cachedPrimary(ctx, R.bmh, key);
     if (!host) return;
     const d = ctx.model.bmhDelaysMs;
     const status = (host.status ?? {}) as Record<string, unknown>;

@@ -15,9 +15,10 @@ import {
   ownerRef,
   patchStatus,
   setCondition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
+  keysWhere,
 } from './helpers.js';
 import { ApiError } from './rest.js';
 import { scaled } from '../cost-model/model.js';
@@ -82,10 +83,11 @@ export const kubeadmConfigReconciler: ReconcilerDef = {
     {
       resource: R.cluster,
       map: (o, cache) =>
-        cache(R.kubeadmConfig)
-          .list(o.metadata.namespace)
-          .filter((c) => c.metadata.labels?.[CLUSTER_NAME_LABEL] === o.metadata.name)
-          .map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+        keysWhere(
+          cache(R.kubeadmConfig),
+          o.metadata.namespace,
+          (c) => c.metadata.labels?.[CLUSTER_NAME_LABEL] === o.metadata.name,
+        ),
     },
     {
       resource: R.machine,
@@ -96,8 +98,7 @@ export const kubeadmConfigReconciler: ReconcilerDef = {
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const cfg = ctx.cache(R.kubeadmConfig).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: cfg } = cachedPrimary(ctx, R.kubeadmConfig, key);
     if (!cfg || isDeleting(cfg)) return;
     // The owner Machine: CABPK does nothing before the Machine controller made it the owner.
     const machineName = ownedBy(cfg, 'Machine');

@@ -17,9 +17,10 @@ import {
   patchStatus,
   removeFinalizer,
   setCondition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
+  ensureOwnership,
 } from './helpers.js';
 import { scaled, watchedWaitMs } from '../cost-model/model.js';
 import { isPaused, setPausedCondition } from './paused.js';
@@ -64,8 +65,7 @@ export const machineReconciler: ReconcilerDef = {
     { resource: R.kubeadmConfig, map: (o) => ownerMachine(o as Obj) },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const machine = ctx.cache(R.machine).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: machine } = cachedPrimary(ctx, R.machine, key);
     if (!machine) return;
     const clusterName =
       field<string>(machine, 'spec', 'clusterName') ?? machine.metadata.labels?.[CLUSTER_NAME_LABEL] ?? '';
@@ -120,20 +120,16 @@ export const machineReconciler: ReconcilerDef = {
     if (await addFinalizer(ctx.client, R.machine, machine, MACHINE_FINALIZER)) return;
 
     // Take over the bootstrap config and the infrastructure machine.
-    for (const [obj, res] of [
-      [boot, bootRes],
-      [infra, infraRes],
-    ] as const) {
-      const refs = obj && res ? takenOver(obj, machine) : undefined;
-      if (obj && res && refs)
-        await ctx.client.mergePatch(objectPath(res, obj.metadata.name, namespace), {
-          metadata: {
-            resourceVersion: obj.metadata.resourceVersion,
-            labels: { [CLUSTER_NAME_LABEL]: clusterName },
-            ownerReferences: refs,
-          },
-        });
-    }
+    await ensureOwnership(
+      ctx.client,
+      [
+        [boot, bootRes],
+        [infra, infraRes],
+      ],
+      clusterName,
+      (obj) => takenOver(obj, machine),
+      true,
+    );
 
     const dataSecretName = field<string>(boot, 'status', 'dataSecretName');
     if (dataSecretName && !field<string>(machine, 'spec', 'bootstrap', 'dataSecretName')) {

@@ -7,8 +7,8 @@
 // plain MachineSet ownerRef), then the Machine controller-owned by the MachineSet; it
 // deletes the newest surplus Machines on scale-down. No rolling update: a template change
 // does not create a new MachineSet here.
-import type { ControllerContext, ReconcilerDef } from './runtime.js';
-import { R, collectionPath, objectPath, type Ref, resourceFor } from './resources.js';
+import type { ControllerContext, ReconcilerDef, Watch } from './runtime.js';
+import { R, collectionPath, objectPath, type Ref, type Resource, resourceFor } from './resources.js';
 import {
   condition,
   field,
@@ -18,9 +18,10 @@ import {
   patchStatus,
   randomSuffix,
   setCondition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
+  keysWhere,
 } from './helpers.js';
 import { CLONED_FROM_GROUPKIND, CLONED_FROM_NAME } from './kcp-machines.js';
 import { isPaused } from './paused.js';
@@ -40,15 +41,12 @@ const plainOwner = (o: Obj) => ({
   uid: o.metadata.uid ?? '',
 });
 
-/** Keys of the objects (spec.clusterName) that belong to this Cluster. */
-function ofCluster(
-  objs: Array<{ metadata: { name: string; namespace?: string } }>,
-  cluster: { metadata: { name: string } },
-) {
-  return objs
-    .filter((o) => field<string>(o, 'spec', 'clusterName') === cluster.metadata.name)
-    .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
-}
+/** A watch on Clusters that brings back this kind's objects (spec.clusterName) of that Cluster. */
+const clusterWatch = (res: Resource): Watch => ({
+  resource: R.cluster,
+  map: (o, cache) =>
+    keysWhere(cache(res), o.metadata.namespace, (x) => field<string>(x, 'spec', 'clusterName') === o.metadata.name),
+});
 
 function clusterFor(ctx: ControllerContext, o: Obj): Obj | undefined {
   return ctx.cache(R.cluster).get(o.metadata.namespace, field<string>(o, 'spec', 'clusterName') ?? '') as
@@ -129,13 +127,9 @@ export const machineDeploymentReconciler: ReconcilerDef = {
   name: 'machinedeployment',
   concurrencyFlag: 'machinedeployment-concurrency',
   primary: R.machineDeployment,
-  watches: [
-    { resource: R.machineSet, map: ownedKeys('MachineDeployment') },
-    { resource: R.cluster, map: (o, cache) => ofCluster(cache(R.machineDeployment).list(o.metadata.namespace), o) },
-  ],
+  watches: [{ resource: R.machineSet, map: ownedKeys('MachineDeployment') }, clusterWatch(R.machineDeployment)],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const md = ctx.cache(R.machineDeployment).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: md } = cachedPrimary(ctx, R.machineDeployment, key);
     if (!md || isDeleting(md) || isPaused(clusterFor(ctx, md), md)) return; // MachineSets go by garbage collection
     const sets = ctx
       .cache(R.machineSet)
@@ -232,11 +226,10 @@ export const machineSetReconciler: ReconcilerDef = {
   watches: [
     { resource: R.machine, map: ownedKeys('MachineSet') },
     // ClusterToMachineSets: a MachineSet waits for the control plane to be initialized.
-    { resource: R.cluster, map: (o, cache) => ofCluster(cache(R.machineSet).list(o.metadata.namespace), o) },
+    clusterWatch(R.machineSet),
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const ms = ctx.cache(R.machineSet).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: ms } = cachedPrimary(ctx, R.machineSet, key);
     const cluster = ms ? clusterFor(ctx, ms) : undefined;
     if (!ms || isDeleting(ms) || isPaused(cluster, ms)) return;
     const machines = ctx

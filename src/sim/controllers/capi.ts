@@ -15,9 +15,10 @@ import {
   patchStatus,
   removeFinalizer,
   setCondition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
+  ensureOwnership,
 } from './helpers.js';
 import { scaled, watchedWaitMs } from '../cost-model/model.js';
 import { isPaused, setPausedCondition } from './paused.js';
@@ -58,8 +59,7 @@ export const clusterReconciler: ReconcilerDef = {
     { resource: R.machineDeployment, map: (o) => clusterOf(o as Obj) },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const cluster = ctx.cache(R.cluster).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: cluster } = cachedPrimary(ctx, R.cluster, key);
     if (!cluster) return;
     if (await setPausedCondition(ctx.client, R.cluster, cluster, cluster)) return;
     if (isPaused(cluster, cluster)) return;
@@ -108,19 +108,18 @@ export const clusterReconciler: ReconcilerDef = {
     if (await addFinalizer(ctx.client, R.cluster, cluster, CLUSTER_FINALIZER)) return;
 
     // Adopt the referenced objects (ownerRef + cluster-name label), as CAPI does.
-    for (const [obj, res] of [
-      [cp, cpRes],
-      [infra, infraRes],
-    ] as const) {
-      if (obj && res && !(obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster')) {
-        await ctx.client.mergePatch(objectPath(res, obj.metadata.name, namespace), {
-          metadata: {
-            labels: { [CLUSTER_NAME_LABEL]: name },
-            ownerReferences: [...(obj.metadata.ownerReferences ?? []), ownerRef(cluster, false)],
-          },
-        });
-      }
-    }
+    await ensureOwnership(
+      ctx.client,
+      [
+        [cp, cpRes],
+        [infra, infraRes],
+      ],
+      name,
+      (obj) =>
+        (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster')
+          ? undefined
+          : [...(obj.metadata.ownerReferences ?? []), ownerRef(cluster, false)],
+    );
 
     const infraProvisioned = field<boolean>(infra, 'status', 'initialization', 'provisioned') === true;
     const cpInitialized = field<boolean>(cp, 'status', 'initialization', 'controlPlaneInitialized') === true;

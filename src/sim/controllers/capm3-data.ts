@@ -17,8 +17,9 @@ import {
   ownerRef,
   patchStatus,
   removeFinalizer,
-  splitKey,
   type Obj,
+  cachedPrimary,
+  keysWhere,
 } from './helpers.js';
 import { HOST_ANNOTATION } from './capm3.js';
 
@@ -43,10 +44,11 @@ export const metal3DataTemplateReconciler: ReconcilerDef = {
     {
       resource: R.metal3DataTemplate,
       map: (o, cache) =>
-        cache(R.metal3DataClaim)
-          .list(o.metadata.namespace)
-          .filter((c) => field<string>(c, 'spec', 'template', 'name') === o.metadata.name)
-          .map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+        keysWhere(
+          cache(R.metal3DataClaim),
+          o.metadata.namespace,
+          (c) => field<string>(c, 'spec', 'template', 'name') === o.metadata.name,
+        ),
     },
     {
       resource: R.metal3Data,
@@ -57,8 +59,7 @@ export const metal3DataTemplateReconciler: ReconcilerDef = {
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const claim = ctx.cache(R.metal3DataClaim).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: claim } = cachedPrimary(ctx, R.metal3DataClaim, key);
     if (!claim) return;
     const templateName = field<string>(claim, 'spec', 'template', 'name') ?? '';
     const datas = ctx.cache(R.metal3Data).list(namespace) as Obj[];
@@ -113,15 +114,11 @@ export const metal3DataReconciler: ReconcilerDef = {
     {
       resource: R.metal3Machine,
       map: (o, cache) =>
-        cache(R.metal3Data)
-          .list(o.metadata.namespace)
-          .filter((d) => ownedBy(d as Obj, 'Metal3Machine') === o.metadata.name)
-          .map((d) => `${d.metadata.namespace}/${d.metadata.name}`),
+        keysWhere(cache(R.metal3Data), o.metadata.namespace, (d) => ownedBy(d, 'Metal3Machine') === o.metadata.name),
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const data = ctx.cache(R.metal3Data).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: data } = cachedPrimary(ctx, R.metal3Data, key);
     if (!data) return;
     const m3mName = ownedBy(data, 'Metal3Machine') ?? '';
     const secrets = [`${m3mName}-metadata`, `${m3mName}-networkdata`];

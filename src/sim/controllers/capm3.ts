@@ -23,9 +23,10 @@ import {
   removeFinalizer,
   setCondition,
   setV1beta1Condition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
+  keysWhere,
 } from './helpers.js';
 import { ApiError } from './rest.js';
 import { bootAfterHostMs, scaled, watchedWaitMs } from '../cost-model/model.js';
@@ -60,8 +61,7 @@ export const metal3ClusterReconciler: ReconcilerDef = {
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const m3c = ctx.cache(R.metal3Cluster).get(namespace, name) as Obj | undefined;
+    const { namespace, obj: m3c } = cachedPrimary(ctx, R.metal3Cluster, key);
     if (!m3c) return;
     const owner = ownedBy(m3c, 'Cluster');
     const cluster = owner ? (ctx.cache(R.cluster).get(namespace, owner) as Obj | undefined) : undefined;
@@ -140,10 +140,11 @@ export const metal3MachineReconciler: ReconcilerDef = {
     {
       resource: R.cluster,
       map: (o, cache) =>
-        cache(R.metal3Machine)
-          .list(o.metadata.namespace)
-          .filter((m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === o.metadata.name)
-          .map((m) => `${m.metadata.namespace}/${m.metadata.name}`),
+        keysWhere(
+          cache(R.metal3Machine),
+          o.metadata.namespace,
+          (m) => m.metadata.labels?.[CLUSTER_NAME_LABEL] === o.metadata.name,
+        ),
     },
     {
       resource: R.metal3Data,
@@ -162,8 +163,7 @@ export const metal3MachineReconciler: ReconcilerDef = {
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const m3m = ctx.cache(R.metal3Machine).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: m3m } = cachedPrimary(ctx, R.metal3Machine, key);
     if (!m3m) return;
     const hostKey = m3m.metadata.annotations?.[HOST_ANNOTATION];
     const hostName = hostKey?.split('/')[1];

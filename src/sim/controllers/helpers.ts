@@ -24,6 +24,56 @@ export type Obj = KubeObject & {
 
 export const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** What a controller's cache answers; the reconcilers and watch maps read it. */
+interface CachedKind {
+  get(namespace: string, name: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+}
+
+/** A reconcile's primary object from the cache, with its key split (undefined once gone). */
+export function cachedPrimary(
+  ctx: { cache(res: Resource): CachedKind },
+  res: Resource,
+  key: string,
+): { namespace: string; name: string; obj: Obj | undefined } {
+  const { namespace, name } = splitKey(key);
+  return { namespace, name, obj: ctx.cache(res).get(namespace, name) as Obj | undefined };
+}
+
+/** The queue keys of the cached objects in a namespace that match: a watch fanning one event out. */
+export function keysWhere(cached: CachedKind, namespace: string | undefined, match: (o: Obj) => boolean): string[] {
+  return cached
+    .list(namespace)
+    .filter((o) => match(o as Obj))
+    .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+}
+
+/**
+ * How CAPI's controllers take hold of the objects they reference (the Cluster controller's
+ * ensureOwnerRefAndLabel, the Machine controller's ensureExternalOwnershipAndWatch): for each
+ * object, the ownerRefs `owners` returns (undefined: already right, nothing to write) and the
+ * cluster-name label. `lockVersion` sends the resourceVersion, so a concurrent change conflicts.
+ */
+export async function ensureOwnership(
+  client: RestClient,
+  refs: ReadonlyArray<readonly [Obj | undefined, Resource | undefined]>,
+  clusterName: string,
+  owners: (obj: Obj) => unknown[] | undefined,
+  lockVersion = false,
+): Promise<void> {
+  for (const [obj, res] of refs) {
+    const ownerReferences = obj && res ? owners(obj) : undefined;
+    if (!obj || !res || !ownerReferences) continue;
+    await client.mergePatch(objectPath(res, obj.metadata.name, obj.metadata.namespace), {
+      metadata: {
+        ...(lockVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        labels: { 'cluster.x-k8s.io/cluster-name': clusterName },
+        ownerReferences,
+      },
+    });
+  }
+}
+
 export function splitKey(key: string): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };

@@ -17,9 +17,9 @@ import {
   patchStatus,
   removeFinalizer,
   setCondition,
-  splitKey,
   type Condition,
   type Obj,
+  cachedPrimary,
 } from './helpers.js';
 import { scaled } from '../cost-model/model.js';
 import { CLUSTER_NAME_LABEL, ensureCertificates, ensureKubeconfig, isExternalEtcd } from './kcp-certs.js';
@@ -178,8 +178,7 @@ export const kcpReconciler: ReconcilerDef = {
     },
   ],
   async reconcile(ctx, key) {
-    const { namespace, name } = splitKey(key);
-    const kcp = ctx.cache(R.kcp).get(namespace, name) as Obj | undefined;
+    const { namespace, name, obj: kcp } = cachedPrimary(ctx, R.kcp, key);
     if (!kcp) return;
     const machines = ctx
       .cache(R.machine)

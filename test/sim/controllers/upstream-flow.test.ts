@@ -212,7 +212,14 @@ afterAll(async () => {
 });
 
 async function createWorkloadSide(nodeName: string, uid: string, ready: boolean): Promise<void> {
-  for (const o of workloadObjects(nodeName, uid)) {
+  const [node, ...rest] = workloadObjects(nodeName, uid);
+  await workloadClient.create(pathOf(node!), node!);
+  await workloadClient.mergePatch(`${pathOf(node!)}/${nodeName}/status`, { status: node!.status });
+  // kubeadm-config and the static pods only once the Machine has its nodeRef: otherwise KCP's
+  // first look at the Machine races the Machine controller (with or without the Node), and
+  // the golden sequence would depend on which came first.
+  await until('the Machine’s nodeRef', async () => st(await get(R.machine, nodeName, NS), 'status', 'nodeRef', 'name'));
+  for (const o of rest) {
     if (o.kind === 'Pod' && !ready)
       (o.status as { conditions: Array<{ status: string }> }).conditions[0]!.status = 'False';
     const created = await workloadClient.create(pathOf(o), o);
@@ -416,17 +423,25 @@ describe('upstream object flow (CAPI v1.14, CAPM3 v1.13, BMO v0.13)', () => {
 
   it('a healthy KCP is not requeued (watches and the sync period only)', async () => {
     const kcp = controllers.managers.get('kcp')!;
-    // Settle: the worker's last status writes reach KCP through its Cluster watch; on a
-    // loaded machine they can arrive later than a fixed second (seen: one reconcile late).
-    // Wait for one quiet second, at most 10 s.
-    for (let i = 0, last = -1; i < 10 && kcp.stats.reconciles !== last; i++) {
-      last = kcp.stats.reconciles;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    const before = kcp.stats.reconciles;
+    // controller_runtime_reconcile_total{result="requeue_after"}: the reconciles that asked
+    // for a timed requeue. Reconciles brought by watch events (a late Cluster status write)
+    // are upstream behaviour too; only the requeue is what a healthy KCP must not ask for.
+    const requeues = () =>
+      Number(
+        /controller_runtime_reconcile_total\{controller="kubeadmcontrolplane",result="requeue_after"\} (\d+)/.exec(
+          kcp.diagnostics.metrics.render(),
+        )?.[1] ?? Number.NaN,
+      );
+    // Settle: the worker's last status writes reach KCP through its Cluster watch.
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = { requeues: requeues(), reconciles: kcp.stats.reconciles };
+    expect(before.requeues).not.toBeNaN();
+    // A watch event (a label on the KCP) brings one reconcile, which must not requeue.
+    await client.mergePatch(objectPath(R.kcp, CLUSTER, NS), { metadata: { labels: { poke: '1' } } });
     // Five times the scaled 20 s requeue of an unhealthy KCP.
     await new Promise((r) => setTimeout(r, 5 * MODEL.kcp.unhealthyRequeueMs * MODEL.timeScale));
-    expect(kcp.stats.reconciles - before).toBe(0);
+    expect(kcp.stats.reconciles).toBeGreaterThan(before.reconciles);
+    expect(requeues() - before.requeues).toBe(0);
   }, 30_000);
 
   it('KCP scales past one Machine, one at a time, joining', async () => {
@@ -492,6 +507,7 @@ describe('upstream object flow (CAPI v1.14, CAPM3 v1.13, BMO v0.13)', () => {
     const deleteStates = writes
       .filter((w) => w.controller === 'bmo' && w.path.endsWith('/baremetalhosts/worker-1/status'))
       .map((w) => st<string>(w.body as KubeObject, 'status', 'provisioning', 'state'))
+      .filter((s, i, all) => s !== all[i - 1]) // a repeated save of the same state is one step
       .slice(-2);
     expect(deleteStates).toEqual(['powering off before delete', 'deleting']);
   }, 120_000);
