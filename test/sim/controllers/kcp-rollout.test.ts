@@ -157,7 +157,20 @@ beforeAll(async () => {
 afterAll(async () => {
   if (joiner) clearTimeout(joiner);
   joiner = undefined;
-  await client?.delete(objectPath(R.cluster, CLUSTER, NS)).catch(() => undefined);
+  // The controllers let go of what they made (finalizers), so a shared external server is
+  // left without this cluster and its hosts.
+  if (client && controllers) {
+    await client.delete(objectPath(R.cluster, CLUSTER, NS));
+    await until('Cluster gone', async () => !(await client.get(objectPath(R.cluster, CLUSTER, NS))), 60_000).catch(
+      () => undefined,
+    );
+    for (const h of ['worker-1', 'worker-2', 'worker-3']) await client.delete(objectPath(R.bmh, h, NS));
+    await until(
+      'hosts gone',
+      async () => (await client.list(collectionPath(R.bmh, NS))).items.length === 0,
+      30_000,
+    ).catch(() => undefined);
+  }
   await controllers?.stop();
   await kubelet?.stop();
   for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
@@ -165,7 +178,7 @@ afterAll(async () => {
   workloadClient?.close();
   await workload?.stop();
   await external?.stop();
-});
+}, 120_000);
 
 describe('KCP scale-down and rolling update (CAPI v1.14)', () => {
   it('scale 1 -> 2 -> 1 deletes the oldest Machine, through the pre-terminate hook, and its Node', async () => {
