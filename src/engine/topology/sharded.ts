@@ -78,18 +78,7 @@ export class ShardSetup {
     // The main controller: only --namespace changes.
     const mainArgs = setFlag(baseArgs, 'namespace', this.mainNamespace());
     if (JSON.stringify(mainArgs) !== JSON.stringify(containers[idx]!.args ?? [])) {
-      await this.client.mergePatch({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          name: KCP_DEPLOYMENT,
-          namespace: KCP_NAMESPACE,
-          annotations: { [ORIGINAL_ARGS_ANNOTATION]: JSON.stringify(baseArgs) },
-        },
-        spec: {
-          template: { spec: { containers: containers.map((c, i) => (i === idx ? { ...c, args: mainArgs } : c)) } },
-        },
-      });
+      await this.patchMain(containers, mainArgs, JSON.stringify(baseArgs));
     }
     for (const ns of this.namespaces()) {
       const name = `${KCP_DEPLOYMENT}-${ns}`;
@@ -123,6 +112,28 @@ export class ShardSetup {
     }
   }
 
+  /**
+   * The main KCP Deployment with `args` on its manager container (a merge patch replaces the
+   * whole list, so every container goes as read) and the original-args annotation set to
+   * `original` (null removes it: the args are back to what they were).
+   */
+  private async patchMain(
+    containers: Array<{ name: string; args?: string[] }>,
+    args: string[],
+    original: string | null,
+  ): Promise<void> {
+    await this.client.mergePatch({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: KCP_DEPLOYMENT,
+        namespace: KCP_NAMESPACE,
+        annotations: { [ORIGINAL_ARGS_ANNOTATION]: original as string },
+      },
+      spec: { template: { spec: { containers: containers.map((c) => (c.name === 'manager' ? { ...c, args } : c)) } } },
+    });
+  }
+
   async remove(): Promise<void> {
     for (const d of await this.client.list('apps/v1', 'Deployment', {
       namespace: KCP_NAMESPACE,
@@ -133,25 +144,7 @@ export class ShardSetup {
     const main = await this.client.get<DeploymentShape>('apps/v1', 'Deployment', KCP_DEPLOYMENT, KCP_NAMESPACE);
     const original = main?.metadata.annotations?.[ORIGINAL_ARGS_ANNOTATION];
     if (main && original) {
-      const containers = main.spec?.template?.spec?.containers ?? [];
-      await this.client.mergePatch({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          name: KCP_DEPLOYMENT,
-          namespace: KCP_NAMESPACE,
-          annotations: { [ORIGINAL_ARGS_ANNOTATION]: null as unknown as string },
-        },
-        spec: {
-          template: {
-            spec: {
-              containers: containers.map((c) =>
-                c.name === 'manager' ? { ...c, args: JSON.parse(original) as string[] } : c,
-              ),
-            },
-          },
-        },
-      });
+      await this.patchMain(main.spec?.template?.spec?.containers ?? [], JSON.parse(original) as string[], null);
     }
     const deleting: string[] = [];
     for (const ns of [this.mainNamespace(), ...this.namespaces()]) {

@@ -14,6 +14,7 @@ import type { Topology } from '../../../src/core/types.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
+import { storeReaches } from '../../support/probes.js';
 
 let world: World;
 beforeAll(async () => {
@@ -88,18 +89,6 @@ async function capiLeftovers(yaml: string, prefix: string): Promise<string[]> {
   return out;
 }
 
-function waitUntil(store: ScaleStore, pred: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (pred()) return resolve();
-    const off = store.subscribe(() => {
-      if (pred()) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology %s', (topology) => {
   it(`creates ${COUNT}, survives a kill mid-batch, resumes, deletes all, leaves nothing`, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), `engine-${topology}-`));
@@ -110,7 +99,7 @@ describe.each(['dedicated', 'backing', 'shared', 'sharded'] as const)('topology 
       const store1 = createScaleStore();
       engine = await createEngine(options(topology, stateDir, store1, basePort));
       const first = engine.addBatch({ count: COUNT }).catch((e: Error) => e);
-      await waitUntil(
+      await storeReaches(
         store1,
         () => Object.values(store1.getState().clusters).filter((c) => c.transitions.machine !== undefined).length >= 4,
       );
