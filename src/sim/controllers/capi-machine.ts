@@ -204,6 +204,9 @@ export const machineReconciler: ReconcilerDef = {
           observedGeneration: machine.metadata.generation,
         },
       });
+      // machine_controller_noderef.go: the first time the Machine gets its Node.
+      if (nodeRef && !field<string>(machine, 'status', 'nodeRef', 'name'))
+        ctx.record('machine-controller', machine, 'Normal', 'SuccessfulSetNodeRef', nodeRef.name);
     }
     // Nodes are not watched here (no workload watches in the emulator): look again until Ready.
     return nodeReady ? undefined : { requeueAfterMs: watchedWaitMs(ctx.model) };

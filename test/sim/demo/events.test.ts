@@ -47,7 +47,13 @@ describe('demo: Events from the emulated controllers', () => {
     expect(batch.ready).toBe(1);
     const rec = Object.values(world.store.getState().clusters)[0]!;
     const client = KubeClient.from({ kubeconfigYaml: world.sim.management.kubeconfigYaml });
-    const wanted = ['Provisioned', 'InfrastructureReady', 'ControlPlaneInitialized', 'ProvisioningComplete'];
+    const wanted = [
+      'Provisioned',
+      'InfrastructureReady',
+      'ControlPlaneInitialized',
+      'ProvisioningComplete',
+      'SuccessfulSetNodeRef',
+    ];
     let events: EventObj[] = [];
     const end = Date.now() + 20_000;
     do {
@@ -78,6 +84,11 @@ describe('demo: Events from the emulated controllers', () => {
     expect(byReason('InfrastructureReady')[0]?.message).toBe(
       `Cluster ${rec.name} InfrastructureProvisioned is now True`,
     );
+    // The Machine controller's, when the Machine first gets its Node.
+    expect(byReason('SuccessfulSetNodeRef')[0]).toMatchObject({
+      source: { component: 'machine-controller' },
+      involvedObject: { kind: 'Machine', namespace: rec.namespace },
+    });
     expect(byReason('ControlPlaneInitialized')[0]?.message).toBe(
       `Cluster ${rec.name} ControlPlaneInitialized is now True`,
     );
