@@ -25,9 +25,8 @@ export interface StoreEvent {
   item: Stored;
   /** The previous state for MODIFIED events: lets filtered watches see selector transitions. */
   prev?: Stored;
-  /** Serialised watch lines per apiVersion, filled lazily. */
+  /** Serialised watch lines per apiVersion, filled lazily; dropped once the event is fanned out. */
   lines?: Map<string, string>;
-  parsed?: unknown;
 }
 
 export interface WatchSink {
@@ -89,6 +88,10 @@ export class Bucket {
       this.history = this.history.slice(drop);
     }
     for (const w of this.watchers) if (w.accepts(ev)) w.push(ev);
+    // The lines were for this fan-out: kept on a history event, each is a flat copy of the
+    // object's JSON once written to a socket, doubling the history's memory. A replay
+    // serialises again (rarely, and only the tail it sends).
+    ev.lines = undefined;
   }
 
   /** Events newer than rv, or undefined if rv is older than the history reaches. */

@@ -101,6 +101,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, p: WatchPa
     for (const ev of replay) {
       const line = convert(ev);
       if (line) res.write(line);
+      // History events keep no serialised copy (Bucket.record says why).
+      ev.lines = undefined;
     }
   } else if (p.sendInitialEvents !== false) {
     // With sendInitialEvents=true the state is sent as ADDED events whatever resourceVersion was
