@@ -13,21 +13,11 @@ import { CONTROLLERS } from '../../src/core/tune/flags.js';
 import { CONTROLLER_IDS } from '../../src/core/types.js';
 import { CreatedObjects } from '../support/created.js';
 import type { KubeObject } from '../../src/manifests/types.js';
+import { managerDeployment } from '../support/deployments.js';
 
-function managerDeployment(namespace: string, name: string, args: string[]): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { 'control-plane': 'controller-manager' } },
-      template: {
-        metadata: { labels: { 'control-plane': 'controller-manager' } },
-        spec: { containers: [{ name: 'manager', image: 'registry.k8s.io/x:v1', command: ['/manager'], args }] },
-      },
-    },
-  };
+/** A provider's manager as clusterctl installs it, with these args. */
+function providerManager(namespace: string, name: string, args: string[]): KubeObject {
+  return managerDeployment(namespace, name, { image: 'registry.k8s.io/x:v1', command: ['/manager'], args });
 }
 
 describe('scale-tui tune (real binary, embedded API server)', () => {
@@ -56,7 +46,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
       const c = CONTROLLERS[id];
       await created.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });
       await created.create(
-        managerDeployment(c.namespace, c.deployment, [
+        providerManager(c.namespace, c.deployment, [
           '--leader-elect',
           '--diagnostics-address=:8443',
           '--kube-api-qps=20',

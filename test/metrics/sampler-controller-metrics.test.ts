@@ -14,6 +14,7 @@ import { startMetrics, type RunningMetrics } from '../../src/metrics/index.js';
 import { LIVE_VERBOSITY_ANNOTATION } from '../../src/metrics/throttle/completeness.js';
 import { startApiServer, type ApiServerHandle } from '../../src/sim/apiserver/index.js';
 import { createScaleStore, type ScaleStore } from '../../src/state/store.js';
+import { managerDeployment } from '../support/deployments.js';
 
 const spec = CONTROLLERS.kcp;
 const ns = spec.namespace;
@@ -40,19 +41,9 @@ beforeAll(async () => {
   api = await startApiServer({ name: 'sampler-cm' });
   client = KubeClient.from({ kubeconfigYaml: api.kubeconfigYaml });
   await client.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  await client.createOrSkip({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: spec.deployment, namespace: ns },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { 'control-plane': 'controller-manager' } },
-      template: {
-        metadata: { labels: { 'control-plane': 'controller-manager' } },
-        spec: { containers: [{ name: 'manager', image: 'kcp', args: ['--kube-api-qps=20', '--v=2'] }] },
-      },
-    },
-  } as never);
+  await client.createOrSkip(
+    managerDeployment(ns, spec.deployment, { image: 'kcp', args: ['--kube-api-qps=20', '--v=2'] }),
+  );
   await client.createOrSkip({
     apiVersion: 'v1',
     kind: 'Pod',

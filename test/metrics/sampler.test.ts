@@ -8,6 +8,7 @@ import type { JournalEvent } from '../../src/core/types.js';
 import { startMetrics, type Target } from '../../src/metrics/index.js';
 import { createScaleStore } from '../../src/state/store.js';
 import { EXTERNAL_CLUSTER, embeddedOnly, testCluster, type TestCluster } from '../support/test-cluster.js';
+import { managerDeployment } from '../support/deployments.js';
 
 const spec = CONTROLLERS.kcp;
 const ns = spec.namespace;
@@ -45,27 +46,12 @@ beforeAll(async () => {
   tc = await testCluster();
   client = KubeClient.from({ kubeconfigYaml: tc.kubeconfigYaml });
   await client.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  await client.createOrSkip({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: spec.deployment, namespace: ns },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { 'control-plane': 'controller-manager' } },
-      template: {
-        metadata: { labels: { 'control-plane': 'controller-manager' } },
-        spec: {
-          containers: [
-            {
-              name: 'manager',
-              image: 'kcp',
-              args: ['--kubeadmcontrolplane-concurrency=10', '--kube-api-qps=20', '--kube-api-burst=30'],
-            },
-          ],
-        },
-      },
-    },
-  });
+  await client.createOrSkip(
+    managerDeployment(ns, spec.deployment, {
+      image: 'kcp',
+      args: ['--kubeadmcontrolplane-concurrency=10', '--kube-api-qps=20', '--kube-api-burst=30'],
+    }),
+  );
   await client.createOrSkip(pod('kcp-a') as never);
 }, 60_000);
 

@@ -19,3 +19,28 @@ export function rolledOutDeployment(namespace: string, name: string, container: 
     },
   };
 }
+
+/**
+ * A controller manager's Deployment as clusterctl installs the providers: pods labelled
+ * control-plane=controller-manager, one container named `manager` (the one tune and the
+ * metrics sampler read and patch).
+ */
+export function managerDeployment(
+  namespace: string,
+  name: string,
+  manager: { image: string; args?: string[]; command?: string[] },
+): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { 'control-plane': 'controller-manager' } },
+      template: {
+        metadata: { labels: { 'control-plane': 'controller-manager' } },
+        spec: { containers: [{ name: 'manager', ...manager }] },
+      },
+    },
+  };
+}
