@@ -103,6 +103,14 @@ function splitCluster(arg: string, namespace?: string): { cluster: string; names
   return { namespace: a!, cluster: b! };
 }
 
+/** The options of a command about one farm cluster: its namespace, and which farm to ask. */
+function clusterOptions(c: Command): Command {
+  return c
+    .option('-n, --namespace <ns>', 'the cluster namespace (default: the cluster name)')
+    .option('--url <url>', 'the farm control API (default: the local farm)')
+    .option('--state-dir <dir>', 'the farm state dir');
+}
+
 export function register(program: Command): void {
   const farm = program
     .command('farm')
@@ -246,33 +254,29 @@ export function register(program: Command): void {
       }),
     );
 
-  farm
-    .command('register <cluster>')
-    .description('register a cluster as FKAS /register does (prints {"Resource","Host","Port"})')
-    .option('-n, --namespace <ns>', 'the cluster namespace (default: the cluster name)')
-    .option('--url <url>', 'the farm control API (default: the local farm)')
-    .option('--state-dir <dir>', 'the farm state dir')
-    .action(
-      action(async (arg: string, o: ClientOpts) => {
-        const { url, token } = await endpoint(program, o);
-        const r = await call(`${url}/register`, 'POST', token, splitCluster(arg, o.namespace));
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-      }),
-    );
+  clusterOptions(
+    farm
+      .command('register <cluster>')
+      .description('register a cluster as FKAS /register does (prints {"Resource","Host","Port"})'),
+  ).action(
+    action(async (arg: string, o: ClientOpts) => {
+      const { url, token } = await endpoint(program, o);
+      const r = await call(`${url}/register`, 'POST', token, splitCluster(arg, o.namespace));
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    }),
+  );
 
-  farm
-    .command('kubeconfig <cluster>')
-    .description("print a farm cluster's admin kubeconfig (client certificate from its CA)")
-    .option('-n, --namespace <ns>', 'the cluster namespace (default: the cluster name)')
-    .option('--url <url>', 'the farm control API (default: the local farm)')
-    .option('--state-dir <dir>', 'the farm state dir')
-    .action(
-      action(async (arg: string, o: ClientOpts) => {
-        const { url, token } = await endpoint(program, o);
-        const { namespace, cluster } = splitCluster(arg, o.namespace);
-        process.stdout.write(String(await call(`${url}/clusters/${namespace}/${cluster}/kubeconfig`, 'GET', token)));
-      }),
-    );
+  clusterOptions(
+    farm
+      .command('kubeconfig <cluster>')
+      .description("print a farm cluster's admin kubeconfig (client certificate from its CA)"),
+  ).action(
+    action(async (arg: string, o: ClientOpts) => {
+      const { url, token } = await endpoint(program, o);
+      const { namespace, cluster } = splitCluster(arg, o.namespace);
+      process.stdout.write(String(await call(`${url}/clusters/${namespace}/${cluster}/kubeconfig`, 'GET', token)));
+    }),
+  );
 }
 
 /** `farm add/list/remove`: the remote farms the farm topology allocates clusters to. */
