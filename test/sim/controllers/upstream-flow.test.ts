@@ -373,10 +373,19 @@ describe('upstream object flow (CAPI v1.14, CAPM3 v1.13, BMO v0.13)', () => {
     expect(st(await get(R.kcp, CLUSTER, NS), 'status', 'readyReplicas')).toBe(0);
     expect(cond(await get(R.machine, cpMachine, NS), 'APIServerPodHealthy')?.status).toBe('False');
     expect(cond(await get(R.machine, cpMachine, NS), 'Ready')?.status).toBe('False');
-    for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'])
+    // One pod at a time, each until KCP has seen it: a KCP look between two of the patches
+    // would otherwise split or merge the condition writes the golden sequence records.
+    const podCondition = {
+      'kube-apiserver': 'APIServerPodHealthy',
+      'kube-controller-manager': 'ControllerManagerPodHealthy',
+      'kube-scheduler': 'SchedulerPodHealthy',
+    };
+    for (const [c, type] of Object.entries(podCondition)) {
       await workloadClient.mergePatch(objectPath(R.pod, `${c}-${cpMachine}`, 'kube-system', 'status'), {
         status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] },
       });
+      await until(`${type} True`, async () => cond(await get(R.machine, cpMachine, NS), type)?.status === 'True');
+    }
     await until('KCP ready', async () => st(await get(R.kcp, CLUSTER, NS), 'status', 'readyReplicas') === 1);
     await until(
       'Machine Ready (readiness gates)',
