@@ -63,7 +63,14 @@ export function eventLine(ev: StoreEvent, apiVersion: string): string {
 
 export class Bucket {
   readonly items = new Map<string, Stored>();
-  private history: StoreEvent[] = [];
+  /**
+   * Events in resourceVersion order from `head`; slots before it are cleared as they fall out,
+   * so exactly `historyCap` events stay reachable (the array is compacted once `head` reaches
+   * the cap, which keeps the trimming amortised O(1)). Trimming by slicing at 2x the cap held
+   * up to twice the events, each a full object.
+   */
+  private history: (StoreEvent | undefined)[] = [];
+  private head = 0;
   /** Highest resourceVersion that fell out of the history; older watches get 410 Gone. */
   evictedRv = 0;
   readonly watchers = new Set<WatchSink>();
@@ -82,10 +89,13 @@ export class Bucket {
 
   record(ev: StoreEvent): void {
     this.history.push(ev);
-    if (this.history.length > this.historyCap * 2) {
-      const drop = this.history.length - this.historyCap;
-      this.evictedRv = this.history[drop - 1]!.item.rv;
-      this.history = this.history.slice(drop);
+    if (this.history.length - this.head > this.historyCap) {
+      this.evictedRv = this.history[this.head]!.item.rv;
+      this.history[this.head++] = undefined;
+      if (this.head >= this.historyCap) {
+        this.history = this.history.slice(this.head);
+        this.head = 0;
+      }
     }
     for (const w of this.watchers) if (w.accepts(ev)) w.push(ev);
     // The lines were for this fan-out: kept on a history event, each is a flat copy of the
@@ -98,14 +108,19 @@ export class Bucket {
   since(rv: number): StoreEvent[] | undefined {
     if (rv < this.evictedRv) return undefined;
     const h = this.history;
-    let lo = 0;
+    let lo = this.head;
     let hi = h.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (h[mid]!.item.rv <= rv) lo = mid + 1;
       else hi = mid;
     }
-    return h.slice(lo);
+    return h.slice(lo) as StoreEvent[];
+  }
+
+  /** Events the history keeps reachable (at most the cap). */
+  get historySize(): number {
+    return this.history.length - this.head;
   }
 
   /** Items sorted by key, for list with limit/continue. */

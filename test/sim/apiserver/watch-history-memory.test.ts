@@ -65,6 +65,21 @@ describe('watch history memory', () => {
     );
   });
 
+  it('keeps exactly its cap of events (was up to twice the cap) and answers older versions as expired', () => {
+    const { store, cm, bucket } = world(); // cap 16
+    const rvs: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = store.create(cm, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` } });
+      rvs.push(Number((JSON.parse(r.json) as { metadata: { resourceVersion: string } }).metadata.resourceVersion));
+      expect(bucket.historySize).toBeLessThanOrEqual(16);
+    }
+    expect(bucket.historySize).toBe(16);
+    // The last 16 are replayable from the version just before them; one older is 410.
+    expect(bucket.since(rvs[83]!)?.map((ev) => ev.item.rv)).toEqual(rvs.slice(84));
+    expect(bucket.since(rvs[82]!)).toBeUndefined();
+    expect(bucket.since(rvs[99]!)).toEqual([]);
+  });
+
   it('a replay from a resourceVersion sends the same lines and leaves none on the history', () => {
     const { store, cm, bucket } = world();
     const first = store.create(cm, 'default', {
