@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { configSchema } from '../../src/engine/config/schema.js';
@@ -35,10 +36,14 @@ describe('port-forward supervisor', () => {
       const viaForward = KubeClient.from({ kubeconfigYaml: api.kubeconfigYaml.replace(`:${api.port}`, `:${port}`) });
       expect((await viaForward.list('v1', 'Namespace')).length).toBeGreaterThan(0);
 
-      // The listener dies under us (not a supervised stop).
+      // The listener dies under us (not a supervised stop), and with it the connections it
+      // accepted: the client keeps its connection alive, and a listener's close completes
+      // only once they are gone. The next call then needs the restarted listener.
       const f = sup.get('c1')!;
-      const listener = (f as unknown as { server: Server }).server;
-      await new Promise<void>((r) => listener.close(() => r()));
+      const inner = f as unknown as { server: Server; sockets: Set<Duplex> };
+      const closed = new Promise<void>((r) => inner.server.close(() => r()));
+      for (const s of inner.sockets) s.destroy();
+      await closed;
       expect(f.stats.listening).toBe(false);
       while (!f.stats.listening) await new Promise((r) => setTimeout(r, 25));
       expect(f.stats.restarts).toBeGreaterThanOrEqual(1);
