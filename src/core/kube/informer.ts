@@ -4,6 +4,7 @@
 // The pipeline waits on these caches instead of polling each cluster (the seed's polls were load).
 // It is the project's one informer: the engine passes a KubeClient; the emulated controllers
 // (src/sim/controllers/informer.ts) pass their rate-limited REST client through `source`.
+// Cached objects are shared by every informer in the process (shared-objects.ts): read-only.
 //
 // Nothing here may wait forever:
 // - start() fails with a UserError when the first list cannot succeed: at once for what a retry
@@ -33,6 +34,7 @@ import {
   WatchStatusError,
 } from './informer-types.js';
 import { UserError } from '../errors.js';
+import { sharedObject } from './shared-objects.js';
 
 export type { InformerOptions, ListSource, Listener, WatchClient, WatchEvent } from './informer-types.js';
 export { objectKey } from './informer-types.js';
@@ -209,8 +211,8 @@ export class Informer {
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of res.items) {
-      // list items carry no apiVersion/kind on some servers
-      const obj = { ...item, apiVersion: this.apiVersion, kind: this.kind };
+      // list items carry no apiVersion/kind on some servers; one copy per version process-wide
+      const obj = sharedObject({ ...item, apiVersion: this.apiVersion, kind: this.kind });
       const k = objectKey(obj.metadata.namespace, obj.metadata.name);
       seen.add(k);
       const old = this.cache.get(k);
@@ -381,8 +383,9 @@ export class Informer {
       this.emit('delete', full);
     } else {
       const existed = this.cache.has(k);
-      this.cache.set(k, full);
-      this.emit(existed ? 'update' : 'add', full);
+      const shared = sharedObject(full);
+      this.cache.set(k, shared);
+      this.emit(existed ? 'update' : 'add', shared);
     }
     return undefined;
   }
