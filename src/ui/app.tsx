@@ -135,6 +135,7 @@ export function App({
   const { stdout } = useStdout();
   const { cols, rows } = useTerminalSize();
   const [writer] = useState(() => new RowWriter());
+  const [, repaint] = useState(0);
   const [view, setView] = useState<ViewState>(() => ({ ...initialView(), message: startMessage }));
   const faults = detail?.faults ?? [];
   const details = useDetails(store, view, detail);
@@ -206,6 +207,11 @@ export function App({
           (path) => note('info', `saved ${e.lines.length} lines to ${path} (mode 0600)`),
           (err: Error) => note('error', `saving the log failed: ${err.message}`),
         );
+        return;
+      case 'redraw':
+        // The next frame repaints every row; a render is asked for even if nothing changed.
+        writer.invalidate();
+        repaint((n) => n + 1);
         return;
       case 'retry':
       case 'fault':

@@ -53,6 +53,18 @@ describe('the TUI on a terminal', () => {
     for (const w of later) expect(w).not.toContain('\u001b[2J');
   });
 
+  it('ctrl-l repaints every row, so output from another program does not stay on screen', async () => {
+    const { app, until } = await mount(120, 40);
+    await until((s) => s.includes('Creation progress'));
+    await app.inputReady();
+    const before = app.written().length;
+    app.press('\f'); // ctrl-l
+    await until(() => app.written().length > before);
+    const repaint = app.written()[before]!;
+    expect(repaint).toContain('\u001b[2J');
+    expect(repaint).toContain('Creation progress');
+  });
+
   it('redraws the whole screen at the new size when the terminal is resized', async () => {
     const { app, until } = await mount(160, 45);
     await until((s) => s.includes('Creation progress'));

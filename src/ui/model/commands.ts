@@ -363,6 +363,13 @@ export const COMMANDS: Command[] = [
     footer: 'quit',
     run: (v, ctx) => (v.pages.length ? same({ ...v, pages: v.pages.slice(0, -1) }) : requestQuit(v, ctx.state)),
   },
+  {
+    command: 'redraw',
+    keys: ['ctrl-l'],
+    scopes: ALL,
+    help: 'redraw the whole screen (after another program wrote over it)',
+    run: (v) => ({ view: v, effects: [{ type: 'redraw' }] }),
+  },
 ];
 
 export const COMMAND_BY_ID = new Map(COMMANDS.map((c) => [c.command, c]));

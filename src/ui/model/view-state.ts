@@ -98,7 +98,9 @@ export type Effect =
   /** Re-run the failed clusters (the engine resumes the run). */
   | { type: 'retry'; cluster: string }
   /** Farm topology: take a cluster's API down or slow it. */
-  | { type: 'fault'; fault: 'api-down' | 'api-slow'; cluster: string };
+  | { type: 'fault'; fault: 'api-down' | 'api-slow'; cluster: string }
+  /** Repaint every row: something else wrote over the screen (only changed rows are redrawn). */
+  | { type: 'redraw' };
 
 export interface KeyContext {
   state: ScaleState;
