@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 
 /** The TLS options of an agent that decide which server it trusts and who it is. */
 const IDENTITY_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
@@ -49,8 +50,21 @@ export function keepAliveAgent(agent: http.Agent | undefined): http.Agent | unde
   }
   // No socket limit: a request never queues behind another client's watch, so the connect
   // deadline measures a connection and not a wait for a free socket.
+  // One TLS context per identity: without it every new connection parses the CA, certificate
+  // and key into a context of its own, native memory V8 does not see until a GC finds the
+  // socket (2000 connections: +74 MiB RSS, +38 MiB with one context; issue 15).
+  const secureContext =
+    secure && (options.ca || options.cert || options.key || options.pfx)
+      ? tls.createSecureContext(options as tls.SecureContextOptions)
+      : undefined;
   const shared = secure
-    ? new https.Agent({ ...options, keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 16 })
+    ? new https.Agent({
+        ...options,
+        ...(secureContext ? { secureContext } : {}),
+        keepAlive: true,
+        maxSockets: Number.POSITIVE_INFINITY,
+        maxFreeSockets: 16,
+      })
     : new http.Agent({ ...options, keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 16 });
   pool.set(id, shared);
   if (pool.size > MAX_AGENTS) {

@@ -4,6 +4,7 @@
 // client-go client with --kube-api-qps/--kube-api-burst.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TokenBucket } from './token-bucket.js';
 import { LONG_THROTTLE_LATENCY_MS } from './klog.js';
@@ -66,6 +67,12 @@ export class RestClient {
     this.base = (async () => {
       const o: https.RequestOptions = {};
       await config.applyToHTTPSOptions(o);
+      // One TLS context for all of this client's connections: without it each new connection
+      // parses the CA, certificate and key into a context of its own, native memory V8 does
+      // not see, freed only when a GC finds the socket (issue 15: 2000 connections +74 MiB
+      // RSS, +38 MiB with one context).
+      if (isHttps && (o.ca || o.cert || o.key))
+        o.secureContext = tls.createSecureContext({ ca: o.ca, cert: o.cert, key: o.key });
       return o;
     })();
   }
@@ -103,6 +110,7 @@ export class RestClient {
             cert: base.cert,
             key: base.key,
             rejectUnauthorized: base.rejectUnauthorized,
+            secureContext: base.secureContext,
             keepAlive: true,
           })
         : new http.Agent({ keepAlive: true });
