@@ -21,6 +21,7 @@ import {
   type Obj,
   cachedPrimary,
   ensureOwnership,
+  deleteOnce,
 } from './helpers.js';
 import { scaled, watchedWaitMs } from '../cost-model/model.js';
 import { isPaused, setPausedCondition } from './paused.js';
@@ -98,13 +99,11 @@ export const machineReconciler: ReconcilerDef = {
       if (hooked) return;
       const wait = { requeueAfterMs: scaled(ctx.model, DELETE_REQUEUE_MS) };
       if (infra && infraRes) {
-        if (!infra.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
+        await deleteOnce(ctx.client, infraRes, infra);
         return wait;
       }
       if (boot && bootRes) {
-        if (!boot.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(bootRes, boot.metadata.name, namespace));
+        await deleteOnce(ctx.client, bootRes, boot);
         return wait;
       }
       // isDeleteNodeAllowed: not when the whole Cluster goes (its workload API goes with it).

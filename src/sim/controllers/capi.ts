@@ -19,6 +19,7 @@ import {
   type Obj,
   cachedPrimary,
   ensureOwnership,
+  deleteOnce,
 } from './helpers.js';
 import { scaled, watchedWaitMs } from '../cost-model/model.js';
 import { isPaused, setPausedCondition } from './paused.js';
@@ -82,12 +83,10 @@ export const clusterReconciler: ReconcilerDef = {
       }
       const wait = { requeueAfterMs: scaled(ctx.model, DELETE_REQUEUE_MS) };
       // Machine deployments first, then the control plane, then the infrastructure.
-      for (const md of mds)
-        if (!md.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(R.machineDeployment, md.metadata.name, namespace));
+      for (const md of mds) await deleteOnce(ctx.client, R.machineDeployment, md);
       if (mds.length > 0) return wait;
       if (cp && cpRes) {
-        if (!cp.metadata.deletionTimestamp) await ctx.client.delete(objectPath(cpRes, cp.metadata.name, namespace));
+        await deleteOnce(ctx.client, cpRes, cp);
         return wait;
       }
       const machinesLeft = ctx
@@ -96,8 +95,7 @@ export const clusterReconciler: ReconcilerDef = {
         .some((m) => clusterOf(m as Obj)[0] === key);
       if (machinesLeft) return wait;
       if (infra && infraRes) {
-        if (!infra.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(infraRes, infra.metadata.name, namespace));
+        await deleteOnce(ctx.client, infraRes, infra);
         return wait;
       }
       ctx.workload.drop(namespace, name);

@@ -20,6 +20,7 @@ import {
   type Obj,
   cachedPrimary,
   keysWhere,
+  deleteOnce,
 } from './helpers.js';
 import { HOST_ANNOTATION } from './capm3.js';
 
@@ -67,8 +68,7 @@ export const metal3DataTemplateReconciler: ReconcilerDef = {
     if (isDeleting(claim)) {
       if (mine) {
         await removeFinalizer(ctx.client, R.metal3Data, mine, DATA_CLAIM_FINALIZER);
-        if (!mine.metadata.deletionTimestamp)
-          await ctx.client.delete(objectPath(R.metal3Data, mine.metadata.name, namespace));
+        await deleteOnce(ctx.client, R.metal3Data, mine);
         return; // the Metal3Data's deletion event brings the claim back
       }
       await removeFinalizer(ctx.client, R.metal3DataClaim, claim, DATA_CLAIM_FINALIZER);

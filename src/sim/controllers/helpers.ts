@@ -125,6 +125,11 @@ export function isDeleting(obj: Obj): boolean {
   return Boolean(obj.metadata.deletionTimestamp);
 }
 
+/** Deletes `obj` unless its deletion has begun (a second DELETE would only be noise). */
+export async function deleteOnce(client: RestClient, res: Resource, obj: Obj): Promise<void> {
+  if (!obj.metadata.deletionTimestamp) await client.delete(objectPath(res, obj.metadata.name, obj.metadata.namespace));
+}
+
 export async function addFinalizer(client: RestClient, res: Resource, obj: Obj, finalizer: string): Promise<boolean> {
   const list = obj.metadata.finalizers ?? [];
   if (list.includes(finalizer)) return false;
