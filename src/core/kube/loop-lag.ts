@@ -7,7 +7,7 @@
 // running on time: lateness of a 50 ms heartbeat is subtracted. It still fires after at most
 // MAX_STRETCH times its length, so a dead peer is reported even on a loop that never recovers.
 const TICK_MS = 50;
-const MAX_STRETCH = 6;
+const MAX_STRETCH = 3;
 
 let lagMs = 0;
 let last = 0;
