@@ -7,8 +7,11 @@
 // reports its capacity and how many clusters it serves, and the engine sends each new
 // cluster to the farm with the most room left (ties: by name, so runs are reproducible).
 // A farm that does not answer gets no cluster.
+import http from 'node:http';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import { UserError } from '../../core/errors.js';
+import type { BufferedResponse, Deadlines } from '../../core/kube/http.js';
+import { KubeRequestError } from '../../core/kube/request-error.js';
 
 export interface FarmRef {
   name: string;
@@ -38,47 +41,54 @@ export interface FarmCapacity {
   reachable: boolean;
 }
 
-const DEADLINE_MS = 10_000;
+/** A control call is small: 10 s for all of it, 5 s to connect (a LAN or loopback peer). */
+export const FARM_DEADLINES: Readonly<Deadlines> = Object.freeze({ requestMs: 10_000, connectMs: 5_000 });
+
+/** Kept-alive connections to the farms' control APIs (plain HTTP), shared by every client. */
+const controlAgent = new http.Agent({ keepAlive: true, maxFreeSockets: 8 });
 
 /**
- * One request with a deadline. A connection that fails before any answer is tried once more:
- * fetch reuses idle keep-alive connections, and one the farm closes at the same moment (Node
- * closes idle ones after 5 s) fails the request with "fetch failed" though the farm is up.
- * Every control call is safe to repeat (register and updateNode are idempotent, as in FKAS;
- * fault and delete set a state). A timeout is not repeated: the deadline is the caller's.
+ * One request through the engine's one HTTP path (src/core/kube/http.ts): its deadlines count
+ * only the time this process's loop kept up, and a call written on a kept-alive socket the
+ * farm had just closed (Node closes idle ones after 5 s) goes once more on a fresh one, as
+ * for every other kept-alive connection. Loaded on first use: the module brings the
+ * Kubernetes client (~1 s to import), which `farm list` need not pay before it calls.
  */
-async function send(ref: FarmRef, method: string, path: string, body?: unknown): Promise<Response> {
-  const attempt = () =>
-    fetch(`${ref.url.replace(/\/$/, '')}${path}`, {
-      method,
-      headers: {
-        'Content-Type': 'application/json',
-        ...(ref.token ? { Authorization: `Bearer ${ref.token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(DEADLINE_MS),
-    });
-  try {
-    return await attempt();
-  } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw err;
-    await new Promise((r) => setTimeout(r, 100));
-    return attempt();
-  }
+async function send(
+  ref: FarmRef,
+  deadlines: Deadlines,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<BufferedResponse> {
+  const { requestBuffered } = await import('../../core/kube/http.js');
+  const url = `${ref.url.replace(/\/$/, '')}${path}`;
+  return requestBuffered({
+    method,
+    url,
+    headers: {
+      'content-type': 'application/json',
+      ...(ref.token ? { authorization: `Bearer ${ref.token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    agent: url.startsWith('http:') ? controlAgent : undefined,
+    deadlines,
+  });
 }
 
-async function call<T>(ref: FarmRef, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
+async function call<T>(ref: FarmRef, deadlines: Deadlines, method: string, path: string, body?: unknown): Promise<T> {
+  let res: BufferedResponse;
   try {
-    res = await send(ref, method, path, body);
+    res = await send(ref, deadlines, method, path, body);
   } catch (err) {
+    const reason = err instanceof KubeRequestError ? err.reason : (err as Error).message;
     throw new UserError(
-      `farm ${ref.name} at ${ref.url} did not answer ${method} ${path} within ${DEADLINE_MS / 1000} s (${(err as Error).message})`,
+      `farm ${ref.name} at ${ref.url} did not answer ${method} ${path} (${reason})`,
       `check that \`scale-tui farm serve\` runs there and that this machine reaches ${ref.url}`,
     );
   }
-  const text = await res.text();
-  if (!res.ok) {
+  const text = res.body.toString('utf8');
+  if (res.status < 200 || res.status > 299) {
     let msg = text;
     let fix = 'see the farm log';
     try {
@@ -96,7 +106,14 @@ async function call<T>(ref: FarmRef, method: string, path: string, body?: unknow
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
 export class FarmClient {
-  constructor(readonly ref: FarmRef) {}
+  constructor(
+    readonly ref: FarmRef,
+    private readonly deadlines: Readonly<Deadlines> = FARM_DEADLINES,
+  ) {}
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return call<T>(this.ref, this.deadlines, method, path, body);
+  }
 
   /**
    * FKAS /register with the cluster's own CAs (the `<cluster>-ca` and `<cluster>-etcd`
@@ -108,7 +125,7 @@ export class FarmClient {
     ca?: CertKeyPair,
     etcdCa?: CertKeyPair,
   ): Promise<FarmRegistration> {
-    const r = await call<{ Resource: string; Host: string; Port: number }>(this.ref, 'POST', '/register', {
+    const r = await this.call<{ Resource: string; Host: string; Port: number }>('POST', '/register', {
       cluster,
       namespace,
       ...(ca ? { caCert: b64(ca.certPem), caKey: b64(ca.keyPem) } : {}),
@@ -126,7 +143,7 @@ export class FarmClient {
     providerID?: string;
     controlPlane?: boolean;
   }): Promise<void> {
-    await call(this.ref, 'PUT', '/updateNode', {
+    await this.call('PUT', '/updateNode', {
       cluster: n.cluster,
       namespace: n.namespace,
       nodeName: n.nodeName,
@@ -137,25 +154,25 @@ export class FarmClient {
   }
 
   async remove(cluster: string, namespace: string): Promise<boolean> {
-    const r = await call<{ deleted: boolean }>(this.ref, 'DELETE', `/clusters/${namespace}/${cluster}`);
+    const r = await this.call<{ deleted: boolean }>('DELETE', `/clusters/${namespace}/${cluster}`);
     return r.deleted;
   }
 
   /** The faults in force on one cluster; undefined when the farm does not serve it. */
   async faultOf(cluster: string, namespace: string): Promise<FarmFault | undefined> {
-    const r = await call<{ clusters: Array<{ key: string; fault: FarmFault }> }>(this.ref, 'GET', '/clusters');
+    const r = await this.call<{ clusters: Array<{ key: string; fault: FarmFault }> }>('GET', '/clusters');
     return r.clusters.find((c) => c.key === `${namespace}/${cluster}`)?.fault;
   }
 
   /** Replaces the cluster's faults with `fault` (the farm keeps no others); answers the new ones. */
   async setFault(cluster: string, namespace: string, fault: FarmFault): Promise<FarmFault> {
-    const r = await call<{ fault?: FarmFault }>(this.ref, 'PUT', `/clusters/${namespace}/${cluster}/fault`, fault);
+    const r = await this.call<{ fault?: FarmFault }>('PUT', `/clusters/${namespace}/${cluster}/fault`, fault);
     return r.fault ?? {};
   }
 
   async capacity(): Promise<FarmCapacity> {
     try {
-      const r = await call<{ capacity: number; clusters: unknown[] }>(this.ref, 'GET', '/clusters');
+      const r = await this.call<{ capacity: number; clusters: unknown[] }>('GET', '/clusters');
       return { name: this.ref.name, capacity: r.capacity, used: r.clusters.length, reachable: true };
     } catch {
       return { name: this.ref.name, capacity: 0, used: 0, reachable: false };
