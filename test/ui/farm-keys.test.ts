@@ -5,45 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterDescription } from '../../src/engine/describe/types.js';
 import { footerText, keyHelp } from '../../src/ui/model/keys.js';
-import {
-  type Effect,
-  initialView,
-  type KeyContext,
-  type KeyPress,
-  keyContext,
-  reduceKey,
-  type ViewState,
-} from '../../src/ui/model/reducer.js';
+import { type Effect, type KeyContext, keyContext, type ViewState } from '../../src/ui/model/reducer.js';
 import { selectedCluster } from '../../src/ui/model/selection.js';
 import { lineText } from '../../src/ui/model/text.js';
 import { detailLines } from '../../src/ui/views/detail.js';
+import { keyRunner } from '../support/keys.js';
 import { fullState, NOW } from './fixtures.js';
-
-const NAMED: Record<string, [string, KeyPress]> = {
-  enter: ['', { return: true }],
-  esc: ['', { escape: true }],
-  tab: ['', { tab: true }],
-  down: ['', { downArrow: true }],
-};
 
 const state = fullState(200);
 const failed = Object.values(state.clusters).filter((c) => c.phase === 'failed');
 const FARM: Partial<KeyContext> = { faults: ['api-down', 'api-slow'] };
 
-function run(keys: string[], over: Partial<KeyContext> = {}, start: Partial<ViewState> = {}) {
-  const ctx = keyContext(state, { now: NOW, ...over });
-  let view: ViewState = { ...initialView(), ...start };
-  const effects: Effect[] = [];
-  for (const k of keys) {
-    const presses: Array<[string, KeyPress]> = NAMED[k] ? [NAMED[k]!] : [...k].map((ch) => [ch, {}]);
-    for (const [input, key] of presses) {
-      const r = reduceKey(view, input, key, ctx);
-      view = r.view;
-      effects.push(...r.effects);
-    }
-  }
-  return { view, effects };
-}
+const run = keyRunner(state, NOW);
 
 describe('farm fault keys and retry: keys in, effects out', () => {
   const secondInList = (() => {

@@ -4,50 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/ui/model/commands.js';
 import { buildKeymap } from '../../src/ui/model/keymap.js';
 import { footerText, keyHelp } from '../../src/ui/model/keys.js';
-import {
-  type Effect,
-  initialView,
-  type KeyContext,
-  type KeyPress,
-  keyContext,
-  reduceKey,
-  type ViewState,
-} from '../../src/ui/model/reducer.js';
+import { type Effect, type KeyContext, keyContext } from '../../src/ui/model/reducer.js';
+import { keyRunner } from '../support/keys.js';
 import { fullState, NOW } from './fixtures.js';
-
-const NAMED: Record<string, [string, KeyPress]> = {
-  enter: ['', { return: true }],
-  esc: ['', { escape: true }],
-  tab: ['', { tab: true }],
-  'shift-tab': ['', { tab: true, shift: true }],
-  up: ['', { upArrow: true }],
-  down: ['', { downArrow: true }],
-  pgup: ['', { pageUp: true }],
-  pgdn: ['', { pageDown: true }],
-  backspace: ['', { backspace: true }],
-  'ctrl-s': ['s', { ctrl: true }],
-  'ctrl-c': ['c', { ctrl: true }],
-};
 
 const state = fullState(200);
 const failedName = Object.values(state.clusters).find((c) => c.phase === 'failed')!.name;
 const readyName = Object.values(state.clusters).find((c) => c.phase === 'ready')!.name;
 
-/** Runs keys; a word in NAMED is that key, anything else types its characters one by one. */
-function run(keys: string[], over: Partial<KeyContext> = {}, start: Partial<ViewState> = {}) {
-  const ctx = keyContext(state, { now: NOW, ...over });
-  let view: ViewState = { ...initialView(), ...start };
-  const effects: Effect[] = [];
-  for (const k of keys) {
-    const presses: Array<[string, KeyPress]> = NAMED[k] ? [NAMED[k]!] : [...k].map((ch) => [ch, {}]);
-    for (const [input, key] of presses) {
-      const r = reduceKey(view, input, key, ctx);
-      view = r.view;
-      effects.push(...r.effects);
-    }
-  }
-  return { view, effects };
-}
+/** Runs keys; a word in NAMED_KEYS (test/support/keys.ts) is that key, anything else types its characters. */
+const run = keyRunner(state, NOW);
 
 const intents = (effects: Effect[]) =>
   effects.filter((e) => e.type === 'intent').map((e) => (e as { intent: unknown }).intent);
