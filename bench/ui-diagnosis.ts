@@ -18,10 +18,10 @@ import { type LogLine, type ScaleStore, setPhase } from '../src/state/store.js';
 import type { Phase } from '../src/core/types.js';
 import { frameRows } from '../src/ui/app.js';
 import { defaultKeymap } from '../src/ui/model/commands.js';
-import { initialView, type Page, type ViewState } from '../src/ui/model/reducer.js';
+import { initialView, type ViewState } from '../src/ui/model/reducer.js';
 import { renderScreen, type ScreenContext } from '../src/ui/screen.js';
 import { describedCluster } from '../test/ui/fixture-detail.js';
-import { fullState, NOW, storeWith } from '../test/ui/fixtures.js';
+import { fullState, logPage, NOW, storeWith } from '../test/ui/fixtures.js';
 import { type MountedApp, mountApp } from '../test/ui/mount-app.js';
 import { inkReference } from './ui-ink-reference.js';
 import { type Check, verdict } from './verdict.js';
@@ -97,17 +97,6 @@ interface Scenario {
   view: (i: number) => ViewState;
 }
 const base = initialView();
-const logPage = (over: Partial<Page & { kind: 'log' }> = {}): Page => ({
-  kind: 'log',
-  source: 'engine',
-  scroll: 0,
-  follow: true,
-  wrap: false,
-  timestamps: true,
-  filter: '',
-  sinceMs: 0,
-  ...over,
-});
 const SCENARIOS: Scenario[] = [
   {
     name: 'main screen',

@@ -13,6 +13,7 @@ import {
   type TuneRequest,
 } from '../../src/core/types.js';
 import { createScaleStore, initialState, type ScaleState, type ScaleStore } from '../../src/state/store.js';
+import type { Page } from '../../src/ui/model/reducer.js';
 
 export const NOW = Date.UTC(2026, 10, 25, 3, 0, 0);
 
@@ -116,6 +117,21 @@ export function fullState(n = 1000): ScaleState {
 
 export function storeWith(s: ScaleState): ScaleStore {
   return createScaleStore(s);
+}
+
+/** The log viewer's page as `l` opens it on the engine log (following, not wrapped), with `over` changed. */
+export function logPage(over: Partial<Page & { kind: 'log' }> = {}): Page {
+  return {
+    kind: 'log',
+    source: 'engine',
+    scroll: 0,
+    follow: true,
+    wrap: false,
+    timestamps: true,
+    filter: '',
+    sinceMs: 0,
+    ...over,
+  };
 }
 
 export type Call =

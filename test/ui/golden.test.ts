@@ -13,7 +13,7 @@ import type { DetailData } from '../../src/ui/views/detail.js';
 import { RowWriter } from '../../src/ui/terminal/row-writer.js';
 import { screenRows } from '../../src/ui/terminal/rows.js';
 import { describedCluster } from './fixture-detail.js';
-import { fullState, NOW } from './fixtures.js';
+import { fullState, logPage, NOW } from './fixtures.js';
 import { defaultKeymap } from '../../src/ui/model/commands.js';
 import { VirtualTerminal } from './vterm.js';
 
@@ -71,19 +71,7 @@ describe('golden screens (SCALE_TUI_UPDATE_GOLDEN=1 rewrites them)', () => {
     golden('detail-80x24', 80, 24, { pages: [{ kind: 'detail', cluster: failed, scroll: 0 }] }));
   it('log viewer 80x24, scrolled up', () =>
     golden('log-80x24', 80, 24, {
-      pages: [
-        {
-          kind: 'log',
-          source: 'engine',
-          scroll: 5,
-          follow: false,
-          until: NOW,
-          wrap: false,
-          timestamps: true,
-          filter: '',
-          sinceMs: 0,
-        },
-      ],
+      pages: [logPage({ scroll: 5, follow: false, until: NOW })],
     }));
   it('help 120x40, read-only', () => golden('help-120x40-readonly', 120, 40, { help: true }, true));
 });

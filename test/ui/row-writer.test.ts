@@ -6,7 +6,7 @@ import { initialView } from '../../src/ui/model/reducer.js';
 import { renderScreen, screenText } from '../../src/ui/screen.js';
 import { RowWriter, SYNC_BEGIN, SYNC_END } from '../../src/ui/terminal/row-writer.js';
 import { screenRows } from '../../src/ui/terminal/rows.js';
-import { fullState, NOW } from './fixtures.js';
+import { fullState, logPage, NOW } from './fixtures.js';
 import { VirtualTerminal } from './vterm.js';
 
 const state = fullState(300);
@@ -17,18 +17,7 @@ const log = (cols: number, rows: number) =>
     state,
     {
       ...initialView(),
-      pages: [
-        {
-          kind: 'log',
-          source: 'engine',
-          scroll: 0,
-          follow: true,
-          wrap: false,
-          timestamps: true,
-          filter: '',
-          sinceMs: 0,
-        },
-      ],
+      pages: [logPage()],
     },
     cols,
     rows,
