@@ -9,7 +9,7 @@
 // a v1.32 server compiles new rules at the v1.31 compatibility version, so it refuses them in a
 // new CRD too). The static cost estimate is ./cel-estimate.ts.
 import { Environment } from '@marcbachmann/cel-js';
-import { type CelAstNode, chargeCost, instrument, traversalCost } from './cel-cost.js';
+import { type CelAstNode, chargeCost, instrument, regexCost, selfCharged, traversalCost } from './cel-cost.js';
 import { estimateRuleCost } from './cel-estimate.js';
 import { CelCallError, registerCoreLibraries } from './cel-lib-core.js';
 import { registerFormatLibrary } from './cel-lib-format.js';
@@ -56,41 +56,47 @@ function receiverCall(name: string, argc: number, node: CelAstNode): unknown[] |
 function override(node: CelAstNode): EvalFn | undefined {
   const m = receiverCall('matches', 1, node);
   if (m) {
-    return (ev, _ast, ctx) => {
+    return selfCharged((ev, _ast, ctx) => {
       const s = (ev as Runner).run(m[0], ctx);
       const p = (ev as Runner).run(m[1], ctx);
       if (typeof s !== 'string' || typeof p !== 'string') throw new CelCallError('no such overload');
-      chargeCost(traversalCost(s) + traversalCost(p));
+      chargeCost(regexCost(s, p));
       return re2Matches(s, p);
-    };
+    });
   }
   for (const upper of [false, true]) {
     const c = receiverCall(upper ? 'upperAscii' : 'lowerAscii', 0, node);
     if (c) {
-      return (ev, _ast, ctx) => {
+      return selfCharged((ev, _ast, ctx) => {
         const s = (ev as Runner).run(c[0], ctx);
         if (typeof s !== 'string') throw new CelCallError('no such overload');
         chargeCost(traversalCost(s));
         return asciiCase(s, upper);
-      };
+      });
     }
   }
-  // string scans cel-go charges by the receiver's length (cel-js's own handlers, plus that charge)
+  // string scans cel-go v0.22 charges by the receiver's length (startsWith, endsWith) or by the
+  // receiver's times the argument's (contains): cel-js's own handlers, plus that charge
   const scans: Record<string, (s: string, x: string) => boolean> = {
     contains: (s, x) => s.includes(x),
     startsWith: (s, x) => s.startsWith(x),
     endsWith: (s, x) => s.endsWith(x),
   };
+  const scanCost: Record<string, (s: string, x: string) => number> = {
+    contains: (s, x) => traversalCost(s) * traversalCost(x),
+    startsWith: (s) => traversalCost(s),
+    endsWith: (s) => traversalCost(s),
+  };
   for (const [name, scan] of Object.entries(scans)) {
     const c = receiverCall(name, 1, node);
     if (c) {
-      return (ev, _ast, ctx) => {
+      return selfCharged((ev, _ast, ctx) => {
         const s = (ev as Runner).run(c[0], ctx);
         const x = (ev as Runner).run(c[1], ctx);
         if (typeof s !== 'string' || typeof x !== 'string') throw new CelCallError('no such overload');
-        chargeCost(traversalCost(s));
+        chargeCost(scanCost[name]!(s, x));
         return scan(s, x);
-      };
+      });
     }
   }
   return undefined;
@@ -133,6 +139,33 @@ function compileTimeErrors(root: CelAstNode, node: (v: unknown) => v is CelAstNo
   return errors;
 }
 
+/**
+ * cel-js records an operand's static type to pick an operator overload without looking at the
+ * value; for the result of a generic call on a dyn (oldSelf.value() when optionalOldSelf makes
+ * oldSelf an optional) that type is still a placeholder, which matches every overload ("Operator
+ * overload 'int >= int' overlaps with 'int >= uint'"). Such operands are resolved by value.
+ */
+function dropPlaceholderTypes(root: CelAstNode, node: (v: unknown) => v is CelAstNode): void {
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (node(v)) {
+      const n = v as unknown as Record<string, { hasPlaceholderType?: boolean } | undefined>;
+      for (const side of ['leftStaticType', 'rightStaticType']) {
+        if (n[side]?.hasPlaceholderType) n[side] = undefined;
+      }
+      visit(v.args);
+      if (v.meta.alternate) visit(v.meta.alternate);
+      if (v.meta.macro) for (const x of Object.values(v.meta.macro)) visit(x);
+      return;
+    }
+    if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) visit(x);
+  };
+  visit(root);
+}
+
 /** Programs by source: the CRD check and the registry compile the same rules (stateless). */
 const compiled = new Map<string, CelProgram | Error>();
 
@@ -167,6 +200,7 @@ function compileUncached(source: string): CelProgram {
   const ast = (program as unknown as { ast: CelAstNode }).ast;
   const bad = compileTimeErrors(ast, node);
   if (bad.length > 0) throw new Error(`compilation failed: ERROR: <input>: ${bad[0]}`);
+  dropPlaceholderTypes(ast, node);
   instrument(ast, node, override);
   return program as unknown as CelProgram;
 }

@@ -4,11 +4,14 @@
 // (10,000,000; apiextensions validation.go), reported as "estimated rule cost exceeds budget by
 // factor of ...".
 //
-// This is an upper bound built like cel-go's estimator but not a port of it: node costs are the
-// runtime meter's (./cel-cost.ts), a comprehension costs its iterations times its step, list and
-// string sizes come from maxItems/maxProperties/maxLength or, when absent, from the 3 MiB request
-// limit divided by the smallest encoding of an element (as upstream bounds them). Near the limit
-// the two can disagree; a rule iterating an unbounded list inside another is far over both.
+// This is an upper bound built like cel-go's estimator (v0.22 checker/cost.go) but not a port of
+// it: node costs are the runtime meter's (./cel-cost.ts), a comprehension costs its iterations
+// times its step, and the operators cel-go sizes are estimated from their operands' largest sizes
+// (operatorEstimate: `==`/`!=`/ordering ceil(0.1 x the smaller), string `+` ceil(0.1 x both),
+// `in` the list; contains, matches, find by their string and pattern). Sizes come from literals,
+// maxItems/maxProperties/maxLength or, when absent, from the 3 MiB request limit divided by the
+// smallest encoding of an element (as apiextensions bounds them). Near the limit the two can
+// disagree; a rule iterating an unbounded list inside another is far over both.
 import type { CelAstNode } from './cel-cost.js';
 import type { JSONSchemaProps } from './types.js';
 
@@ -45,6 +48,72 @@ interface Est {
   schema?: JSONSchemaProps;
   /** Element count of a list literal (its schema is unknown). */
   literal?: number;
+  /** Length of a string literal. */
+  text?: number;
+  /** Known to be a scalar that is not a string (a number or bool literal, a scalar schema). */
+  scalar?: boolean;
+}
+
+const SCALAR_TYPES = new Set(['integer', 'number', 'boolean']);
+
+/**
+ * The largest size (cel-go's SizeEstimate.Max) a value can have, as apiextensions' size
+ * estimator gives it from the schema's CEL declaration: a string literal's length; a string field
+ * 4 x maxLength (maxLength counts code points, the estimate bytes) or the 3 MiB request bound; a
+ * list or map its maxItems/maxProperties or what fits in a request; a field of fixed properties
+ * or a scalar field 0 (their declarations carry no size); a scalar literal or a value of no known
+ * schema, 1 or the request bound.
+ */
+function maxSize(e: Est): number {
+  if (e.text !== undefined) return e.text;
+  if (e.literal !== undefined) return e.literal;
+  if (e.scalar) return 1;
+  const s = e.schema;
+  if (!s) return MAX_REQUEST_BYTES;
+  if (s['x-kubernetes-int-or-string']) return MAX_REQUEST_BYTES - 2;
+  if (SCALAR_TYPES.has(s.type ?? '')) return 0;
+  if (s.type === 'string') return s.maxLength !== undefined ? s.maxLength * 4 : MAX_REQUEST_BYTES - 2;
+  if (s.type === 'array') return maxCardinality(s);
+  if (s.type === 'object') return typeof s.additionalProperties === 'object' ? maxCardinality(s) : 0;
+  return MAX_REQUEST_BYTES;
+}
+
+/** Whether an operand cannot be a string (so a `+` or ordering on it is not a string operation). */
+const notText = (e: Est): boolean =>
+  e.scalar === true ||
+  e.literal !== undefined ||
+  SCALAR_TYPES.has(e.schema?.type ?? '') ||
+  e.schema?.type === 'array' ||
+  e.schema?.type === 'object';
+
+/**
+ * cel-go v0.22 checker/cost.go functionCost for the operators it sizes: equality and ordering
+ * ceil(0.1 x the smaller maximum), string `+` ceil(0.1 x both), `x in list` the list's maximum;
+ * list `+` and the rest 1. Returns the operator's own cost and the schema of its result.
+ */
+function operatorEstimate(op: string, l: Est, r: Est): { cost: number; schema?: JSONSchemaProps } {
+  switch (op) {
+    case '==':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return { cost: Math.ceil(0.1 * Math.min(maxSize(l), maxSize(r))) };
+    case '+': {
+      if (l.schema?.type === 'array' || l.literal !== undefined) {
+        const items = l.schema?.items ?? r.schema?.items;
+        return { cost: 1, schema: { type: 'array', maxItems: maxSize(l) + maxSize(r), ...(items ? { items } : {}) } };
+      }
+      if (notText(l) || notText(r)) return { cost: 1, schema: l.schema };
+      const total = maxSize(l) + maxSize(r);
+      return { cost: Math.ceil(0.1 * total), schema: { type: 'string', maxLength: total } };
+    }
+    case 'in':
+      return { cost: r.schema?.type === 'object' ? 1 : maxSize(r) };
+    default:
+      return { cost: 1 };
+  }
 }
 
 const LIST_FUNCTIONS = new Set(['isSorted', 'sum', 'min', 'max', 'indexOf', 'lastIndexOf', 'join']);
@@ -63,6 +132,8 @@ const STRING_FUNCTIONS = new Set([
   'format',
 ]);
 
+const SIZED = new Set(['==', '!=', '<', '<=', '>', '>=', '+', 'in']);
+
 type IsNode = (v: unknown) => v is CelAstNode;
 
 function estimate(n: unknown, vars: Map<string, JSONSchemaProps | undefined>, node: IsNode): Est {
@@ -73,7 +144,8 @@ function estimate(n: unknown, vars: Map<string, JSONSchemaProps | undefined>, no
   const sum = (xs: unknown[]) => xs.reduce<number>((t, x) => t + estimate(x, vars, node).cost, 0);
   switch (n.op) {
     case 'value':
-      return { cost: 0 };
+      if (typeof args === 'string') return { cost: 0, text: [...args].length };
+      return { cost: 0, scalar: typeof args === 'number' || typeof args === 'bigint' || typeof args === 'boolean' };
     case 'id': {
       const name = String(args);
       return { cost: 1, schema: vars.get(name) };
@@ -108,17 +180,30 @@ function estimate(n: unknown, vars: Map<string, JSONSchemaProps | undefined>, no
     case 'rcall': {
       const [name, recv, callArgs] = args as [string, unknown, unknown[]];
       const r = estimate(recv, vars, node);
-      let cost = r.cost + sum(callArgs) + 1;
+      const argEsts = callArgs.map((a) => estimate(a, vars, node));
+      let cost = r.cost + argEsts.reduce((t, a) => t + a.cost, 0) + 1;
+      const first = argEsts[0];
       if (LIST_FUNCTIONS.has(name) && r.schema?.type === 'array') cost += maxCardinality(r.schema);
-      else if (STRING_FUNCTIONS.has(name))
-        cost += Math.ceil(0.1 * maxCardinality(r.schema?.type === 'string' ? r.schema : undefined));
-      return { cost };
+      else if ((name === 'matches' || name === 'find' || name === 'findAll') && first) {
+        // cel-go: ceil(0.1 x (1 + string)) x ceil(0.25 x pattern), in place of the call's 1
+        cost += Math.ceil(0.1 * (1 + maxSize(r))) * Math.ceil(0.25 * maxSize(first)) - 1;
+      } else if (name === 'contains' && first) {
+        cost += Math.ceil(0.1 * maxSize(r)) * Math.ceil(0.1 * maxSize(first)) - 1;
+      } else if (STRING_FUNCTIONS.has(name)) cost += Math.ceil(0.1 * maxSize(r));
+      const keepsSize = name === 'lowerAscii' || name === 'upperAscii' || name === 'trim' || name === 'substring';
+      return { cost, schema: keepsSize ? r.schema : undefined };
     }
     case 'call': {
       const [, callArgs] = args as [string, unknown[]];
       return { cost: sum(callArgs) + 1 };
     }
     default: {
+      if (SIZED.has(n.op) && Array.isArray(args) && args.length === 2) {
+        const l = estimate(args[0], vars, node);
+        const r = estimate(args[1], vars, node);
+        const op = operatorEstimate(n.op, l, r);
+        return { cost: l.cost + r.cost + op.cost, schema: op.schema };
+      }
       const kids = Array.isArray(args) ? args : [args];
       const zero = n.op === '&&' || n.op === '||' || n.op === '?:' || meta.macro !== undefined;
       return { cost: sum(kids) + (zero ? 0 : 1) };

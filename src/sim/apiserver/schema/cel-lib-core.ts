@@ -10,7 +10,10 @@
 //   - sets (cel-go ext/sets.go): sets.contains, sets.equivalent, sets.intersects.
 // Each function reports a cost through ./cel-cost.ts where upstream's estimator charges by size.
 import type { Environment } from '@marcbachmann/cel-js';
-import { chargeCost, traversalCost } from './cel-cost.js';
+import { chargeCost, regexCost, traversalCost } from './cel-cost.js';
+
+/** cel-go's regex cost, less the 1 the meter already charged the call node (it replaces that 1). */
+const regexCallCost = (s: string, p: string): number => Math.max(0, regexCost(s, p) - 1);
 import { re2Find, re2FindAll, re2Matches } from './re2.js';
 
 type Scalar = bigint | number | string | boolean;
@@ -82,20 +85,20 @@ function listsLib(env: Environment): void {
 
 function regexLib(env: Environment): void {
   env.registerFunction('string.find(string): string', (s: string, p: string) => {
-    chargeCost(traversalCost(s) + traversalCost(p));
+    chargeCost(regexCallCost(s, p));
     return re2Find(s, p);
   });
   env.registerFunction('string.findAll(string): list<string>', (s: string, p: string) => {
-    chargeCost(traversalCost(s) + traversalCost(p));
+    chargeCost(regexCallCost(s, p));
     return re2FindAll(s, p);
   });
   env.registerFunction('string.findAll(string, int): list<string>', (s: string, p: string, n: bigint) => {
-    chargeCost(traversalCost(s) + traversalCost(p));
+    chargeCost(regexCallCost(s, p));
     return re2FindAll(s, p, Number(n));
   });
   // the global form of matches (cel-js has only the receiver form, which ./cel-env.ts reroutes)
   env.registerFunction('matches(string, string): bool', (s: string, p: string) => {
-    chargeCost(traversalCost(s) + traversalCost(p));
+    chargeCost(regexCallCost(s, p));
     return re2Matches(s, p);
   });
 }
