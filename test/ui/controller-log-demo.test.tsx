@@ -4,31 +4,24 @@
 // quiet controller's viewer was empty.
 import { render } from 'ink-testing-library';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDemoWorld, type DemoWorld } from '../../src/demo/run.js';
 import { App } from '../../src/ui/app.js';
-import { freePortBlock } from '../support/ports.js';
+import { oneClusterDemo } from '../support/demo.js';
 import { recordingIntents } from './fixtures.js';
 
 const tick = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escapes
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
-let world: DemoWorld | undefined;
+const demo = oneClusterDemo();
 let unmount: (() => void) | undefined;
-afterAll(async () => {
+// Runs before the demo's own afterAll (after-hooks run in reverse): the App lets go of the store first.
+afterAll(() => {
   unmount?.();
-  await world?.stop();
 });
 
 describe('demo: a controller log in the viewer', () => {
   it('shows the start-up lines of capm3, filters them, and wraps', async () => {
-    world = await startDemoWorld({
-      clusters: 1,
-      backing: 1,
-      headless: true,
-      nodePortBase: await freePortBlock(1, 'nodeport'),
-    });
-    const store = world.store;
+    const store = (await demo.start()).store;
     const has = (): boolean =>
       (store.getState().controllerLogs.capm3 ?? []).some((l) => l.text.includes('"Starting workers"'));
     const end = Date.now() + 30_000;

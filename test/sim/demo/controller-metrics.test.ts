@@ -1,24 +1,14 @@
 // The demo's controllers pane used to say "not reachable" for workqueue depth and reconcile
 // rate: the emulated controllers served no /metrics and the embedded API server had no pod
 // proxy. Now the same sampler a real run uses reads them through the proxy.
-import { afterAll, describe, expect, it } from 'vitest';
-import { startDemoWorld, type DemoWorld } from '../../../src/demo/run.js';
-import { freePortBlock } from '../../support/ports.js';
+import { describe, expect, it } from 'vitest';
+import { oneClusterDemo } from '../../support/demo.js';
 
-let world: DemoWorld | undefined;
-afterAll(async () => {
-  await world?.stop();
-});
+const demo = oneClusterDemo();
 
 describe('demo controllers pane', () => {
   it('shows workqueue depth (by priority) and a reconcile rate for the emulated controllers', async () => {
-    world = await startDemoWorld({
-      clusters: 1,
-      backing: 1,
-      headless: true,
-      nodePortBase: await freePortBlock(1, 'nodeport'),
-    });
-    const store = world.store;
+    const store = (await demo.start()).store;
     const ready = (): boolean =>
       ['capi', 'kcp', 'capm3', 'bmo'].every((id) => {
         const c = store.getState().controllers[id];

@@ -7,12 +7,12 @@
 //   `related`, and a "publishing event" log line each.
 // And the embedded API server takes them as kube-apiserver does (legacy Event validation:
 // no name check, the namespace must be the involved object's).
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/core/kube/client.js';
-import { startDemoWorld, type DemoWorld } from '../../../src/demo/run.js';
+import type { DemoWorld } from '../../../src/demo/run.js';
 import { createDescriber } from '../../../src/engine/describe/describe.js';
 import { type ApiError, RestClient } from '../../../src/sim/controllers/rest.js';
-import { freePortBlock } from '../../support/ports.js';
+import { oneClusterDemo } from '../../support/demo.js';
 
 interface EventObj {
   metadata: { name: string; namespace: string };
@@ -28,21 +28,14 @@ interface EventObj {
   related?: { kind?: string; name?: string };
 }
 
+const demo = oneClusterDemo();
 let world: DemoWorld | undefined;
-afterAll(async () => {
-  await world?.stop();
-});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('demo: Events from the emulated controllers', () => {
   it('a created cluster has the Cluster and BareMetalHost events upstream records, and the detail adapter lists them', async () => {
-    world = await startDemoWorld({
-      clusters: 1,
-      backing: 1,
-      headless: true,
-      nodePortBase: await freePortBlock(1, 'nodeport'),
-    });
+    world = await demo.start();
     const batch = await world.engine.addBatch({ count: 1 });
     expect(batch.ready).toBe(1);
     const rec = Object.values(world.store.getState().clusters)[0]!;
