@@ -3,16 +3,16 @@
 // refuses connections) and up again (it answers with TLS), `X` slows it, the page's describe
 // shows what is in force; and `r` retries the one failed cluster on screen, leaving another
 // failed cluster failed (the engine's resume limited to the given names).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/engine.js';
 import { clusterDetailActions } from '../../../src/engine/describe/actions.js';
-import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
 import { createScaleStore, type ScaleStore, upsertCluster } from '../../../src/state/store.js';
+import { tearDownFarmEngine } from '../../support/farm-engine.js';
 import { worldForSuite } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 import { tlsRefused } from '../../support/probes.js';
@@ -122,12 +122,7 @@ describe('farm topology: detail page actions', () => {
       const del = await engine.deleteClusters({ kind: 'all' });
       expect(del.failed).toEqual([]);
     } finally {
-      if (engine && (await engine.status().catch(() => ({ clusters: [] }))).clusters.length)
-        await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
-      await engine?.shutdown();
-      // The engine's farm is a detached process: a failed run must not leave it behind.
-      await stopBackgroundFarm(join(stateDir, 'farm')).catch(() => undefined);
-      rmSync(stateDir, { recursive: true, force: true });
+      await tearDownFarmEngine(engine, stateDir);
     }
   }, 180_000);
 });

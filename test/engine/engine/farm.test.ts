@@ -6,7 +6,7 @@
 // `<cluster>-ca` trusts and the Node CAPM3 matched by uuid. Delete all leaves no labelled
 // object and no cluster in the farm's state, stops the farm (nothing left to serve), and
 // the farm's ports stop answering.
-import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import { CAPM3_VERSION } from '../../../src/manifests/cluster.js';
 import { createScaleStore, type ScaleStore } from '../../../src/state/store.js';
 import { FarmClient } from '../../../src/engine/topology/farm.js';
-import { stopBackgroundFarm } from '../../../src/engine/topology/farm-process.js';
+import { tearDownFarmEngine } from '../../support/farm-engine.js';
 import { worldForSuite } from '../../support/fake-controllers.js';
 import { freePortBlock } from '../../support/ports.js';
 import { storeReaches, tlsRefused } from '../../support/probes.js';
@@ -152,11 +152,7 @@ describe('topology farm', () => {
       for (const p of ports) expect(await tlsRefused('127.0.0.1', p)).toBe(true);
       expect((await engine.status()).clusters).toEqual([]);
     } finally {
-      if (engine && (await engine.status().catch(() => ({ clusters: [] }))).clusters.length)
-        await engine.deleteClusters({ kind: 'all' }).catch(() => undefined);
-      await engine?.shutdown();
-      await stopBackgroundFarm(join(stateDir, 'farm')).catch(() => undefined);
-      rmSync(stateDir, { recursive: true, force: true });
+      await tearDownFarmEngine(engine, stateDir);
     }
   }, 240_000);
 });
