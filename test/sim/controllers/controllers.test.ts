@@ -2,17 +2,14 @@
 // one named by SCALE_TUI_TEST_KUBECONFIG (a real kube-apiserver with the CRDs), with no
 // code change. The workload API is a real embedded server with TLS from the cluster CA.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
-import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
+import type { RunningControllers } from '../../../src/sim/controllers/index.js';
+import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, type CostModel, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
-import { clusterObjects, clusterPki, workloadObjects, type ClusterPki } from './fixtures.js';
+import { clusterObjects, workloadObjects, type ClusterPki } from './fixtures.js';
+import { type FlowWorld, pathOf, startFlowWorld, until } from './flow-support.js';
 
 // Fast model: the test is about behaviour, not about the curve.
 // Every upstream duration (VM 10 s, KCP's 20 s requeue, CAPM3's 30 s, BMO's test-mode
@@ -22,37 +19,15 @@ const MODEL: CostModel = withTimeScale(DEFAULT_COST_MODEL, 0.02);
 const NS = 'sim-ctl-1';
 const CLUSTER = 'sim-ctl-1';
 
+let world: FlowWorld | undefined;
+/** The embedded management server, when the suite does not run against SCALE_TUI_TEST_KUBECONFIG. */
 let mgmt: ApiServerHandle | undefined;
-let kc: KubeConfig;
 let client: RestClient;
-let kubelet: Kubelet;
 let controllers: RunningControllers;
 let workload: ApiServerHandle;
 let workloadClient: RestClient;
 let pki: ClusterPki;
 const logLines: string[] = [];
-
-function pathOf(o: KubeObject): string {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = o.kind === 'BareMetalHost' ? 'baremetalhosts' : `${o.kind.toLowerCase()}s`;
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 const get = (res: (typeof R)[keyof typeof R], name: string, ns?: string) => client.get(objectPath(res, name, ns));
 const conditionTrue = (o: KubeObject | undefined, type: string) =>
@@ -60,63 +35,22 @@ const conditionTrue = (o: KubeObject | undefined, type: string) =>
     (c) => c.type === type && c.status === 'True',
   );
 
-const madeProviders: string[] = [];
-// The kubelet's Node, deleted with the providers when this suite registered it.
-const NODE_PATH = '/api/v1/nodes/ctl-test-node';
-
 beforeAll(async () => {
-  kc = new KubeConfig();
-  const external = process.env.SCALE_TUI_TEST_KUBECONFIG;
-  if (external) kc.loadFromString(readFileSync(external, 'utf8'));
-  else {
-    mgmt = await startApiServer({ name: 'ctl-test' });
-    kc.loadFromString(mgmt.kubeconfigYaml);
-  }
-  client = new RestClient(kc);
-  // The provider Deployments this suite made go in afterAll: an external cluster is shared by
-  // all suites, and one that expects to create them with its own flags must find none.
-  for (const o of managementObjects())
-    if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
-      madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
-  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'ctl-test-node', metrics: mgmt?.metrics });
-  if (!(await client.get(NODE_PATH))) madeProviders.push(NODE_PATH);
-  await kubelet.start();
-  pki = await clusterPki();
-  workload = await startApiServer({
-    name: 'ctl-test-workload',
-    builtinCrds: false,
-    tls: {
-      certPem: pki.serving.certPem,
-      keyPem: pki.serving.keyPem,
-      caPem: pki.ca.certPem,
-      clientCaPem: pki.ca.certPem,
-    },
-  });
-  const wkc = new KubeConfig();
-  wkc.loadFromString(workload.kubeconfigYaml);
-  workloadClient = new RestClient(wkc);
-  controllers = await startControllers({
-    kubeconfig: kc,
+  world = await startFlowWorld({
+    name: 'ctl-test',
     model: MODEL,
+    management: 'embedded',
+    workload: true,
     sampleMs: 200,
-    sink: {
-      appendLog: (ns, pod, c, line) => {
-        logLines.push(line);
-        mgmt?.logs.append(ns, pod, c, line);
-      },
-      setPodMetrics: (ns, pod, cs) => mgmt?.metrics.setPodMetrics(ns, pod, cs),
-    },
+    onLog: (_pod, line) => logLines.push(line),
+    feedEmbedded: true,
   });
+  ({ client, controllers, embedded: mgmt } = world);
+  ({ server: workload, client: workloadClient, pki } = world.workload!);
 }, 60_000);
 
 afterAll(async () => {
-  await controllers?.stop();
-  await kubelet?.stop();
-  for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
-  client?.close();
-  workloadClient?.close();
-  await workload?.stop();
-  await mgmt?.stop();
+  await world?.stop();
 });
 
 describe('emulated controllers', () => {

@@ -149,6 +149,23 @@ export function clusterObjects(ns: string, cluster: string, port: number, pki: C
 }
 
 /** What the engine writes into the workload API once the machine is associated (§7). */
+/**
+ * Another host beside the fixture's worker-1, with worker-1's BMC credentials. The caller
+ * names its MAC and BMC port, so the hosts of suites that share one server do not clash.
+ */
+export function extraHost(ns: string, name: string, bootMACAddress: string, bmcPort: number): KubeObject {
+  return {
+    apiVersion: 'metal3.io/v1alpha1',
+    kind: 'BareMetalHost',
+    metadata: { name, namespace: ns },
+    spec: {
+      online: true,
+      bootMACAddress,
+      bmc: { address: `ipmi://192.168.111.1:${bmcPort}`, credentialsName: 'worker-1-bmc-secret' },
+    },
+  };
+}
+
 export function workloadObjects(nodeName: string, bmhUid: string): KubeObject[] {
   const t = new Date().toISOString();
   const mirror = (component: string): KubeObject => ({

@@ -1,12 +1,27 @@
-// Support for the upstream-flow suite: a `scale-tui sim apiserver` in its own process with
-// the real CRDs from ../shared/crds (or the server named by SCALE_TUI_TEST_KUBECONFIG), a
-// poll helper, and the normalised write log the golden files hold.
+// Support for the suites that run the emulated controllers against an API server (upstream
+// flow, controllers, KCP rollout and etcd, provisioning times): one world to start and stop
+// (startFlowWorld: the management API, providers, kubelet, a workload API or a farm, the
+// controllers with a write recorder), a `scale-tui sim apiserver` in its own process with the
+// real CRDs from ../shared/crds (or the server named by SCALE_TUI_TEST_KUBECONFIG), a poll
+// helper, and the normalised write log the golden files hold. The world is one piece so that
+// every suite tears down the same way: in reverse, each step bounded, and a step that fails or
+// runs out of time fails the suite's afterAll instead of leaving a shared server dirty unseen.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { managementObjects } from '../../../src/demo/manifests.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
+import { type ApiServerHandle, startApiServer } from '../../../src/sim/apiserver/index.js';
+import { type RunningControllers, startControllers } from '../../../src/sim/controllers/index.js';
+import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { CostModel } from '../../../src/sim/cost-model/model.js';
+import { Farm } from '../../../src/sim/farm/farm.js';
+import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
+import { freePortBlock } from '../../support/ports.js';
+import { type ClusterPki, clusterPki } from './fixtures.js';
 
 export const CRD_DIRS = ['cluster-api', 'cluster-api-provider-metal3', 'baremetal-operator', 'ip-address-manager'].map(
   (d) => resolve(__dirname, '../../../../shared/crds', d),
@@ -41,26 +56,31 @@ export async function startSimApiserverProcess(): Promise<ExternalApi> {
   });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  const stop = () =>
+    new Promise<void>((done) => {
+      const gone = () => {
+        rmSync(dir, { recursive: true, force: true });
+        done();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return gone();
+      child.once('exit', gone);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
   const deadline = Date.now() + 90_000;
   while (!existsSync(kcPath)) {
-    if (child.exitCode !== null) throw new Error(`sim apiserver exited ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`sim apiserver exited ${child.exitCode}: ${stderr}`);
+    }
     if (Date.now() > deadline) {
-      child.kill('SIGTERM');
+      await stop();
       throw new Error(`sim apiserver wrote no kubeconfig in 90 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   await new Promise((r) => setTimeout(r, 300)); // the file is written whole before the listener? be safe
-  return {
-    kubeconfigYaml: readFileSync(kcPath, 'utf8'),
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-      }),
-  };
+  return { kubeconfigYaml: readFileSync(kcPath, 'utf8'), stop };
 }
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -232,4 +252,238 @@ export function goldenSequence(all: Write[], controller: string, ns: string, clu
   const out = ['creations:', ...creations.map((c) => `  ${c}`)];
   for (const key of [...byObject.keys()].sort()) out.push(`${key}:`, ...byObject.get(key)!.map((l) => `  ${l}`));
   return out;
+}
+
+/** The value at `path` inside `o` (status, provisioning, state), or undefined where a step is missing. */
+export function field<T>(o: unknown, ...path: string[]): T | undefined {
+  let cur: unknown = o;
+  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  return cur as T | undefined;
+}
+
+/** The collection path of an object whose kind's plural is its name in lower case plus `s`. */
+export function pathOf(o: KubeObject): string {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const plural = `${o.kind.toLowerCase()}s`;
+  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
+}
+
+export interface FlowWorldOptions {
+  /** Names the kubelet's Node (`<name>-node`), the workload API (`<name>-workload`), an embedded management server (`<name>`). */
+  name: string;
+  model: CostModel;
+  /**
+   * The management API when SCALE_TUI_TEST_KUBECONFIG names none: `scale-tui sim apiserver`
+   * in its own process with the real CRDs, or an embedded server in this process (whose
+   * metrics the kubelet feeds).
+   */
+  management: 'process' | 'embedded';
+  /** Use the server SCALE_TUI_TEST_KUBECONFIG names, when set (default true). */
+  external?: boolean;
+  /** A workload API server with TLS from a new cluster PKI (its client CA is the cluster CA). */
+  workload?: boolean;
+  /** An in-process farm with a block of this many free ports, its state in a temporary folder. */
+  farmPorts?: number;
+  /** How often the controllers sample their pods' usage (default 500 ms). */
+  sampleMs?: number;
+  /** Each controller log line, with the pod that wrote it. */
+  onLog?: (pod: string, line: string) => void;
+  /** The controllers' pod logs and metrics also go to the embedded management server. */
+  feedEmbedded?: boolean;
+  /** Which of the controllers' writes `writes` keeps (none without it). */
+  record?: (w: Write) => boolean;
+}
+
+export interface FlowWorld {
+  kc: KubeConfig;
+  client: RestClient;
+  /** The in-process management server, when the world runs on one. */
+  embedded?: ApiServerHandle;
+  kubelet: Kubelet;
+  controllers: RunningControllers;
+  workload?: { server: ApiServerHandle; client: RestClient; pki: ClusterPki };
+  farm?: Farm;
+  /** The recorded writes, in the order the controllers sent them. */
+  writes: Write[];
+  /**
+   * Tears everything down in reverse order of start: first each group of `release` (deleted
+   * while the controllers still run, so their finalizers go, then waited for until gone),
+   * then the controllers, farm, workload API, kubelet, the providers and Node this world
+   * created, the clients and the management API. Every step runs within what is left of
+   * `budgetMs` (default 50 s, under the 60 s hook timeout); each step that fails or runs out
+   * of time is still followed by the rest, and then named in the error this throws.
+   */
+  stop(opts?: { release?: Array<string | string[]>; budgetMs?: number }): Promise<void>;
+}
+
+/** One thing to undo, named for the error that reports it. */
+export interface CleanupStep {
+  what: string;
+  run: () => Promise<unknown> | unknown;
+}
+
+/** Runs `work` within `ms`; says why not (its error, or the time it ran out of) or nothing. */
+async function within(what: string, ms: number, work: () => Promise<unknown> | unknown): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((ok) => {
+    timer = setTimeout(() => ok(`${what}: not done within ${(ms / 1000).toFixed(1)} s`), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(work)
+        .then(() => undefined),
+      late,
+    ]);
+  } catch (err) {
+    return `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Undoes `steps` last first (emptying the list), each within what is left until `deadline`;
+ * a step that throws or runs out of time is followed by the rest all the same. Says which
+ * failed, and why, in order.
+ */
+export async function unwind(steps: CleanupStep[], deadline: number): Promise<string[]> {
+  const failures: string[] = [];
+  for (const step of steps.splice(0).reverse()) {
+    // Past the budget a step still gets a second, so a quick one (closing a client) is not
+    // reported late for what an earlier step used up.
+    const failed = await within(step.what, Math.max(1_000, Math.min(30_000, deadline - Date.now())), step.run);
+    if (failed) failures.push(failed);
+  }
+  return failures;
+}
+
+/**
+ * Starts the world a controller suite runs in. If a step fails, what was already started is
+ * torn down before the error is thrown, so a failed beforeAll leaves nothing behind either.
+ */
+export async function startFlowWorld(opts: FlowWorldOptions): Promise<FlowWorld> {
+  const steps: CleanupStep[] = [];
+  const writes: Write[] = [];
+  try {
+    const kc = new KubeConfig();
+    const given = opts.external === false ? undefined : process.env.SCALE_TUI_TEST_KUBECONFIG;
+    let embedded: ApiServerHandle | undefined;
+    if (given) kc.loadFromString(readFileSync(given, 'utf8'));
+    else if (opts.management === 'process') {
+      const api = await startSimApiserverProcess();
+      steps.push({ what: 'stop the sim apiserver process', run: () => api.stop() });
+      kc.loadFromString(api.kubeconfigYaml);
+    } else {
+      const server = await startApiServer({ name: opts.name });
+      embedded = server;
+      steps.push({ what: 'stop the embedded management server', run: () => server.stop() });
+      kc.loadFromString(server.kubeconfigYaml);
+    }
+    const client = new RestClient(kc);
+    steps.push({ what: 'close the management client', run: () => client.close() });
+    // What this world created goes again: a server named by SCALE_TUI_TEST_KUBECONFIG is
+    // shared by every suite, and one that creates the providers with its own flags must find none.
+    const made: string[] = [];
+    steps.push({
+      what: 'delete the providers and Node this world created',
+      run: async () => {
+        for (const path of made.splice(0).reverse()) await client.delete(path);
+      },
+    });
+    for (const o of managementObjects())
+      if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace') made.push(`${pathOf(o)}/${o.metadata.name}`);
+    const nodeName = `${opts.name}-node`;
+    const kubelet = new Kubelet({ kubeconfig: kc, nodeName, metrics: embedded?.metrics });
+    if (!(await client.get(`/api/v1/nodes/${nodeName}`))) made.push(`/api/v1/nodes/${nodeName}`);
+    steps.push({ what: 'stop the kubelet', run: () => kubelet.stop() });
+    await kubelet.start();
+
+    let workload: FlowWorld['workload'];
+    if (opts.workload) {
+      const pki = await clusterPki();
+      const server = await startApiServer({
+        name: `${opts.name}-workload`,
+        builtinCrds: false,
+        tls: {
+          certPem: pki.serving.certPem,
+          keyPem: pki.serving.keyPem,
+          caPem: pki.ca.certPem,
+          clientCaPem: pki.ca.certPem,
+        },
+      });
+      steps.push({ what: 'stop the workload API', run: () => server.stop() });
+      const wkc = new KubeConfig();
+      wkc.loadFromString(server.kubeconfigYaml);
+      const workloadClient = new RestClient(wkc);
+      steps.push({ what: 'close the workload client', run: () => workloadClient.close() });
+      workload = { server, client: workloadClient, pki };
+    }
+
+    let farm: Farm | undefined;
+    if (opts.farmPorts) {
+      const dir = mkdtempSync(join(tmpdir(), `${opts.name}-`));
+      steps.push({ what: 'remove the farm state', run: () => rmSync(dir, { recursive: true, force: true }) });
+      const opened = await Farm.open({ stateDir: join(dir, 'state'), basePort: await freePortBlock(opts.farmPorts) });
+      farm = opened;
+      steps.push({ what: 'close the farm', run: () => opened.close() });
+    }
+
+    const feed = opts.feedEmbedded ? embedded : undefined;
+    const controllers = await startControllers({
+      kubeconfig: kc,
+      model: opts.model,
+      sampleMs: opts.sampleMs ?? 500,
+      sink: {
+        appendLog: (ns, pod, container, line) => {
+          opts.onLog?.(pod, line);
+          feed?.logs.append(ns, pod, container, line);
+        },
+        setPodMetrics: (ns, pod, containers) => feed?.metrics.setPodMetrics(ns, pod, containers),
+      },
+      onWrite: opts.record
+        ? (controller, verb, path, body, status) => {
+            const w: Write = { controller, verb, path, body, status, at: Date.now() };
+            if (opts.record?.(w)) writes.push(w);
+          }
+        : undefined,
+    });
+    steps.push({ what: 'stop the controllers', run: () => controllers.stop() });
+
+    return {
+      kc,
+      client,
+      embedded,
+      kubelet,
+      controllers,
+      workload,
+      farm,
+      writes,
+      stop: async ({ release = [], budgetMs = 50_000 } = {}) => {
+        const deadline = Date.now() + budgetMs;
+        const failures: string[] = [];
+        for (const group of release.map((g) => (Array.isArray(g) ? g : [g]))) {
+          const failed = await within(`release ${group.join(', ')}`, deadline - Date.now(), async () => {
+            for (const path of group) await client.delete(path);
+            await until(
+              `${group.join(', ')} gone`,
+              async () => {
+                for (const path of group) if (await client.get(path)) return false;
+                return true;
+              },
+              Math.max(0, deadline - Date.now()),
+            );
+          });
+          if (failed) failures.push(failed);
+        }
+        failures.push(...(await unwind(steps, deadline)));
+        if (failures.length) throw new Error(`flow world clean-up incomplete:\n${failures.join('\n')}`);
+      },
+    };
+  } catch (err) {
+    const failures = await unwind(steps, Date.now() + 50_000);
+    if (failures.length) throw new Error(`${String(err)}; clean-up after it incomplete:\n${failures.join('\n')}`);
+    throw err;
+  }
 }

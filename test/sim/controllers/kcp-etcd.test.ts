@@ -6,61 +6,32 @@
 // with stacked etcd: one healthy, one whose farm serves etcd from another CA (KCP's client
 // certificate is refused), one whose API is then taken down through a farm fault.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
-import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
 import { CERTIFICATES_EXPIRY_ANNOTATION } from '../../../src/sim/controllers/kcp.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../../src/sim/cost-model/model.js';
-import { Farm } from '../../../src/sim/farm/farm.js';
+import type { Farm } from '../../../src/sim/farm/farm.js';
 import { createCA } from '../../../src/core/pki/index.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { clusterObjects, clusterPki, type ClusterPki } from './fixtures.js';
-import { freePortBlock } from '../../support/ports.js';
+import { type FlowWorld, pathOf, startFlowWorld, until as flowUntil } from './flow-support.js';
 
 const MODEL = withTimeScale(DEFAULT_COST_MODEL, 0.02);
 const GOOD = 'kcpe-good';
 const OTHER_CA = 'kcpe-otherca';
 
-let mgmt: ApiServerHandle;
+let world: FlowWorld | undefined;
 let client: RestClient;
-let kubelet: Kubelet;
-let controllers: RunningControllers;
 let farm: Farm;
-let dir: string;
 const pkis = new Map<string, ClusterPki>();
 const machines = new Map<string, string>();
 
 type Cond = { type: string; status: string; reason: string; message?: string };
 
-function pathOf(o: KubeObject): string {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = o.kind === 'BareMetalHost' ? 'baremetalhosts' : `${o.kind.toLowerCase()}s`;
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** Up to 40 s a wait, as this suite has always allowed (the shared helper's default is 30 s). */
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> =>
+  flowUntil(what, fn, timeoutMs);
 
 const conditionOf = (o: KubeObject | undefined, type: string): Cond | undefined =>
   ((o?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
@@ -112,31 +83,21 @@ async function createCluster(name: string, farmEtcdCa: 'same' | 'other'): Promis
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kcp-etcd-'));
-  mgmt = await startApiServer({ name: 'kcp-etcd-test' });
-  const kc = new KubeConfig();
-  kc.loadFromString(mgmt.kubeconfigYaml);
-  client = new RestClient(kc);
-  for (const o of managementObjects()) await client.create(pathOf(o), o);
-  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kcp-etcd-node', metrics: mgmt.metrics });
-  await kubelet.start();
-  farm = await Farm.open({ stateDir: join(dir, 'state'), basePort: await freePortBlock(4) });
-  controllers = await startControllers({
-    kubeconfig: kc,
+  // On its own embedded server whatever SCALE_TUI_TEST_KUBECONFIG says, as this suite always ran.
+  world = await startFlowWorld({
+    name: 'kcp-etcd',
     model: MODEL,
-    sampleMs: 500,
-    sink: { appendLog: () => {}, setPodMetrics: () => {} },
+    management: 'embedded',
+    external: false,
+    farmPorts: 4,
   });
+  client = world.client;
+  farm = world.farm!;
   await Promise.all([createCluster(GOOD, 'same'), createCluster(OTHER_CA, 'other')]);
 }, 90_000);
 
 afterAll(async () => {
-  await controllers?.stop();
-  await kubelet?.stop();
-  client?.close();
-  await farm?.close();
-  await mgmt?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 describe('KCP inspects etcd and certificates through port-forward on a farm cluster', () => {

@@ -9,49 +9,29 @@
 // Test-side "kubelet": each control-plane Machine's Node and Ready mirror pods appear in the
 // workload API once its host is provisioned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
-import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
+import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
-import { clusterObjects, clusterPki, workloadObjects, type ClusterPki } from './fixtures.js';
-import { startSimApiserverProcess, until, type ExternalApi, type Write } from './flow-support.js';
+import { clusterObjects, extraHost, workloadObjects, type ClusterPki } from './fixtures.js';
+import { type FlowWorld, field, pathOf, startFlowWorld, until, type Write } from './flow-support.js';
 
 const NS = 'kcp-roll';
 const CLUSTER = 'kcp-roll';
 const MODEL = withTimeScale(DEFAULT_COST_MODEL, 0.01);
 const HOOK = 'pre-terminate.delete.hook.machine.cluster.x-k8s.io/kcp-cleanup';
 
-let external: ExternalApi | undefined;
+let world: FlowWorld | undefined;
 let client: RestClient;
-let kubelet: Kubelet;
-let controllers: RunningControllers;
 let workload: ApiServerHandle;
 let workloadClient: RestClient;
 let pki: ClusterPki;
 let joiner: NodeJS.Timeout | undefined;
-const writes: Write[] = [];
-const madeProviders: string[] = [];
-const NODE_PATH = '/api/v1/nodes/kcp-roll-node';
+let writes: Write[] = [];
 /** Most control-plane Machines (deleting or not) seen at once. */
 let peakMachines = 0;
 
-function pathOf(o: KubeObject): string {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = o.kind === 'BareMetalHost' ? 'baremetalhosts' : `${o.kind.toLowerCase()}s`;
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
-const field = <T>(o: unknown, ...path: string[]): T | undefined => {
-  let cur: unknown = o;
-  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  return cur as T | undefined;
-};
 const cond = (o: KubeObject | undefined, type: string) =>
   (field<Array<{ type: string; status: string; reason?: string }>>(o, 'status', 'conditions') ?? []).find(
     (c) => c.type === type,
@@ -59,18 +39,7 @@ const cond = (o: KubeObject | undefined, type: string) =>
 const machines = async () => (await client.list(collectionPath(R.machine, NS))).items;
 const kcp = () => client.get(objectPath(R.kcp, CLUSTER, NS));
 
-function host(name: string, i: number): KubeObject {
-  return {
-    apiVersion: 'metal3.io/v1alpha1',
-    kind: 'BareMetalHost',
-    metadata: { name, namespace: NS },
-    spec: {
-      online: true,
-      bootMACAddress: `00:60:2f:31:82:0${i}`,
-      bmc: { address: `ipmi://192.168.111.1:624${i}`, credentialsName: 'worker-1-bmc-secret' },
-    },
-  };
-}
+const host = (name: string, i: number) => extraHost(NS, name, `00:60:2f:31:82:0${i}`, 6240 + i);
 
 /** Brings up the Node and Ready mirror pods of every control-plane Machine whose host is provisioned. */
 async function joinNodes(): Promise<void> {
@@ -109,43 +78,15 @@ async function settled(n: number, timeoutMs = 60_000): Promise<KubeObject[]> {
 }
 
 beforeAll(async () => {
-  const kc = new KubeConfig();
-  const given = process.env.SCALE_TUI_TEST_KUBECONFIG;
-  if (given) kc.loadFromString(readFileSync(given, 'utf8'));
-  else {
-    external = await startSimApiserverProcess();
-    kc.loadFromString(external.kubeconfigYaml);
-  }
-  client = new RestClient(kc);
-  for (const o of managementObjects())
-    if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
-      madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
-  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kcp-roll-node' });
-  if (!(await client.get(NODE_PATH))) madeProviders.push(NODE_PATH);
-  await kubelet.start();
-  pki = await clusterPki();
-  workload = await startApiServer({
-    name: 'kcp-roll-workload',
-    builtinCrds: false,
-    tls: {
-      certPem: pki.serving.certPem,
-      keyPem: pki.serving.keyPem,
-      caPem: pki.ca.certPem,
-      clientCaPem: pki.ca.certPem,
-    },
-  });
-  const wkc = new KubeConfig();
-  wkc.loadFromString(workload.kubeconfigYaml);
-  workloadClient = new RestClient(wkc);
-  controllers = await startControllers({
-    kubeconfig: kc,
+  world = await startFlowWorld({
+    name: 'kcp-roll',
     model: MODEL,
-    sampleMs: 500,
-    sink: { appendLog: () => {}, setPodMetrics: () => {} },
-    onWrite: (controller, verb, path, body, status) => {
-      if (path.includes(`/namespaces/${NS}/`)) writes.push({ controller, verb, path, body, status, at: Date.now() });
-    },
+    management: 'process',
+    workload: true,
+    record: (w) => w.path.includes(`/namespaces/${NS}/`),
   });
+  ({ client, writes } = world);
+  ({ server: workload, client: workloadClient, pki } = world.workload!);
   for (const o of [...clusterObjects(NS, CLUSTER, workload.port, pki), host('worker-2', 2), host('worker-3', 3)])
     await client.create(pathOf(o), o);
   const tick = () => {
@@ -159,25 +100,13 @@ afterAll(async () => {
   joiner = undefined;
   // The controllers let go of what they made (finalizers), so a shared external server is
   // left without this cluster and its hosts.
-  if (client && controllers) {
-    await client.delete(objectPath(R.cluster, CLUSTER, NS));
-    await until('Cluster gone', async () => !(await client.get(objectPath(R.cluster, CLUSTER, NS))), 60_000).catch(
-      () => undefined,
-    );
-    for (const h of ['worker-1', 'worker-2', 'worker-3']) await client.delete(objectPath(R.bmh, h, NS));
-    await until(
-      'hosts gone',
-      async () => (await client.list(collectionPath(R.bmh, NS))).items.length === 0,
-      30_000,
-    ).catch(() => undefined);
-  }
-  await controllers?.stop();
-  await kubelet?.stop();
-  for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
-  client?.close();
-  workloadClient?.close();
-  await workload?.stop();
-  await external?.stop();
+  await world?.stop({
+    release: [
+      objectPath(R.cluster, CLUSTER, NS),
+      ['worker-1', 'worker-2', 'worker-3'].map((h) => objectPath(R.bmh, h, NS)),
+    ],
+    budgetMs: 110_000,
+  });
 }, 120_000);
 
 describe('KCP scale-down and rolling update (CAPI v1.14)', () => {

@@ -5,16 +5,8 @@
 // here exists before the host is even provisioned, so without those times CAPM3 would set
 // the providerID as soon as the host is provisioned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
-import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/demo/manifests.js';
 import {
   DEFAULT_COST_MODEL,
   bootAfterHostMs,
@@ -22,11 +14,9 @@ import {
   withTimeScale,
   type CostModel,
 } from '../../../src/sim/cost-model/model.js';
-import { Farm } from '../../../src/sim/farm/farm.js';
-import type { KubeObject } from '../../../src/manifests/types.js';
+import type { Farm } from '../../../src/sim/farm/farm.js';
 import { clusterObjects, clusterPki } from './fixtures.js';
-import { until } from './flow-support.js';
-import { freePortBlock } from '../../support/ports.js';
+import { type FlowWorld, pathOf, startFlowWorld, until, type Write } from './flow-support.js';
 
 // Node 40 s, etcd 30 s, API server 40 s at 1/50: at least 0.8 s + 0.8 s after the host is
 // provisioned, long beside the few milliseconds CAPM3 needs to see the host's change.
@@ -36,49 +26,27 @@ const MODEL: CostModel = {
 };
 const NAME = 'ptimes';
 
-let mgmt: ApiServerHandle;
+let world: FlowWorld | undefined;
 let client: RestClient;
-let kubelet: Kubelet;
-let controllers: RunningControllers;
 let farm: Farm;
-let dir: string;
-const writes: Array<{ controller: string; path: string; body: unknown; at: number }> = [];
-
-function pathOf(o: KubeObject): string {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = o.kind === 'BareMetalHost' ? 'baremetalhosts' : `${o.kind.toLowerCase()}s`;
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
+let writes: Write[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ptimes-'));
-  mgmt = await startApiServer({ name: 'ptimes-test' });
-  const kc = new KubeConfig();
-  kc.loadFromString(mgmt.kubeconfigYaml);
-  client = new RestClient(kc);
-  for (const o of managementObjects()) await client.create(pathOf(o), o);
-  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'ptimes-node', metrics: mgmt.metrics });
-  await kubelet.start();
-  farm = await Farm.open({ stateDir: join(dir, 'state'), basePort: await freePortBlock(2) });
-  controllers = await startControllers({
-    kubeconfig: kc,
+  // On its own embedded server whatever SCALE_TUI_TEST_KUBECONFIG says, as this suite always ran.
+  world = await startFlowWorld({
+    name: 'ptimes',
     model: MODEL,
-    sampleMs: 500,
-    sink: { appendLog: () => {}, setPodMetrics: () => {} },
-    onWrite: (controller, verb, path, body, status) => {
-      if (verb !== 'GET' && status < 300) writes.push({ controller, path, body, at: Date.now() });
-    },
+    management: 'embedded',
+    external: false,
+    farmPorts: 2,
+    record: (w) => w.verb !== 'GET' && w.status < 300,
   });
+  ({ client, writes } = world);
+  farm = world.farm!;
 }, 60_000);
 
 afterAll(async () => {
-  await controllers?.stop();
-  await kubelet?.stop();
-  client?.close();
-  await farm?.close();
-  await mgmt?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 describe('in-memory backend provisioning times', () => {

@@ -8,22 +8,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer, type ApiServerHandle } from '../../../src/sim/apiserver/index.js';
-import { startControllers, type RunningControllers } from '../../../src/sim/controllers/index.js';
-import { RestClient } from '../../../src/sim/controllers/rest.js';
+import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
+import type { RunningControllers } from '../../../src/sim/controllers/index.js';
+import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
-import { managementObjects } from '../../../src/demo/manifests.js';
 import { DEFAULT_COST_MODEL, withTimeScale } from '../../../src/sim/cost-model/model.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
-import { clusterObjects, clusterPki, workloadObjects, type ClusterPki } from './fixtures.js';
+import { clusterObjects, extraHost, workloadObjects, type ClusterPki } from './fixtures.js';
 import {
   distinctInOrder,
+  field as st,
+  type FlowWorld,
   goldenSequence,
-  startSimApiserverProcess,
+  pathOf,
+  startFlowWorld,
   until,
-  type ExternalApi,
   type Write,
 } from './flow-support.js';
 
@@ -32,28 +31,13 @@ const CLUSTER = 'flow-1';
 const GOLDEN = join(__dirname, 'golden');
 const MODEL = withTimeScale(DEFAULT_COST_MODEL, 0.01);
 
-let external: ExternalApi | undefined;
-let kc: KubeConfig;
+let world: FlowWorld | undefined;
 let client: RestClient;
-let kubelet: Kubelet;
 let controllers: RunningControllers;
 let workload: ApiServerHandle;
 let workloadClient: RestClient;
 let pki: ClusterPki;
-const writes: Write[] = [];
-
-const PLURAL: Record<string, string> = {
-  BareMetalHost: 'baremetalhosts',
-  Metal3DataTemplate: 'metal3datatemplates',
-  KubeadmConfigTemplate: 'kubeadmconfigtemplates',
-  MachineDeployment: 'machinedeployments',
-};
-function pathOf(o: KubeObject): string {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = PLURAL[o.kind] ?? `${o.kind.toLowerCase()}s`;
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
+let writes: Write[] = [];
 const get = (res: (typeof R)[keyof typeof R], name: string, ns?: string) => client.get(objectPath(res, name, ns));
 const list = async (res: (typeof R)[keyof typeof R]) => (await client.list(collectionPath(res, NS))).items;
 const cond = (o: KubeObject | undefined, type: string) =>
@@ -61,25 +45,9 @@ const cond = (o: KubeObject | undefined, type: string) =>
     (o?.status as { conditions?: Array<{ type: string; status: string; reason?: string }> } | undefined)?.conditions ??
     []
   ).find((c) => c.type === type);
-const st = <T>(o: KubeObject | undefined, ...path: string[]): T | undefined => {
-  let cur: unknown = o;
-  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  return cur as T | undefined;
-};
 const hostState = async (name: string) => st<string>(await get(R.bmh, name, NS), 'status', 'provisioning', 'state');
 
-function host(name: string, i: number): KubeObject {
-  return {
-    apiVersion: 'metal3.io/v1alpha1',
-    kind: 'BareMetalHost',
-    metadata: { name, namespace: NS },
-    spec: {
-      online: true,
-      bootMACAddress: `00:60:2f:31:81:0${i}`,
-      bmc: { address: `ipmi://192.168.111.1:623${i}`, credentialsName: 'worker-1-bmc-secret' },
-    },
-  };
-}
+const host = (name: string, i: number) => extraHost(NS, name, `00:60:2f:31:81:0${i}`, 6230 + i);
 
 /** The fixture's cluster, paused, with a data template, two more hosts and a one-replica MachineDeployment. */
 function objects(): KubeObject[] {
@@ -149,66 +117,24 @@ function objects(): KubeObject[] {
   ];
 }
 
-const madeProviders: string[] = [];
-// The kubelet's Node, deleted with the providers when this suite registered it.
-const NODE_PATH = '/api/v1/nodes/flow-node';
-
 beforeAll(async () => {
-  kc = new KubeConfig();
-  const given = process.env.SCALE_TUI_TEST_KUBECONFIG;
-  if (given) kc.loadFromString(readFileSync(given, 'utf8'));
-  else {
-    external = await startSimApiserverProcess();
-    kc.loadFromString(external.kubeconfigYaml);
-  }
-  client = new RestClient(kc);
-  // The provider Deployments this suite made go in afterAll: an external cluster is shared by
-  // all suites, and one that expects to create them with its own flags must find none.
-  for (const o of managementObjects())
-    if ((await client.create(pathOf(o), o)) && o.kind !== 'Namespace')
-      madeProviders.push(`${pathOf(o)}/${o.metadata.name}`);
-  kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'flow-node' });
-  if (!(await client.get(NODE_PATH))) madeProviders.push(NODE_PATH);
-  await kubelet.start();
-  pki = await clusterPki();
-  workload = await startApiServer({
-    name: 'flow-workload',
-    builtinCrds: false,
-    tls: {
-      certPem: pki.serving.certPem,
-      keyPem: pki.serving.keyPem,
-      caPem: pki.ca.certPem,
-      clientCaPem: pki.ca.certPem,
-    },
-  });
-  const wkc = new KubeConfig();
-  wkc.loadFromString(workload.kubeconfigYaml);
-  workloadClient = new RestClient(wkc);
-  controllers = await startControllers({
-    kubeconfig: kc,
+  world = await startFlowWorld({
+    name: 'flow',
     model: MODEL,
-    sampleMs: 500,
-    sink: {
-      // FLOW_LOG=FILE keeps the controllers' log lines for debugging this suite.
-      appendLog: (_ns, pod, _c, line) => {
-        if (process.env.FLOW_LOG) appendFileSync(process.env.FLOW_LOG, `${pod} ${line}\n`);
-      },
-      setPodMetrics: () => {},
+    management: 'process',
+    workload: true,
+    // FLOW_LOG=FILE keeps the controllers' log lines for debugging this suite.
+    onLog: (pod, line) => {
+      if (process.env.FLOW_LOG) appendFileSync(process.env.FLOW_LOG, `${pod} ${line}\n`);
     },
-    onWrite: (controller, verb, path, body, status) => {
-      if (path.includes(`/namespaces/${NS}/`)) writes.push({ controller, verb, path, body, status, at: Date.now() });
-    },
+    record: (w) => w.path.includes(`/namespaces/${NS}/`),
   });
+  ({ client, controllers, writes } = world);
+  ({ server: workload, client: workloadClient, pki } = world.workload!);
 }, 120_000);
 
 afterAll(async () => {
-  await controllers?.stop();
-  await kubelet?.stop();
-  for (const path of madeProviders.splice(0).reverse()) await client?.delete(path);
-  client?.close();
-  workloadClient?.close();
-  await workload?.stop();
-  await external?.stop();
+  await world?.stop();
 });
 
 async function createWorkloadSide(nodeName: string, uid: string, ready: boolean): Promise<void> {
