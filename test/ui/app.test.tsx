@@ -1,8 +1,6 @@
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/app.js';
 import { fullState, recordingIntents, storeWith } from './fixtures.js';
-import { screenOf } from './vterm.js';
+import { renderApp } from './render-app.js';
 import type { ScaleState } from '../../src/state/store.js';
 
 const KEY = {
@@ -29,27 +27,17 @@ function start(state: ScaleState = fullState(200)) {
   const intents = recordingIntents();
   const store = storeWith(state);
   let exited = 0;
-  const r = render(
-    <App
-      store={store}
-      intents={intents}
-      title="scale-tui test"
-      defaultCount={10}
-      frameMs={20}
-      onExit={() => exited++}
-    />,
-  );
+  const { r, press, frame } = renderApp({
+    store,
+    intents,
+    title: 'scale-tui test',
+    defaultCount: 10,
+    onExit: () => exited++,
+    keyGapMs: 30,
+  });
   cleanup = r.unmount;
-  const press = async (...keys: string[]): Promise<void> => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await tick();
-    }
-  };
-  // Assertions read the text a person sees: the app's writes applied to a virtual
-  // terminal (the row writer sends only changed rows after the first frame); colours are
-  // checked by the screen tests.
-  const frame = screenOf(r);
+  // Assertions read the text a person sees (frame: the app's writes on a virtual terminal);
+  // colours are checked by the screen tests.
   return { r, intents, store, press, frame, exited: () => exited };
 }
 

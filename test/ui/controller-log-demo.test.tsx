@@ -2,11 +2,10 @@
 // no throttling line) reach the TUI's log viewer for that controller, and its filter
 // narrows them. Before, a controller's log source held only its throttling lines, so a
 // quiet controller's viewer was empty.
-import { render } from 'ink-testing-library';
 import { afterAll, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/app.js';
 import { oneClusterDemo } from '../support/demo.js';
 import { recordingIntents } from './fixtures.js';
+import { renderApp } from './render-app.js';
 
 const tick = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal escapes
@@ -30,25 +29,10 @@ describe('demo: a controller log in the viewer', () => {
     // No line of it is a throttling line: only the full log can show it.
     expect(store.getState().throttling.recent.some((t) => t.raw.includes('Starting workers'))).toBe(false);
 
-    const r = render(
-      <App
-        store={store}
-        intents={recordingIntents()}
-        title="t"
-        defaultCount={1}
-        frameMs={20}
-        onExit={() => undefined}
-      />,
-    );
+    const { r, press } = renderApp({ store, intents: recordingIntents(), title: 't', defaultCount: 1, keyGapMs: 60 });
     unmount = r.unmount;
     // What the app has written since `from`, escapes removed: the row writer may redraw only changed rows.
     const written = (from: number): string => r.frames.slice(from).join('').replace(ANSI, '');
-    const press = async (...keys: string[]): Promise<void> => {
-      for (const k of keys) {
-        r.stdin.write(k);
-        await tick();
-      }
-    };
     await tick(200);
     const before = r.frames.length;
     await press(':', ...'log capm3', '\r');

@@ -1,12 +1,10 @@
 // The in-flight notes: while the engine works on an add or a tune, the footer says so.
 // They used to be posted with setView(fn) and then overwritten by the key handler's own
 // setView(current) in the same input event, so they never appeared.
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/app.js';
 import type { EngineIntents } from '../../src/core/types.js';
 import { fullState, recordingIntents, storeWith } from './fixtures.js';
-import { screenOf } from './vterm.js';
+import { renderApp } from './render-app.js';
 
 const tick = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let cleanup: (() => void) | undefined;
@@ -22,25 +20,14 @@ function busyIntents(): EngineIntents {
 }
 
 function start() {
-  const r = render(
-    <App
-      store={storeWith(fullState(50))}
-      intents={busyIntents()}
-      title="t"
-      defaultCount={10}
-      frameMs={20}
-      onExit={() => undefined}
-    />,
-  );
+  const { r, press, frame } = renderApp({
+    store: storeWith(fullState(50)),
+    intents: busyIntents(),
+    title: 't',
+    defaultCount: 10,
+    keyGapMs: 40,
+  });
   cleanup = r.unmount;
-  const press = async (...keys: string[]): Promise<void> => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await tick();
-    }
-  };
-  // The screen the app's writes leave on a virtual terminal (the row writer's real output).
-  const frame = screenOf(r);
   return { press, frame };
 }
 
