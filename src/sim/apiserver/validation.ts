@@ -3,6 +3,10 @@
 // (422 Invalid with causes; unknown fields under fieldValidation=Strict as 400 BadRequest
 // "strict decoding error"). As upstream, CEL rules are not evaluated when the object already
 // breaks a type, required, enum or size rule: a cause says some rules were not checked.
+// Updates are ratcheted as kube-apiserver v1.32 ratchets them (CRDValidationRatcheting): schema
+// errors in values unchanged from the stored object are dropped, CEL failures there become
+// warnings (./schema/ratchet.ts), and list-type set/map duplicates are reported only when the
+// stored object had none.
 import { validate, applyDefaults, prune, type JSONSchemaProps, type SchemaViolation } from './schema/validate.js';
 import { prepareCel, validateCel } from './schema/cel.js';
 import { crdDefinitionCauses } from './schema/crd-rules.js';
@@ -107,9 +111,12 @@ export function checkSchema(
   const schema = t.schema as JSONSchemaProps | undefined;
   if (!schema) return [];
   applyDefaults(schema, obj);
-  const violations = validate(schema, obj, { unknownFields: mode === 'Strict' ? 'reject' : 'prune' });
+  const violations = validate(schema, obj, { unknownFields: mode === 'Strict' ? 'reject' : 'prune', old });
   const unknown = violations.filter((v) => v.reason === 'FieldValueUnknown');
-  const rest = violations.filter((v) => v.reason !== 'FieldValueUnknown');
+  let rest = violations.filter((v) => v.reason !== 'FieldValueUnknown');
+  if (old && rest.some((v) => v.reason === 'FieldValueDuplicate') && hadDuplicates(schema, old)) {
+    rest = rest.filter((v) => v.reason !== 'FieldValueDuplicate');
+  }
   if (rest.some((v) => BLOCKING.has(v.reason))) {
     const causes = causesOf(rest);
     if (prepareCel(schema)) causes.push(NOT_CHECKED);
@@ -120,7 +127,12 @@ export function checkSchema(
     throw new ApiStatusError(400, 'BadRequest', `strict decoding error: ${msg}`);
   }
   const pruned = prune(schema, obj);
-  const cel = validateCel(schema, obj, old);
+  const ratcheted: string[] = [];
+  const cel = validateCel(schema, obj, old, ratcheted);
   if (rest.length > 0 || cel.length > 0) throw invalid(t.kind, t.group, name, causesOf([...rest, ...cel]));
-  return mode === 'Warn' ? pruned.map((p) => `unknown field "${p}"`) : [];
+  return [...(mode === 'Warn' ? pruned.map((p) => `unknown field "${p}"`) : []), ...ratcheted];
 }
+
+/** Whether the stored object already broke a list-type set/map uniqueness (ValidateListSetsAndMaps). */
+const hadDuplicates = (schema: JSONSchemaProps, old: Record<string, unknown>): boolean =>
+  validate(schema, old).some((v) => v.reason === 'FieldValueDuplicate');

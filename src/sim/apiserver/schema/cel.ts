@@ -12,11 +12,22 @@
 // cached with the walk plan; subtrees without rules are never visited, so a CRD without rules
 // costs one WeakMap lookup per write. The environment (Kubernetes' extension libraries, RE2,
 // the cost meter) is ./cel-env.ts. Each rule runs under the per-call cost limit and all rules of
-// one object share the runtime budget, as upstream (./cel-cost.ts). Not covered: validation
-// ratcheting. A rule that does not compile is refused with its CRD (./crd-rules.ts); one that
-// reaches here anyway (the compact registry) is skipped and listed by celUnsupportedRules().
+// one object share the runtime budget, as upstream (./cel-cost.ts). A rule that does not compile
+// is refused with its CRD (./crd-rules.ts); one that reaches here anyway (the compact registry)
+// is skipped and listed by celUnsupportedRules().
+//
+// On updates, as kube-apiserver v1.32 with CRDValidationRatcheting (apiextensions
+// schema/cel/validation.go): rules still run, but a rule that does not read oldSelf and is false
+// on a value unchanged from the old object (or, for a value with no old counterpart, whose
+// nearest correlated ancestor is unchanged; ./ratchet.ts) gives a warning instead of an error.
+// Evaluation errors and cost cancellations are never ratcheted. A transition rule (one that reads
+// oldSelf) runs only where there is an old value, unless it sets `optionalOldSelf: true`: then it
+// also runs on creates and new values, with oldSelf an optional (optional.none() without an old
+// value, optional.of(old) with one); its messageExpression still sees oldSelf as a plain value.
+import { Optional } from '@marcbachmann/cel-js';
 import { compileCel, type CelProgram } from './cel-env.js';
 import { COST_EXCEEDED, CostLimitExceeded, metered, PER_CALL_LIMIT, RUNTIME_BUDGET } from './cel-cost.js';
+import { sameJson } from './ratchet.js';
 import type { JSONSchemaProps, SchemaViolation, SchemaViolationReason } from './types.js';
 
 type Evaluator = CelProgram;
@@ -26,6 +37,8 @@ interface CompiledRule {
   evaluate: Evaluator;
   /** A transition rule: evaluated only on updates where the old value is known. */
   usesOldSelf: boolean;
+  /** optionalOldSelf: evaluated without an old value too, oldSelf bound as an optional. */
+  optionalOldSelf: boolean;
   message?: string;
   messageExpression?: Evaluator;
   reason: SchemaViolationReason;
@@ -50,6 +63,8 @@ interface Finding {
   reason: SchemaViolationReason;
   message: string;
   fieldPath?: string;
+  /** A failed rule that does not read oldSelf: a warning where the value is unchanged. */
+  ratchetable?: boolean;
 }
 
 /** A node's findings for one value, the cost they took, and whether validation must stop there. */
@@ -95,16 +110,27 @@ function compileRules(s: JSONSchemaProps): CompiledRule[] {
         rule: r.rule,
         evaluate,
         usesOldSelf: /\boldSelf\b/.test(r.rule),
+        optionalOldSelf: (r as { optionalOldSelf?: boolean }).optionalOldSelf === true,
         message: r.message,
         messageExpression,
         reason: (r.reason && REASONS.has(r.reason) ? r.reason : 'FieldValueInvalid') as SchemaViolationReason,
-        fieldPath: (r as { fieldPath?: string }).fieldPath,
+        fieldPath: normalizeFieldPath((r as { fieldPath?: string }).fieldPath),
       });
     } catch (err) {
       unsupported.push({ rule: r.rule, error: (err as Error).message.split('\n')[0] ?? '' });
     }
   }
   return out;
+}
+
+/**
+ * A rule's fieldPath (".spec.x", ".m['a.b']") as a relative field path ("spec.x", "m[a.b]"), as
+ * upstream's NormalizedRuleFieldPath makes it.
+ */
+function normalizeFieldPath(fp: string | undefined): string | undefined {
+  const t = fp?.trim().replace(/^\./, '');
+  if (!t) return undefined;
+  return t.replace(/\['((?:[^'\\]|\\.)*)'\]/g, (_m, k: string) => `[${k.replace(/\\(.)/g, '$1')}]`);
 }
 
 function plan(s: JSONSchemaProps, seen: Set<JSONSchemaProps> = new Set()): CelNode | null {
@@ -173,6 +199,7 @@ function finding(rule: CompiledRule, s: JSONSchemaProps, v: unknown, detail: str
     reason,
     message,
     fieldPath: rule.fieldPath,
+    ratchetable: !rule.usesOldSelf,
   });
   switch (rule.reason) {
     case 'FieldValueForbidden':
@@ -212,14 +239,18 @@ function evaluateRules(node: CelNode, v: unknown, old: unknown, budget: number):
     message: `Invalid value: ${JSON.stringify(typeName(node.schema, v))}: ${detail}`,
   });
   for (const rule of node.rules) {
-    if (rule.usesOldSelf && old === undefined) continue;
+    if (rule.usesOldSelf && old === undefined && !rule.optionalOldSelf) continue;
     self ??= toCel(v, node.schema);
     const ctx: Record<string, unknown> = { self };
-    if (rule.usesOldSelf) {
+    if (rule.usesOldSelf && old !== undefined) {
       oldSelf ??= toCel(old, node.schema);
       ctx.oldSelf = oldSelf;
     }
-    const run = metered(() => rule.evaluate(ctx), PER_CALL_LIMIT);
+    // optionalOldSelf: the rule sees oldSelf as an optional, its messageExpression as the value
+    const ruleCtx = rule.optionalOldSelf
+      ? { self, oldSelf: old === undefined ? Optional.none() : Optional.of(oldSelf) }
+      : ctx;
+    const run = metered(() => rule.evaluate(ruleCtx), PER_CALL_LIMIT);
     cost += run.cost;
     if (run.error instanceof CostLimitExceeded) {
       found.push(
@@ -247,13 +278,37 @@ function evaluateRules(node: CelNode, v: unknown, old: unknown, budget: number):
   return { found, cost, stop: false };
 }
 
-/** The rest of one object's runtime budget while its rules are checked. */
+/** The rest of one object's runtime budget while its rules are checked, and where warnings go. */
 interface Walk {
   budget: number;
   stopped: boolean;
+  warnings: string[];
 }
 
-function check(node: CelNode, v: unknown, old: unknown, path: string, out: SchemaViolation[], walk: Walk): void {
+/** Whether a node's failed rules are ratcheted (./ratchet.ts), computed when first asked. */
+type Unchanged = () => boolean;
+const NEVER: Unchanged = () => false;
+
+function unchangedFrom(v: unknown, old: unknown): Unchanged {
+  let same: boolean | undefined;
+  return () => {
+    same ??= sameJson(v, old);
+    return same;
+  };
+}
+
+const asMap = (x: unknown): Record<string, unknown> | undefined =>
+  x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+
+function check(
+  node: CelNode,
+  v: unknown,
+  old: unknown,
+  path: string,
+  out: SchemaViolation[],
+  walk: Walk,
+  unchanged: Unchanged,
+): void {
   if (v === undefined || v === null || walk.stopped) return;
   if (node.rules.length > 0) {
     if (walk.budget <= 0) {
@@ -278,7 +333,10 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
     }
     walk.budget -= verdict.cost;
     for (const f of verdict.found) {
-      out.push({ field: f.fieldPath ? `${path}${f.fieldPath}` : path, reason: f.reason, message: f.message });
+      // a rule at the root reports on the nil path, as field.Invalid(nil, ...) prints it
+      const field = (f.fieldPath ? (path ? `${path}.${f.fieldPath}` : f.fieldPath) : path) || '<nil>';
+      if (f.ratchetable && unchanged()) walk.warnings.push(`${field}: ${f.message}`);
+      else out.push({ field, reason: f.reason, message: f.message });
     }
     if (verdict.stop) {
       walk.stopped = true;
@@ -286,19 +344,21 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
     }
   }
   const join = (k: string) => (path ? `${path}.${k}` : k);
-  if (node.properties && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const oo =
-      old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
-    for (const [k, sub] of node.properties) check(sub, o[k], oo?.[k], join(k), out, walk);
+  const o = asMap(v);
+  const oo = asMap(old);
+  // a child with an old counterpart is ratcheted by its own equality, any other by this node's;
+  // apiVersion and kind at the root never are (old and new are read at the same version)
+  const childUnchanged = (k: string): Unchanged => {
+    if (path === '' && (k === 'apiVersion' || k === 'kind')) return NEVER;
+    return oo?.[k] !== undefined && o?.[k] !== undefined ? unchangedFrom(o[k], oo[k]) : unchanged;
+  };
+  if (node.properties && o) {
+    for (const [k, sub] of node.properties) check(sub, o[k], oo?.[k], join(k), out, walk, childUnchanged(k));
   }
-  if (node.additional && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const oo =
-      old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
+  if (node.additional && o) {
     for (const k of Object.keys(o)) {
       if (node.properties?.has(k)) continue;
-      check(node.additional, o[k], oo?.[k], `${path}[${k}]`, out, walk);
+      check(node.additional, o[k], oo?.[k], `${path}[${k}]`, out, walk, childUnchanged(k));
     }
   }
   if (node.items && Array.isArray(v)) {
@@ -314,19 +374,34 @@ function check(node: CelNode, v: unknown, old: unknown, path: string, out: Schem
           (o) => o !== null && typeof o === 'object' && keys.every((k) => (o as Record<string, unknown>)[k] === it[k]),
         );
       }
-      check(node.items!, item, prev, `${path}[${i}]`, out, walk);
+      check(
+        node.items!,
+        item,
+        prev,
+        `${path}[${i}]`,
+        out,
+        walk,
+        prev !== undefined ? unchangedFrom(item, prev) : unchanged,
+      );
     });
   }
 }
 
 /**
  * Evaluates every rule in the schema against the object (the CRD root: rules on it see the
- * whole object, apiVersion, kind and metadata included). `old` is the stored object on updates.
+ * whole object, apiVersion, kind and metadata included). `old` is the stored object on updates;
+ * failures ratcheted on unchanged values are pushed to `warnings` as kube-apiserver words them.
  */
-export function validateCel(schema: JSONSchemaProps, obj: unknown, old?: unknown): SchemaViolation[] {
+export function validateCel(
+  schema: JSONSchemaProps,
+  obj: unknown,
+  old?: unknown,
+  warnings: string[] = [],
+): SchemaViolation[] {
   const root = plan(schema);
   if (!root) return [];
   const out: SchemaViolation[] = [];
-  check(root, obj, old, '', out, { budget: RUNTIME_BUDGET, stopped: false });
+  const unchanged = old === undefined ? NEVER : unchangedFrom(obj, old);
+  check(root, obj, old, '', out, { budget: RUNTIME_BUDGET, stopped: false, warnings }, unchanged);
   return out;
 }

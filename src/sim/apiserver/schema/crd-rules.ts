@@ -15,6 +15,7 @@ interface RuleSpec {
   rule: string;
   message?: string;
   messageExpression?: string;
+  optionalOldSelf?: boolean;
 }
 
 /** How field.Invalid renders a ValidationRule value (Go's %#v of the struct). */
@@ -36,6 +37,22 @@ function walk(s: JSONSchemaProps, path: string, out: StatusCause[], seen: Set<JS
   }
   const rules = (s['x-kubernetes-validations'] ?? []) as RuleSpec[];
   rules.forEach((r, i) => {
+    // optionalOldSelf only means something on a rule that reads oldSelf (checked once it compiles)
+    if (r.optionalOldSelf !== undefined && typeof r.rule === 'string' && !/\boldSelf\b/.test(r.rule)) {
+      let compiles = true;
+      try {
+        compileCel(r.rule);
+      } catch {
+        compiles = false;
+      }
+      if (compiles) {
+        out.push({
+          reason: 'FieldValueInvalid',
+          field: `${path}.x-kubernetes-validations[${i}].optionalOldSelf`,
+          message: `Invalid value: ${String(r.optionalOldSelf)}: may not be set if oldSelf is not used in rule`,
+        });
+      }
+    }
     for (const [key, src] of [
       ['rule', r.rule],
       ['messageExpression', r.messageExpression],

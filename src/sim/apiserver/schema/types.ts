@@ -62,4 +62,9 @@ export interface ValidateOptions {
    * validation); 'prune' (default): ignore them, the API server prunes them before storing.
    */
   unknownFields?: 'reject' | 'prune';
+  /**
+   * The stored object, on an update: values unchanged from it are not checked again (validation
+   * ratcheting, ./ratchet.ts).
+   */
+  old?: unknown;
 }

@@ -5,14 +5,20 @@
 // Each schema node is compiled once into a closure and cached per schema object (a
 // WeakMap), because the API server validates on every write.
 //
-// Not implemented on purpose: CEL rules (x-kubernetes-validations) — they need a CEL
-// interpreter, and the objects scale-tui writes are checked by real controllers' webhooks
-// in a real run anyway. `multipleOf` and `uniqueItems` are checked; list-type set/map
-// duplicates are reported as FieldValueDuplicate like the real server.
+// CEL rules (x-kubernetes-validations) are ./cel.ts. `multipleOf` and `uniqueItems` are checked;
+// list-type set/map duplicates are reported as FieldValueDuplicate like the real server.
+//
+// Ratcheting (CRDValidationRatcheting, on by default in v1.30-v1.32; apiextensions
+// schema/validation/ratcheting.go): on an update, given the stored object, a node whose value is
+// unchanged from its old value reports nothing, its subtree included. A node has an old value
+// when its parent has one and the old parent holds the same property (or map key), or, in a
+// list-type=map list, an item with the same keys; other list items, and apiVersion/kind at the
+// root, have none and are checked in full unless an ancestor is unchanged.
 //
 // The value-level predicates (types, formats, patterns) are in ./value-checks.ts.
 import { child, index, mapKey, pathString, type FieldPath } from './path.js';
 import type { JSONSchemaProps, SchemaViolation, SchemaViolationReason, ValidateOptions } from './types.js';
+import { itemKey, itemsByKey, NO_OLD, type Old, oldOf, sameJson } from './ratchet.js';
 import { compilePattern, formatChecker, formatValue, isPlainObject, typeMatches, typeOf } from './value-checks.js';
 
 export type { JSONSchemaProps, SchemaViolation, SchemaViolationReason, ValidateOptions } from './types.js';
@@ -23,7 +29,7 @@ interface Ctx {
   out: SchemaViolation[];
 }
 
-type Checker = (value: unknown, path: FieldPath | undefined, ctx: Ctx) => void;
+type Checker = (value: unknown, path: FieldPath | undefined, ctx: Ctx, old: Old) => void;
 
 /** Node kinds that change how unknown fields and metadata are treated. */
 interface CompileFlags {
@@ -44,7 +50,7 @@ export function validate(schema: JSONSchemaProps, value: unknown, opts: Validate
     rootCache.set(schema, checker);
   }
   const ctx: Ctx = { reject: opts.unknownFields === 'reject', out: [] };
-  checker(value, undefined, ctx);
+  checker(value, undefined, ctx, opts.old === undefined ? NO_OLD : opts.old);
   return ctx.out;
 }
 
@@ -75,7 +81,7 @@ function compileChild(schema: JSONSchemaProps): Checker {
   if (!c) {
     // Placeholder first: guards against self-referencing schema objects.
     let real: Checker | undefined;
-    const lazy: Checker = (v, p, ctx) => real!(v, p, ctx);
+    const lazy: Checker = (v, p, ctx, old) => real!(v, p, ctx, old);
     cache.set(schema, lazy);
     real = compile(schema, { junctor: false, resourceRoot: schema['x-kubernetes-embedded-resource'] === true });
     cache.set(schema, real);
@@ -230,9 +236,16 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   }
   if (s.items) {
     const items = flags.junctor ? compileSub(s.items) : compileChild(s.items);
-    checks.push((v, p, ctx) => {
+    const mapKeys = listType === 'map' ? (s['x-kubernetes-list-map-keys'] ?? []) : [];
+    checks.push((v, p, ctx, old) => {
       if (!Array.isArray(v)) return;
-      for (let i = 0; i < v.length; i++) items(v[i], index(p, i), ctx);
+      // only a list-type=map item has an old value: the old item with the same keys
+      const olds = mapKeys.length > 0 && Array.isArray(old) ? itemsByKey(old, mapKeys) : undefined;
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        const prev = olds && isPlainObject(item) ? olds.get(itemKey(item, mapKeys)) : undefined;
+        items(item, index(p, i), ctx, prev === undefined ? NO_OLD : prev);
+      }
     });
   }
 
@@ -283,15 +296,18 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
     !flags.junctor && !preserve && (ap === undefined || ap === false) && (type === 'object' || props !== undefined);
   const implicit = flags.resourceRoot ? new Set(['apiVersion', 'kind', 'metadata']) : undefined;
   if (propCheckers.size > 0 || apChecker || closed) {
-    checks.push((v, p, ctx) => {
+    checks.push((v, p, ctx, old) => {
       if (!isPlainObject(v)) return;
+      // apiVersion and kind are not ratcheted: old and new are read at the same version
+      const typeMeta = flags.resourceRoot && p === undefined;
       for (const k in v) {
         const val = v[k];
         const pc = propCheckers.get(k);
         if (pc) {
-          if (val !== undefined && (val !== null || nullableProp(k))) pc(val, child(p, k), ctx);
+          const prev = typeMeta && (k === 'apiVersion' || k === 'kind') ? NO_OLD : oldOf(old, k);
+          if (val !== undefined && (val !== null || nullableProp(k))) pc(val, child(p, k), ctx, prev);
         } else if (apChecker) {
-          if (val !== null || apNullable) apChecker(val, mapKey(p, k), ctx);
+          if (val !== null || apNullable) apChecker(val, mapKey(p, k), ctx, oldOf(old, k));
         } else if (closed && ctx.reject && !(props && k in props) && !implicit?.has(k)) {
           const full = pathString(child(p, k));
           violation(ctx, child(p, k), 'FieldValueUnknown', `unknown field ${JSON.stringify(full)}`);
@@ -304,7 +320,7 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   if (s.allOf) {
     const subs = s.allOf.map(compileSub);
     checks.push((v, p, ctx) => {
-      for (const sub of subs) sub(v, p, ctx);
+      for (const sub of subs) sub(v, p, ctx, NO_OLD);
     });
   }
   if (s.anyOf) {
@@ -334,7 +350,9 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
   }
 
   const n = checks.length;
-  return (v, p, ctx) => {
+  return (v, p, ctx, old) => {
+    // ratcheting: an unchanged value keeps whatever it broke before the schema changed
+    if (old !== NO_OLD && sameJson(v, old)) return;
     if (v === null) {
       // null is accepted only where nullable (or untyped); kube drops nulls of non-nullable fields with defaults earlier.
       if (nullable || (!type && !intOrString)) return;
@@ -347,15 +365,15 @@ function compile(s: JSONSchemaProps, flags: CompileFlags): Checker {
       return;
     }
     const before = ctx.out.length;
-    checks[0]?.(v, p, ctx);
+    checks[0]?.(v, p, ctx, old);
     // A type error makes the remaining checks meaningless (and noisy).
     if (ctx.out.length > before && (type || intOrString)) return;
-    for (let i = 1; i < n; i++) checks[i]!(v, p, ctx);
+    for (let i = 1; i < n; i++) checks[i]!(v, p, ctx, old);
   };
 }
 
 function passes(c: Checker, v: unknown, p: FieldPath | undefined, ctx: Ctx): boolean {
   const probe: Ctx = { reject: ctx.reject, out: [] };
-  c(v, p, probe);
+  c(v, p, probe, NO_OLD);
   return probe.out.length === 0;
 }
