@@ -60,7 +60,7 @@ for (let i = 0; i < REF; i++) {
     await startApiServer({
       name: `ref-${i}`,
       builtinCrds: false,
-      tls: { certPem: r.serving.certPem, keyPem: r.serving.keyPem, caPem: r.ca.certPem, clientCaPem: r.ca.certPem },
+      tls: { certPem: r.serving.certPem, keyPem: r.serving.keyPem, caPem: r.caCertPem, clientCaPem: r.caCertPem },
     }),
   );
 }
@@ -74,7 +74,7 @@ await Promise.all(refs.map((r) => r.stop()));
 // Load: health probes from another process while clusters are being created.
 const targets = farm.list().map((c) => {
   const r = farm.record(c.namespace, c.cluster);
-  return { host: '127.0.0.1', port: c.port, ca: r.ca.certPem, cert: r.admin.certPem, key: r.admin.keyPem };
+  return { host: '127.0.0.1', port: c.port, ca: r.caCertPem, cert: r.admin.certPem, key: r.admin.keyPem };
 });
 const targetsFile = join(dir, 'targets.json');
 writeFileSync(targetsFile, JSON.stringify(targets), { mode: 0o600 });

@@ -14,12 +14,11 @@ export async function farmSpec(ctx: PipelineContext, farm: FarmClient, rec: Clus
   if (!ctx.objects.clusterCas)
     throw new StepError('farm-register', 'the object source has no cluster CAs to give the farm');
   const cas = await ctx.objects.clusterCas(base);
-  const reg = await farm.register(
-    rec.name,
-    rec.namespace,
-    { certPem: cas.ca.cert, keyPem: cas.ca.key },
-    { certPem: cas.etcdCa.cert, keyPem: cas.etcdCa.key },
-  );
+  // The CAs stay here: the farm gets certificates issued from them (FarmClient.register).
+  const reg = await farm.register(rec.name, rec.namespace, {
+    ca: { certPem: cas.ca.cert, keyPem: cas.ca.key },
+    etcdCa: { certPem: cas.etcdCa.cert, keyPem: cas.etcdCa.key },
+  });
   return { ...base, endpoint: { host: reg.host, port: reg.port }, apiserverNamespace: undefined };
 }
 

@@ -12,6 +12,7 @@ import type { CertKeyPair } from '../../core/pki/index.js';
 import { UserError } from '../../core/errors.js';
 import type { BufferedResponse, Deadlines } from '../../core/kube/http.js';
 import { KubeRequestError } from '../../core/kube/request-error.js';
+import { issueClusterCerts } from '../../sim/farm/cluster-pki.js';
 
 export interface FarmRef {
   name: string;
@@ -19,6 +20,12 @@ export interface FarmRef {
   url: string;
   /** Bearer token for kubeconfig/fault/remove (the farm's control-token file). */
   token?: string;
+}
+
+/** A cluster's CAs, keys included: they stay with the engine (see register). */
+export interface ClusterCas {
+  ca: CertKeyPair;
+  etcdCa: CertKeyPair;
 }
 
 export interface FarmRegistration {
@@ -115,22 +122,36 @@ export class FarmClient {
     return call<T>(this.ref, this.deadlines, method, path, body);
   }
 
+  private info?: Promise<{ altNames: string[] }>;
+
   /**
-   * FKAS /register with the cluster's own CAs (the `<cluster>-ca` and `<cluster>-etcd`
-   * Secrets' tls.crt/tls.key), so the farm serves with certificates CAPI's kubeconfig trusts.
+   * FKAS /register for a cluster the farm serves with certificates from the cluster's own
+   * CAs (the `<cluster>-ca` and `<cluster>-etcd` Secrets), so CAPI's kubeconfig and KCP's etcd
+   * client trust it. The certificates are issued here, for the names the farm answers on
+   * (GET /info), and only they travel: the farm, perhaps on another machine, gets the CA
+   * certificates and never a CA key. Without CAs the farm makes its own (FKAS's behaviour).
    */
-  async register(
-    cluster: string,
-    namespace: string,
-    ca?: CertKeyPair,
-    etcdCa?: CertKeyPair,
-  ): Promise<FarmRegistration> {
-    const r = await this.call<{ Resource: string; Host: string; Port: number }>('POST', '/register', {
-      cluster,
-      namespace,
-      ...(ca ? { caCert: b64(ca.certPem), caKey: b64(ca.keyPem) } : {}),
-      ...(etcdCa ? { etcdCert: b64(etcdCa.certPem), etcdKey: b64(etcdCa.keyPem) } : {}),
-    });
+  async register(cluster: string, namespace: string, cas?: ClusterCas): Promise<FarmRegistration> {
+    const body: Record<string, string> = { cluster, namespace };
+    if (cas) {
+      this.info ??= this.call<{ altNames: string[] }>('GET', '/info').catch((err: unknown) => {
+        this.info = undefined;
+        throw err;
+      });
+      const { altNames } = await this.info;
+      const certs = await issueClusterCerts({ cluster, ...cas, altNames });
+      Object.assign(body, {
+        caCert: b64(certs.caCertPem),
+        etcdCert: b64(certs.etcdCaCertPem),
+        servingCert: b64(certs.serving.certPem),
+        servingKey: b64(certs.serving.keyPem),
+        etcdServingCert: b64(certs.etcdServing.certPem),
+        etcdServingKey: b64(certs.etcdServing.keyPem),
+        adminCert: b64(certs.admin.certPem),
+        adminKey: b64(certs.admin.keyPem),
+      });
+    }
+    const r = await this.call<{ Resource: string; Host: string; Port: number }>('POST', '/register', body);
     return { farm: this.ref.name, host: r.Host, port: r.Port };
   }
 

@@ -41,6 +41,13 @@ export type PortForwardHook = (
   target: { namespace: string; pod: string },
 ) => void;
 
+/** The etcd member's TLS: the CA client certificates must chain to, and its serving pair. */
+export interface EtcdTls {
+  caPem: string;
+  /** The serving pair of the member on `node` (address `ip`); the same pair may serve every node. */
+  servingFor(node: string, ip: string): CertKeyPair;
+}
+
 export interface FarmClusterServerOptions {
   /** `namespace/cluster`: the key in metrics and state. */
   key: string;
@@ -48,8 +55,8 @@ export interface FarmClusterServerOptions {
   port: number;
   serving: CertKeyPair;
   caPem: string;
-  /** The cluster's etcd CA; without one the etcd pod's port-forward is refused. */
-  etcdCa?: CertKeyPair;
+  /** What the etcd pod's 2379 serves with; without it the etcd pod's port-forward is refused. */
+  etcdTls?: EtcdTls;
   adminToken: string;
   metrics: FarmMetrics;
   fault?: ClusterFault;
@@ -105,8 +112,8 @@ export class FarmClusterServer {
     return this.boundPort ?? this.o.port;
   }
 
-  get etcdCa(): CertKeyPair | undefined {
-    return this.o.etcdCa;
+  get etcdTls(): EtcdTls | undefined {
+    return this.o.etcdTls;
   }
 
   get serving(): CertKeyPair {

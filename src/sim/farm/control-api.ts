@@ -5,7 +5,10 @@
 // FKAS compatibility (its `metal3-fkas` main.go): `POST /register` takes
 // {"cluster","namespace"} (or the older {"resource":"ns/name"}, optionally with base64 PEM
 // `caCert`/`caKey`/`etcdCert`/`etcdKey`) and answers {"Resource","Host","Port"}; a second
-// call answers the same. `/updateNode` (POST as the reconciler sends it, or PUT) takes
+// call answers the same. A farm keeps no CA key (cluster-pki.ts): given CA pairs, it issues
+// its certificates from them once. The engine sends no CA key at all: `caCert`/`etcdCert`
+// alone, with the leaves it issued (`servingCert`/`servingKey`, `etcdServingCert`/
+// `etcdServingKey`, `adminCert`/`adminKey`) for the names `GET /info` lists. `/updateNode` (POST as the reconciler sends it, or PUT) takes
 // {"resource" | "cluster"+"namespace", "nodeName", "providerID", "uuid", "nodeType"} and
 // creates the Node; an existing Node is updated and answered 200, as FKAS does.
 // Everything beyond FKAS needs the bearer token written to the state dir (mode 0600): it
@@ -14,6 +17,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { CertKeyPair } from '../../core/pki/index.js';
+import { certsProblem, type ClusterCerts } from './cluster-pki.js';
 import { Farm, FarmError, type NodeRequest, type RegisterRequest } from './farm.js';
 import type { ClusterFault } from './cluster-server.js';
 import type { FarmMetricsSnapshot } from './metrics.js';
@@ -95,6 +99,40 @@ function pemPair(certB64: unknown, keyB64: unknown, what: string): CertKeyPair |
   return { certPem, keyPem };
 }
 
+function pemCert(b64: unknown, what: string): string {
+  const pem = Buffer.from(str(b64) ?? '', 'base64').toString('utf8');
+  if (!pem.includes('BEGIN CERTIFICATE'))
+    throw new FarmError(400, `${what}: missing or not base64 PEM`, `send ${what} with the issued leaf certificates`);
+  return pem;
+}
+
+/** The issued certificates of an engine-style register, or undefined when it sent none. */
+function certsOf(body: Record<string, unknown>): ClusterCerts | undefined {
+  const leaves = ['serving', 'etcdServing', 'admin'] as const;
+  if (leaves.every((l) => body[`${l}Cert`] === undefined && body[`${l}Key`] === undefined)) return undefined;
+  const pair = (l: (typeof leaves)[number]): CertKeyPair => {
+    const p = pemPair(body[`${l}Cert`], body[`${l}Key`], l);
+    if (!p) throw new FarmError(400, `${l}: certificate and key missing`, `send ${l}Cert and ${l}Key`);
+    return p;
+  };
+  const certs: ClusterCerts = {
+    caCertPem: pemCert(body.caCert, 'caCert'),
+    etcdCaCertPem: pemCert(body.etcdCert, 'etcdCert'),
+    serving: pair('serving'),
+    etcdServing: pair('etcdServing'),
+    admin: pair('admin'),
+  };
+  // A wrong bundle is a 400 now, not a TLS failure in KCP minutes later.
+  const problem = certsProblem(certs);
+  if (problem)
+    throw new FarmError(
+      400,
+      `the certificates cannot be served: ${problem}`,
+      "issue them from the cluster's CAs (the <cluster>-ca and <cluster>-etcd Secrets), as `scale-tui create` does",
+    );
+  return certs;
+}
+
 /** Cluster and namespace from {"cluster","namespace"} or FKAS's {"resource":"ns/name"}. */
 function target(body: Record<string, unknown>): { cluster: string; namespace: string } {
   const resource = str(body.resource);
@@ -141,11 +179,10 @@ export async function startControlApi(o: ControlApiOptions): Promise<ControlApi>
       if (method !== 'POST') return send(res, 405, { error: 'Method not allowed', fix: 'POST /register' });
       const body = await readJson(req);
       const t = target(body);
-      const r: RegisterRequest = {
-        ...t,
-        ca: pemPair(body.caCert, body.caKey, 'ca'),
-        etcdCa: pemPair(body.etcdCert, body.etcdKey, 'etcd'),
-      };
+      const certs = certsOf(body);
+      const r: RegisterRequest = certs
+        ? { ...t, certs }
+        : { ...t, ca: pemPair(body.caCert, body.caKey, 'ca'), etcdCa: pemPair(body.etcdCert, body.etcdKey, 'etcd') };
       return send(res, 200, await farm.register(r));
     }
     if (path === '/updateNode') {
@@ -165,6 +202,13 @@ export async function startControlApi(o: ControlApiOptions): Promise<ControlApi>
       farm.updateNode(n);
       return send(res, 200, { Resource: Farm.keyOf(n.namespace, n.cluster), Node: n.nodeName });
     }
+    if (path === '/info' && method === 'GET')
+      return send(res, 200, {
+        host: farm.advertiseHost,
+        altNames: farm.altNames,
+        capacity: farm.capacity,
+        used: farm.size,
+      });
     if (path === '/metrics' && method === 'GET') return send(res, 200, o.metrics?.() ?? farm.metrics.snapshot());
     if (path === '/clusters' && method === 'GET') {
       return send(res, 200, {

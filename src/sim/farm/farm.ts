@@ -12,11 +12,14 @@ import type { CertKeyPair } from '../../core/pki/index.js';
 import type { JsonObject } from '../apiserver/patch.js';
 import { renderKubeconfig } from '../../core/pki/index.js';
 import { CONTROL_PLANE_COMPONENTS, clusterObjects, mirrorPod, nodeObject, type NodeSpec } from './cluster-objects.js';
-import { mintClusterPki } from './cluster-pki.js';
+import { mintClusterCerts, type ClusterCerts } from './cluster-pki.js';
+import { FarmError } from './farm-error.js';
 import { FarmClusterServer, type ClusterFault, type PortForwardHook } from './cluster-server.js';
 import { FarmMetrics } from './metrics.js';
-import { FarmStateDir, isDnsLabel, type ClusterRecord } from './state.js';
+import { FarmStateDir, isDnsLabel, pickCerts, withoutCaKeys, type ClusterRecord } from './state.js';
 import { farmPortForward, type FarmPortForward } from './port-forward.js';
+
+export { FarmError };
 
 export interface FarmOptions {
   stateDir: string;
@@ -37,6 +40,9 @@ export interface FarmOptions {
 export interface RegisterRequest {
   cluster: string;
   namespace: string;
+  /** The certificates to serve with, issued by the caller that holds the CAs (the engine). */
+  certs?: ClusterCerts;
+  /** FKAS style: CA pairs the farm issues from once; the keys are not kept. Ignored with `certs`. */
   ca?: CertKeyPair;
   etcdCa?: CertKeyPair;
 }
@@ -57,16 +63,6 @@ export interface NodeRequest {
   /** FKAS: `control-plane` or `worker` (default control-plane: single-node clusters). */
   nodeType?: string;
   labels?: Record<string, string>;
-}
-
-export class FarmError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface FarmClusterInfo {
@@ -115,7 +111,9 @@ export class Farm {
     const farm = new Farm(o);
     const { records, unreadable } = farm.state.loadAll();
     farm.unreadable = unreadable;
-    await Promise.all(records.map((r) => farm.serve(r, true)));
+    // A file of the first farms held both CA keys: it is written back at once without them.
+    const current = records.map((r) => (r.version === 1 ? farm.state.save(withoutCaKeys(r, farm.altNames)) : r));
+    await Promise.all(current.map((r) => farm.serve(r, true)));
     return farm;
   }
 
@@ -134,8 +132,8 @@ export class Farm {
       host: this.host,
       port: record.port,
       serving: record.serving,
-      caPem: record.ca.certPem,
-      etcdCa: record.etcdCa,
+      caPem: record.caCertPem,
+      etcdTls: { caPem: record.etcdCaCertPem, servingFor: () => record.etcdServing },
       adminToken: record.adminToken,
       metrics: this.metrics,
       fault: record.fault,
@@ -187,6 +185,11 @@ export class Farm {
     return p;
   }
 
+  /** Names and addresses a cluster's serving certificates must cover (GET /info gives them to issuers). */
+  get altNames(): string[] {
+    return [...new Set([this.advertiseHost, ...(this.host === '0.0.0.0' ? [] : [this.host])])];
+  }
+
   private resultOf(r: ClusterRecord): RegisterResult {
     return { Resource: Farm.keyOf(r.namespace, r.cluster), Host: this.advertiseHost, Port: r.port };
   }
@@ -204,24 +207,19 @@ export class Farm {
         `the farm is full: ${this.clusters.size} of ${this.capacity} clusters`,
         'add another farm (`scale-tui farm add NAME --url URL`) or start this one with a larger --capacity',
       );
-    const pki = await mintClusterPki({
-      cluster: req.cluster,
-      ca: req.ca,
-      etcdCa: req.etcdCa,
-      altNames: [this.advertiseHost, ...(this.host === '0.0.0.0' ? [] : [this.host])],
-    });
+    const pki = req.certs ?? (await mintClusterCerts({ ...req, altNames: this.altNames }));
     const kubernetesVersion = this.o.kubernetesVersion ?? 'v1.32.1';
     // A port taken by another program is skipped: try the next free one a few times.
     for (let attempt = 0; ; attempt++) {
       const port = this.nextPort() + attempt;
       const record: ClusterRecord = {
-        version: 1,
+        version: 2,
         cluster: req.cluster,
         namespace: req.namespace,
         port,
         createdAt: new Date().toISOString(),
         kubernetesVersion,
-        ...pki,
+        ...pickCerts(pki),
         adminToken: randomBytes(24).toString('hex'),
         fault: {},
         objects: [],
@@ -351,7 +349,7 @@ export class Farm {
     return renderKubeconfig({
       clusterName: r.cluster,
       server: `https://${host}:${r.port}`,
-      caPem: r.ca.certPem,
+      caPem: r.caCertPem,
       userName: `${r.cluster}-admin`,
       clientCertPem: r.admin.certPem,
       clientKeyPem: r.admin.keyPem,

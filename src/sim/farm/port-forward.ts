@@ -1,5 +1,6 @@
 // What a farm cluster's `pods/{name}/portforward` reaches, as on a kubeadm node: the etcd
-// pod's 2379 is a single-member etcd gRPC service over TLS from the cluster's etcd CA, the
+// pod's 2379 is a single-member etcd gRPC service over TLS (the cluster's etcd serving pair,
+// client certificates checked against its etcd CA certificate), the
 // kube-apiserver pod's 6443 is a TLS endpoint with the cluster's serving certificate (KCP
 // reads its expiry). Everything else is refused as the kubelet refuses a port nobody
 // listens on. The protocol (SPDY/3.1, WebSocket tunnel) is src/sim/portforward's; the etcd
@@ -8,8 +9,6 @@ import type { Duplex } from 'node:stream';
 import { handlePortForwardUpgrade } from '../portforward/server.js';
 import { duplexPair } from '../portforward/duplex-pair.js';
 import { EtcdGrpcService } from '../etcd-grpc/server.js';
-import { etcdServingCert } from '../etcd-grpc/member.js';
-import type { CertKeyPair } from '../../core/pki/index.js';
 import type { FarmClusterServer, PortForwardHook } from './cluster-server.js';
 
 export interface FarmPortForward {
@@ -19,8 +18,6 @@ export interface FarmPortForward {
 
 export function farmPortForward(): FarmPortForward {
   const etcd = new EtcdGrpcService();
-  // One etcd serving certificate per cluster and node, minted on first use (a few ms).
-  const etcdCerts = new Map<string, CertKeyPair>();
   const streams = new Set<() => void>();
 
   const podHostIp = (cluster: FarmClusterServer, ns: string, pod: string): string => {
@@ -33,21 +30,17 @@ export function farmPortForward(): FarmPortForward {
     (cluster: FarmClusterServer) =>
     async (ns: string, pod: string, port: number): Promise<Duplex> => {
       const [client, server] = duplexPair();
-      const etcdCa = cluster.etcdCa;
-      if (ns === 'kube-system' && pod.startsWith('etcd-') && port === 2379 && etcdCa) {
+      const etcdTls = cluster.etcdTls;
+      if (ns === 'kube-system' && pod.startsWith('etcd-') && port === 2379 && etcdTls) {
         const node = pod.slice('etcd-'.length);
         const ip = podHostIp(cluster, ns, pod);
-        const key = `${cluster.key}/${node}`;
-        let cert = etcdCerts.get(key);
-        if (!cert) {
-          cert = etcdServingCert(etcdCa, node, ip);
-          etcdCerts.set(key, cert);
-        }
+        // The cluster's etcd serving pair (farm.ts: issued by whoever holds the etcd CA).
+        const cert = etcdTls.servingFor(node, ip);
         etcd.serveEtcd(server, {
           cluster: cluster.key,
           memberName: node,
           nodeIp: ip,
-          caPem: etcdCa.certPem,
+          caPem: etcdTls.caPem,
           certPem: cert.certPem,
           keyPem: cert.keyPem,
         });

@@ -4,28 +4,62 @@
 //
 // Why one file per cluster: a write to one cluster rewrites ~30 kB, not the whole farm;
 // each file is written to a temporary name and renamed over the old one, so a kill
-// mid-write leaves the previous version, never a torn file. The files hold CA keys:
-// mode 0600, the directory 0700.
+// mid-write leaves the previous version, never a torn file. The files hold the listeners'
+// private keys and the admin identity (never a CA key, see cluster-pki.ts): mode 0600, the
+// directory 0700. A version-1 file (it held both CA keys) is read once more, so a farm
+// upgraded in place serves its clusters again, and is rewritten without them at once.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import type { ClusterFault } from './cluster-server.js';
+import { etcdServingOf, type ClusterCerts } from './cluster-pki.js';
 
-export interface ClusterRecord {
-  version: 1;
+export interface ClusterRecord extends ClusterCerts {
+  version: 2;
   cluster: string;
   namespace: string;
   port: number;
   createdAt: string;
   kubernetesVersion: string;
-  ca: CertKeyPair;
-  etcdCa: CertKeyPair;
-  serving: CertKeyPair;
-  admin: CertKeyPair;
   adminToken: string;
   fault: ClusterFault;
   /** Every object of the cluster's store as JSON (uid and resourceVersion kept). */
   objects: string[];
+}
+
+/** A record as the first farms wrote it: both CA pairs, keys included, and no etcd serving pair. */
+export interface ClusterRecordV1 extends Omit<ClusterRecord, 'version' | keyof ClusterCerts> {
+  version: 1;
+  ca: CertKeyPair;
+  etcdCa: CertKeyPair;
+  serving: CertKeyPair;
+  admin: CertKeyPair;
+}
+
+/**
+ * A record the first farms wrote, without its CA keys: the etcd member's certificate (those
+ * farms issued it on first use) is issued from the etcd CA this last time.
+ */
+export function withoutCaKeys(old: ClusterRecordV1, altNames: string[]): ClusterRecord {
+  const { ca, etcdCa, version: _v1, ...rest } = old;
+  return {
+    ...rest,
+    version: 2,
+    caCertPem: ca.certPem,
+    etcdCaCertPem: etcdCa.certPem,
+    etcdServing: etcdServingOf(old.cluster, etcdCa, altNames),
+  };
+}
+
+/** Only the certificates of a bundle (a caller's object may carry more). */
+export function pickCerts(c: ClusterCerts): ClusterCerts {
+  return {
+    caCertPem: c.caCertPem,
+    etcdCaCertPem: c.etcdCaCertPem,
+    serving: c.serving,
+    etcdServing: c.etcdServing,
+    admin: c.admin,
+  };
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -50,11 +84,13 @@ export class FarmStateDir {
     chmodSync(this.clustersDir, 0o700);
   }
 
-  save(r: ClusterRecord): void {
+  /** Writes the record (whole, or not at all); answers it. */
+  save(r: ClusterRecord): ClusterRecord {
     const file = fileOf(this.clustersDir, r.namespace, r.cluster);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(r), { mode: 0o600 });
     renameSync(tmp, file);
+    return r;
   }
 
   remove(namespace: string, cluster: string): void {
@@ -62,8 +98,8 @@ export class FarmStateDir {
   }
 
   /** Every saved record; leftovers of an interrupted write (`*.tmp`) are removed. */
-  loadAll(): { records: ClusterRecord[]; unreadable: string[] } {
-    const records: ClusterRecord[] = [];
+  loadAll(): { records: Array<ClusterRecord | ClusterRecordV1>; unreadable: string[] } {
+    const records: Array<ClusterRecord | ClusterRecordV1> = [];
     const unreadable: string[] = [];
     for (const name of readdirSync(this.clustersDir)) {
       const path = join(this.clustersDir, name);
@@ -73,8 +109,13 @@ export class FarmStateDir {
       }
       if (!name.endsWith('.json')) continue;
       try {
-        const r = JSON.parse(readFileSync(path, 'utf8')) as ClusterRecord;
-        if (r.version !== 1 || !isDnsLabel(r.cluster) || !isDnsLabel(r.namespace) || !Number.isInteger(r.port))
+        const r = JSON.parse(readFileSync(path, 'utf8')) as ClusterRecord | ClusterRecordV1;
+        if (
+          (r.version !== 1 && r.version !== 2) ||
+          !isDnsLabel(r.cluster) ||
+          !isDnsLabel(r.namespace) ||
+          !Number.isInteger(r.port)
+        )
           throw new Error('not a farm cluster record');
         records.push(r);
       } catch (err) {

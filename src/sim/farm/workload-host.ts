@@ -9,6 +9,9 @@ import type { StartWorkloadServer } from '../kubelet/kubelet.js';
 import { FarmClusterServer } from './cluster-server.js';
 import { FarmMetrics } from './metrics.js';
 import { farmPortForward } from './port-forward.js';
+import type { EtcdTls } from './cluster-server.js';
+import { etcdServingCert } from '../etcd-grpc/member.js';
+import type { CertKeyPair } from '../../core/pki/index.js';
 
 export interface WorkloadFarm {
   startWorkload: StartWorkloadServer;
@@ -32,8 +35,11 @@ export function createWorkloadFarm(): WorkloadFarm {
         port: o.port,
         serving: { certPem: o.tls.certPem, keyPem: o.tls.keyPem },
         caPem: o.tls.clientCaPem ?? '',
-        // The kubelet hands the `<cluster>-etcd` CA over when the Secret carries its key.
-        etcdCa: o.etcdCa,
+        // The simulated kubelet is a kubeadm node, which holds the etcd CA key on disk
+        // (/etc/kubernetes/pki/etcd/ca.key) and issues the member's certificate from it; it
+        // hands the `<cluster>-etcd` CA over when the Secret carries its key. Nothing here
+        // leaves the process.
+        etcdTls: o.etcdCa ? nodeEtcdTls(o.etcdCa) : undefined,
         adminToken: randomBytes(24).toString('hex'),
         metrics,
         portForward: pf.hook,
@@ -55,6 +61,23 @@ export function createWorkloadFarm(): WorkloadFarm {
       await Promise.all([...live].map((s) => s.stop()));
       live.clear();
       pf.close();
+    },
+  };
+}
+
+/** The member's serving certificate per node as kubeadm issues it, made on first use (a few ms). */
+function nodeEtcdTls(etcdCa: CertKeyPair): EtcdTls {
+  const byNode = new Map<string, CertKeyPair>();
+  return {
+    caPem: etcdCa.certPem,
+    servingFor: (node, ip) => {
+      const key = `${node}/${ip}`;
+      let cert = byNode.get(key);
+      if (!cert) {
+        cert = etcdServingCert(etcdCa, node, ip);
+        byNode.set(key, cert);
+      }
+      return cert;
     },
   };
 }

@@ -50,11 +50,14 @@ describe('farm allocation by capacity', () => {
     const ca = createCA('c-1-ca', { keyAlgorithm: 'ecdsa-p256' });
     const etcdCa = createCA('c-1-etcd', { keyAlgorithm: 'ecdsa-p256' });
     const big = clients[1]!;
-    const reg = await big.register('c-1', 'c-1', ca, etcdCa);
+    const reg = await big.register('c-1', 'c-1', { ca, etcdCa });
     expect(reg).toMatchObject({ farm: 'f-big', host: '127.0.0.1' });
     const rec = farms[1]!.farm.record('c-1', 'c-1');
     expect(new X509Certificate(rec.serving.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
-    expect(rec.etcdCa.certPem).toBe(etcdCa.certPem);
+    expect(rec.etcdCaCertPem).toBe(etcdCa.certPem);
+    expect(new X509Certificate(rec.etcdServing.certPem).verify(new X509Certificate(etcdCa.certPem).publicKey)).toBe(
+      true,
+    );
     await big.updateNode({ cluster: 'c-1', namespace: 'c-1', nodeName: 'c-1-cp', uuid: 'u' });
     expect((await big.capacity()).used).toBe(1);
     expect(await big.remove('c-1', 'c-1')).toBe(true);

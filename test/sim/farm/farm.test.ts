@@ -190,7 +190,7 @@ describe('farm in-process', () => {
     const r1 = await get(one, '/');
     expect(r1.status).toBe(200);
     expect(r1.body.paths).toContain('/api');
-    const ca1 = new X509Certificate(farm.record('test-1', 'test-1').ca.certPem);
+    const ca1 = new X509Certificate(farm.record('test-1', 'test-1').caCertPem);
     const srv1 = new X509Certificate(farm.record('test-1', 'test-1').serving.certPem);
     expect(srv1.verify(ca1.publicKey)).toBe(true);
     // test-2's identity against test-1's port: TLS trusts test-2's CA only, so the handshake fails.

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { Farm } from '../../../src/sim/farm/farm.js';
-import { issueCert } from '../../../src/core/pki/index.js';
+import { createCA, issueCert } from '../../../src/core/pki/index.js';
+import { issueClusterCerts } from '../../../src/sim/farm/cluster-pki.js';
 import { freePortBlock } from '../../support/ports.js';
 
 const run = promisify(execFile);
@@ -26,10 +27,13 @@ describe.skipIf(!tools)('farm port-forward with kubectl, etcdctl and openssl (ne
     dir = mkdtempSync(join(tmpdir(), 'farm-pf-'));
     farm = await Farm.open({ stateDir: join(dir, 'state'), basePort: await freePortBlock(4) });
     for (const c of ['one', 'two']) {
-      await farm.register({ cluster: c, namespace: c });
+      // The CAs stay with the test, as with the engine: the farm gets certificates only.
+      const ca = createCA(`${c}-ca`, { keyAlgorithm: 'ecdsa-p256' });
+      const etcdCa = createCA(`${c}-etcd`, { keyAlgorithm: 'ecdsa-p256' });
+      const certs = await issueClusterCerts({ cluster: c, ca, etcdCa, altNames: farm.altNames });
+      await farm.register({ cluster: c, namespace: c, certs });
       farm.updateNode({ cluster: c, namespace: c, nodeName: `${c}-cp` });
       writeFileSync(join(dir, `${c}.kubeconfig`), farm.kubeconfig(c, c), { mode: 0o600 });
-      const etcdCa = farm.record(c, c).etcdCa;
       const client = issueCert(etcdCa, { commonName: 'kube-etcd-healthcheck-client', usage: 'client' });
       writeFileSync(join(dir, `${c}-etcd-ca.crt`), etcdCa.certPem);
       writeFileSync(join(dir, `${c}-client.crt`), client.certPem);
