@@ -22,6 +22,7 @@ import { loadTuiModule } from './tui-loader.js';
 import type { ThresholdRule } from '../metrics/report/thresholds.js';
 import { startMetrics } from '../metrics/index.js';
 import { ServiceAccountMetricsReader } from '../engine/kube/metrics-reader.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export interface DemoOptions {
   clusters: number;
@@ -59,6 +60,8 @@ export interface DemoWorld {
 /** Starts the simulation and the engine; the caller drives it (TUI, headless, bench). */
 export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
   const t0 = performance.now();
+  // The whole simulated world shares this process's heap: keep it near its live size (issue 15).
+  limitHeapGrowth();
   // 1000 clusters on 2 cores: the emulated KCP draws its RSA keys from a small pool.
   reuseKeys(16);
   const sim = await startSimulation({
