@@ -1,5 +1,6 @@
 // KCP's two looks into a workload cluster that go past the API: the etcd members (gRPC over
-// TLS, through pods/portforward to `etcd-<node>`:2379) and the API server's serving
+// TLS, through pods/portforward to `etcd-<node>`:2379; read, leadership moved, a member
+// removed, as pkg/workload_cluster_etcd.go does) and the API server's serving
 // certificate (TLS through pods/portforward to `kube-apiserver-<node>`:6443). Upstream KCP
 // v1.14 does both this way (controlplane/kubeadm/internal: the etcd client generator dials
 // each etcd pod through a port-forward dialer; GetAPIServerCertificateExpiry reads the peer
@@ -58,24 +59,36 @@ export function portForwardEndpoint(kc: KubeConfig): PortForwardEndpoint {
 export interface EtcdView {
   members: Member[];
   alarms: AlarmMember[];
+  /** The leader's member id, as the answering member's Status reports it. */
+  leaderId: bigint;
   /** The node whose etcd answered. */
   node: string;
 }
 
+/** Where KCP's etcd calls go: the workload API to port-forward through and the cluster's etcd CA. */
+export interface EtcdAccess {
+  endpoint: PortForwardEndpoint;
+  etcdCa: CertKeyPair;
+  deadlineMs: number;
+}
+
 /**
- * Members and alarms from the first etcd pod that answers, as upstream's
- * forFirstAvailableNode: each node is tried in turn; the error names every failure.
+ * Upstream's etcd client generator forFirstAvailableNode: each node's etcd pod is tried in
+ * turn (port-forward, TLS with KCP's client certificate, then Status, whose errors fail the
+ * member, as the generator reads the leader id from it); `fn` runs on the first that answers.
+ * The error names every failure.
  */
-export async function readEtcdMembers(
-  endpoint: PortForwardEndpoint,
-  etcdCa: CertKeyPair,
+async function forFirstAvailableNode<T>(
+  access: EtcdAccess,
   nodeNames: string[],
-  deadlineMs: number,
-): Promise<EtcdView> {
+  fn: (etcd: EtcdClient, leaderId: bigint, node: string) => Promise<T>,
+): Promise<T> {
+  const { endpoint, etcdCa, deadlineMs } = access;
   const client = etcdClientIdentity(etcdCa);
   const errors: string[] = [];
   for (const node of nodeNames) {
     let etcd: EtcdClient | undefined;
+    let connected = false;
     try {
       const stream = await openPortForward({
         ...endpoint,
@@ -96,20 +109,82 @@ export async function readEtcdMembers(
         stream.destroy();
         throw err;
       }
-      // The generator reads the endpoint's Status when it connects; its errors fail the member.
       const status = await etcd.status();
       if (status.errors.length > 0)
         throw new Error(`etcd endpoint etcd-${node} reports errors: ${status.errors.join(', ')}`);
-      const members = (await etcd.memberList()).members;
-      const alarms = (await etcd.alarmList()).alarms;
-      return { members, alarms, node };
+      connected = true;
+      return await fn(etcd, status.leader, node);
     } catch (err) {
+      // Only a failure to reach a member moves on to the next node; a failed call is the answer.
+      if (connected) throw err;
       errors.push(`etcd-${node}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       etcd?.close();
     }
   }
   throw new Error(errors.length > 0 ? errors.join('; ') : 'no Node hosts an etcd member');
+}
+
+/** Members, alarms and the leader from the first etcd pod that answers (getCurrentEtcdMembersAndAlarms). */
+export async function readEtcdMembers(
+  endpoint: PortForwardEndpoint,
+  etcdCa: CertKeyPair,
+  nodeNames: string[],
+  deadlineMs: number,
+): Promise<EtcdView> {
+  return forFirstAvailableNode({ endpoint, etcdCa, deadlineMs }, nodeNames, async (etcd, leaderId, node) => {
+    const members = (await etcd.memberList()).members;
+    const alarms = (await etcd.alarmList()).alarms;
+    return { members, alarms, leaderId, node };
+  });
+}
+
+/**
+ * Upstream Workload.ForwardEtcdLeadership: on the etcd of `fromMember`'s node (MoveLeader
+ * must reach the leader), a no-op unless that member leads; otherwise leadership moves to
+ * `toMember`. Returns whether it moved.
+ */
+export async function forwardEtcdLeadership(
+  access: EtcdAccess,
+  fromMember: string,
+  toMember: string,
+): Promise<boolean> {
+  return forFirstAvailableNode(access, [fromMember], async (etcd, leaderId) => {
+    const members = (await etcd.memberList()).members;
+    const current = members.find((m) => m.name === fromMember);
+    if (!current || current.id !== leaderId) return false;
+    const next = members.find((m) => m.name === toMember);
+    if (!next) throw new Error(`failed to get etcd member for leader candidate "${toMember}"`);
+    try {
+      await etcd.moveLeader(next.id);
+    } catch (err) {
+      throw new Error(`failed to move leader: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return true;
+  });
+}
+
+/**
+ * Upstream Workload.RemoveEtcdMember: through the first of the other nodes' etcd that
+ * answers; an id already gone is done; the last member is never removed.
+ */
+export async function removeEtcdMember(
+  access: EtcdAccess,
+  member: { id: bigint; name: string },
+  controlPlaneNodes: string[],
+): Promise<'removed' | 'already-gone'> {
+  const remaining = controlPlaneNodes.filter((n) => n !== member.name);
+  return forFirstAvailableNode(access, remaining, async (etcd) => {
+    const members = (await etcd.memberList()).members;
+    if (!members.some((m) => m.id === member.id)) return 'already-gone';
+    if (members.length === 1) throw new Error('cannot remove the last etcd member in the cluster');
+    try {
+      await etcd.memberRemove(member.id);
+    } catch (err) {
+      throw new Error(`failed to remove member from etcd: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return 'removed';
+  });
 }
 
 /** The names of a member's raised alarms (NONE left out). */

@@ -21,6 +21,7 @@ import type { RestClient } from './rest.js';
 import { R, collectionPath, objectPath } from './resources.js';
 import { condition, field, type Obj } from './helpers.js';
 import { memberAlarms, portForwardEndpoint, readEtcdMembers } from './kcp-etcd.js';
+import type { Member } from '../etcd-grpc/proto.js';
 
 export const MACHINE_POD_CONDITIONS = {
   'kube-apiserver': 'APIServerPodHealthy',
@@ -55,6 +56,13 @@ export interface ControlPlaneHealth {
   etcdHealthy: boolean;
   /** EtcdClusterHealthy's reason and message, as upstream aggregates them from the Machines. */
   etcd?: ConditionDetail;
+  /** Stacked etcd, when a member answered: its members and leader (ControlPlane.EtcdMembers, EtcdLeader). */
+  etcdMembers?: Member[];
+  etcdLeader?: Member;
+  /** Every member has a Machine (compareMachinesAndMembers, the KCP-wide part). */
+  etcdMembersMatch?: boolean;
+  /** The workload cluster's control-plane Nodes (ControlPlane.Nodes), by name. */
+  nodeNames?: string[];
 }
 
 export interface HealthInput {
@@ -85,6 +93,7 @@ export async function checkControlPlaneHealth(input: HealthInput): Promise<Contr
   if (!initialized) return result;
   const nodes = (await workload.list(collectionPath(R.node), 'node-role.kubernetes.io/control-plane')).items as Obj[];
   const pods = (await workload.list(collectionPath(R.pod, 'kube-system'), 'tier=control-plane')).items as Obj[];
+  result.nodeNames = nodes.map((n) => n.metadata.name);
   const components = Object.keys(MACHINE_POD_CONDITIONS).filter((c) => !(externalEtcd && c === 'etcd')) as Array<
     keyof typeof MACHINE_POD_CONDITIONS
   >;
@@ -112,42 +121,62 @@ export async function checkControlPlaneHealth(input: HealthInput): Promise<Contr
     all.every((h) =>
       ['APIServerPodHealthy', 'ControllerManagerPodHealthy', 'SchedulerPodHealthy'].every((c) => h.conditions[c]),
     );
-  result.etcdHealthy = externalEtcd || result.etcd?.status === 'True';
+  if (externalEtcd) result.etcdHealthy = true;
   return result;
 }
 
 /**
- * Upstream's updateManagedEtcdConditions, for Machines with a Node: members and alarms from
- * the first etcd that answers, then one EtcdMemberHealthy per Machine, then EtcdClusterHealthy
- * aggregated (any False: NotHealthy; else any Unknown: HealthUnknown; else Healthy).
+ * Upstream's updateManagedEtcdConditions (pkg/workload_cluster_conditions.go), one
+ * EtcdMemberHealthy per Machine:
+ * - a Machine without a Node: Unknown (InspectionFailed), waiting for it;
+ * - a deleting Machine: False (Deleting), "Machine is deleting";
+ * - the others: members, leader and alarms from the first of their nodes' etcd that answers;
+ *   a Machine whose node has no member, or whose member raised alarms, is False (NotHealthy);
+ * then compareMachinesAndMembers: a Machine with a Node but no member is False ("Etcd doesn't
+ * have an etcd member for Node ..."), a member without a Machine is an error of the KCP as a
+ * whole; and EtcdClusterHealthy aggregated from both (aggregateConditionsFromMachinesToKCP).
  */
 async function inspectEtcd(input: HealthInput, result: ControlPlaneHealth): Promise<ConditionDetail> {
-  const withNode = input.machines.filter(
-    (m) => !m.metadata.deletionTimestamp && result.machines.get(m.metadata.name)?.nodeName,
-  );
-  const nodeOf = (m: Obj) => result.machines.get(m.metadata.name)!.nodeName!;
+  const nodeOf = (m: Obj) => result.machines.get(m.metadata.name)?.nodeName;
   const set = (m: Obj, d: ConditionDetail) => {
-    const h = result.machines.get(m.metadata.name)!;
+    const h = result.machines.get(m.metadata.name);
+    if (!h) return;
     h.etcdMember = d;
     h.conditions.EtcdMemberHealthy = d.status === 'True';
   };
   for (const m of input.machines) {
-    // A deleting Machine's member is on its way out: upstream does not count it.
-    if (withNode.includes(m) || m.metadata.deletionTimestamp || !result.machines.has(m.metadata.name)) continue;
-    set(m, { status: 'Unknown', reason: 'InspectionFailed', message: 'Waiting for a Node to host the etcd member' });
+    if (nodeOf(m)) continue;
+    const providerID = field<string>(m, 'spec', 'providerID');
+    const infraKind = field<string>(m, 'spec', 'infrastructureRef', 'kind') ?? 'the infrastructure';
+    set(m, {
+      status: 'Unknown',
+      reason: 'InspectionFailed',
+      message: providerID
+        ? `Waiting for a Node with spec.providerID ${providerID} to exist`
+        : `Waiting for ${infraKind} to report spec.providerID`,
+    });
   }
-  if (withNode.length > 0) {
-    const nodes = withNode.map(nodeOf);
+  for (const m of input.machines)
+    if (m.metadata.deletionTimestamp && nodeOf(m))
+      set(m, { status: 'False', reason: 'Deleting', message: 'Machine is deleting' });
+  const inspected = input.machines.filter((m) => !m.metadata.deletionTimestamp && nodeOf(m));
+  let members: Member[] | undefined;
+  if (inspected.length > 0) {
     try {
       if (!input.etcdCa) throw new Error(`the etcd CA Secret has no tls.crt/tls.key`);
       const view = await readEtcdMembers(
         portForwardEndpoint(input.workload.config),
         input.etcdCa,
-        nodes,
+        inspected.map((m) => nodeOf(m)!),
         input.deadlineMs ?? 5_000,
       );
+      const leader = view.members.find((x) => x.id === view.leaderId);
+      if (!leader) throw new Error('failed to get etcd leader');
+      members = view.members;
+      result.etcdMembers = view.members;
+      result.etcdLeader = leader;
       const names = view.members.map((x) => x.name).join(', ');
-      for (const m of withNode) {
+      for (const m of inspected) {
         const member = view.members.find((x) => x.name === nodeOf(m));
         const alarms = member ? memberAlarms(view, member) : [];
         if (!member)
@@ -156,25 +185,56 @@ async function inspectEtcd(input: HealthInput, result: ControlPlaneHealth): Prom
             reason: 'NotHealthy',
             message: `Etcd reports the cluster is composed by ${names}, but the etcd member hosted on Machine ${m.metadata.name} (${nodeOf(m)}) is not included`,
           });
+        else if (member.isLearner)
+          set(m, { status: 'False', reason: 'NotHealthy', message: 'Waiting for learner etcd member to be promoted' });
         else if (alarms.length > 0)
           set(m, { status: 'False', reason: 'NotHealthy', message: `Etcd reports alarms: ${alarms.join(', ')}` });
         else set(m, { status: 'True', reason: 'Healthy' });
       }
     } catch (err) {
       const message = `Failed to connect to etcd: ${err instanceof Error ? err.message : String(err)}`;
-      for (const m of withNode) set(m, { status: 'Unknown', reason: 'InspectionFailed', message });
+      for (const m of inspected) set(m, { status: 'Unknown', reason: 'InspectionFailed', message });
     }
   }
-  const details = input.machines
-    .map((m) => [m.metadata.name, result.machines.get(m.metadata.name)?.etcdMember] as const)
-    .filter((x): x is readonly [string, ConditionDetail] => x[1] !== undefined);
-  const bad = details.filter(([, d]) => d.status === 'False');
-  const unknown = details.filter(([, d]) => d.status === 'Unknown');
-  const summary = (list: ReadonlyArray<readonly [string, ConditionDetail]>) =>
-    list.map(([name, d]) => `* Machine ${name}:\n  * EtcdMemberHealthy: ${d.message ?? ''}`).join('\n');
-  if (details.length === 0)
-    return { status: 'Unknown', reason: 'HealthUnknown', message: 'No Machine hosts an etcd member' };
-  if (bad.length > 0) return { status: 'False', reason: 'NotHealthy', message: summary(bad) };
-  if (unknown.length > 0) return { status: 'Unknown', reason: 'HealthUnknown', message: summary(unknown) };
-  return { status: 'True', reason: 'Healthy' };
+  const kcpErrors: string[] = [];
+  if (members) {
+    for (const m of input.machines) {
+      const node = nodeOf(m);
+      if (node && !members.some((x) => x.name === node))
+        set(m, { status: 'False', reason: 'NotHealthy', message: `Etcd doesn't have an etcd member for Node ${node}` });
+    }
+    for (const member of members)
+      if (!input.machines.some((m) => nodeOf(m) === member.name))
+        kcpErrors.push(
+          `Etcd member ${member.name || `${member.id} (Name not yet assigned)`} does not have a corresponding Machine`,
+        );
+  }
+  result.etcdMembersMatch = kcpErrors.length === 0;
+  const live = aggregate(
+    input.machines.filter((m) => !m.metadata.deletionTimestamp),
+    result,
+    kcpErrors,
+  );
+  result.etcdHealthy = live.status === 'True';
+  return aggregate(input.machines, result, kcpErrors);
+}
+
+/** aggregateConditionsFromMachinesToKCP for EtcdMemberHealthy; Unknown before a providerID counts as fine. */
+function aggregate(machines: Obj[], result: ControlPlaneHealth, kcpErrors: string[]): ConditionDetail {
+  const bad: string[] = [];
+  const unknown: string[] = [];
+  let fine = 0;
+  for (const m of machines) {
+    const d = result.machines.get(m.metadata.name)?.etcdMember;
+    if (!d) continue;
+    const line = `* Machine ${m.metadata.name}:\n  * EtcdMemberHealthy: ${d.message || `condition is ${d.status}`}`;
+    if (d.status === 'False') bad.push(line);
+    else if (d.status === 'Unknown' && field<string>(m, 'spec', 'providerID')) unknown.push(line);
+    else fine++;
+  }
+  const message = [...bad, ...unknown, ...kcpErrors.map((e) => `* ${e}`)].join('\n');
+  if (bad.length > 0 || kcpErrors.length > 0) return { status: 'False', reason: 'NotHealthy', message };
+  if (unknown.length > 0) return { status: 'Unknown', reason: 'HealthUnknown', message };
+  if (fine > 0) return { status: 'True', reason: 'Healthy' };
+  return { status: 'Unknown', reason: 'HealthUnknown', message: 'No Machines reporting etcd member status' };
 }

@@ -12,16 +12,22 @@
 //   it without failure domains);
 // - each step first runs the preflight checks (preflight.go): every Machine (but the one
 //   to delete) healthy, otherwise wait 15 s.
-// With stacked etcd upstream forwards etcd leadership before the delete and removes the
-// member in the hook, before the infrastructure goes. The simulated etcd has no member
-// removal, so a stacked-etcd KCP here does not scale down or roll (it says so in its log)
-// rather than skip that step.
+// Which Machine goes (selectMachineForInPlaceUpdateOrScaleDown): one with the
+// cluster.x-k8s.io/delete-machine annotation (outdated ones first), else an outdated one,
+// else any; of those the oldest (MachineInFailureDomainWithMostMachines without failure
+// domains: the emulated infrastructure reports none).
+// With stacked etcd, leadership leaves the Machine before KCP deletes it, and the hook
+// removes its etcd member (both again) before the infrastructure goes (kcp-etcd-members.ts).
 import type { ControllerContext } from './runtime.js';
 import { R, objectPath } from './resources.js';
 import { condition, field, type Obj } from './helpers.js';
 import { scaled } from '../cost-model/model.js';
 import { isExternalEtcd } from './kcp-certs.js';
 import { createControlPlaneMachine, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
+import { forwardLeadershipFrom, removeMemberOfDeletingMachine, type EtcdStep } from './kcp-etcd-members.js';
+
+/** clusterv1.DeleteMachineAnnotation: the user's pick for the next Machine to go. */
+export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
 
 /** preflight.go preflightFailedRequeueAfter. */
 const PREFLIGHT_FAILED_REQUEUE_MS = 15_000;
@@ -34,6 +40,8 @@ export interface ScalingInput {
   initialized: boolean;
   /** Whether a Machine's Node and every KCP condition on it are healthy. */
   healthy(m: Obj): boolean;
+  /** Stacked etcd: what the etcd steps read and reach (absent with external etcd). */
+  etcd?: EtcdStep;
 }
 
 export interface ScalingStep {
@@ -80,6 +88,14 @@ export function oldest(machines: Obj[]): Obj | undefined {
   return [...machines].sort((a, b) => createdAt(a) - createdAt(b) || a.metadata.name.localeCompare(b.metadata.name))[0];
 }
 
+const marked = (list: Obj[]) => list.filter((m) => DELETE_MACHINE_ANNOTATION in (m.metadata.annotations ?? {}));
+
+/** selectMachineForInPlaceUpdateOrScaleDown, without failure domains (see the file comment). */
+export function machineToDelete(live: Obj[], outdated: Obj[]): Obj | undefined {
+  const eligible = [marked(outdated), marked(live), outdated, live].find((l) => l.length > 0) ?? [];
+  return oldest(eligible);
+}
+
 const deletedAt = (m: Obj) => Date.parse(m.metadata.deletionTimestamp ?? '') || 0;
 
 async function reconcilePreTerminateHook(ctx: ControllerContext, s: ScalingInput, deleting: Obj[]): Promise<number> {
@@ -93,10 +109,8 @@ async function reconcilePreTerminateHook(ctx: ControllerContext, s: ScalingInput
     const others = s.machines.filter((m) => m !== machine && !m.metadata.deletionTimestamp);
     if (!others.some((m) => s.healthy(m))) return wait;
     if (!isExternalEtcd(s.kcp)) {
-      ctx.log(
-        `"Waiting to remove the etcd member: member removal is not emulated" Machine="${machine.metadata.namespace}/${machine.metadata.name}"`,
-      );
-      return wait;
+      if (!s.etcd) throw new Error('unable to remove pre-terminate hook: the workload cluster’s etcd was not read');
+      if (!(await removeMemberOfDeletingMachine(ctx, s.etcd, machine))) return wait;
     }
   }
   await ctx.client.mergePatch(objectPath(R.machine, machine.metadata.name, machine.metadata.namespace), {
@@ -124,10 +138,8 @@ export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput):
   const scaleDown = async (machine: Obj | undefined): Promise<ScalingStep> => {
     if (!machine || !live.every((m) => m === machine || s.healthy(m))) return preflightFailed;
     if (!isExternalEtcd(s.kcp)) {
-      ctx.log(
-        `"Not scaling down: etcd leadership forwarding and member removal are not emulated" KubeadmControlPlane="${s.kcp.metadata.namespace}/${s.kcp.metadata.name}"`,
-      );
-      return preflightFailed;
+      if (!s.etcd) throw new Error('unable to forward etcd leadership: the workload cluster’s etcd was not read');
+      await forwardLeadershipFrom(ctx, s.etcd, machine);
     }
     await ctx.client.delete(objectPath(R.machine, machine.metadata.name, machine.metadata.namespace));
     return { acted: true, upToDate };
@@ -143,9 +155,9 @@ export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput):
     const maxSurge = Number(
       field<number | string>(s.kcp, 'spec', 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ?? 1,
     );
-    return live.length < desired + maxSurge ? scaleUp() : scaleDown(oldest(outdated));
+    return live.length < desired + maxSurge ? scaleUp() : scaleDown(machineToDelete(live, outdated));
   }
   if (live.length < desired) return scaleUp();
-  if (live.length > desired) return scaleDown(oldest(live));
+  if (live.length > desired) return scaleDown(machineToDelete(live, outdated));
   return { acted: false, upToDate };
 }

@@ -1,7 +1,8 @@
 // KubeadmControlPlane (CAPI v1.14). Per reconcile, in upstream's order: pause, deletion,
 // finalizer, wait for the Cluster's infrastructure, certificates, endpoint, kubeconfig, a
 // look into the workload cluster (kcp-health.ts), the Machines' KCP conditions (which are
-// their readiness gates), then at most one scaling step (kcp-scale.ts): the first Machine
+// their readiness gates), with stacked etcd the removal of a member no Machine has
+// (kcp-etcd-members.ts), then at most one scaling step (kcp-scale.ts): the first Machine
 // (init), the pre-terminate hook of a deleting Machine, a rolling update, or one Machine
 // more or fewer once the others are healthy (preflight checks).
 // Requeue: only while the control plane is not initialized or its components are not
@@ -24,15 +25,18 @@ import {
 import { scaled } from '../cost-model/model.js';
 import { CLUSTER_NAME_LABEL, ensureCertificates, ensureKubeconfig, isExternalEtcd } from './kcp-certs.js';
 import { CONTROL_PLANE_LABEL, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
-import { reconcileScaling } from './kcp-scale.js';
+import { needsRollout, reconcileScaling } from './kcp-scale.js';
 import { checkControlPlaneHealth, type ControlPlaneHealth } from './kcp-health.js';
-import { apiServerCertificateExpiryVia, portForwardEndpoint } from './kcp-etcd.js';
+import { apiServerCertificateExpiryVia, portForwardEndpoint, type EtcdAccess } from './kcp-etcd.js';
+import { reconcileEtcdMembers, type EtcdStep } from './kcp-etcd-members.js';
 import type { RestClient } from './rest.js';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import { isPaused, setPausedCondition } from './paused.js';
 
 export const KCP_FINALIZER = 'kubeadm.controlplane.cluster.x-k8s.io';
 export const CERTIFICATES_EXPIRY_ANNOTATION = 'machine.cluster.x-k8s.io/certificates-expiry';
+/** reconcileEtcdMembers: "Force a new reconcile after removing an etcd member" (1 s). */
+const ETCD_MEMBER_REMOVED_REQUEUE_MS = 1_000;
 /** Deadline of each port-forward and TLS/etcd call KCP makes into a workload cluster. */
 const WORKLOAD_CALL_DEADLINE_MS = 5_000;
 
@@ -209,15 +213,23 @@ export const kcpReconciler: ReconcilerDef = {
     };
     const workload = machines.length > 0 ? await ctx.workload.get(namespace, cluster.metadata.name) : undefined;
     if (machines.length > 0 && !workload) seenSet(ctx).delete(key); // no kubeconfig: look again next time
+    const externalEtcd = isExternalEtcd(kcp);
+    let etcdAccess: EtcdAccess | undefined;
     if (workload) {
       try {
-        const externalEtcd = isExternalEtcd(kcp);
+        const etcdCa = externalEtcd ? undefined : await etcdCaOf(ctx, namespace, cluster.metadata.name);
+        if (etcdCa)
+          etcdAccess = {
+            endpoint: portForwardEndpoint(workload.config),
+            etcdCa,
+            deadlineMs: WORKLOAD_CALL_DEADLINE_MS,
+          };
         health = await checkControlPlaneHealth({
           workload,
           machines,
           externalEtcd,
           alreadyInitialized: health.initialized,
-          etcdCa: externalEtcd ? undefined : await etcdCaOf(ctx, namespace, cluster.metadata.name),
+          etcdCa,
           deadlineMs: WORKLOAD_CALL_DEADLINE_MS,
         });
         if (health.initialized) await recordCertificateExpiries(ctx, workload, machines);
@@ -233,13 +245,26 @@ export const kcpReconciler: ReconcilerDef = {
       return Boolean(h?.nodeReady && Object.values(h.conditions).every(Boolean));
     };
     const healthyMachines = live.filter(isHealthy).length;
-    const step = await reconcileScaling(ctx, {
-      kcp,
-      cluster,
-      machines,
-      initialized: health.initialized,
-      healthy: isHealthy,
-    });
+    const etcd: EtcdStep | undefined =
+      externalEtcd || !workload
+        ? undefined
+        : { kcp, machines, health, access: etcdAccess, upToDate: (m) => !needsRollout(ctx, kcp, m) };
+    // reconcileEtcdMembers comes first; a member removed there is all this reconcile does.
+    const step =
+      etcd && (await reconcileEtcdMembers(ctx, etcd))
+        ? {
+            acted: true,
+            upToDate: live.filter((m) => !needsRollout(ctx, kcp, m)).length,
+            requeueAfterMs: scaled(ctx.model, ETCD_MEMBER_REMOVED_REQUEUE_MS),
+          }
+        : await reconcileScaling(ctx, {
+            kcp,
+            cluster,
+            machines,
+            initialized: health.initialized,
+            healthy: isHealthy,
+            etcd,
+          });
 
     let conditions = field<Condition[]>(kcp, 'status', 'conditions');
     const flag = (type: string, ok: boolean, yes: string, no: string) => {

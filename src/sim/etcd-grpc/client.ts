@@ -1,4 +1,5 @@
-// An etcd v3 client for the calls KCP makes (MemberList, Status, Alarm list, MoveLeader) over
+// An etcd v3 client for the calls KCP makes (MemberList, Status, Alarm list, MoveLeader,
+// MemberRemove) over
 // any byte stream: a port-forward to the etcd pod (openPortForward), or a TCP socket to a real
 // etcd. TLS with the cluster's etcd CA and a client certificate from it, then gRPC over HTTP/2.
 //
@@ -7,26 +8,31 @@
 // certificate); unlike KCP it still verifies that the server certificate chains to the CA.
 //
 // Interface: const c = await EtcdClient.connect({ stream, caPem, certPem, keyPem, deadlineMs });
-//   await c.memberList(); await c.status(); await c.alarmList(); await c.moveLeader(id); c.close();
+//   await c.memberList(); await c.status(); await c.alarmList(); await c.moveLeader(id);
+//   await c.memberRemove(id); c.close();
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import {
   METHOD_ALARM,
   METHOD_MEMBER_LIST,
+  METHOD_MEMBER_REMOVE,
   METHOD_MOVE_LEADER,
   METHOD_STATUS,
   decodeAlarmResponse,
   decodeMemberListResponse,
+  decodeMemberRemoveResponse,
   decodeMoveLeaderResponse,
   decodeStatusResponse,
   encodeAlarmRequest,
   encodeMemberListRequest,
+  encodeMemberRemoveRequest,
   encodeMoveLeaderRequest,
   grpcFrame,
   grpcUnframe,
   type AlarmResponse,
   type MemberListResponse,
+  type MemberRemoveResponse,
   type MoveLeaderResponse,
   type StatusResponse,
 } from './proto.js';
@@ -97,6 +103,11 @@ export class EtcdClient {
 
   moveLeader(targetId: bigint): Promise<MoveLeaderResponse> {
     return this.call(METHOD_MOVE_LEADER, encodeMoveLeaderRequest({ targetId })).then(decodeMoveLeaderResponse);
+  }
+
+  /** Cluster.MemberRemove: the members left. */
+  memberRemove(id: bigint): Promise<MemberRemoveResponse> {
+    return this.call(METHOD_MEMBER_REMOVE, encodeMemberRemoveRequest({ id })).then(decodeMemberRemoveResponse);
   }
 
   close(): void {

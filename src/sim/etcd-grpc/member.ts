@@ -1,8 +1,8 @@
 // What one fake etcd member is: its identity (names, ids, URLs) and the TLS material it serves
-// with, plus the deterministic ids etcd would have given it. A workload cluster in the farm is
-// a healthy single-member etcd: member name = the control-plane node's name (kubeadm names the
-// member after the node, and KCP matches members to nodes by that name), cluster and member
-// ids derived from the cluster's name so restarts answer the same.
+// with, plus the deterministic ids etcd would have given it. Member name = the control-plane
+// node's name (kubeadm names the member after the node, and KCP matches members to nodes by
+// that name); cluster and member ids derive from the cluster's and node's names, so restarts
+// answer the same. Which members a cluster has is membership.ts's.
 import { createHash } from 'node:crypto';
 import { issueCert, type CertKeyPair } from '../../core/pki/index.js';
 
@@ -36,13 +36,26 @@ function id64(text: string): bigint {
   return v === 0n ? 1n : v;
 }
 
+/** The id etcd gives the member of this name in this cluster (stable across restarts). */
+export function memberIdOf(cluster: string, memberName: string): bigint {
+  return id64(`member/${cluster}/${memberName}`);
+}
+
+export function clusterIdOf(cluster: string): bigint {
+  return id64(`cluster/${cluster}`);
+}
+
+/** kubeadm's member URLs for a node address: https://<ip>:2380 (peer) and :2379 (client). */
+export function memberUrls(nodeIp: string): { peerURL: string; clientURL: string } {
+  const host = nodeIp.includes(':') ? `[${nodeIp}]` : nodeIp;
+  return { peerURL: `https://${host}:2380`, clientURL: `https://${host}:2379` };
+}
+
 export function memberFacts(m: EtcdMemberIdentity): EtcdMemberFacts {
-  const host = m.nodeIp.includes(':') ? `[${m.nodeIp}]` : m.nodeIp;
   return {
-    clusterId: id64(`cluster/${m.cluster}`),
-    memberId: id64(`member/${m.cluster}/${m.memberName}`),
-    peerURL: `https://${host}:2380`,
-    clientURL: `https://${host}:2379`,
+    clusterId: clusterIdOf(m.cluster),
+    memberId: memberIdOf(m.cluster, m.memberName),
+    ...memberUrls(m.nodeIp),
     version: m.version ?? '3.5.16',
   };
 }

@@ -1,7 +1,7 @@
 // The few etcd v3 API messages (etcdserverpb, api/etcdserverpb/rpc.proto) the fake etcd and
 // its client exchange, encoded by hand.
 //
-// Why hand-written and not protobufjs: eight small messages of varints, strings and nested
+// Why hand-written and not protobufjs: ten small messages of varints, strings and nested
 // messages need about a hundred lines; protobufjs would add a dependency plus a .proto copy
 // or reflection setup for them, and either side of the wire here is tested against the real
 // etcd (etcdctl against the fake, the client against Debian's etcd), which pins the field
@@ -64,6 +64,17 @@ export interface MoveLeaderRequest {
 
 export interface MoveLeaderResponse {
   header: ResponseHeader;
+}
+
+/** MemberRemoveRequest { uint64 ID = 1; } */
+export interface MemberRemoveRequest {
+  id: bigint;
+}
+
+/** MemberRemoveResponse { ResponseHeader header = 1; repeated Member members = 2; }: the members left. */
+export interface MemberRemoveResponse {
+  header: ResponseHeader;
+  members: Member[];
 }
 
 // ---- wire primitives
@@ -316,6 +327,20 @@ export function decodeMoveLeaderResponse(b: Buffer): MoveLeaderResponse {
   return r;
 }
 
+export function encodeMemberRemoveRequest(r: MemberRemoveRequest): Buffer {
+  return new Writer().uint(1, r.id).done();
+}
+
+export function decodeMemberRemoveRequest(b: Buffer): MemberRemoveRequest {
+  const r: MemberRemoveRequest = { id: 0n };
+  for (const [f, v] of fields(b)) if (f === 1) r.id = num(v);
+  return r;
+}
+
+/** Same fields as MemberListResponse (header 1, members 2). */
+export const encodeMemberRemoveResponse = (r: MemberRemoveResponse): Buffer => encodeMemberListResponse(r);
+export const decodeMemberRemoveResponse = (b: Buffer): MemberRemoveResponse => decodeMemberListResponse(b);
+
 /** MemberListRequest { bool linearizable = 1; } and StatusRequest {} */
 export function encodeMemberListRequest(linearizable: boolean): Buffer {
   return new Writer().uint(1, linearizable).done();
@@ -343,3 +368,4 @@ export const METHOD_MEMBER_LIST = '/etcdserverpb.Cluster/MemberList';
 export const METHOD_STATUS = '/etcdserverpb.Maintenance/Status';
 export const METHOD_ALARM = '/etcdserverpb.Maintenance/Alarm';
 export const METHOD_MOVE_LEADER = '/etcdserverpb.Maintenance/MoveLeader';
+export const METHOD_MEMBER_REMOVE = '/etcdserverpb.Cluster/MemberRemove';

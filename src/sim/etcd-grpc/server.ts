@@ -4,16 +4,19 @@
 // decrypted HTTP/2 goes to ONE shared Node http2 server via emit('connection'). 1000 clusters
 // cost 1000 non-listening tls.Server objects (one TLS context each), not 1000 gRPC listeners.
 //
-// It answers as a healthy single-member etcd: Cluster.MemberList, Maintenance.Status,
-// Maintenance.Alarm (list: no alarms) and Maintenance.MoveLeader (to itself: ok; to anyone
-// else: etcd's "bad leader transferee"); any other method is UNIMPLEMENTED. These are the calls
-// KCP's etcd client and `etcdctl member list / endpoint status / alarm list` make.
+// Each connection is one member of one cluster's membership (membership.ts): Cluster.MemberList
+// and MemberRemove, Maintenance.Status (its leader), Maintenance.Alarm (list: no alarms) and
+// Maintenance.MoveLeader answer from it, with etcd's refusals (codes and texts); any other
+// method is UNIMPLEMENTED. These are the calls KCP's etcd client makes (members, leader,
+// alarms, forwarding leadership, removing a member) and `etcdctl member list / member remove /
+// move-leader / endpoint status / alarm list`. A caller that gives no membership gets one
+// per cluster name in which the member it serves is the only one (a single-node cluster).
 //
 // The same class serves the kube-apiserver pod's 6443 as TLS only (serveTls): KCP reads the
 // serving certificate's expiry from the handshake and sends nothing else.
 //
 // Interface: const svc = new EtcdGrpcService();
-//   svc.serveEtcd(duplex, member: EtcdMemberIdentity)   // port 2379 of the etcd pod
+//   svc.serveEtcd(duplex, member: EtcdMemberIdentity, membership?)   // port 2379 of the etcd pod
 //   svc.serveTls(duplex, { certPem, keyPem })           // port 6443 of the kube-apiserver pod
 //   svc.forget(identity)   // a deleted cluster's cached TLS set-up
 //   svc.stats, svc.close()
@@ -21,15 +24,19 @@ import http2, { type Http2Session, type ServerHttp2Stream, type IncomingHttpHead
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { memberFacts, type EtcdMemberFacts, type EtcdMemberIdentity } from './member.js';
+import { EtcdMembership, EtcdMembershipError } from './membership.js';
 import {
   METHOD_ALARM,
   METHOD_MEMBER_LIST,
+  METHOD_MEMBER_REMOVE,
   METHOD_MOVE_LEADER,
   METHOD_STATUS,
   decodeAlarmRequest,
+  decodeMemberRemoveRequest,
   decodeMoveLeaderRequest,
   encodeAlarmResponse,
   encodeMemberListResponse,
+  encodeMemberRemoveResponse,
   encodeMoveLeaderResponse,
   encodeStatusResponse,
   grpcFrame,
@@ -40,9 +47,9 @@ import {
 /** gRPC status codes used here. */
 const GRPC_OK = 0;
 const GRPC_INVALID_ARGUMENT = 3;
-const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNIMPLEMENTED = 12;
 const GRPC_INTERNAL = 13;
+const GRPC_UNAVAILABLE = 14;
 
 /** A request body larger than this is refused (etcd's default max request is 1.5 MiB). */
 const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
@@ -54,6 +61,7 @@ const IDLE_TIMEOUT_MS = 5 * 60_000;
 interface Served {
   member: EtcdMemberIdentity;
   facts: EtcdMemberFacts;
+  membership: EtcdMembership;
 }
 
 export interface EtcdServiceStats {
@@ -75,11 +83,15 @@ export class EtcdGrpcService {
   readonly stats: EtcdServiceStats = { connections: 0, refusedCertificates: 0, calls: 0 };
   private readonly h2 = http2.createServer({ maxSessionMemory: 4 });
   private readonly sessions = new WeakMap<Http2Session, Served>();
-  // Keyed by the certificate (and CA) text, not the identity object: callers may build a new
-  // identity object per connection, and a TLS context costs milliseconds to make. A serving
-  // certificate is minted per cluster and node, so the same text means the same member.
+  // Keyed by the certificate (and CA) text and, for etcd, the member, not the identity
+  // object: callers may build a new identity object per connection, and a TLS context costs
+  // milliseconds to make. One serving pair may serve every member of a cluster, and the
+  // server's connection handler tells which member a connection reached, so an etcd TLS
+  // server belongs to one member.
   private readonly tlsServers = new Map<string, TlsServer>();
   private readonly live = new Set<Duplex>();
+  /** Each cluster's membership, by cluster name: the caller's, or a single-member one of ours. */
+  private readonly memberships = new Map<string, EtcdMembership>();
   private pending: Served | undefined;
 
   constructor() {
@@ -92,8 +104,14 @@ export class EtcdGrpcService {
     this.h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
   }
 
-  serveEtcd(raw: Duplex, member: EtcdMemberIdentity): void {
+  serveEtcd(raw: Duplex, member: EtcdMemberIdentity, membership?: EtcdMembership): void {
     this.track(raw);
+    if (membership) this.memberships.set(member.cluster, membership);
+    else if (!this.memberships.has(member.cluster)) {
+      const own = new EtcdMembership(member.cluster);
+      own.join(member.memberName, member.nodeIp);
+      this.memberships.set(member.cluster, own);
+    }
     this.tlsServerFor(member).emit('connection', raw);
   }
 
@@ -104,8 +122,10 @@ export class EtcdGrpcService {
   }
 
   /** Drops the cached TLS set-up of an identity (a deleted cluster); open connections go on. */
-  forget(identity: { certPem: string; caPem?: string }): void {
-    this.tlsServers.delete(`${identity.certPem}${identity.caPem ?? ''}`);
+  forget(identity: { certPem: string; caPem?: string; cluster?: string }): void {
+    const prefix = `${identity.certPem}${identity.caPem ?? ''}`;
+    for (const key of [...this.tlsServers.keys()]) if (key.startsWith(prefix)) this.tlsServers.delete(key);
+    if (identity.cluster) this.memberships.delete(identity.cluster);
   }
 
   /** Ends every connection this service is serving. */
@@ -124,7 +144,10 @@ export class EtcdGrpcService {
   // gives a server-side TLSSocket the complete treatment (client-certificate verification,
   // handshake timeout, a socket the http2 layer accepts), which a bare TLSSocket lacks.
   private tlsServerFor(identity: EtcdMemberIdentity | { certPem: string; keyPem: string }): TlsServer {
-    const key = `${identity.certPem}${'caPem' in identity ? identity.caPem : ''}`;
+    const key =
+      'caPem' in identity
+        ? `${identity.certPem}${identity.caPem}\n${identity.cluster}/${identity.memberName}`
+        : identity.certPem;
     const hit = this.tlsServers.get(key);
     if (hit) return hit;
     const etcd = 'caPem' in identity ? identity : undefined;
@@ -150,7 +173,12 @@ export class EtcdGrpcService {
         return;
       }
       this.stats.connections++;
-      this.pending = { member: etcd, facts: memberFacts(etcd) };
+      const membership = this.memberships.get(etcd.cluster);
+      if (!membership) {
+        tls.destroy();
+        return;
+      }
+      this.pending = { member: etcd, facts: memberFacts(etcd), membership };
       try {
         this.h2.emit('connection', tls);
       } finally {
@@ -183,7 +211,7 @@ export class EtcdGrpcService {
       }
       this.stats.calls++;
       try {
-        const body = answer(path, grpcUnframe(Buffer.concat(chunks)), served.facts, served.member);
+        const body = answer(path, grpcUnframe(Buffer.concat(chunks)), served);
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
         stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GRPC_OK), 'grpc-message': '' }));
         stream.end(grpcFrame(body));
@@ -209,47 +237,55 @@ function respondError(stream: ServerHttp2Stream, code: number, message: string):
   );
 }
 
-function header(f: EtcdMemberFacts): ResponseHeader {
-  return { clusterId: f.clusterId, memberId: f.memberId, revision: 1n, raftTerm: 2n };
+function header(f: EtcdMemberFacts, membership: EtcdMembership): ResponseHeader {
+  return { clusterId: f.clusterId, memberId: f.memberId, revision: 1n, raftTerm: membership.raftTerm };
 }
 
-function answer(path: string, req: Buffer, f: EtcdMemberFacts, m: EtcdMemberIdentity): Buffer {
-  switch (path) {
-    case METHOD_MEMBER_LIST:
-      return encodeMemberListResponse({
-        header: header(f),
-        members: [
-          { id: f.memberId, name: m.memberName, peerURLs: [f.peerURL], clientURLs: [f.clientURL], isLearner: false },
-        ],
-      });
-    case METHOD_STATUS:
-      return encodeStatusResponse({
-        header: header(f),
-        version: f.version,
-        dbSize: 20n * 1024n * 1024n,
-        leader: f.memberId,
-        raftIndex: 1000n,
-        raftTerm: 2n,
-        raftAppliedIndex: 1000n,
-        errors: [],
-        dbSizeInUse: 16n * 1024n * 1024n,
-        isLearner: false,
-      });
-    case METHOD_ALARM: {
-      const r = decodeAlarmRequest(req);
-      // GET lists (none raised); ACTIVATE/DEACTIVATE answer like etcd with no alarm state kept.
-      if (r.action < 0 || r.action > 2) throw new GrpcError(GRPC_INVALID_ARGUMENT, 'invalid alarm action');
-      return encodeAlarmResponse({ header: header(f), alarms: [] });
+function answer(path: string, req: Buffer, served: Served): Buffer {
+  const { facts: f, membership } = served;
+  // A removed member's etcd has stopped (kubeadm's static pod crash-loops): nothing it answers.
+  if (!membership.byName(served.member.memberName)) throw new GrpcError(GRPC_UNAVAILABLE, 'etcdserver: server stopped');
+  const h = header(f, membership);
+  try {
+    switch (path) {
+      case METHOD_MEMBER_LIST:
+        return encodeMemberListResponse({ header: h, members: membership.members() });
+      case METHOD_MEMBER_REMOVE: {
+        const r = decodeMemberRemoveRequest(req);
+        return encodeMemberRemoveResponse({ header: h, members: membership.remove(r.id) });
+      }
+      case METHOD_STATUS:
+        return encodeStatusResponse({
+          header: h,
+          version: f.version,
+          dbSize: 20n * 1024n * 1024n,
+          leader: membership.leaderId,
+          raftIndex: 1000n,
+          raftTerm: membership.raftTerm,
+          raftAppliedIndex: 1000n,
+          errors: [],
+          dbSizeInUse: 16n * 1024n * 1024n,
+          isLearner: false,
+        });
+      case METHOD_ALARM: {
+        const r = decodeAlarmRequest(req);
+        // GET lists (none raised); ACTIVATE/DEACTIVATE answer like etcd with no alarm state kept.
+        if (r.action < 0 || r.action > 2) throw new GrpcError(GRPC_INVALID_ARGUMENT, 'invalid alarm action');
+        return encodeAlarmResponse({ header: h, alarms: [] });
+      }
+      case METHOD_MOVE_LEADER: {
+        const r = decodeMoveLeaderRequest(req);
+        membership.moveLeader(f.memberId, r.targetId);
+        return encodeMoveLeaderResponse({ header: header(f, membership) });
+      }
+      default:
+        throw new GrpcError(
+          GRPC_UNIMPLEMENTED,
+          `unknown method ${path} (this fake etcd serves MemberList, MemberRemove, Status, Alarm, MoveLeader)`,
+        );
     }
-    case METHOD_MOVE_LEADER: {
-      const r = decodeMoveLeaderRequest(req);
-      if (r.targetId !== f.memberId) throw new GrpcError(GRPC_FAILED_PRECONDITION, 'etcdserver: bad leader transferee');
-      return encodeMoveLeaderResponse({ header: header(f) });
-    }
-    default:
-      throw new GrpcError(
-        GRPC_UNIMPLEMENTED,
-        `unknown method ${path} (this fake etcd serves MemberList, Status, Alarm, MoveLeader)`,
-      );
+  } catch (err) {
+    if (err instanceof EtcdMembershipError) throw new GrpcError(err.code, err.message);
+    throw err;
   }
 }

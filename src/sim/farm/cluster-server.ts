@@ -22,6 +22,7 @@ import { writeRawStatus } from '../apiserver/exec-proxy.js';
 import { kubeHttpsServer } from '../apiserver/http-io.js';
 import type { JsonObject } from '../apiserver/patch.js';
 import type { CertKeyPair } from '../../core/pki/index.js';
+import { EtcdMembership } from '../etcd-grpc/membership.js';
 import { routeOf, type FarmMetrics } from './metrics.js';
 
 export interface ClusterFault {
@@ -81,6 +82,8 @@ export class FarmClusterServer {
   readonly store: ObjectStore;
   readonly key: string;
   fault: ClusterFault;
+  /** The stacked etcd's members (etcd-members.ts keeps it in step with the etcd pods); saved with the cluster. */
+  readonly etcd: EtcdMembership;
   private readonly handler: Handler;
   private server: net.Server | undefined;
   private https: https.Server | undefined;
@@ -91,6 +94,7 @@ export class FarmClusterServer {
   constructor(private readonly o: FarmClusterServerOptions) {
     this.key = o.key;
     this.fault = { ...(o.fault ?? {}) };
+    this.etcd = new EtcdMembership(o.key, () => o.onWrite());
     // Workload clusters see few writes; a short watch history keeps 1000 of them small.
     this.store = new ObjectStore(this.registry, 64);
     this.handler = new Handler({

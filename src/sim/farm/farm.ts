@@ -18,6 +18,7 @@ import { FarmClusterServer, type ClusterFault, type PortForwardHook } from './cl
 import { FarmMetrics } from './metrics.js';
 import { FarmStateDir, isDnsLabel, pickCerts, withoutCaKeys, type ClusterRecord } from './state.js';
 import { farmPortForward, type FarmPortForward } from './port-forward.js';
+import { syncEtcdMembers } from './etcd-members.js';
 
 export { FarmError };
 
@@ -140,7 +141,10 @@ export class Farm {
       portForward: this.portForward,
       onWrite: () => this.markDirty(key),
     });
-    if (restoring) server.restore(record.objects);
+    if (restoring) {
+      server.restore(record.objects);
+      if (record.etcd) server.etcd.restore(record.etcd);
+    }
     this.clusters.set(key, { server, record });
     try {
       await server.start();
@@ -368,6 +372,7 @@ export class Farm {
     const e = this.clusters.get(key);
     if (!e) return;
     e.record.objects = e.server.snapshot();
+    e.record.etcd = syncEtcdMembers(e.server).snapshot();
     this.state.save(e.record);
     e.record.objects = [];
   }

@@ -1,14 +1,16 @@
 // What a farm cluster's `pods/{name}/portforward` reaches, as on a kubeadm node: the etcd
-// pod's 2379 is a single-member etcd gRPC service over TLS (the cluster's etcd serving pair,
-// client certificates checked against its etcd CA certificate), the
-// kube-apiserver pod's 6443 is a TLS endpoint with the cluster's serving certificate (KCP
-// reads its expiry). Everything else is refused as the kubelet refuses a port nobody
-// listens on. The protocol (SPDY/3.1, WebSocket tunnel) is src/sim/portforward's; the etcd
-// service is src/sim/etcd-grpc's; this module only says which pod port is what.
+// pod's 2379 is that node's member of the cluster's etcd (gRPC over TLS from the cluster's
+// etcd CA; the members are the cluster's own, etcd-members.ts), refused once the member was
+// removed (its etcd stopped); the kube-apiserver pod's 6443 is a TLS endpoint with the
+// cluster's serving certificate (KCP reads its expiry). Everything else is refused as the
+// kubelet refuses a port nobody listens on. The protocol (SPDY/3.1, WebSocket tunnel) is
+// src/sim/portforward's; the etcd service is src/sim/etcd-grpc's; this module only says
+// which pod port is what.
 import type { Duplex } from 'node:stream';
 import { handlePortForwardUpgrade } from '../portforward/server.js';
 import { duplexPair } from '../portforward/duplex-pair.js';
 import { EtcdGrpcService } from '../etcd-grpc/server.js';
+import { syncEtcdMembers } from './etcd-members.js';
 import type { FarmClusterServer, PortForwardHook } from './cluster-server.js';
 
 export interface FarmPortForward {
@@ -34,16 +36,28 @@ export function farmPortForward(): FarmPortForward {
       if (ns === 'kube-system' && pod.startsWith('etcd-') && port === 2379 && etcdTls) {
         const node = pod.slice('etcd-'.length);
         const ip = podHostIp(cluster, ns, pod);
+        const membership = syncEtcdMembers(cluster);
+        if (!membership.byName(node)) {
+          client.destroy();
+          server.destroy();
+          throw new Error(
+            `error forwarding port ${port} to pod ${pod}: dial tcp 127.0.0.1:${port}: connect: connection refused`,
+          );
+        }
         // The cluster's etcd serving pair (farm.ts: issued by whoever holds the etcd CA).
         const cert = etcdTls.servingFor(node, ip);
-        etcd.serveEtcd(server, {
-          cluster: cluster.key,
-          memberName: node,
-          nodeIp: ip,
-          caPem: etcdTls.caPem,
-          certPem: cert.certPem,
-          keyPem: cert.keyPem,
-        });
+        etcd.serveEtcd(
+          server,
+          {
+            cluster: cluster.key,
+            memberName: node,
+            nodeIp: ip,
+            caPem: etcdTls.caPem,
+            certPem: cert.certPem,
+            keyPem: cert.keyPem,
+          },
+          membership,
+        );
         return client;
       }
       if (ns === 'kube-system' && pod.startsWith('kube-apiserver-') && port === 6443) {

@@ -12,6 +12,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 import { join } from 'node:path';
 import type { CertKeyPair } from '../../core/pki/index.js';
 import type { ClusterFault } from './cluster-server.js';
+import type { EtcdMembershipSnapshot } from '../etcd-grpc/membership.js';
 import { etcdServingOf, type ClusterCerts } from './cluster-pki.js';
 
 export interface ClusterRecord extends ClusterCerts {
@@ -25,6 +26,8 @@ export interface ClusterRecord extends ClusterCerts {
   fault: ClusterFault;
   /** Every object of the cluster's store as JSON (uid and resourceVersion kept). */
   objects: string[];
+  /** The stacked etcd's members, leader and removed names (absent in files of older farms). */
+  etcd?: EtcdMembershipSnapshot;
 }
 
 /** A record as the first farms wrote it: both CA pairs, keys included, and no etcd serving pair. */
