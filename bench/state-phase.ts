@@ -13,27 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CREATE_PHASES } from '../src/core/types.js';
-import { defaultConfig } from '../src/engine/config/load.js';
-import { EngineScope } from '../src/engine/ops/scope.js';
-import type { ObjectSource } from '../src/engine/pipeline/objects.js';
 import { createPhaseBatcher } from '../src/state/phase-batch.js';
-import { createScaleStore, type PhaseChange, type ScaleStore, setPhase, upsertCluster } from '../src/state/store.js';
+import { type PhaseChange, type ScaleStore, setPhase } from '../src/state/store.js';
+import { offlineScope, queuedStore } from '../test/support/queued-clusters.js';
 import { type Check, verdict } from './verdict.js';
 
 const CLUSTERS = 1000;
 const ROUNDS = 3;
 
 function world(): ScaleStore {
-  const store = createScaleStore();
-  for (let i = 1; i <= CLUSTERS; i++)
-    upsertCluster(store, {
-      name: `test-${i}`,
-      number: i,
-      namespace: `test-${i}`,
-      batchId: 'b-1',
-      phase: 'queued',
-      transitions: { queued: 0 },
-    });
+  const store = queuedStore(CLUSTERS);
   store.subscribe(() => {}); // the UI's listener: notified on every write
   return store;
 }
@@ -100,14 +89,6 @@ for (const [perTick, target] of [
     met: isDeepStrictEqual(b.store.getState().clusters, ref.store.getState().clusters),
   });
 }
-// The engine: a scope over no API server (its management target is a closed port, never dialled).
-const UNUSED_API = `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]
-users: [{name: u, user: {token: unused}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`;
 const ENGINE_PER_TURN = 100;
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -118,10 +99,8 @@ async function engineRecord(batcher: boolean): Promise<{ ms: number; store: Scal
     if (s.clusters !== prev.clusters) writes++;
   });
   const stateDir = mkdtempSync(join(tmpdir(), 'state-phase-'));
-  const scope = new EngineScope(
-    { config: defaultConfig(), store, management: { kubeconfigYaml: UNUSED_API }, stateDir, runId: 'bench' },
-    {} as ObjectSource, // renders manifests for the pipeline, which this bench never runs
-  );
+  // The engine: a scope over no API server (its management target is a closed port, never dialled).
+  const scope = offlineScope(store, stateDir, { runId: 'bench' });
   const t0 = performance.now();
   for (let i = 0; i < CHANGES.length; i++) {
     const c = CHANGES[i]!;

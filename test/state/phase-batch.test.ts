@@ -5,29 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { CREATE_PHASES, type ClusterRecord } from '../../src/core/types.js';
 import { createPhaseBatcher } from '../../src/state/phase-batch.js';
-import {
-  createScaleStore,
-  type PhaseChange,
-  removeCluster,
-  type ScaleStore,
-  setPhase,
-  setPhases,
-  upsertCluster,
-} from '../../src/state/store.js';
+import { type PhaseChange, removeCluster, type ScaleStore, setPhase, setPhases } from '../../src/state/store.js';
+import { queuedStore } from '../support/queued-clusters.js';
 
-function world(n: number): ScaleStore {
-  const store = createScaleStore();
-  for (let i = 1; i <= n; i++)
-    upsertCluster(store, {
-      name: `test-${i}`,
-      number: i,
-      namespace: `test-${i}`,
-      batchId: 'b-1',
-      phase: 'queued',
-      transitions: { queued: 0 },
-    });
-  return store;
-}
+const world = (n: number): ScaleStore => queuedStore(n);
 
 /** Every cluster through every create phase, one failing on the way: 20 clusters' worth. */
 function changes(n: number): PhaseChange[] {

@@ -10,19 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal, runJournalPath } from '../../../src/core/journal/journal.js';
-import type { ClusterRecord } from '../../../src/core/types.js';
-import { defaultConfig } from '../../../src/engine/config/load.js';
-import { EngineScope } from '../../../src/engine/ops/scope.js';
-import type { ObjectSource } from '../../../src/engine/pipeline/objects.js';
-import { createScaleStore, removeCluster, type ScaleStore, upsertCluster } from '../../../src/state/store.js';
-
-const UNUSED_API = `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]
-users: [{name: u, user: {token: unused}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`;
+import type { EngineScope } from '../../../src/engine/ops/scope.js';
+import { removeCluster, type ScaleStore } from '../../../src/state/store.js';
+import { offlineScope, queuedStore } from '../../support/queued-clusters.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -32,28 +22,12 @@ afterEach(() => {
 function scopeWith(n: number): { scope: EngineScope; store: ScaleStore; writes: () => number; stateDir: string } {
   const stateDir = mkdtempSync(join(tmpdir(), 'phase-batching-'));
   dirs.push(stateDir);
-  const store = createScaleStore();
-  for (let i = 1; i <= n; i++) {
-    const rec: ClusterRecord = {
-      name: `test-${i}`,
-      number: i,
-      namespace: `test-${i}`,
-      batchId: 'b1',
-      phase: 'queued',
-      transitions: { queued: 0 },
-    };
-    upsertCluster(store, rec);
-  }
+  const store = queuedStore(n, 'b1');
   let count = 0;
   store.subscribe((s, prev) => {
     if (s.clusters !== prev.clusters) count++;
   });
-  // The object source renders per-cluster manifests for the pipeline, which this test never runs.
-  const objects = {} as ObjectSource;
-  const scope = new EngineScope(
-    { config: defaultConfig(), store, management: { kubeconfigYaml: UNUSED_API }, stateDir, now: () => 1000 },
-    objects,
-  );
+  const scope = offlineScope(store, stateDir, { now: () => 1000 });
   return { scope, store, writes: () => count, stateDir };
 }
 
