@@ -53,11 +53,20 @@ export function register(program: Command): void {
           const f = st.farm;
           if (f)
             process.stdout.write(
-              `farm: ${f.background ? 'background' : 'foreground'} pid ${f.pid}, ${f.clusters ?? '?'} cluster(s), control API ${f.url}${f.log ? `, log ${f.log}` : ''}\n`,
+              `farm: ${f.background ? 'background' : 'foreground'} pid ${f.pid}, ${f.clusters ?? '?'} cluster(s), control API ${f.url}${f.log ? `, log ${f.log}` : ''}${restartsText(f.restarts)}\n`,
             );
         } finally {
           await engine.shutdown();
         }
       }),
     );
+}
+
+/** ", restarted N time(s), last at T (why)" for a farm the engine restarted; empty when none. */
+function restartsText(
+  r: { count: number; lastAt?: string; lastReason?: string; gaveUp?: boolean } | undefined,
+): string {
+  if (!r) return '';
+  const last = r.lastAt ? `, last at ${r.lastAt} (${r.lastReason ?? 'no reason noted'})` : '';
+  return `, restarted ${r.count} time(s)${last}${r.gaveUp ? ', restarts given up' : ''}`;
 }

@@ -140,6 +140,7 @@ export class EngineScope {
       stateDir: opts.stateDir,
       // The farm binds what CAPI dials: the resolved endpoint host (start-up resolves `auto`).
       farmHost: () => (this.reach.mode === 'port-forward' ? this.reach.host : this.management.nodeHost),
+      log: (level, message) => this.log(level, message),
     });
     this.reach =
       opts.reach ??

@@ -27,6 +27,8 @@ export interface LocalFarmStatus {
   /** Clusters it serves; absent when its control API did not answer. */
   clusters?: number;
   log?: string;
+  /** Restarts after it died (engine/topology/farm-supervisor.ts); absent when none. */
+  restarts?: { count: number; lastAt?: string; lastReason?: string; gaveUp?: boolean };
 }
 
 export async function status(scope: EngineScope): Promise<StatusReport> {

@@ -188,6 +188,8 @@ export interface BackgroundFarmOptions {
   kubernetesVersion?: string;
   /** How long the farm may take to restore and answer (default 60 s). */
   startMs?: number;
+  /** The control API's port (default 0: any free one); a restart asks for the one it had. */
+  controlPort?: number;
 }
 
 /**
@@ -231,7 +233,7 @@ export async function ensureLocalFarm(o: BackgroundFarmOptions): Promise<LocalFa
     '--base-port',
     String(o.basePort),
     '--control-port',
-    '0',
+    String(o.controlPort ?? 0),
     '--capacity',
     String(o.capacity),
     ...(o.kubernetesVersion ? ['--kubernetes-version', o.kubernetesVersion] : []),

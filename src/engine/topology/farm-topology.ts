@@ -3,7 +3,8 @@
 // add` (<stateDir>/farms.json), or, when there are none, the local farm: the one serving
 // <stateDir>/farm on this machine, or a background `scale-tui farm serve` the engine starts
 // (farm-process.ts), so the clusters stay reachable after `create` exits. `delete --all`
-// stops that background farm once it serves no cluster. A cluster's placement is the name
+// stops that background farm once it serves no cluster. While an engine runs, a local farm
+// that dies is started again (farm-supervisor.ts). A cluster's placement is the name
 // of the farm that serves it, chosen by free capacity like backing clusters are.
 //
 // Why a strategy of its own and not a Site: a farm is no Kubernetes cluster (no Deployment,
@@ -15,6 +16,7 @@ import { UserError } from '../../core/errors.js';
 import { FarmClient, type FarmCapacity } from './farm.js';
 import { readFarms } from './farm-registry.js';
 import { ensureLocalFarm, findLocalFarm, stopBackgroundFarm, type LocalFarm } from './farm-process.js';
+import { type FarmRestarts, type FarmSupervisor, readFarmRestarts, superviseLocalFarm } from './farm-supervisor.js';
 import type { ClusterPlace, Site, TopologyStrategy } from './types.js';
 
 /** The name of the in-process farm (not a name `farm add` accepts for another farm). */
@@ -25,6 +27,8 @@ export interface FarmTopologyDeps {
   stateDir: string;
   /** The address the management cluster's pods reach this machine on (resolved endpoint host). */
   host: () => string;
+  /** The engine log (the local farm's restarts are reported there). */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 export class FarmTopology implements TopologyStrategy {
@@ -37,6 +41,8 @@ export class FarmTopology implements TopologyStrategy {
   /** The local farm in use (undefined with remote farms); `started`: by this session. */
   private local?: LocalFarm & { started: boolean };
   private starting?: Promise<void>;
+  /** Restarts the local farm if it dies while this engine runs (farm-supervisor.ts). */
+  private supervisor?: FarmSupervisor;
 
   constructor(private readonly deps: FarmTopologyDeps) {}
 
@@ -89,14 +95,28 @@ export class FarmTopology implements TopologyStrategy {
       for (const ref of remote) this.clients.set(ref.name, new FarmClient(ref));
     } else {
       const f = this.deps.config.farm;
-      this.local = await ensureLocalFarm({
+      const start = {
         dir: this.localDir,
         host: this.deps.host(),
         basePort: f.basePort,
         capacity: f.capacity,
         kubernetesVersion: this.deps.config.cluster.kubernetesVersion,
+      };
+      this.local = await ensureLocalFarm(start);
+      const client = new FarmClient({ name: LOCAL_FARM, url: this.local.url, token: this.local.token });
+      this.clients.set(LOCAL_FARM, client);
+      this.supervisor?.stop();
+      this.supervisor = superviseLocalFarm({
+        start,
+        current: this.local,
+        log: (level, message) => this.deps.log?.(level, message),
+        onChange: (next) => {
+          // The pipelines hold this client: its address changes in place.
+          this.local = { ...next, started: this.local?.started ?? false };
+          client.ref.url = next.url;
+          client.ref.token = next.token;
+        },
       });
-      this.clients.set(LOCAL_FARM, new FarmClient({ name: LOCAL_FARM, url: this.local.url, token: this.local.token }));
     }
     this.capacities = await Promise.all([...this.clients.values()].map((c) => c.capacity()));
   }
@@ -107,12 +127,17 @@ export class FarmTopology implements TopologyStrategy {
   }
 
   /** The local farm as it runs now, with its cluster count; read-only (starts nothing). */
-  async localFarm(): Promise<(LocalFarm & { clusters?: number }) | undefined> {
+  async localFarm(): Promise<(LocalFarm & { clusters?: number; restarts?: FarmRestarts }) | undefined> {
     const found = findLocalFarm(this.localDir);
     if (!found) return undefined;
     const cap = await new FarmClient({ name: LOCAL_FARM, url: found.url, token: found.token }).capacity();
     const { token: _token, ...shown } = found;
-    return { ...shown, ...(cap.reachable ? { clusters: cap.used } : {}) };
+    const restarts = readFarmRestarts(this.localDir);
+    return {
+      ...shown,
+      ...(cap.reachable ? { clusters: cap.used } : {}),
+      ...(restarts.count > 0 || restarts.gaveUp ? { restarts } : {}),
+    };
   }
 
   /** After `delete --all`: the background farm stops once it serves no cluster (a failed delete keeps it). */
@@ -125,6 +150,8 @@ export class FarmTopology implements TopologyStrategy {
    * One this session started and left empty (every create failed before registering) goes.
    */
   async close(): Promise<void> {
+    this.supervisor?.stop();
+    this.supervisor = undefined;
     if (this.local?.started) await this.stopIfEmpty().catch(() => undefined);
     this.local = undefined;
     this.starting = undefined;
@@ -134,6 +161,10 @@ export class FarmTopology implements TopologyStrategy {
     const local = this.local ? this.clients.get(LOCAL_FARM) : undefined;
     if (!local || !this.local?.background) return;
     const cap = await local.capacity();
-    if (cap.reachable && cap.used === 0) await stopBackgroundFarm(this.localDir);
+    if (!cap.reachable || cap.used !== 0) return;
+    // Stopped on purpose: the supervisor must not start it again.
+    this.supervisor?.stop();
+    this.supervisor = undefined;
+    await stopBackgroundFarm(this.localDir);
   }
 }

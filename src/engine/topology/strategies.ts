@@ -15,6 +15,8 @@ export interface StrategyDeps {
   /** The farm topology: where its state and farms.json live, and the host its farm binds. */
   stateDir?: string;
   farmHost?: () => string;
+  /** The engine log (the farm topology reports its local farm's restarts there). */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 abstract class Base implements TopologyStrategy {
@@ -135,6 +137,7 @@ export function makeTopology(name: Topology, deps: StrategyDeps): TopologyStrate
         config: deps.config,
         stateDir: deps.stateDir ?? deps.config.stateDir,
         host: deps.farmHost ?? (() => deps.management.nodeHost),
+        log: deps.log,
       });
   }
 }
