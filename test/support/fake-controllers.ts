@@ -15,6 +15,8 @@ import { backingObjects, managementObjects } from '../../src/demo/manifests.js';
 import { KubeClient } from '../../src/core/kube/client.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 import { CreatedObjects } from './created.js';
+import { beginLeftoverSweep } from './leftovers.js';
+import { currentSuite } from './test-cluster.js';
 
 export interface TestSite {
   name: string;
@@ -53,15 +55,27 @@ const startWorkload: StartWorkloadServer = async (o) => {
 
 export async function startWorld(opts: { backing?: number; controllers?: boolean } = {}): Promise<World> {
   const stops: Array<() => Promise<void>> = [];
+  // Steps that clean the shared external cluster: one that fails leaves objects the next
+  // suite trips over, so stop() throws naming it (after running every other step).
+  const shared = new Set<() => Promise<void>>();
   const stop = async (): Promise<void> => {
+    const failures: string[] = [];
     // Bounded: a component that does not stop in time is reported, not waited on forever.
     for (const [i, s] of [...stops.splice(0).entries()].reverse()) {
       let timer: NodeJS.Timeout | undefined;
-      const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), 10_000)));
-      const r = await Promise.race([s().catch(() => undefined), slow]);
+      const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), shared.has(s) ? 70_000 : 10_000)));
+      const r = await Promise.race([
+        s().catch((err: unknown) => {
+          if (shared.has(s)) failures.push(err instanceof Error ? err.message : String(err));
+        }),
+        slow,
+      ]);
       clearTimeout(timer);
-      if (r === 'slow') console.warn(`test world: stop step ${i} did not finish within 10 s`);
+      if (r === 'slow' && shared.has(s))
+        failures.push(`clean-up step ${i} on the shared cluster did not finish in time`);
+      else if (r === 'slow') console.warn(`test world: stop step ${i} did not finish within 10 s`);
     }
+    if (failures.length) throw new Error(`test world clean-up incomplete:\n${failures.join('\n')}`);
   };
   try {
     const ext = process.env.SCALE_TUI_TEST_KUBECONFIG;
@@ -76,7 +90,11 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
     // An external cluster is shared by the suites: the provider Deployments made here go at
     // the end (last of all, after the kubelet and controllers), so the next suite finds the
     // cluster as it was.
-    if (ext) stops.push(() => provided.deleteAll());
+    if (ext) {
+      const deleteProviders = () => provided.deleteAll();
+      shared.add(deleteProviders);
+      stops.push(deleteProviders);
+    }
     const mk = async (name: string, yaml: string): Promise<TestSite> => {
       const kubelet = new Kubelet({
         kubeconfig: kc(yaml),
@@ -100,6 +118,14 @@ export async function startWorld(opts: { backing?: number; controllers?: boolean
     }
     const controllers = await startControllers({ kubeconfig: kc(mgmtYaml), sink: quietSink, sampleMs: 60_000 });
     stops.push(() => controllers.stop());
+    if (ext) {
+      // First of all at stop, while the controllers still run (their finalizers go): the
+      // scale-tui namespaces this suite left on the shared cluster.
+      const sweep = await beginLeftoverSweep({ kubeconfigYaml: mgmtYaml });
+      const sweepLeftovers = () => sweep.finish(currentSuite());
+      shared.add(sweepLeftovers);
+      stops.push(sweepLeftovers);
+    }
     return { management, backing, controllers, external: Boolean(ext), stop };
   } catch (err) {
     await stop();

@@ -3,9 +3,11 @@
 // API server started with the real CRDs. Suites must not assume which one they got.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { startApiServer, type ApiServerHandle, type ApiServerOptions } from '../../src/sim/apiserver/index.js';
+import { beginLeftoverSweep } from './leftovers.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARED_CRDS = resolve(REPO_ROOT, '../shared/crds');
@@ -34,7 +36,10 @@ export interface TestCluster {
 export async function testCluster(opts: Omit<ApiServerOptions, 'dataDir'> = {}): Promise<TestCluster> {
   const external = process.env.SCALE_TUI_TEST_KUBECONFIG;
   if (external) {
-    return { kubeconfigYaml: readFileSync(external, 'utf8'), kubeconfigPath: external, cleanup: async () => {} };
+    const kubeconfigYaml = readFileSync(external, 'utf8');
+    // Shared by every suite: what scale-tui made in this suite's time goes at its end.
+    const sweep = await beginLeftoverSweep({ kubeconfigYaml });
+    return { kubeconfigYaml, kubeconfigPath: external, cleanup: () => sweep.finish(currentSuite()) };
   }
   const dir = mkdtempSync(join(tmpdir(), 'scale-tui-test-'));
   const embedded = await startApiServer({ crdDirs: [SHARED_CRDS], ...opts, dataDir: dir });
@@ -49,6 +54,17 @@ export async function testCluster(opts: Omit<ApiServerOptions, 'dataDir'> = {}):
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The test file now running, relative to the repository, to name a suite in clean-up reports. */
+export function currentSuite(): string {
+  let path: string | undefined;
+  try {
+    path = expect.getState().testPath;
+  } catch {
+    // Outside a vitest run (bench/engine-world.ts): no test file to name.
+  }
+  return path ? relative(REPO_ROOT, path) : 'this suite';
 }
 
 /** A namespace name unique to this test run, so suites can share a real cluster. */

@@ -2,6 +2,7 @@
 // one named by SCALE_TUI_TEST_KUBECONFIG (a real kube-apiserver with the CRDs), with no
 // code change. The workload API is a real embedded server with TLS from the cluster CA.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTERNAL_CLUSTER, uniqueName } from '../../support/test-cluster.js';
 import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import type { RunningControllers } from '../../../src/sim/controllers/index.js';
 import type { RestClient } from '../../../src/sim/controllers/rest.js';
@@ -16,8 +17,10 @@ import { type FlowWorld, pathOf, startFlowWorld, until } from './flow-support.js
 // states) at 1/50 of real time.
 const MODEL: CostModel = withTimeScale(DEFAULT_COST_MODEL, 0.02);
 
-const NS = 'sim-ctl-1';
-const CLUSTER = 'sim-ctl-1';
+// A namespace of this run's own: on a server shared by runs (SCALE_TUI_TEST_KUBECONFIG), one
+// left by an earlier, failed run (its Secrets signed by another cluster CA) must not be reused.
+const NS = uniqueName('sim-ctl-1');
+const CLUSTER = NS; // one name for both, as before (the golden files write names equal to it as <ns>)
 
 let world: FlowWorld | undefined;
 /** The embedded management server, when the suite does not run against SCALE_TUI_TEST_KUBECONFIG. */
@@ -50,8 +53,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await world?.stop();
-});
+  // A shared server (SCALE_TUI_TEST_KUBECONFIG) is left without this run's namespace: what the
+  // tests did not delete goes with it, while the controllers still run (their finalizers).
+  await world?.stop({ release: EXTERNAL_CLUSTER ? [`/api/v1/namespaces/${NS}`] : [], budgetMs: 100_000 });
+}, 120_000);
 
 describe('emulated controllers', () => {
   let machineName = '';

@@ -9,6 +9,7 @@
 // Test-side "kubelet": each control-plane Machine's Node and Ready mirror pods appear in the
 // workload API once its host is provisioned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTERNAL_CLUSTER, uniqueName } from '../../support/test-cluster.js';
 import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
 import type { RestClient } from '../../../src/sim/controllers/rest.js';
 import { R, collectionPath, objectPath } from '../../../src/sim/controllers/resources.js';
@@ -17,8 +18,10 @@ import type { KubeObject } from '../../../src/manifests/types.js';
 import { clusterObjects, extraHost, workloadObjects, type ClusterPki } from './fixtures.js';
 import { type FlowWorld, field, pathOf, startFlowWorld, until, type Write } from './flow-support.js';
 
-const NS = 'kcp-roll';
-const CLUSTER = 'kcp-roll';
+// A namespace of this run's own: on a server shared by runs (SCALE_TUI_TEST_KUBECONFIG), one
+// left by an earlier, failed run (its Secrets signed by another cluster CA) must not be reused.
+const NS = uniqueName('kcp-roll');
+const CLUSTER = NS; // one name for both, as before (the golden files write names equal to it as <ns>)
 const MODEL = withTimeScale(DEFAULT_COST_MODEL, 0.01);
 const HOOK = 'pre-terminate.delete.hook.machine.cluster.x-k8s.io/kcp-cleanup';
 
@@ -104,6 +107,8 @@ afterAll(async () => {
     release: [
       objectPath(R.cluster, CLUSTER, NS),
       ['worker-1', 'worker-2', 'worker-3'].map((h) => objectPath(R.bmh, h, NS)),
+      // On a shared server the rest of the namespace (Secrets, templates) goes too.
+      ...(EXTERNAL_CLUSTER ? [`/api/v1/namespaces/${NS}`] : []),
     ],
     budgetMs: 110_000,
   });

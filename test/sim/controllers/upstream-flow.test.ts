@@ -6,6 +6,7 @@
 // each step). Regenerate the golden files only on purpose:
 // UPDATE_GOLDEN=1 npx vitest run test/sim/controllers/upstream-flow.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTERNAL_CLUSTER, uniqueName } from '../../support/test-cluster.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiServerHandle } from '../../../src/sim/apiserver/index.js';
@@ -26,8 +27,10 @@ import {
   type Write,
 } from './flow-support.js';
 
-const NS = 'flow-1';
-const CLUSTER = 'flow-1';
+// A namespace of this run's own: on a server shared by runs (SCALE_TUI_TEST_KUBECONFIG), one
+// left by an earlier, failed run (its Secrets signed by another cluster CA) must not be reused.
+const NS = uniqueName('flow-1');
+const CLUSTER = NS; // one name for both, as before (the golden files write names equal to it as <ns>)
 const GOLDEN = join(__dirname, 'golden');
 const MODEL = withTimeScale(DEFAULT_COST_MODEL, 0.01);
 
@@ -134,8 +137,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await world?.stop();
-});
+  // A shared server (SCALE_TUI_TEST_KUBECONFIG) is left without this run's namespace: what the
+  // tests did not delete goes with it, while the controllers still run (their finalizers).
+  await world?.stop({ release: EXTERNAL_CLUSTER ? [`/api/v1/namespaces/${NS}`] : [], budgetMs: 100_000 });
+}, 120_000);
 
 async function createWorkloadSide(nodeName: string, uid: string, ready: boolean): Promise<void> {
   const [node, ...rest] = workloadObjects(nodeName, uid);
