@@ -6,13 +6,11 @@ import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { testCluster, type TestCluster } from '../support/test-cluster.js';
+import type { TestCluster } from '../support/test-cluster.js';
+import { type KubeletCluster, testClusterWithKubelet } from '../support/kubelet-cluster.js';
 import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { loadOrCreateEtcdPki } from '../../src/engine/backing/etcd-pki.js';
 import { KubeClient } from '../../src/core/kube/client.js';
-import { CreatedObjects } from '../support/created.js';
-import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { runTool } from '../../src/engine/tools/run.js';
 import { installFakeBin } from '../support/fake-bin/index.js';
 
@@ -22,8 +20,7 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
   let dir: string;
   let cluster: TestCluster;
   let etcd: TestEtcd;
-  let kubelet: Kubelet;
-  let created: CreatedObjects | undefined;
+  let world: KubeletCluster | undefined;
   let configPath: string;
 
   const cli = (args: string[]) => execa('node', ['bin/scale-tui.js', '-c', configPath, ...args], { reject: false });
@@ -38,19 +35,13 @@ describe.skipIf(skip !== undefined)('scale-tui backing (real binary, embedded AP
       ca: { certPem: pki.ca.cert, keyPem: pki.ca.key },
       server: { certPem: pki.server.cert, keyPem: pki.server.key },
     });
-    cluster = await testCluster();
-    const kc = new KubeConfig();
-    kc.loadFromString(cluster.kubeconfigYaml);
-    kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'b1-control-plane' });
-    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
     // Its Node goes in afterAll: an external cluster is shared by all suites.
-    await created.startKubelet(kubelet, 'b1-control-plane');
+    world = await testClusterWithKubelet('b1-control-plane');
+    cluster = world.cluster;
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await created?.deleteAll();
-    await cluster?.cleanup();
+    await world?.stop();
     await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);

@@ -5,13 +5,12 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { testCluster, type TestCluster } from '../support/test-cluster.js';
+import type { TestCluster } from '../support/test-cluster.js';
+import { type KubeletCluster, testClusterWithKubelet } from '../support/kubelet-cluster.js';
 import { KubeClient } from '../../src/core/kube/client.js';
-import { Kubelet } from '../../src/sim/kubelet/kubelet.js';
 import { CONTROLLERS } from '../../src/core/tune/flags.js';
 import { CONTROLLER_IDS } from '../../src/core/types.js';
-import { CreatedObjects } from '../support/created.js';
+import type { CreatedObjects } from '../support/created.js';
 import type { KubeObject } from '../../src/manifests/types.js';
 import { managerDeployment } from '../support/deployments.js';
 
@@ -23,7 +22,7 @@ function providerManager(namespace: string, name: string, args: string[]): KubeO
 describe('scale-tui tune (real binary, embedded API server)', () => {
   let dir: string;
   let cluster: TestCluster;
-  let kubelet: Kubelet;
+  let world: KubeletCluster | undefined;
   let configPath: string;
   // What this suite made, deleted at the end: an external cluster is shared by all suites.
   let created: CreatedObjects | undefined;
@@ -36,12 +35,8 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
     dir = mkdtempSync(join(tmpdir(), 'scale-tui-cli-tune-'));
     configPath = join(dir, 'experiment.yaml');
     writeFileSync(configPath, `stateDir: ${join(dir, 'state')}\n`);
-    cluster = await testCluster();
-    const kc = new KubeConfig();
-    kc.loadFromString(cluster.kubeconfigYaml);
-    kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
-    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
-    await created.startKubelet(kubelet, 'kind-control-plane');
+    world = await testClusterWithKubelet('kind-control-plane');
+    ({ cluster, created } = world);
     for (const id of CONTROLLER_IDS.filter((i) => i !== 'bmo')) {
       const c = CONTROLLERS[id];
       await created.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.namespace } });
@@ -56,9 +51,7 @@ describe('scale-tui tune (real binary, embedded API server)', () => {
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await created?.deleteAll();
-    await cluster?.cleanup();
+    await world?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 

@@ -2,16 +2,15 @@
 // first with no providers installed, then with every provider Deployment rolled out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { KubeConfig } from '@kubernetes/client-node';
-import { testCluster, type TestCluster } from '../../support/test-cluster.js';
+import type { TestCluster } from '../../support/test-cluster.js';
+import { type KubeletCluster, testClusterWithKubelet } from '../../support/kubelet-cluster.js';
 import { KubeClient } from '../../../src/core/kube/client.js';
-import { Kubelet } from '../../../src/sim/kubelet/kubelet.js';
 import { CONTROLLERS } from '../../../src/core/tune/flags.js';
 import { CONTROLLER_IDS } from '../../../src/core/types.js';
 import { bmoTestModeArgs } from '../../../src/engine/setup/bmo.js';
 import { verifyAttach } from '../../../src/engine/setup/attach.js';
 import { deploymentPending } from '../../../src/engine/setup/conditions.js';
-import { CreatedObjects } from '../../support/created.js';
+import type { CreatedObjects } from '../../support/created.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 
 function deployment(namespace: string, name: string, container: string, args: string[]): KubeObject {
@@ -32,24 +31,18 @@ function deployment(namespace: string, name: string, container: string, args: st
 
 describe('setup --attach (embedded API server)', () => {
   let cluster: TestCluster;
-  let kubelet: Kubelet;
+  let world: KubeletCluster | undefined;
   // What this suite made, deleted at the end: an external cluster is shared by all suites.
   let created: CreatedObjects | undefined;
   const attach = () =>
     execa('node', ['bin/scale-tui.js', 'setup', '--attach', '--kubeconfig', cluster.kubeconfigPath], { reject: false });
 
   beforeAll(async () => {
-    cluster = await testCluster();
-    const kc = new KubeConfig();
-    kc.loadFromString(cluster.kubeconfigYaml);
-    kubelet = new Kubelet({ kubeconfig: kc, nodeName: 'kind-control-plane' });
-    created = new CreatedObjects(KubeClient.from({ kubeconfigPath: cluster.kubeconfigPath }));
-    await created.startKubelet(kubelet, 'kind-control-plane');
+    world = await testClusterWithKubelet('kind-control-plane');
+    ({ cluster, created } = world);
   });
   afterAll(async () => {
-    await kubelet?.stop();
-    await created?.deleteAll();
-    await cluster?.cleanup();
+    await world?.stop();
   }, 180_000);
 
   it('reports every missing provider with a fix and exits non-zero', async (ctx) => {
