@@ -1,74 +1,41 @@
 // The real binary: `scale-tui create` SIGKILLed mid-batch, `create --resume` finishes it,
 // `delete --all --yes` leaves no object, namespace, etcd user/role or key (real etcd).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
 import { KubeClient } from '../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
-import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
-import { startWorld, type World } from '../support/fake-controllers.js';
+import { type CliWorld, startCliWorld } from '../support/cli-world.js';
+import { requireEtcd } from '../support/etcd-server.js';
+import type { World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 
 const skip = requireEtcd();
+let cli: CliWorld | undefined;
 let world: World;
-let etcd: TestEtcd;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let base: string[];
-let etcdctl: (args: string[]) => string;
 let sessionFlags: string[] = [];
 
 beforeAll(async () => {
   if (skip) return;
-  world = await startWorld();
-  etcd = await startEtcd();
-  dir = mkdtempSync(join(tmpdir(), 'cli-create-'));
-  const root = etcd.clientFiles('root');
-  const rootPassword = 'a-long-generated-root-password';
-  await new EtcdctlAdmin(
-    localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }),
-    rootPassword,
-  ).ensureRoot();
-  const etcdFile = join(dir, 'etcd.json');
-  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), {
-    mode: 0o600,
-  });
-  const kubeconfig = join(dir, 'mgmt.kubeconfig');
-  writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
+  cli = await startCliWorld('cli-create-');
+  ({ world, dir, env } = cli);
   const basePort = await freePortBlock(100);
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
     `topology: dedicated\nnaming:\n  prefix: cli\nbatch:\n  size: 20\n  concurrency: 8\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`,
   );
-  env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };
   base = ['bin/scale-tui.js', '-c', config];
-  etcdctl = (args) => {
-    const r = spawnSync(
-      'etcdctl',
-      [
-        `--endpoints=${etcd.endpoint}`,
-        `--cacert=${etcd.caFile}`,
-        `--cert=${root.certFile}`,
-        `--key=${root.keyFile}`,
-        ...args,
-      ],
-      { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } },
-    );
-    if (r.status !== 0) throw new Error(r.stderr);
-    return r.stdout;
-  };
   // every command below gets the same management/state flags
-  sessionFlags = ['--kubeconfig', kubeconfig, '--state-dir', join(dir, 'state')];
+  sessionFlags = ['--kubeconfig', cli.kubeconfig, '--state-dir', join(dir, 'state')];
 }, 90_000);
 
 afterAll(async () => {
-  await world?.stop();
-  await etcd?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await cli?.stop();
 }, 120_000);
 
 function flags(): string[] {
@@ -121,8 +88,8 @@ describe.skipIf(skip)('scale-tui create/delete (real binary)', () => {
       20,
     );
     // The apiservers are embedded here, so stand in for their writes: one key per tenant.
-    for (const c of status.clusters) etcdctl(['put', `/${c.name}/registry/marker`, 'x']);
-    etcdctl(['put', '/unrelated/key', 'keep']);
+    for (const c of status.clusters) await cli!.etcdctl(['put', `/${c.name}/registry/marker`, 'x']);
+    await cli!.etcdctl(['put', '/unrelated/key', 'keep']);
 
     // 3. delete needs --yes without a terminal, then removes everything.
     const refused = await run(['delete', '--all']);
@@ -135,7 +102,9 @@ describe.skipIf(skip)('scale-tui create/delete (real binary)', () => {
     expect(after.stdout).toMatch(/clusters: 0/);
     expect(after.stdout).toMatch(/left on API servers: nothing/);
     expect(await mgmt.list('v1', 'Namespace', { labelSelector: MANAGED_SELECTOR })).toEqual([]);
-    expect(etcdctl(['get', '', '--prefix', '--keys-only']).split('\n').filter(Boolean)).toEqual(['/unrelated/key']);
-    expect(etcdctl(['user', 'list']).split('\n').filter(Boolean)).toEqual(['root']);
+    expect((await cli!.etcdctl(['get', '', '--prefix', '--keys-only'])).split('\n').filter(Boolean)).toEqual([
+      '/unrelated/key',
+    ]);
+    expect((await cli!.etcdctl(['user', 'list'])).split('\n').filter(Boolean)).toEqual(['root']);
   }, 300_000);
 });

@@ -2,11 +2,10 @@
 // then resume; short CI variant (20 seeds x 50 clusters is test/soak/abort-resume.soak.test.ts).
 // Tenants live in a real etcd when one is installed. SIGKILLs of the real binary are
 // kill-matrix.test.ts.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdAdmin } from '../../src/core/etcd/admin.js';
-import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
-import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
+import { startRootedEtcd } from '../support/cli-world.js';
+import { requireEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 import { abortRound } from './abort-harness.js';
@@ -22,13 +21,7 @@ beforeAll(async () => {
     admin = world.management.etcd;
     return;
   }
-  etcd = await startEtcd();
-  const real = new EtcdctlAdmin(
-    localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }),
-    randomBytes(24).toString('base64url'),
-  );
-  await real.ensureRoot();
-  admin = real;
+  ({ etcd, admin } = await startRootedEtcd());
 }, 90_000);
 afterAll(async () => {
   await world?.stop();

@@ -9,19 +9,16 @@
 // exactly; where a delay kill lands in the work depends on the machine's load, a line kill
 // much less. The records are read with `status --json`; everything else is checked from
 // outside the tool (the management API, etcdctl, the ports, the state dir's key material).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
-import { KubeClient } from '../../src/core/kube/client.js';
 import { LABEL_CLUSTER } from '../../src/manifests/labels.js';
 import type { ClusterRecord } from '../../src/core/types.js';
-import { startEtcd, type TestEtcd } from '../support/etcd-server.js';
-import { startWorld, type World } from '../support/fake-controllers.js';
+import { type CliWorld, startCliWorld } from '../support/cli-world.js';
 import { freePortBlock } from '../support/ports.js';
 import { prng } from './prng.js';
 
@@ -106,67 +103,13 @@ export function seedsFromEnv(defaults: number[]): number[] {
 
 // ---------- the world: one management cluster, controllers, real etcd ----------
 
-export interface MatrixWorld {
-  world: World;
-  etcd: TestEtcd;
-  dir: string;
-  kubeconfig: string;
-  env: NodeJS.ProcessEnv;
-  mgmt: KubeClient;
-  etcdctl(args: string[]): Promise<string>;
-  stop(): Promise<void>;
-}
-
 /**
  * The world of test/cli/create.test.ts: emulated controllers and a simulated kubelet on an
  * embedded management API, and a real etcd the binary administers through
- * SCALE_TUI_MANAGEMENT_ETCD (a root client certificate, etcdctl run locally).
+ * SCALE_TUI_MANAGEMENT_ETCD (test/support/cli-world.ts).
  */
-export async function startMatrixWorld(): Promise<MatrixWorld> {
-  const world = await startWorld();
-  let etcd: TestEtcd | undefined;
-  try {
-    etcd = await startEtcd();
-    const dir = mkdtempSync(join(tmpdir(), 'kill-matrix-'));
-    const root = etcd.clientFiles('root');
-    const rootPassword = randomBytes(24).toString('base64url');
-    const conn = { endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root };
-    await new EtcdctlAdmin(localEtcdctl(conn), rootPassword).ensureRoot();
-    const etcdFile = join(dir, 'etcd.json');
-    writeFileSync(etcdFile, JSON.stringify({ ...conn, rootPassword }), { mode: 0o600 });
-    const kubeconfig = join(dir, 'mgmt.kubeconfig');
-    writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
-    const e = etcd;
-    // Asynchronous on purpose: the management API and the controllers run in this process,
-    // and a synchronous etcdctl would stall them while a child scale-tui waits on them.
-    const etcdctl = (args: string[]): Promise<string> =>
-      new Promise((res, rej) => {
-        const tls = [`--cacert=${e.caFile}`, `--cert=${root.certFile}`, `--key=${root.keyFile}`];
-        const env = { ...process.env, ETCDCTL_API: '3' };
-        execFile('etcdctl', [`--endpoints=${e.endpoint}`, ...tls, ...args], { env }, (err, stdout, stderr) =>
-          err ? rej(new Error(`etcdctl ${args.join(' ')}: ${stderr || err.message}`)) : res(stdout),
-        );
-      });
-    return {
-      world,
-      etcd,
-      dir,
-      kubeconfig,
-      env: { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile },
-      mgmt: KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml }),
-      etcdctl,
-      async stop() {
-        await world.stop();
-        await e.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await world.stop();
-    await etcd?.stop();
-    throw err;
-  }
-}
+export type MatrixWorld = CliWorld;
+export const startMatrixWorld = (): Promise<MatrixWorld> => startCliWorld('kill-matrix-');
 
 // ---------- running the binary ----------
 

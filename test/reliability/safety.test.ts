@@ -2,21 +2,21 @@
 // survive every delete command; the engine allocates around them; keys and kubeconfigs in
 // the state dir are 0600; no certificate, key or token reaches the output or the journal.
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient } from '../../src/core/kube/client.js';
+import type { KubeClient } from '../../src/core/kube/client.js';
 import { MANAGED_SELECTOR } from '../../src/manifests/labels.js';
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
-import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
-import { startWorld, type World } from '../support/fake-controllers.js';
+import { X509Certificate } from 'node:crypto';
+import type { EtcdctlAdmin } from '../../src/engine/etcd/etcdctl.js';
+import { type CliWorld, startCliWorld } from '../support/cli-world.js';
+import { requireEtcd } from '../support/etcd-server.js';
+import type { World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 
 const skip = requireEtcd();
+let cli: CliWorld | undefined;
 let world: World;
-let etcd: TestEtcd;
 let env: NodeJS.ProcessEnv;
 let admin: EtcdctlAdmin;
 let dir: string;
@@ -29,21 +29,9 @@ let output = '';
 
 beforeAll(async () => {
   if (skip) return;
-  world = await startWorld();
-  etcd = await startEtcd();
-  dir = mkdtempSync(join(tmpdir(), 'safety-'));
-  const root = etcd.clientFiles('root');
-  const rootPassword = randomBytes(24).toString('base64url');
-  admin = new EtcdctlAdmin(localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root }), rootPassword);
-  await admin.ensureRoot();
-  const etcdFile = join(dir, 'etcd.json');
-  writeFileSync(etcdFile, JSON.stringify({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...root, rootPassword }), {
-    mode: 0o600,
-  });
-  env = { ...process.env, SCALE_TUI_MANAGEMENT_ETCD: etcdFile };
+  cli = await startCliWorld('safety-');
+  ({ world, admin, dir, env, mgmt } = cli);
   stateDir = join(dir, 'state');
-  const kubeconfig = join(dir, 'mgmt.kubeconfig');
-  writeFileSync(kubeconfig, world.management.kubeconfigYaml, { mode: 0o600 });
   const config = join(dir, 'config.yaml');
   const basePort = await freePortBlock(40);
   // The seed's own prefix: the one a careless delete would take foreign test-N for ours.
@@ -52,8 +40,7 @@ beforeAll(async () => {
     `topology: dedicated\nnaming:\n  prefix: test\nbatch:\n  size: 3\n  concurrency: 4\nendpoint:\n  mode: port-forward\n  host: 127.0.0.1\n  basePort: ${basePort}\n`,
   );
   base = ['bin/scale-tui.js', '-c', config];
-  session = ['--kubeconfig', kubeconfig, '--state-dir', stateDir];
-  mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
+  session = ['--kubeconfig', cli.kubeconfig, '--state-dir', stateDir];
   for (const n of FOREIGN) {
     await mgmt.createOrSkip({
       apiVersion: 'v1',
@@ -69,9 +56,7 @@ beforeAll(async () => {
   }
 }, 90_000);
 afterAll(async () => {
-  await world?.stop();
-  await etcd?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await cli?.stop();
 }, 120_000);
 
 async function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -2,11 +2,10 @@
 // engine.abort() (in-process, not a SIGKILL) once during create and once during delete, on
 // real etcd. Runs only with SCALE_TUI_SOAK=1 (`npm run test:soak`); the CI variant is
 // test/reliability/abort-resume.test.ts; SIGKILLs of the real binary: kill-matrix.soak.test.ts.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdAdmin } from '../../src/core/etcd/admin.js';
-import { EtcdctlAdmin, localEtcdctl } from '../../src/engine/etcd/etcdctl.js';
-import { requireEtcd, startEtcd, type TestEtcd } from '../support/etcd-server.js';
+import { startRootedEtcd } from '../support/cli-world.js';
+import { requireEtcd, type TestEtcd } from '../support/etcd-server.js';
 import { startWorld, type World } from '../support/fake-controllers.js';
 import { freePortBlock } from '../support/ports.js';
 import { abortRound, type RoundResult } from '../reliability/abort-harness.js';
@@ -23,13 +22,7 @@ describe.skipIf(!soak)('soak: 20 seeded graceful aborts x 50 clusters (create an
     world = await startWorld();
     if (noEtcd) admin = world.management.etcd;
     else {
-      etcd = await startEtcd();
-      const real = new EtcdctlAdmin(
-        localEtcdctl({ endpoints: [etcd.endpoint], caFile: etcd.caFile, ...etcd.clientFiles('root') }),
-        randomBytes(24).toString('base64url'),
-      );
-      await real.ensureRoot();
-      admin = real;
+      ({ etcd, admin } = await startRootedEtcd());
     }
   }, 90_000);
   afterAll(async () => {
