@@ -172,7 +172,9 @@ function estimate(n: unknown, vars: Map<string, JSONSchemaProps | undefined>, no
       const c = args as { iterable: unknown; iterVarName: string; init: unknown; step: unknown };
       const it = estimate(c.iterable, vars, node);
       const steps = it.literal ?? maxCardinality(it.schema);
-      const elem = it.schema?.type === 'array' ? it.schema.items : it.schema ? { type: 'string' } : undefined;
+      // a map's keys are declared as CEL's plain string type, which carries no size (0)
+      const elem =
+        it.schema?.type === 'array' ? it.schema.items : it.schema ? { type: 'string', maxLength: 0 } : undefined;
       const inner = new Map(vars).set(c.iterVarName, elem as JSONSchemaProps | undefined);
       const step = estimate(c.step, inner, node).cost + 1;
       return { cost: it.cost + estimate(c.init, vars, node).cost + steps * step };
