@@ -146,6 +146,8 @@ export interface FarmStatusView {
   errors: number;
   portForwardActive: number;
   portForwardSessions: number;
+  /** Times the engine restarted this (local) farm after it died; absent for none or a remote farm. */
+  restarts?: number;
 }
 
 export function setFarm(store: ScaleStore, farm: FarmStatusView): void {

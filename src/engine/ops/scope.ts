@@ -141,6 +141,7 @@ export class EngineScope {
       // The farm binds what CAPI dials: the resolved endpoint host (start-up resolves `auto`).
       farmHost: () => (this.reach.mode === 'port-forward' ? this.reach.host : this.management.nodeHost),
       log: (level, message) => this.log(level, message),
+      store: this.store,
     });
     this.reach =
       opts.reach ??

@@ -6,7 +6,10 @@ import { setFarm, type FarmStatusView, type ScaleStore } from '../../state/store
 
 export interface FarmSource {
   name: string;
+  /** Read at each round: a restarted farm's client changes it in place. */
   url: string;
+  /** Restarts of the local farm after it died (farm-supervisor.ts). */
+  restarts?: () => number;
 }
 
 interface ClustersBody {
@@ -42,9 +45,11 @@ export async function readFarm(src: FarmSource, timeoutMs = 3000): Promise<FarmS
       getJson<ClustersBody>(`${src.url}/clusters`, timeoutMs),
       getJson<MetricsBody>(`${src.url}/metrics`, timeoutMs),
     ]);
+    const restarts = src.restarts?.() ?? 0;
     return {
       name: src.name,
       url: src.url,
+      ...(restarts > 0 ? { restarts } : {}),
       reachable: true,
       clusters: c.clusters.length,
       capacity: c.capacity,

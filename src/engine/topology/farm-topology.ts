@@ -17,6 +17,8 @@ import { FarmClient, type FarmCapacity } from './farm.js';
 import { readFarms } from './farm-registry.js';
 import { ensureLocalFarm, findLocalFarm, stopBackgroundFarm, type LocalFarm } from './farm-process.js';
 import { type FarmRestarts, type FarmSupervisor, readFarmRestarts, superviseLocalFarm } from './farm-supervisor.js';
+import { monitorFarms } from './farm-monitor.js';
+import type { ScaleStore } from '../../state/store.js';
 import type { ClusterPlace, Site, TopologyStrategy } from './types.js';
 
 /** The name of the in-process farm (not a name `farm add` accepts for another farm). */
@@ -29,6 +31,8 @@ export interface FarmTopologyDeps {
   host: () => string;
   /** The engine log (the local farm's restarts are reported there). */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Where each farm's row is kept for the TUI (polled every 5 s; none: no polling). */
+  store?: ScaleStore;
 }
 
 export class FarmTopology implements TopologyStrategy {
@@ -43,6 +47,7 @@ export class FarmTopology implements TopologyStrategy {
   private starting?: Promise<void>;
   /** Restarts the local farm if it dies while this engine runs (farm-supervisor.ts). */
   private supervisor?: FarmSupervisor;
+  private stopMonitor?: () => void;
 
   constructor(private readonly deps: FarmTopologyDeps) {}
 
@@ -119,6 +124,18 @@ export class FarmTopology implements TopologyStrategy {
       });
     }
     this.capacities = await Promise.all([...this.clients.values()].map((c) => c.capacity()));
+    this.stopMonitor?.();
+    if (this.deps.store) {
+      // The URL is read at each round: a restarted local farm's client follows it in place.
+      const sources = [...this.clients.values()].map((c) => ({
+        name: c.ref.name,
+        get url() {
+          return c.ref.url;
+        },
+        ...(c.ref.name === LOCAL_FARM ? { restarts: () => this.supervisor?.restarts ?? 0 } : {}),
+      }));
+      this.stopMonitor = monitorFarms(this.deps.store, sources);
+    }
   }
 
   /** The local farm's state dir (what a background farm serves). */
@@ -150,6 +167,8 @@ export class FarmTopology implements TopologyStrategy {
    * One this session started and left empty (every create failed before registering) goes.
    */
   async close(): Promise<void> {
+    this.stopMonitor?.();
+    this.stopMonitor = undefined;
     this.supervisor?.stop();
     this.supervisor = undefined;
     if (this.local?.started) await this.stopIfEmpty().catch(() => undefined);

@@ -7,6 +7,7 @@ import { MANAGEMENT_SITE, type ClusterPlace, type Site, type TopologyStrategy } 
 import { ShardSetup } from './sharded.js';
 import { ensureCapdProvider } from './capd.js';
 import { FarmTopology } from './farm-topology.js';
+import type { ScaleStore } from '../../state/store.js';
 
 export interface StrategyDeps {
   config: ExperimentConfig;
@@ -17,6 +18,8 @@ export interface StrategyDeps {
   farmHost?: () => string;
   /** The engine log (the farm topology reports its local farm's restarts there). */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The farm topology polls its farms into the store's farm rows (farm-monitor.ts). */
+  store?: ScaleStore;
 }
 
 abstract class Base implements TopologyStrategy {
@@ -138,6 +141,7 @@ export function makeTopology(name: Topology, deps: StrategyDeps): TopologyStrate
         stateDir: deps.stateDir ?? deps.config.stateDir,
         host: deps.farmHost ?? (() => deps.management.nodeHost),
         log: deps.log,
+        store: deps.store,
       });
   }
 }

@@ -16,6 +16,7 @@ function farmLine(f: FarmStatusView): Line {
     `  p50 ${f.p50Ms.toFixed(1)} ms  p99 ${f.p99Ms.toFixed(1)} ms`,
     f.errors > 0 ? seg(`  ${f.errors} errors`, { color: 'warn' }) : '',
     `  port-forward ${f.portForwardActive} open / ${f.portForwardSessions}`,
+    f.restarts ? seg(`  restarted ${f.restarts}x`, { color: 'warn' }) : '',
   );
 }
 

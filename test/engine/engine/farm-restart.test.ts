@@ -1,9 +1,9 @@
 // The background farm dies mid-run (SIGKILL) and the engine that is running starts it again:
 // no new engine, no `create --resume`. The clusters answer again on the same ports with the
 // same serving certificates and their objects (CAPI's own kubeconfig lists the Node), the
-// engine log says what happened, `status` counts the restart, and a control call through
-// the same engine reaches the new farm. A farm stopped on purpose (`delete --all` leaves it
-// empty) is not started again.
+// engine log says what happened, `status` and the TUI's farm row count the restart, and a
+// control call through the same engine reaches the new farm. A farm stopped on purpose
+// (`delete --all` leaves it empty) is not started again.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -103,6 +103,10 @@ describe('topology farm: a background farm that dies mid-run', () => {
       ).toBe(true);
       expect(lines.some((m) => m.startsWith(`farm: restarted the background farm (pid ${before!.pid} -> `))).toBe(true);
       expect((await engine.status()).farm?.restarts?.count).toBe(1);
+      // The TUI's farm row (polled every 5 s) follows the new farm and counts the restart.
+      await expect
+        .poll(() => store.getState().farms?.local, { timeout: 20_000, interval: 500 })
+        .toMatchObject({ reachable: true, restarts: 1, clusters: 2 });
       // A control call through the same engine reaches the new farm.
       const first = clusters[0]!.name;
       expect(await engine.farmFault(first, 'api-slow')).toMatchObject({ latencyMs: expect.any(Number) });

@@ -47,6 +47,10 @@ describe('farm monitor and row', () => {
     expect(rows[0]).toContain('farm local');
     expect(rows[0]).toContain('2/10 clusters');
     expect(rows[0]).toContain('1 down');
+    expect(rows[0]).not.toContain('restarted');
+    // A local farm the engine restarted says so in its row.
+    const restarted = await readFarm({ name: 'local', url: h.controlUrl, restarts: () => 2 });
+    expect(farmRows({ farms: { local: restarted } }).map(lineText)[0]).toContain('restarted 2x');
   });
 
   it('journals a metrics window per interval in metrics.jsonl beside the state', async () => {
