@@ -105,12 +105,12 @@ export async function runCreates(scope: EngineScope, batchId: string, records: C
   const results = await Promise.all(
     records.map((r) =>
       scope.pool
-        .run(() => {
+        .run(async () => {
           // The latest record (its transitions so far) is the store's, read when the slot opens.
           const rec = scope.state().clusters[r.name] ?? r;
           if (render) return createCapdCluster(ctx, rec, render);
           if (farm) return createFarmCluster(ctx, farm, rec);
-          return createCluster(ctx, rec, r.placement ? scope.siteHealth?.signal(r.placement) : undefined);
+          return createCluster(ctx, rec, r.placement ? await scope.siteHealth?.signalNow(r.placement) : undefined);
         })
         .catch((err: Error) => {
           if (scope.signal.aborted) return 'aborted' as const;

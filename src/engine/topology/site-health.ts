@@ -38,6 +38,8 @@ interface SiteState {
   ctl: AbortController;
   timer?: NodeJS.Timeout;
   inFlight?: AbortController;
+  /** The probe now running, so a caller can wait for its verdict. */
+  running?: Promise<void>;
 }
 
 export const SITE_HEALTH_DEFAULTS = { intervalMs: 2000, probeTimeoutMs: 5000, downAfterMs: 20_000 } as const;
@@ -80,10 +82,35 @@ export class SiteHealth {
     return this.sites.get(site)?.down ?? false;
   }
 
+  /**
+   * The site's signal for work starting now. A site declared down is probed again first
+   * (or its probe in flight awaited), so work resumed the moment it is back (`create
+   * --resume` after the link returns) is not failed by the verdict of a probe up to one
+   * interval old.
+   */
+  async signalNow(site: string): Promise<AbortSignal | undefined> {
+    const s = this.sites.get(site);
+    if (!s) return undefined;
+    if (s.down && !this.stopped) {
+      if (!s.running) {
+        clearTimeout(s.timer);
+        this.run(s);
+      }
+      await s.running;
+    }
+    return s.ctl.signal;
+  }
+
   private schedule(s: SiteState, ms: number): void {
     if (this.stopped) return;
-    s.timer = setTimeout(() => void this.check(s), ms);
+    s.timer = setTimeout(() => this.run(s), ms);
     s.timer.unref?.();
+  }
+
+  private run(s: SiteState): void {
+    s.running = this.check(s).finally(() => {
+      s.running = undefined;
+    });
   }
 
   private async check(s: SiteState): Promise<void> {

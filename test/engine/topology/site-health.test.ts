@@ -81,3 +81,36 @@ describe('site health', () => {
     h.stop();
   });
 });
+
+describe('site health, work starting on a site that is back', () => {
+  it('signalNow probes a down site at once: work resumed the moment it answers gets a live signal', async () => {
+    vi.useFakeTimers();
+    const b1 = { up: true };
+    const h = new SiteHealth([probe('b1', b1)], {
+      intervalMs: 2000,
+      probeTimeoutMs: 500,
+      downAfterMs: 5000,
+      now: () => Date.now(),
+    });
+    h.start();
+    await vi.advanceTimersByTimeAsync(100);
+    b1.up = false;
+    await vi.advanceTimersByTimeAsync(6500);
+    expect(h.isDown('b1')).toBe(true);
+    // Back, but the next scheduled probe is up to an interval away: signal() still says down.
+    b1.up = true;
+    expect(h.signal('b1')!.aborted).toBe(true);
+    const live = await h.signalNow('b1');
+    expect(live!.aborted).toBe(false);
+    expect(h.isDown('b1')).toBe(false);
+    // Still down: the fresh probe's verdict, an aborted signal, and no duplicate probe loop.
+    b1.up = false;
+    await vi.advanceTimersByTimeAsync(6500);
+    const calls = vi.getTimerCount();
+    const dead = await h.signalNow('b1');
+    expect(dead!.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(calls);
+    expect(await h.signalNow('nowhere')).toBeUndefined();
+    h.stop();
+  });
+});
