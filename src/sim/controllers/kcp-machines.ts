@@ -60,6 +60,7 @@ export async function createControlPlaneMachine(
   kcp: Obj,
   cluster: Obj,
   join: boolean,
+  failureDomain?: string,
 ): Promise<void> {
   const ns = kcp.metadata.namespace ?? '';
   const c = cluster.metadata.name;
@@ -122,6 +123,7 @@ export async function createControlPlaneMachine(
         bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfig', name } },
         infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'Metal3Machine', name },
         readinessGates: kcpReadinessGates(kcp),
+        ...(failureDomain ? { failureDomain } : {}),
       },
     });
   } catch (err) {

@@ -14,8 +14,9 @@
 //   to delete) healthy, otherwise wait 15 s.
 // Which Machine goes (selectMachineForInPlaceUpdateOrScaleDown): one with the
 // cluster.x-k8s.io/delete-machine annotation (outdated ones first), else an outdated one,
-// else any; of those the oldest (MachineInFailureDomainWithMostMachines without failure
-// domains: the emulated infrastructure reports none).
+// else any; of those the oldest in the failure domain with the most (kcp-failure-domains.ts;
+// without failure domains, the oldest). A new Machine goes to the failure domain with the
+// fewest up-to-date Machines.
 // With stacked etcd, leadership leaves the Machine before KCP deletes it, and the hook
 // removes its etcd member (both again) before the infrastructure goes (kcp-etcd-members.ts).
 import type { ControllerContext } from './runtime.js';
@@ -25,6 +26,13 @@ import { scaled } from '../cost-model/model.js';
 import { isExternalEtcd } from './kcp-certs.js';
 import { createControlPlaneMachine, KCP_PRE_TERMINATE_HOOK } from './kcp-machines.js';
 import { forwardLeadershipFrom, removeMemberOfDeletingMachine, type EtcdStep } from './kcp-etcd-members.js';
+import {
+  controlPlaneFailureDomains,
+  machineInFailureDomainWithMostMachines,
+  nextFailureDomainForScaleUp,
+} from './kcp-failure-domains.js';
+
+export { oldest } from './kcp-failure-domains.js';
 
 /** clusterv1.DeleteMachineAnnotation: the user's pick for the next Machine to go. */
 export const DELETE_MACHINE_ANNOTATION = 'cluster.x-k8s.io/delete-machine';
@@ -81,19 +89,15 @@ export function needsRollout(ctx: ControllerContext, kcp: Obj, machine: Obj): bo
   return !contains(commonSpec(field<Record<string, unknown>>(config, 'spec')), want);
 }
 
-const createdAt = (m: Obj) => Date.parse(m.metadata.creationTimestamp ?? '') || 0;
-
-/** collections.Machines.Oldest (ties, within the API's one-second resolution, by name). */
-export function oldest(machines: Obj[]): Obj | undefined {
-  return [...machines].sort((a, b) => createdAt(a) - createdAt(b) || a.metadata.name.localeCompare(b.metadata.name))[0];
-}
-
 const marked = (list: Obj[]) => list.filter((m) => DELETE_MACHINE_ANNOTATION in (m.metadata.annotations ?? {}));
 
-/** selectMachineForInPlaceUpdateOrScaleDown, without failure domains (see the file comment). */
-export function machineToDelete(live: Obj[], outdated: Obj[]): Obj | undefined {
+/**
+ * selectMachineForInPlaceUpdateOrScaleDown: the eligible Machines (see the file comment), then
+ * MachineInFailureDomainWithMostMachines among them.
+ */
+export function machineToDelete(domains: string[], live: Obj[], outdated: Obj[]): Obj | undefined {
   const eligible = [marked(outdated), marked(live), outdated, live].find((l) => l.length > 0) ?? [];
-  return oldest(eligible);
+  return machineInFailureDomainWithMostMachines(domains, live, eligible);
 }
 
 const deletedAt = (m: Obj) => Date.parse(m.metadata.deletionTimestamp ?? '') || 0;
@@ -129,10 +133,17 @@ export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput):
     return { acted: true, upToDate, requeueAfterMs: await reconcilePreTerminateHook(ctx, s, deleting) };
 
   const desired = field<number>(s.kcp, 'spec', 'replicas') ?? 1;
+  const domains = controlPlaneFailureDomains(s.cluster);
+  const nextDomain = () =>
+    nextFailureDomainForScaleUp(
+      domains,
+      s.machines,
+      live.filter((m) => !outdated.includes(m)),
+    );
   const preflightFailed = { acted: false, upToDate, requeueAfterMs: scaled(ctx.model, PREFLIGHT_FAILED_REQUEUE_MS) };
   const scaleUp = async (): Promise<ScalingStep> => {
     if (!s.initialized || !live.every((m) => s.healthy(m))) return preflightFailed;
-    await createControlPlaneMachine(ctx, s.kcp, s.cluster, true);
+    await createControlPlaneMachine(ctx, s.kcp, s.cluster, true, nextDomain());
     return { acted: true, upToDate };
   };
   const scaleDown = async (machine: Obj | undefined): Promise<ScalingStep> => {
@@ -147,7 +158,7 @@ export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput):
 
   if (live.length === 0) {
     if (desired === 0) return { acted: false, upToDate };
-    await createControlPlaneMachine(ctx, s.kcp, s.cluster, false);
+    await createControlPlaneMachine(ctx, s.kcp, s.cluster, false, nextDomain());
     return { acted: true, upToDate };
   }
   if (outdated.length > 0) {
@@ -155,9 +166,9 @@ export async function reconcileScaling(ctx: ControllerContext, s: ScalingInput):
     const maxSurge = Number(
       field<number | string>(s.kcp, 'spec', 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ?? 1,
     );
-    return live.length < desired + maxSurge ? scaleUp() : scaleDown(machineToDelete(live, outdated));
+    return live.length < desired + maxSurge ? scaleUp() : scaleDown(machineToDelete(domains, live, outdated));
   }
   if (live.length < desired) return scaleUp();
-  if (live.length > desired) return scaleDown(machineToDelete(live, outdated));
+  if (live.length > desired) return scaleDown(machineToDelete(domains, live, outdated));
   return { acted: false, upToDate };
 }
