@@ -23,6 +23,7 @@ import type { ThresholdRule } from '../metrics/report/thresholds.js';
 import { startMetrics } from '../metrics/index.js';
 import { ServiceAccountMetricsReader } from '../engine/kube/metrics-reader.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { startHeapReducer } from './heap-reducer.js';
 
 export interface DemoOptions {
   clusters: number;
@@ -101,6 +102,8 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
     await sim.stop();
     throw err;
   }
+  // Give back the heap pages the run's churn frees: the demo is never idle, so V8 does not (issue 15).
+  const heapReducer = startHeapReducer();
   // The same samplers a real run uses, over HTTP against the embedded servers.
   const journal = new Journal(runJournalPath(stateDir, engine.runId));
   // What makes two demo runs differ, for `report RUN_A RUN_B` (settings that differ).
@@ -147,6 +150,7 @@ export async function startDemoWorld(opts: DemoOptions): Promise<DemoWorld> {
       journal.close();
       await engine.shutdown().catch(() => {});
       await sim.stop();
+      heapReducer.stop();
       if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
