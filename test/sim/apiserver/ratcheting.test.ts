@@ -7,7 +7,8 @@
 //   - a CEL rule without oldSelf that fails on an unchanged value is a warning, not an error
 //     (schema/cel/validation.go); once the value changes, it fails.
 //   - optionalOldSelf: true runs a transition rule on create too, with oldSelf an optional
-//     without a value; a rule that sets optionalOldSelf without reading oldSelf is refused.
+//     without a value; a rule that sets optionalOldSelf without reading oldSelf is refused, and so
+//     is a transition rule under a list whose items do not correlate (not list-type=map).
 // Over HTTP, so the same cases run against SCALE_TUI_TEST_KUBECONFIG: the tightened schema is
 // waited for (a real server swaps it in asynchronously) before the updates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +206,33 @@ describe('optionalOldSelf', () => {
     expect(down.status).toBe(422);
     expect(causesOf(down.json())).toEqual([
       { reason: 'FieldValueInvalid', field: 'spec.level', message: 'Invalid value: "integer": level may not go down' },
+    ]);
+  });
+
+  it('a CRD whose transition rule sits under an atomic list is refused: its items have no old value', async () => {
+    const group2 = newGroup('ratchet');
+    const props = {
+      entries: {
+        type: 'array',
+        maxItems: 10,
+        items: {
+          type: 'string',
+          maxLength: 10,
+          'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'immutable' }],
+        },
+      },
+    };
+    const r = await c.raw('POST', CRDS, JSON.stringify(crdFor(group2, props)));
+    if (r.status === 201) groups.push(group2);
+    expect(r.status).toBe(422);
+    expect(causesOf(r.json())).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field:
+          'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[entries].items.x-kubernetes-validations[0].rule',
+        message:
+          'Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[entries]',
+      },
     ]);
   });
 
