@@ -52,14 +52,17 @@ export interface ControlPlaneHealth {
   machines: Map<string, MachineHealth>;
   /** Every machine's control-plane pods Ready. */
   componentsHealthy: boolean;
-  /** Every machine's etcd member healthy (always true with external etcd). */
+  /**
+   * For the Available condition: every Machine not being deleted has a healthy etcd member
+   * and the members match the Machines (always true with external etcd).
+   */
   etcdHealthy: boolean;
   /** EtcdClusterHealthy's reason and message, as upstream aggregates them from the Machines. */
   etcd?: ConditionDetail;
   /** Stacked etcd, when a member answered: its members and leader (ControlPlane.EtcdMembers, EtcdLeader). */
   etcdMembers?: Member[];
   etcdLeader?: Member;
-  /** Every member has a Machine (compareMachinesAndMembers, the KCP-wide part). */
+  /** Every member has a Machine, or a Machine still waits for its Node (EtcdMembersAndMachinesAreMatching). */
   etcdMembersMatch?: boolean;
   /** The workload cluster's control-plane Nodes (ControlPlane.Nodes), by name. */
   nodeNames?: string[];
@@ -209,11 +212,14 @@ async function inspectEtcd(input: HealthInput, result: ControlPlaneHealth): Prom
           `Etcd member ${member.name || `${member.id} (Name not yet assigned)`} does not have a corresponding Machine`,
         );
   }
-  result.etcdMembersMatch = kcpErrors.length === 0;
+  // A member without a Machine while a Machine waits for its Node may be that Machine's:
+  // upstream does not count it against availability (EtcdMembersAndMachinesAreMatching).
+  const provisioning = input.machines.some((m) => !nodeOf(m));
+  result.etcdMembersMatch = kcpErrors.length === 0 || provisioning;
   const live = aggregate(
     input.machines.filter((m) => !m.metadata.deletionTimestamp),
     result,
-    kcpErrors,
+    result.etcdMembersMatch ? [] : kcpErrors,
   );
   result.etcdHealthy = live.status === 'True';
   return aggregate(input.machines, result, kcpErrors);

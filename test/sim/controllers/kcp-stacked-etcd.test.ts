@@ -287,16 +287,19 @@ describe('KCP with stacked etcd: scale down and roll, through etcd (CAPI v1.14)'
     // A healthy KCP waits for events: one arrives (a label on the KCP), as a watch would bring.
     await client.mergePatch(objectPath(R.kcp, CLUSTER, NS), { metadata: { labels: { poke: '1' } } });
     await until('the stray member removed', async () => !etcd().byName('stray-node'));
-    const unhealthy = timeline
-      .slice(from)
-      .find(
-        (e) =>
-          e.kind === 'write' &&
-          e.w.controller === 'kcp' &&
-          e.w.path.endsWith(`/kubeadmcontrolplanes/${CLUSTER}/status`) &&
-          cond(e.w.body, 'EtcdClusterHealthy')?.status === 'False',
-      ) as { kind: 'write'; w: Write } | undefined;
-    expect(cond(unhealthy?.w.body, 'EtcdClusterHealthy')).toMatchObject({
+    // KCP writes its status after the removal, in the same reconcile: wait for that write.
+    const unhealthy = await until('a KCP status write with EtcdClusterHealthy False', async () =>
+      timeline
+        .slice(from)
+        .map((e) => (e.kind === 'write' ? e.w : undefined))
+        .find(
+          (w) =>
+            w?.controller === 'kcp' &&
+            w.path.endsWith(`/kubeadmcontrolplanes/${CLUSTER}/status`) &&
+            cond(w.body, 'EtcdClusterHealthy')?.status === 'False',
+        ),
+    );
+    expect(cond(unhealthy.body, 'EtcdClusterHealthy')).toMatchObject({
       status: 'False',
       reason: 'NotHealthy',
       message: '* Etcd member stray-node does not have a corresponding Machine',
