@@ -37,6 +37,8 @@ export function assertBatchCount(opts: BatchOptions): void {
 
 export async function createBatch(scope: EngineScope, opts: BatchOptions): Promise<BatchSummary> {
   const { config, topology } = scope;
+  // The farm may have been stopped since start-up (delete --all): placement reads its capacity.
+  if (topology instanceof FarmTopology) await topology.setup();
   const prior = replay(allJournalEvents(scope));
   const used = usedNumbers(config.naming.prefix, await takenNames(scope, prior.clusters.keys()));
   const perPlacement = new Map<string, number>();
@@ -98,6 +100,8 @@ export async function runCreates(scope: EngineScope, batchId: string, records: C
   const { topology, store } = scope;
   const capd = topology.name === 'capd';
   const farm = topology instanceof FarmTopology ? topology : undefined;
+  // Resume and retry come here without createBatch: the farm must serve them too (cheap when it does).
+  if (farm && records.length > 0) await farm.setup();
   const first = records[0];
   if (!capd && !farm && first && topology.apiserverSite(first) === undefined) await ensureSharedApi(scope);
   const ctx = scope.context();

@@ -60,6 +60,8 @@ export interface FarmSupervisorOptions {
 export interface FarmSupervisor {
   /** Restarts this supervisor made. */
   readonly restarts: number;
+  /** Still probing: false once stopped, after a stop on purpose was seen, or after giving up. */
+  readonly active: boolean;
   stop(): void;
 }
 
@@ -188,6 +190,9 @@ export function superviseLocalFarm(o: FarmSupervisorOptions): FarmSupervisor {
   return {
     get restarts() {
       return restarts;
+    },
+    get active() {
+      return !stopped;
     },
     stop: () => {
       stopped = true;

@@ -7,15 +7,20 @@
 // that dies is started again (farm-supervisor.ts). A cluster's placement is the name
 // of the farm that serves it, chosen by free capacity like backing clusters are.
 //
+// setup() runs before every batch, not once per engine: a TUI session lives through
+// `delete --all` (which stops the local farm) and then creates again, and that batch needs
+// the farm back. When the farm serves, the check is a few file reads and no request.
+//
 // Why a strategy of its own and not a Site: a farm is no Kubernetes cluster (no Deployment,
 // Service or etcd tenant to write); it is reached through its FKAS-style control API only.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlacementTarget } from '../allocate/allocate.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { UserError } from '../../core/errors.js';
 import { FarmClient, type FarmCapacity } from './farm.js';
 import { readFarms } from './farm-registry.js';
-import { ensureLocalFarm, findLocalFarm, stopBackgroundFarm, type LocalFarm } from './farm-process.js';
+import { FARM_LOCK, ensureLocalFarm, findLocalFarm, stopBackgroundFarm, type LocalFarm } from './farm-process.js';
 import { type FarmRestarts, type FarmSupervisor, readFarmRestarts, superviseLocalFarm } from './farm-supervisor.js';
 import { monitorFarms } from './farm-monitor.js';
 import type { ScaleStore } from '../../state/store.js';
@@ -45,6 +50,10 @@ export class FarmTopology implements TopologyStrategy {
   /** The local farm in use (undefined with remote farms); `started`: by this session. */
   private local?: LocalFarm & { started: boolean };
   private starting?: Promise<void>;
+  /** start() has finished: its farms are known and their capacity read. */
+  private ready = false;
+  /** This engine stopped the local farm (`delete --all` left it empty). */
+  private stoppedHere = false;
   /** Restarts the local farm if it dies while this engine runs (farm-supervisor.ts). */
   private supervisor?: FarmSupervisor;
   private stopMonitor?: () => void;
@@ -86,12 +95,39 @@ export class FarmTopology implements TopologyStrategy {
     return [...this.clients.values()];
   }
 
+  /**
+   * Before the engine's first operation and before each batch: the farms are known and the
+   * local one serves. A local farm that is gone and that no supervisor brings back (this
+   * engine's `delete --all` stopped it, `farm stop` did, or the supervisor gave up) is
+   * started again, with a new supervisor and monitor. Concurrent callers share one start.
+   */
   setup(): Promise<void> {
-    this.starting ??= this.start().catch((err: unknown) => {
+    if (this.ready && this.localGone()) {
+      this.deps.log?.(
+        'info',
+        `farm: starting the background farm again for this batch (${this.stoppedHere ? 'delete --all stopped it' : 'it is not running'}); it serves ${this.localDir}`,
+      );
+      this.ready = false;
       this.starting = undefined;
-      throw err;
-    });
+    }
+    this.starting ??= this.start().then(
+      () => {
+        this.ready = true;
+        this.stoppedHere = false;
+      },
+      (err: unknown) => {
+        this.starting = undefined;
+        throw err;
+      },
+    );
     return this.starting;
+  }
+
+  /** The local farm in use no longer runs, and it is not the supervisor's to restart. */
+  private localGone(): boolean {
+    if (!this.local || findLocalFarm(this.localDir)) return false;
+    // A lock left by a farm that died is a crash: the supervisor restarts it while it tries.
+    return !this.supervisor?.active || !existsSync(join(this.localDir, FARM_LOCK));
   }
 
   private async start(): Promise<void> {
@@ -174,6 +210,7 @@ export class FarmTopology implements TopologyStrategy {
     if (this.local?.started) await this.stopIfEmpty().catch(() => undefined);
     this.local = undefined;
     this.starting = undefined;
+    this.ready = false;
   }
 
   private async stopIfEmpty(): Promise<void> {
@@ -184,6 +221,6 @@ export class FarmTopology implements TopologyStrategy {
     // Stopped on purpose: the supervisor must not start it again.
     this.supervisor?.stop();
     this.supervisor = undefined;
-    await stopBackgroundFarm(this.localDir);
+    if (await stopBackgroundFarm(this.localDir)) this.stoppedHere = true;
   }
 }
