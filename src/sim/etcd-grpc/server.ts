@@ -19,6 +19,7 @@
 //   svc.serveEtcd(duplex, member: EtcdMemberIdentity, membership?)   // port 2379 of the etcd pod
 //   svc.serveTls(duplex, { certPem, keyPem })           // port 6443 of the kube-apiserver pod
 //   svc.forget(identity)   // a deleted cluster's cached TLS set-up
+//   svc.forgetCluster(key) // ... and its membership, by cluster name
 //   svc.stats, svc.close()
 import http2, { type Http2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
@@ -123,9 +124,22 @@ export class EtcdGrpcService {
 
   /** Drops the cached TLS set-up of an identity (a deleted cluster); open connections go on. */
   forget(identity: { certPem: string; caPem?: string; cluster?: string }): void {
-    const prefix = `${identity.certPem}${identity.caPem ?? ''}`;
-    for (const key of [...this.tlsServers.keys()]) if (key.startsWith(prefix)) this.tlsServers.delete(key);
+    const pair = `${identity.certPem}${identity.caPem ?? ''}`;
+    for (const key of [...this.tlsServers.keys()])
+      if (key === pair || key.endsWith(`\u0000${pair}`)) this.tlsServers.delete(key);
     if (identity.cluster) this.memberships.delete(identity.cluster);
+  }
+
+  /** What is kept between connections: clusters with a membership, and TLS servers (one per member). */
+  get kept(): { clusters: number; tlsServers: number } {
+    return { clusters: this.memberships.size, tlsServers: this.tlsServers.size };
+  }
+
+  /** Drops everything kept for a cluster that is gone: its members' TLS set-up and its membership. */
+  forgetCluster(cluster: string): void {
+    this.memberships.delete(cluster);
+    // Member keys start with the cluster's name and a NUL, which no name or PEM holds.
+    for (const key of [...this.tlsServers.keys()]) if (key.startsWith(`${cluster}\u0000`)) this.tlsServers.delete(key);
   }
 
   /** Ends every connection this service is serving. */
@@ -146,7 +160,7 @@ export class EtcdGrpcService {
   private tlsServerFor(identity: EtcdMemberIdentity | { certPem: string; keyPem: string }): TlsServer {
     const key =
       'caPem' in identity
-        ? `${identity.certPem}${identity.caPem}\n${identity.cluster}/${identity.memberName}`
+        ? `${identity.cluster}\u0000${identity.memberName}\u0000${identity.certPem}${identity.caPem}`
         : identity.certPem;
     const hit = this.tlsServers.get(key);
     if (hit) return hit;

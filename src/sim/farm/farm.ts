@@ -320,6 +320,7 @@ export class Farm {
     this.clusters.delete(key);
     this.dirty.delete(key);
     this.metrics.forget(key);
+    this.ownPortForward?.forget(e.server);
     await e.server.stop();
     this.state.remove(namespace, cluster);
     return true;

@@ -15,6 +15,8 @@ import type { FarmClusterServer, PortForwardHook } from './cluster-server.js';
 
 export interface FarmPortForward {
   hook: PortForwardHook;
+  /** Lets go of what the etcd service keeps for a cluster that is no longer served. */
+  forget(cluster: FarmClusterServer): void;
   close(): void;
 }
 
@@ -74,6 +76,7 @@ export function farmPortForward(): FarmPortForward {
   return {
     hook: (cluster, req, socket, head, target) =>
       handlePortForwardUpgrade(req, socket, head, target, { open: open(cluster), streams }),
+    forget: (cluster) => etcd.forgetCluster(cluster.key),
     close: () => {
       for (const s of [...streams]) s();
       etcd.close();

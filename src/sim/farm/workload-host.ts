@@ -53,6 +53,7 @@ export function createWorkloadFarm(): WorkloadFarm {
         stop: async () => {
           live.delete(server);
           metrics.forget(o.name);
+          pf.forget(server);
           await server.stop();
         },
       };

@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCert, type CertKeyPair } from '../../../src/core/pki/index.js';
 import { EtcdClient, EtcdGrpcCallError } from '../../../src/sim/etcd-grpc/client.js';
+import { EtcdGrpcService } from '../../../src/sim/etcd-grpc/server.js';
+import { EtcdMembership } from '../../../src/sim/etcd-grpc/membership.js';
+import { etcdServingCert } from '../../../src/sim/etcd-grpc/member.js';
+import { duplexPair } from '../../../src/sim/portforward/duplex-pair.js';
 import { Farm } from '../../../src/sim/farm/farm.js';
 import { openPortForward } from '../../../src/sim/portforward/client.js';
 import { portForwardEndpoint } from '../../../src/sim/controllers/kcp-etcd.js';
@@ -69,6 +73,37 @@ async function refusal(p: Promise<unknown>): Promise<{ code: number; message: st
   // The client's message is `etcd <method>: <grpc-message> (grpc status N)`.
   return { code: e.code, message: /^etcd \S+: (.*) \(grpc status \d+\)$/.exec(e.message)?.[1] ?? e.message };
 }
+
+describe('the fake etcd service keeps nothing for a cluster it forgot', () => {
+  it('forgetCluster drops the cluster’s membership and its members’ TLS servers, not another’s', async () => {
+    const p = await clusterPki();
+    const svc = new EtcdGrpcService();
+    const serve = (cluster: string, node: string) => {
+      const [client, server] = duplexPair();
+      const membership = new EtcdMembership(cluster);
+      membership.join(node, '192.0.2.1');
+      svc.serveEtcd(
+        server,
+        {
+          cluster,
+          memberName: node,
+          nodeIp: '192.0.2.1',
+          caPem: p.etcdCa.certPem,
+          ...etcdServingCert(p.etcdCa, node, '192.0.2.1'),
+        },
+        membership,
+      );
+      client.destroy();
+    };
+    serve('ns/one', 'one-a');
+    serve('ns/one', 'one-b');
+    serve('ns/two', 'two-a');
+    expect(svc.kept).toEqual({ clusters: 2, tlsServers: 3 });
+    svc.forgetCluster('ns/one');
+    expect(svc.kept).toEqual({ clusters: 1, tlsServers: 1 });
+    svc.close();
+  });
+});
 
 describe.skipIf(skip)('the fake etcd membership, against the real etcd', () => {
   beforeAll(async () => {
