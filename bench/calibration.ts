@@ -15,9 +15,9 @@
 // 5 minutes ("~10 min" can be 7.5-12.5), from a 32-core VM; this runs on 2 shared cores
 // whose load moved one 10-cluster step by 8x in earlier runs (README). A tighter bound
 // would test the host, a looser one would hide a model that is off by its own fault.
-// With --time-scales=0.1,0.5 it runs the same clusters at both scales one after the other and
-// splits each step into the model's time (scales) and the host's (does not): splitHost.
-// usage: node bin/run-ts.js bench/calibration.ts [clusters=200] [--defaults] [--time-scales=0.1[,0.5]] [--node-port-base=31000]
+// With --time-scales=0.1,0.5 it runs the same clusters at both scales one after the other;
+// the least compressed run is judged (the host's share grows with compression).
+// usage: node bin/run-ts.js bench/calibration.ts [clusters=200] [--defaults] [--time-scales=0.5[,0.1]] [--node-port-base=31000]
 import { execFileSync } from 'node:child_process';
 import { CREATE_PHASES, type CreatePhase } from '../src/core/types.js';
 import { startDemoWorld } from '../src/demo/run.js';
@@ -26,11 +26,9 @@ import { DEFAULT_COST_MODEL, withTimeScale } from '../src/sim/cost-model/model.j
 import {
   SEED_RUN_A,
   SEED_RUN_B,
-  type StepComparison,
   compareSteps,
   fitError,
   modelledMinutes,
-  splitHost,
   stepsOf,
 } from '../src/sim/cost-model/calibration.js';
 import { verdict } from './verdict.js';
@@ -50,8 +48,10 @@ if (!Number.isInteger(clusters) || clusters < STEP || clusters % STEP !== 0) {
   process.exit(2);
 }
 const seedPatch = !process.argv.includes('--defaults');
-// Two or more scales split each step into the model's time and the host's (splitHost).
-const timeScales = (flag('time-scales') ?? String(DEFAULT_COST_MODEL.timeScale)).split(',').map(Number);
+// Several scales show how much of a step is the host's: compression multiplies the host's share.
+// Default 0.5, not the demo's 0.1: at 0.1 the demo's own CPU (probes, resyncs at 10x their real
+// rate per demo second) is most of each step on this machine, so the figure would be the host's.
+const timeScales = (flag('time-scales') ?? '0.5').split(',').map(Number);
 if (timeScales.some((t) => !(t > 0 && t <= 1))) {
   console.error(`error: --time-scales=${flag('time-scales')}: each scale must be in (0, 1]`);
   console.error('fix: e.g. --time-scales=0.1 or --time-scales=0.1,0.5');
@@ -112,6 +112,19 @@ async function measure(timeScale: number, portBase: number): Promise<Measured> {
     return `${prev}->${phase} ${(ds.reduce((a, b) => a + b, 0) / Math.max(1, ds.length) / 1000).toFixed(2)}`;
   });
   console.log(`  mean demo s per phase: ${parts.join(', ')}`);
+  // The slowest cluster's phases: a step far off the others is usually one cluster waiting.
+  const slowest = recs
+    .filter((r) => r.transitions.ready !== undefined && r.transitions.queued !== undefined)
+    .sort((x, y) => y.transitions.ready! - y.transitions.queued! - (x.transitions.ready! - x.transitions.queued!))[0];
+  if (slowest)
+    console.log(
+      `  slowest ${slowest.name}: ${CREATE_PHASES.slice(1)
+        .map(
+          (ph, i) =>
+            `${ph} +${(((slowest.transitions[ph] ?? 0) - (slowest.transitions[CREATE_PHASES[i] as CreatePhase] ?? 0)) / 1000).toFixed(1)}`,
+        )
+        .join(', ')}`,
+    );
   await world.stop();
   return m;
 }
@@ -121,11 +134,9 @@ for (const [i, ts] of timeScales.entries()) runs.push(await measure(ts, nodePort
 
 const per = STEP / BATCH;
 const sum = (xs: number[], i: number) => xs.slice(i * per, (i + 1) * per).reduce((a, b) => a + b, 0);
-let lastVsB: StepComparison[] = [];
 for (const run of runs) {
   const steps = stepsOf(run.batchSeconds, BATCH, STEP, run.timeScale);
   const vsB = compareSteps(steps, SEED_RUN_B);
-  lastVsB = vsB;
   console.log('');
   console.log(`timeScale ${run.timeScale}:`);
   console.log('| clusters | demo s | demo CPU s | model min | seed Run A min | seed Run B min | model / Run B |');
@@ -139,33 +150,16 @@ for (const run of runs) {
   }
   console.log(`fit error vs Run B at timeScale ${run.timeScale}: ${fitError(vsB).toFixed(2)}x; ${load()}`);
 }
-// With two scales, the model's own minutes (host time taken out) are what is judged.
-let judged = lastVsB;
-const [ra, rb] = runs;
-if (ra && rb) {
-  const a = stepsOf(ra.batchSeconds, BATCH, STEP, ra.timeScale);
-  const b = stepsOf(rb.batchSeconds, BATCH, STEP, rb.timeScale);
-  const split = a.map((st, i) => ({
-    st,
-    s: splitHost(st.demoSeconds, ra.timeScale, b[i]?.demoSeconds ?? 0, rb.timeScale),
-  }));
-  judged = compareSteps(
-    split.map(({ st, s }) => ({ ...st, demoSeconds: 0, modelMinutes: s.modelMinutes })),
-    SEED_RUN_B,
-  );
-  console.log('');
-  console.log(`model time with the host's share taken out (timeScale ${ra.timeScale} vs ${rb.timeScale}):`);
-  console.log('| clusters | model min | host s | seed Run B min | model / Run B |');
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
-  for (const [i, { st, s }] of split.entries())
-    console.log(
-      `| ${st.from}–${st.to} | ${s.modelMinutes.toFixed(1)} | ${s.hostSeconds.toFixed(1)} | ${judged[i]?.seedMinutes ?? ''} | ${judged[i]?.ratio.toFixed(2) ?? ''} |`,
-    );
-}
+// The least compressed run is judged: compression multiplies the host's share. The demo's
+// probes and resyncs come 1/timeScale times as often per demo second, so its own CPU per
+// step grows with the cluster count at 0.1 (5 s to 21 s per 10 clusters from 0 to 100 here)
+// and stays flat at 0.5; the host's time is not a constant that two scales could subtract.
+const judgedRun = runs.reduce((x, y) => (y.timeScale > x.timeScale ? y : x));
+const judged = compareSteps(stepsOf(judgedRun.batchSeconds, BATCH, STEP, judgedRun.timeScale), SEED_RUN_B);
 const err = fitError(judged);
 const failed = runs.reduce((a, r) => a + r.failed, 0);
 console.log(
-  `fit error vs Run B${runs.length > 1 ? ' (host taken out)' : ''}: ${err.toFixed(2)}x (largest factor any step is off); ${load()}`,
+  `fit error vs Run B at timeScale ${judgedRun.timeScale}: ${err.toFixed(2)}x (largest factor any step is off); ${load()}`,
 );
 verdict('calibration', [
   { what: `failed clusters ${failed} = 0`, met: failed === 0 },

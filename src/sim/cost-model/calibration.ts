@@ -104,25 +104,3 @@ export function fitError(comparisons: StepComparison[]): number {
   if (comparisons.length === 0) return Number.POSITIVE_INFINITY;
   return Math.max(...comparisons.map((c) => (c.ratio >= 1 ? c.ratio : 1 / c.ratio)));
 }
-
-/** A step's demo time split into the model's part (in modelled real minutes) and the host's. */
-export interface HostSplit {
-  modelMinutes: number;
-  hostSeconds: number;
-}
-
-/**
- * Splits a step measured at two time scales into the model's time and the host's. The
- * model's delays scale with timeScale; the host's (CPU the demo process waits for, the
- * engine's own work) do not: demo s = timeScale × model s + host s. Two runs give both.
- */
-export function splitHost(
-  demoSecondsA: number,
-  timeScaleA: number,
-  demoSecondsB: number,
-  timeScaleB: number,
-): HostSplit {
-  if (timeScaleA === timeScaleB) throw new RangeError('the two runs need different time scales');
-  const modelSeconds = (demoSecondsB - demoSecondsA) / (timeScaleB - timeScaleA);
-  return { modelMinutes: modelSeconds / 60, hostSeconds: demoSecondsA - timeScaleA * modelSeconds };
-}

@@ -8,7 +8,6 @@ import {
   compareSteps,
   fitError,
   modelledMinutes,
-  splitHost,
   stepsOf,
 } from '../../../src/sim/cost-model/calibration.js';
 
@@ -45,15 +44,5 @@ describe('cost-model calibration', () => {
   it('holds the seed tables of SEED-SCRIPTS §16.1 (Run B totals about 255 min)', () => {
     expect(SEED_RUN_B.reduce((a, s) => a + s.minutes, 0)).toBe(255);
     expect(SEED_RUN_A.map((s) => s.minutes)).toEqual([10, 15, 35, 30, 50, 15, 165]);
-  });
-});
-
-describe('splitHost', () => {
-  it("separates the model's scaled time from the host's fixed time", () => {
-    // 600 modelled s (10 min) and 20 host s: 80 demo s at 0.1, 320 at 0.5.
-    const split = splitHost(80, 0.1, 320, 0.5);
-    expect(split.modelMinutes).toBeCloseTo(10);
-    expect(split.hostSeconds).toBeCloseTo(20);
-    expect(() => splitHost(1, 0.1, 2, 0.1)).toThrow(/different/);
   });
 });
