@@ -17,7 +17,7 @@
 // would test the host, a looser one would hide a model that is off by its own fault.
 // With --time-scales=0.1,0.5 it runs the same clusters at both scales one after the other;
 // the least compressed run is judged (the host's share grows with compression).
-// usage: node bin/run-ts.js bench/calibration.ts [clusters=200] [--defaults] [--time-scales=0.5[,0.1]] [--node-port-base=31000]
+// usage: node bin/run-ts.js bench/calibration.ts [clusters=200] [--defaults] [--time-scales=0.5[,0.1]] [--cost-factor=1] [--node-port-base=31000]
 import { execFileSync } from 'node:child_process';
 import { CREATE_PHASES, type CreatePhase } from '../src/core/types.js';
 import { startDemoWorld } from '../src/demo/run.js';
@@ -58,6 +58,14 @@ if (timeScales.some((t) => !(t > 0 && t <= 1))) {
   process.exit(2);
 }
 const nodePortBase = Number(flag('node-port-base') ?? 31000);
+// --cost-factor=K multiplies every per-reconcile busy time (base and growth): how much the
+// hand-set costs move the curve at this scale, before anyone fits them.
+const costFactor = Number(flag('cost-factor') ?? 1);
+if (!(costFactor > 0)) {
+  console.error(`error: --cost-factor=${flag('cost-factor')}: must be a number > 0`);
+  console.error('fix: e.g. --cost-factor=3');
+  process.exit(2);
+}
 const load = (): string =>
   execFileSync('uptime', { encoding: 'utf8' })
     .trim()
@@ -72,7 +80,16 @@ interface Measured {
 
 /** One demo world at one time scale, clusters added 10 at a time with a barrier. */
 async function measure(timeScale: number, portBase: number): Promise<Measured> {
-  const model = withTimeScale(DEFAULT_COST_MODEL, timeScale);
+  const base = withTimeScale(DEFAULT_COST_MODEL, timeScale);
+  const model = {
+    ...base,
+    costs: Object.fromEntries(
+      Object.entries(base.costs).map(([id, c]) => [
+        id,
+        { ...c, baseMs: c.baseMs * costFactor, perHundredMs: c.perHundredMs * costFactor },
+      ]),
+    ),
+  };
   // One backing cluster per 100 workload clusters, as the seed's Run B (10 × 100).
   const world = await startDemoWorld({
     clusters,
@@ -84,7 +101,7 @@ async function measure(timeScale: number, portBase: number): Promise<Measured> {
     nodePortBase: portBase,
   });
   console.log(
-    `calibration: ${clusters} clusters in batches of ${BATCH}, ${clusters / STEP} backing, timeScale ${timeScale}, controllers ${seedPatch ? 'with the seed §10 patch (Run B)' : 'at v1.14 defaults'}; startup ${(world.startupMs / 1000).toFixed(1)} s; ${load()}`,
+    `calibration: ${clusters} clusters in batches of ${BATCH}, ${clusters / STEP} backing, timeScale ${timeScale}, controllers ${seedPatch ? 'with the seed §10 patch (Run B)' : 'at v1.14 defaults'}, per-reconcile costs x${costFactor}; startup ${(world.startupMs / 1000).toFixed(1)} s; ${load()}`,
   );
   console.log(`model: ${model.upstream}`);
   const m: Measured = { timeScale, batchSeconds: [], batchCpu: [], failed: 0 };
@@ -125,6 +142,12 @@ async function measure(timeScale: number, portBase: number): Promise<Measured> {
         )
         .join(', ')}`,
     );
+  // Reconciles per cluster, per controller: with the busy time per reconcile, what the
+  // hand-set costs can add to a step at all.
+  const managers = [...world.sim.controllers.managers.values()];
+  console.log(
+    `  reconciles per cluster: ${managers.map((mg) => `${mg.identity.id} ${(mg.stats.reconciles / clusters).toFixed(1)}`).join(', ')}`,
+  );
   await world.stop();
   return m;
 }
