@@ -2,6 +2,11 @@
 // created (a crash after the 'allocated' line leaves no orphan), then each cluster run
 // through its topology's pipeline in the bounded pool. runCreates is also what resume uses
 // to finish clusters a killed session left half-made.
+//
+// Every batch (and every resume or retry) runs the topology's set-up first, not only the
+// engine's start: an engine lives through `delete --all`, whose teardown removes what set-up
+// made (shard namespaces and KCP Deployments, a stopped farm), and a TUI session then creates
+// again. Set-up is idempotent and costs a few reads when nothing is missing (types.ts).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
@@ -37,8 +42,8 @@ export function assertBatchCount(opts: BatchOptions): void {
 
 export async function createBatch(scope: EngineScope, opts: BatchOptions): Promise<BatchSummary> {
   const { config, topology } = scope;
-  // The farm may have been stopped since start-up (delete --all): placement reads its capacity.
-  if (topology instanceof FarmTopology) await topology.setup();
+  // Before placement: the farm topology reads its farms' capacity here.
+  await topology.setup();
   const prior = replay(allJournalEvents(scope));
   const used = usedNumbers(config.naming.prefix, await takenNames(scope, prior.clusters.keys()));
   const perPlacement = new Map<string, number>();
@@ -92,16 +97,20 @@ export async function createBatch(scope: EngineScope, opts: BatchOptions): Promi
     'info',
     `batch ${batchId}: ${records.length} clusters queued (${records[0]?.name}..${records.at(-1)?.name})`,
   );
-  return runCreates(scope, batchId, records);
+  return runPipelines(scope, batchId, records);
+}
+
+/** Resume and retry: the topology's set-up (as createBatch does), then the clusters' pipelines. */
+export async function runCreates(scope: EngineScope, batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
+  if (records.length > 0) await scope.topology.setup();
+  return runPipelines(scope, batchId, records);
 }
 
 /** Runs each record's create pipeline in the pool, then closes the batch in the journal and the store. */
-export async function runCreates(scope: EngineScope, batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
+async function runPipelines(scope: EngineScope, batchId: string, records: ClusterRecord[]): Promise<BatchSummary> {
   const { topology, store } = scope;
   const capd = topology.name === 'capd';
   const farm = topology instanceof FarmTopology ? topology : undefined;
-  // Resume and retry come here without createBatch: the farm must serve them too (cheap when it does).
-  if (farm && records.length > 0) await farm.setup();
   const first = records[0];
   if (!capd && !farm && first && topology.apiserverSite(first) === undefined) await ensureSharedApi(scope);
   const ctx = scope.context();

@@ -41,7 +41,11 @@ export interface TopologyStrategy {
   apiserverSite(c: ClusterPlace): Site | undefined;
   /** Whether the cluster has its own etcd tenant / workload API (certificate-expiry annotation is safe then). */
   readonly dedicatedApi: boolean;
-  /** Extra setup before the first cluster (shard KCP Deployments, the shared API). Idempotent. */
+  /**
+   * Extra setup (shard KCP Deployments, a running farm, a provider check), at the engine's start
+   * and again before each batch, resume and retry, since `delete --all`'s teardown() removes
+   * what it made. Idempotent, and a few reads at most when nothing is missing.
+   */
   setup(): Promise<void>;
   /** Removes what setup() added once no cluster is left. Idempotent. */
   teardown(): Promise<void>;

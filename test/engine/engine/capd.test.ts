@@ -6,12 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { createEngine } from '../../../src/engine/engine.js';
 import { configSchema } from '../../../src/engine/config/schema.js';
 import { UserError } from '../../../src/core/errors.js';
-import { KubeClient, statusCode } from '../../../src/core/kube/client.js';
+import { KubeClient } from '../../../src/core/kube/client.js';
 import {
   capdObjects,
   clusterctlGenerateCapdArgs,
@@ -22,6 +21,7 @@ import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { createScaleStore } from '../../../src/state/store.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
+import { playControllers, playDelete, render } from '../../support/capd-play.js';
 
 describe('capd clusterctl arguments and output', () => {
   it('pins every provider to the CAPI release and asks for 1 control plane, 0 workers', () => {
@@ -92,146 +92,6 @@ afterAll(async () => {
   await world?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }, 60_000);
-
-/** What `clusterctl generate cluster` stands for here: a template-like object and the Cluster. */
-async function render(cluster: string, namespace: string): Promise<string> {
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `${cluster}-quick-start-template` },
-      data: { role: 'stands in for the ClusterClass templates' },
-    },
-    // A spec like the development flavor's: the Cluster CRD requires a non-empty spec
-    // (minProperties 1), which a real API server enforces.
-    {
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Cluster',
-      metadata: { name: cluster, namespace },
-      spec: {
-        clusterNetwork: {
-          pods: { cidrBlocks: ['192.168.0.0/16'] },
-          services: { cidrBlocks: ['10.128.0.0/12'] },
-          serviceDomain: 'cluster.local',
-        },
-        topology: { classRef: { name: 'quick-start' }, version: 'v1.34.1', controlPlane: { replicas: 1 } },
-      },
-    },
-  ]
-    .map((o) => stringify(o))
-    .join('---\n');
-}
-
-/** Plays CAPI + CAPD: a control-plane Machine, an initialized KCP, then an Available Cluster. */
-async function playControllers(mgmt: KubeClient, ns: string, cluster: string): Promise<void> {
-  const labels = { 'cluster.x-k8s.io/cluster-name': cluster, 'cluster.x-k8s.io/control-plane': '' };
-  await mgmt.createOrSkip({
-    apiVersion: 'cluster.x-k8s.io/v1beta2',
-    kind: 'Machine',
-    metadata: { name: `${cluster}-cp-1`, namespace: ns, labels },
-    spec: {
-      clusterName: cluster,
-      version: 'v1.34.1',
-      bootstrap: {
-        configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfig', name: `${cluster}-cp-1` },
-      },
-      infrastructureRef: {
-        apiGroup: 'infrastructure.cluster.x-k8s.io',
-        kind: 'DockerMachine',
-        name: `${cluster}-cp-1`,
-      },
-    },
-  } as KubeObject);
-  await mgmt.createOrSkip({
-    apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2',
-    kind: 'KubeadmControlPlane',
-    metadata: { name: `${cluster}-cp`, namespace: ns, labels: { 'cluster.x-k8s.io/cluster-name': cluster } },
-    spec: {
-      replicas: 1,
-      version: 'v1.34.1',
-      machineTemplate: {
-        spec: {
-          infrastructureRef: {
-            apiGroup: 'infrastructure.cluster.x-k8s.io',
-            kind: 'DockerMachineTemplate',
-            name: 'quick-start-control-plane',
-          },
-        },
-      },
-      // Non-empty: the CRD requires at least one property (minProperties 1).
-      kubeadmConfigSpec: { format: 'cloud-config' },
-    },
-  } as KubeObject);
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const custom = mgmt.config.makeApiClient(CustomObjectsApi);
-  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  await custom.patchNamespacedCustomObjectStatus(
-    {
-      group: 'controlplane.cluster.x-k8s.io',
-      version: 'v1beta2',
-      namespace: ns,
-      plural: 'kubeadmcontrolplanes',
-      name: `${cluster}-cp`,
-      body: { status: { initialization: { controlPlaneInitialized: true } } },
-    },
-    merge,
-  );
-  await custom.patchNamespacedCustomObjectStatus(
-    {
-      group: 'cluster.x-k8s.io',
-      version: 'v1beta2',
-      namespace: ns,
-      plural: 'clusters',
-      name: cluster,
-      body: {
-        // message is required by the Condition schema (a real server refuses the patch without it).
-        status: {
-          conditions: [
-            { type: 'Available', status: 'True', reason: 'Available', message: '', lastTransitionTime: now },
-          ],
-        },
-      },
-    },
-    merge,
-  );
-}
-
-/**
- * Plays CAPI's delete: the emulated Metal3 controllers hold finalizers for Docker machines
- * they do not manage, so the descendants are removed here, as CAPD would remove them.
- */
-async function playDelete(mgmt: KubeClient, ns: string, cluster: string): Promise<void> {
-  const kinds: Array<[string, string, string]> = [
-    ['cluster.x-k8s.io/v1beta2', 'Machine', `${cluster}-cp-1`],
-    ['controlplane.cluster.x-k8s.io/v1beta2', 'KubeadmControlPlane', `${cluster}-cp`],
-    ['cluster.x-k8s.io/v1beta2', 'Cluster', cluster],
-  ];
-  // Bounded: the emulated controllers may still be adding a finalizer when the first pass runs.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    let left = 0;
-    for (const [apiVersion, kind, name] of kinds) {
-      const live = await mgmt.get(apiVersion, kind, name, ns);
-      if (!live) continue;
-      left++;
-      // The object can go between the get and these calls (the engine deletes too): a 404 is done.
-      const gone = (err: unknown): void => {
-        if (statusCode(err) !== 404) throw err;
-      };
-      if (live.metadata.finalizers?.length)
-        await mgmt
-          .mergePatch({
-            apiVersion,
-            kind,
-            metadata: { name, namespace: ns, finalizers: null },
-          } as unknown as KubeObject)
-          .catch(gone);
-      if (kind !== 'Cluster') await mgmt.delete(apiVersion, kind, name, ns).catch(gone);
-    }
-    if (left === 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${cluster}: descendants still present after 50 passes`);
-}
 
 describe('engine, capd topology', () => {
   it('refuses to start without the Docker provider, naming the clusterctl command', async () => {
