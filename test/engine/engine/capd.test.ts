@@ -21,7 +21,7 @@ import { MANAGED_SELECTOR } from '../../../src/manifests/labels.js';
 import type { KubeObject } from '../../../src/manifests/types.js';
 import { createScaleStore } from '../../../src/state/store.js';
 import { startWorld, type World } from '../../support/fake-controllers.js';
-import { playControllers, playDelete, render } from '../../support/capd-play.js';
+import { installCapdStandIn, playControllers, playDelete, render } from '../../support/capd-play.js';
 
 describe('capd clusterctl arguments and output', () => {
   it('pins every provider to the CAPI release and asks for 1 control plane, 0 workers', () => {
@@ -116,16 +116,7 @@ describe('engine, capd topology', () => {
 
   it('creates clusters to ready through the capd phases and deletes them without leftovers', async () => {
     const mgmt = KubeClient.from({ kubeconfigYaml: world.management.kubeconfigYaml });
-    await mgmt.createOrSkip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'capd-system' } });
-    await mgmt.createOrSkip({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'capd-controller-manager', namespace: 'capd-system' },
-      spec: {
-        selector: { matchLabels: { app: 'capd' } },
-        template: { metadata: { labels: { app: 'capd' } }, spec: { containers: [{ name: 'manager', image: 'capd' }] } },
-      },
-    } as KubeObject);
+    await installCapdStandIn(mgmt);
     const store = createScaleStore();
     const played = new Set<string>();
     const failures: string[] = [];
